@@ -1,0 +1,127 @@
+"""The diagnosis of SPEC 3.4: the company summary held against the founding
+literature's benchmarks, and the one focus that matters most now.
+
+Order of the literature: retention first, then acquisition efficiency, then
+lifetime value and cash.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from saas_sim.engine.aggregate import describe, median_counting_infinite
+
+Status = str  # "ok" | "warn" | "bad" | "n/a"
+
+
+@dataclass(frozen=True)
+class Check:
+    metric: str
+    statistic: str  # "p50" or "mean"
+    grade: Callable[[float], Status]
+    advice: dict[Status, str]
+
+
+def _grade_churn(v: float) -> Status:
+    return "ok" if v < 0.10 else ("warn" if v <= 0.30 else "bad")
+
+
+def _grade_nrr(v: float) -> Status:
+    return "ok" if v >= 1.0 else ("warn" if v >= 0.90 else "bad")
+
+
+def _grade_ltv_cac(v: float) -> Status:
+    return "ok" if v >= 3.0 else ("warn" if v >= 1.0 else "bad")
+
+
+def _grade_payback(v: float) -> Status:
+    return "ok" if v <= 12 else ("warn" if v <= 24 else "bad")
+
+
+def _grade_out_of_cash(v: float) -> Status:
+    return "ok" if v <= 0.10 else ("warn" if v <= 0.50 else "bad")
+
+
+def _grade_burn(v: float) -> Status:
+    return "ok" if v <= 1.5 else ("warn" if v <= 3.0 else "bad")
+
+
+CHECKS = (
+    Check("annualized_logo_churn_end", "p50", _grade_churn, {
+        "ok": "Annual logo churn is under 10 %: the bucket holds water.",
+        "warn": "Between 10 % and 30 % of customers leave each year: fix onboarding and retention before pouring in more spend.",
+        "bad": "Over 30 % of customers leave each year: a leaky bucket; every acquisition dollar drains away, fix churn first.",
+        "n/a": "Needs a horizon of at least 12 months.",
+    }),
+    Check("nrr_12m_end", "p50", _grade_nrr, {
+        "ok": "Net revenue retention is at or above 100 %: expansion outgrows churn (healthy is 120 % or more).",
+        "warn": "Net revenue retention is 90-100 %: existing customers shrink slightly; grow expansion or cut churn.",
+        "bad": "Net revenue retention is under 90 %: the installed base loses revenue fast; retention comes before growth.",
+        "n/a": "Needs a horizon of at least 12 months.",
+    }),
+    Check("ltv_cac", "p50", _grade_ltv_cac, {
+        "ok": "LTV/CAC is 3 or more: each customer returns well over what it costs to win.",
+        "warn": "LTV/CAC is between 1 and 3: customers pay back, but thinly; lower CAC or raise lifetime value.",
+        "bad": "LTV/CAC is under 1: every new customer destroys value; stop scaling spend until CAC or LTV improves.",
+        "n/a": "Lifetime value or CAC is undefined.",
+    }),
+    Check("payback_months_with_churn", "p50", _grade_payback, {
+        "ok": "CAC is earned back within 12 months, churn included (target 6).",
+        "warn": "CAC takes 12-24 months to earn back: cash is tied up; improve conversion or pricing.",
+        "bad": "CAC takes over 24 months to earn back, or never: acquisition is financed by investors, not customers.",
+        "n/a": "Payback is undefined.",
+    }),
+    Check("out_of_cash", "mean", _grade_out_of_cash, {
+        "ok": "At most a 10 % chance of running out of cash over the horizon.",
+        "warn": "A 10-50 % chance of running out of cash: plan funding or slow the burn.",
+        "bad": "More likely than not to run out of cash: cut burn or raise money now.",
+        "n/a": "No cash projection.",
+    }),
+    Check("burn_multiple", "p50", _grade_burn, {
+        "ok": "Burn multiple is 1.5 or less: growth is bought efficiently.",
+        "warn": "Burn multiple is 1.5-3: each dollar of new ARR costs up to three of burn.",
+        "bad": "Burn multiple is over 3: growth is too expensive; fix efficiency before spending more.",
+        "n/a": "Needs ARR growth over the last 12 months (and a horizon over 12 months).",
+    }),
+)
+
+FOCUS_ADVICE = {
+    "retention": "Fix retention first: churn and net revenue retention decide whether growth compounds or leaks.",
+    "acquisition": "Retention is sound; now make acquisition efficient: lower CAC and shorten payback.",
+    "cash": "Unit economics work; manage cash: fund the plan or slow the burn so the company survives to harvest them.",
+    "scale": "Retention, acquisition and cash all look healthy: grow lifetime value and scale spend.",
+}
+
+
+def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
+    """Grade the company summary (per-path arrays) and pick the focus."""
+    checks = []
+    status: dict[str, Status] = {}
+    for check in CHECKS:
+        values = summary_per_path[check.metric]
+        if check.metric == "payback_months_with_churn":
+            value = median_counting_infinite(values)
+        else:
+            value = describe(values)[check.statistic]
+        if value is None:
+            grade, shown = "n/a", None
+        else:
+            grade = check.grade(value)
+            shown = value if math.isfinite(value) else None
+        status[check.metric] = grade
+        checks.append({"metric": check.metric, "statistic": check.statistic, "value": shown,
+                       "status": grade, "advice": check.advice[grade]})
+    not_ok = lambda *metrics: any(status[m] in ("warn", "bad") for m in metrics)  # noqa: E731
+    if not_ok("annualized_logo_churn_end", "nrr_12m_end"):
+        focus = "retention"
+    elif not_ok("ltv_cac", "payback_months_with_churn"):
+        focus = "acquisition"
+    elif not_ok("out_of_cash", "burn_multiple"):
+        focus = "cash"
+    else:
+        focus = "scale"
+    return {"focus": focus, "advice": FOCUS_ADVICE[focus], "checks": checks}

@@ -1,0 +1,64 @@
+"""Statistics over paths: mean, p5, p10, p50, p90, p95 (and the standard error).
+
+Values that are undefined on a path (``nan``, or ``inf`` such as a payback
+that never happens) are left out of that statistic; where no path defines a
+value the statistic is ``None``.  Outputs are plain Python floats and lists,
+ready for JSON.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
+PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _to_json(values: np.ndarray) -> list[float | None] | float | None:
+    if values.ndim == 0:
+        return None if np.isnan(values) else float(values)
+    return [None if np.isnan(v) else float(v) for v in values]
+
+
+def describe(values: np.ndarray) -> dict[str, list[float | None] | float | None]:
+    """Statistics over axis 0 of ``(paths,)`` or ``(paths, months)``."""
+    values = _clean(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if np.isnan(values).any():
+            mean = np.nanmean(values, axis=0)
+            quantiles = np.nanpercentile(values, PERCENTILES, axis=0)
+        else:
+            mean = values.mean(axis=0)
+            quantiles = np.percentile(values, PERCENTILES, axis=0)
+    out = {"mean": _to_json(mean)}
+    for name, q in zip(STATS[1:], quantiles):
+        out[name] = _to_json(q)
+    return out
+
+
+def describe_summary(values: np.ndarray) -> dict[str, float | None]:
+    """Statistics of a per-path summary, with ``se``, the Monte-Carlo standard error of the mean."""
+    out = describe(values)
+    defined = _clean(values)
+    defined = defined[~np.isnan(defined)]
+    out["se"] = float(defined.std(ddof=1) / np.sqrt(defined.size)) if defined.size > 1 else None
+    return out
+
+
+def median_counting_infinite(values: np.ndarray) -> float | None:
+    """p50 where ``inf`` counts as a value (a payback that never happens), ``nan`` does not."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return None
+    big = np.finfo(float).max / 4
+    median = float(np.percentile(np.where(np.isposinf(values), big, values), 50.0))
+    return float("inf") if median >= big / 2 else median

@@ -1,0 +1,131 @@
+"""Per-path parameter values: every number of a scenario, drawn once per path.
+
+A fixed number stays a Python ``float``; an uncertain one becomes an array of
+shape ``(paths,)``.  Uncertain values are drawn through a Gaussian copula
+(SPEC 2.6): one standard normal per path and uncertain field, correlated by
+the Cholesky factor of ``simulation.correlations``, mapped through the
+field's quantile function and clipped into the field's valid range.  Without
+correlations the copula is the identity and each field is an independent
+draw from its distribution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields as dataclass_fields, is_dataclass
+from typing import Iterator
+
+import numpy as np
+
+from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule
+from saas_sim.model.scenario import Distribution, Scenario
+
+Value = float | np.ndarray
+
+Z_95 = 1.6448536269514722  # standard normal quantile of 0.95
+
+
+def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
+    """Every numeric field of the scenario as ``(key, value, rule)``.
+
+    Keys are dotted paths as in events (``segments.SMB.churn.monthly``);
+    event values are keyed ``events[i].set.<path>`` and ``events[i].cash_in``.
+    Integer-only fields are left out: they are never uncertain.
+    """
+    for section in ("company", "acquisition"):
+        obj = getattr(scenario, section)
+        for f in dataclass_fields(obj):
+            yield f"{section}.{f.name}", getattr(obj, f.name), TOP_LEVEL[f"{section}.{f.name}"]
+    for seg in scenario.segments:
+        yield from _iter_segment(seg, f"segments.{seg.name}")
+    for i, event in enumerate(scenario.events):
+        for path, value in event.set:
+            rule = TOP_LEVEL.get(path) or SEGMENT[path.split(".", 2)[2]]
+            yield f"events[{i}].set.{path}", value, rule
+        if event.cash_in is not None:
+            yield f"events[{i}].cash_in", event.cash_in, EVENT_CASH_IN
+
+
+def _iter_segment(obj: object, prefix: str, rule_prefix: str = "") -> Iterator[tuple[str, object, FieldRule]]:
+    for f in dataclass_fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{rule_prefix}{f.name}"
+        if is_dataclass(value):
+            yield from _iter_segment(value, f"{prefix}.{f.name}", f"{key}.")
+        elif key in SEGMENT and not SEGMENT[key].integer and value is not None:
+            yield f"{prefix}.{f.name}", value, SEGMENT[key]
+
+
+def quantile(dist: Distribution, z: np.ndarray) -> np.ndarray:
+    """Map standard normal draws ``z`` through the distribution's quantile function."""
+    p = dict(dist.params)
+    if dist.dist == "normal":
+        return p["mean"] + p["sd"] * z
+    if dist.dist == "lognormal":
+        mu = 0.5 * (np.log(p["p5"]) + np.log(p["p95"]))
+        sigma = (np.log(p["p95"]) - np.log(p["p5"])) / (2 * Z_95)
+        return np.exp(mu + sigma * z)
+    from scipy import special  # only scenarios with these distributions pay the import
+
+    u = special.ndtr(z)
+    if dist.dist == "uniform":
+        return p["low"] + (p["high"] - p["low"]) * u
+    if dist.dist == "triangular":
+        low, mode, high = p["low"], p["mode"], p["high"]
+        width = high - low
+        split = (mode - low) / width if width > 0 else 0.0
+        left = low + np.sqrt(u * width * (mode - low))
+        right = high - np.sqrt((1 - u) * width * (high - mode))
+        return np.where(u < split, left, right)
+    if dist.dist == "beta":
+        return special.betaincinv(p["alpha"], p["beta"], u)
+    raise ValueError(f"unknown distribution {dist.dist!r}")
+
+
+@dataclass(frozen=True)
+class DrawnValues:
+    """Every numeric field's value on each of ``paths`` paths."""
+
+    paths: int
+    values: dict[str, Value]
+
+    def __getitem__(self, key: str) -> Value:
+        return self.values[key]
+
+    def get(self, key: str, default: Value | None = None) -> Value | None:
+        return self.values.get(key, default)
+
+
+def correlation_matrix(scenario: Scenario, uncertain_keys: list[str]) -> np.ndarray | None:
+    """The copula's correlation matrix over ``uncertain_keys``, or None without correlations."""
+    if not scenario.simulation.correlations:
+        return None
+    position = {key: i for i, key in enumerate(uncertain_keys)}
+    matrix = np.eye(len(uncertain_keys))
+    for corr in scenario.simulation.correlations:
+        a, b = (position[key] for key in corr.between)
+        matrix[a, b] = matrix[b, a] = corr.rho
+    return matrix
+
+
+def draw_values(scenario: Scenario, rng: np.random.Generator, paths: int) -> DrawnValues:
+    """Draw every uncertain field once per path; fixed fields stay floats.
+
+    Consumes exactly one ``standard_normal((paths, n_uncertain))`` from ``rng``.
+    """
+    numbers = list(iter_numbers(scenario))
+    uncertain = [(key, value, rule) for key, value, rule in numbers if isinstance(value, Distribution)]
+    values: dict[str, Value] = {
+        key: float(value) for key, value, _ in numbers if not isinstance(value, Distribution)
+    }
+    if uncertain:
+        z = rng.standard_normal((paths, len(uncertain)))
+        matrix = correlation_matrix(scenario, [key for key, _, _ in uncertain])
+        if matrix is not None:
+            z = z @ np.linalg.cholesky(matrix).T
+        for column, (key, dist, rule) in enumerate(uncertain):
+            low, high = rule.clip_bounds()
+            drawn = np.clip(quantile(dist, z[:, column]), low, high)
+            if rule.whole:
+                drawn = np.round(drawn)
+            values[key] = drawn
+    return DrawnValues(paths, values)

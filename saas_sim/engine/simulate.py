@@ -1,0 +1,207 @@
+"""Running a scenario: blocks of paths, threads, and the result document (SPEC 5).
+
+Paths are simulated in fixed blocks of :data:`BLOCK_PATHS`.  Block ``b``
+draws from its own generator, seeded by ``SeedSequence(seed,
+spawn_key=(b,))``: the children of the one seed sequence made from
+``simulation.seed``.  Which thread runs a block, and in what order blocks
+finish, cannot change a single bit of the result.
+
+Long runs are a generator of progress: :meth:`SimulationRun.progress` yields
+``(paths_done, paths_total)`` after each block and leaves the result in
+:attr:`SimulationRun.result`.  Closing the generator early cancels the blocks
+not yet started.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Iterator
+
+import numpy as np
+
+from saas_sim import __version__
+from saas_sim.analysis.diagnosis import diagnose
+from saas_sim.engine.aggregate import describe, describe_summary
+from saas_sim.engine.kernel import BlockOutput, simulate_block
+from saas_sim.engine.params import draw_values
+from saas_sim.model import metrics
+from saas_sim.model.scenario import Scenario, Simulation
+
+BLOCK_PATHS = 1000
+SCHEMA = "saas-sim.result/1"
+SEED_LIMIT = 2**32
+
+# Raw series that add up across segments.
+ADDITIVE = (
+    "customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
+    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr",
+    "gross_profit", "cs_cost", "collections", "nrr_12m_numerator", "grr_12m_numerator",
+    "customers0", "mrr0",
+)
+
+
+def with_overrides(scenario: Scenario, *, paths: int | None = None, seed: int | None = None,
+                   horizon: int | None = None) -> Scenario:
+    """The scenario with command-line overrides applied and a seed always set.
+
+    A shorter ``horizon`` drops the events that would fall after it.
+    """
+    sim = scenario.simulation
+    chosen_seed = seed if seed is not None else sim.seed
+    if chosen_seed is None:
+        chosen_seed = secrets.randbelow(SEED_LIMIT)
+    sim = dataclasses.replace(sim, paths=paths or sim.paths, seed=chosen_seed)
+    scenario = dataclasses.replace(scenario, simulation=sim)
+    if horizon is not None:
+        events = tuple(e for e in scenario.events if e.month <= horizon)
+        scenario = dataclasses.replace(scenario, horizon_months=horizon, events=events)
+    return scenario
+
+
+def block_sizes(paths: int) -> list[int]:
+    full, rest = divmod(paths, BLOCK_PATHS)
+    return [BLOCK_PATHS] * full + ([rest] if rest else [])
+
+
+def run_block(scenario: Scenario, block: int, paths: int) -> BlockOutput:
+    """Simulate block ``block`` of ``paths`` paths: parameters first, then the months."""
+    sequence = np.random.SeedSequence(scenario.simulation.seed, spawn_key=(block,))
+    rng = np.random.Generator(np.random.PCG64(sequence))
+    values = draw_values(scenario, rng, paths)
+    return simulate_block(scenario, values, rng)
+
+
+class SimulationRun:
+    """One run of a scenario; iterate :meth:`progress`, then read :attr:`result`."""
+
+    def __init__(self, scenario: Scenario, *, workers: int | None = None):
+        if scenario.simulation.seed is None:
+            scenario = with_overrides(scenario)
+        self.scenario = scenario
+        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self.result: dict | None = None
+
+    def progress(self) -> Iterator[tuple[int, int]]:
+        started = time.perf_counter()
+        sizes = block_sizes(self.scenario.simulation.paths)
+        total = sum(sizes)
+        outputs: list[BlockOutput | None] = [None] * len(sizes)
+        done = 0
+        if self.workers == 1 or len(sizes) == 1:
+            for block, size in enumerate(sizes):
+                outputs[block] = run_block(self.scenario, block, size)
+                done += size
+                yield done, total
+        else:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                pending: dict[Future, int] = {
+                    pool.submit(run_block, self.scenario, block, size): block for block, size in enumerate(sizes)
+                }
+                try:
+                    while pending:
+                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            block = pending.pop(future)
+                            outputs[block] = future.result()
+                            done += sizes[block]
+                        yield done, total
+                finally:
+                    for future in pending:
+                        future.cancel()
+        self.result = build_result(self.scenario, outputs, time.perf_counter() - started)
+
+
+def simulate(scenario: Scenario, *, workers: int | None = None) -> dict:
+    """Run the scenario to the end and return the result document."""
+    run = SimulationRun(scenario, workers=workers)
+    for _ in run.progress():
+        pass
+    assert run.result is not None
+    return run.result
+
+
+def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
+    first = pick(outputs[0])
+    return {name: np.concatenate([pick(o)[name] for o in outputs], axis=0) for name in first}
+
+
+def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Company raw series: segments added up, MRR accumulated from its bridge."""
+    raw = {name: sum(s[name] for s in segments[1:]) + segments[0][name] for name in ADDITIVE}
+    raw["acquisition_spend"] = company["acquisition_spend"]
+    mrr = np.empty_like(raw["net_new_mrr"])
+    level = raw["mrr0"]
+    for col in range(mrr.shape[1]):
+        level = level + raw["net_new_mrr"][:, col]
+        mrr[:, col] = level
+    raw["mrr"] = mrr
+    for name in ("fixed_costs", "cash", "cash_in", "starting_cash"):
+        raw[name] = company[name]
+    return raw
+
+
+def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict, dict]:
+    """Per-path series and summaries: ``(company, segments, raw company)``."""
+    seg_raw = {s.name: _concat(outputs, lambda o, n=s.name: o.segments[n]) for s in scenario.segments}
+    company_out = _concat(outputs, lambda o: o.company)
+    raw = company_raw(list(seg_raw.values()), company_out)
+    raw.update(metrics.weighted_unit_economics(list(seg_raw.values())))
+    segments = {}
+    for name, seg in seg_raw.items():
+        series = metrics.segment_series(seg, company=False)
+        segments[name] = {"series": series, "summary": metrics.summary(series, seg, company=False)}
+    series = metrics.segment_series(raw, company=True)
+    company = {"series": series, "summary": metrics.summary(series, raw, company=True)}
+    return company, segments, raw
+
+
+def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> dict:
+    """The result document of SPEC 5 from every block's output."""
+    from saas_sim.io.scenario import scenario_to_dict
+
+    company, segments, _ = per_path(scenario, outputs)
+    H = scenario.horizon_months
+    cohort_customers = sum(o.cohort_customers for o in outputs)
+    cohort_mrr = sum(o.cohort_mrr for o in outputs)
+    return {
+        "schema": SCHEMA,
+        "engine_version": __version__,
+        "scenario": scenario_to_dict(scenario),
+        "paths": scenario.simulation.paths,
+        "seed": scenario.simulation.seed,
+        "horizon_months": H,
+        "months": list(range(1, H + 1)),
+        "series": {name: describe(values) for name, values in company["series"].items()},
+        "segments": {
+            name: {
+                "series": {k: describe(v) for k, v in seg["series"].items()},
+                "summary": {k: describe_summary(v) for k, v in seg["summary"].items()},
+            }
+            for name, seg in segments.items()
+        },
+        "summary": {name: describe_summary(values) for name, values in company["summary"].items()},
+        "cohorts": {
+            "logo_retention": cohort_table(cohort_customers),
+            "revenue_retention": cohort_table(cohort_mrr),
+        },
+        "diagnosis": diagnose(company["summary"]),
+        "elapsed_s": round(elapsed_s, 4),
+    }
+
+
+def cohort_table(totals: np.ndarray) -> list[list[float | None]]:
+    """``[k][a]`` = total at tenure ``a`` / total at tenure 0 for signup month ``k + 1``."""
+    H = totals.shape[0]
+    table = []
+    for k in range(H):
+        joined = totals[k, 0]
+        row = totals[k, : H - k]
+        table.append([float(v / joined) if joined > 0 else None for v in row])
+    return table
+
+
+__all__ = ["SimulationRun", "simulate", "with_overrides", "build_result", "per_path", "Simulation"]

@@ -1,0 +1,200 @@
+"""The metrics of SPEC section 3, per path, from the engine's raw series.
+
+Inputs and outputs are arrays shaped ``(paths, months)`` (series) or
+``(paths,)`` (summaries).  A value that is undefined on a path (a division
+by zero, a window longer than the horizon) is ``nan``; aggregation leaves it
+out.  Column ``t - 1`` holds month ``t``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# The summaries that need a whole year of history.
+YEAR = 12
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, ``nan`` where the denominator is zero."""
+    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))
+    out = np.full(numerator.shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def previous(series: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The series shifted by one month: column ``t - 1`` holds month ``t - 1``, month 0 is ``start``."""
+    return np.concatenate([np.asarray(start, float)[:, None], series[:, :-1]], axis=1)
+
+
+def lagged(series: np.ndarray, start: np.ndarray, lag: int) -> np.ndarray:
+    """Month ``t - lag`` at column ``t - 1`` (month 0 is ``start``), ``nan`` before month 0."""
+    with_start = np.concatenate([np.asarray(start, float)[:, None], series], axis=1)  # months 0..H
+    out = np.full(series.shape, np.nan)
+    if lag <= series.shape[1]:
+        out[:, lag - 1:] = with_start[:, : series.shape[1] - lag + 1]
+    return out
+
+
+def annualized_logo_churn(logo_churn_rate: np.ndarray) -> np.ndarray:
+    """Churn over the last twelve months, compounded.
+
+    .. math:: 1 - \\prod_{i=t-11}^{t} (1 - churn_i), \\quad t \\ge 12
+    """
+    paths, months = logo_churn_rate.shape
+    out = np.full((paths, months), np.nan)
+    if months >= YEAR:
+        keep = 1.0 - logo_churn_rate
+        product = np.ones((paths, months - YEAR + 1))
+        for shift in range(YEAR):
+            product = product * keep[:, shift: months - YEAR + 1 + shift]
+        out[:, YEAR - 1:] = 1.0 - product
+    return out
+
+
+def segment_series(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
+    """Every monthly series of SPEC 3.1 from the raw per-path series.
+
+    ``raw`` holds the kernel's counts and MRR movements plus ``customers0``
+    and ``mrr0`` (month 0).  With ``company=True`` it also holds ``cash``,
+    ``cash_in``, ``fixed_costs`` and ``starting_cash``.
+    """
+    customers, mrr = raw["customers"], raw["mrr"]
+    customers_prev = previous(customers, raw["customers0"])
+    mrr_prev = previous(mrr, raw["mrr0"])
+    new_customers = raw["paid_new"] + raw["referral_new"]
+    churned_mrr, contraction, expansion = raw["churned_mrr"], raw["contraction_mrr"], raw["expansion_mrr"]
+    logo_churn_rate = ratio(raw["churned_customers"], customers_prev)
+    mrr_year_ago = lagged(mrr, raw["mrr0"], YEAR)
+    series = {
+        "customers": customers,
+        "new_customers": new_customers,
+        "paid_new": raw["paid_new"],
+        "referral_new": raw["referral_new"],
+        "churned_customers": raw["churned_customers"],
+        "renewals_due": raw["renewals_due"],
+        "mrr": mrr,
+        "arr": 12.0 * mrr,
+        "new_mrr": raw["new_mrr"],
+        "expansion_mrr": expansion,
+        "contraction_mrr": contraction,
+        "churned_mrr": churned_mrr,
+        "net_new_mrr": raw["net_new_mrr"],
+        "logo_churn_rate": logo_churn_rate,
+        "annualized_logo_churn": annualized_logo_churn(logo_churn_rate),
+        "renewal_rate": 1.0 - ratio(raw["churned_customers"], raw["renewals_due"]),
+        "gross_mrr_churn_rate": ratio(churned_mrr + contraction, mrr_prev),
+        "nrr_monthly": ratio(mrr_prev + expansion - contraction - churned_mrr, mrr_prev),
+        "grr_monthly": ratio(mrr_prev - contraction - churned_mrr, mrr_prev),
+        "nrr_12m": _from_month(ratio(raw["nrr_12m_numerator"], mrr_year_ago), YEAR),
+        "grr_12m": _from_month(ratio(raw["grr_12m_numerator"], mrr_year_ago), YEAR),
+        "quick_ratio": ratio(raw["new_mrr"] + expansion, churned_mrr + contraction),
+        "acquisition_spend": raw["acquisition_spend"],
+        "cac": ratio(raw["acquisition_spend"], new_customers),
+        "paid_cac": ratio(raw["acquisition_spend"], raw["paid_new"]),
+        "revenue": mrr,
+        "gross_profit": raw["gross_profit"],
+        "cs_cost": raw["cs_cost"],
+        "collections": raw["collections"],
+    }
+    if company:
+        cash = raw["cash"]
+        cash_prev = previous(cash, raw["starting_cash"])
+        series["fixed_costs"] = raw["fixed_costs"]
+        series["cash"] = cash
+        series["net_burn"] = np.maximum(0.0, cash_prev - cash + raw["cash_in"])
+    return series
+
+
+def _from_month(series: np.ndarray, first_month: int) -> np.ndarray:
+    out = series.copy()
+    out[:, : first_month - 1] = np.nan
+    return out
+
+
+def summary(series: dict[str, np.ndarray], raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
+    """The per-path summary metrics of SPEC 3.2 (unit economics come from the kernel)."""
+    arr = series["arr"]
+    H = arr.shape[1]
+    last = H - 1
+    out = {
+        "arr_end": arr[:, last],
+        "mrr_end": series["mrr"][:, last],
+        "customers_end": series["customers"][:, last],
+        "arr_growth_yoy_end": _yoy_growth(arr),
+        "annualized_logo_churn_end": series["annualized_logo_churn"][:, last],
+        "nrr_12m_end": series["nrr_12m"][:, last],
+        "grr_12m_end": series["grr_12m"][:, last],
+        "cac": ratio(series["acquisition_spend"].sum(axis=1), series["new_customers"].sum(axis=1)),
+    }
+    for name in ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn"):
+        out[name] = raw[name]
+    if company:
+        cash = series["cash"]
+        below = cash < 0
+        out["cash_end"] = cash[:, last]
+        out["cash_min"] = cash.min(axis=1)
+        out["out_of_cash"] = below.any(axis=1).astype(float)
+        out["cash_out_month"] = np.where(below.any(axis=1), np.argmax(below, axis=1) + 1.0, np.nan)
+        out["burn_multiple"] = burn_multiple(series["net_burn"], arr)
+        out["rule_of_40"] = rule_of_40(series, out["arr_growth_yoy_end"])
+    return out
+
+
+def _yoy_growth(arr: np.ndarray) -> np.ndarray:
+    """ARR growth over the last year: ``arr_H / arr_{H-12} - 1`` (H >= 13)."""
+    H = arr.shape[1]
+    if H < YEAR + 1:
+        return np.full(arr.shape[0], np.nan)
+    return ratio(arr[:, -1], arr[:, -1 - YEAR]) - 1.0
+
+
+def burn_multiple(net_burn: np.ndarray, arr: np.ndarray) -> np.ndarray:
+    """David Sacks' burn multiple over the last twelve months.
+
+    .. math:: \\frac{\\sum_{t=H-11}^{H} net\\_burn_t}{arr_H - arr_{H-12}}
+
+    Undefined unless ARR grew (and H >= 13).
+    """
+    H = arr.shape[1]
+    if H < YEAR + 1:
+        return np.full(arr.shape[0], np.nan)
+    growth = arr[:, -1] - arr[:, -1 - YEAR]
+    burn = net_burn[:, -YEAR:].sum(axis=1)
+    return np.where(growth > 0, ratio(burn, growth), np.nan)
+
+
+def rule_of_40(series: dict[str, np.ndarray], yoy_growth: np.ndarray) -> np.ndarray:
+    """Growth plus operating margin, in points, over the last twelve months.
+
+    .. math:: 100\\,g_{yoy} + 100 \\frac{\\sum (gross\\_profit - spend - cs - fixed)}{\\sum revenue}
+    """
+    window = slice(-YEAR, None)
+    operating = (series["gross_profit"][:, window] - series["acquisition_spend"][:, window]
+                 - series["cs_cost"][:, window] - series["fixed_costs"][:, window]).sum(axis=1)
+    margin = ratio(operating, series["revenue"][:, window].sum(axis=1))
+    return 100.0 * yoy_growth + 100.0 * margin
+
+
+def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Company LTV, LTV/CAC and payback: the segments' values weighted by each
+    segment's share of new accounts on that path (SPEC 3.2).
+
+    A segment without new accounts on a path has no weight there; a path
+    without any new account has no company value (one segment: its own).
+    """
+    names = ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn")
+    if len(segments) == 1:
+        return {name: segments[0][name] for name in names}
+    new = np.stack([s["new_total"] for s in segments])  # (segments, paths)
+    total = new.sum(axis=0)
+    weights = ratio(new, total[None, :])
+    out = {}
+    for name in names:
+        values = np.stack([s[name] for s in segments])
+        terms = np.where(weights > 0, weights * values, 0.0)
+        undefined = ((weights > 0) & ~np.isfinite(values)).any(axis=0) | (total == 0)
+        infinite = ((weights > 0) & np.isposinf(values)).any(axis=0)
+        combined = terms.sum(axis=0)
+        out[name] = np.where(infinite, np.inf, np.where(undefined, np.nan, combined))
+    return out

@@ -1,0 +1,100 @@
+"""Lifetime value and payback of a new account (SPEC 3.2), from month-1 parameters.
+
+All functions take numbers or arrays of shape ``(paths,)`` and return arrays
+of the broadcast shape.  Undefined values (division by zero) are ``nan``; a
+payback that never happens within 600 months is ``inf``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from saas_sim.model.churn import survival
+
+Array = float | np.ndarray
+
+PAYBACK_LIMIT_MONTHS = 600
+
+
+def _divide(numerator: Array, denominator: Array) -> np.ndarray:
+    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))
+    out = np.full(numerator.shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def equivalent_monthly_churn(p: Array, contract_months: int) -> np.ndarray:
+    """The monthly churn rate equivalent to ``p`` per contract period.
+
+    .. math:: m_{eq} = 1 - (1 - p)^{1/C}
+    """
+    return 1.0 - (1.0 - np.asarray(p, dtype=float)) ** (1.0 / contract_months)
+
+
+def ltv_simple(arpa: Array, gross_margin: Array, p: Array, contract_months: int) -> np.ndarray:
+    """The classic lifetime value, ARPA times margin divided by churn.
+
+    .. math:: LTV_{simple} = \\frac{ARPA \\cdot GM}{m_{eq}}
+
+    Undefined (``nan``) when churn is zero.
+    """
+    return _divide(np.asarray(arpa) * np.asarray(gross_margin), equivalent_monthly_churn(p, contract_months))
+
+
+def payback_months(cac: Array, arpa: Array, gross_margin: Array) -> np.ndarray:
+    """Months of gross profit that repay the CAC, ignoring churn.
+
+    .. math:: payback = \\frac{CAC}{ARPA \\cdot GM}
+    """
+    return _divide(cac, np.asarray(arpa) * np.asarray(gross_margin))
+
+
+def monthly_survival(p: Array, spread: Array, contract_months: int, months: int) -> np.ndarray:
+    """``S_k`` for ``k = 0..months-1``: survival of a new account to month k.
+
+    .. math:: S_k = S(\\lfloor k / C \\rfloor)
+
+    Shape ``(..., months)``.
+    """
+    renewals = (months - 1) // contract_months
+    by_renewal = survival(p, spread, renewals)
+    return by_renewal[..., np.arange(months) // contract_months]
+
+
+def ltv_and_payback(
+    *,
+    arpa: Array,
+    gross_margin: Array,
+    expansion: Array,
+    contraction: Array,
+    p: Array,
+    spread: Array,
+    contract_months: int,
+    discount_rate_annual: Array,
+    ltv_horizon_months: Array,
+    cac: Array,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lifetime value and payback with churn (SPEC 3.2).
+
+    .. math::
+        LTV = GM \\sum_{k=0}^{L-1} S_k \\, ARPA \\, (1 + e - c)^k / (1 + d)^k,
+        \\quad d = (1 + d_{annual})^{1/12} - 1
+
+        payback_{churn} = \\min\\{k : GM \\sum_{j=0}^{k} S_j \\, ARPA (1 + e - c)^j \\ge CAC\\}
+
+    Heterogeneous churn enters through ``S_k`` (Fader & Hardie 2010 discount
+    the expected lifetime the same way).  Payback is ``inf`` beyond 599.
+    """
+    months = PAYBACK_LIMIT_MONTHS
+    k = np.arange(months, dtype=float)
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (arpa, gross_margin, expansion, contraction, p, spread,
+                                                       discount_rate_annual, ltv_horizon_months, cac)))
+    col = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)[..., None]  # noqa: E731
+    growth = 1.0 + col(expansion) - col(contraction)
+    monthly_discount = (1.0 + col(discount_rate_annual)) ** (1.0 / 12.0) - 1.0
+    s_k = monthly_survival(np.broadcast_to(p, shape), np.broadcast_to(spread, shape), contract_months, months)
+    margin = col(gross_margin) * s_k * col(arpa) * growth**k
+    ltv = np.sum(margin / (1.0 + monthly_discount) ** k * (k < col(ltv_horizon_months)), axis=-1)
+    paid = np.cumsum(margin, axis=-1) >= col(cac)
+    payback = np.where(paid.any(axis=-1), np.argmax(paid, axis=-1).astype(float), np.inf)
+    return ltv, payback
