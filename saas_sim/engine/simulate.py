@@ -84,6 +84,7 @@ class SimulationRun:
         self.scenario = scenario
         self.workers = workers or min(os.cpu_count() or 1, 8)
         self.result: dict | None = None
+        self.outputs: list[BlockOutput] = []
 
     def progress(self) -> Iterator[tuple[int, int]]:
         started = time.perf_counter()
@@ -112,6 +113,7 @@ class SimulationRun:
                 finally:
                     for future in pending:
                         future.cancel()
+        self.outputs = outputs
         self.result = build_result(self.scenario, outputs, time.perf_counter() - started)
 
 
@@ -122,6 +124,21 @@ def simulate(scenario: Scenario, *, workers: int | None = None) -> dict:
         pass
     assert run.result is not None
     return run.result
+
+
+def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tuple[dict, dict]:
+    """Per-path series and summaries ``(company, segments)`` without aggregation.
+
+    ``company`` is ``{"series": {name: (paths, months)}, "summary": {name: (paths,)}}``;
+    ``segments`` maps each segment name to the same shape of dict.
+    """
+    scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
+    sizes = block_sizes(scenario.simulation.paths)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outputs = list(pool.map(lambda item: run_block(scenario, *item), enumerate(sizes)))
+    company, segments, _ = per_path(scenario, outputs)
+    return company, segments
 
 
 def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
