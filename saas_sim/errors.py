@@ -32,3 +32,10 @@ class InputError(SaasSimError):
     def __init__(self, problems: list[Problem] | list[str]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SimulationDiverged(InputError):
+    """The scenario is valid field by field but grows without bound (exit code 2)."""
+
+    def __init__(self, message: str):
+        super().__init__([message])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from saas_sim.engine.params import DrawnValues
+from saas_sim.errors import SimulationDiverged
 from saas_sim.model.churn import (
     hazard,
     period_churn_from_annual,
@@ -37,6 +38,9 @@ SEGMENT_RAW = (
     "nrr_12m_numerator", "grr_12m_numerator",
 )
 COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
+
+# More new accounts than this in one month of one path cannot be simulated meaningfully.
+MAX_NEW_ACCOUNTS = 1e12
 
 
 def _column(value: float | np.ndarray) -> float | np.ndarray:
@@ -287,8 +291,15 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
         scale = np.where(s.spend_month1 > 0, seg_spend / np.where(s.spend_month1 > 0, s.spend_month1, 1.0), 1.0)
         cac_now = s.cac * scale ** s.cac_elasticity
         rate = np.where(seg_spend > 0, seg_spend / cac_now, 0.0)
-    paid = rng.poisson(np.nan_to_num(rate, nan=0.0, posinf=0.0))
-    referral = rng.poisson(np.broadcast_to(s.referrals_monthly * survivors, (len(survivors),)))
+    referral_rate = np.broadcast_to(s.referrals_monthly * survivors, (len(survivors),))
+    rate = np.nan_to_num(rate, nan=0.0, posinf=0.0)
+    if rate.max(initial=0.0) > MAX_NEW_ACCOUNTS or referral_rate.max(initial=0.0) > MAX_NEW_ACCOUNTS:
+        raise SimulationDiverged(
+            f"segment {s.name} would win over {MAX_NEW_ACCOUNTS:.0e} accounts in month {t}: "
+            "the scenario grows without bound (is the CAC far below what reinvested gross profit "
+            "or referrals bring in?)")
+    paid = rng.poisson(rate)
+    referral = rng.poisson(referral_rate)
     new = paid + referral
     slot = C + t - 1
     s.counts[:, slot] = new

@@ -49,7 +49,7 @@ def _iter_segment(obj: object, prefix: str, rule_prefix: str = "") -> Iterator[t
     for f in dataclass_fields(obj):
         value = getattr(obj, f.name)
         key = f"{rule_prefix}{f.name}"
-        if is_dataclass(value):
+        if is_dataclass(value) and not isinstance(value, Distribution):
             yield from _iter_segment(value, f"{prefix}.{f.name}", f"{key}.")
         elif key in SEGMENT and not SEGMENT[key].integer and value is not None:
             yield f"{prefix}.{f.name}", value, SEGMENT[key]

@@ -38,7 +38,7 @@ SEED_LIMIT = 2**32
 # Raw series that add up across segments.
 ADDITIVE = (
     "customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
-    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr",
+    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
     "gross_profit", "cs_cost", "collections", "nrr_12m_numerator", "grr_12m_numerator",
     "customers0", "mrr0",
 )
@@ -147,9 +147,15 @@ def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
 
 
 def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Company raw series: segments added up, MRR accumulated from its bridge."""
-    raw = {name: sum(s[name] for s in segments[1:]) + segments[0][name] for name in ADDITIVE}
+    """Company raw series: segments added up, MRR accumulated from its own bridge.
+
+    The company's net new MRR is formed from the company's movements, so that
+    both identities of SPEC 3.1 hold to the bit; company MRR then equals the
+    sum of the segments' up to rounding.
+    """
+    raw = {name: np.sum([s[name] for s in segments], axis=0) for name in ADDITIVE}
     raw["acquisition_spend"] = company["acquisition_spend"]
+    raw["net_new_mrr"] = raw["new_mrr"] + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"]
     mrr = np.empty_like(raw["net_new_mrr"])
     level = raw["mrr0"]
     for col in range(mrr.shape[1]):

@@ -18,7 +18,8 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, ``nan`` where the denominator is zero."""
     numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))
     out = np.full(numerator.shape, np.nan)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(numerator, denominator, out=out, where=denominator != 0)
     return out
 
 
@@ -192,7 +193,8 @@ def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, 
     out = {}
     for name in names:
         values = np.stack([s[name] for s in segments])
-        terms = np.where(weights > 0, weights * values, 0.0)
+        with np.errstate(invalid="ignore"):
+            terms = np.where(weights > 0, weights * values, 0.0)
         undefined = ((weights > 0) & ~np.isfinite(values)).any(axis=0) | (total == 0)
         infinite = ((weights > 0) & np.isposinf(values)).any(axis=0)
         combined = terms.sum(axis=0)

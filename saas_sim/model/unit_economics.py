@@ -10,17 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from saas_sim.model.churn import survival
+from saas_sim.model.metrics import ratio
 
 Array = float | np.ndarray
 
 PAYBACK_LIMIT_MONTHS = 600
-
-
-def _divide(numerator: Array, denominator: Array) -> np.ndarray:
-    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))
-    out = np.full(numerator.shape, np.nan)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
 
 
 def equivalent_monthly_churn(p: Array, contract_months: int) -> np.ndarray:
@@ -38,7 +32,7 @@ def ltv_simple(arpa: Array, gross_margin: Array, p: Array, contract_months: int)
 
     Undefined (``nan``) when churn is zero.
     """
-    return _divide(np.asarray(arpa) * np.asarray(gross_margin), equivalent_monthly_churn(p, contract_months))
+    return ratio(np.asarray(arpa) * np.asarray(gross_margin), equivalent_monthly_churn(p, contract_months))
 
 
 def payback_months(cac: Array, arpa: Array, gross_margin: Array) -> np.ndarray:
@@ -46,7 +40,7 @@ def payback_months(cac: Array, arpa: Array, gross_margin: Array) -> np.ndarray:
 
     .. math:: payback = \\frac{CAC}{ARPA \\cdot GM}
     """
-    return _divide(cac, np.asarray(arpa) * np.asarray(gross_margin))
+    return ratio(cac, np.asarray(arpa) * np.asarray(gross_margin))
 
 
 def monthly_survival(p: Array, spread: Array, contract_months: int, months: int) -> np.ndarray:
