@@ -1,0 +1,143 @@
+"""``saas-sim run``: validate a scenario, simulate it, show or write the result."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from saas_sim.cli.boundary import invalid_input, option_problem
+from saas_sim.errors import InputError
+from saas_sim.model.fields import TOP_LEVEL
+
+if TYPE_CHECKING:
+    from saas_sim.model.scenario import Scenario
+
+STDOUT = "-"
+LATER_STORE = "the run store arrives in a later version; accepted, no effect yet"
+
+# Each override obeys the rule of the scenario field it replaces.
+OVERRIDE_FIELDS = {"--paths": "simulation.paths", "--seed": "simulation.seed", "--horizon": "horizon_months"}
+
+
+def run_command(
+    *,
+    file_or_name: Annotated[str, typer.Argument(
+        metavar="FILE_OR_NAME", show_default=False,
+        help="A scenario YAML file. (Names of stored scenarios arrive with the store, in a later version.)")],
+    paths: Annotated[int | None, typer.Option(
+        metavar="N", help="Monte-Carlo paths, 1..1000000 (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(
+        metavar="S", help="Random seed, >= 0 (default: the scenario's, else a fresh one, reported)")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        metavar="M", help="Months to simulate, 1..240 (default: the scenario's)")] = None,
+    json_path: Annotated[str | None, typer.Option(
+        "--json", metavar="PATH|-", help="Write the result document as JSON; '-' prints it, and only it, to stdout.")] = None,
+    csv_path: Annotated[str | None, typer.Option(
+        "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month.")] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help=f"Do not save the run ({LATER_STORE}).")] = False,
+    db: Annotated[Path | None, typer.Option(metavar="PATH", help=f"The store's database file ({LATER_STORE}).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success; files are still written.")] = False,
+) -> None:
+    """Validate a scenario, simulate it and print a summary (charts on a terminal)."""
+    from saas_sim.engine.simulate import with_overrides
+    from saas_sim.io.result import write_csv, write_json
+
+    check_options(paths=paths, seed=seed, horizon=horizon, json_path=json_path, csv_path=csv_path)
+    scenario = with_overrides(load(file_or_name), paths=paths, seed=seed, horizon=horizon)
+    result = simulate_with_progress(scenario)
+    if json_path is not None:
+        write_json(result, json_path)
+    if csv_path is not None:
+        write_csv(result, csv_path)
+    if quiet or STDOUT in (json_path, csv_path):
+        return
+    print_summary(result, written=[p for p in (json_path, csv_path) if p is not None])
+
+
+def check_options(*, paths: int | None, seed: int | None, horizon: int | None,
+                  json_path: str | None, csv_path: str | None) -> None:
+    """Refuse bad option values before any work starts, every problem at once."""
+    problems = []
+    for option, value in (("--paths", paths), ("--seed", seed), ("--horizon", horizon)):
+        rule = TOP_LEVEL[OVERRIDE_FIELDS[option]]
+        if value is not None and not rule.contains(value):
+            problems.append(option_problem(option, f"{rule.allowed()}, got {value}"))
+    if json_path == STDOUT and csv_path == STDOUT:
+        problems.append(option_problem("--csv", "only one of --json and --csv can write to stdout ('-')"))
+    for option, target in (("--json", json_path), ("--csv", csv_path)):
+        if target not in (None, STDOUT) and not Path(target).resolve().parent.is_dir():
+            problems.append(option_problem(option, f"no such directory for {target}"))
+    if problems:
+        raise InputError(problems)
+
+
+def load(file_or_name: str) -> Scenario:
+    """The validated scenario of a YAML file."""
+    path = Path(file_or_name)
+    if not path.exists():
+        raise invalid_input(f"no such scenario file: {file_or_name} "
+                            "(running a stored scenario by name arrives with the store, in a later version)")
+    if path.is_dir():
+        raise invalid_input(f"{file_or_name} is a directory, not a scenario file")
+    from saas_sim.io.scenario import load_scenario
+
+    return load_scenario(path)
+
+
+class LateProgressBar:
+    """A transient progress bar on stderr, shown only on a terminal and once a run has lasted ``delay_s``."""
+
+    def __init__(self, delay_s: float = 1.0):
+        self.delay_s = delay_s
+        self.started = time.perf_counter()
+        self.enabled = sys.stderr.isatty()
+        self.bar = None
+        self.task = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.enabled or time.perf_counter() - self.started < self.delay_s:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("paths"),
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("simulate", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def simulate_with_progress(scenario: Scenario) -> dict:
+    """Drain the engine's progress generator behind a :class:`LateProgressBar`."""
+    from saas_sim.engine.simulate import SimulationRun
+
+    run = SimulationRun(scenario)
+    bar = LateProgressBar()
+    try:
+        for done, total in run.progress():
+            bar.update(done, total)
+    finally:
+        bar.close()
+    assert run.result is not None
+    return run.result
+
+
+def print_summary(result: dict, *, written: list[str]) -> None:
+    """The rich summary on stdout; charts only on a terminal."""
+    from rich.console import Console
+
+    from saas_sim.render.summary import run_report
+
+    console = Console()
+    console.print(run_report(result, charts=console.is_terminal))
+    for target in written:
+        console.print(f"Wrote {target}", style="dim", highlight=False, markup=False)

@@ -1,0 +1,138 @@
+"""Numbers for people: money with k/M/B suffixes, rates as %, months.
+
+Every helper takes ``None`` (a statistic no path defines) and returns ``—``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+MISSING = "—"
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
+
+_SUFFIXES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _defined(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _three_digits(magnitude: float) -> str:
+    """``magnitude`` (>= 0) with about three significant digits, trailing zeros dropped."""
+    decimals = 2 if magnitude < 10 else 1 if magnitude < 100 else 0
+    text = f"{magnitude:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_compact(value: float | None) -> str:
+    """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``."""
+    if not _defined(value):
+        return MISSING
+    magnitude = abs(value)
+    for size, suffix in _SUFFIXES:
+        scaled = _three_digits(magnitude / size)
+        if float(scaled) >= 1:  # after rounding, so that 999_999 reads 1M, not 1000k
+            text = scaled + suffix
+            break
+    else:
+        text = _three_digits(magnitude)
+    if text == "0":
+        return text
+    return ("-" if value < 0 else "") + text
+
+
+def format_money(value: float | None, currency: str = "USD") -> str:
+    """``2_310_000, "USD"`` -> ``$2.31M``; ``-350_000, "EUR"`` -> ``-€350k``; other codes trail: ``12k CHF``."""
+    if not _defined(value):
+        return MISSING
+    text = format_compact(value)
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    if symbol is None:
+        return f"{text} {currency}"
+    return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+
+
+def format_rate(value: float | None) -> str:
+    """A fraction as a percentage: ``0.153`` -> ``15.3%``."""
+    if not _defined(value):
+        return MISSING
+    return f"{100.0 * value:.1f}%"
+
+
+def format_months(value: float | None) -> str:
+    """A duration in months: ``7.26`` -> ``7.3 mo``."""
+    if not _defined(value):
+        return MISSING
+    return f"{value:.1f} mo"
+
+
+def format_month(value: float | None) -> str:
+    """A month of the horizon: ``14`` -> ``month 14``."""
+    if not _defined(value):
+        return MISSING
+    return f"month {value:.0f}"
+
+
+def format_count(value: float | None) -> str:
+    """A number of accounts: ``1234.4`` -> ``1,234``, ``123_456`` -> ``123k``."""
+    if not _defined(value):
+        return MISSING
+    return f"{value:,.0f}" if abs(value) < 10_000 else format_compact(value)
+
+
+def format_multiple(value: float | None) -> str:
+    """A ratio such as LTV/CAC: ``3.14`` -> ``3.1×``."""
+    if not _defined(value):
+        return MISSING
+    return f"{value:.1f}×"
+
+
+def format_points(value: float | None) -> str:
+    """Percentage points (rule of 40): ``41.7`` -> ``42``."""
+    if not _defined(value):
+        return MISSING
+    return f"{value:.0f}"
+
+
+Formatter = Callable[[float | None], str]
+
+# How each metric of SPEC 3 reads; money is handled apart (it needs the currency).
+METRIC_KIND: dict[str, str] = {
+    "arr_end": "money", "mrr_end": "money", "cash_end": "money", "cash_min": "money",
+    "cac": "money", "ltv": "money", "ltv_simple": "money",
+    "arr": "money", "mrr": "money", "cash": "money",
+    "customers_end": "count", "customers": "count",
+    "out_of_cash": "rate", "nrr_12m_end": "rate", "grr_12m_end": "rate",
+    "annualized_logo_churn_end": "rate", "arr_growth_yoy_end": "rate",
+    "cash_out_month": "month",
+    "payback_months": "months", "payback_months_with_churn": "months",
+    "ltv_cac": "multiple", "burn_multiple": "multiple",
+    "rule_of_40": "points",
+}
+
+_FORMATTERS: dict[str, Formatter] = {
+    "count": format_count, "rate": format_rate, "month": format_month, "months": format_months,
+    "multiple": format_multiple, "points": format_points,
+}
+
+
+def formatter_for(metric: str, currency: str = "USD") -> Formatter:
+    """The formatter of a metric name of SPEC 3 (plain compact numbers when unknown)."""
+    kind = METRIC_KIND.get(metric)
+    if kind == "money":
+        return lambda value: format_money(value, currency)
+    return _FORMATTERS.get(kind, format_compact)
+
+
+_ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC", "ltv": "LTV"}
+
+
+def metric_label(metric: str) -> str:
+    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end``, ``ltv_cac`` -> ``LTV/CAC``."""
+    if metric == "ltv_cac":
+        return "LTV/CAC"
+    words = [_ACRONYMS.get(word, word) for word in metric.split("_")]
+    label = " ".join(words)
+    return label[0].upper() + label[1:]

@@ -1,0 +1,148 @@
+"""The summary of a run for a terminal: key metrics, fan charts, segments, diagnosis.
+
+Everything here reads a result document (SPEC 5) and returns rich renderables,
+so that the command line and a full-screen application can share them.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from saas_sim.render.fan_chart import FanChart
+from saas_sim.render.format import MISSING, format_money, format_rate, formatter_for, metric_label
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Growth", ("arr_end", "mrr_end", "customers_end")),
+    ("Retention", ("nrr_12m_end", "grr_12m_end", "annualized_logo_churn_end")),
+    ("Unit economics", ("cac", "ltv", "ltv_simple", "ltv_cac", "payback_months", "payback_months_with_churn")),
+    ("Cash", ("cash_end", "cash_min", "out_of_cash", "cash_out_month", "burn_multiple", "rule_of_40")),
+)
+SEGMENT_COLUMNS = ("arr_end", "customers_end", "ltv_cac", "payback_months_with_churn")
+STATUS_STYLES = {"ok": "bold green", "warn": "bold yellow", "bad": "bold red", "n/a": "dim"}
+LABELS = {
+    "out_of_cash": "Out of cash (probability)",
+    "cash_out_month": "Cash out month (when out)",
+}
+
+
+def currency_of(result: dict) -> str:
+    return result.get("scenario", {}).get("currency") or "USD"
+
+
+def _label(metric: str) -> str:
+    return LABELS.get(metric, metric_label(metric))
+
+
+def run_header(result: dict) -> Text:
+    """``Name  5,000 paths · seed 42 · 36 months · 0.42 s``."""
+    header = Text(result.get("scenario", {}).get("name", "Scenario"), style="bold")
+    details = (f"{result['paths']:,} paths · seed {result['seed']} · "
+               f"{result['horizon_months']} months · {result.get('elapsed_s', 0):.2f} s")
+    header.append(f"   {details}", style="dim")
+    return header
+
+
+def summary_table(result: dict) -> Table:
+    """The key summary metrics of SPEC 3.2 at p10 / p50 / p90, grouped by what they tell."""
+    fmt = {metric: formatter_for(metric, currency_of(result)) for _, metrics in SECTIONS for metric in metrics}
+    table = Table(title="Key metrics", title_justify="left", title_style="bold", header_style="bold",
+                  box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("metric")
+    for stat in ("p10", "p50", "p90"):
+        table.add_column(stat, justify="right", style="bold" if stat == "p50" else None)
+    for title, metrics in SECTIONS:
+        table.add_row(Text(title, style="bold cyan"), "", "", "")
+        for metric in metrics:
+            stats = result["summary"].get(metric, {})
+            if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
+                table.add_row(f"  {_label(metric)}", "", format_rate(stats.get("mean")), "")
+            else:
+                table.add_row(f"  {_label(metric)}", *(fmt[metric](stats.get(stat)) for stat in ("p10", "p50", "p90")))
+    return table
+
+
+def segment_table(result: dict) -> Table:
+    """One row per segment: ARR, customers, LTV/CAC and payback at p50."""
+    currency = currency_of(result)
+    table = Table(title="Segments (p50)", title_justify="left", title_style="bold", header_style="bold",
+                  box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("segment")
+    for metric in SEGMENT_COLUMNS:
+        table.add_column(_label(metric), justify="right")
+    for name, segment in result["segments"].items():
+        cells = [formatter_for(metric, currency)(segment["summary"].get(metric, {}).get("p50"))
+                 for metric in SEGMENT_COLUMNS]
+        table.add_row(Text(name), *cells)  # a user's name is text, not markup
+    return table
+
+
+def diagnosis_panel(result: dict) -> Panel:
+    """Each check with its coloured status, value and advice; the focus on top."""
+    diagnosis = result["diagnosis"]
+    currency = currency_of(result)
+    focus = Text.assemble(("Focus: ", "bold"), (diagnosis["focus"].upper(), "bold reverse magenta"))
+    if diagnosis.get("advice"):
+        focus.append(f"  {diagnosis['advice']}", style="bold")
+    checks = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+    checks.add_column("status", no_wrap=True)
+    checks.add_column("check", no_wrap=True)
+    checks.add_column("value", justify="right", no_wrap=True)
+    checks.add_column("advice", ratio=1)
+    for check in diagnosis["checks"]:
+        status = check["status"]
+        value = formatter_for(check["metric"], currency)(check.get("value"))
+        checks.add_row(Text(status, style=STATUS_STYLES.get(status, "")), _label(check["metric"]),
+                       value if status != "n/a" else Text(MISSING, style="dim"),
+                       Text(check["advice"], style="dim" if status == "n/a" else ""))
+    return Panel(Group(focus, Text(), checks), title="Diagnosis", title_align="left", border_style="magenta")
+
+
+def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
+    """ARR and cash over the horizon, as fan charts."""
+    currency = currency_of(result)
+    money = lambda value: format_money(value, currency)  # noqa: E731
+    months = result["months"]
+    arr = FanChart(months, result["series"]["arr"], title=f"ARR ({currency})", value_format=money,
+                   zero_line=False, height=height)
+    cash = FanChart(months, result["series"]["cash"], title=f"Cash ({currency})", value_format=money,
+                    zero_line=True, height=height)
+    return arr, cash
+
+
+class SideBySide:
+    """Renderables next to each other when the width allows ``min_width`` each, else one under the other."""
+
+    def __init__(self, *renderables: RenderableType, min_width: int = 50, gap: int = 3):
+        self.renderables = renderables
+        self.min_width = min_width
+        self.gap = gap
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        count = len(self.renderables)
+        if options.max_width >= count * self.min_width + (count - 1) * self.gap:
+            grid = Table.grid(expand=True, padding=(0, self.gap, 0, 0))
+            for _ in self.renderables:
+                grid.add_column(ratio=1)
+            grid.add_row(*self.renderables)
+            yield grid
+        else:
+            for index, renderable in enumerate(self.renderables):
+                if index:
+                    yield Text()
+                yield renderable
+
+
+def run_report(result: dict, *, charts: bool = True) -> Group:
+    """The whole summary of a run, top to bottom."""
+    parts: list[RenderableType] = [run_header(result), Text()]
+    if charts:
+        parts += [SideBySide(*fan_charts(result)), Text()]
+    parts.append(summary_table(result))
+    if len(result["segments"]) > 1:
+        parts += [Text(), segment_table(result)]
+    parts += [Text(), diagnosis_panel(result)]
+    return Group(*parts)

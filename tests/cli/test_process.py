@@ -1,0 +1,85 @@
+"""The command line as a real process: the console entry point, exit codes, and a light start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from saas_sim import __version__
+
+
+def saas_sim(*args: object, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "saas_sim", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_version_as_a_process():
+    done = saas_sim("--version")
+    assert done.returncode == 0
+    assert done.stdout == f"saas-sim {__version__}\n"
+
+
+def test_run_as_a_process(scenario_file):
+    done = saas_sim("run", scenario_file, "--paths", "200", "--json", "-")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["paths"] == 200
+    assert done.stderr == ""  # not a terminal: no progress bar
+
+
+def test_exit_codes_as_a_process(tmp_path):
+    assert saas_sim("run", tmp_path / "missing.yaml").returncode == 2
+    assert saas_sim("run", "--no-such-option").returncode == 2
+
+
+def test_unexpected_failure_as_a_process(scenario_file):
+    """main() itself: exit 1 and one line, no traceback."""
+    script = textwrap.dedent("""
+        import sys
+        from saas_sim.engine import simulate
+        def broken(self):
+            raise ZeroDivisionError("division by zero")
+            yield
+        simulate.SimulationRun.progress = broken
+        from saas_sim.cli import main
+        sys.argv = ["saas-sim", *sys.argv[1:]]
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", script, "run", str(scenario_file)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == "saas-sim: error: ZeroDivisionError: division by zero (run with --debug for the traceback)\n"
+
+
+# Runs the command in-process, then reports what it imported.
+IMPORT_PROBE = textwrap.dedent("""
+    import json, sys
+    from saas_sim.cli import main
+    sys.argv = ["saas-sim", *sys.argv[1:]]
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules
+                      if m.split(".")[0] in ("textual", "scipy", "numpy", "rich"))}), file=sys.stderr)
+""")
+
+
+def _probe(*args: object) -> dict:
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+    return json.loads(done.stderr.splitlines()[-1])
+
+
+def test_run_imports_neither_textual_nor_scipy(scenario_file):
+    probe = _probe("run", "--quiet", "--json", "-", "--paths", "200", scenario_file)
+    assert probe["code"] in (0, None)
+    assert "numpy" in probe["modules"]  # it did simulate
+    assert not any(m.split(".")[0] in ("textual", "scipy") for m in probe["modules"])
+
+
+def test_help_stays_light():
+    probe = _probe("--help")
+    assert probe["code"] in (0, None)
+    assert not any(m.split(".")[0] in ("textual", "scipy", "numpy") for m in probe["modules"])

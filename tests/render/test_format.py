@@ -1,0 +1,51 @@
+import math
+
+import pytest
+
+from saas_sim.render.format import (
+    format_compact, format_count, format_money, format_month, format_months, format_multiple, format_rate,
+    formatter_for, metric_label,
+)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0, "0"), (12, "12"), (950, "950"), (999.7, "1k"), (1234, "1.23k"), (12_345, "12.3k"), (123_456, "123k"),
+    (999_999, "1M"), (1_500_000, "1.5M"), (-350_000, "-350k"), (2.31e9, "2.31B"),
+])
+def test_compact(value, text):
+    assert format_compact(value) == text
+
+
+def test_money_with_currency():
+    assert format_money(2_310_000, "USD") == "$2.31M"
+    assert format_money(-350_000, "EUR") == "-€350k"
+    assert format_money(12_000, "CHF") == "12k CHF"
+
+
+@pytest.mark.parametrize("formatter", [format_compact, format_money, format_rate, format_months, format_month,
+                                       format_count, format_multiple])
+@pytest.mark.parametrize("missing", [None, math.nan, math.inf])
+def test_missing_is_a_dash(formatter, missing):
+    assert formatter(missing) == "—"
+
+
+def test_rates_months_and_counts():
+    assert format_rate(0.153) == "15.3%"
+    assert format_months(7.26) == "7.3 mo"
+    assert format_month(14.0) == "month 14"
+    assert format_count(1234.4) == "1,234"
+    assert format_count(123_456) == "123k"
+    assert format_multiple(3.14) == "3.1×"
+
+
+def test_formatter_by_metric():
+    assert formatter_for("cash_min", "GBP")(-1_200_000) == "-£1.2M"
+    assert formatter_for("nrr_12m_end")(1.05) == "105.0%"
+    assert formatter_for("payback_months_with_churn")(9.0) == "9.0 mo"
+    assert formatter_for("ltv_cac")(2.0) == "2.0×"
+
+
+def test_labels_keep_the_metric_names():
+    assert metric_label("nrr_12m_end") == "NRR 12m end"
+    assert metric_label("ltv_cac") == "LTV/CAC"
+    assert metric_label("payback_months_with_churn") == "Payback months with churn"

@@ -1,0 +1,67 @@
+from rich.console import Console
+
+from saas_sim.model.scenario import Acquisition, Churn, Company, Scenario, Segment, Simulation
+from saas_sim.render.summary import diagnosis_panel, run_report, segment_table, summary_table
+
+
+def _result() -> dict:
+    from saas_sim.engine.simulate import simulate
+
+    scenario = Scenario(
+        name="Hand made", horizon_months=13, currency="GBP",
+        company=Company(starting_cash=100_000.0, fixed_costs_monthly=40_000.0),
+        acquisition=Acquisition(spend_monthly=20_000.0),
+        segments=(
+            Segment(name="Small", arpa_monthly=100.0, churn=Churn(monthly=0.05), gross_margin=0.8,
+                    spend_share=0.5, cac=1_000.0, starting_customers=100),
+            Segment(name="Large", arpa_monthly=1_000.0, churn=Churn(annual=0.2), gross_margin=0.7,
+                    spend_share=0.5, cac=10_000.0, contract_months=12, starting_customers=10),
+        ),
+        simulation=Simulation(paths=200, seed=1),
+    )
+    return simulate(scenario, workers=1)
+
+
+def _text(renderable, width=120, color=False) -> str:
+    console = Console(width=width, record=True, force_terminal=color, color_system="truecolor" if color else None,
+                      file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text(styles=False)
+
+
+def test_report_pieces():
+    result = _result()
+    table = _text(summary_table(result))
+    for label in ("ARR end", "Cash end", "Cash min", "Out of cash (probability)", "Cash out month (when out)",
+                  "NRR 12m end", "GRR 12m end", "Annualized logo churn end", "CAC", "LTV", "LTV simple",
+                  "LTV/CAC", "Payback months", "Payback months with churn", "Burn multiple", "Rule of 40"):
+        assert label in table
+    assert "£" in table
+    segments = _text(segment_table(result))
+    assert "Small" in segments and "Large" in segments
+    diagnosis = _text(diagnosis_panel(result))
+    assert f"Focus: {result['diagnosis']['focus'].upper()}" in diagnosis
+    for check in result["diagnosis"]["checks"]:
+        assert check["status"] in diagnosis
+
+
+def test_whole_report_with_and_without_charts():
+    result = _result()
+    with_charts = _text(run_report(result, charts=True), color=True)
+    assert "ARR (GBP)" in with_charts and "Cash (GBP)" in with_charts
+    without = _text(run_report(result, charts=False))
+    assert "ARR (GBP)" not in without
+    assert "Hand made" in without and "200 paths · seed 1 · 13 months" in without
+
+
+def test_status_colours():
+    result = _result()
+    statuses = ["ok", "warn", "bad", "n/a", "ok", "ok"]
+    for check, status in zip(result["diagnosis"]["checks"], statuses):
+        check["status"] = status
+    console = Console(width=120, force_terminal=True, color_system="truecolor", file=open("/dev/null", "w"))
+    colours = {}
+    for segment in console.render(diagnosis_panel(result)):
+        if segment.text.strip() in ("ok", "warn", "bad", "n/a") and segment.style is not None:
+            colours[segment.text.strip()] = (segment.style.color.name if segment.style.color else None, segment.style.dim)
+    assert colours == {"ok": ("green", None), "warn": ("yellow", None), "bad": ("red", None), "n/a": (None, True)}
