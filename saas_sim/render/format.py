@@ -5,6 +5,7 @@ Every helper takes ``None`` (a statistic no path defines) and returns ``—``.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -15,8 +16,14 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "
 _SUFFIXES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
-def _defined(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
+def _dash_when_undefined(format_value: Callable[..., str]) -> Callable[..., str]:
+    """Let ``format_value`` see only finite numbers; ``None``, NaN and infinities read ``—``."""
+
+    @functools.wraps(format_value)
+    def formatter(value: float | None, *args: str, **kwargs: str) -> str:
+        return format_value(value, *args, **kwargs) if value is not None and math.isfinite(value) else MISSING
+
+    return formatter
 
 
 def _three_digits(magnitude: float) -> str:
@@ -26,10 +33,9 @@ def _three_digits(magnitude: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+@_dash_when_undefined
 def format_compact(value: float | None) -> str:
     """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``."""
-    if not _defined(value):
-        return MISSING
     magnitude = abs(value)
     for size, suffix in _SUFFIXES:
         scaled = _three_digits(magnitude / size)
@@ -43,10 +49,9 @@ def format_compact(value: float | None) -> str:
     return ("-" if value < 0 else "") + text
 
 
+@_dash_when_undefined
 def format_money(value: float | None, currency: str = "USD") -> str:
     """``2_310_000, "USD"`` -> ``$2.31M``; ``-350_000, "EUR"`` -> ``-€350k``; other codes trail: ``12k CHF``."""
-    if not _defined(value):
-        return MISSING
     text = format_compact(value)
     symbol = CURRENCY_SYMBOLS.get(currency.upper())
     if symbol is None:
@@ -54,45 +59,39 @@ def format_money(value: float | None, currency: str = "USD") -> str:
     return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
 
 
+@_dash_when_undefined
 def format_rate(value: float | None) -> str:
     """A fraction as a percentage: ``0.153`` -> ``15.3%``."""
-    if not _defined(value):
-        return MISSING
     return f"{100.0 * value:.1f}%"
 
 
+@_dash_when_undefined
 def format_months(value: float | None) -> str:
     """A duration in months: ``7.26`` -> ``7.3 mo``."""
-    if not _defined(value):
-        return MISSING
     return f"{value:.1f} mo"
 
 
+@_dash_when_undefined
 def format_month(value: float | None) -> str:
     """A month of the horizon: ``14`` -> ``month 14``."""
-    if not _defined(value):
-        return MISSING
     return f"month {value:.0f}"
 
 
+@_dash_when_undefined
 def format_count(value: float | None) -> str:
     """A number of accounts: ``1234.4`` -> ``1,234``, ``123_456`` -> ``123k``."""
-    if not _defined(value):
-        return MISSING
     return f"{value:,.0f}" if abs(value) < 10_000 else format_compact(value)
 
 
+@_dash_when_undefined
 def format_multiple(value: float | None) -> str:
     """A ratio such as LTV/CAC: ``3.14`` -> ``3.1×``."""
-    if not _defined(value):
-        return MISSING
     return f"{value:.1f}×"
 
 
+@_dash_when_undefined
 def format_points(value: float | None) -> str:
     """Percentage points (rule of 40): ``41.7`` -> ``42``."""
-    if not _defined(value):
-        return MISSING
     return f"{value:.0f}"
 
 

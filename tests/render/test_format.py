@@ -19,7 +19,7 @@ def test_compact(value, text):
 def test_money_with_currency():
     assert format_money(2_310_000, "USD") == "$2.31M"
     assert format_money(-350_000, "EUR") == "-€350k"
-    assert format_money(12_000, "CHF") == "12k CHF"
+    assert format_money(12_000, currency="CHF") == "12k CHF"
 
 
 @pytest.mark.parametrize("formatter", [format_compact, format_money, format_rate, format_months, format_month,
