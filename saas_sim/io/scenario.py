@@ -1,0 +1,722 @@
+"""Scenario files (SPEC.md section 1) <-> :class:`~saas_sim.model.scenario.Scenario`.
+
+:func:`parse_scenario` walks the YAML node tree (``yaml.compose``), so every
+problem carries its line, and reports every problem of a file at once in one
+:class:`~saas_sim.errors.InputError`.  :func:`scenario_to_dict` gives the
+normalized scenario (every default filled in) that result documents embed;
+reading it back gives the same scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import itertools
+import math
+import os
+from dataclasses import MISSING, dataclass
+
+import numpy as np
+import yaml
+from yaml.nodes import MappingNode, Node
+
+from saas_sim.errors import InputError, Problem
+from saas_sim.io.values import (
+    MAX_NODES,
+    Mapping,
+    NodeReader,
+    expanded_size,
+    is_null,
+    join,
+    line_of,
+    written,
+)
+from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, rule_for
+from saas_sim.model.scenario import (
+    Acquisition,
+    Churn,
+    Company,
+    Correlation,
+    Distribution,
+    Event,
+    Funnel,
+    Number,
+    Scenario,
+    Segment,
+    Simulation,
+)
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NAME_CHARS = 80
+MAX_SEGMENTS = 20
+SHARE_TOLERANCE = 1e-9
+MAX_DEPTH = 50  # nesting of mappings and lists; a scenario needs about 6
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
+
+# Keys in the order of SPEC.md section 1; the normalized scenario keeps it.
+TOP_KEYS = (
+    "name", "description", "horizon_months", "currency", "simulation",
+    "company", "acquisition", "segments", "events",
+)
+SIMULATION_KEYS = ("paths", "seed", "correlations")
+COMPANY_KEYS = ("starting_cash", "fixed_costs_monthly", "discount_rate_annual", "ltv_horizon_months")
+ACQUISITION_KEYS = ("spend_monthly", "spend_growth_monthly", "reinvest_gross_profit")
+SEGMENT_KEYS = (
+    "name", "spend_share", "cac", "funnel", "cac_elasticity", "arpa_monthly",
+    "starting_customers", "starting_mrr", "starting_tenure_months", "contract_months",
+    "billing", "churn", "expansion_monthly", "contraction_monthly", "gross_margin",
+    "retention_cost_monthly", "referrals_monthly",
+)
+FUNNEL_KEYS = ("cost_per_lead", "lead_to_trial", "trial_to_paid")
+CHURN_KEYS = ("monthly", "annual", "heterogeneity", "alpha", "beta")
+EVENT_KEYS = ("month", "note", "set", "cash_in")
+CORRELATION_KEYS = ("between", "rho")
+BILLING = ("monthly", "upfront")
+
+RHO = FieldRule(-1.0, 1.0, low_open=True, high_open=True, uncertain=False, settable=False)
+
+# Numeric segment keys read as plain fields (the rest need cross-checks).
+_SEGMENT_NUMBERS = (
+    "spend_share", "cac", "cac_elasticity", "arpa_monthly", "starting_customers",
+    "starting_tenure_months", "contract_months", "expansion_monthly", "contraction_monthly",
+    "gross_margin", "retention_cost_monthly", "referrals_monthly",
+)
+# Which churn keys an event may set, by the form the segment gives churn in.
+_CHURN_FORM_KEYS = {
+    "monthly": ("churn.monthly", "churn.heterogeneity"),
+    "annual": ("churn.annual", "churn.heterogeneity"),
+    "alpha and beta": ("churn.alpha", "churn.beta"),
+}
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate a scenario file; :class:`InputError` names the file."""
+    source = os.fsdecode(path)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(source, None, "", message)])
+
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise refuse("no such file") from None
+    except IsADirectoryError:
+        raise refuse("is a directory, not a scenario file") from None
+    except PermissionError:
+        raise refuse("cannot be read: permission denied") from None
+    except OSError as error:
+        raise refuse(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for a scenario file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise refuse(f"is not UTF-8 text (byte {error.start})") from None
+    return parse_scenario(text, source)
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario file's text; raise :class:`InputError` with every problem."""
+    reader = NodeReader(source)
+    root = _compose(text, reader)
+    scenario = _ScenarioReader(reader).read(root) if root is not None else None
+    if reader.problems or scenario is None:
+        raise InputError(sorted(reader.problems, key=lambda p: p.line or 0))
+    return scenario
+
+
+def _compose(text: str, reader: NodeReader) -> Node | None:
+    """The document's root node, or None with the problem reported."""
+    try:
+        # libyaml's composer recurses in C: a deeply nested file would crash the process.
+        # Its parser does not, so measure the depth from the event stream first.
+        if not _nesting_within(text, MAX_DEPTH):
+            reader.report(None, "", f"is nested more than {MAX_DEPTH} levels deep, too deep for a scenario")
+            return None
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        why = ", ".join(part for part in (error.context, error.problem) if part)
+        reader.report(mark.line + 1 if mark else None, "", f"is not valid YAML: {why}")
+        return None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        reader.report(line, "", f"is not valid YAML: character U+{code:04X} is not allowed")
+        return None
+    except yaml.YAMLError as error:
+        reader.report(None, "", f"is not valid YAML: {error}")
+        return None
+    if root is None or (is_null(root) and not root.value):
+        reader.report(1, "", "is empty, a scenario needs name, horizon_months, company, acquisition and segments")
+        return None
+    if expanded_size(root) is None:
+        reader.report(1, "", f"expands to more than {MAX_NODES} values through YAML aliases, refusing to read it")
+        return None
+    return root
+
+
+def _nesting_within(text: str, limit: int) -> bool:
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limit:
+                return False
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return True
+
+
+@dataclass
+class _SegmentFacts:
+    """What events and correlations need to know about a segment."""
+
+    uses_funnel: bool
+    churn_form: str | None  # "monthly", "annual" or "alpha and beta"
+
+
+@dataclass
+class _EventRead:
+    index: int  # position in the file
+    event: Event
+    set_node: Node | None
+    key_lines: dict[str, int]  # line of each path the event sets
+
+
+def _required_fields(cls: type) -> list[str]:
+    """The fields of a scenario dataclass without a default: required in the file."""
+    return [f.name for f in dataclasses.fields(cls) if f.default is MISSING and f.default_factory is MISSING]
+
+
+def _build(cls: type, values: dict[str, object]) -> object:
+    """``cls(**values)``, None standing in for required values that were missing
+    or bad (the file has a problem then and the object is never handed out)."""
+    return cls(**{**dict.fromkeys(_required_fields(cls)), **values})
+
+
+@dataclass
+class _ScenarioReader:
+    reader: NodeReader
+    horizon: int | None = None
+    segments: dict[str, _SegmentFacts] = dataclasses.field(default_factory=dict)
+    shares: dict[str, float] | None = None  # given spend shares by segment name, when all are valid
+    uncertain: list[str] = dataclasses.field(default_factory=list)  # dotted paths of distributions
+
+    def read(self, root: Node) -> Scenario | None:
+        top = self.reader.mapping(root, "", TOP_KEYS, line=1)
+        if top is None:
+            return None
+        for key in _required_fields(Scenario):
+            top.require(key)
+        values: dict[str, object] = {}
+        if top.has("name"):
+            values["name"] = self._name(top.get("name"))
+        for key in ("description", "currency"):
+            if top.has(key):
+                values[key] = self.reader.text(top.get(key), key)
+        if top.has("horizon_months"):
+            self.horizon = self.reader.number(top.get("horizon_months"), TOP_LEVEL["horizon_months"], "horizon_months")
+            values["horizon_months"] = self.horizon
+        for key, keys, cls in (("company", COMPANY_KEYS, Company), ("acquisition", ACQUISITION_KEYS, Acquisition)):
+            if top.has(key):
+                values[key] = self._section(top, key, keys, cls)
+        if top.has("segments"):
+            values["segments"] = self._segments(top.get("segments"), top.key_line("segments"))
+        # Correlations and events name segments and uncertain fields: read them last.
+        simulation = top.given("simulation")
+        if simulation is not None:
+            values["simulation"] = self._simulation(simulation, top.key_line("simulation"))
+        events = top.given("events")
+        if events is not None:
+            values["events"] = self._events(events)
+        return _build(Scenario, values)  # type: ignore[return-value]
+
+    def _name(self, node: Node) -> str | None:
+        allowed = f"must be text of 1 to {MAX_NAME_CHARS} characters"
+        name = self.reader.text(node, "name", allowed)
+        if name is not None and not (name.strip() and len(name) <= MAX_NAME_CHARS):
+            self.reader.report(node, "name", f"{allowed}, got {written(node)}")
+        return name
+
+    def _numbers(
+        self, mapping: Mapping, keys: tuple[str, ...], rules: dict[str, FieldRule], dotted: str | None
+    ) -> dict[str, object]:
+        """The numeric ``keys`` given in ``mapping``; distributions are noted under
+        the dotted path ``dotted.key`` (None: the segment has no valid name)."""
+        values: dict[str, object] = {}
+        for key in keys:
+            node = mapping.get(key)
+            if node is None:
+                continue
+            values[key] = value = self.reader.number(node, rules[key], join(mapping.field, key))
+            if isinstance(value, Distribution) and dotted is not None:
+                self.uncertain.append(f"{dotted}.{key}")
+        return values
+
+    def _section(self, top: Mapping, name: str, keys: tuple[str, ...], cls: type) -> object:
+        section = self.reader.mapping(top.get(name), name, keys, line=top.key_line(name))
+        if section is None:
+            return None
+        for key in _required_fields(cls):
+            section.require(key)
+        rules = {key: TOP_LEVEL[f"{name}.{key}"] for key in keys}
+        return _build(cls, self._numbers(section, keys, rules, name))
+
+    def _simulation(self, node: Node, line: int) -> Simulation:
+        section = self.reader.mapping(node, "simulation", SIMULATION_KEYS, line=line)
+        if section is None:
+            return Simulation()
+        values: dict[str, object] = {}
+        for key in ("paths", "seed"):
+            value = section.given(key)
+            if value is not None:
+                values[key] = self.reader.number(value, TOP_LEVEL[f"simulation.{key}"], f"simulation.{key}")
+        correlations = section.given("correlations")
+        if correlations is not None:
+            values["correlations"] = self._correlations(correlations, section.key_line("correlations"))
+        return Simulation(**values)  # type: ignore[arg-type]
+
+    # -- segments --------------------------------------------------------------
+
+    def _segments(self, node: Node, line: int) -> tuple[Segment, ...]:
+        items = self.reader.sequence(node, "segments", "segment mappings")
+        if items is None:
+            return ()
+        if not 1 <= len(items) <= MAX_SEGMENTS:
+            self.reader.report(line, "segments", f"must be a list of 1 to {MAX_SEGMENTS} segments, got {len(items)}")
+        read = [self._segment(item, i, several=len(items) > 1) for i, item in enumerate(items)]
+        segments = [s for s in read if s is not None]
+        shares_known = len(segments) == len(read) and all(
+            s.name is not None and isinstance(s.spend_share, float) for s in segments
+        )
+        if segments and shares_known:
+            total = math.fsum(s.spend_share for s in segments)
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                self.reader.report(line, "segments", f"spend_share of all segments must sum to 1, got {total:.12g}")
+            else:
+                self.shares = {s.name: s.spend_share for s in segments}
+        return tuple(segments)
+
+    def _segment(self, node: Node, index: int, several: bool) -> Segment | None:
+        field = f"segments[{index}]"
+        segment = self.reader.mapping(node, field, SEGMENT_KEYS)
+        if segment is None:
+            return None
+        for key in _required_fields(Segment):
+            segment.require(key)
+        name = self._segment_name(segment) if segment.has("name") else None
+        dotted = f"segments.{name}" if name is not None else None
+        values = self._numbers(segment, _SEGMENT_NUMBERS, SEGMENT, dotted)
+        if several and not segment.has("spend_share"):
+            segment.require("spend_share", "is required when there are several segments")
+            values["spend_share"] = None
+        values["name"] = name
+        values["funnel"] = self._funnel(segment, dotted)
+        churn_form = None
+        if segment.has("churn"):
+            values["churn"], churn_form = self._churn(segment.get("churn"), join(field, "churn"), dotted)
+        if segment.has("billing"):
+            values["billing"] = self._billing(segment.get("billing"), join(field, "billing"))
+        values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
+        if name is not None:
+            self.segments[name] = _SegmentFacts(uses_funnel=segment.has("funnel"), churn_form=churn_form)
+        return _build(Segment, values)  # type: ignore[return-value]
+
+    def _segment_name(self, segment: Mapping) -> str | None:
+        node = segment.get("name")
+        field = join(segment.field, "name")
+        allowed = "must be non-empty text without '.'"
+        name = self.reader.text(node, field, allowed)
+        if name is None:
+            return None
+        if not name.strip() or "." in name:
+            self.reader.report(node, field, f"{allowed}, got {written(node)}")
+            return None
+        if name in self.segments:
+            self.reader.report(node, field, f"must be unique, got {written(node)} a second time")
+            return None
+        return name
+
+    def _funnel(self, segment: Mapping, dotted: str | None) -> Funnel | None:
+        has_cac, has_funnel = segment.has("cac"), segment.has("funnel")
+        if has_cac and has_funnel:
+            line = max(segment.key_line("cac"), segment.key_line("funnel"))
+            self.reader.report(line, segment.field, "must have exactly one of cac or funnel, got both")
+        elif not has_cac and not has_funnel:
+            self.reader.report(segment.line, segment.field, "must have exactly one of cac or funnel, got neither")
+        if not has_funnel:
+            return None
+        field = join(segment.field, "funnel")
+        funnel = self.reader.mapping(segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"))
+        if funnel is None:
+            return None
+        for key in _required_fields(Funnel):
+            funnel.require(key)
+        rules = {key: SEGMENT[f"funnel.{key}"] for key in FUNNEL_KEYS}
+        values = self._numbers(funnel, FUNNEL_KEYS, rules, dotted and f"{dotted}.funnel")
+        return _build(Funnel, values)  # type: ignore[return-value]
+
+    def _churn(self, node: Node, field: str, dotted: str | None) -> tuple[Churn | None, str | None]:
+        churn = self.reader.mapping(node, field, CHURN_KEYS)
+        if churn is None:
+            return None, None
+        given = [key for key in ("monthly", "annual", "alpha", "beta") if churn.has(key)]
+        form: str | None = None
+        if given in (["monthly"], ["annual"]):
+            form = given[0]
+        elif given == ["alpha", "beta"]:
+            form = "alpha and beta"
+            if churn.has("heterogeneity"):
+                heterogeneity = churn.get("heterogeneity")
+                self.reader.report(
+                    heterogeneity,
+                    join(field, "heterogeneity"),
+                    "must be left out with alpha and beta (it goes with monthly or annual), "
+                    f"got {written(heterogeneity)}",
+                )
+        elif given in (["alpha"], ["beta"]):
+            churn.require("beta" if given == ["alpha"] else "alpha", f"is required with {given[0]}")
+        else:
+            got = " and ".join(given) or "none"
+            self.reader.report(node, field, f"must have exactly one of monthly, annual, or alpha and beta, got {got}")
+        rules = {key: SEGMENT[f"churn.{key}"] for key in CHURN_KEYS}
+        values = self._numbers(churn, CHURN_KEYS, rules, dotted and f"{dotted}.churn")
+        return Churn(**values), form  # type: ignore[arg-type]
+
+    def _billing(self, node: Node, field: str) -> str | None:
+        allowed = f"must be {' or '.join(BILLING)}"
+        billing = self.reader.text(node, field, allowed)
+        if billing is not None and billing not in BILLING:
+            self.reader.report(node, field, f"{allowed}, got {written(node)}")
+        return billing
+
+    def _starting_mrr(self, segment: Mapping, values: dict[str, object], dotted: str | None) -> Number | None:
+        """As given; else ``starting_customers × arpa_monthly`` when arpa is fixed;
+        else None (the engine multiplies by each path's arpa)."""
+        customers = values.get("starting_customers", 0)
+        node = segment.given("starting_mrr")
+        if node is None:
+            arpa = values.get("arpa_monthly")
+            return customers * arpa if isinstance(customers, int) and isinstance(arpa, float) else None
+        field = join(segment.field, "starting_mrr")
+        mrr = self.reader.number(node, SEGMENT["starting_mrr"], field)
+        if isinstance(mrr, Distribution) and dotted is not None:
+            self.uncertain.append(f"{dotted}.starting_mrr")
+        if customers == 0 and (isinstance(mrr, Distribution) or (mrr or 0.0) > 0):
+            self.reader.report(node, field, f"must be 0 when starting_customers is 0, got {written(node)}")
+        return mrr
+
+    # -- field paths -----------------------------------------------------------
+
+    def _field_path(self, path: str) -> tuple[FieldRule | None, str]:
+        """The rule of a dotted field path, or None and why it names no field."""
+        rule = rule_for(path)
+        if rule is not None and path.startswith("segments.") and path.split(".")[1] not in self.segments:
+            rule = None
+        if rule is not None:
+            return rule, ""
+        candidates = [*TOP_LEVEL, *(f"segments.{name}.{key}" for name in self.segments for key in SEGMENT)]
+        close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
+        return None, "names no field" + (f", did you mean '{close[0]}'?" if close else "")
+
+    def _why_not_settable(self, path: str, rule: FieldRule) -> str | None:
+        if not rule.settable:
+            return "cannot be changed by an event"
+        if not path.startswith("segments."):
+            return None
+        _, name, key = path.split(".", 2)
+        facts = self.segments[name]
+        if key.startswith("funnel.") and not facts.uses_funnel:
+            return f"can be set only on a segment with a funnel, '{name}' has a fixed cac"
+        if key.startswith("churn.") and facts.churn_form is not None and key not in _CHURN_FORM_KEYS[facts.churn_form]:
+            needs = " or ".join(form for form, keys in _CHURN_FORM_KEYS.items() if key in keys)
+            return f"can be set only on a segment whose churn is given as {needs}, '{name}' gives {facts.churn_form}"
+        return None
+
+    # -- correlations ------------------------------------------------------------
+
+    def _correlations(self, node: Node, line: int) -> tuple[Correlation, ...]:
+        field = "simulation.correlations"
+        items = self.reader.sequence(node, field, "{between: [FIELD, FIELD], rho: r}")
+        if items is None:
+            return ()
+        problems_before = len(self.reader.problems)
+        correlations: list[Correlation] = []
+        pair_lines: dict[frozenset[str], int] = {}
+        for i, item in enumerate(items):
+            item_field = f"{field}[{i}]"
+            mapping = self.reader.mapping(item, item_field, CORRELATION_KEYS)
+            if mapping is None:
+                continue
+            between_node, rho_node = mapping.require("between"), mapping.require("rho")
+            between = self._between(between_node, join(item_field, "between")) if between_node is not None else None
+            rho = self.reader.number(rho_node, RHO, join(item_field, "rho")) if rho_node is not None else None
+            if between is None or rho is None:
+                continue
+            pair = frozenset(between)
+            if pair in pair_lines:
+                self.reader.report(
+                    between_node,
+                    join(item_field, "between"),
+                    f"must not correlate the same two fields again (see line {pair_lines[pair]}), "
+                    f"got {written(between_node)}",
+                )
+                continue
+            pair_lines[pair] = line_of(between_node)
+            correlations.append(Correlation(between, rho))
+        if correlations and len(self.reader.problems) == problems_before and not _positive_definite(correlations):
+            self.reader.report(line, field, "must form a positive definite correlation matrix, got one that is not")
+        return tuple(correlations)
+
+    def _between(self, node: Node, field: str) -> tuple[str, str] | None:
+        items = self.reader.sequence(node, field, "two field paths")
+        if items is None:
+            return None
+        if len(items) != 2:
+            self.reader.report(node, field, f"must be a list of two field paths, got {written(node)}")
+            return None
+        paths: list[str] = []
+        for k, item in enumerate(items):
+            item_field = f"{field}[{k}]"
+            path = self.reader.text(item, item_field, "must be a field path as in events")
+            if path is None:
+                continue
+            rule, why = self._field_path(path)
+            if rule is None:
+                self.reader.report(item, item_field, f"{why} (got {written(item)})")
+            elif path not in self.uncertain:
+                allowed = "must name a field that is uncertain in this scenario"
+                self.reader.report(item, item_field, f"{allowed}, got {written(item)}")
+            else:
+                paths.append(path)
+        if len(paths) != 2:
+            return None
+        if paths[0] == paths[1]:
+            self.reader.report(node, field, f"must name two different fields, got {written(node)}")
+            return None
+        return paths[0], paths[1]
+
+    # -- events ----------------------------------------------------------------
+
+    def _events(self, node: Node) -> tuple[Event, ...]:
+        items = self.reader.sequence(node, "events", "event mappings")
+        if items is None:
+            return ()
+        read = [e for e in (self._event(item, i) for i, item in enumerate(items)) if e is not None]
+        read.sort(key=lambda e: e.event.month if isinstance(e.event.month, int) else 0)
+        self._check_event_months(read)
+        return tuple(e.event for e in read)
+
+    def _event(self, node: Node, index: int) -> _EventRead | None:
+        field = f"events[{index}]"
+        event = self.reader.mapping(node, field, EVENT_KEYS)
+        if event is None:
+            return None
+        month = None
+        if event.require("month") is not None:
+            last = self.horizon or TOP_LEVEL["horizon_months"].high
+            month_rule = FieldRule(1, last, integer=True, uncertain=False, settable=False)
+            month = self.reader.number(event.get("month"), month_rule, join(field, "month"))
+        note = event.given("note")
+        set_node = event.given("set")
+        changes, key_lines = self._changes(set_node, join(field, "set")) if set_node is not None else ((), {})
+        cash_in = event.given("cash_in")
+        if cash_in is None and (set_node is None or (isinstance(set_node, MappingNode) and not set_node.value)):
+            self.reader.report(node, field, "must have set or cash_in, got neither")
+        read = Event(
+            month=month,  # type: ignore[arg-type]
+            note=self.reader.text(note, join(field, "note")) if note is not None else None,
+            set=changes,
+            cash_in=self.reader.number(cash_in, EVENT_CASH_IN, join(field, "cash_in")) if cash_in is not None else None,
+        )
+        return _EventRead(index, read, set_node, key_lines)
+
+    def _changes(self, node: Node, field: str) -> tuple[tuple[tuple[str, Number], ...], dict[str, int]]:
+        mapping = self.reader.mapping(node, field, None)
+        if mapping is None:
+            return (), {}
+        changes: list[tuple[str, Number]] = []
+        key_lines: dict[str, int] = {}
+        for path, (key_node, value_node) in mapping.entries.items():
+            path_field = join(field, path)
+            rule, why = self._field_path(path)
+            refusal = why if rule is None else self._why_not_settable(path, rule)
+            if refusal:
+                self.reader.report(key_node, path_field, refusal)
+                continue
+            value = self.reader.number(value_node, rule, path_field)
+            if value is not None:
+                changes.append((path, value))
+                key_lines[path] = line_of(key_node)
+        # Sorted by path: the order within one event does not matter (a field is set at most
+        # once per month) and a canonical order survives any YAML dumper, sorting or not.
+        return tuple(sorted(changes, key=lambda change: change[0])), key_lines
+
+    def _check_event_months(self, events: list[_EventRead]) -> None:
+        """No field set twice in one month; spend shares still sum to 1 after each month.
+
+        ``events`` are sorted by month, in file order within a month.
+        """
+        shares = dict(self.shares) if self.shares is not None else None
+        first_line: dict[tuple[int, str], int] = {}
+        for month, group in itertools.groupby(events, key=lambda e: e.event.month):
+            if not isinstance(month, int):
+                continue
+            share_setter: _EventRead | None = None
+            for read in group:
+                for path, value in read.event.set:
+                    line = read.key_lines[path]
+                    if (month, path) in first_line:
+                        self.reader.report(
+                            line,
+                            f"events[{read.index}].set.{path}",
+                            "must be set at most once per month, "
+                            f"also set in month {month} at line {first_line[month, path]}",
+                        )
+                        continue
+                    first_line[month, path] = line
+                    if shares is not None and path.endswith(".spend_share"):
+                        shares[path.split(".")[1]] = value  # type: ignore[assignment]
+                        share_setter = read
+            if share_setter is not None and shares is not None:
+                total = math.fsum(shares.values())
+                if abs(total - 1.0) > SHARE_TOLERANCE:
+                    self.reader.report(
+                        share_setter.set_node,
+                        f"events[{share_setter.index}].set",
+                        f"spend_share of all segments must sum to 1 after the events of month {month}, "
+                        f"got {total:.12g}",
+                    )
+
+
+def _positive_definite(correlations: list[Correlation]) -> bool:
+    """Whether the correlation matrix (identity plus each rho) is positive definite."""
+    fields = list(dict.fromkeys(path for c in correlations for path in c.between))
+    matrix = np.eye(len(fields))
+    for c in correlations:
+        a, b = (fields.index(path) for path in c.between)
+        matrix[a, b] = matrix[b, a] = c.rho
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+# -- normalized form -------------------------------------------------------------
+
+
+def _number(value: object) -> object:
+    """A number of the normalized form: ints stay ints, distributions become dicts."""
+    if isinstance(value, Distribution):
+        return {"dist": value.dist, **{key: float(v) for key, v in value.params}}
+    if value is None or isinstance(value, int):
+        return value
+    return float(value)  # type: ignore[arg-type]
+
+
+def scenario_to_dict(s: Scenario) -> dict:
+    """The normalized scenario: plain JSON-ready data, every default filled in.
+
+    Keys follow SPEC.md section 1.  A segment carries ``cac`` or ``funnel``,
+    whichever it was given (the other key is left out); ``churn`` keeps the
+    given form (``monthly`` or ``annual`` with ``heterogeneity``, or
+    ``alpha`` and ``beta``).  ``starting_mrr`` is ``None`` when it is
+    ``starting_customers × arpa_monthly`` with an uncertain arpa (drawn per
+    path).  Every event carries ``month``, ``note``, ``set`` and ``cash_in``
+    (``None`` / ``{}`` where not given).  Reading the dict back
+    (:func:`parse_scenario` of its YAML) gives ``s`` again.
+    """
+    return {
+        "name": s.name,
+        "description": s.description,
+        "horizon_months": s.horizon_months,
+        "currency": s.currency,
+        "simulation": {
+            "paths": s.simulation.paths,
+            "seed": s.simulation.seed,
+            "correlations": [{"between": list(c.between), "rho": float(c.rho)} for c in s.simulation.correlations],
+        },
+        "company": {key: _number(getattr(s.company, key)) for key in COMPANY_KEYS},
+        "acquisition": {key: _number(getattr(s.acquisition, key)) for key in ACQUISITION_KEYS},
+        "segments": [_segment_to_dict(segment) for segment in s.segments],
+        "events": [
+            {
+                "month": event.month,
+                "note": event.note,
+                "set": {path: _number(value) for path, value in event.set},
+                "cash_in": _number(event.cash_in),
+            }
+            for event in s.events
+        ],
+    }
+
+
+def _segment_to_dict(segment: Segment) -> dict:
+    data: dict[str, object] = {}
+    for key in SEGMENT_KEYS:
+        value = getattr(segment, key)
+        if key in ("cac", "funnel") and value is None:
+            continue
+        if key == "funnel":
+            data[key] = {k: _number(getattr(value, k)) for k in FUNNEL_KEYS}
+        elif key == "churn":
+            data[key] = _churn_to_dict(value)
+        elif key == "starting_mrr" and value is None and not isinstance(segment.arpa_monthly, Distribution):
+            data[key] = float(segment.starting_customers * segment.arpa_monthly)
+        elif key in ("name", "billing"):
+            data[key] = value
+        else:
+            data[key] = _number(value)
+    return data
+
+
+def _churn_to_dict(churn: Churn) -> dict:
+    if churn.alpha is not None or churn.beta is not None:
+        return {"alpha": _number(churn.alpha), "beta": _number(churn.beta)}
+    key = "monthly" if churn.monthly is not None else "annual"
+    return {key: _number(getattr(churn, key)), "heterogeneity": _number(churn.heterogeneity)}
+
+
+class _Flow(dict):
+    """A mapping dumped on one line: distributions, funnels, churn, event sets."""
+
+
+class _FlowList(list):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+)
+_Dumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+
+
+_FLOW_KEYS = ("funnel", "churn", "set")
+
+
+def _flow_style(value: object, key: str = "") -> object:
+    """Distributions, funnels, churn, event sets and correlated pairs on one line each."""
+    if isinstance(value, dict):
+        inner = {k: _flow_style(v, k) for k, v in value.items()}
+        return _Flow(inner) if "dist" in value or key in _FLOW_KEYS else inner
+    if isinstance(value, list):
+        items = [_flow_style(item) for item in value]
+        return _FlowList(items) if key == "between" else items
+    return value
+
+
+def dump_scenario_yaml(s: Scenario) -> str:
+    """The normalized scenario as YAML, keys in SPEC order."""
+    return yaml.dump(
+        _flow_style(scenario_to_dict(s)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
+    )

@@ -1,0 +1,471 @@
+"""Reading values out of YAML nodes: numbers in every form SPEC.md section 1
+accepts, uncertain values, mappings, and the problems found on the way.
+
+The scenario reader (:mod:`saas_sim.io.scenario`) walks the node tree that
+``yaml.compose`` builds, so every problem knows its line.  A :class:`NodeReader`
+collects the problems of one file; it never raises on a bad value, it reports
+it and hands back ``None`` so that reading goes on and every problem of the
+file is found at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from saas_sim.errors import Problem
+from saas_sim.model.fields import FieldRule
+from saas_sim.model.scenario import Distribution, Number
+
+Z_95 = 1.6448536269514722  # standard normal quantile of 0.95: a 90 % interval is mean ± Z_95·sd
+
+MAX_NODES = 100_000  # values a file may hold once YAML aliases are expanded
+
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+_SUFFIX = {"%": Decimal("0.01"), "k": Decimal(10**3), "m": Decimal(10**6), "b": Decimal(10**9)}
+_NUMBER_TEXT = re.compile(
+    r"""\s*(?P<sign>[+-]?)\s*
+    (?P<digits>(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)
+    \s*(?P<suffix>[%kKmMbB]?)\s*""",
+    re.VERBOSE,
+)
+
+# Each distribution's parameter sets, canonical first (the one stored).
+DISTRIBUTION_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "normal": (("mean", "sd"), ("p5", "p95")),
+    "lognormal": (("p5", "p95"), ("mean", "sd")),
+    "uniform": (("low", "high"),),
+    "triangular": (("low", "mode", "high"),),
+    "beta": (("alpha", "beta"),),
+}
+
+_PARAMETER = FieldRule(uncertain=False, settable=False)
+_POSITIVE = FieldRule(0.0, low_open=True, uncertain=False, settable=False)
+_YAML_INT = yaml.constructor.SafeConstructor()
+
+
+def parse_number_text(text: str) -> float | None:
+    """A number written as text: ``"5%"`` = 0.05, ``"2k"``, ``"1.5M"``, ``"2B"``, ``"1e5"``.
+
+    Signs, whitespace and ``_`` between digits are allowed.  None if ``text``
+    is not a number.
+    """
+    match = _NUMBER_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        value = Decimal(match["digits"].replace("_", ""))
+        if match["suffix"]:
+            value *= _SUFFIX[match["suffix"].lower()]
+        number = float(value)
+    except (InvalidOperation, ArithmeticError):
+        return None
+    return -number if match["sign"] == "-" else number
+
+
+def is_null(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == NULL_TAG
+
+
+def line_of(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def join(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
+def written(node: Node, limit: int = 60) -> str:
+    """The value as the file writes it, on one line, for ``got ...`` in messages."""
+    if isinstance(node, ScalarNode):
+        if node.tag == NULL_TAG:
+            return node.value or "nothing"
+        if node.tag == STR_TAG:
+            return f"'{_shorten(node.value, limit)}'"
+        return _shorten(node.value, limit)
+    return _shorten(_flow(node, limit), limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _flow(node: Node, budget: int) -> str:
+    """A flow-style rendering, cut short once it is longer than ``budget``."""
+    if isinstance(node, ScalarNode):
+        return f"'{node.value}'" if node.style in ("'", '"') else node.value
+    if isinstance(node, SequenceNode):
+        items: Iterator[str] = (_flow(item, budget) for item in node.value)
+        opening, closing = "[", "]"
+    else:
+        items = (f"{_flow(k, budget)}: {_flow(v, budget)}" for k, v in node.value)
+        opening, closing = "{", "}"
+    text = opening
+    for i, item in enumerate(items):
+        text += (", " if i else "") + item
+        if len(text) > budget:
+            return text
+    return text + closing
+
+
+def expanded_size(root: Node, limit: int = MAX_NODES) -> int | None:
+    """Number of nodes the document has once aliases are expanded, counted
+    without expanding them.  None when it exceeds ``limit`` or an alias
+    refers to a node that contains it (the expansion never ends).
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _Endless
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        open_nodes.discard(key)
+        sizes[key] = total = min(total, limit + 1)
+        return total
+
+    try:
+        total = size(root)
+    except _Endless:
+        return None
+    return total if total <= limit else None
+
+
+class _Endless(Exception):
+    pass
+
+
+class Mapping:
+    """A YAML mapping node as ``key -> (key node, value node)``, merge keys
+    (``<<: *anchor``) resolved, duplicate and unknown keys reported.
+
+    ``field`` is the path of the mapping; ``line`` the line reported for a
+    missing key (the line of the key that introduces the mapping).
+    """
+
+    def __init__(
+        self,
+        reader: NodeReader,
+        node: MappingNode,
+        field: str,
+        keys: Iterable[str] | None,
+        line: int | None = None,
+    ):
+        self.reader = reader
+        self.node = node
+        self.field = field
+        self.line = line if line is not None else line_of(node)
+        self.entries: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node, merged in self._pairs(node):
+            if not isinstance(key_node, ScalarNode):
+                reader.report(key_node, field, f"unknown key {written(key_node)}")
+                continue
+            key = key_node.value
+            if key in self.entries:
+                if not merged:
+                    first = line_of(self.entries[key][0])
+                    reader.report(key_node, join(field, key), f"is given twice, first at line {first}")
+                continue
+            self.entries[key] = (key_node, value_node)
+        if keys is not None:
+            self.refuse_unknown(tuple(keys))
+
+    def _pairs(self, node: MappingNode) -> list[tuple[Node, Node, bool]]:
+        explicit: list[tuple[Node, Node, bool]] = []
+        merged: list[tuple[Node, Node, bool]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != MERGE_TAG:
+                explicit.append((key_node, value_node, False))
+                continue
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                if isinstance(source, MappingNode):
+                    merged.extend((k, v, True) for k, v, _ in self._pairs(source))
+                else:
+                    self.reader.report(
+                        source, self.field, f"<< must merge a mapping or a list of mappings, got {written(source)}"
+                    )
+        return explicit + merged
+
+    def refuse_unknown(self, allowed: tuple[str, ...], hint: str = "") -> None:
+        for key, (key_node, _) in self.entries.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                advice = f", did you mean '{close[0]}'?" if close else hint
+                self.reader.report(key_node, self.field, f"unknown key '{key}'{advice}")
+
+    def has(self, key: str) -> bool:
+        return key in self.entries
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def given(self, key: str) -> Node | None:
+        """The value node, or None where the key is absent or null."""
+        node = self.get(key)
+        return None if is_null(node) else node
+
+    def key_line(self, key: str) -> int:
+        return line_of(self.entries[key][0])
+
+    def require(self, key: str, message: str = "is required") -> Node | None:
+        node = self.get(key)
+        if node is None:
+            self.reader.report(self.line, join(self.field, key), message)
+        return node
+
+
+class NodeReader:
+    """Collects the problems of one file while its values are read."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def report(self, at: Node | int | None, field: str, message: str) -> None:
+        line = line_of(at) if isinstance(at, Node) else at
+        self.problems.append(Problem(self.source, line, field, message))
+
+    def mapping(
+        self, node: Node, field: str, keys: Iterable[str] | None, line: int | None = None
+    ) -> Mapping | None:
+        if not isinstance(node, MappingNode):
+            self.report(node, field, f"must be a mapping of keys to values, got {written(node)}")
+            return None
+        return Mapping(self, node, field, keys, line)
+
+    def sequence(self, node: Node, field: str, what: str) -> list[Node] | None:
+        if not isinstance(node, SequenceNode):
+            self.report(node, field, f"must be a list of {what}, got {written(node)}")
+            return None
+        return list(node.value)
+
+    def text(self, node: Node, field: str, allowed: str = "must be text") -> str | None:
+        if isinstance(node, ScalarNode) and node.tag == STR_TAG:
+            return node.value
+        self.report(node, field, f"{allowed}, got {written(node)}")
+        return None
+
+    def number(self, node: Node, rule: FieldRule, field: str) -> Number | int | None:
+        """A value for a field with ``rule``, in any form SPEC 1 accepts for it.
+
+        Integer fields give an ``int``, whole fields that cannot be uncertain
+        too; other fields a ``float`` or a :class:`Distribution`.
+        """
+        if rule.integer:
+            return self._integer(node, rule, field)
+        if isinstance(node, ScalarNode) and node.tag == STR_TAG and ".." in node.value:
+            if not rule.uncertain:
+                return self._refuse(node, field, "must be a fixed number")
+            return self._checked_distribution(self._range(node, field), node, rule, field)
+        if isinstance(node, MappingNode):
+            if not rule.uncertain:
+                return self._refuse(node, field, "must be a fixed number")
+            return self._checked_distribution(self._distribution(node, field), node, rule, field)
+        value = _scalar_number(node)
+        if value is None or not rule.contains(value):
+            return self._refuse(node, field, rule.allowed())
+        return int(value) if rule.whole and not rule.uncertain else value
+
+    def _refuse(self, node: Node, field: str, allowed: str) -> None:
+        self.report(node, field, f"{allowed}, got {written(node)}")
+        return None
+
+    def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
+        if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
+            return self._refuse(node, field, "must be a whole number")
+        value = _YAML_INT.construct_yaml_int(node)
+        if not rule.low <= value <= rule.high:
+            return self._refuse(node, field, rule.allowed())
+        return value
+
+    def _range(self, node: ScalarNode, field: str) -> Distribution | None:
+        """``"3%..6%"``: a 90 % interval."""
+        ends = [parse_number_text(part) for part in node.value.split("..")]
+        if len(ends) != 2 or None in ends or not all(map(math.isfinite, ends)):
+            return self._refuse(node, field, "must be a range of two numbers like '3%..6%'")
+        low, high = ends
+        if not low < high:
+            return self._refuse(node, field, "must be a range low..high with low < high")
+        return interval(low, high)
+
+    def _distribution(self, node: MappingNode, field: str) -> Distribution | None:
+        """``{low, high}`` (a 90 % interval) or ``{dist: ..., <parameters>}``."""
+        mapping = Mapping(self, node, field, None)
+        dist_node = mapping.get("dist")
+        if dist_node is None:
+            mapping.refuse_unknown(("low", "high"), hint=", a range takes low and high (or give dist: ...)")
+            low, high = self._parameters(mapping, ("low", "high"))
+            if low is None or high is None:
+                return None
+            if not low < high:
+                return self._refuse(mapping.get("high"), join(field, "high"), f"must be greater than low ({low:g})")
+            return interval(low, high)
+        name = dist_node.value if isinstance(dist_node, ScalarNode) else None
+        if name not in DISTRIBUTION_FORMS:
+            return self._refuse(dist_node, join(field, "dist"), f"must be one of {', '.join(DISTRIBUTION_FORMS)}")
+        forms = DISTRIBUTION_FORMS[name]
+        known = tuple(dict.fromkeys(key for form in forms for key in form))
+        mapping.refuse_unknown(("dist", *known))
+        given = [key for key in known if mapping.has(key)]
+        fitting = [form for form in forms if set(given) <= set(form)]
+        if not fitting:
+            sets = ", or ".join(" and ".join(form) for form in forms)
+            self.report(node, field, f"a {name} distribution must have {sets}, got {' and '.join(given)}")
+            return None
+        form = fitting[0]
+        values = self._parameters(mapping, form)
+        if None in values:
+            return None
+        return self._build(name, dict(zip(form, values)), mapping)
+
+    def _parameters(self, mapping: Mapping, names: tuple[str, ...]) -> list[float | None]:
+        values: list[float | None] = []
+        for key in names:
+            node = mapping.require(key)
+            values.append(None if node is None else self.number(node, _PARAMETER, join(mapping.field, key)))
+        return values
+
+    def _build(self, name: str, p: dict[str, float], mapping: Mapping) -> Distribution | None:
+        def above(key: str, other: str) -> bool:
+            if p[key] > p[other]:
+                return True
+            self._refuse(mapping.get(key), join(mapping.field, key), f"must be greater than {other} ({p[other]:g})")
+            return False
+
+        def positive(*keys: str) -> bool:
+            bad = [k for k in keys if not p[k] > 0]
+            for key in bad:
+                self._refuse(mapping.get(key), join(mapping.field, key), _POSITIVE.allowed())
+            return not bad
+
+        if name == "normal":
+            if "sd" in p:
+                return normal(p["mean"], p["sd"]) if positive("sd") else None
+            return interval_normal(p["p5"], p["p95"]) if above("p95", "p5") else None
+        if name == "lognormal":
+            if "p5" in p:
+                ok = positive("p5") and above("p95", "p5")
+                return lognormal(p["p5"], p["p95"]) if ok else None
+            if not positive("mean", "sd"):
+                return None
+            dist = lognormal_from_moments(p["mean"], p["sd"])
+            if dist is None:
+                allowed = "must be a lognormal distribution whose 5th and 95th percentiles are finite numbers > 0"
+                self._refuse(mapping.node, mapping.field, allowed)
+            return dist
+        if name in ("uniform", "triangular"):
+            if not above("high", "low"):
+                return None
+            if name == "uniform":
+                return _dist("uniform", low=p["low"], high=p["high"])
+            if not p["low"] <= p["mode"] <= p["high"]:
+                between = f"must be between low and high ({p['low']:g} and {p['high']:g})"
+                return self._refuse(mapping.get("mode"), join(mapping.field, "mode"), between)
+            return _dist("triangular", low=p["low"], mode=p["mode"], high=p["high"])
+        if not positive("alpha", "beta"):
+            return None
+        return _dist("beta", alpha=p["alpha"], beta=p["beta"])
+
+    def _checked_distribution(
+        self, dist: Distribution | None, node: Node, rule: FieldRule, field: str
+    ) -> Distribution | None:
+        """A distribution whose likely values all lie outside the field's range is refused."""
+        if dist is None:
+            return None
+        low, high = likely_values(dist)
+        if not max(low, rule.low) < min(high, rule.high):
+            return self._refuse(node, field, rule.allowed())
+        return dist
+
+
+def _scalar_number(node: Node) -> float | None:
+    """A finite-or-infinite float from a plain YAML number or a number text; None otherwise."""
+    if not isinstance(node, ScalarNode):
+        return None
+    try:
+        if node.tag == INT_TAG:
+            return float(_YAML_INT.construct_yaml_int(node))
+        if node.tag == FLOAT_TAG:
+            return _YAML_INT.construct_yaml_float(node)
+    except OverflowError:
+        return math.inf
+    if node.tag == STR_TAG:
+        return parse_number_text(node.value)
+    return None
+
+
+def _dist(name: str, **params: float) -> Distribution:
+    return Distribution(name, tuple((key, float(value)) for key, value in params.items()))
+
+
+def normal(mean: float, sd: float) -> Distribution:
+    return _dist("normal", mean=mean, sd=sd)
+
+
+def lognormal(p5: float, p95: float) -> Distribution:
+    return _dist("lognormal", p5=p5, p95=p95)
+
+
+def interval_normal(p5: float, p95: float) -> Distribution:
+    """The normal distribution with 5th and 95th percentiles ``p5``, ``p95``."""
+    return normal((p5 + p95) / 2, (p95 - p5) / (2 * Z_95))
+
+
+def interval(low: float, high: float) -> Distribution:
+    """A 90 % interval: lognormal with p5 = low, p95 = high when low > 0, else normal."""
+    return lognormal(low, high) if low > 0 else interval_normal(low, high)
+
+
+def lognormal_from_moments(mean: float, sd: float) -> Distribution | None:
+    """The lognormal distribution whose variable has this mean and sd.
+
+    .. math:: \\sigma^2 = \\ln(1 + sd^2/mean^2),\\quad \\mu = \\ln(mean) - \\sigma^2/2,
+              \\quad p_{5,95} = e^{\\mu \\mp z_{0.95}\\sigma}
+
+    None where the percentiles are not representable as positive floats.
+    """
+    try:
+        variance = math.log1p((sd / mean) ** 2)
+        mu = math.log(mean) - variance / 2
+        sigma = math.sqrt(variance)
+        p5, p95 = math.exp(mu - Z_95 * sigma), math.exp(mu + Z_95 * sigma)
+    except (OverflowError, ValueError):
+        return None
+    if not (0 < p5 < p95 < math.inf):
+        return None
+    return lognormal(p5, p95)
+
+
+def likely_values(dist: Distribution) -> tuple[float, float]:
+    """Where a distribution's values lie: its support when bounded, else its
+    90 % interval (p5..p95)."""
+    p = dict(dist.params)
+    if dist.dist == "normal":
+        return p["mean"] - Z_95 * p["sd"], p["mean"] + Z_95 * p["sd"]
+    if dist.dist == "lognormal":
+        return p["p5"], p["p95"]
+    if dist.dist == "beta":
+        return 0.0, 1.0
+    return p["low"], p["high"]
