@@ -118,7 +118,27 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario file's text; raise :class:`InputError` with every problem."""
+    """Validate a scenario file's text; raise :class:`InputError` with every problem.
+
+    Problems come sorted by line.  Beyond SPEC.md section 1:
+
+    * ``null`` (or an empty value) stands for "not given" where the default
+      is None or empty: ``simulation``, ``simulation.seed``,
+      ``simulation.correlations``, ``starting_mrr``, ``events`` and an
+      event's ``note``, ``set`` and ``cash_in``; elsewhere it is refused.
+    * YAML anchors, aliases and merge keys (``<<: *base``) work; a file that
+      expands to more than ``MAX_NODES`` values or nests deeper than
+      ``MAX_DEPTH`` is refused.
+    * A range or distribution is refused when even its likely values lie
+      outside the field's range: its support when bounded (uniform,
+      triangular, beta), else its 90 % interval (normal, lognormal).
+    * An event's ``set`` is kept sorted by path.  An event may set the churn
+      keys of the form the segment gives (``monthly``/``annual`` with
+      ``heterogeneity``, or ``alpha`` and ``beta``) and ``funnel.*`` only on
+      a segment with a funnel.
+    * ``simulation.correlations`` name fields that are uncertain in the
+      scenario itself, not values of events.
+    """
     reader = NodeReader(source)
     root = _compose(text, reader)
     scenario = _ScenarioReader(reader).read(root) if root is not None else None

@@ -52,7 +52,7 @@ DISTRIBUTION_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 _PARAMETER = FieldRule(uncertain=False, settable=False)
 _POSITIVE = FieldRule(0.0, low_open=True, uncertain=False, settable=False)
-_YAML_INT = yaml.constructor.SafeConstructor()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def parse_number_text(text: str) -> float | None:
@@ -120,6 +120,10 @@ def _flow(node: Node, budget: int) -> str:
     return text + closing
 
 
+class _Endless(Exception):
+    """An alias inside the node it refers to."""
+
+
 def expanded_size(root: Node, limit: int = MAX_NODES) -> int | None:
     """Number of nodes the document has once aliases are expanded, counted
     without expanding them.  None when it exceeds ``limit`` or an alias
@@ -149,10 +153,6 @@ def expanded_size(root: Node, limit: int = MAX_NODES) -> int | None:
     except _Endless:
         return None
     return total if total <= limit else None
-
-
-class _Endless(Exception):
-    pass
 
 
 class Mapping:
@@ -295,7 +295,7 @@ class NodeReader:
     def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
         if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
             return self._refuse(node, field, "must be a whole number")
-        value = _YAML_INT.construct_yaml_int(node)
+        value = _CONSTRUCTOR.construct_yaml_int(node)
         if not rule.low <= value <= rule.high:
             return self._refuse(node, field, rule.allowed())
         return value
@@ -406,9 +406,9 @@ def _scalar_number(node: Node) -> float | None:
         return None
     try:
         if node.tag == INT_TAG:
-            return float(_YAML_INT.construct_yaml_int(node))
+            return float(_CONSTRUCTOR.construct_yaml_int(node))
         if node.tag == FLOAT_TAG:
-            return _YAML_INT.construct_yaml_float(node)
+            return _CONSTRUCTOR.construct_yaml_float(node)
     except OverflowError:
         return math.inf
     if node.tag == STR_TAG:
