@@ -15,14 +15,16 @@ Output arrays are shaped ``(paths, months)``.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 import numpy as np
 
+from saas_sim.engine.churn_calendar import ChurnCalendar
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
 from saas_sim.model.churn import (
-    hazard,
     period_churn_from_annual,
     period_churn_from_monthly,
     spread_from_heterogeneity,
@@ -40,7 +42,7 @@ SEGMENT_RAW = (
 COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
 
 # More new accounts than this in one month of one path cannot be simulated meaningfully.
-MAX_NEW_ACCOUNTS = 1e12
+MAX_NEW_ACCOUNTS = 1e9
 
 
 def _column(value: float | np.ndarray) -> float | np.ndarray:
@@ -94,10 +96,13 @@ class SegmentState:
         tenure0 = np.arange(C - 1, C - 1 - slots, -1)
         tenure0[:C] += int(self.get("starting_tenure_months"))
         self.tenure0 = tenure0
+        self.calendar = ChurnCalendar(paths, slots, horizon, C, tenure0)
+        self.churn_changed = False
 
         self.raw = {name: np.zeros((paths, horizon)) for name in SEGMENT_RAW}
-        self.growth_history = np.ones((paths, horizon))
-        self.keep_history = np.ones((paths, horizon))  # 1 - contraction, month by month
+        # Per month: 1 + e - c and 1 - c (numbers, or arrays over paths).
+        self.growth_history: list[float | np.ndarray] = []
+        self.keep_history: list[float | np.ndarray] = []
         self.new_total = np.zeros(paths)
 
     def _funnel_cac(self) -> float | np.ndarray:
@@ -107,6 +112,8 @@ class SegmentState:
     def set(self, key: str, value: float | np.ndarray) -> None:
         """Apply an event's change of one field (SPEC 2.6)."""
         C = self.contract_months
+        if key.startswith("churn."):
+            self.churn_changed = True
         if key == "cac":
             self.cac, self.funnel = value, None
         elif key.startswith("funnel."):
@@ -153,6 +160,9 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
     P = values.paths
     segs = [SegmentState(s, values, H, P) for s in scenario.segments]
     by_name = {s.name: s for s in segs}
+    for s in segs:
+        C = s.contract_months
+        s.calendar.schedule(rng, np.arange(C), s.counts[:, :C], 1, s.p, s.spread)
 
     fixed_costs = values["company.fixed_costs_monthly"]
     spend_base = values["acquisition.spend_monthly"]
@@ -188,6 +198,12 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
                     by_name[name].set(key, value)
             if event.cash_in is not None:
                 cash_in = cash_in + values[f"events[{i}].cash_in"]
+        for s in segs:
+            if s.churn_changed:  # survivors' remaining lifetimes follow the new churn
+                live = s.contract_months + t - 1
+                s.calendar.clear_from(t)
+                s.calendar.schedule(rng, np.arange(live), s.counts[:, :live], t, s.p, s.spread)
+                s.churn_changed = False
         if t == 1:
             month1 = {s.name: _unit_economics(s, values) for s in segs}
 
@@ -253,8 +269,7 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     tenure = s.tenure0[:live] + t
     renewing = np.flatnonzero((tenure > 0) & (tenure % C == 0))
     at_risk = s.counts[:, renewing]
-    h = hazard(_column(s.p), _column(s.spread), tenure[renewing] // C)
-    churned = rng.binomial(at_risk, np.broadcast_to(h, at_risk.shape))
+    churned = s.calendar.take(t)[:, renewing]
     renewed = at_risk - churned
     s.counts[:, renewing] = renewed
     raw["renewals_due"][:, col] = at_risk.sum(axis=1)
@@ -270,16 +285,16 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     raw["contraction_mrr"][:, col] = c * before_change
     growth = 1.0 + np.asarray(e) - np.asarray(c)
     s.mrr_per_account[:, :live] *= _column(growth)
-    s.growth_history[:, col] = growth
-    s.keep_history[:, col] = 1.0 - np.asarray(c)
+    s.growth_history.append(growth)
+    s.keep_history.append(1.0 - np.asarray(c))
     survivors = counts.sum(axis=1)
     if t >= 12:
         old = C + t - 12  # slots active at the end of month t - 12
-        window = slice(t - 12, t)
-        growth_12 = s.growth_history[:, window].prod(axis=1)
-        keep_12 = s.keep_history[:, window].prod(axis=1)
+        growth_12 = np.asarray(reduce(operator.mul, s.growth_history[-12:]), dtype=float)
+        keep_12 = np.asarray(reduce(operator.mul, s.keep_history[-12:]), dtype=float)
         nrr_num = growth * survivor_mrr[:, :old].sum(axis=1)
         raw["nrr_12m_numerator"][:, col] = nrr_num
+        # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
         ratio = np.divide(keep_12, growth_12, out=np.zeros_like(keep_12), where=growth_12 != 0)
         raw["grr_12m_numerator"][:, col] = nrr_num * ratio
 
@@ -292,7 +307,6 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
         cac_now = s.cac * scale ** s.cac_elasticity
         rate = np.where(seg_spend > 0, seg_spend / cac_now, 0.0)
     referral_rate = np.broadcast_to(s.referrals_monthly * survivors, (len(survivors),))
-    rate = np.nan_to_num(rate, nan=0.0, posinf=0.0)
     if rate.max(initial=0.0) > MAX_NEW_ACCOUNTS or referral_rate.max(initial=0.0) > MAX_NEW_ACCOUNTS:
         raise SimulationDiverged(
             f"segment {s.name} would win over {MAX_NEW_ACCOUNTS:.0e} accounts in month {t}: "
@@ -304,6 +318,7 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     slot = C + t - 1
     s.counts[:, slot] = new
     s.mrr_per_account[:, slot] = s.arpa_monthly
+    s.calendar.schedule(rng, np.array([slot]), new[:, None], t + 1, s.p, s.spread)
     new_mrr = new * np.asarray(s.arpa_monthly)
     s.new_total += new
 
@@ -313,6 +328,9 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     raw["customers"][:, col] = survivors + new
     # The bridge, accumulated so that mrr_t = mrr_{t-1} + net_new_mrr_t holds to the bit.
     previous = raw["mrr"][:, col - 1] if t > 1 else s.mrr0
+    # Where every account left, the churned MRR is the whole of last month's, to the bit,
+    # so that an empty segment has exactly zero MRR (not a rounding residue).
+    raw["churned_mrr"][:, col] = np.where(survivors == 0, previous, raw["churned_mrr"][:, col])
     net_new = new_mrr + raw["expansion_mrr"][:, col] - raw["contraction_mrr"][:, col] - raw["churned_mrr"][:, col]
     revenue = previous + net_new
     raw["net_new_mrr"][:, col] = net_new

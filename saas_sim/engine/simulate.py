@@ -155,12 +155,16 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
     """
     raw = {name: np.sum([s[name] for s in segments], axis=0) for name in ADDITIVE}
     raw["acquisition_spend"] = company["acquisition_spend"]
-    raw["net_new_mrr"] = raw["new_mrr"] + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"]
-    mrr = np.empty_like(raw["net_new_mrr"])
+    mrr = np.empty_like(raw["new_mrr"])
     level = raw["mrr0"]
+    emptied = (raw["customers"] - raw["paid_new"] - raw["referral_new"]) == 0
     for col in range(mrr.shape[1]):
-        level = level + raw["net_new_mrr"][:, col]
+        # As in each segment: when every account left, all of last month's MRR churned.
+        raw["churned_mrr"][:, col] = np.where(emptied[:, col], level, raw["churned_mrr"][:, col])
+        level = level + (raw["new_mrr"][:, col] + raw["expansion_mrr"][:, col]
+                         - raw["contraction_mrr"][:, col] - raw["churned_mrr"][:, col])
         mrr[:, col] = level
+    raw["net_new_mrr"] = raw["new_mrr"] + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"]
     raw["mrr"] = mrr
     for name in ("fixed_costs", "cash", "cash_in", "starting_cash"):
         raw[name] = company[name]
