@@ -140,4 +140,4 @@ def print_summary(result: dict, *, written: list[str]) -> None:
     console = Console()
     console.print(run_report(result, charts=console.is_terminal))
     for target in written:
-        console.print(f"Wrote {target}", style="dim", highlight=False, markup=False)
+        console.print(f"Wrote {target}", style="dim", highlight=False, markup=False, soft_wrap=True)

@@ -18,10 +18,10 @@ import numpy as np
 
 from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule
 from saas_sim.model.scenario import Distribution, Scenario
+from saas_sim.model.uncertainty import Z_95, correlation_matrix
 
 Value = float | np.ndarray
 
-Z_95 = 1.6448536269514722  # standard normal quantile of 0.95
 
 
 def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
@@ -95,18 +95,6 @@ class DrawnValues:
         return self.values.get(key, default)
 
 
-def correlation_matrix(scenario: Scenario, uncertain_keys: list[str]) -> np.ndarray | None:
-    """The copula's correlation matrix over ``uncertain_keys``, or None without correlations."""
-    if not scenario.simulation.correlations:
-        return None
-    position = {key: i for i, key in enumerate(uncertain_keys)}
-    matrix = np.eye(len(uncertain_keys))
-    for corr in scenario.simulation.correlations:
-        a, b = (position[key] for key in corr.between)
-        matrix[a, b] = matrix[b, a] = corr.rho
-    return matrix
-
-
 def draw_values(scenario: Scenario, rng: np.random.Generator, paths: int) -> DrawnValues:
     """Draw every uncertain field once per path; fixed fields stay floats.
 
@@ -119,8 +107,8 @@ def draw_values(scenario: Scenario, rng: np.random.Generator, paths: int) -> Dra
     }
     if uncertain:
         z = rng.standard_normal((paths, len(uncertain)))
-        matrix = correlation_matrix(scenario, [key for key, _, _ in uncertain])
-        if matrix is not None:
+        if scenario.simulation.correlations:
+            matrix = correlation_matrix(scenario.simulation.correlations, [key for key, _, _ in uncertain])
             z = z @ np.linalg.cholesky(matrix).T
         for column, (key, dist, rule) in enumerate(uncertain):
             low, high = rule.clip_bounds()

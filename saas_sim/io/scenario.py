@@ -16,7 +16,6 @@ import math
 import os
 from dataclasses import MISSING, dataclass
 
-import numpy as np
 import yaml
 from yaml.nodes import MappingNode, Node
 
@@ -45,6 +44,7 @@ from saas_sim.model.scenario import (
     Segment,
     Simulation,
 )
+from saas_sim.model.uncertainty import correlation_matrix, is_positive_definite
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NAME_CHARS = 80
@@ -615,15 +615,7 @@ class _ScenarioReader:
 def _positive_definite(correlations: list[Correlation]) -> bool:
     """Whether the correlation matrix (identity plus each rho) is positive definite."""
     fields = list(dict.fromkeys(path for c in correlations for path in c.between))
-    matrix = np.eye(len(fields))
-    for c in correlations:
-        a, b = (fields.index(path) for path in c.between)
-        matrix[a, b] = matrix[b, a] = c.rho
-    try:
-        np.linalg.cholesky(matrix)
-    except np.linalg.LinAlgError:
-        return False
-    return True
+    return is_positive_definite(correlation_matrix(correlations, fields))
 
 
 # -- normalized form -------------------------------------------------------------

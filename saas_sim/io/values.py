@@ -22,8 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from saas_sim.errors import Problem
 from saas_sim.model.fields import FieldRule
 from saas_sim.model.scenario import Distribution, Number
-
-Z_95 = 1.6448536269514722  # standard normal quantile of 0.95: a 90 % interval is mean ± Z_95·sd
+from saas_sim.model.uncertainty import Z_95
 
 MAX_NODES = 100_000  # values a file may hold once YAML aliases are expanded
 

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from saas_sim.engine.params import draw_values
-from saas_sim.engine.simulate import build_result, per_path, run_block, simulate_per_path, with_overrides
+from saas_sim.engine.simulate import build_result, run_block, simulate_per_path, with_overrides
 from saas_sim.model.scenario import (
     Acquisition, Churn, Company, Correlation, Distribution, Event, Scenario, Segment, Simulation,
 )
