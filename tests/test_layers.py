@@ -1,0 +1,36 @@
+"""The simulator core stays free of the UI stack (STYLE: keep the core free of the UI, and prove it)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ("saas_sim.model", "saas_sim.engine", "saas_sim.io", "saas_sim.analysis")
+
+
+def test_importing_and_running_the_core_leaves_the_ui_stack_out():
+    script = f"""
+import json, pkgutil, importlib, sys
+import saas_sim
+for package in {CORE!r}:
+    module = importlib.import_module(package)
+    for info in pkgutil.walk_packages(module.__path__, package + "."):
+        importlib.import_module(info.name)
+from saas_sim.io.scenario import load_scenario
+from saas_sim.engine.simulate import simulate, with_overrides
+result = simulate(with_overrides(load_scenario("scenarios/starter.yaml"), paths=50, seed=1))
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "typer", "textual", "sqlmodel", "click"))))
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_core_sources_do_not_name_the_ui_stack():
+    for package in CORE:
+        for path in (ROOT / package.replace(".", "/")).rglob("*.py"):
+            text = path.read_text()
+            for name in ("rich", "typer", "textual", "sqlmodel"):
+                assert f"import {name}" not in text and f"from {name}" not in text, (path, name)
