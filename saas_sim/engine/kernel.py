@@ -21,10 +21,10 @@ from functools import reduce
 
 import numpy as np
 
-from saas_sim.engine.churn_calendar import ChurnCalendar
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
 from saas_sim.model.churn import (
+    hazard,
     period_churn_from_annual,
     period_churn_from_monthly,
     spread_from_heterogeneity,
@@ -96,8 +96,6 @@ class SegmentState:
         tenure0 = np.arange(C - 1, C - 1 - slots, -1)
         tenure0[:C] += int(self.get("starting_tenure_months"))
         self.tenure0 = tenure0
-        self.calendar = ChurnCalendar(paths, slots, horizon, C, tenure0)
-        self.churn_changed = False
 
         self.raw = {name: np.zeros((paths, horizon)) for name in SEGMENT_RAW}
         # Per month: 1 + e - c and 1 - c (numbers, or arrays over paths).
@@ -112,8 +110,6 @@ class SegmentState:
     def set(self, key: str, value: float | np.ndarray) -> None:
         """Apply an event's change of one field (SPEC 2.6)."""
         C = self.contract_months
-        if key.startswith("churn."):
-            self.churn_changed = True
         if key == "cac":
             self.cac, self.funnel = value, None
         elif key.startswith("funnel."):
@@ -160,9 +156,6 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
     P = values.paths
     segs = [SegmentState(s, values, H, P) for s in scenario.segments]
     by_name = {s.name: s for s in segs}
-    for s in segs:
-        C = s.contract_months
-        s.calendar.schedule(rng, np.arange(C), s.counts[:, :C], 1, s.p, s.spread)
 
     fixed_costs = values["company.fixed_costs_monthly"]
     spend_base = values["acquisition.spend_monthly"]
@@ -198,12 +191,6 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
                     by_name[name].set(key, value)
             if event.cash_in is not None:
                 cash_in = cash_in + values[f"events[{i}].cash_in"]
-        for s in segs:
-            if s.churn_changed:  # survivors' remaining lifetimes follow the new churn
-                live = s.contract_months + t - 1
-                s.calendar.clear_from(t)
-                s.calendar.schedule(rng, np.arange(live), s.counts[:, :live], t, s.p, s.spread)
-                s.churn_changed = False
         if t == 1:
             month1 = {s.name: _unit_economics(s, values) for s in segs}
 
@@ -269,7 +256,9 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     tenure = s.tenure0[:live] + t
     renewing = np.flatnonzero((tenure > 0) & (tenure % C == 0))
     at_risk = s.counts[:, renewing]
-    churned = s.calendar.take(t)[:, renewing]
+    # Each account decides independently: Binomial(accounts facing renewal n, h(n)).
+    h = hazard(_column(s.p), _column(s.spread), tenure[renewing] // C)
+    churned = rng.binomial(at_risk, np.broadcast_to(h, at_risk.shape))
     renewed = at_risk - churned
     s.counts[:, renewing] = renewed
     raw["renewals_due"][:, col] = at_risk.sum(axis=1)
@@ -318,7 +307,6 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     slot = C + t - 1
     s.counts[:, slot] = new
     s.mrr_per_account[:, slot] = s.arpa_monthly
-    s.calendar.schedule(rng, np.array([slot]), new[:, None], t + 1, s.p, s.spread)
     new_mrr = new * np.asarray(s.arpa_monthly)
     s.new_total += new
 
