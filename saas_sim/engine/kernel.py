@@ -279,8 +279,9 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     survivors = counts.sum(axis=1)
     if t >= 12:
         old = C + t - 12  # slots active at the end of month t - 12
-        growth_12 = np.asarray(reduce(operator.mul, s.growth_history[-12:]), dtype=float)
-        keep_12 = np.asarray(reduce(operator.mul, s.keep_history[-12:]), dtype=float)
+        paths = survivors.shape[0]
+        growth_12 = np.broadcast_to(reduce(operator.mul, s.growth_history[-12:]), (paths,)).astype(float)
+        keep_12 = np.broadcast_to(reduce(operator.mul, s.keep_history[-12:]), (paths,)).astype(float)
         nrr_num = growth * survivor_mrr[:, :old].sum(axis=1)
         raw["nrr_12m_numerator"][:, col] = nrr_num
         # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
@@ -291,10 +292,14 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     seg_spend = company_spend * s.share
     if s.spend_month1 is None:
         s.spend_month1 = seg_spend.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(s.spend_month1 > 0, seg_spend / np.where(s.spend_month1 > 0, s.spend_month1, 1.0), 1.0)
-        cac_now = s.cac * scale ** s.cac_elasticity
-        rate = np.where(seg_spend > 0, seg_spend / cac_now, 0.0)
+    # CAC_t = cac * scale^elasticity with scale = spend_t / spend_1, so the expected paid accounts
+    # spend_t / CAC_t = (spend_1 / cac) * scale^(1 - elasticity): written so, tiny spends cannot
+    # turn into a zero CAC by underflow.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        elastic = s.spend_month1 > 0
+        scale = seg_spend / np.where(elastic, s.spend_month1, 1.0)
+        elastic_rate = s.spend_month1 / s.cac * scale ** (1.0 - np.asarray(s.cac_elasticity))
+        rate = np.where(seg_spend > 0, np.where(elastic, elastic_rate, seg_spend / s.cac), 0.0)
     referral_rate = np.broadcast_to(s.referrals_monthly * survivors, (len(survivors),))
     if rate.max(initial=0.0) > MAX_NEW_ACCOUNTS or referral_rate.max(initial=0.0) > MAX_NEW_ACCOUNTS:
         raise SimulationDiverged(

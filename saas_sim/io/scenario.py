@@ -46,6 +46,9 @@ from saas_sim.model.scenario import (
 )
 from saas_sim.model.uncertainty import correlation_matrix, is_positive_definite
 
+# Segment keys that are not numbers: they exist, but no event can change them.
+FIXED_SEGMENT_KEYS = ("name", "billing")
+
 MAX_FILE_BYTES = 1_000_000
 MAX_NAME_CHARS = 80
 MAX_SEGMENTS = 20
@@ -438,9 +441,29 @@ class _ScenarioReader:
             rule = None
         if rule is not None:
             return rule, ""
-        candidates = [*TOP_LEVEL, *(f"segments.{name}.{key}" for name in self.segments for key in SEGMENT)]
-        close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
-        return None, "names no field" + (f", did you mean '{close[0]}'?" if close else "")
+        parts = path.split(".")
+        if len(parts) == 3 and parts[0] == "segments" and parts[1] in self.segments and parts[2] in FIXED_SEGMENT_KEYS:
+            return None, "cannot be changed by an event"
+        # Guess from the last part within the same section: the shared prefix says nothing.
+        if len(parts) >= 3 and parts[0] == "segments" and parts[1] in self.segments:
+            prefix, keys = f"segments.{parts[1]}.", list(SEGMENT)
+        elif len(parts) >= 3 and parts[0] == "segments":
+            names = [name for name in self.segments if name.lower().startswith(parts[1].lower())] \
+                or difflib.get_close_matches(parts[1], list(self.segments), n=1, cutoff=0.6)
+            guess = f", did you mean '{'.'.join(['segments', names[0], *parts[2:]])}'?" if names else ""
+            return None, f"names no segment '{parts[1]}'{guess}"
+        elif len(parts) >= 2 and parts[0] in ("company", "acquisition"):
+            prefix = f"{parts[0]}."
+            keys = [key.split(".", 1)[1] for key, rule in TOP_LEVEL.items() if key.startswith(prefix) and rule.settable]
+        else:
+            prefix, keys = "", [*TOP_LEVEL, *(f"segments.{name}" for name in self.segments)]
+        rest = path[len(prefix):]
+        close = difflib.get_close_matches(rest, keys, n=1, cutoff=0.6)
+        if close:
+            return None, f"names no field, did you mean '{prefix}{close[0]}'?"
+        if prefix and not prefix.startswith("segments."):
+            return None, f"names no field; {prefix[:-1]} has {', '.join(keys)}"
+        return None, "names no field"
 
     def _why_not_settable(self, path: str, rule: FieldRule) -> str | None:
         if not rule.settable:
@@ -652,7 +675,7 @@ def scenario_to_dict(s: Scenario) -> dict:
             "seed": s.simulation.seed,
             "correlations": [{"between": list(c.between), "rho": float(c.rho)} for c in s.simulation.correlations],
         },
-        "company": {key: _number(getattr(s.company, key)) for key in COMPANY_KEYS},
+        "company": {key: _whole_if_integral(_number(getattr(s.company, key))) for key in COMPANY_KEYS},
         "acquisition": {key: _number(getattr(s.acquisition, key)) for key in ACQUISITION_KEYS},
         "segments": [_segment_to_dict(segment) for segment in s.segments],
         "events": [
@@ -665,6 +688,11 @@ def scenario_to_dict(s: Scenario) -> dict:
             for event in s.events
         ],
     }
+
+
+def _whole_if_integral(value: object) -> object:
+    """``60`` rather than ``60.0`` for a whole number such as ``ltv_horizon_months``."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
 
 
 def _segment_to_dict(segment: Segment) -> dict:

@@ -853,7 +853,7 @@ def test_correlations():
         ("{between: [segments.SMB.churn.montly, segments.SMB.cac], rho: 0.5}",
          "simulation.correlations[0].between[0]: names no field, did you mean 'segments.SMB.churn.monthly'? (got 'segments.SMB.churn.montly')"),
         ("{between: [segments.Ent.cac, segments.SMB.cac], rho: 0.5}",
-         "simulation.correlations[0].between[0]: names no field, did you mean 'segments.SMB.cac'? (got 'segments.Ent.cac')"),
+         "simulation.correlations[0].between[0]: names no segment 'Ent' (got 'segments.Ent.cac')"),
         ("{between: [segments.SMB.cac, segments.SMB.cac], rho: 0.5}",
          "simulation.correlations[0].between: must name two different fields, got [segments.SMB.cac, segments.SMB.cac]"),
         ("{between: [segments.SMB.cac], rho: 0.5}",
@@ -963,8 +963,8 @@ def test_no_events():
         ("{month: 3, cash_in: true}", "events[0].cash_in: must be a number, got true"),
         ("{month: 3, cash_in: 1, when: 2}", "events[0]: unknown key 'when'"),
         ("{month: 3, set: {segments.SMB.churn_rate: 0.1}}", "events[0].set.segments.SMB.churn_rate: names no field, did you mean 'segments.SMB.churn.beta'?"),
-        ("{month: 3, set: {segments.Ent.cac: 10}}", "events[0].set.segments.Ent.cac: names no field, did you mean 'segments.Enterprise.cac'?"),
-        ("{month: 3, set: {acquisition.budget: 10}}", "events[0].set.acquisition.budget: names no field, did you mean 'acquisition.spend_monthly'?"),
+        ("{month: 3, set: {segments.Ent.cac: 10}}", "events[0].set.segments.Ent.cac: names no segment 'Ent', did you mean 'segments.Enterprise.cac'?"),
+        ("{month: 3, set: {acquisition.budget: 10}}", "events[0].set.acquisition.budget: names no field; acquisition has spend_monthly, spend_growth_monthly, reinvest_gross_profit"),
         ("{month: 3, set: {churn: 10}}", "events[0].set.churn: names no field"),
         ("{month: 3, set: {company.starting_cash: 10}}", "events[0].set.company.starting_cash: cannot be changed by an event"),
         ("{month: 3, set: {horizon_months: 10}}", "events[0].set.horizon_months: cannot be changed by an event"),
@@ -1146,3 +1146,37 @@ def test_strategy_options(doc):
 def test_normalizing_is_idempotent(text):
     once = dump_scenario_yaml(parse_scenario(text))
     assert dump_scenario_yaml(parse_scenario(once)) == once
+
+
+def test_an_event_cannot_change_billing_or_name_and_far_names_get_no_guess():
+    text = """
+name: x
+horizon_months: 12
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - {name: SMB, cac: 1000, arpa_monthly: 100, gross_margin: 0.8, churn: {monthly: 0.02}}
+events:
+  - month: 3
+    set: {segments.SMB.billing: upfront, segments.SMB.name: Big, segments.SMB.nope: 1}
+"""
+    with pytest.raises(InputError) as caught:
+        parse_scenario(text, "e.yaml")
+    lines = [str(p) for p in caught.value.problems]
+    assert "e.yaml:10 events[0].set.segments.SMB.billing: cannot be changed by an event" in lines
+    assert "e.yaml:10 events[0].set.segments.SMB.name: cannot be changed by an event" in lines
+    assert "e.yaml:10 events[0].set.segments.SMB.nope: names no field" in lines
+
+
+def test_whole_company_numbers_stay_whole_in_the_normalized_form():
+    scenario = parse_scenario("""
+name: x
+horizon_months: 12
+company: {starting_cash: 1M, fixed_costs_monthly: 10k, ltv_horizon_months: 36}
+acquisition: {spend_monthly: 10k}
+segments:
+  - {name: SMB, cac: 1000, arpa_monthly: 100, gross_margin: 0.8, churn: {monthly: 0.02}}
+""")
+    data = scenario_to_dict(scenario)
+    assert data["company"]["ltv_horizon_months"] == 36 and isinstance(data["company"]["ltv_horizon_months"], int)
+    assert parse_scenario(dump_scenario_yaml(scenario)) == scenario
