@@ -225,6 +225,16 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
     return BlockOutput(P, segments_out, company, cohort_customers, cohort_mrr)
 
 
+def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
+    """Evenly spaced slot indices as a slice: a view instead of a gathered copy."""
+    if indices.size == 0:
+        return slice(0, 0)
+    step = int(indices[1] - indices[0]) if indices.size > 1 else 1
+    if step > 0 and np.array_equal(indices, np.arange(indices[0], indices[-1] + 1, step)):
+        return slice(int(indices[0]), int(indices[-1]) + 1, step)
+    return indices
+
+
 def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:
     """LTV, LTV/CAC and payback of a new account from month-1 parameters, per path."""
     P = values.paths
@@ -254,7 +264,7 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
 
     # 2.1-2.2: renewals and churn.
     tenure = s.tenure0[:live] + t
-    renewing = np.flatnonzero((tenure > 0) & (tenure % C == 0))
+    renewing = _as_slice(np.flatnonzero((tenure > 0) & (tenure % C == 0)))
     at_risk = s.counts[:, renewing]
     # Each account decides independently: Binomial(accounts facing renewal n, h(n)).
     h = hazard(_column(s.p), _column(s.spread), tenure[renewing] // C)
@@ -263,7 +273,7 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     s.counts[:, renewing] = renewed
     raw["renewals_due"][:, col] = at_risk.sum(axis=1)
     raw["churned_customers"][:, col] = churned.sum(axis=1)
-    raw["churned_mrr"][:, col] = (churned * s.mrr_per_account[:, renewing]).sum(axis=1)
+    raw["churned_mrr"][:, col] = np.einsum("ij,ij->i", churned, s.mrr_per_account[:, renewing])
 
     # 2.3: expansion and contraction of the survivors.
     counts = s.counts[:, :live]
@@ -334,7 +344,7 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     raw["gross_profit"][:, col] = revenue * s.gross_margin
     raw["cs_cost"][:, col] = s.retention_cost_monthly * raw["customers"][:, col]
     if s.upfront:
-        renewed_mrr = (renewed * s.mrr_per_account[:, renewing]).sum(axis=1)
+        renewed_mrr = np.einsum("ij,ij->i", renewed, s.mrr_per_account[:, renewing])
         raw["collections"][:, col] = C * (renewed_mrr + new_mrr)
     else:
         raw["collections"][:, col] = revenue
