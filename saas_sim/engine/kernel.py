@@ -269,9 +269,9 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     # Each account decides independently: Binomial(accounts facing renewal n, h(n)).
     h = hazard(_column(s.p), _column(s.spread), tenure[renewing] // C)
     churned = rng.binomial(at_risk, np.broadcast_to(h, at_risk.shape))
-    renewed = at_risk - churned
-    s.counts[:, renewing] = renewed
     raw["renewals_due"][:, col] = at_risk.sum(axis=1)
+    renewed = at_risk - churned
+    s.counts[:, renewing] = renewed  # at_risk may be a view of counts: read it before this line
     raw["churned_customers"][:, col] = churned.sum(axis=1)
     raw["churned_mrr"][:, col] = np.einsum("ij,ij->i", churned, s.mrr_per_account[:, renewing])
 
