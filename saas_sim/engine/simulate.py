@@ -28,6 +28,7 @@ from saas_sim.analysis.diagnosis import diagnose
 from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.kernel import BlockOutput, simulate_block
 from saas_sim.engine.params import draw_values
+from saas_sim.errors import InputError
 from saas_sim.model import metrics
 from saas_sim.model.scenario import Scenario, Simulation
 
@@ -62,6 +63,37 @@ def with_overrides(scenario: Scenario, *, paths: int | None = None, seed: int | 
     return scenario
 
 
+# Per path and month, the float64 arrays held at the peak: each segment's raw series, the
+# company's own, and one view's derived series with the statistics' working copies
+# (measured: 64 for one segment).
+ARRAYS_PER_SEGMENT = 18
+ARRAYS_BESIDES_SEGMENTS = 46
+MEMORY_SHARE = 0.7  # of the machine's physical memory a run may plan to use
+
+
+def memory_needed(scenario: Scenario) -> int:
+    """Bytes a run of the scenario needs at its peak (an estimate)."""
+    arrays = ARRAYS_PER_SEGMENT * len(scenario.segments) + ARRAYS_BESIDES_SEGMENTS
+    return 8 * arrays * scenario.simulation.paths * scenario.horizon_months
+
+
+def check_memory(scenario: Scenario) -> None:
+    """Refuse, before any work, a run that cannot fit in this machine's memory."""
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    needed = memory_needed(scenario)
+    if needed > MEMORY_SHARE * available:
+        paths = scenario.simulation.paths
+        fitting = int(paths * MEMORY_SHARE * available / needed)
+        raise InputError([
+            f"simulation.paths: {paths:,} paths x {scenario.horizon_months} months need about "
+            f"{needed / 1e9:.1f} GB of memory, more than this machine's {available / 1e9:.1f} GB allows; "
+            f"use at most about {fitting:,} paths (--paths)"
+        ])
+
+
 def block_sizes(paths: int) -> list[int]:
     full, rest = divmod(paths, BLOCK_PATHS)
     return [BLOCK_PATHS] * full + ([rest] if rest else [])
@@ -84,9 +116,9 @@ class SimulationRun:
         self.scenario = scenario
         self.workers = workers or min(os.cpu_count() or 1, 8)
         self.result: dict | None = None
-        self.outputs: list[BlockOutput] = []
 
     def progress(self) -> Iterator[tuple[int, int]]:
+        check_memory(self.scenario)
         started = time.perf_counter()
         sizes = block_sizes(self.scenario.simulation.paths)
         total = sum(sizes)
@@ -113,7 +145,6 @@ class SimulationRun:
                 finally:
                     for future in pending:
                         future.cancel()
-        self.outputs = outputs
         self.result = build_result(self.scenario, outputs, time.perf_counter() - started)
 
 
@@ -133,17 +164,18 @@ def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tupl
     ``segments`` maps each segment name to the same shape of dict.
     """
     scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
+    check_memory(scenario)
     sizes = block_sizes(scenario.simulation.paths)
     workers = workers or min(os.cpu_count() or 1, 8)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outputs = list(pool.map(lambda item: run_block(scenario, *item), enumerate(sizes)))
-    company, segments, _ = per_path(scenario, outputs)
-    return company, segments
+    return per_path(scenario, outputs)
 
 
 def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
-    first = pick(outputs[0])
-    return {name: np.concatenate([pick(o)[name] for o in outputs], axis=0) for name in first}
+    """Join the blocks' arrays path-wise, releasing each block's copy as it goes."""
+    names = list(pick(outputs[0]))
+    return {name: np.concatenate([pick(o).pop(name) for o in outputs], axis=0) for name in names}
 
 
 def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -153,7 +185,11 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
     both identities of SPEC 3.1 hold to the bit; company MRR then equals the
     sum of the segments' up to rounding.
     """
-    raw = {name: np.sum([s[name] for s in segments], axis=0) for name in ADDITIVE}
+    if len(segments) == 1:  # the segment's arrays serve the company too: no copies
+        raw = {name: segments[0][name] for name in ADDITIVE}
+        raw["churned_mrr"] = raw["churned_mrr"].copy()
+    else:
+        raw = {name: np.sum([s[name] for s in segments], axis=0) for name in ADDITIVE}
     raw["acquisition_spend"] = company["acquisition_spend"]
     mrr = np.empty_like(raw["new_mrr"])
     level = raw["mrr0"]
@@ -171,29 +207,51 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
     return raw
 
 
-def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict, dict]:
-    """Per-path series and summaries: ``(company, segments, raw company)``."""
+def raw_per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict[str, dict], dict]:
+    """The raw per-path series of every segment and of the company; consumes ``outputs``."""
     seg_raw = {s.name: _concat(outputs, lambda o, n=s.name: o.segments[n]) for s in scenario.segments}
     company_out = _concat(outputs, lambda o: o.company)
     raw = company_raw(list(seg_raw.values()), company_out)
     raw.update(metrics.weighted_unit_economics(list(seg_raw.values())))
-    segments = {}
-    for name, seg in seg_raw.items():
-        series = metrics.segment_series(seg, company=False)
-        segments[name] = {"series": series, "summary": metrics.summary(series, seg, company=False)}
-    series = metrics.segment_series(raw, company=True)
-    company = {"series": series, "summary": metrics.summary(series, raw, company=True)}
-    return company, segments, raw
+    return seg_raw, raw
+
+
+def view(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, dict[str, np.ndarray]]:
+    """Per-path ``{"series": ..., "summary": ...}`` of the company or one segment."""
+    series = metrics.segment_series(raw, company=company)
+    return {"series": series, "summary": metrics.summary(series, raw, company=company)}
+
+
+def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict]:
+    """Per-path series and summaries ``(company, segments)``; consumes ``outputs``."""
+    seg_raw, raw = raw_per_path(scenario, outputs)
+    segments = {name: view(seg, company=False) for name, seg in seg_raw.items()}
+    return view(raw, company=True), segments
+
+
+def _described(per_path_view: dict[str, dict[str, np.ndarray]]) -> dict[str, dict]:
+    return {
+        "series": {k: describe(v) for k, v in per_path_view["series"].items()},
+        "summary": {k: describe_summary(v) for k, v in per_path_view["summary"].items()},
+    }
 
 
 def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> dict:
-    """The result document of SPEC 5 from every block's output."""
+    """The result document of SPEC 5 from every block's output (consumed).
+
+    One view (a segment, then the company) is expanded into its per-path
+    series at a time, so memory holds the raw series plus one view.
+    """
     from saas_sim.io.scenario import scenario_to_dict
 
-    company, segments, _ = per_path(scenario, outputs)
     H = scenario.horizon_months
     cohort_customers = sum(o.cohort_customers for o in outputs)
     cohort_mrr = sum(o.cohort_mrr for o in outputs)
+    seg_raw, raw = raw_per_path(scenario, outputs)
+    segments = {name: _described(view(seg, company=False)) for name, seg in seg_raw.items()}
+    company = view(raw, company=True)
+    diagnosis = diagnose(company["summary"])
+    company = _described(company)
     return {
         "schema": SCHEMA,
         "engine_version": __version__,
@@ -202,20 +260,14 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
         "seed": scenario.simulation.seed,
         "horizon_months": H,
         "months": list(range(1, H + 1)),
-        "series": {name: describe(values) for name, values in company["series"].items()},
-        "segments": {
-            name: {
-                "series": {k: describe(v) for k, v in seg["series"].items()},
-                "summary": {k: describe_summary(v) for k, v in seg["summary"].items()},
-            }
-            for name, seg in segments.items()
-        },
-        "summary": {name: describe_summary(values) for name, values in company["summary"].items()},
+        "series": company["series"],
+        "segments": segments,
+        "summary": company["summary"],
         "cohorts": {
             "logo_retention": cohort_table(cohort_customers),
             "revenue_retention": cohort_table(cohort_mrr),
         },
-        "diagnosis": diagnose(company["summary"]),
+        "diagnosis": diagnosis,
         "elapsed_s": round(elapsed_s, 4),
     }
 

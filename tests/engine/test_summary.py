@@ -171,3 +171,14 @@ def test_company_unit_economics_weight_segments_by_new_accounts():
     # A wins three times as many accounts, so company payback is (3*1 + 1*3)/4 = 1.5 months.
     assert np.mean(company["summary"]["payback_months"]) == pytest.approx(1.5, rel=0.01)
     np.testing.assert_allclose(segments["A"]["summary"]["payback_months"], 1.0)
+
+
+def test_a_run_too_big_for_memory_is_refused_before_any_work(monkeypatch):
+    from saas_sim.engine import simulate as engine
+    from saas_sim.errors import InputError
+
+    sc = one_segment(paths=10_000, horizon=24)
+    monkeypatch.setattr(engine.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 25_000}[name])
+    monkeypatch.setattr(engine, "run_block", lambda *a: pytest.fail("no block may run"))
+    with pytest.raises(InputError, match=r"10,000 paths x 24 months need about 0\.1 GB .* at most about 5,\d{3} paths"):
+        simulate_per_path(sc)
