@@ -6,6 +6,7 @@ the engine, numpy and rich inside the command functions.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -47,5 +48,30 @@ app.command("init")(init_command)
 
 
 def main() -> None:
-    """The console script: exit 0 on success, 2 on invalid input, 1 on any other failure."""
-    app(prog_name=PROGRAM)
+    """The console script: exit 0 on success, 2 on invalid input, 1 on any other failure.
+
+    Usage errors (an unknown option, a missing argument) are one line on
+    stderr, like every other problem.
+    """
+    try:
+        from typer._click import exceptions as click  # recent typer vendors click
+    except ImportError:  # pragma: no cover - typer versions that depend on click
+        from click import exceptions as click
+
+    try:
+        code = app(prog_name=PROGRAM, standalone_mode=False)
+    except click.NoArgsIsHelpError as error:  # a bare command: show its help
+        path = error.ctx.command_path.split()[1:] if error.ctx else []
+        app([*path, "--help"], prog_name=PROGRAM, standalone_mode=False)
+        code = error.exit_code
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else PROGRAM
+        message = " ".join(error.format_message().split())
+        print(f"{command}: {message} (see '{command} --help')", file=sys.stderr)
+        code = error.exit_code
+    except click.ClickException as error:
+        print(f"{PROGRAM}: {' '.join(error.format_message().split())}", file=sys.stderr)
+        code = error.exit_code
+    except typer.Abort:
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from saas_sim import __version__
 
 
@@ -83,3 +85,20 @@ def test_help_stays_light():
     probe = _probe("--help")
     assert probe["code"] in (0, None)
     assert not any(m.split(".")[0] in ("textual", "scipy", "numpy") for m in probe["modules"])
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["run", "x.yaml", "--bogus"], "saas-sim run: No such option: --bogus (see 'saas-sim run --help')"),
+    (["run"], "saas-sim run: Missing argument 'FILE_OR_NAME'. (see 'saas-sim run --help')"),
+    (["nope"], "saas-sim: No such command 'nope'. (see 'saas-sim --help')"),
+])
+def test_usage_errors_are_one_line_with_exit_code_2(args, expected):
+    done = saas_sim(*args)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [expected]
+
+
+def test_a_bare_command_shows_its_help():
+    done = saas_sim()
+    assert done.returncode == 2
+    assert "Usage: saas-sim" in done.stdout and "run" in done.stdout
