@@ -110,8 +110,8 @@ class SegmentState:
     def set(self, key: str, value: float | np.ndarray) -> None:
         """Apply an event's change of one field (SPEC 2.6)."""
         C = self.contract_months
-        if key == "cac":
-            self.cac, self.funnel = value, None
+        if key == "cac":  # a fixed CAC replaces the funnel until a funnel field is set again
+            self.cac = value
         elif key.startswith("funnel."):
             self.funnel[key.split(".", 1)[1]] = value
             self.cac = self._funnel_cac()

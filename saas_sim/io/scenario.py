@@ -312,14 +312,13 @@ class _ScenarioReader:
             self.reader.report(line, "segments", f"must be a list of 1 to {MAX_SEGMENTS} segments, got {len(items)}")
         read = [self._segment(item, i, several=len(items) > 1) for i, item in enumerate(items)]
         segments = [s for s in read if s is not None]
-        shares_known = len(segments) == len(read) and all(
-            s.name is not None and isinstance(s.spend_share, float) for s in segments
-        )
+        # The sum is checked whenever every share was read, even if a name is wrong.
+        shares_known = len(segments) == len(read) and all(isinstance(s.spend_share, float) for s in segments)
         if segments and shares_known:
             total = math.fsum(s.spend_share for s in segments)
             if abs(total - 1.0) > SHARE_TOLERANCE:
                 self.reader.report(line, "segments", f"spend_share of all segments must sum to 1, got {total:.12g}")
-            else:
+            elif all(s.name is not None for s in segments):
                 self.shares = {s.name: s.spend_share for s in segments}
         return tuple(segments)
 
@@ -621,6 +620,15 @@ class _ScenarioReader:
                         )
                         continue
                     first_line[month, path] = line
+                    parts = path.split(".")
+                    if parts[0] == "segments" and (parts[2] == "cac" or parts[2] == "funnel"):
+                        other = ("funnel" if parts[2] == "cac" else "cac", parts[1])
+                        if (month, other) in first_line:
+                            self.reader.report(
+                                line, f"events[{read.index}].set.{path}",
+                                "cannot be set in the same month as the segment's "
+                                f"{other[0]} (line {first_line[month, other]}): one CAC at a time")
+                        first_line.setdefault((month, (parts[2], parts[1])), line)
                     if shares is not None and path.endswith(".spend_share"):
                         shares[path.split(".")[1]] = value  # type: ignore[assignment]
                         share_setter = read

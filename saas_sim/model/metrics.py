@@ -181,22 +181,21 @@ def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, 
     """Company LTV, LTV/CAC and payback: the segments' values weighted by each
     segment's share of new accounts on that path (SPEC 3.2).
 
-    A segment without new accounts on a path has no weight there; a path
-    without any new account has no company value (one segment: its own).
+    A segment without new accounts on a path has no weight there; on a path
+    without any new account every segment weighs the same.  An undefined
+    (``nan``) or never (``inf``) value of a weighted segment carries over.
     """
     names = ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn")
-    if len(segments) == 1:
-        return {name: segments[0][name] for name in names}
-    new = np.stack([s["new_total"] for s in segments])  # (segments, paths)
+    new = np.stack([s["new_total"] for s in segments]).astype(float)  # (segments, paths)
     total = new.sum(axis=0)
-    weights = ratio(new, total[None, :])
+    weights = np.where(total > 0, ratio(new, total[None, :]), 1.0 / len(segments))
     out = {}
     for name in names:
-        values = np.stack([s[name] for s in segments])
+        values = np.stack([np.broadcast_to(s[name], total.shape) for s in segments])
+        weighted = weights > 0
         with np.errstate(invalid="ignore"):
-            terms = np.where(weights > 0, weights * values, 0.0)
-        undefined = ((weights > 0) & ~np.isfinite(values)).any(axis=0) | (total == 0)
-        infinite = ((weights > 0) & np.isposinf(values)).any(axis=0)
-        combined = terms.sum(axis=0)
-        out[name] = np.where(infinite, np.inf, np.where(undefined, np.nan, combined))
+            combined = np.where(weighted, weights * values, 0.0).sum(axis=0)
+        undefined = (weighted & np.isnan(values)).any(axis=0)
+        never = (weighted & np.isposinf(values)).any(axis=0)
+        out[name] = np.where(undefined, np.nan, np.where(never, np.inf, combined))
     return out

@@ -41,6 +41,7 @@ class SegmentMeans:
             self.p = None
         else:
             self.p = 1 - (1 - churn.monthly) ** C if churn.monthly is not None else 1 - (1 - churn.annual) ** (C / 12)
+        self.funnel = dict(seg.funnel.__dict__) if seg.funnel is not None else None
         self.cac = seg.cac if seg.cac is not None else (
             seg.funnel.cost_per_lead / (seg.funnel.lead_to_trial * seg.funnel.trial_to_paid))
         self.params = {k: getattr(seg, k) for k in (
@@ -67,6 +68,10 @@ class SegmentMeans:
             self.phi = value
         elif key == "cac":
             self.cac = value
+        elif key.startswith("funnel."):
+            self.funnel[key.split(".")[1]] = value
+            f = self.funnel
+            self.cac = f["cost_per_lead"] / (f["lead_to_trial"] * f["trial_to_paid"])
         else:
             self.params[key] = value
 

@@ -137,3 +137,15 @@ def test_means_agree_with_exact_recursion(reinvest, elasticity):
     for seg in ("SMB", "Enterprise"):
         for name, key in [("customers", "customers"), ("mrr", "mrr"), ("collections", "collections")]:
             assert_mean_matches(segments[seg]["series"][name], exact[f"{seg}.{key}"], f"{seg}.{name}")
+
+
+def test_a_fixed_cac_replaces_the_funnel_until_a_funnel_field_changes():
+    seg = Segment(name="A", funnel=Funnel(cost_per_lead=50.0, lead_to_trial=0.25, trial_to_paid=0.2),
+                  arpa_monthly=100.0, churn=Churn(monthly=0.02), gross_margin=0.8)
+    events = [Event(month=3, set=(("segments.A.cac", 400.0),)),
+              Event(month=5, set=(("segments.A.funnel.trial_to_paid", 0.1),))]
+    sc = make([seg], horizon=8, paths=4000, spend=40_000.0, events=events)
+    company, _ = simulate_per_path(sc)
+    exact = expected_series(sc)
+    assert exact["new"][:4] == pytest.approx([40, 40, 100, 100]) and exact["new"][4] == pytest.approx(20)
+    assert_mean_matches(company["series"]["new_customers"], exact["new"], "new_customers")

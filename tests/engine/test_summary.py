@@ -182,3 +182,15 @@ def test_a_run_too_big_for_memory_is_refused_before_any_work(monkeypatch):
     monkeypatch.setattr(engine, "run_block", lambda *a: pytest.fail("no block may run"))
     with pytest.raises(InputError, match=r"10,000 paths x 24 months need about 0\.1 GB .* at most about 5,\d{3} paths"):
         simulate_per_path(sc)
+
+
+def test_company_unit_economics_without_new_accounts_weigh_segments_equally():
+    a = Segment(name="A", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1),
+                cac=100.0, starting_customers=5)
+    b = Segment(name="B", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1),
+                cac=300.0, starting_customers=5)
+    for segs, expected in (((a, b), 2.0), ((a,), 1.0)):
+        sc = Scenario(name="w", horizon_months=3, company=Company(0.0, 0.0), acquisition=Acquisition(0.0),
+                      segments=segs, simulation=Simulation(paths=20, seed=9))
+        company, _ = simulate_per_path(sc)
+        np.testing.assert_allclose(company["summary"]["payback_months"], expected)

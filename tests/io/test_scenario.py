@@ -991,16 +991,15 @@ def test_events_must_be_a_list():
 def test_event_values():
     scenario = parse(
         events(
-            "{month: 2, set: {segments.Enterprise.cac: 20k, segments.Enterprise.funnel.trial_to_paid: 10%..20%}}",
+            "{month: 2, set: {segments.Enterprise.cac: 20k}}",
+            "{month: 3, set: {segments.Enterprise.funnel.trial_to_paid: 10%..20%}}",
             "{month: 4, set: {segments.Enterprise.churn.heterogeneity: 0.5, segments.SMB.churn.monthly: 1%}}",
             "{month: 5, set: {acquisition.spend_growth_monthly: '-1%', company.fixed_costs_monthly: 2k}}",
         )
     )
-    first, second, third = scenario.events
-    assert first.set == (
-        ("segments.Enterprise.cac", 20_000.0),
-        ("segments.Enterprise.funnel.trial_to_paid", lognormal(0.1, 0.2)),
-    )
+    first, funnel, second, third = scenario.events
+    assert first.set == (("segments.Enterprise.cac", 20_000.0),)
+    assert funnel.set == (("segments.Enterprise.funnel.trial_to_paid", lognormal(0.1, 0.2)),)
     assert second.set == (("segments.Enterprise.churn.heterogeneity", 0.5), ("segments.SMB.churn.monthly", 0.01))
     assert third.set == (("acquisition.spend_growth_monthly", -0.01), ("company.fixed_costs_monthly", 2_000.0))
 
@@ -1180,3 +1179,27 @@ segments:
     data = scenario_to_dict(scenario)
     assert data["company"]["ltv_horizon_months"] == 36 and isinstance(data["company"]["ltv_horizon_months"], int)
     assert parse_scenario(dump_scenario_yaml(scenario)) == scenario
+
+
+def test_cac_and_a_funnel_field_cannot_change_in_the_same_month():
+    assert problems(events(
+        "{month: 2, set: {segments.Enterprise.cac: 20k, segments.Enterprise.funnel.trial_to_paid: 10%}}")) == [
+        f"x.yaml:{EVENTS_LINE} events[0].set.segments.Enterprise.funnel.trial_to_paid: cannot be set in the same "
+        f"month as the segment's cac (line {EVENTS_LINE}): one CAC at a time"
+    ]
+
+
+def test_shares_are_summed_even_when_a_segment_name_is_wrong():
+    text = """name: x
+horizon_months: 12
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - {name: A, spend_share: 0.6, cac: 100, arpa_monthly: 100, gross_margin: 0.8, churn: {monthly: 0.02}}
+  - {name: A, spend_share: 0.3, cac: 100, arpa_monthly: 100, gross_margin: 0.8, churn: {monthly: 0.02}}
+"""
+    with pytest.raises(InputError) as caught:
+        parse_scenario(text, "s.yaml")
+    lines = [str(p) for p in caught.value.problems]
+    assert "s.yaml:5 segments: spend_share of all segments must sum to 1, got 0.9" in lines
+    assert any("segments[1].name" in line for line in lines)
