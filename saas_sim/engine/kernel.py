@@ -16,7 +16,7 @@ Output arrays are shaped ``(paths, months)``.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
@@ -147,7 +147,6 @@ class BlockOutput:
     company: dict[str, np.ndarray]
     cohort_customers: np.ndarray  # (H, H): [k-1, a] summed over paths
     cohort_mrr: np.ndarray
-    extras: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Generator) -> BlockOutput:

@@ -30,7 +30,7 @@ from saas_sim.engine.kernel import BlockOutput, simulate_block
 from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
-from saas_sim.model.scenario import Scenario, Simulation
+from saas_sim.model.scenario import Scenario
 
 BLOCK_PATHS = 1000
 SCHEMA = "saas-sim.result/1"
@@ -282,5 +282,3 @@ def cohort_table(totals: np.ndarray) -> list[list[float | None]]:
         table.append([float(v / joined) if joined > 0 else None for v in row])
     return table
 
-
-__all__ = ["SimulationRun", "simulate", "with_overrides", "build_result", "per_path", "Simulation"]
