@@ -8,8 +8,6 @@ ready for JSON.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
@@ -27,17 +25,34 @@ def _to_json(values: np.ndarray) -> list[float | None] | float | None:
     return [None if np.isnan(v) else float(v) for v in values]
 
 
+def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and the PERCENTILES over axis 0, leaving out ``nan``.
+
+    One sort per array (``nan`` sorts last), then numpy's default linear
+    interpolation between order statistics, column by column: the same
+    numbers as ``np.nanpercentile`` at a fraction of its cost.
+    """
+    by_month = np.ascontiguousarray(values.T)  # sorting along contiguous rows is much faster
+    by_month.sort(axis=-1)
+    count = np.count_nonzero(~np.isnan(by_month), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(values, axis=0) / count
+    last = np.maximum(count - 1, 0)
+    quantiles = []
+    for q in PERCENTILES:
+        position = q / 100.0 * last
+        below = np.floor(position).astype(np.intp)
+        above = np.minimum(below + 1, last)
+        low = np.take_along_axis(by_month, below[..., None], axis=-1)[..., 0]
+        high = np.take_along_axis(by_month, above[..., None], axis=-1)[..., 0]
+        fraction = position - below
+        quantiles.append(np.where(count > 0, low + (high - low) * fraction, np.nan))
+    return np.where(count > 0, mean, np.nan), np.array(quantiles)
+
+
 def describe(values: np.ndarray) -> dict[str, list[float | None] | float | None]:
     """Statistics over axis 0 of ``(paths,)`` or ``(paths, months)``."""
-    values = _clean(values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if np.isnan(values).any():
-            mean = np.nanmean(values, axis=0)
-            quantiles = np.nanpercentile(values, PERCENTILES, axis=0)
-        else:
-            mean = values.mean(axis=0)
-            quantiles = np.percentile(values, PERCENTILES, axis=0)
+    mean, quantiles = _quantiles(_clean(values))
     out = {"mean": _to_json(mean)}
     for name, q in zip(STATS[1:], quantiles):
         out[name] = _to_json(q)
