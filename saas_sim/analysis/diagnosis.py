@@ -52,15 +52,15 @@ def _grade_burn(v: float) -> Status:
 
 CHECKS = (
     Check("annualized_logo_churn_end", "p50", _grade_churn, {
-        "ok": "Annual logo churn is under 10 %: the bucket holds water.",
-        "warn": "Between 10 % and 30 % of customers leave each year: fix onboarding and retention before pouring in more spend.",
-        "bad": "Over 30 % of customers leave each year: a leaky bucket; every acquisition dollar drains away, fix churn first.",
+        "ok": "Annual logo churn is under 10%: the bucket holds water.",
+        "warn": "Between 10% and 30% of customers leave each year: fix onboarding and retention before pouring in more spend.",
+        "bad": "Over 30% of customers leave each year: a leaky bucket; every acquisition dollar drains away, fix churn first.",
         "n/a": "Needs a horizon of at least 12 months.",
     }),
     Check("nrr_12m_end", "p50", _grade_nrr, {
-        "ok": "Net revenue retention is at or above 100 %: expansion outgrows churn (healthy is 120 % or more).",
-        "warn": "Net revenue retention is 90-100 %: existing customers shrink slightly; grow expansion or cut churn.",
-        "bad": "Net revenue retention is under 90 %: the installed base loses revenue fast; retention comes before growth.",
+        "ok": "Net revenue retention is at or above 100%: expansion outgrows churn (healthy is 120% or more).",
+        "warn": "Net revenue retention is 90-100%: existing customers shrink slightly; grow expansion or cut churn.",
+        "bad": "Net revenue retention is under 90%: the installed base loses revenue fast; retention comes before growth.",
         "n/a": "Needs a horizon of at least 12 months.",
     }),
     Check("ltv_cac", "p50", _grade_ltv_cac, {
@@ -76,8 +76,8 @@ CHECKS = (
         "n/a": "Payback is undefined.",
     }),
     Check("out_of_cash", "mean", _grade_out_of_cash, {
-        "ok": "At most a 10 % chance of running out of cash over the horizon.",
-        "warn": "A 10-50 % chance of running out of cash: plan funding or slow the burn.",
+        "ok": "At most a 10% chance of running out of cash over the horizon.",
+        "warn": "A 10-50% chance of running out of cash: plan funding or slow the burn.",
         "bad": "More likely than not to run out of cash: cut burn or raise money now.",
         "n/a": "No cash projection.",
     }),
@@ -88,6 +88,17 @@ CHECKS = (
         "n/a": "Needs ARR growth over the last 12 months (and a horizon over 12 months).",
     }),
 )
+
+# When neither retention check could be graded (a horizon under 12 months), the other
+# focuses must not claim that retention is sound.
+FOCUS_ADVICE_RETENTION_UNJUDGED = {
+    "acquisition": "Retention cannot be judged in under 12 months (simulate at least 12); of the rest, "
+                   "acquisition comes first: lower CAC and shorten payback.",
+    "cash": "Retention cannot be judged in under 12 months (simulate at least 12); of the rest, "
+            "cash comes first: fund the plan or slow the burn.",
+    "scale": "Retention cannot be judged in under 12 months (simulate at least 12); "
+             "everything else looks healthy.",
+}
 
 FOCUS_ADVICE = {
     "retention": "Fix retention first: churn and net revenue retention decide whether growth compounds or leaks.",
@@ -124,4 +135,7 @@ def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
         focus = "cash"
     else:
         focus = "scale"
-    return {"focus": focus, "advice": FOCUS_ADVICE[focus], "checks": checks}
+    advice = FOCUS_ADVICE[focus]
+    if focus != "retention" and status["annualized_logo_churn_end"] == status["nrr_12m_end"] == "n/a":
+        advice = FOCUS_ADVICE_RETENTION_UNJUDGED[focus]
+    return {"focus": focus, "advice": advice, "checks": checks}

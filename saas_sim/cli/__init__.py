@@ -40,7 +40,7 @@ def root(
     debug: Annotated[bool, typer.Option(
         "--debug", envvar="SAAS_SIM_DEBUG", help="Show the traceback of a failure.")] = False,
 ) -> None:
-    """Monte-Carlo simulator of SaaS unit economics: ARR, NRR, LTV/CAC, payback and cash as fan charts."""
+    """Monte-Carlo simulator of SaaS unit economics: ARR and cash as fan charts; NRR, LTV/CAC and payback with their ranges."""
 
 
 app.command("run")(run_command)
@@ -58,8 +58,11 @@ def main() -> None:
     except ImportError:  # pragma: no cover - typer versions that depend on click
         from click import exceptions as click
 
+    args = sys.argv[1:]
+    if "--debug" in args[1:]:  # accepted anywhere, as the failure message suggests it
+        args = ["--debug", *(arg for arg in args if arg != "--debug")]
     try:
-        code = app(prog_name=PROGRAM, standalone_mode=False)
+        code = app(args, prog_name=PROGRAM, standalone_mode=False)
     except click.NoArgsIsHelpError as error:  # a bare command: show its help
         path = error.ctx.command_path.split()[1:] if error.ctx else []
         app([*path, "--help"], prog_name=PROGRAM, standalone_mode=False)

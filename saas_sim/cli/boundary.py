@@ -7,6 +7,7 @@ scenario); 1 any other failure.  One line per problem, no traceback unless
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Any
@@ -63,8 +64,11 @@ class CommandBoundary(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
-            raise  # usage errors (exit 2), explicit exits and closed pipes: typer knows these
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors (exit 2) and explicit exits: typer knows these
+        except BrokenPipeError:  # the reader went away (`| head`): not a failure of ours
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes stdout at exit
+            raise typer.Exit(0) from None
         except Exception as error:
             if ctx.params.get("debug"):
                 traceback.print_exception(error)

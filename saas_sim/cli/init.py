@@ -16,11 +16,14 @@ TEMPLATE = "templates/starter.yaml"
 
 def init_command(
     *,
-    file: Annotated[Path, typer.Argument(help="Where to write the scenario.")] = Path("scenario.yaml"),
+    file: Annotated[Path, typer.Argument(help="Where to write the scenario; '-' prints it.")] = Path("scenario.yaml"),
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a commented starter scenario to FILE, ready to run."""
     text = resources.files("saas_sim").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    if str(file) == "-":
+        typer.echo(text, nl=False)
+        return
     try:
         with open(file, "w" if force else "x", encoding="utf-8") as out:
             out.write(text)

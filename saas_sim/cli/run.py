@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.boundary import invalid_input, option_problem
-from saas_sim.errors import InputError
+from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def run_command(
     json_path: Annotated[str | None, typer.Option(
         "--json", metavar="PATH|-", help="Write the result document as JSON; '-' prints it, and only it, to stdout.")] = None,
     csv_path: Annotated[str | None, typer.Option(
-        "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month.")] = None,
+        "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month; '-' writes to stdout.")] = None,
     no_save: Annotated[bool, typer.Option("--no-save", help=f"Do not save the run ({LATER_STORE}).")] = False,
     db: Annotated[Path | None, typer.Option(metavar="PATH", help=f"The store's database file ({LATER_STORE}).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success; files are still written.")] = False,
@@ -48,7 +48,10 @@ def run_command(
 
     check_options(paths=paths, seed=seed, horizon=horizon, json_path=json_path, csv_path=csv_path)
     scenario = with_overrides(load(file_or_name), paths=paths, seed=seed, horizon=horizon)
-    result = simulate_with_progress(scenario)
+    try:
+        result = simulate_with_progress(scenario)
+    except SimulationDiverged as error:  # say which file grows without bound
+        raise InputError([Problem(str(file_or_name), None, "", str(p)) for p in error.problems]) from None
     if json_path is not None:
         write_json(result, json_path)
     if csv_path is not None:

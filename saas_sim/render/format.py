@@ -26,20 +26,29 @@ def _dash_when_undefined(format_value: Callable[..., str]) -> Callable[..., str]
     return formatter
 
 
-def _three_digits(magnitude: float) -> str:
-    """``magnitude`` (>= 0) with about three significant digits, trailing zeros dropped."""
+def _three_digits(magnitude: float, keep_zeros: bool = False) -> str:
+    """``magnitude`` (>= 0) with about three significant digits.
+
+    With a k/M/B suffix the trailing zeros stay (``3.00k`` beside ``2.94k``), so a
+    column keeps one precision; plain numbers drop them (``950``, ``12.5``).
+    """
     decimals = 2 if magnitude < 10 else 1 if magnitude < 100 else 0
     text = f"{magnitude:.{decimals}f}"
+    if keep_zeros:
+        return text
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @_dash_when_undefined
-def format_compact(value: float | None) -> str:
-    """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``."""
+def format_compact(value: float | None, keep_zeros: bool = False) -> str:
+    """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``.
+
+    ``keep_zeros``: ``3.00k`` rather than ``3k``, for columns of figures.
+    """
     magnitude = abs(value)
     for size, suffix in _SUFFIXES:
-        scaled = _three_digits(magnitude / size)
-        if float(scaled) >= 1:  # after rounding, so that 999_999 reads 1M, not 1000k
+        scaled = _three_digits(magnitude / size, keep_zeros)
+        if float(scaled) >= 1:  # after rounding, so that 999_999 reads 1.00M, not 1000k
             text = scaled + suffix
             break
     else:
@@ -50,9 +59,9 @@ def format_compact(value: float | None) -> str:
 
 
 @_dash_when_undefined
-def format_money(value: float | None, currency: str = "USD") -> str:
+def format_money(value: float | None, currency: str = "USD", keep_zeros: bool = False) -> str:
     """``2_310_000, "USD"`` -> ``$2.31M``; ``-350_000, "EUR"`` -> ``-€350k``; other codes trail: ``12k CHF``."""
-    text = format_compact(value)
+    text = format_compact(value, keep_zeros)
     symbol = CURRENCY_SYMBOLS.get(currency.upper())
     if symbol is None:
         return f"{text} {currency}"
@@ -91,8 +100,8 @@ def format_multiple(value: float | None) -> str:
 
 @_dash_when_undefined
 def format_points(value: float | None) -> str:
-    """Percentage points (rule of 40): ``41.7`` -> ``42``."""
-    return f"{value:.0f}"
+    """Percentage points (rule of 40): ``41.7`` -> ``42 pts``."""
+    return f"{value:.0f} pts"
 
 
 Formatter = Callable[[float | None], str]
@@ -121,7 +130,7 @@ def formatter_for(metric: str, currency: str = "USD") -> Formatter:
     """The formatter of a metric name of SPEC 3 (plain compact numbers when unknown)."""
     kind = METRIC_KIND.get(metric)
     if kind == "money":
-        return lambda value: format_money(value, currency)
+        return lambda value: format_money(value, currency, keep_zeros=True)
     return _FORMATTERS.get(kind, format_compact)
 
 

@@ -40,7 +40,8 @@ def _label(metric: str) -> str:
 def run_header(result: dict) -> Text:
     """``Name  5,000 paths · seed 42 · 36 months · 0.42 s``."""
     header = Text(result.get("scenario", {}).get("name", "Scenario"), style="bold")
-    details = (f"{result['paths']:,} paths · seed {result['seed']} · "
+    paths = result["paths"]
+    details = (f"{paths:,} path{'s' if paths != 1 else ''} · seed {result['seed']} · "
                f"{result['horizon_months']} months · {result.get('elapsed_s', 0):.2f} s")
     header.append(f"   {details}", style="dim")
     return header

@@ -69,3 +69,10 @@ def test_focus_follows_the_literature_order(changes, focus):
     result = diagnose(summary(**changes))
     assert result["focus"] == focus
     assert result["advice"]
+
+
+def test_a_short_horizon_never_claims_retention_is_sound():
+    result = diagnose(summary(annualized_logo_churn_end=np.nan, nrr_12m_end=np.nan))
+    assert result["focus"] == "scale"  # n/a does not count (SPEC 3.4) ...
+    assert result["advice"].startswith("Retention cannot be judged")  # ... but the advice says so
+    assert "healthy: grow" not in result["advice"]

@@ -55,3 +55,11 @@ def test_init_into_a_missing_directory_is_two(invoke, tmp_path):
     result = invoke("init", tmp_path / "no" / "scenario.yaml")
     assert result.exit_code == 2
     assert result.stderr.startswith("saas-sim: no such file or directory:")
+
+
+def test_init_dash_prints_the_template(invoke, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("init", "-")
+    assert result.exit_code == 0
+    assert result.stdout == _template()
+    assert not (tmp_path / "-").exists()

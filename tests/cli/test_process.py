@@ -102,3 +102,24 @@ def test_a_bare_command_shows_its_help():
     done = saas_sim()
     assert done.returncode == 2
     assert "Usage: saas-sim" in done.stdout and "run" in done.stdout
+
+
+def test_debug_is_accepted_after_the_command_too(tmp_path):
+    done = saas_sim("run", tmp_path / "missing.yaml", "--debug")
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr and done.stderr.strip().splitlines()[-1].startswith("saas-sim: no such")
+
+
+def test_a_scenario_that_grows_without_bound_names_its_file(tmp_path):
+    path = tmp_path / "boom.yaml"
+    path.write_text("""name: x
+horizon_months: 36
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k, reinvest_gross_profit: 1}
+segments:
+  - {name: A, cac: 10, arpa_monthly: 1000, gross_margin: 1, churn: {monthly: 0.0}}
+""")
+    done = saas_sim("run", path, "--paths", "10")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"{path}: segment A would win over")
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -39,7 +39,7 @@ def test_rates_months_and_counts():
 
 
 def test_formatter_by_metric():
-    assert formatter_for("cash_min", "GBP")(-1_200_000) == "-£1.2M"
+    assert formatter_for("cash_min", "GBP")(-1_200_000) == "-£1.20M"  # tables keep one precision per column
     assert formatter_for("nrr_12m_end")(1.05) == "105.0%"
     assert formatter_for("payback_months_with_churn")(9.0) == "9.0 mo"
     assert formatter_for("ltv_cac")(2.0) == "2.0×"
@@ -49,3 +49,9 @@ def test_labels_keep_the_metric_names():
     assert metric_label("nrr_12m_end") == "NRR 12m end"
     assert metric_label("ltv_cac") == "LTV/CAC"
     assert metric_label("payback_months_with_churn") == "Payback months with churn"
+
+
+def test_table_money_keeps_trailing_zeros_and_points_have_a_unit():
+    money = formatter_for("cac", "USD")
+    assert [money(v) for v in (2_940, 3_000, 3_060)] == ["$2.94k", "$3.00k", "$3.06k"]
+    assert formatter_for("rule_of_40")(41.7) == "42 pts"
