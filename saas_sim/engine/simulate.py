@@ -249,10 +249,18 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
     cohort_customers = sum(o.cohort_customers for o in outputs)
     cohort_mrr = sum(o.cohort_mrr for o in outputs)
     seg_raw, raw = raw_per_path(scenario, outputs)
-    segments = {name: _described(view(seg, company=False)) for name, seg in seg_raw.items()}
+    one_segment = len(seg_raw) == 1
+    # With one segment the company's series are the segment's, to the bit: described once.
+    segments = {} if one_segment else {name: _described(view(seg, company=False)) for name, seg in seg_raw.items()}
     company = view(raw, company=True)
     diagnosis = diagnose(company["summary"])
     company = _described(company)
+    if one_segment:
+        name = next(iter(seg_raw))
+        segments = {name: {
+            "series": {k: v for k, v in company["series"].items() if k not in metrics.COMPANY_ONLY_SERIES},
+            "summary": {k: v for k, v in company["summary"].items() if k not in metrics.COMPANY_ONLY_SUMMARY},
+        }}
     return {
         "schema": SCHEMA,
         "engine_version": __version__,

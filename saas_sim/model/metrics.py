@@ -13,6 +13,10 @@ import numpy as np
 # The summaries that need a whole year of history.
 YEAR = 12
 
+# What only the company has: cash, fixed costs and what follows from them.
+COMPANY_ONLY_SERIES = ("fixed_costs", "cash", "net_burn")
+COMPANY_ONLY_SUMMARY = ("cash_end", "cash_min", "out_of_cash", "cash_out_month", "burn_multiple", "rule_of_40")
+
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, ``nan`` where the denominator is zero."""

@@ -194,3 +194,15 @@ def test_company_unit_economics_without_new_accounts_weigh_segments_equally():
                       segments=segs, simulation=Simulation(paths=20, seed=9))
         company, _ = simulate_per_path(sc)
         np.testing.assert_allclose(company["summary"]["payback_months"], expected)
+
+
+def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
+    """build_result describes a lone segment once, through the company: check that is exact."""
+    from saas_sim.engine.simulate import _described, raw_per_path, view
+
+    sc = with_overrides(one_segment(churn=0.03, expansion=0.01, contraction=0.004, horizon=15, spend=30_000.0,
+                                    paths=300))
+    result = build_result(sc, [run_block(sc, 0, 300)], 0.0)
+    seg_raw, _ = raw_per_path(sc, [run_block(sc, 0, 300)])
+    direct = _described(view(seg_raw["A"], company=False))
+    assert result["segments"]["A"] == direct
