@@ -45,6 +45,11 @@ COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
 MAX_NEW_ACCOUNTS = 1e9
 
 
+def _per_path(value: float | np.ndarray, paths: int) -> np.ndarray:
+    """A number or per-path array as a fresh array of shape ``(paths,)``."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (paths,)).copy()
+
+
 def _column(value: float | np.ndarray) -> float | np.ndarray:
     """A per-path value shaped to broadcast against ``(paths, slots)``."""
     return value[:, None] if isinstance(value, np.ndarray) and value.ndim == 1 else value
@@ -101,7 +106,6 @@ class SegmentState:
         # Per month: 1 + e - c and 1 - c (numbers, or arrays over paths).
         self.growth_history: list[float | np.ndarray] = []
         self.keep_history: list[float | np.ndarray] = []
-        self.new_total = np.zeros(paths)
 
     def _funnel_cac(self) -> float | np.ndarray:
         f = self.funnel
@@ -160,7 +164,7 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
     spend_base = values["acquisition.spend_monthly"]
     spend_growth = values["acquisition.spend_growth_monthly"]
     reinvest = values["acquisition.reinvest_gross_profit"]
-    cash = np.broadcast_to(np.asarray(values["company.starting_cash"], dtype=float), (P,)).copy()
+    cash = _per_path(values["company.starting_cash"], P)
     company = {name: np.zeros((P, H)) for name in COMPANY_RAW}
     events_by_month: dict[int, list[tuple[int, object]]] = {}
     for i, event in enumerate(scenario.events):
@@ -216,11 +220,9 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
         out = dict(s.raw)
         out["customers0"] = s.customers0
         out["mrr0"] = s.mrr0
-        out["new_total"] = s.new_total
         out.update(month1[s.name])
         segments_out[s.name] = out
-    company["starting_cash"] = np.broadcast_to(
-        np.asarray(values["company.starting_cash"], dtype=float), (P,)).copy()
+    company["starting_cash"] = _per_path(values["company.starting_cash"], P)
     return BlockOutput(P, segments_out, company, cohort_customers, cohort_mrr)
 
 
@@ -243,13 +245,12 @@ def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarra
         discount_rate_annual=values["company.discount_rate_annual"],
         ltv_horizon_months=values["company.ltv_horizon_months"], cac=s.cac,
     )
-    full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (P,)).copy()  # noqa: E731
     return {
-        "ltv": full(ltv),
-        "ltv_simple": full(ltv_simple(s.arpa_monthly, s.gross_margin, s.p, s.contract_months)),
-        "ltv_cac": full(np.asarray(ltv) / s.cac),
-        "payback_months": full(payback_months(s.cac, s.arpa_monthly, s.gross_margin)),
-        "payback_months_with_churn": full(payback_churn),
+        "ltv": _per_path(ltv, P),
+        "ltv_simple": _per_path(ltv_simple(s.arpa_monthly, s.gross_margin, s.p, s.contract_months), P),
+        "ltv_cac": _per_path(np.asarray(ltv) / s.cac, P),
+        "payback_months": _per_path(payback_months(s.cac, s.arpa_monthly, s.gross_margin), P),
+        "payback_months_with_churn": _per_path(payback_churn, P),
     }
 
 
@@ -322,7 +323,6 @@ def _step_segment(s: SegmentState, t: int, company_spend: np.ndarray, rng: np.ra
     s.counts[:, slot] = new
     s.mrr_per_account[:, slot] = s.arpa_monthly
     new_mrr = new * np.asarray(s.arpa_monthly)
-    s.new_total += new
 
     raw["paid_new"][:, col] = paid
     raw["referral_new"][:, col] = referral

@@ -190,7 +190,7 @@ def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, 
     (``nan``) or never (``inf``) value of a weighted segment carries over.
     """
     names = ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn")
-    new = np.stack([s["new_total"] for s in segments]).astype(float)  # (segments, paths)
+    new = np.stack([(s["paid_new"] + s["referral_new"]).sum(axis=1) for s in segments])  # (segments, paths)
     total = new.sum(axis=0)
     weights = np.where(total > 0, ratio(new, total[None, :]), 1.0 / len(segments))
     out = {}
