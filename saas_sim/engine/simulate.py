@@ -94,6 +94,11 @@ def check_memory(scenario: Scenario) -> None:
         ])
 
 
+def default_workers() -> int:
+    """One thread per core, at most eight."""
+    return min(os.cpu_count() or 1, 8)
+
+
 def block_sizes(paths: int) -> list[int]:
     full, rest = divmod(paths, BLOCK_PATHS)
     return [BLOCK_PATHS] * full + ([rest] if rest else [])
@@ -114,39 +119,48 @@ class SimulationRun:
         if scenario.simulation.seed is None:
             scenario = with_overrides(scenario)
         self.scenario = scenario
-        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self.workers = workers or default_workers()
         self.result: dict | None = None
 
     def progress(self) -> Iterator[tuple[int, int]]:
         check_memory(self.scenario)
         started = time.perf_counter()
-        sizes = block_sizes(self.scenario.simulation.paths)
-        total = sum(sizes)
-        outputs: list[BlockOutput | None] = [None] * len(sizes)
-        done = 0
-        if self.workers == 1 or len(sizes) == 1:
-            for block, size in enumerate(sizes):
-                outputs[block] = run_block(self.scenario, block, size)
-                done += size
-                yield done, total
-        else:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                pending: dict[Future, int] = {
-                    pool.submit(run_block, self.scenario, block, size): block for block, size in enumerate(sizes)
-                }
-                try:
-                    while pending:
-                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            block = pending.pop(future)
-                            outputs[block] = future.result()
-                            done += sizes[block]
-                        yield done, total
-                finally:
-                    for future in pending:
-                        future.cancel()
+        outputs: list[BlockOutput] = []
+        yield from run_blocks(self.scenario, self.workers, outputs)
         self.result = build_result(self.scenario, outputs, 0.0)
         self.result["elapsed_s"] = round(time.perf_counter() - started, 4)  # statistics included
+
+
+def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> Iterator[tuple[int, int]]:
+    """Run every block, on ``workers`` threads; yield ``(paths_done, paths_total)`` as they finish.
+
+    ``outputs`` receives the blocks in block order, whatever order they finish in.
+    Closing the generator early cancels the blocks not yet started.
+    """
+    sizes = block_sizes(scenario.simulation.paths)
+    total, done = sum(sizes), 0
+    outputs[:] = [None] * len(sizes)
+    if workers == 1 or len(sizes) == 1:
+        for block, size in enumerate(sizes):
+            outputs[block] = run_block(scenario, block, size)
+            done += size
+            yield done, total
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: dict[Future, int] = {
+            pool.submit(run_block, scenario, block, size): block for block, size in enumerate(sizes)
+        }
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    block = pending.pop(future)
+                    outputs[block] = future.result()
+                    done += sizes[block]
+                yield done, total
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def simulate(scenario: Scenario, *, workers: int | None = None) -> dict:
@@ -166,10 +180,9 @@ def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tupl
     """
     scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
     check_memory(scenario)
-    sizes = block_sizes(scenario.simulation.paths)
-    workers = workers or min(os.cpu_count() or 1, 8)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outputs = list(pool.map(lambda item: run_block(scenario, *item), enumerate(sizes)))
+    outputs: list[BlockOutput] = []
+    for _ in run_blocks(scenario, workers or default_workers(), outputs):
+        pass
     return per_path(scenario, outputs)
 
 
