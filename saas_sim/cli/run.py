@@ -108,11 +108,13 @@ class LateProgressBar:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("paths"),
-                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("paths"), TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("simulate", total=total)
-        self.bar.update(self.task, completed=done)
+            self.task = self.bar.add_task("Simulating", total=total)
+        # After the last block come the statistics over paths: say so rather than sit at 100 %.
+        self.bar.update(self.task, completed=done, description="Computing statistics" if done == total else "Simulating")
 
     def close(self) -> None:
         if self.bar is not None:
