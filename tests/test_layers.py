@@ -28,6 +28,14 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "t
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 
+def test_import_linter_contracts_hold():
+    """The contracts declared in pyproject.toml, checked by import-linter itself."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 kept, 0 broken" in done.stdout
+
+
 def test_core_sources_do_not_name_the_ui_stack():
     for package in CORE:
         for path in (ROOT / package.replace(".", "/")).rglob("*.py"):
