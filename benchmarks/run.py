@@ -1,0 +1,67 @@
+"""Time the engine against the reference on the benchmark scenarios.
+
+    python benchmarks/run.py [a b c] [--repeat N]
+
+Each measurement runs in a fresh process (so that its peak memory is its own),
+engine and reference alternating, N times; the script prints the median wall
+time of each inside its process, the ratio reference / engine, and the peak
+resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+ONE = """
+import json, resource, sys, time
+sys.path.insert(0, {here!r})
+from scenarios import CASES
+_, scenario = CASES[{case!r}]
+if {which!r} == "engine":
+    from saas_sim.engine.simulate import simulate
+    started = time.perf_counter(); simulate(scenario)
+else:
+    from reference import simulate_reference
+    started = time.perf_counter(); simulate_reference(scenario, seed=1)
+elapsed = time.perf_counter() - started
+print(json.dumps({{"s": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def measure(case: str, which: str) -> dict:
+    code = ONE.format(here=str(HERE), case=case, which=which)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=["a", "b", "c"])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from scenarios import CASES
+
+    print(f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}")
+    for case in args.cases:
+        runs = {"engine": [], "reference": []}
+        for _ in range(args.repeat):
+            for which in runs:  # alternate, so that machine load affects both alike
+                runs[which].append(measure(case, which))
+        engine = statistics.median(r["s"] for r in runs["engine"])
+        reference = statistics.median(r["s"] for r in runs["reference"])
+        peak = max(r["peak_mb"] for r in runs["engine"])
+        ref_peak = max(r["peak_mb"] for r in runs["reference"])
+        label = f"({case}) {CASES[case][0]}"
+        print(f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()
