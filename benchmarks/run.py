@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 ONE = """
 import json, resource, sys, time
 sys.path.insert(0, {here!r})
-from scenarios import CASES
+from cases import CASES
 _, scenario = CASES[{case!r}]
 if {which!r} == "engine":
     from saas_sim.engine.simulate import simulate
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from scenarios import CASES
+    from cases import CASES
 
     print(f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}")
     for case in args.cases:
