@@ -74,6 +74,8 @@ def check_options(*, paths: int | None, seed: int | None, horizon: int | None,
     for option, target in (("--json", json_path), ("--csv", csv_path)):
         if target not in (None, STDOUT) and not Path(target).resolve().parent.is_dir():
             problems.append(option_problem(option, f"no such directory for {target}"))
+        elif target not in (None, STDOUT) and Path(target).is_dir():
+            problems.append(option_problem(option, f"must name a file, got the directory {target}"))
     if problems:
         raise InputError(problems)
 

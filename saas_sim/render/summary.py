@@ -52,7 +52,7 @@ def summary_table(result: dict) -> Table:
     fmt = {metric: formatter_for(metric, currency_of(result)) for _, metrics in SECTIONS for metric in metrics}
     table = Table(title="Key metrics", title_justify="left", title_style="bold", header_style="bold",
                   box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     for stat in ("p10", "p50", "p90"):
         table.add_column(stat, justify="right", style="bold" if stat == "p50" else None)
     for title, metrics in SECTIONS:

@@ -123,3 +123,9 @@ segments:
     assert done.returncode == 2
     assert done.stderr.startswith(f"{path}: segment A would win over")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_output_path_that_is_a_directory_is_refused_before_the_run(scenario_file, tmp_path):
+    done = saas_sim("run", scenario_file, "--csv", tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"saas-sim --csv: must name a file, got the directory {tmp_path}"]
