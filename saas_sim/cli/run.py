@@ -86,8 +86,6 @@ def load(file_or_name: str) -> Scenario:
     if not path.exists():
         raise invalid_input(f"no such scenario file: {file_or_name} "
                             "(running a stored scenario by name arrives with the store, in a later version)")
-    if path.is_dir():
-        raise invalid_input(f"{file_or_name} is a directory, not a scenario file")
     from saas_sim.io.scenario import load_scenario
 
     return load_scenario(path)

@@ -94,6 +94,12 @@ def engine_scenarios(draw):
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def accounts_at_month_start(s):
+    """customers_{t-1}, month 0 recovered from month 1's movements (independently of the engine)."""
+    month0 = s["customers"][:, :1] - s["new_customers"][:, :1] + s["churned_customers"][:, :1]
+    return np.concatenate([month0, s["customers"][:, :-1]], axis=1)
+
+
 def all_views(company, segments):
     yield "company", company
     for name, seg in segments.items():
@@ -124,9 +130,7 @@ def test_counts_never_negative_and_churn_bounded_by_accounts_at_risk(scenario):
             assert (s[name] >= 0).all(), (label, name)
             assert np.array_equal(s[name], np.round(s[name])), (label, name)
         assert (s["churned_customers"] <= s["renewals_due"]).all(), label
-        customers_before = np.concatenate(
-            [(s["customers"][:, :1] - s["new_customers"][:, :1] + s["churned_customers"][:, :1]), s["customers"][:, :-1]],
-            axis=1)
+        customers_before = accounts_at_month_start(s)
         assert (s["renewals_due"] <= customers_before).all(), label
         assert np.array_equal(s["new_customers"], s["paid_new"] + s["referral_new"])
         scale = 1 + np.abs(s["mrr"]).max()
@@ -210,9 +214,7 @@ def test_annualized_churn_compounds_the_monthly_rates(scenario):
     company, _ = simulate_per_path(scenario, workers=1)
     s = company["series"]
     H = scenario.horizon_months
-    customers_before = np.concatenate(
-        [(s["customers"][:, :1] - s["new_customers"][:, :1] + s["churned_customers"][:, :1]), s["customers"][:, :-1]],
-        axis=1)
+    customers_before = accounts_at_month_start(s)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(customers_before > 0, s["churned_customers"] / customers_before, np.nan)
     for t in range(12, H + 1):
