@@ -15,6 +15,8 @@ from saas_sim import __version__
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
 from saas_sim.cli.init import init_command
 from saas_sim.cli.run import run_command
+from saas_sim.cli.runs import app as runs_app
+from saas_sim.cli.scenarios import app as scenarios_app
 
 app = typer.Typer(
     cls=CommandBoundary,
@@ -45,6 +47,8 @@ def root(
 
 app.command("run")(run_command)
 app.command("init")(init_command)
+app.add_typer(scenarios_app)
+app.add_typer(runs_app)
 
 
 def main() -> None:

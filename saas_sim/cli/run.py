@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from saas_sim.cli.boundary import invalid_input, option_problem
+from saas_sim.cli.store import DbOption, open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
 
 if TYPE_CHECKING:
     from saas_sim.model.scenario import Scenario
+    from saas_sim.store import RevisionInfo, Store
 
 STDOUT = "-"
-LATER_STORE = "the run store arrives in a later version; accepted, no effect yet"
+SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 # Each override obeys the rule of the scenario field it replaces.
 OVERRIDE_FIELDS = {"--paths": "simulation.paths", "--seed": "simulation.seed", "--horizon": "horizon_months"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario to run: from a file (``text`` is saved as a revision) or a stored revision."""
+
+    scenario: Scenario
+    text: str
+    revision: RevisionInfo | None  # set when it came from the store
+    store: Store | None  # the store it came from
 
 
 def run_command(
     *,
     file_or_name: Annotated[str, typer.Argument(
         metavar="FILE_OR_NAME", show_default=False,
-        help="A scenario YAML file. (Names of stored scenarios arrive with the store, in a later version.)")],
+        help="A scenario YAML file, or a stored scenario's name (NAME@REV for an older revision).")],
     paths: Annotated[int | None, typer.Option(
         metavar="N", help="Monte-Carlo paths, 1..1000000 (default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(
@@ -38,16 +51,22 @@ def run_command(
         "--json", metavar="PATH|-", help="Write the result document as JSON; '-' prints it, and only it, to stdout.")] = None,
     csv_path: Annotated[str | None, typer.Option(
         "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month; '-' writes to stdout.")] = None,
-    no_save: Annotated[bool, typer.Option("--no-save", help=f"Do not save the run ({LATER_STORE}).")] = False,
-    db: Annotated[Path | None, typer.Option(metavar="PATH", help=f"The store's database file ({LATER_STORE}).")] = None,
+    no_save: Annotated[bool, typer.Option(
+        "--no-save", help="Do not save the scenario's revision and the run in the store.")] = False,
+    db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success; files are still written.")] = False,
 ) -> None:
-    """Validate a scenario, simulate it and print a summary (charts on a terminal)."""
+    """Validate a scenario, simulate it, print a summary (charts on a terminal) and save the run."""
     from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.result import write_csv, write_json
 
-    check_options(paths=paths, seed=seed, horizon=horizon, json_path=json_path, csv_path=csv_path)
-    scenario = with_overrides(load(file_or_name), paths=paths, seed=seed, horizon=horizon)
+    check_options(paths=paths, seed=seed, horizon=horizon)
+    check_output_paths(json_path=json_path, csv_path=csv_path)
+    store = None
+    loaded = load(file_or_name, db=db)
+    if not no_save:
+        store = loaded.store if loaded.store is not None else open_store(db)  # refused now, not after the run
+    scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
     try:
         result = simulate_with_progress(scenario)
     except SimulationDiverged as error:  # say which file grows without bound
@@ -56,19 +75,28 @@ def run_command(
         write_json(result, json_path)
     if csv_path is not None:
         write_csv(result, csv_path)
+    notes = [f"Wrote {p}" for p in (json_path, csv_path) if p is not None]
+    if store is not None:
+        notes.append(save(store, loaded, result))
     if quiet or STDOUT in (json_path, csv_path):
         return
-    print_summary(result, written=[p for p in (json_path, csv_path) if p is not None])
+    print_summary(result, notes=notes)
 
 
-def check_options(*, paths: int | None, seed: int | None, horizon: int | None,
-                  json_path: str | None, csv_path: str | None) -> None:
-    """Refuse bad option values before any work starts, every problem at once."""
+def check_options(*, paths: int | None, seed: int | None, horizon: int | None) -> None:
+    """Refuse bad override values before any work starts, every problem at once."""
     problems = []
     for option, value in (("--paths", paths), ("--seed", seed), ("--horizon", horizon)):
         rule = TOP_LEVEL[OVERRIDE_FIELDS[option]]
         if value is not None and not rule.contains(value):
             problems.append(option_problem(option, f"{rule.allowed()}, got {value}"))
+    if problems:
+        raise InputError(problems)
+
+
+def check_output_paths(*, json_path: str | None, csv_path: str | None) -> None:
+    """Refuse output paths that cannot be written before any work starts."""
+    problems = []
     if json_path == STDOUT and csv_path == STDOUT:
         problems.append(option_problem("--csv", "only one of --json and --csv can write to stdout ('-')"))
     for option, target in (("--json", json_path), ("--csv", csv_path)):
@@ -80,15 +108,41 @@ def check_options(*, paths: int | None, seed: int | None, horizon: int | None,
         raise InputError(problems)
 
 
-def load(file_or_name: str) -> Scenario:
-    """The validated scenario of a YAML file."""
-    path = Path(file_or_name)
-    if not path.exists():
-        raise invalid_input(f"no such scenario file: {file_or_name} "
-                            "(running a stored scenario by name arrives with the store, in a later version)")
-    from saas_sim.io.scenario import load_scenario
+def load(file_or_name: str, *, db: Path | None = None) -> Loaded:
+    """The validated scenario of a YAML file, else of a stored scenario (``NAME`` or ``NAME@REV``).
 
-    return load_scenario(path)
+    A path that exists is always read as a file; a missing ``*.yaml`` path is
+    reported as a missing file without opening the store.
+    """
+    from saas_sim.io.scenario import parse_scenario, read_scenario_file
+
+    path = Path(file_or_name)
+    if path.exists():
+        text, scenario = read_scenario_file(path)
+        return Loaded(scenario, text, None, None)
+    if path.suffix.lower() in SCENARIO_SUFFIXES:
+        raise invalid_input(f"no such scenario file: {file_or_name}")
+    store = open_store(db)
+    try:
+        revision = store.find_revision(file_or_name)
+    except InputError as error:
+        raise invalid_input(f"no such scenario file, and {error.problems[0]}") from None
+    source = f"{revision.name}@{revision.number}"
+    return Loaded(parse_scenario(revision.yaml_text, source), revision.yaml_text, revision, store)
+
+
+def save(store: Store, loaded: Loaded, result: dict) -> str:
+    """Save the run (and the file's revision) in one transaction; what to tell the user."""
+    if loaded.revision is not None:
+        run = store.save_run_of(loaded.revision.id, result)
+        return f"Saved run {run.id} of '{run.name}' revision {run.revision}"
+    saved, run = store.save_run(loaded.text, loaded.scenario, result)
+    if saved.created and saved.revision.number > 1:
+        what = f"new revision {run.revision} (the file changed)"
+    else:
+        what = f"revision {run.revision}"
+    restored = " (restored from the archive)" if saved.restored else ""
+    return f"Saved run {run.id} of '{run.name}' {what}{restored}"
 
 
 class LateProgressBar:
@@ -136,7 +190,7 @@ def simulate_with_progress(scenario: Scenario) -> dict:
     return run.result
 
 
-def print_summary(result: dict, *, written: list[str]) -> None:
+def print_summary(result: dict, *, notes: list[str]) -> None:
     """The rich summary on stdout; charts only on a terminal."""
     from rich.console import Console
 
@@ -144,5 +198,5 @@ def print_summary(result: dict, *, written: list[str]) -> None:
 
     console = Console()
     console.print(run_report(result, charts=console.is_terminal))
-    for target in written:
-        console.print(f"Wrote {target}", style="dim", highlight=False, markup=False, soft_wrap=True)
+    for note in notes:
+        console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)

@@ -32,8 +32,8 @@ def result_to_json(result: dict) -> str:
     return json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
 
 
-def write_json(result: dict, path: str | Path) -> None:
-    """Write the result document to ``path`` (``-``: standard output)."""
+def write_json(result: dict | list, path: str | Path) -> None:
+    """Write a result document (or any JSON-ready value) to ``path`` (``-``: standard output)."""
     text = result_to_json(result)
     with _open_for_writing(path) as out:
         out.write(text + "\n")

@@ -95,6 +95,11 @@ _CHURN_FORM_KEYS = {
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario file; :class:`InputError` names the file."""
+    return read_scenario_file(path)[1]
+
+
+def read_scenario_file(path: str | os.PathLike[str]) -> tuple[str, Scenario]:
+    """A scenario file's text as written, and its validated scenario."""
     source = os.fsdecode(path)
 
     def refuse(message: str) -> InputError:
@@ -117,7 +122,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise refuse(f"is not UTF-8 text (byte {error.start})") from None
-    return parse_scenario(text, source)
+    return text, parse_scenario(text, source)
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:

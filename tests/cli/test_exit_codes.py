@@ -35,7 +35,6 @@ def test_missing_file_is_two_with_one_line(invoke, tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith("saas-sim: no such scenario file:")
     assert "nope.yaml" in lines[0]
-    assert "later version" in lines[0]  # named scenarios come with the store
     assert result.stdout == ""
 
 

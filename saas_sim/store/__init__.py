@@ -1,0 +1,102 @@
+"""The scenario and run store: one SQLite file, through sqlmodel, migrated by Alembic (SPEC 4).
+
+>>> store = Store(default_path())                          # doctest: +SKIP
+>>> saved, run = store.save_run(text, scenario, result)   # doctest: +SKIP
+
+Every method of :class:`Store` is one unit of work: its own session and
+transaction, committed whole or not at all.  A ``Store`` holds only the
+database's engine, so one may be shared by threads (the TUI's workers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from saas_sim.store import repository
+from saas_sim.store.database import StoreError, default_path, now_utc, open_engine, read, write
+from saas_sim.store.repository import RevisionInfo, RunInfo, SavedRevision, ScenarioInfo, split_reference
+
+if TYPE_CHECKING:
+    from saas_sim.model.scenario import Scenario
+
+__all__ = [
+    "RevisionInfo", "RunInfo", "SavedRevision", "ScenarioInfo", "Store", "StoreError", "default_path",
+    "split_reference",
+]
+
+
+class Store:
+    """A saas-sim database, opened (and migrated) on construction.
+
+    Raises :class:`~saas_sim.errors.InputError` for a file that is not a
+    store this version can open; such a file is never modified.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.engine = open_engine(self.path)
+
+    def _read(self, work):
+        return read(self.engine, self.path, work)
+
+    def _write(self, work):
+        return write(self.engine, self.path, work)
+
+    # scenarios and revisions
+
+    def save_revision(self, text: str, scenario: Scenario) -> SavedRevision:
+        """Save a scenario file's text (already validated as ``scenario``) as a revision."""
+        return self.save_revisions([(text, scenario)])[0]
+
+    def save_revisions(self, files: list[tuple[str, Scenario]]) -> list[SavedRevision]:
+        """Save several scenario files' texts in one transaction: all of them or none."""
+        normalized = [(text, _normalized(scenario)) for text, scenario in files]
+        return self._write(lambda s: [repository.save_revision(s, text, data, now_utc()) for text, data in normalized])
+
+    def find_revision(self, reference: str) -> RevisionInfo:
+        """``NAME`` (its latest revision) or ``NAME@REV``."""
+        return self._read(lambda s: repository.find_revision(s, reference))
+
+    def history(self, name: str) -> list[RevisionInfo]:
+        return self._read(lambda s: repository.history(s, name))
+
+    def scenarios(self, *, include_archived: bool = False) -> list[ScenarioInfo]:
+        return self._read(lambda s: repository.list_scenarios(s, include_archived=include_archived))
+
+    def archive(self, name: str) -> bool:
+        return self._write(lambda s: repository.set_archived(s, name, True))
+
+    def restore(self, name: str) -> bool:
+        return self._write(lambda s: repository.set_archived(s, name, False))
+
+    # runs
+
+    def save_run(self, text: str, scenario: Scenario, result: dict) -> tuple[SavedRevision, RunInfo]:
+        """Save a scenario file's revision and its run in one transaction."""
+        normalized = _normalized(scenario)
+
+        def work(session):
+            saved = repository.save_revision(session, text, normalized, now_utc())
+            return saved, repository.save_run(session, saved.revision.id, result, now_utc())
+
+        return self._write(work)
+
+    def save_run_of(self, revision_id: int, result: dict) -> RunInfo:
+        """Save a run of a stored revision (``run NAME@REV``)."""
+        return self._write(lambda s: repository.save_run(s, revision_id, result, now_utc()))
+
+    def runs(self, *, name: str | None = None, limit: int | None = None) -> tuple[list[RunInfo], int]:
+        return self._read(lambda s: repository.list_runs(s, name=name, limit=limit))
+
+    def run(self, run_id: int) -> RunInfo:
+        return self._read(lambda s: repository.get_run(s, run_id))
+
+    def result(self, run_id: int) -> dict:
+        return self._read(lambda s: repository.run_result(s, run_id))
+
+
+def _normalized(scenario: Scenario) -> dict:
+    from saas_sim.io.scenario import scenario_to_dict
+
+    return scenario_to_dict(scenario)
