@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -84,15 +84,20 @@ def inspect(path: Path) -> str | None:
         return None
     try:
         with open(path, "rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+            header = file.read(100)
     except OSError as error:
         raise _refusal(path, f"cannot be read: {(error.strerror or str(error)).lower()}") from None
     if not header:
         return None
-    if header != SQLITE_HEADER:
+    if not header.startswith(SQLITE_HEADER):
         raise _refusal(path, "is not a saas-sim database (not an SQLite file); it was left untouched")
+    # A read-only connection to a WAL database creates -wal and -shm files beside it, which it
+    # cannot remove.  With no -wal file there is no writer and nothing beyond the main file to
+    # read: then read it as immutable, which creates nothing.
+    wal_mode = len(header) > 18 and header[18] == 2
+    immutable = "&immutable=1" if wal_mode and not Path(f"{path}-wal").exists() else ""
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro{immutable}", uri=True)
         try:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -139,10 +144,20 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+def sqlite_url(path: Path) -> URL:
+    """The URL of the file itself: a path with ``?`` or ``%`` in its name is not read as a URL."""
+    return URL.create("sqlite", database=str(path))
+
+
+def mark_as_store(connection) -> None:
+    """Stamp the file as a saas-sim store (in the migration's transaction)."""
+    connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 def _new_engine(path: Path) -> Engine:
     # check_same_thread=False lets the pool hand a connection to another thread; no
     # session is ever shared between threads (one session per unit of work).
-    engine = create_engine(f"sqlite:///{path}", connect_args={
+    engine = create_engine(sqlite_url(path), connect_args={
         "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -211,7 +226,7 @@ def migrate(engine: Engine, path: Path) -> None:
             config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
             config.attributes["connection"] = connection
             command.upgrade(config, HEAD)
-            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            mark_as_store(connection)
 
     retrying(path, attempt)
 

@@ -9,19 +9,25 @@ named by ``-x db=PATH``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import create_engine
 
 from saas_sim.store import tables
+from saas_sim.store.database import mark_as_store, sqlite_url
 
 target_metadata = tables.SQLModel.metadata  # importing tables registered them on it
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    database = context.get_x_argument(as_dictionary=True).get("db", "saas-sim.db")
-    with create_engine(f"sqlite:///{database}").begin() as connection:
+    database = Path(context.get_x_argument(as_dictionary=True).get("db", "saas-sim.db"))
+    with create_engine(sqlite_url(database)).begin() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         context.run_migrations()
+        mark_as_store(connection)
+    with create_engine(sqlite_url(database)).connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 else:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
