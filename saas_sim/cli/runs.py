@@ -62,6 +62,7 @@ def show_command(*, run_id: RunArgument, json_path: JsonOption = None, db: DbOpt
 
     console = Console()
     console.print(run_facts(run))
+    console.print()
     console.print(run_report(result, charts=console.is_terminal))
 
 
