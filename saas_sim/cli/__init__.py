@@ -17,6 +17,7 @@ from saas_sim.cli.init import init_command
 from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
 from saas_sim.cli.scenarios import app as scenarios_app
+from saas_sim.cli.tui import tui_command
 
 app = typer.Typer(
     cls=CommandBoundary,
@@ -46,6 +47,7 @@ def root(
 
 
 app.command("run")(run_command)
+app.command("tui")(tui_command)
 app.command("init")(init_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)

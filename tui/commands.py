@@ -1,0 +1,49 @@
+"""Every action of the app, declared once: its binding (with an id users can remap), footer text and palette entry."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+KEYMAP_FILE = "keymap.toml"
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str  # the binding id: remap it in keymap.toml
+    key: str
+    action: str
+    label: str  # footer
+    help: str  # command palette and help screen
+    show: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("save", "ctrl+s", "save", "Save", "Save the scenario as a new revision (and its latest run)"),
+    Command("open", "ctrl+o", "open_browser", "Scenarios", "Open, create, duplicate, rename, archive scenarios"),
+    Command("compare", "ctrl+k", "compare", "Compare", "Put this scenario beside another scenario or revision"),
+    Command("history", "ctrl+y", "history", "History", "The revisions of this scenario; restore an older one"),
+    Command("rerun", "ctrl+r", "rerun", "Re-run", "Simulate again with a new seed"),
+    Command("help", "f1", "help", "Help", "Key bindings and the metric glossary"),
+    Command("quit", "ctrl+q", "quit_app", "Quit", "Quit (asks about unsaved changes)"),
+)
+
+
+def bindings() -> list[Binding]:
+    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS]
+
+
+def load_keymap(folder: Path) -> dict[str, str]:
+    """``{binding id: keys}`` from ``keymap.toml`` in the user config folder (``save = "ctrl+w"``)."""
+    path = folder / KEYMAP_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    known = {c.id for c in COMMANDS}
+    return {key: str(value) for key, value in data.items() if key in known}

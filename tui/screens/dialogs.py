@@ -1,0 +1,43 @@
+"""Small questions: what to do with unsaved changes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+Answer = Literal["save", "discard", "cancel"]
+
+
+class UnsavedChanges(ModalScreen[Answer]):
+    """"This scenario has unsaved changes": save, discard, or go back."""
+
+    BINDINGS = [
+        Binding("escape", "answer('cancel')", "Back", id="unsaved.cancel"),
+        Binding("s", "answer('save')", "Save", id="unsaved.save"),
+        Binding("d", "answer('discard')", "Discard", id="unsaved.discard"),
+    ]
+
+    def __init__(self, name: str, then: str):
+        super().__init__()
+        self.scenario_name = name
+        self.then = then
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unsaved-dialog"):
+            yield Label(f"'{self.scenario_name}' has unsaved changes.", id="unsaved-question")
+            yield Label(f"Save them before you {self.then}?", classes="dim")
+            with Horizontal(id="unsaved-buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Discard", id="discard", variant="error")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)  # type: ignore[arg-type]
+
+    def action_answer(self, answer: Answer) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,300 @@
+"""The main screen: the editor on the left, the live results on the right.
+
+After each valid edit the scenario is simulated again in a worker thread
+(exclusive: a newer edit cancels the older run) that drains the engine's
+progress generator; the widgets are updated only from the event loop.
+"""
+
+from __future__ import annotations
+
+import random
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from saas_sim.errors import InputError, Problem
+from saas_sim.model.field_help import help_for
+from saas_sim.model.scenario import Scenario
+from saas_sim.store import RevisionInfo, Store
+from tui.commands import bindings
+from tui.messages import OpenScenario
+from tui.widgets.editor import ScenarioEditor, rule_of
+from tui.widgets.results import ResultsPanel
+
+LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
+DEBOUNCE_S = 0.15  # typing faster than this runs only the last value
+
+
+def scenario_document(text: str, source: str) -> tuple[Scenario, dict]:
+    from saas_sim.io.scenario import parse_scenario, scenario_to_dict
+
+    scenario = parse_scenario(text, source)
+    return scenario, scenario_to_dict(scenario)
+
+
+def document_text(document: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+class MainScreen(Screen):
+    """Edit a scenario, watch its future."""
+
+    BINDINGS = bindings()
+
+    def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS,
+                 seed: int | None = None):
+        super().__init__()
+        self.store = store
+        self.live_paths = live_paths
+        self.session_seed = seed if seed is not None else random.randrange(2**32)
+        self._timer: Timer | None = None
+        self._generation = 0
+        self.result: dict | None = None
+        self._load(opening)
+
+    def _load(self, opening: OpenScenario) -> None:
+        """Take a scenario text as the one being edited."""
+        source = f"{opening.revision.name}@{opening.revision.number}" if opening.revision else "new scenario"
+        self.scenario, self.document = scenario_document(opening.text, source)
+        self.text = opening.text
+        self.revision: RevisionInfo | None = opening.revision
+        self.saved_document = self.document if opening.action == "open" else None
+        self.problems: list[Problem] = []
+
+    # layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="editor-pane"):
+                yield ScenarioEditor(self.document, id="editor")
+                yield Static("", id="field-help")
+            with Vertical(id="results-pane"):
+                yield Static("", id="status")
+                yield ResultsPanel(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_titles()
+        self.simulate_now()
+
+    @property
+    def dirty(self) -> bool:
+        """Unsaved: never stored, invalid, or different from the stored revision."""
+        return self.scenario is None or self.saved_document != self.document
+
+    def _refresh_titles(self) -> None:
+        name = self.document.get("name") or "untitled"
+        where = f"revision {self.revision.number}" if self.revision else "not saved yet"
+        self.title = f"saas-sim · {name}"
+        self.sub_title = f"{where}{' · ● unsaved changes' if self.dirty and self.revision else ''}"
+        self.app.title, self.app.sub_title = self.title, self.sub_title
+
+    def _status(self, state: str) -> None:
+        scenario = self.scenario
+        if scenario is None:
+            self.query_one("#status", Static).update(state)
+            return
+        paths = min(scenario.simulation.paths, self.live_paths)
+        preview = f" (preview of {scenario.simulation.paths:,})" if paths < scenario.simulation.paths else ""
+        self.query_one("#status", Static).update(
+            f"{paths:,} paths{preview} · seed {self.live_seed} · {scenario.horizon_months} months · {state}")
+
+    @property
+    def live_seed(self) -> int:
+        seed = self.scenario.simulation.seed if self.scenario else None
+        return seed if seed is not None else self.session_seed
+
+    # editing
+
+    @on(ScenarioEditor.Edited)
+    def _edited(self, event: ScenarioEditor.Edited) -> None:
+        self.text = document_text(event.document)
+        source = self.revision.name if self.revision else "new scenario"
+        try:
+            self.scenario, self.document = scenario_document(self.text, source)
+            self.problems = []
+        except InputError as error:
+            self.scenario, self.document = None, event.document
+            self.problems = [p if isinstance(p, Problem) else Problem(source, None, "", str(p))
+                             for p in error.problems]
+        editor = self.query_one(ScenarioEditor)
+        editor.show_problems(self.problems)
+        self._refresh_titles()
+        if self._timer is not None:
+            self._timer.stop()
+        if self.scenario is None:
+            self._generation += 1  # a run of an earlier, valid state must not show as current
+            self.workers.cancel_group(self, "simulate")
+            count = len(self.problems)
+            self.query_one(ResultsPanel).show_invalid(
+                f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
+                " to see results")
+            self._status("invalid: not simulated")
+            return
+        self._timer = self.set_timer(DEBOUNCE_S, self.simulate_now)
+
+    @on(ScenarioEditor.Focused)
+    def _focused(self, event: ScenarioEditor.Focused) -> None:
+        found = help_for(event.path)
+        rule = rule_of(event.path)
+        allowed = f" Allowed: {rule.allowed().removeprefix('must be ')}." if rule else ""
+        text = f"[b]{event.path}[/b] ({found[0]}): {found[1]}{allowed}" if found else event.path
+        self.query_one("#field-help", Static).update(text)
+
+    # simulation
+
+    def simulate_now(self) -> None:
+        if self.scenario is None:
+            return
+        from saas_sim.engine.simulate import with_overrides
+
+        paths = min(self.scenario.simulation.paths, self.live_paths)
+        self._generation += 1
+        self._status("simulating…")
+        self.simulate(with_overrides(self.scenario, paths=paths, seed=self.live_seed), self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
+    def simulate(self, scenario: Scenario, generation: int) -> None:
+        from saas_sim.engine.simulate import SimulationRun
+
+        worker = get_current_worker()
+        run = SimulationRun(scenario)
+        progress = run.progress()
+        try:
+            for done, total in progress:
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._progress, done, total, generation)
+        finally:
+            progress.close()  # cancels the blocks not started when the run was abandoned
+        if not worker.is_cancelled and run.result is not None:
+            self.app.call_from_thread(self._show, run.result, generation)
+
+    def _progress(self, done: int, total: int, generation: int) -> None:
+        if generation == self._generation:
+            self.query_one(ResultsPanel).show_progress(done, total)
+
+    def _show(self, result: dict, generation: int) -> None:
+        if generation != self._generation:
+            return  # an older run that finished before its cancellation was seen
+        self.result = result
+        self.query_one(ResultsPanel).show_result(result)
+        self._status(f"{result['elapsed_s']:.2f} s")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "simulate":
+            error = event.worker.error
+            message = " ".join(str(error).split()) if isinstance(error, InputError) else f"simulation failed: {error!r}"
+            self.query_one(ResultsPanel).show_invalid(message)
+            self._status("not simulated")
+            self.notify(message, severity="error", timeout=8)
+
+    # actions
+
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self) -> bool:
+        """Save the scenario as a revision, with its latest run when that run is of this very scenario."""
+        if self.scenario is None:
+            self.notify("Fix the problems marked in the editor first: an invalid scenario is never saved.",
+                        severity="error")
+            return False
+        if not self.dirty:
+            self.notify("No changes to save.")
+            return True
+        result = self.result if self.result and self.result["scenario"] == self._run_document() else None
+        if result is not None:
+            saved, _ = self.store.save_run(self.text, self.scenario, result)
+        else:
+            saved = self.store.save_revision(self.text, self.scenario)
+        self.revision, self.saved_document = saved.revision, self.document
+        self._refresh_titles()
+        self.notify(f"Saved '{saved.revision.name}' as revision {saved.revision.number}"
+                    if saved.created else f"'{saved.revision.name}' is unchanged: revision {saved.revision.number}")
+        return True
+
+    def _run_document(self) -> dict:
+        """The normalized scenario a live run of the current scenario embeds."""
+        from saas_sim.engine.simulate import with_overrides
+        from saas_sim.io.scenario import scenario_to_dict
+
+        assert self.scenario is not None
+        paths = min(self.scenario.simulation.paths, self.live_paths)
+        return scenario_to_dict(with_overrides(self.scenario, paths=paths, seed=self.live_seed))
+
+    def action_rerun(self) -> None:
+        self.session_seed = random.randrange(2**32)
+        if self.scenario is not None and self.scenario.simulation.seed is not None:
+            self.notify("This scenario fixes its seed (simulation.seed); clear it to draw new futures.")
+        self.simulate_now()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        keys = [(self.app.get_key_display(active.binding), active.binding.tooltip or active.binding.description)
+                for active in self.app.active_bindings.values() if active.binding.show]
+        self.app.push_screen(HelpScreen(keys))
+
+    def action_open_browser(self) -> None:
+        from tui.screens.browser import BrowserScreen
+
+        self._after_unsaved("open another scenario",
+                            lambda: self.app.push_screen(BrowserScreen(self.store), self._open_chosen))
+
+    def action_history(self) -> None:
+        if self.revision is None:
+            self.notify("This scenario is not saved yet: ctrl+s saves its first revision.")
+            return
+        from tui.screens.history import HistoryScreen
+
+        name = self.revision.name
+        self._after_unsaved("look at its history",
+                            lambda: self.app.push_screen(HistoryScreen(self.store, name), self._open_chosen))
+
+    def action_compare(self) -> None:
+        if self.scenario is None:
+            self.notify("Fix the scenario's problems before comparing it.", severity="error")
+            return
+        from tui.screens.compare import CompareScreen
+
+        label = self.document.get("name") or "this scenario"
+        if self.revision is not None:
+            label = f"{label}@{self.revision.number}" + (" (edited)" if self.dirty else "")
+        paths = min(self.scenario.simulation.paths, self.live_paths)
+        self.app.push_screen(CompareScreen(self.store, self.text, label, self.live_seed, paths))
+
+    def action_quit_app(self) -> None:
+        self._after_unsaved("quit", self.app.exit)
+
+    def _after_unsaved(self, doing: str, then) -> None:
+        """Run ``then`` now, or after asking what to do with unsaved changes."""
+        if not self.dirty:
+            then()
+            return
+        from tui.screens.dialogs import UnsavedChanges
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard" or (answer == "save" and self.save()):
+                then()
+
+        self.app.push_screen(UnsavedChanges(self.document.get("name") or "untitled", doing), answered)
+
+    async def _open_chosen(self, chosen: OpenScenario | None) -> None:
+        if chosen is None:
+            return
+        self._load(chosen)
+        self.result = None
+        old = self.query_one(ScenarioEditor)
+        await old.remove()
+        await self.query_one("#editor-pane").mount(ScenarioEditor(self.document, id="editor"), before=0)
+        self._refresh_titles()
+        self.simulate_now()

@@ -1,0 +1,274 @@
+"""The scenario editor: every field of the format, grouped, typed in any SPEC value form.
+
+The editor holds the scenario as plain data (the normalized document of
+SPEC 5's ``scenario``); each input shows its value in a written form
+(``3%``, ``60k``, ``2%..4%``) and reports edits upwards with
+:class:`ScenarioEditor.Edited`.  It never validates: the screen asks
+saas_sim and hands the problems back with :meth:`ScenarioEditor.show_problems`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import yaml
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Collapsible, Input, Label, Static
+
+from saas_sim.errors import Problem
+from saas_sim.model.field_help import help_for
+from saas_sim.model.fields import SEGMENT, TOP_LEVEL, FieldRule
+
+NOT_PERCENT = {"churn.heterogeneity", "cac_elasticity", "referrals_monthly"}
+TEXT_FIELDS = {"name", "description", "currency", "billing", "note"}  # taken as typed, never read as YAML
+
+
+def rule_of(path: str) -> FieldRule | None:
+    """The validation rule of an editor path (``segments[0].churn.monthly``)."""
+    if path.startswith("segments["):
+        return SEGMENT.get(path.partition("].")[2])
+    return TOP_LEVEL.get(path)
+
+
+def _percent_field(path: str) -> bool:
+    rule = rule_of(path)
+    local = path.partition("].")[2] if path.startswith("segments[") else path
+    return (rule is not None and not (rule.integer or rule.whole) and rule.low >= -1.0 and rule.high <= 1.0
+            and local not in NOT_PERCENT)
+
+
+def _number(value: float, percent: bool) -> str:
+    if percent:
+        return f"{round(value * 100, 10):g}%"
+    if float(value).is_integer():
+        whole = int(value)
+        for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
+            if whole and whole % (size // 10) == 0 and abs(whole) >= size:
+                return f"{whole / size:g}{suffix}"
+        return f"{whole:_}" if abs(whole) >= 10_000 else str(whole)
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:_.2f}"
+
+
+def written(path: str, value: object) -> str:
+    """A value in the form a founder would type it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return _number(value, _percent_field(path))
+    if isinstance(value, dict) and value.get("dist") == "lognormal" and set(value) == {"dist", "p5", "p95"}:
+        percent = _percent_field(path)
+        return f"{_number(value['p5'], percent)}..{_number(value['p95'], percent)}"
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip()
+    return str(value)
+
+
+def read_written(path: str, text: str) -> object:
+    """What an input's text means: text fields as typed, others as a YAML value (text YAML cannot read stays text)."""
+    if path.rpartition(".")[2] in TEXT_FIELDS:
+        return text if text.strip() or path.endswith(("description", "note")) else None
+    if not text.strip():
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def set_path(document: dict, path: str, value: object) -> None:
+    """``set_path(doc, "segments[0].churn.monthly", 0.02)``."""
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    target: object = document
+    for part in parts[:-1]:
+        target = target[int(part[1:-1])] if part.startswith("[") else target[part]  # type: ignore[index]
+    last = parts[-1]
+    if last.startswith("["):
+        target[int(last[1:-1])] = value  # type: ignore[index]
+    else:
+        target[last] = value  # type: ignore[index]
+
+
+def field_id(path: str) -> str:
+    return "field-" + re.sub(r"[^A-Za-z0-9_-]", "-", path)
+
+
+def _leaves(value: object, prefix: str) -> list[tuple[str, object]]:
+    """The editable fields under ``prefix``: numbers, text, distributions and event ``set`` maps are leaves."""
+    if isinstance(value, dict) and "dist" not in value and not prefix.endswith(".set"):
+        found = []
+        for key, item in value.items():
+            found.extend(_leaves(item, f"{prefix}.{key}" if prefix else key))
+        return found
+    return [(prefix, value)]
+
+
+class FieldRow(Vertical):
+    """A label, an input and the field's problem (hidden when there is none)."""
+
+    def __init__(self, path: str, value: object):
+        super().__init__(classes="field-row")
+        self.path = path
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        label = self.path.rpartition(".")[2] if "." in self.path else self.path
+        unit = help_for(self.path)
+        with Horizontal(classes="field-line"):
+            yield Label(label, classes="field-label")
+            yield Input(written(self.path, self.value), id=field_id(self.path), classes="field-input",
+                        tooltip=unit[1] if unit else None, select_on_focus=False, compact=True)
+        yield Static("", classes="field-problem")
+
+
+class ScenarioEditor(VerticalScroll):
+    """Every field of a scenario, grouped: scenario, simulation, company, acquisition, segments, events."""
+
+    class Edited(Message):
+        """A field changed: the whole document as it now stands."""
+
+        def __init__(self, document: dict, path: str):
+            super().__init__()
+            self.document = document
+            self.path = path
+
+    class Focused(Message):
+        """A field got the focus: its path (for the help line)."""
+
+        def __init__(self, path: str):
+            super().__init__()
+            self.path = path
+
+    def __init__(self, document: dict, *, id: str | None = None):
+        super().__init__(id=id)
+        self.document = copy.deepcopy(document)
+        self.paths: dict[str, str] = {}  # input id -> field path
+        self.texts: dict[str, str] = {}  # field path -> the text its input holds
+
+    def compose(self) -> ComposeResult:
+        doc = self.document
+        yield Static("", id="editor-problems")
+        with Collapsible(title="Scenario", collapsed=False, id="group-scenario"):
+            for key in ("name", "description", "currency", "horizon_months"):
+                yield self._row(key, doc.get(key))
+        with Collapsible(title="Company", collapsed=False, id="group-company"):
+            for path, value in _leaves(doc["company"], "company"):
+                yield self._row(path, value)
+        with Collapsible(title="Acquisition", collapsed=False, id="group-acquisition"):
+            for path, value in _leaves(doc["acquisition"], "acquisition"):
+                yield self._row(path, value)
+        for index, segment in enumerate(doc["segments"]):
+            with Collapsible(title=f"Segment: {segment['name']}", collapsed=index > 0, id=f"group-segment-{index}"):
+                for path, value in _leaves(segment, f"segments[{index}]"):
+                    yield self._row(path, value)
+                if len(doc["segments"]) > 1:
+                    yield Button("Remove segment", id=f"remove-segment-{index}", classes="remove", variant="error",
+                                 compact=True)
+        yield Button("Add segment", id="add-segment", classes="add", compact=True)
+        with Collapsible(title=f"Events ({len(doc['events'])})", collapsed=not doc["events"], id="group-events"):
+            for index, event in enumerate(doc["events"]):
+                yield Label(f"Event {index + 1}", classes="event-title")
+                for key in ("month", "note", "set", "cash_in"):
+                    yield self._row(f"events[{index}].{key}", event.get(key))
+                yield Button("Remove event", id=f"remove-event-{index}", classes="remove", variant="error",
+                             compact=True)
+            yield Button("Add event", id="add-event", classes="add", compact=True)
+        with Collapsible(title="Simulation", collapsed=True, id="group-simulation"):
+            sim = doc["simulation"]
+            for key in ("paths", "seed", "correlations"):
+                yield self._row(f"simulation.{key}", sim.get(key))
+
+    def _row(self, path: str, value: object) -> FieldRow:
+        self.paths[field_id(path)] = path
+        self.texts[path] = written(path, value)
+        return FieldRow(path, value)
+
+    @on(Input.Changed, ".field-input")
+    def _edited(self, event: Input.Changed) -> None:
+        event.stop()
+        path = self.paths[event.input.id or ""]
+        if self.texts.get(path) == event.value:
+            return  # the input showing its value, not an edit
+        self.texts[path] = event.value
+        set_path(self.document, path, read_written(path, event.value))
+        self.post_message(self.Edited(copy.deepcopy(self.document), path))
+
+    def on_descendant_focus(self, event) -> None:
+        widget = event.widget
+        if isinstance(widget, Input) and widget.id in self.paths:
+            self.post_message(self.Focused(self.paths[widget.id]))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Each problem under its field; those of no field at the top.  An empty list clears them."""
+        by_path: dict[str, list[str]] = {}
+        loose = []
+        for problem in problems:
+            path = self._field_of(problem.field)
+            if path is None:
+                loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
+            else:
+                by_path.setdefault(path, []).append(f"{problem.field}: {problem.message}")
+        for row in self.query(FieldRow):
+            messages = by_path.get(row.path, [])
+            row.query_one(".field-problem", Static).update("\n".join(messages))
+            row.set_class(bool(messages), "-invalid")
+        top = self.query_one("#editor-problems", Static)
+        top.update("\n".join(loose))
+        top.set_class(bool(loose), "-visible")
+
+    def _field_of(self, field: str) -> str | None:
+        """The editor field a problem belongs to: itself, else its nearest parent or first child field."""
+        paths = list(self.paths.values())
+        if field in paths:
+            return field
+        for path in paths:
+            if path.startswith(field + ".") or path.startswith(field + "["):
+                return path
+        parent = field
+        while "." in parent:
+            parent = parent.rpartition(".")[0]
+            if parent in paths:
+                return parent
+        return None
+
+    # segments and events
+
+    @on(Button.Pressed, "#add-segment")
+    async def _add_segment(self) -> None:
+        segments = self.document["segments"]
+        new = copy.deepcopy(segments[-1])
+        names = {s["name"] for s in segments}
+        number = len(segments) + 1
+        while f"Segment {number}" in names:
+            number += 1
+        new["name"], new["spend_share"] = f"Segment {number}", 0.0
+        segments.append(new)
+        await self._changed_shape("segments")
+
+    @on(Button.Pressed, ".remove")
+    async def _remove(self, event: Button.Pressed) -> None:
+        kind, _, index = (event.button.id or "").removeprefix("remove-").partition("-")
+        if kind == "segment":
+            removed = self.document["segments"].pop(int(index))
+            self.document["segments"][0]["spend_share"] = round(
+                (self.document["segments"][0]["spend_share"] or 0) + (removed.get("spend_share") or 0), 12)
+        else:
+            self.document["events"].pop(int(index))
+        await self._changed_shape(f"{kind}s")
+
+    @on(Button.Pressed, "#add-event")
+    async def _add_event(self) -> None:
+        month = min(12, int(self.document.get("horizon_months") or 12))
+        self.document["events"].append({"month": month, "note": "New event", "set": {}, "cash_in": 0})
+        await self._changed_shape("events")
+
+    async def _changed_shape(self, what: str) -> None:
+        self.paths, self.texts = {}, {}
+        await self.recompose()
+        self.post_message(self.Edited(copy.deepcopy(self.document), what))
