@@ -77,7 +77,6 @@ class MainScreen(Screen):
                 yield ScenarioEditor(self.document, id="editor")
                 yield Static("", id="field-help")
             with Vertical(id="results-pane"):
-                yield Static("", id="status")
                 yield ResultsPanel(id="results")
         yield Footer()
 
@@ -96,16 +95,6 @@ class MainScreen(Screen):
         self.title = f"saas-sim · {name}"
         self.sub_title = f"{where}{' · ● unsaved changes' if self.dirty and self.revision else ''}"
         self.app.title, self.app.sub_title = self.title, self.sub_title
-
-    def _status(self, state: str) -> None:
-        scenario = self.scenario
-        if scenario is None:
-            self.query_one("#status", Static).update(state)
-            return
-        paths = min(scenario.simulation.paths, self.live_paths)
-        preview = f" (preview of {scenario.simulation.paths:,})" if paths < scenario.simulation.paths else ""
-        self.query_one("#status", Static).update(
-            f"{paths:,} paths{preview} · seed {self.live_seed} · {scenario.horizon_months} months · {state}")
 
     @property
     def live_seed(self) -> int:
@@ -137,7 +126,6 @@ class MainScreen(Screen):
             self.query_one(ResultsPanel).show_invalid(
                 f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
                 " to see results")
-            self._status("invalid: not simulated")
             return
         self._timer = self.set_timer(DEBOUNCE_S, self.simulate_now)
 
@@ -158,7 +146,6 @@ class MainScreen(Screen):
 
         paths = min(self.scenario.simulation.paths, self.live_paths)
         self._generation += 1
-        self._status("simulating…")
         self.simulate(with_overrides(self.scenario, paths=paths, seed=self.live_seed), self._generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
@@ -186,15 +173,15 @@ class MainScreen(Screen):
         if generation != self._generation:
             return  # an older run that finished before its cancellation was seen
         self.result = result
-        self.query_one(ResultsPanel).show_result(result)
-        self._status(f"{result['elapsed_s']:.2f} s")
+        total = self.scenario.simulation.paths if self.scenario else result["paths"]
+        note = f"preview of {total:,}" if result["paths"] < total else ""
+        self.query_one(ResultsPanel).show_result(result, note)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "simulate":
             error = event.worker.error
             message = " ".join(str(error).split()) if isinstance(error, InputError) else f"simulation failed: {error!r}"
             self.query_one(ResultsPanel).show_invalid(message)
-            self._status("not simulated")
             self.notify(message, severity="error", timeout=8)
 
     # actions

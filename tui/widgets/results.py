@@ -1,0 +1,537 @@
+"""The live results of a scenario: KPI cards, fan charts, MRR movements, cohorts and the diagnosis.
+
+Everything here reads a result document (SPEC 5) and formats it; nothing is
+computed that the engine did not report.  The main screen hands results down
+with ``show_result``/``show_progress``/``show_invalid``; the company/segment
+switch is local to the panel and re-renders from the stored result.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, ProgressBar, Select, Static, TabbedContent, TabPane
+
+from saas_sim.model.glossary import GLOSSARY
+from saas_sim.render.fan_chart import FanChart
+from saas_sim.render.format import (
+    MISSING,
+    format_count,
+    format_money,
+    format_rate,
+    formatter_for,
+    metric_label,
+)
+from saas_sim.render.summary import currency_of, diagnosis_panel
+
+COMPANY = ("company",)
+"""The view-switch value of the company view; a segment's is ``("segment", name)``."""
+
+STATUSES = ("ok", "warn", "bad", "n/a")
+STATUS_CLASSES = tuple(f"-{status.replace('/', '')}" for status in STATUSES)  # -ok -warn -bad -na
+
+NEVER_WHEN_UNDEFINED = {"payback_months_with_churn", "cash_out_month"}
+"""Metrics whose undefined p50 means "it never happens" (SPEC 3.2), not "unknown"."""
+
+
+@dataclass(frozen=True)
+class Card:
+    metric: str  # a summary metric of SPEC 3.2; it is also the name of the diagnosis check, when there is one
+    label: str
+
+
+CARDS: tuple[Card, ...] = (
+    Card("arr_end", "ARR"),
+    Card("nrr_12m_end", "NRR 12m"),
+    Card("grr_12m_end", "GRR 12m"),
+    Card("annualized_logo_churn_end", "Logo churn"),
+    Card("ltv_cac", "LTV/CAC"),
+    Card("payback_months_with_churn", "Payback"),
+    Card("out_of_cash", "Out of cash"),
+    Card("cash_out_month", "Cash out at"),
+)
+
+MOVEMENTS: tuple[tuple[str, str, int], ...] = (
+    # series, column label, sign shown (contraction and churn take MRR away)
+    ("new_mrr", "New", 1),
+    ("expansion_mrr", "Expansion", 1),
+    ("contraction_mrr", "Contraction", -1),
+    ("churned_mrr", "Churned", -1),
+    ("net_new_mrr", "Net new", 1),
+    ("mrr", "MRR", 1),
+)
+MOVEMENT_STAT = "mean"  # means add up month by month (mrr_t = mrr_{t-1} + net_new_mrr_t); medians do not
+
+CHART_LEGEND_LINES = 3  # FanChart draws a title/legend line and two axis lines around its plot
+
+
+def _range(low: str, high: str) -> str:
+    """``12.0 mo``, ``20.3 mo`` -> ``12.0–20.3 mo``: a unit both ends share is written once."""
+    if low == MISSING and high == MISSING:
+        return ""
+    if low == high:
+        return low
+    for unit in (" mo", "%", "×"):
+        if low.endswith(unit) and high.endswith(unit):
+            return f"{low[:-len(unit)]}–{high}"
+    return f"{low}–{high}"
+
+
+def _whole(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.0f}"
+
+
+def card_text(metric: str, stats: dict, currency: str) -> tuple[str, str, str]:
+    """A card's big value, small line and what the small line is, from a summary metric's statistics."""
+    if metric == "out_of_cash":  # 0 or 1 per path: only its mean, the probability, says anything
+        return format_rate(stats.get("mean")), "of paths", ""
+    median = stats.get("p50")
+    if median is None and metric in NEVER_WHEN_UNDEFINED:
+        return "never", "", ""
+    value = formatter_for(metric, currency)(median)
+    range_format = formatter_for(metric, currency)
+    if metric == "arr_end":  # three digits without trailing zeros, so that the range fits a card
+        range_format = lambda amount: format_money(amount, currency)  # noqa: E731
+    elif metric == "cash_out_month":
+        range_format = _whole
+    low, high = range_format(stats.get("p10")), range_format(stats.get("p90"))
+    if metric in NEVER_WHEN_UNDEFINED and high == MISSING:
+        high = "never"
+    return value, _range(low, high), "p10–p90"
+
+
+# -- KPI cards --------------------------------------------------------------------------------------
+
+
+class KpiCard(Widget):
+    """A small bordered card: the label in the border, a big value and a small line under it.
+
+    Colour it with one of the classes ``-ok``, ``-warn``, ``-bad``, ``-na``;
+    without one it stays neutral.  ``hint`` says what the small line is
+    (``p10–p90``) and is shown when the width allows; when only one line
+    fits, a small line with a hint (a range) is left out, one without (a
+    remark such as "company only") follows the value if it fits.
+    """
+
+    DEFAULT_CSS = """
+    KpiCard {
+        height: 4;
+        padding: 0 1;
+        border: round $foreground 30%;
+        border-title-color: $foreground-muted;
+        &.-ok { border: round $success; border-title-color: $success; }
+        &.-warn { border: round $warning; border-title-color: $warning; }
+        &.-bad { border: round $error; border-title-color: $error; }
+        &.-na { border: round $foreground 20%; }
+        & > .kpi-card--value { text-style: bold; color: $foreground; }
+        &.-ok > .kpi-card--value { color: $text-success; }
+        &.-warn > .kpi-card--value { color: $text-warning; }
+        &.-bad > .kpi-card--value { color: $text-error; }
+        &.-na > .kpi-card--value { color: $foreground-muted; }
+        & > .kpi-card--detail { color: $foreground-muted; }
+    }
+    """
+    COMPONENT_CLASSES = {"kpi-card--value", "kpi-card--detail"}
+
+    def __init__(self, label: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = label
+        self.value = MISSING
+        self.detail = ""
+        self.hint = ""
+
+    def show(self, value: str, detail: str = "", hint: str = "") -> None:
+        self.value, self.detail, self.hint = value, detail, hint
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        value_style = self.get_component_rich_style("kpi-card--value")
+        detail_style = self.get_component_rich_style("kpi-card--detail")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(self.value, style=value_style)
+        detail = self.detail
+        if detail and self.hint and len(self.hint) + 1 + len(detail) <= width:
+            detail = f"{self.hint} {detail}"
+        if self.content_size.height >= 2:
+            text.append("\n")
+            text.append(detail, style=detail_style)
+        elif self.detail and not self.hint and len(self.value) + 2 + len(self.detail) <= width:
+            text.append("  " + self.detail, style=detail_style)
+        return text
+
+
+# -- charts and tables ------------------------------------------------------------------------------
+
+
+class FanChartView(Static):
+    """A ``FanChart`` that fills the widget: its plot gets the widget's height less the legend and axis lines."""
+
+    DEFAULT_CSS = """
+    FanChartView {
+        height: 1fr;
+        min-height: 6;
+        color: $foreground-muted;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._chart: dict | None = None
+        self._message = "No result yet."
+
+    def plot(self, months: Sequence[int], bands: dict, *, title: str,
+             value_format: Callable[[float | None], str], zero_line: bool) -> None:
+        self._chart = dict(months=months, bands=bands, title=title, value_format=value_format, zero_line=zero_line)
+        self.refresh()
+
+    def show_message(self, message: str) -> None:
+        self._chart, self._message = None, message
+        self.refresh()
+
+    def render(self) -> FanChart | Text:
+        if self._chart is None:
+            return Text(self._message, style="italic")
+        return FanChart(height=max(self.content_size.height - CHART_LEGEND_LINES, 3), **self._chart)
+
+
+RETENTION_STOPS = ((0.0, (127, 29, 29)), (0.5, (180, 83, 9)), (0.8, (77, 124, 15)), (1.0, (22, 101, 52)))
+AGE_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
+
+
+def retention_color(share: float) -> str:
+    """Red (nobody left) through amber to green (everyone stayed), as ``#rrggbb``."""
+    share = min(max(share, 0.0), 1.0)
+    for (low, low_rgb), (high, high_rgb) in zip(RETENTION_STOPS, RETENTION_STOPS[1:]):
+        if share <= high:
+            mix = (share - low) / (high - low)
+            rgb = [round(a + (b - a) * mix) for a, b in zip(low_rgb, high_rgb)]
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return "#{:02x}{:02x}{:02x}".format(*RETENTION_STOPS[-1][1])
+
+
+class RetentionHeatmap:
+    """A rich renderable: a cohort matrix ``[k][a]`` as coloured cells, one row per signup month.
+
+    Shows at most ``max_columns`` months since signup, and fewer when the width
+    is short: every month, or every 2nd, 3rd, 6th or 12th so that yearly
+    renewals stay in view.
+    """
+
+    CELL = 4
+
+    def __init__(self, matrix: Sequence[Sequence[float | None]], *, max_columns: int = 24):
+        self.matrix = matrix
+        self.max_columns = max_columns
+
+    def ages_shown(self, width: int) -> list[int]:
+        ages = max((len(row) for row in self.matrix), default=0)
+        label_width = len(str(len(self.matrix))) + 1
+        fit = max((width - label_width) // self.CELL, 1)
+        limit = min(self.max_columns, fit)
+        step = next((s for s in AGE_STEPS if math.ceil(ages / s) <= limit), AGE_STEPS[-1])
+        return list(range(0, ages, step))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        ages = self.ages_shown(options.max_width)
+        step = ages[1] - ages[0] if len(ages) > 1 else 1
+        every = {1: "", 2: ", every 2nd", 3: ", every 3rd"}.get(step, f", every {step}th")
+        yield Text(f"rows: signup month · columns: months since signup{every}", style="dim italic")
+        table = Table(box=None, padding=0, pad_edge=False, show_edge=False, header_style="dim", expand=False)
+        table.add_column("", justify="right", style="dim", no_wrap=True)
+        for age in ages:
+            table.add_column(str(age), justify="right", width=self.CELL, no_wrap=True)
+        for cohort, row in enumerate(self.matrix):
+            cells: list[Text] = []
+            for age in ages:
+                share = row[age] if age < len(row) else None
+                if age >= len(row):
+                    cells.append(Text(""))
+                elif share is None:
+                    cells.append(Text("· ", style="dim"))
+                else:
+                    cells.append(Text(f"{100 * share:3.0f} ", style=Style(color="white",
+                                                                          bgcolor=retention_color(share))))
+            table.add_row(f"{cohort + 1} ", *cells)
+        yield table
+
+
+# -- the panel --------------------------------------------------------------------------------------
+
+
+class ResultsPanel(Widget):
+    """The results of the last run of a scenario, for the company or one segment.
+
+    Public API: ``show_result(result)``, ``show_progress(done, total)``,
+    ``show_invalid(message)``; ``result`` and ``view`` read what is shown.
+    The panel carries ``-stale`` while the scenario is invalid and sizes
+    itself with ``-short`` (little height), ``-narrow`` and ``-wide``.
+    """
+
+    DEFAULT_CSS = """
+    ResultsPanel {
+        width: 1fr;
+        height: 1fr;
+        layout: vertical;
+
+        #results-toolbar { height: 1; }
+        #results-view { width: 22; margin-right: 1; }
+        #results-status { width: 1fr; color: $foreground-muted; }
+        #results-progress { width: auto; display: none; }
+        &.-running #results-progress { display: block; }
+        &.-running #results-status { width: auto; margin-right: 1; }
+
+        #results-invalid {
+            display: none;
+            max-height: 3;
+            color: $text-error;
+            background: $error-muted;
+            padding: 0 1;
+        }
+        &.-stale #results-invalid { display: block; }
+        &.-stale #results-cards, &.-stale #results-tabs { opacity: 0.6; }
+
+        #results-cards {
+            layout: grid;
+            grid-size: 4;
+            grid-gutter: 0 1;
+            grid-rows: 4;
+            height: auto;
+        }
+        &.-narrow #results-cards { grid-size: 2; }
+        &.-wide #results-cards { grid-size: 8; }
+        &.-short #results-cards { grid-rows: 3; }
+        &.-short KpiCard { height: 3; }
+
+        #results-tabs { height: 1fr; }
+        #results-tabs > ContentSwitcher { height: 1fr; }
+        #results-tabs TabPane { height: 1fr; padding: 0; }
+        .results-caption { color: $foreground-muted; height: auto; }
+        #movements { height: 1fr; }
+        #cohorts-scroll, #diagnosis-scroll { height: 1fr; }
+    }
+    """
+
+    SHORT_BELOW = 30  # rows: under this the cards drop their small line
+    NARROW_BELOW = 60  # columns: under this two cards a row
+    WIDE_FROM = 150  # columns: from this all the cards on one row
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._result: dict | None = None
+        self._note = ""
+        self._segments: tuple[str, ...] = ()
+        self._view: str | None = None
+
+    # -- public API ------------------------------------------------------------------------------
+
+    @property
+    def result(self) -> dict | None:
+        """The last result shown (kept while the scenario is invalid)."""
+        return self._result
+
+    @property
+    def view(self) -> str | None:
+        """The segment shown, or ``None`` for the company."""
+        return self._view
+
+    def show_result(self, result: dict, note: str = "") -> None:
+        """Display a result document; it replaces the last one and ends any progress or staleness.
+
+        ``note`` follows the paths, seed and months in the status line ("preview of 10,000 paths").
+        """
+        self._result = result
+        self._note = note
+        self.remove_class("-running", "-stale")
+        self._update_view_options(tuple(result.get("segments", {})))
+        self._render_result()
+
+    def show_progress(self, done: int, total: int) -> None:
+        """A run is under way: ``done`` of ``total`` (paths, chunks: the bar only needs the ratio)."""
+        self.add_class("-running")
+        self.query_one("#results-progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#results-status", Static).update("Simulating" if self._result is None else "Updating")
+
+    def show_invalid(self, message: str) -> None:
+        """The scenario is invalid: say why; the last results stay, dimmed, marked stale."""
+        self.remove_class("-running")
+        self.add_class("-stale")
+        banner = Text("Scenario invalid", style="bold")
+        banner.append(": results below are from the last valid run" if self._result is not None else "")
+        banner.append("\n")
+        banner.append(message)  # the message is plain text, never markup
+        self.query_one("#results-invalid", Static).update(banner)
+
+    # -- composition -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="results-toolbar"):
+            yield Select([("Company", COMPANY)], value=COMPANY, allow_blank=False, compact=True,
+                         id="results-view", tooltip="Show the company or one segment")
+            yield Static("No result yet", id="results-status", markup=False)
+            yield ProgressBar(show_eta=False, id="results-progress")
+        yield Static(id="results-invalid")
+        with Widget(id="results-cards"):
+            for card in CARDS:
+                widget = KpiCard(card.label, id=f"card-{card.metric}")
+                reading = ("The share of paths that run out of cash." if card.metric == "out_of_cash"
+                           else "Big: the median (p50) over paths; small: the p10–p90 range.")
+                widget.tooltip = f"{metric_label(card.metric)}: {GLOSSARY.get(card.metric, '')}\n{reading}"
+                yield widget
+        with TabbedContent(id="results-tabs"):
+            with TabPane("ARR", id="tab-arr"):
+                yield FanChartView(id="chart-arr")
+            with TabPane("Customers", id="tab-customers"):
+                yield FanChartView(id="chart-customers")
+            with TabPane("Cash", id="tab-cash"):
+                yield FanChartView(id="chart-cash")
+            with TabPane("Movements", id="tab-movements"):
+                yield Static(id="movements-caption", classes="results-caption")
+                yield DataTable(id="movements", cursor_type="row", zebra_stripes=True)
+            with TabPane("Cohorts", id="tab-cohorts"):
+                with VerticalScroll(id="cohorts-scroll"):
+                    yield Static(id="cohorts-caption", classes="results-caption")
+                    yield Static(id="cohorts")
+            with TabPane("Diagnosis", id="tab-diagnosis"):
+                with VerticalScroll(id="diagnosis-scroll"):
+                    yield Static(id="diagnosis-caption", classes="results-caption")
+                    yield Static(id="diagnosis")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#movements", DataTable)
+        table.add_column("Month", key="month")
+        for series, label, _ in MOVEMENTS:
+            table.add_column(Text(label, justify="right"), key=series)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        self.set_class(height < self.SHORT_BELOW, "-short")
+        self.set_class(width < self.NARROW_BELOW, "-narrow")
+        self.set_class(width >= self.WIDE_FROM, "-wide")
+
+    # -- the view switch -------------------------------------------------------------------------
+
+    def _update_view_options(self, segments: tuple[str, ...]) -> None:
+        if segments == self._segments:
+            return
+        self._segments = segments
+        if self._view not in segments:
+            self._view = None
+        select = self.query_one("#results-view", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([("Company", COMPANY)] + [(Text(name), ("segment", name)) for name in segments])
+            select.value = COMPANY if self._view is None else ("segment", self._view)
+
+    @on(Select.Changed, "#results-view")
+    def _view_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        view = None if event.value == COMPANY or event.value == Select.BLANK else event.value[1]
+        if view != self._view:
+            self._view = view
+            if self._result is not None:
+                self._render_result()
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _scope(self) -> tuple[dict, dict]:
+        """The series and summary of the current view."""
+        assert self._result is not None
+        if self._view is None:
+            return self._result["series"], self._result["summary"]
+        segment = self._result["segments"][self._view]
+        return segment.get("series", {}), segment.get("summary", {})
+
+    def _render_result(self) -> None:
+        result = self._result
+        assert result is not None
+        series, summary = self._scope()
+        currency = currency_of(result)
+        paths = result.get("paths", 0)
+        note = f" ({self._note})" if self._note else ""
+        status = f"{paths:,} paths{note} · seed {result.get('seed')} · {result.get('horizon_months')} months"
+        self.query_one("#results-status", Static).update(status)
+        self._render_cards(summary, currency)
+        self._render_charts(series, currency)
+        self._render_movements(series, currency)
+        self._render_cohorts()
+        self._render_diagnosis()
+
+    def _render_cards(self, summary: dict, currency: str) -> None:
+        assert self._result is not None
+        statuses = {}
+        if self._view is None:  # the diagnosis grades the company only
+            statuses = {check["metric"]: check["status"] for check in self._result["diagnosis"]["checks"]}
+        for card in CARDS:
+            widget = self.query_one(f"#card-{card.metric}", KpiCard)
+            widget.remove_class(*STATUS_CLASSES)
+            if card.metric in statuses:
+                widget.add_class("-" + statuses[card.metric].replace("/", ""))
+            stats = summary.get(card.metric)
+            if stats is None:
+                widget.show(MISSING, "company only" if self._view is not None else "")
+            else:
+                widget.show(*card_text(card.metric, stats, currency))
+
+    def _render_charts(self, series: dict, currency: str) -> None:
+        assert self._result is not None
+        months = self._result["months"]
+        where = "" if self._view is None else f" · {self._view}"
+        money = lambda value: format_money(value, currency)  # noqa: E731
+        for name, title, value_format, zero_line in (
+            ("arr", f"ARR ({currency})", money, False),
+            ("customers", "Customers", format_count, False),
+            ("cash", f"Cash ({currency})", money, True),
+        ):
+            chart = self.query_one(f"#chart-{name}", FanChartView)
+            if name in series:
+                chart.plot(months, series[name], title=title + where, value_format=value_format, zero_line=zero_line)
+            else:
+                chart.show_message(f"{title} is tracked for the company only.")
+
+    def _render_movements(self, series: dict, currency: str) -> None:
+        assert self._result is not None
+        paths = self._result.get("paths", 0)
+        caption = Text(f"MRR movements by month · mean of {paths:,} paths", style="bold")
+        caption.append(" (means add up; medians don't)", style="not bold")
+        self.query_one("#movements-caption", Static).update(caption)
+        table = self.query_one("#movements", DataTable)
+        table.clear()
+        columns = [series.get(name, {}).get(MOVEMENT_STAT) for name, _, _ in MOVEMENTS]
+        for index, month in enumerate(self._result["months"]):
+            cells: list[Text | str] = [str(month)]
+            for (name, _, sign), values in zip(MOVEMENTS, columns):
+                value = values[index] if values is not None else None
+                shown = sign * value if value is not None else None
+                text = Text(format_money(shown, currency, keep_zeros=True), justify="right")
+                if name == "net_new_mrr" and value is not None:
+                    text.stylize("green" if value > 0 else "red" if value < 0 else "")
+                elif sign < 0 and value:
+                    text.stylize("red")
+                cells.append(text)
+            table.add_row(*cells, key=str(month))
+
+    def _render_cohorts(self) -> None:
+        assert self._result is not None
+        matrix = self._result.get("cohorts", {}).get("logo_retention") or []
+        caption = Text("Logo retention" + (" of the company" if self._view is not None else ""), style="bold")
+        caption.append(": % of the accounts that signed up in a month still active later, pooled over paths",
+                       style="not bold")
+        self.query_one("#cohorts-caption", Static).update(caption)
+        self.query_one("#cohorts", Static).update(RetentionHeatmap(matrix) if matrix else Text("No cohorts."))
+
+    def _render_diagnosis(self) -> None:
+        assert self._result is not None
+        caption = self.query_one("#diagnosis-caption", Static)
+        caption.update("The diagnosis grades the company as a whole.")
+        caption.display = self._view is not None
+        self.query_one("#diagnosis", Static).update(diagnosis_panel(self._result))
