@@ -8,7 +8,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from saas_sim.store import Store
-from tui.commands import COMMANDS, load_keymap
+from tui.commands import COMMANDS, app_bindings, load_keymap
 from tui.messages import OpenScenario
 from tui.screens.main import LIVE_PATHS, MainScreen
 
@@ -20,6 +20,7 @@ class SaasSimApp(App):
     TITLE = "saas-sim"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     ENABLE_COMMAND_PALETTE = True
+    BINDINGS = app_bindings()
 
     def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS,
                  seed: int | None = None, keymap: dict[str, str] | None = None, note: str | None = None):
@@ -52,7 +53,8 @@ class SaasSimApp(App):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for command in COMMANDS:
-                yield SystemCommand(command.label, command.help, getattr(screen, f"action_{command.action}"))
+                owner = self if command.id == "quit" else screen
+                yield SystemCommand(command.label, command.help, getattr(owner, f"action_{command.action}"))
 
 
 def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario, str | None]:

@@ -28,12 +28,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "ctrl+y", "history", "History", "The revisions of this scenario; restore an older one"),
     Command("rerun", "ctrl+r", "rerun", "Re-run", "Simulate again with a new seed"),
     Command("help", "f1", "help", "Help", "Key bindings and the metric glossary"),
-    Command("quit", "ctrl+q", "quit_app", "Quit", "Quit (asks about unsaved changes)"),
+    Command("quit", "ctrl+q", "quit", "Quit", "Quit (asks about unsaved changes)"),
 )
 
 
 def bindings() -> list[Binding]:
-    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS]
+    """The main screen's bindings (quit is the app's: it works on every screen)."""
+    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help)
+            for c in COMMANDS if c.id != "quit"]
+
+
+def app_bindings() -> list[Binding]:
+    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help, priority=True)
+            for c in COMMANDS if c.id == "quit"]
 
 
 def load_keymap(folder: Path) -> dict[str, str]:
