@@ -54,9 +54,22 @@ class Store:
         normalized = [(text, _normalized(scenario)) for text, scenario in files]
         return self._write(lambda s: [repository.save_revision(s, text, data, now_utc()) for text, data in normalized])
 
+    def rename(self, old: str, new_text: str, new_scenario: Scenario) -> SavedRevision:
+        """Rename the scenario ``old`` to ``new_scenario``'s name, saving ``new_text`` as its latest revision.
+
+        One transaction: :class:`~saas_sim.errors.InputError` (and nothing
+        changed) when ``old`` is not stored or the new name is taken.
+        """
+        normalized = _normalized(new_scenario)
+        return self._write(lambda s: repository.rename_scenario(s, old, new_text, normalized, now_utc()))
+
     def find_revision(self, reference: str) -> RevisionInfo:
         """``NAME`` (its latest revision) or ``NAME@REV``."""
         return self._read(lambda s: repository.find_revision(s, reference))
+
+    def latest_revision_of(self, scenario_id: int) -> RevisionInfo:
+        """The newest revision of a scenario, found by id (it survives a rename)."""
+        return self._read(lambda s: repository.latest_revision_of(s, scenario_id))
 
     def history(self, name: str) -> list[RevisionInfo]:
         return self._read(lambda s: repository.history(s, name))

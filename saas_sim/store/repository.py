@@ -186,6 +186,25 @@ def save_revision(session: Session, text: str, normalized: dict, now: datetime) 
     return SavedRevision(_revision_info(session, record, scenario, record.number), created=True, restored=restored)
 
 
+def rename_scenario(session: Session, old_name: str, new_text: str, normalized: dict, now: datetime) -> SavedRevision:
+    """Give the scenario ``old_name`` the name in ``normalized`` and save ``new_text`` as its next revision.
+
+    Its earlier revisions and runs stay with it, under the new name (their
+    texts keep the name they were written with).  :class:`InputError` if
+    there is no ``old_name`` or the new name is taken, itself included.
+    """
+    new_name = normalized["name"]
+    scenario = _scenario(session, old_name)
+    if scenario is None:
+        raise _not_found(session, old_name)
+    if _scenario(session, new_name) is not None:
+        raise InputError([f"a stored scenario is already named '{new_name}'"])
+    scenario.name = new_name
+    session.add(scenario)
+    session.flush()
+    return save_revision(session, new_text, normalized, now)
+
+
 def scenario_names(session: Session, *, include_archived: bool = True) -> list[str]:
     query = select(ScenarioRecord.name)
     if not include_archived:
@@ -223,6 +242,16 @@ def find_revision(session: Session, reference: str) -> RevisionInfo:
             raise InputError([f"scenario '{scenario.name}' has no revision {number}"
                               f" (its revisions are 1..{latest.number})"])
     return _revision_info(session, record, scenario, latest.number)
+
+
+def latest_revision_of(session: Session, scenario_id: int) -> RevisionInfo:
+    """The newest revision of the scenario with this id, whatever its name is now."""
+    scenario = session.get(ScenarioRecord, scenario_id)
+    if scenario is None:
+        raise InputError([f"no stored scenario with id {scenario_id}"])
+    latest = _latest(session, scenario_id)
+    assert latest is not None, "a scenario always has a revision"
+    return _revision_info(session, latest, scenario, latest.number)
 
 
 def history(session: Session, name: str) -> list[RevisionInfo]:

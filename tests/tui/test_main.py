@@ -159,3 +159,21 @@ async def test_usable_at_80_by_24(store):
         await type_into(pilot, CHURN, "2%")
         screen = await settled(pilot)
         assert screen.document["segments"][0]["churn"]["monthly"] == 0.02
+
+
+async def test_renaming_the_open_scenario_in_the_browser_follows_it(store):
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        old = screen.revision
+        store.rename(old.name, *_renamed(old.yaml_text, "Renamed plan"))
+        await screen._open_chosen(None)  # the browser closed without a choice
+        screen = await settled(pilot)
+        assert screen.revision.name == "Renamed plan" and screen.revision.number == old.number + 1
+        assert screen.document["name"] == "Renamed plan" and not screen.dirty
+
+
+def _renamed(text: str, name: str):
+    from tui.screens.history import scenario_text_named
+
+    return scenario_text_named(text, name)

@@ -27,7 +27,7 @@ from tui.widgets.editor import ScenarioEditor, rule_of
 from tui.widgets.results import ResultsPanel
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
-DEBOUNCE_S = 0.15  # typing faster than this runs only the last value
+DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
 
 
 def scenario_document(text: str, source: str) -> tuple[Scenario, dict]:
@@ -259,6 +259,15 @@ class MainScreen(Screen):
         paths = min(self.scenario.simulation.paths, self.live_paths)
         self.app.push_screen(CompareScreen(self.store, self.text, label, self.live_seed, paths))
 
+    def _renamed_meanwhile(self) -> OpenScenario | None:
+        """The open scenario's newest revision when the browser renamed it (or restored an older one)."""
+        if self.revision is None or self.dirty:
+            return None
+        latest = self.store.latest_revision_of(self.revision.scenario_id)
+        if latest.id == self.revision.id:
+            return None
+        return OpenScenario("open", latest.yaml_text, latest)
+
     def action_quit_app(self) -> None:
         self._after_unsaved("quit", self.app.exit)
 
@@ -277,7 +286,9 @@ class MainScreen(Screen):
 
     async def _open_chosen(self, chosen: OpenScenario | None) -> None:
         if chosen is None:
-            return
+            chosen = self._renamed_meanwhile()
+            if chosen is None:
+                return
         self._load(chosen)
         self.result = None
         old = self.query_one(ScenarioEditor)

@@ -1,0 +1,282 @@
+"""The scenario being edited (A) against a stored one (B): both run with the same seed and paths."""
+
+from __future__ import annotations
+
+import contextlib
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from saas_sim.engine.simulate import SimulationRun, with_overrides
+from saas_sim.errors import InputError, SaasSimError
+from saas_sim.io.scenario import parse_scenario
+from saas_sim.render.compare import compare_fan_chart, differences_table
+from saas_sim.store import Store, StoreError
+
+SERIES = (("ARR", "arr"), ("Cash", "cash"), ("Customers", "customers"))
+BANDS_MIN_WIDTH = 112  # the differences table's p10–p90 columns need about this much
+
+
+class CompareScreen(Screen[None]):
+    """A = ``current_text`` (labelled ``current_label``, perhaps unsaved), B = a stored scenario or revision.
+
+    B is chosen from a list of ``name`` (the latest revision) and
+    ``name@rev`` items; it starts on the stored scenario of A's name, if
+    there is one.  Both run in a worker thread with ``seed`` and ``paths``;
+    then a fan chart of both (ARR, cash or customers) and the table of
+    differences ``B − A``.  Dismissed with None.
+    """
+
+    DEFAULT_CSS = """
+    CompareScreen #compare-bar {
+        height: auto;
+        padding: 0 1;
+    }
+    CompareScreen #compare-bar {
+        height: 1;
+        margin: 0 0 1 0;
+    }
+    CompareScreen #compare-bar Label {
+        padding: 0 1 0 0;
+    }
+    CompareScreen #side-a {
+        color: #7cc4ff;  /* the chart's colours: saas_sim.render.compare.CompareColors */
+        text-style: bold;
+    }
+    CompareScreen #side-b {
+        color: #ffb000;
+        text-style: bold;
+    }
+    CompareScreen #label-a {
+        width: auto;
+        max-width: 40%;
+        padding: 0 2 0 0;
+        text-style: bold;
+    }
+    CompareScreen #against {
+        width: 1fr;
+        min-width: 20;
+    }
+    CompareScreen #series {
+        width: 16;
+        margin: 0 0 0 2;
+    }
+    CompareScreen #status {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    CompareScreen #status.-error {
+        color: $text-error;
+    }
+    CompareScreen #progress {
+        padding: 0 1;
+        height: 1;
+    }
+    CompareScreen #results {
+        height: 1fr;
+        padding: 0 1;
+    }
+    CompareScreen #differences {
+        padding: 1 0 0 0;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="compare.back"),
+        Binding("b", "choose_b", "Choose B", id="compare.choose"),
+        Binding("s", "next_series", "Next chart", id="compare.series", tooltip="ARR, cash, customers"),
+        Binding("r", "run", "Run again", id="compare.run"),
+    ]
+
+    def __init__(self, store: Store, current_text: str, current_label: str, seed: int, paths: int):
+        super().__init__()
+        self.store = store
+        self.current_text = current_text
+        self.current_label = current_label
+        self.seed = seed
+        self.paths = paths
+        self.results: tuple[dict, dict] | None = None
+        self.labels = (current_label, "B")
+        self.choices: list[tuple[str, str]] = []  # B's: (prompt, reference)
+        self.reference: str | None = None  # B's, as last run
+        self._result_a: dict | None = None  # A's result, reused while A stays as it is
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _choices(self) -> list[tuple[str, str]]:
+        """``(prompt, reference)`` of every stored scenario (latest) and each older revision."""
+        choices: list[tuple[str, str]] = []
+        try:
+            for info in self.store.scenarios():
+                choices.append((f"{info.name} (latest)", info.name))
+                for number in range(info.revision - 1, 0, -1):
+                    choices.append((f"{info.name}@{number}", f"{info.name}@{number}"))
+        except StoreError as error:
+            self.notify(str(error), title="Store", severity="error")
+        return choices
+
+    def _default_b(self, choices: list[tuple[str, str]]) -> str | None:
+        """The stored scenario of A's name: what the edits changed."""
+        try:
+            name = parse_scenario(self.current_text).name
+        except InputError:
+            return None
+        return name if any(reference == name for _, reference in choices) else None
+
+    def compose(self) -> ComposeResult:
+        self.choices = choices = self._choices()
+        default = self._default_b(choices)
+        with Horizontal(id="compare-bar"):
+            yield Label("A", id="side-a")
+            yield Label(Text(self.current_label), id="label-a")
+            yield Label("B", id="side-b")
+            options = [(Text(prompt, no_wrap=True, overflow="ellipsis"), reference) for prompt, reference in choices]
+            yield Select(options, prompt="Choose a stored scenario…", id="against", compact=True,
+                         value=default if default is not None else Select.NULL)
+            yield Select(SERIES, value="arr", allow_blank=False, id="series", compact=True)
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Static("", id="status")
+        with VerticalScroll(id="results"):
+            yield Static(id="chart")
+            yield Static(id="differences")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        if not self.query_one("#against", Select).is_blank():
+            self.query_one("#results").focus()
+            self.action_run()
+        elif not self.choices:
+            self._status("The store holds no scenario to compare with: save one first.")
+        else:
+            self._status("Choose B, a stored scenario or revision, to compare with A.")
+            self.query_one("#against", Select).focus()
+
+    # -- running --------------------------------------------------------------------------
+
+    @on(Select.Changed, "#against")
+    def against_changed(self, event: Select.Changed) -> None:
+        if event.value != self.reference:  # Select also says so when it sets its first value
+            self.action_run()
+
+    def action_run(self) -> None:
+        against = self.query_one("#against", Select)
+        self.query_one("#chart", Static).update("")
+        self.query_one("#differences", Static).update("")
+        self.results = None
+        if against.is_blank():
+            self.reference = None
+            self.workers.cancel_group(self, "compare")
+            self.query_one("#progress").display = False
+            self._status("Choose B, a stored scenario or revision, to compare with A.")
+            return
+        self.reference = str(against.value)
+        progress = self.query_one("#progress", ProgressBar)
+        progress.update(total=None, progress=0)
+        progress.display = True
+        self._status(f"Running {self.current_label} and {against.value} ({self.paths:,} paths each, "
+                     f"seed {self.seed})…")
+        self.compare(self.reference)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def compare(self, reference: str) -> None:
+        """Run A (unless already run) and B; hand both results to the screen."""
+        worker = get_current_worker()
+        revision = self.store.find_revision(reference)
+        label_b = f"{revision.name}@{revision.number}"
+        scenario_b = with_overrides(parse_scenario(revision.yaml_text, label_b), paths=self.paths, seed=self.seed)
+        result_a = self._result_a
+        runs = [] if result_a is not None else [
+            SimulationRun(with_overrides(parse_scenario(self.current_text, self.current_label),
+                                         paths=self.paths, seed=self.seed))]
+        runs.append(SimulationRun(scenario_b))
+        total = sum(run.scenario.simulation.paths for run in runs)
+        done_before = 0
+        for run in runs:
+            with contextlib.closing(run.progress()) as steps:
+                for done, _ in steps:
+                    if worker.is_cancelled:
+                        return
+                    self.app.call_from_thread(self._progress, done_before + done, total)
+            done_before += run.scenario.simulation.paths
+        results = [run.result for run in runs]
+        if result_a is None:
+            result_a = results.pop(0)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, result_a, results[0], label_b)
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.is_attached:
+            self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+
+    def _show(self, result_a: dict, result_b: dict, label_b: str) -> None:
+        if not self.is_attached:
+            return
+        self._result_a = result_a
+        self.results = (result_a, result_b)
+        self.labels = (self.current_label, label_b)
+        self.query_one("#progress").display = False
+        self._status(f"{self.paths:,} paths each, seed {self.seed}; differences are B − A.")
+        self._draw_results()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed run is told: the problem, one line each."""
+        if event.worker.group != "compare" or event.state != WorkerState.ERROR:
+            return
+        self.query_one("#progress").display = False
+        error = event.worker.error
+        if isinstance(error, SaasSimError):
+            problems = getattr(error, "problems", None) or [error]
+            message = "\n".join(str(problem) for problem in problems)
+        else:
+            message = f"{type(error).__name__}: {error}"
+        self._status(f"Cannot compare:\n{message}", error=True)
+
+    # -- showing --------------------------------------------------------------------------
+
+    def _status(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(message))
+        status.set_class(error, "-error")
+
+    def _chart_height(self) -> int:
+        return max(6, min(14, self.size.height - 16))
+
+    def _draw_results(self) -> None:
+        if self.results is None:
+            return
+        result_a, result_b = self.results
+        series = str(self.query_one("#series", Select).value)
+        self.query_one("#chart", Static).update(
+            compare_fan_chart(result_a, result_b, series, labels=self.labels, height=self._chart_height()))
+        self.query_one("#differences", Static).update(
+            differences_table(result_a, result_b, labels=self.labels, bands=self.size.width >= BANDS_MIN_WIDTH))
+
+    @on(Select.Changed, "#series")
+    def series_changed(self) -> None:
+        self._draw_results()
+
+    def on_resize(self) -> None:
+        self._draw_results()
+
+    # -- the other actions ----------------------------------------------------------------
+
+    def action_choose_b(self) -> None:
+        against = self.query_one("#against", Select)
+        against.focus()
+        against.action_show_overlay()
+
+    def action_next_series(self) -> None:
+        select = self.query_one("#series", Select)
+        keys = [key for _, key in SERIES]
+        select.value = keys[(keys.index(str(select.value)) + 1) % len(keys)]
+
+    def action_back(self) -> None:
+        self.dismiss(None)
