@@ -177,3 +177,15 @@ def _renamed(text: str, name: str):
     from tui.screens.history import scenario_text_named
 
     return scenario_text_named(text, name)
+
+
+async def test_ctrl_s_without_changes_keeps_one_run_of_the_revision(store):
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        for _ in range(2):
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+    runs, total = store.runs()
+    assert total == 1 and runs[0].revision == 1  # a run for the listings, not one per key press
+    assert len(store.history("Starter - monthly SaaS")) == 1

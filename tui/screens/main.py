@@ -195,10 +195,16 @@ class MainScreen(Screen):
             self.notify("Fix the problems marked in the editor first: an invalid scenario is never saved.",
                         severity="error")
             return False
-        if not self.dirty:
-            self.notify("No changes to save.")
-            return True
         result = self.result if self.result and self.result["scenario"] == self._run_document() else None
+        if not self.dirty:
+            assert self.revision is not None
+            if result is not None and self.revision.runs == 0:  # keep a run, so listings show its figures
+                run = self.store.save_run_of(self.revision.id, result)
+                self.revision = self.store.find_revision(f"{run.name}@{run.revision}")
+                self.notify(f"No changes; saved run {run.id} of revision {run.revision}.")
+            else:
+                self.notify("No changes to save.")
+            return True
         if result is not None:
             saved, _ = self.store.save_run(self.text, self.scenario, result)
         else:
