@@ -189,3 +189,22 @@ async def test_ctrl_s_without_changes_keeps_one_run_of_the_revision(store):
     runs, total = store.runs()
     assert total == 1 and runs[0].revision == 1  # a run for the listings, not one per key press
     assert len(store.history("Starter - monthly SaaS")) == 1
+
+
+async def test_switching_churn_to_alpha_beta_and_cac_to_a_funnel(store):
+    from textual.widgets import Select
+
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        before = screen.result["summary"]["cac"]["p50"]
+        screen.query_one("#form-acquisition-0", Select).value = "funnel"
+        screen = await settled(pilot)
+        screen.query_one("#form-churn-0", Select).value = "alpha_beta"
+        screen = await settled(pilot)
+        segment = screen.document["segments"][0]
+        assert "funnel" in segment and "cac" not in segment
+        assert set(segment["churn"]) == {"alpha", "beta"}
+        assert screen.scenario is not None  # valid after both switches
+        assert screen.query_one(f"#{field_id('segments[0].churn.alpha')}", Input)
+        assert screen.result["summary"]["cac"]["p50"] == pytest.approx(before, rel=0.05)  # same CAC, as a funnel

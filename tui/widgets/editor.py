@@ -18,13 +18,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Collapsible, Input, Label, Static
+from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
 from saas_sim.errors import Problem
+from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
 from saas_sim.model.field_help import help_for
 from saas_sim.model.fields import SEGMENT, TOP_LEVEL, FieldRule
 
 NOT_PERCENT = {"churn.heterogeneity", "cac_elasticity", "referrals_monthly"}
+ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
+CHURN_CHOICES = [("monthly rate", "monthly"), ("annual rate", "annual"), ("sBG alpha, beta", "alpha_beta")]
 TEXT_FIELDS = {"name", "description", "currency", "billing", "note"}  # taken as typed, never read as YAML
 
 
@@ -165,6 +168,14 @@ class ScenarioEditor(VerticalScroll):
                 yield self._row(path, value)
         for index, segment in enumerate(doc["segments"]):
             with Collapsible(title=f"Segment: {segment['name']}", collapsed=index > 0, id=f"group-segment-{index}"):
+                with Horizontal(classes="field-line form-line"):
+                    yield Label("acquisition by", classes="field-label")
+                    yield Select(ACQUISITION_CHOICES, value=acquisition_form(segment), allow_blank=False,
+                                 compact=True, id=f"form-acquisition-{index}", classes="form-select")
+                with Horizontal(classes="field-line form-line"):
+                    yield Label("churn given as", classes="field-label")
+                    yield Select(CHURN_CHOICES, value=churn_form(segment), allow_blank=False,
+                                 compact=True, id=f"form-churn-{index}", classes="form-select")
                 for path, value in _leaves(segment, f"segments[{index}]"):
                     yield self._row(path, value)
                 if len(doc["segments"]) > 1:
@@ -238,6 +249,20 @@ class ScenarioEditor(VerticalScroll):
         return None
 
     # segments and events
+
+    @on(Select.Changed, ".form-select")
+    async def _form_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        kind, _, index = (event.select.id or "").removeprefix("form-").partition("-")
+        segments = self.document["segments"]
+        segment = segments[int(index)]
+        if kind == "acquisition" and event.value != acquisition_form(segment):
+            segments[int(index)] = with_acquisition_form(segment, str(event.value))
+        elif kind == "churn" and event.value != churn_form(segment):
+            segments[int(index)] = with_churn_form(segment, str(event.value))
+        else:
+            return
+        await self._changed_shape(f"segments[{index}]")
 
     @on(Button.Pressed, "#add-segment")
     async def _add_segment(self) -> None:

@@ -159,6 +159,8 @@ class KpiCard(Widget):
         value_style = self.get_component_rich_style("kpi-card--value")
         detail_style = self.get_component_rich_style("kpi-card--detail")
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.has_class("-flat"):  # no border to carry the label: the label leads the line
+            text.append(f"{self.border_title} ", style=detail_style)
         text.append(self.value, style=value_style)
         detail = self.detail
         if detail and self.hint and len(self.hint) + 1 + len(detail) <= width:
@@ -166,7 +168,8 @@ class KpiCard(Widget):
         if self.content_size.height >= 2:
             text.append("\n")
             text.append(detail, style=detail_style)
-        elif self.detail and not self.hint and len(self.value) + 2 + len(self.detail) <= width:
+        elif (self.detail and not self.hint and not self.has_class("-flat")
+              and len(self.value) + 2 + len(self.detail) <= width):
             text.append("  " + self.detail, style=detail_style)
         return text
 
@@ -312,6 +315,9 @@ class ResultsPanel(Widget):
         &.-wide #results-cards { grid-size: 8; }
         &.-short #results-cards { grid-rows: 3; }
         &.-short KpiCard { height: 3; }
+        /* A small terminal (80x24 with the editor beside): one line a card, the status colour in the text. */
+        &.-short.-narrow #results-cards { grid-rows: 1; grid-gutter: 0 2; }
+        &.-short.-narrow KpiCard { height: 1; border: none; padding: 0; }
 
         #results-tabs { height: 1fr; }
         #results-tabs > ContentSwitcher { height: 1fr; }
@@ -418,6 +424,8 @@ class ResultsPanel(Widget):
         self.set_class(height < self.SHORT_BELOW, "-short")
         self.set_class(width < self.NARROW_BELOW, "-narrow")
         self.set_class(width >= self.WIDE_FROM, "-wide")
+        for card in self.query(KpiCard):
+            card.set_class(height < self.SHORT_BELOW and width < self.NARROW_BELOW, "-flat")
 
     # -- the view switch -------------------------------------------------------------------------
 
