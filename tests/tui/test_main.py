@@ -208,3 +208,15 @@ async def test_switching_churn_to_alpha_beta_and_cac_to_a_funnel(store):
         assert screen.scenario is not None  # valid after both switches
         assert screen.query_one(f"#{field_id('segments[0].churn.alpha')}", Input)
         assert screen.result["summary"]["cac"]["p50"] == pytest.approx(before, rel=0.05)  # same CAC, as a funnel
+
+
+async def test_a_default_starting_mrr_follows_arpa(store):
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        assert screen.query_one(f"#{field_id('segments[0].starting_mrr')}", Input).value == ""
+        assert not screen.dirty
+        await type_into(pilot, field_id("segments[0].arpa_monthly"), "150")
+        screen = await settled(pilot)
+        assert screen.document["segments"][0]["starting_mrr"] == 350 * 150
+        assert screen.result["series"]["mrr"]["p50"][0] > 350 * 140

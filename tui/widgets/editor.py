@@ -112,6 +112,23 @@ def _leaves(value: object, prefix: str) -> list[tuple[str, object]]:
     return [(prefix, value)]
 
 
+PLACEHOLDERS = {
+    "starting_mrr": "customers × ARPA",
+    "seed": "a fresh seed",
+    "description": "",
+}
+
+
+def _defaults_left_out(document: dict) -> dict:
+    """Leave out a ``starting_mrr`` equal to its default (customers × ARPA), so that it follows ARPA edits."""
+    for segment in document.get("segments", []):
+        mrr, customers, arpa = segment.get("starting_mrr"), segment.get("starting_customers"), segment.get("arpa_monthly")
+        if all(isinstance(v, (int, float)) for v in (mrr, customers, arpa)) and math.isclose(
+                mrr, customers * arpa, rel_tol=1e-12, abs_tol=1e-9):
+            segment["starting_mrr"] = None
+    return document
+
+
 class FieldRow(Vertical):
     """A label, an input and the field's problem (hidden when there is none)."""
 
@@ -126,6 +143,7 @@ class FieldRow(Vertical):
         with Horizontal(classes="field-line"):
             yield Label(label, classes="field-label")
             yield Input(written(self.path, self.value), id=field_id(self.path), classes="field-input",
+                        placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
                         tooltip=unit[1] if unit else None, select_on_focus=False, compact=True)
         yield Static("", classes="field-problem")
 
@@ -150,7 +168,7 @@ class ScenarioEditor(VerticalScroll):
 
     def __init__(self, document: dict, *, id: str | None = None):
         super().__init__(id=id)
-        self.document = copy.deepcopy(document)
+        self.document = _defaults_left_out(copy.deepcopy(document))
         self.paths: dict[str, str] = {}  # input id -> field path
         self.texts: dict[str, str] = {}  # field path -> the text its input holds
 
