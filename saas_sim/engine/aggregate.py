@@ -77,3 +77,17 @@ def median_counting_infinite(values: np.ndarray) -> float | None:
     big = np.finfo(float).max / 4
     median = float(np.percentile(np.where(np.isposinf(values), big, values), 50.0))
     return float("inf") if median >= big / 2 else median
+
+
+TAIL_SHARE = 0.05  # p5 and p95 leave 5 % of the paths beyond them
+TAIL_PATHS_MIN = 50  # fewer paths beyond a tail percentile than this, and it moves from seed to seed
+
+
+def paths_beyond_tail(paths: int) -> int:
+    """How many paths lie beyond p5 (and beyond p95): ``floor(0.05 × paths)``."""
+    return int(paths * TAIL_SHARE)
+
+
+def tails_unstable(paths: int) -> bool:
+    """True when p5/p95 rest on fewer than ``TAIL_PATHS_MIN`` paths (under 1,000 paths)."""
+    return paths_beyond_tail(paths) < TAIL_PATHS_MIN

@@ -134,6 +134,32 @@ def formatter_for(metric: str, currency: str = "USD") -> Formatter:
     return _FORMATTERS.get(kind, format_compact)
 
 
+def _two_digits(value: float) -> str:
+    """Two significant digits, never in scientific notation: ``0.0123`` -> ``0.012``."""
+    if value == 0 or not math.isfinite(value):
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{digits}f}"
+
+
+def format_error(metric: str, value: float | None, currency: str = "USD") -> str:
+    """A standard error in its metric's unit, to two significant digits: ``± 0.31 pp``, ``± 0.042×``."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    kind = METRIC_KIND.get(metric)
+    if kind == "money":
+        return format_money(value, currency)
+    if kind == "rate":
+        return f"{_two_digits(value * 100)} pp"
+    if kind in ("month", "months"):
+        return f"{_two_digits(value)} mo"
+    if kind == "multiple":
+        return f"{_two_digits(value)}×"
+    if kind == "points":
+        return f"{_two_digits(value)} pts"
+    return _two_digits(value)
+
+
 _ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC", "ltv": "LTV"}
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from saas_sim.render.fan_chart import FanChart
-from saas_sim.render.format import MISSING, format_money, format_rate, formatter_for, metric_label
+from saas_sim.render.format import MISSING, format_error, format_money, format_rate, formatter_for, metric_label
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Growth", ("arr_end", "mrr_end", "customers_end")),
@@ -54,16 +54,42 @@ def summary_table(result: dict) -> Table:
                   box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("metric", no_wrap=True)
     for stat in ("p10", "p50", "p90"):
-        table.add_column(stat, justify="right", style="bold" if stat == "p50" else None)
+        table.add_column(stat, justify="right", style="bold" if stat == "p50" else None, no_wrap=True)
+    table.add_column("mean ± se", justify="right", style="dim")  # the one that wraps on a narrow terminal
     for title, metrics in SECTIONS:
-        table.add_row(Text(title, style="bold cyan"), "", "", "")
+        table.add_row(Text(title, style="bold cyan"), "", "", "", "")
         for metric in metrics:
             stats = result["summary"].get(metric, {})
             if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
-                table.add_row(f"  {_label(metric)}", "", format_rate(stats.get("mean")), "")
+                table.add_row(f"  {_label(metric)}", "", format_rate(stats.get("mean")), "",
+                              _mean_and_error(metric, stats, format_rate, currency_of(result)))
             else:
-                table.add_row(f"  {_label(metric)}", *(fmt[metric](stats.get(stat)) for stat in ("p10", "p50", "p90")))
+                table.add_row(f"  {_label(metric)}", *(fmt[metric](stats.get(stat)) for stat in ("p10", "p50", "p90")),
+                              _mean_and_error(metric, stats, fmt[metric], currency_of(result)))
     return table
+
+
+def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> str:
+    """``$1.10M ± $6.78k``: the Monte-Carlo standard error says how far the mean may move with another seed."""
+    mean, error = stats.get("mean"), stats.get("se")
+    if mean is None:
+        return MISSING
+    if metric == "cash_out_month":
+        return f"{mean:.1f} ± {format_error(metric, error)}"  # "month 34 ± ..." reads as a date range
+    return fmt(mean) if error is None else f"{fmt(mean)} ± {format_error(metric, error, currency)}"
+
+
+def tail_warning(result: dict) -> Text | None:
+    """A warning when p5/p95 rest on too few paths to be stable (fewer than 50 beyond each)."""
+    from saas_sim.engine.aggregate import TAIL_PATHS_MIN, paths_beyond_tail, tails_unstable
+
+    paths = result["paths"]
+    if not tails_unstable(paths):
+        return None
+    beyond = paths_beyond_tail(paths)
+    return Text(f"Only {beyond} of {paths:,} paths lie beyond p5 (and beyond p95): tail percentiles move from"
+                f" seed to seed. Use 1,000 paths or more ({TAIL_PATHS_MIN} beyond each tail) to rely on them.",
+                style="yellow")
 
 
 def segment_table(result: dict) -> Table:
@@ -140,6 +166,9 @@ class SideBySide:
 def run_report(result: dict, *, charts: bool = True) -> Group:
     """The whole summary of a run, top to bottom."""
     parts: list[RenderableType] = [run_header(result), Text()]
+    warning = tail_warning(result)
+    if warning is not None:
+        parts += [warning, Text()]
     if charts:
         parts += [SideBySide(*fan_charts(result)), Text()]
     parts.append(summary_table(result))

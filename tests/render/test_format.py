@@ -55,3 +55,15 @@ def test_table_money_keeps_trailing_zeros_and_points_have_a_unit():
     money = formatter_for("cac", "USD")
     assert [money(v) for v in (2_940, 3_000, 3_060)] == ["$2.94k", "$3.00k", "$3.06k"]
     assert formatter_for("rule_of_40")(41.7) == "42 pts"
+
+
+def test_standard_errors_read_in_their_metric_unit_to_two_digits():
+    from saas_sim.render.format import format_error
+
+    assert format_error("nrr_12m_end", 0.0031) == "0.31 pp"
+    assert format_error("ltv_cac", 0.0194) == "0.019×"
+    assert format_error("payback_months_with_churn", 0.44) == "0.44 mo"
+    assert format_error("arr_end", 6780.0) == "$6.78k"
+    assert format_error("customers_end", 4.23) == "4.2"
+    assert format_error("rule_of_40", 12.3) == "12 pts"
+    assert format_error("arr_end", None) == "—"

@@ -65,3 +65,13 @@ def test_status_colours():
         if segment.text.strip() in ("ok", "warn", "bad", "n/a") and segment.style is not None:
             colours[segment.text.strip()] = (segment.style.color.name if segment.style.color else None, segment.style.dim)
     assert colours == {"ok": ("green", None), "warn": ("yellow", None), "bad": ("red", None), "n/a": (None, True)}
+
+
+def test_too_few_paths_for_the_tails_is_said_and_enough_is_not():
+    from saas_sim.engine.aggregate import tails_unstable
+    from saas_sim.render.summary import tail_warning
+
+    assert tails_unstable(999) and not tails_unstable(1000)
+    warning = tail_warning({"paths": 300})
+    assert warning is not None and "Only 15 of 300 paths" in warning.plain
+    assert tail_warning({"paths": 1000}) is None

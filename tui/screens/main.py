@@ -173,8 +173,12 @@ class MainScreen(Screen):
         if generation != self._generation:
             return  # an older run that finished before its cancellation was seen
         self.result = result
+        from saas_sim.engine.aggregate import tails_unstable
+
         total = self.scenario.simulation.paths if self.scenario else result["paths"]
         note = f"preview of {total:,}" if result["paths"] < total else ""
+        if tails_unstable(result["paths"]):
+            note = "too few paths for steady p5/p95"
         self.query_one(ResultsPanel).show_result(result, note)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
