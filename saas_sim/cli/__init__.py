@@ -13,6 +13,7 @@ import typer
 
 from saas_sim import __version__
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
+from saas_sim.cli.compare import compare_command
 from saas_sim.cli.init import init_command
 from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
@@ -48,6 +49,7 @@ def root(
 
 app.command("run")(run_command)
 app.command("tui")(tui_command)
+app.command("compare")(compare_command)
 app.command("init")(init_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
