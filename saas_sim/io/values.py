@@ -468,3 +468,19 @@ def likely_values(dist: Distribution) -> tuple[float, float]:
     if dist.dist == "beta":
         return 0.0, 1.0
     return p["low"], p["high"]
+
+
+def typed_value(text: str) -> object:
+    """What a value typed in a field means, as the YAML of a scenario file would read it.
+
+    ``"5%"``, ``"2k"`` and ``"2%..4%"`` stay text (the loader reads those
+    forms), ``0.03`` is a number, ``{low: 1%, high: 3%}`` a mapping; an
+    empty field is None, and text YAML cannot read stays text (the loader
+    then refuses it with the field's own message).
+    """
+    if not text.strip():
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text

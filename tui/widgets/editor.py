@@ -22,6 +22,7 @@ from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
 from saas_sim.errors import Problem
 from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
+from saas_sim.io.values import typed_value
 from saas_sim.model.field_help import help_for
 from saas_sim.model.fields import SEGMENT, TOP_LEVEL, FieldRule
 
@@ -77,12 +78,7 @@ def read_written(path: str, text: str) -> object:
     """What an input's text means: text fields as typed, others as a YAML value (text YAML cannot read stays text)."""
     if path.rpartition(".")[2] in TEXT_FIELDS:
         return text if text.strip() or path.endswith(("description", "note")) else None
-    if not text.strip():
-        return None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    return typed_value(text)
 
 
 def set_path(document: dict, path: str, value: object) -> None:
@@ -96,6 +92,24 @@ def set_path(document: dict, path: str, value: object) -> None:
         target[int(last[1:-1])] = value  # type: ignore[index]
     else:
         target[last] = value  # type: ignore[index]
+
+
+def event_path(document: dict, path: str) -> str:
+    """The editor's ``segments[0].churn.monthly`` as events write it: ``segments.SMB.churn.monthly``."""
+    match = re.fullmatch(r"segments\[(\d+)\]\.(.+)", path)
+    if match is None:
+        return path
+    return f"segments.{document['segments'][int(match[1])]['name']}.{match[2]}"
+
+
+def editor_path(document: dict, path: str) -> str:
+    """The inverse of :func:`event_path`."""
+    if path.startswith("segments."):
+        for index, segment in enumerate(document["segments"]):
+            prefix = f"segments.{segment['name']}."
+            if path.startswith(prefix):
+                return f"segments[{index}].{path.removeprefix(prefix)}"
+    return path
 
 
 def field_id(path: str) -> str:
