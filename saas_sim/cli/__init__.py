@@ -14,11 +14,14 @@ import typer
 from saas_sim import __version__
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
 from saas_sim.cli.compare import compare_command
+from saas_sim.cli.goal import goal_command
 from saas_sim.cli.init import init_command
 from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
 from saas_sim.cli.scenarios import app as scenarios_app
+from saas_sim.cli.sensitivity import sensitivity_command
 from saas_sim.cli.tui import tui_command
+from saas_sim.cli.workshop import workshop_command
 
 app = typer.Typer(
     cls=CommandBoundary,
@@ -49,8 +52,11 @@ def root(
 
 app.command("run")(run_command)
 app.command("tui")(tui_command)
+app.command("workshop")(workshop_command)
 app.command("compare")(compare_command)
 app.command("init")(init_command)
+app.command("sensitivity")(sensitivity_command)
+app.command("goal")(goal_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

@@ -1,0 +1,285 @@
+"""The inputs and outputs the analyses name: dotted field paths and summary metrics.
+
+A field path is written as in events (SPEC 1): ``company.starting_cash``,
+``acquisition.spend_monthly``, ``segments.<name>.churn.monthly``,
+``segments.<name>.funnel.cost_per_lead``; an event's values are
+``events[i].set.<path>`` and ``events[i].cash_in``, ``i`` counting the
+scenario's events in month order (the order of the normalized scenario).
+
+:func:`input_fields` lists the numbers of a scenario that an analysis may
+change, :func:`set_field` changes one and returns a new scenario.  Metrics are
+the company summary metrics of SPEC 3.2; each is read through one statistic
+over paths, its p50, except ``out_of_cash`` whose mean is the probability of
+running out of cash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from saas_sim.engine.aggregate import describe
+from saas_sim.engine.params import iter_numbers, quantile
+from saas_sim.errors import InputError
+from saas_sim.model.fields import SEGMENT, FieldRule, rule_for
+from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
+
+# SPEC 3.2, in its order.
+SUMMARY_METRICS = (
+    "arr_end", "mrr_end", "customers_end", "cash_end", "cash_min", "out_of_cash", "cash_out_month",
+    "arr_growth_yoy_end", "annualized_logo_churn_end", "nrr_12m_end", "grr_12m_end", "cac",
+    "ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn", "burn_multiple",
+    "rule_of_40",
+)
+# A 0/1 per path: its mean is a probability, its p50 says nothing.
+MEAN_METRICS = ("out_of_cash",)
+
+# Numbers an analysis leaves alone, and why (said to the user).
+NOT_VARIED = {
+    "horizon_months": "it is the length of the simulation, not an input of the business",
+    "simulation.paths": "it is a setting of the simulation (use --paths)",
+    "simulation.seed": "it is a setting of the simulation (use --seed)",
+    "contract_months": "it is the length of a contract, which shapes renewals, not a quantity to vary",
+    "spend_share": "spend shares must sum to 1 over the segments: one moved alone is no valid scenario",
+    "billing": "it is monthly or upfront, not a number",
+    "name": "it is a name, not a number",
+}
+_EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
+
+
+def statistic_name(metric: str) -> str:
+    """``"mean"`` for ``out_of_cash`` (a probability), ``"p50"`` for every other metric."""
+    return "mean" if metric in MEAN_METRICS else "p50"
+
+
+def statistic(values: np.ndarray, metric: str) -> float | None:
+    """The metric's statistic over paths (:func:`statistic_name`); None where no path defines it."""
+    return describe(np.asarray(values, dtype=float))[statistic_name(metric)]
+
+
+def check_metric(metric: str) -> str:
+    """``metric`` if it is a summary metric of SPEC 3.2, else :class:`InputError` with a guess."""
+    if metric in SUMMARY_METRICS:
+        return metric
+    close = difflib.get_close_matches(metric, SUMMARY_METRICS, n=1, cutoff=0.5)
+    guess = f", did you mean '{close[0]}'?" if close else f"; the summary metrics are {', '.join(SUMMARY_METRICS)}"
+    raise InputError([f"'{metric}' is not a summary metric{guess}"])
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One number of a scenario that an analysis may change."""
+
+    path: str
+    value: Number
+    rule: FieldRule
+
+    @property
+    def uncertain(self) -> bool:
+        return isinstance(self.value, Distribution)
+
+    @property
+    def whole(self) -> bool:
+        return self.rule.integer or self.rule.whole
+
+
+def input_fields(scenario: Scenario) -> list[InputField]:
+    """Every number of the scenario an analysis may change, in file order.
+
+    That is every field :func:`~saas_sim.engine.params.iter_numbers` draws,
+    plus each segment's ``starting_customers`` (a count worth swinging).
+    ``spend_share`` is listed too; callers leave it out (see :data:`NOT_VARIED`).
+    """
+    fields = [InputField(path, value, rule) for path, value, rule in iter_numbers(scenario)]
+    for segment in scenario.segments:
+        path = f"segments.{segment.name}.starting_customers"
+        after = max(i for i, f in enumerate(fields) if f.path.startswith(f"segments.{segment.name}."))
+        fields.insert(after + 1, InputField(path, segment.starting_customers, SEGMENT["starting_customers"]))
+    return fields
+
+
+def why_not_varied(path: str) -> str | None:
+    """Why the analyses leave the field at ``path`` alone, or None if they may change it."""
+    if path in NOT_VARIED:
+        return NOT_VARIED[path]
+    event = _EVENT_PATH.fullmatch(path)
+    inner = event["path"] if event and event["path"] else path
+    key = inner.split(".", 2)[2] if inner.startswith("segments.") and inner.count(".") >= 2 else None
+    return NOT_VARIED.get(key) if key is not None else None
+
+
+def find_field(scenario: Scenario, path: str) -> InputField:
+    """The input at ``path``; :class:`InputError` saying why not, with a guess, when there is none."""
+    fields = {f.path: f for f in input_fields(scenario)}
+    reason = why_not_varied(path)
+    if reason is not None and (path in fields or path in NOT_VARIED or _names_segment_key(scenario, path)):
+        raise InputError([f"'{path}' cannot be varied: {reason}"])
+    if path in fields:
+        return fields[path]
+    raise InputError([f"'{path}' {_why_unknown(scenario, path, list(fields))}"])
+
+
+def _names_segment_key(scenario: Scenario, path: str) -> bool:
+    parts = path.split(".", 2)
+    return len(parts) == 3 and parts[0] == "segments" and any(s.name == parts[1] for s in scenario.segments)
+
+
+def _why_unknown(scenario: Scenario, path: str, known: list[str]) -> str:
+    """Why ``path`` is not an input of this scenario, in the loader's words, with a guess."""
+    names = [s.name for s in scenario.segments]
+    parts = path.split(".")
+    if len(parts) >= 3 and parts[0] == "segments" and parts[1] not in names:
+        close = [n for n in names if n.lower() == parts[1].lower()] \
+            or difflib.get_close_matches(parts[1], names, n=1, cutoff=0.5)
+        guess = f", did you mean '{'.'.join(['segments', close[0], *parts[2:]])}'?" if close else \
+            f"; the segments are {', '.join(names)}"
+        return f"names no segment '{parts[1]}'{guess}"
+    close = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
+    guess = f", did you mean '{close[0]}'?" if close else ""
+    event = _EVENT_PATH.fullmatch(path)
+    if event is not None and int(event[1]) >= len(scenario.events):
+        count = len(scenario.events)
+        has = "no events" if count == 0 else f"{count} event{'s' if count > 1 else ''}, events[0] the earliest"
+        return f"names no event: the scenario has {has}{guess}"
+    if rule_for(event["path"] if event and event["path"] else path) is not None:
+        return f"is not given in this scenario{guess}"
+    return f"names no field{guess}"
+
+
+def point_value(value: Number, rule: FieldRule) -> float:
+    """A plain value: the number itself, or the median of a distribution, clipped into the field's range."""
+    if isinstance(value, Distribution):
+        low, high = rule.clip_bounds()
+        median = float(np.clip(quantile(value, np.zeros(1))[0], low, high))
+        return float(round(median)) if rule.whole or rule.integer else median
+    return float(value)
+
+
+def set_field(scenario: Scenario, path: str, value: Number) -> Scenario:
+    """A new scenario with the field at ``path`` set to ``value``; :class:`InputError` for an unknown path.
+
+    Whole-number fields are rounded.  Two fields carry others along, as the
+    scenario file means them:
+
+    * ``segments.<name>.starting_customers`` keeps the starting MRR per
+      account: ``starting_mrr`` is scaled by the same ratio (from 0 customers,
+      it follows ``starting_customers × arpa_monthly``, as by default);
+    * ``segments.<name>.arpa_monthly`` moves the starting MRR along where the
+      file left ``starting_mrr`` to its default (``starting_customers ×
+      arpa_monthly``).
+
+    A plain value given to a field that was uncertain drops the correlations
+    (``simulation.correlations``) that named it: only uncertain fields
+    correlate.
+    """
+    found = find_field(scenario, path)
+    if not isinstance(value, Distribution):
+        value = float(value)
+        if found.whole:
+            value = float(round(value))
+    event = _EVENT_PATH.fullmatch(path)
+    if event is not None:
+        scenario = _set_event(scenario, int(event[1]), event["path"], value)
+    elif path.startswith("segments."):
+        _, name, key = path.split(".", 2)
+        segments = tuple(_set_segment(s, key, value) if s.name == name else s for s in scenario.segments)
+        scenario = dataclasses.replace(scenario, segments=segments)
+    else:
+        section, key = path.split(".", 1)
+        changed = dataclasses.replace(getattr(scenario, section), **{key: value})
+        scenario = dataclasses.replace(scenario, **{section: changed})
+    if not isinstance(value, Distribution) and found.uncertain:
+        sim = scenario.simulation
+        kept = tuple(c for c in sim.correlations if path not in c.between)
+        scenario = dataclasses.replace(scenario, simulation=dataclasses.replace(sim, correlations=kept))
+    return scenario
+
+
+def _set_event(scenario: Scenario, index: int, inner: str | None, value: Number) -> Scenario:
+    event = scenario.events[index]
+    if inner is None:
+        event = dataclasses.replace(event, cash_in=value)
+    else:
+        event = dataclasses.replace(event, set=tuple((p, value if p == inner else v) for p, v in event.set))
+    events = list(scenario.events)
+    events[index] = event
+    return dataclasses.replace(scenario, events=tuple(events))
+
+
+def _set_segment(segment: Segment, key: str, value: Number) -> Segment:
+    if key in ("starting_customers", "arpa_monthly"):
+        return _with_starting_mrr(segment, key, value)
+    if "." in key:  # churn.monthly, funnel.cost_per_lead
+        part, sub = key.split(".", 1)
+        return dataclasses.replace(segment, **{part: dataclasses.replace(getattr(segment, part), **{sub: value})})
+    return dataclasses.replace(segment, **{key: value})
+
+
+def _with_starting_mrr(segment: Segment, key: str, value: Number) -> Segment:
+    mrr = segment.starting_mrr
+    if key == "starting_customers":
+        customers = int(value)  # type: ignore[arg-type]
+        old = segment.starting_customers
+        if old == 0 or mrr is None:
+            mrr = None  # follows customers x arpa, per path
+        elif isinstance(mrr, Distribution):
+            mrr = scale_distribution(mrr, customers / old)
+        else:
+            mrr = mrr * customers / old
+        if customers == 0:
+            mrr = 0.0
+        return dataclasses.replace(segment, starting_customers=customers, starting_mrr=mrr)
+    defaulted = isinstance(mrr, float) and not isinstance(segment.arpa_monthly, Distribution) \
+        and mrr == segment.starting_customers * segment.arpa_monthly
+    if defaulted:
+        mrr = None if isinstance(value, Distribution) else segment.starting_customers * value
+    return dataclasses.replace(segment, arpa_monthly=value, starting_mrr=mrr)
+
+
+# Parameters in the value's own units, scaled with it; beta's alpha and beta are shapes.
+_LOCATION_AND_SPREAD = {
+    "normal": ("mean", "sd"), "lognormal": ("p5", "p95"), "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+}
+
+
+def scale_distribution(dist: Distribution, factor: float) -> Distribution:
+    """The distribution of ``factor × X`` (``factor > 0``): every value moves by the same factor.
+
+    normal: mean and sd; lognormal: p5 and p95; uniform: low and high;
+    triangular: low, mode and high are multiplied by ``factor``, so location
+    and spread move together and the coefficient of variation stays.  A beta
+    (a value on 0..1) cannot be scaled and stay a beta: its mean is
+    multiplied by ``factor`` (kept inside 0..1) at the same concentration
+    ``alpha + beta``.
+    """
+    params = dict(dist.params)
+    if dist.dist == "beta":
+        concentration = params["alpha"] + params["beta"]
+        mean = min(max(params["alpha"] / concentration * factor, 1e-9), 1 - 1e-9)
+        return Distribution("beta", (("alpha", mean * concentration), ("beta", (1 - mean) * concentration)))
+    scaled = _LOCATION_AND_SPREAD[dist.dist]
+    return Distribution(dist.dist, tuple((name, float(v * factor if name in scaled else v)) for name, v in dist.params))
+
+
+def is_money(path: str) -> bool:
+    """Whether the field holds an amount of money (in the scenario's currency)."""
+    key = path.rsplit(".", 1)[-1]
+    return key in {"starting_cash", "fixed_costs_monthly", "spend_monthly", "cac", "cost_per_lead",
+                   "arpa_monthly", "starting_mrr", "retention_cost_monthly", "cash_in"}
+
+
+def bounds(rule: FieldRule) -> tuple[float, float]:
+    """The closed interval of values an analysis tries: the rule's range, open ends just inside,
+    whole-number fields to whole numbers."""
+    low, high = rule.clip_bounds()
+    if rule.integer or rule.whole:
+        low = math.ceil(low) if math.isfinite(low) else low
+        high = math.floor(high) if math.isfinite(high) else high
+    return low, high
+

@@ -1,0 +1,309 @@
+"""One-at-a-time sensitivity (SPEC 4, ``saas-sim sensitivity``): which input moves a metric most.
+
+Every numeric input of the scenario is swung down and up by ``swing`` (a
+fraction: 0.2 = ±20 %), one at a time, the others at their base values, and
+the scenario simulated again with the same seed and paths.  Common random
+numbers make the runs differ only by the swing: an input a metric cannot see
+has exactly zero effect, and small effects are not buried in Monte-Carlo
+noise.  Inputs are ranked by the effect on the metric's p50 (the mean for
+``out_of_cash``, a probability): the span of the base and both swung values.
+
+How an input is swung:
+
+* a plain value ``x`` becomes ``x − swing·|x|`` and ``x + swing·|x|``,
+  clipped into the field's valid range (:mod:`saas_sim.model.fields`) and
+  rounded for whole-number fields.  A side that clips or rounds back to
+  ``x`` (a rate already at 1, a zero, 2 customers ± 20 %) is not run and is
+  reported as unmoved;
+* an uncertain value (a distribution) is scaled as a whole: its location and
+  spread parameters are multiplied by ``1 − swing`` and ``1 + swing``
+  (:func:`~saas_sim.analysis.fields.scale_distribution`), so every quantile
+  moves by ±swing and the relative uncertainty stays; the values reported
+  are the medians of the swung distributions.  The draws stay in the same
+  positions of the random stream, so common random numbers hold here too;
+* ``segments.<name>.starting_customers`` is swung (a count, rounded), keeping
+  the starting MRR per account; ``arpa_monthly`` carries a defaulted
+  ``starting_mrr`` along (:func:`~saas_sim.analysis.fields.set_field`).
+
+Not swung: ``spend_share`` (shares must sum to 1; moving one alone is no
+valid scenario), ``contract_months``, ``billing``, ``horizon_months`` and
+the simulation settings.  They are listed in :attr:`Sensitivity.not_swung`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from saas_sim.analysis.fields import (
+    InputField,
+    bounds,
+    check_metric,
+    input_fields,
+    point_value,
+    scale_distribution,
+    set_field,
+    statistic,
+    statistic_name,
+    why_not_varied,
+)
+from saas_sim.engine.simulate import (
+    MEMORY_SHARE,
+    default_workers,
+    memory_needed,
+    simulate_per_path,
+    with_overrides,
+)
+from saas_sim.errors import InputError, SimulationDiverged
+from saas_sim.model.scenario import Distribution, Scenario
+
+DEFAULT_METRIC = "arr_end"
+DEFAULT_SWING = 0.2
+# Measured on 2 cores (starter, vicious-cycle, enterprise-annual; 25 to 59 runs): two runs at
+# once, one thread each, beat one run at a time on two threads by 13 to 36 % from 1,000 paths
+# up (a run's statistics and any single block use one thread only), but lost by 0 to 40 % at
+# 200 paths and by up to 12 % at 500, where the threads mostly wait on each other.
+PARALLEL_FROM_PATHS = 1000
+
+Z_975 = 1.959963984540054
+
+UNMOVED_ZERO = "zero: a relative swing leaves it at 0"
+UNMOVED_BOUND = "at its bound"
+UNMOVED_ROUNDING = "rounds back to its value"
+CLIPPED = "clipped to its bound"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a swing: the input's value there and the metric's statistic."""
+
+    value: float  # a distribution's median once swung
+    metric: float | None  # None: undefined on every path, or the run diverged
+    moved: bool  # False: the swing leaves the input at its base value (not run)
+    note: str = ""  # why it did not move, that it was clipped, or that the run diverged
+
+
+@dataclass(frozen=True)
+class Swing:
+    """One input swung down (``low``) and up (``high``)."""
+
+    field: str
+    base_value: float  # a distribution's median
+    uncertain: bool
+    low: Side
+    high: Side
+    effect: float  # span of the base metric and both sides' metrics
+
+    def to_json(self) -> dict:
+        """The item of ``inputs`` in SPEC 4: exactly these keys."""
+        return {"field": self.field, "low": self.low.value, "high": self.high.value,
+                "metric_low": self.low.metric, "metric_high": self.high.metric}
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    metric: str
+    statistic: str  # "p50", or "mean" for out_of_cash
+    base: float
+    swing: float
+    paths: int
+    seed: int
+    currency: str
+    base_se: float | None  # Monte-Carlo standard error of the base statistic
+    inputs: tuple[Swing, ...]  # largest effect first; zero effects last, in file order
+    not_swung: tuple[tuple[str, str], ...]  # (field, why)
+
+    def to_json(self) -> dict:
+        """SPEC 4: ``{"metric", "base", "inputs": [...]}`` plus the settings and what was left out."""
+        return {
+            "metric": self.metric,
+            "base": self.base,
+            "inputs": [swing.to_json() for swing in self.inputs],
+            "statistic": self.statistic,
+            "base_se": self.base_se,
+            "swing": self.swing,
+            "paths": self.paths,
+            "seed": self.seed,
+            "base_inputs": {swing.field: swing.base_value for swing in self.inputs},
+            "uncertain_inputs": [swing.field for swing in self.inputs if swing.uncertain],
+            "not_swung": [{"field": field, "reason": why} for field, why in self.not_swung],
+        }
+
+
+def check_swing(swing: float) -> float:
+    if not (math.isfinite(swing) and 0 < swing <= 1):
+        raise InputError([f"the swing must be more than 0 and at most 100 % (e.g. 20% or 0.2), got {swing:g}"])
+    return swing
+
+
+def swung(field: InputField, swing: float, direction: int) -> tuple[object, float, bool, str]:
+    """``(value to set, its plain value, moved, note)`` of one side (``direction`` −1 or +1)."""
+    base = point_value(field.value, field.rule)
+    low, high = bounds(field.rule)
+    if isinstance(field.value, Distribution):
+        if base == 0:
+            return field.value, base, False, UNMOVED_ZERO
+        # The low side is the one with the lower values, whatever the sign.
+        factor = 1 + direction * swing * (1 if base > 0 else -1)
+        dist = scale_distribution(field.value, factor)
+        shown = point_value(dist, field.rule)
+        return dist, shown, True, CLIPPED if not low <= base * factor <= high else ""
+    value = base + direction * swing * abs(base)
+    clipped = min(max(value, low), high)
+    if field.whole:
+        clipped = float(round(clipped))
+    if clipped == base:
+        why = UNMOVED_ZERO if base == 0 else (UNMOVED_ROUNDING if low < value < high else UNMOVED_BOUND)
+        return base, base, False, why
+    return clipped, clipped, True, CLIPPED if not low <= value <= high else ""
+
+
+class SensitivityAnalysis:
+    """One sensitivity analysis; iterate :meth:`progress` (runs done, runs in all), then read :attr:`result`.
+
+    ``parallel`` (default: from :data:`PARALLEL_FROM_PATHS` paths, as measured)
+    runs as many swings at once as there are workers, one thread each;
+    otherwise runs go one at a time, each on ``workers`` threads.  Either way
+    every run is bit-identical to a run on its own.
+    """
+
+    def __init__(self, scenario: Scenario, *, metric: str = DEFAULT_METRIC, swing: float = DEFAULT_SWING,
+                 workers: int | None = None, parallel: bool | None = None):
+        self.metric = check_metric(metric)
+        self.swing = check_swing(swing)
+        self.scenario = with_overrides(scenario)  # one seed for every run: common random numbers
+        self.workers = workers or default_workers()
+        self.parallel = parallel if parallel is not None else (
+            self.workers > 1 and self.scenario.simulation.paths >= PARALLEL_FROM_PATHS
+            and _fits_in_memory(self.scenario, self.workers))
+        self.result: Sensitivity | None = None
+
+    def plan(self) -> tuple[list[tuple[InputField, list[tuple[object, float, bool, str]]]], list[tuple[str, str]]]:
+        """The inputs with their two sides, and the inputs left out with why."""
+        planned, not_swung = [], []
+        for field in input_fields(self.scenario):
+            why = why_not_varied(field.path)
+            if why is not None:
+                if len(self.scenario.segments) > 1:  # one segment's share is 1, nothing to say
+                    not_swung.append((field.path, why))
+            else:
+                planned.append((field, [swung(field, self.swing, -1), swung(field, self.swing, +1)]))
+        return planned, not_swung
+
+    def progress(self) -> Iterator[tuple[int, int]]:
+        planned, not_swung = self.plan()
+        runs: list[Scenario] = [self.scenario]
+        where: dict[tuple[int, int], int] = {}  # (input, side) -> run
+        for i, (field, sides) in enumerate(planned):
+            for side, (value, _, moved, _) in enumerate(sides):
+                if moved:
+                    where[i, side] = len(runs)
+                    runs.append(set_field(self.scenario, field.path, value))
+        total = len(runs)
+        yield 0, total
+        base, base_se = self._base()
+        yield 1, total
+        outcomes: list[float | None | str] = [base] + [None] * (total - 1)
+        for done in self._run_all(runs, outcomes):
+            yield done, total
+        swings = []
+        for i, (field, sides) in enumerate(planned):
+            made = []
+            for side, (_, shown, moved, note) in enumerate(sides):
+                outcome = outcomes[where[i, side]] if moved else base
+                if isinstance(outcome, str):  # the run diverged
+                    made.append(Side(shown, None, moved, outcome))
+                else:
+                    made.append(Side(shown, outcome, moved, note))
+            defined = [base, *(s.metric for s in made if s.metric is not None)]
+            swings.append(Swing(field.path, point_value(field.value, field.rule), field.uncertain,
+                                made[0], made[1], max(defined) - min(defined)))
+        swings.sort(key=lambda s: -s.effect)  # stable: equal effects keep file order
+        sim = self.scenario.simulation
+        self.result = Sensitivity(self.metric, statistic_name(self.metric), base, self.swing, sim.paths, sim.seed,
+                                  self.scenario.currency, base_se, tuple(swings), tuple(not_swung))
+
+    def _base(self) -> tuple[float, float | None]:
+        """The metric's statistic at base and its Monte-Carlo standard error; refuses an undefined metric."""
+        company, _ = simulate_per_path(self.scenario, workers=self.workers)
+        values = company["summary"][self.metric]
+        base = statistic(values, self.metric)
+        if base is None:
+            raise InputError([f"{self.metric} is undefined on every path of this scenario, "
+                              "so no input can be ranked by it; choose another --metric"])
+        return base, standard_error(values, self.metric)
+
+    def _statistic(self, scenario: Scenario, workers: int) -> float | None | str:
+        """The metric's statistic of one run; a string says why the run diverged."""
+        try:
+            company, _ = simulate_per_path(scenario, workers=workers)
+        except SimulationDiverged as error:
+            return f"diverged: {error.problems[0]}"
+        return statistic(company["summary"][self.metric], self.metric)
+
+    def _run_all(self, runs: list[Scenario], outcomes: list) -> Iterator[int]:
+        """Run the swung scenarios ``runs[1:]`` (``runs[0]`` is the base), filling ``outcomes``;
+        yield the count of runs done, the base included."""
+        if not self.parallel:
+            for i in range(1, len(runs)):
+                outcomes[i] = self._statistic(runs[i], self.workers)
+                yield i + 1
+            return
+        done = 1
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            pending: dict[Future, int] = {pool.submit(self._statistic, runs[i], 1): i for i in range(1, len(runs))}
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        outcomes[pending.pop(future)] = future.result()
+                        done += 1
+                    yield done
+            finally:
+                for future in pending:
+                    future.cancel()
+
+
+def _fits_in_memory(scenario: Scenario, runs: int) -> bool:
+    """Whether ``runs`` runs of the scenario at once fit where the engine lets one run go."""
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return True
+    return runs * memory_needed(scenario) <= MEMORY_SHARE * available
+
+
+def standard_error(values: np.ndarray, metric: str) -> float | None:
+    """The Monte-Carlo standard error of the metric's statistic in one run.
+
+    For a mean, ``sd / sqrt(n)``; for the p50, from the order statistics that
+    bound its 95 % confidence interval, ``n/2 ± 1.96 sqrt(n)/2``, divided by
+    2 × 1.96.  Inputs that change no random draw (costs, margins, cash) move
+    the metric exactly under common random numbers; the others (churn, CAC,
+    spend, counts) shift the random stream, and their effects carry about
+    this much noise.
+    """
+    values = np.asarray(values, dtype=float)
+    values = np.sort(values[np.isfinite(values)])
+    n = values.size
+    if n < 2:
+        return None
+    if statistic_name(metric) == "mean":
+        return float(values.std(ddof=1) / math.sqrt(n))
+    half_width = Z_975 * math.sqrt(n) / 2
+    low, high = max(0, math.floor(n / 2 - half_width)), min(n - 1, math.ceil(n / 2 + half_width))
+    return float((values[high] - values[low]) / (2 * Z_975))
+
+
+def sensitivity(scenario: Scenario, **options) -> Sensitivity:
+    """Run a :class:`SensitivityAnalysis` to the end and return its result."""
+    analysis = SensitivityAnalysis(scenario, **options)
+    for _ in analysis.progress():
+        pass
+    assert analysis.result is not None
+    return analysis.result

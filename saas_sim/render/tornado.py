@@ -1,0 +1,220 @@
+"""The tornado chart of a sensitivity analysis (``saas-sim sensitivity``).
+
+One bar per input, around a centre line at the metric's base value: the
+bar of the input swung down in one colour, swung up in the other, each
+reaching to the metric's value on that side and labelled with the input's
+value there.  Largest effect first; an axis under the bars gives the scale.
+The inputs without effect, those a relative swing cannot move (zeros) and
+those not swung are listed underneath.  Fits the console's width, from 60
+columns up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
+
+from saas_sim.analysis.fields import is_money
+from saas_sim.analysis.sensitivity import (
+    UNMOVED_BOUND,
+    UNMOVED_ROUNDING,
+    UNMOVED_ZERO,
+    Sensitivity,
+    Side,
+    Swing,
+)
+from saas_sim.render.format import (
+    METRIC_KIND,
+    format_compact,
+    format_money,
+    format_months,
+    formatter_for,
+    metric_label,
+)
+
+LOW_STYLE = "cyan"
+HIGH_STYLE = "magenta"
+MAX_WIDTH = 110
+MAX_LABEL = 34
+MIN_REACH = 10  # cells of the longest bar, at least
+UNMOVED_LABELS = {UNMOVED_BOUND: "at bound", UNMOVED_ROUNDING: "rounds", UNMOVED_ZERO: "zero"}
+
+_RATES = {
+    "spend_growth_monthly", "reinvest_gross_profit", "discount_rate_annual", "lead_to_trial", "trial_to_paid",
+    "monthly", "annual", "expansion_monthly", "contraction_monthly", "gross_margin", "referrals_monthly",
+}
+_WHOLE = {"starting_customers", "starting_tenure_months", "ltv_horizon_months"}
+
+
+def format_field_value(path: str, value: float | None, currency: str = "USD") -> str:
+    """An input's value as the scenario file would say it: ``$48.0k``, ``5.6%``, ``160``, ``0.3``."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    key = path.rsplit(".", 1)[-1]
+    if is_money(path):
+        return format_money(value, currency)
+    if key in _RATES:
+        return f"{100 * value:.3g}%"
+    if key in _WHOLE:
+        return f"{value:,.0f}"
+    return format_compact(value)
+
+
+def short_field(path: str, width: int) -> str:
+    """The field path in ``width`` characters: without ``segments.``, then cut in the middle if need be."""
+    path = path.replace("segments.", "", 1)
+    if len(path) <= width:
+        return path
+    head = width * 2 // 5
+    return path[:head] + "…" + path[len(path) - (width - head - 1):]
+
+
+class Tornado:
+    """A rich renderable of a :class:`~saas_sim.analysis.sensitivity.Sensitivity`."""
+
+    def __init__(self, result: Sensitivity):
+        self.result = result
+        self.format_metric = formatter_for(result.metric, result.currency)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        r = self.result
+        width = min(options.max_width, MAX_WIDTH)
+        yield self._title()
+        legend = Text("  ")
+        legend.append("█", LOW_STYLE).append(f" input −{_percent(r.swing)}   ")
+        legend.append("█", HIGH_STYLE).append(f" input +{_percent(r.swing)}   ")
+        legend.append(f"{r.paths:,} paths, seed {r.seed}, the same in every run", "dim")
+        yield legend
+        moving = [s for s in r.inputs if s.effect > 0]
+        if moving:
+            yield Text()
+            yield from self._bars(moving, width)
+        yield from self._lists()
+
+    def _title(self) -> Text:
+        r = self.result
+        statistic = "probability" if r.statistic == "mean" else r.statistic
+        title = Text(f"{metric_label(r.metric)} ({statistic}): ", style="bold")
+        title.append(f"{self.format_metric(r.base)} at base", style="bold")
+        title.append(f"; each input swung ±{_percent(r.swing)}, one at a time")
+        return title
+
+    def _bars(self, moving: list[Swing], width: int) -> RenderResult:
+        r = self.result
+        value_width = max(len(self._value(s, side)) for s in moving for side in (s.low, s.high)) + 1
+        longest = max(len(s.field) for s in moving)
+        label_width = max(min(longest, MAX_LABEL, width - 3 - 2 * (value_width + MIN_REACH)), 12)
+        # Shortened, every segment field alike: without "segments." (the JSON has the full paths).
+        shorten = longest > label_width
+        half = (width - label_width - 2) // 2  # cells each side of the centre line
+        reach = max(half - value_width, MIN_REACH)  # the longest bar, leaving room for its label
+        deviation = max(abs(v - r.base) for s in moving for v in (s.low.metric, s.high.metric) if v is not None)
+        for swing in moving:
+            label = short_field(swing.field, label_width) if shorten else swing.field
+            line = Text(label.ljust(label_width) + " ", overflow="crop", no_wrap=True)
+            line.append_text(self._bar(swing, half, reach, deviation))
+            yield line
+        yield self._axis(label_width, half, reach, deviation)
+
+    def _bar(self, swing: Swing, half: int, reach: int, deviation: float) -> Text:
+        """Left half, centre line, right half; each side's bar in its colour, its input value at its end."""
+        r = self.result
+        bars: dict[int, list[tuple[str, str | None]]] = {-1: [], 1: []}  # from the centre outwards
+        labels: dict[int, list[tuple[str, str]]] = {-1: [], 1: []}
+        drawn, idle = [], []
+        for side, style in ((swing.low, LOW_STYLE), (swing.high, HIGH_STYLE)):
+            if side.metric is None or not side.moved or side.metric == r.base:
+                idle.append((self._value(swing, side), f"dim {style}"))
+                continue
+            halves = max(1, round(2 * reach * abs(side.metric - r.base) / deviation))
+            drawn.append((halves, -1 if side.metric < r.base else 1, style, side))
+        for halves, direction, style, side in sorted(drawn, key=lambda d: -d[0]):  # the shorter on top
+            full, part = divmod(halves, 2)
+            cells = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
+            bars[direction][:len(cells)] = cells
+            labels[direction].append((self._value(swing, side), style))
+        for label in idle:  # a side that did not move, or whose run failed, is named on a free side
+            labels[1 if not labels[1] else -1].append(label)
+        line = Text(no_wrap=True, overflow="crop")
+        halves_out = {}
+        for direction in (-1, 1):
+            text: list[tuple[str, str | None]] = []
+            for i, (label, style) in enumerate(labels[direction]):
+                text += [(" ", None)] * (1 if i else 0) + [(ch, style) for ch in label]
+            if direction < 0:
+                text.reverse()  # written outwards from the centre: reversed, it reads left to right
+            cells = bars[direction] + ([(" ", None)] if text else []) + text
+            halves_out[direction] = (cells + [(" ", None)] * half)[:half]
+        cells = [*reversed(halves_out[-1]), ("│", "dim"), *halves_out[1]]
+        for style, group in itertools.groupby(cells, key=lambda cell: cell[1]):
+            line.append("".join(ch for ch, _ in group), style)
+        return line
+
+    def _axis(self, label_width: int, half: int, reach: int, deviation: float) -> Text:
+        """The metric's scale under the bars: the base at the centre, ± the largest deviation at the ends."""
+        r = self.result
+        low, high = self.format_metric(r.base - deviation), self.format_metric(r.base + deviation)
+        base = self.format_metric(r.base)
+        ruler = [" "] * (2 * half + 1)
+        for i in range(half - reach, half + reach + 1):
+            ruler[i] = "─"
+        ruler[half - reach], ruler[half], ruler[half + reach] = "└", "┴", "┘"
+        labels = [" "] * (2 * half + 1)
+
+        def put(text: str, centre: int) -> None:
+            start = max(0, min(centre - len(text) // 2, len(labels) - len(text)))
+            labels[start:start + len(text)] = text
+
+        put(low, half - reach)
+        put(high, half + reach)
+        put(base, half)
+        pad = " " * (label_width + 1)
+        axis = Text(pad + "".join(ruler).rstrip(), style="dim", no_wrap=True, overflow="crop")
+        axis.append("\n" + pad + "".join(labels).rstrip())
+        return axis
+
+    def _value(self, swing: Swing, side: Side) -> str:
+        text = format_field_value(swing.field, side.value, self.result.currency)
+        if swing.uncertain:
+            text = "~" + text  # the median of a swung distribution
+        if not side.moved:
+            return f"{text} ({UNMOVED_LABELS.get(side.note, 'unmoved')})"
+        if side.metric is None:
+            return f"{text} (failed)" if side.note.startswith("diverged") else f"{text} (n/a)"
+        return text
+
+    def _lists(self) -> RenderResult:
+        r = self.result
+        label = metric_label(r.metric)
+        failed = lambda s: any(side.moved and side.metric is None for side in (s.low, s.high))  # noqa: E731
+        zero = [s.field + (" (a run failed)" if failed(s) else "")
+                for s in r.inputs if s.effect == 0 and s.low.note != UNMOVED_ZERO]
+        at_zero = [s.field for s in r.inputs if s.effect == 0 and s.low.note == UNMOVED_ZERO]
+        groups = (
+            (f"No effect on {label}: ", zero),
+            (f"At 0, which ±{_percent(r.swing)} cannot move: ", at_zero),
+            ("Not swung: ", [f"{', '.join(f for f, w in r.not_swung if w == why)} ({why})"
+                             for why in dict.fromkeys(why for _, why in r.not_swung)]),
+        )
+        for heading, items in groups:
+            if items:
+                text = Text()
+                text.append(heading, style="bold")
+                text.append(", ".join(items), style="dim")
+                yield Text()
+                yield text
+        if r.base_se:
+            yield Text()
+            spread = format_months if METRIC_KIND.get(r.metric) == "month" else self.format_metric
+            yield Text(f"Standard error of the base {r.statistic}: ±{spread(r.base_se)}. Effects of "
+                       "churn, CAC, spend and counts within about that are noise: they change the random draws "
+                       "(costs, margins and cash do not, and move the metric exactly).", style="dim")
+        if any(s.uncertain for s in r.inputs):
+            yield Text("~ an uncertain input: its whole distribution scaled; the median shown", style="dim")
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:.3g} %"

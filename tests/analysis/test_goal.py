@@ -1,0 +1,195 @@
+"""Goal seek against closed-form answers, and the field paths it varies.
+
+With plain values, heterogeneity 0, monthly contracts, no expansion and no
+discounting, LTV/CAC depends on the parameters alone (SPEC 3.2):
+
+    ltv_cac = gross_margin × arpa × (1 − (1 − m)^L) / m / cac
+
+so every path has the same value and the root of ``ltv_cac = 3`` is exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+from scipy.optimize import brentq
+
+from saas_sim.analysis.fields import find_field, set_field
+from saas_sim.analysis.goal import goal_seek, parse_target
+from saas_sim.errors import InputError
+from saas_sim.io.scenario import parse_scenario
+from saas_sim.model.scenario import Distribution
+
+CLOSED_FORM = """\
+name: Closed form
+horizon_months: 12
+simulation: {paths: 200, seed: 3}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k, ltv_horizon_months: 60}
+acquisition: {spend_monthly: 20k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    starting_customers: 50
+    churn: {monthly: 0.05, heterogeneity: 0}
+    gross_margin: 0.8
+events:
+  - {month: 7, set: {segments.SMB.churn.monthly: 0.04}}
+  - {month: 3, cash_in: 250k}
+"""
+MARGIN, ARPA, CAC, MONTHS = 0.8, 100.0, 1000.0, 60
+
+
+def ltv_cac(churn: float, arpa: float = ARPA, cac: float = CAC, months: int = MONTHS) -> float:
+    return MARGIN * arpa * (1 - (1 - churn) ** months) / churn / cac
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return parse_scenario(CLOSED_FORM)
+
+
+def test_the_churn_at_which_ltv_cac_reaches_3(scenario):
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 3")
+    exact = brentq(lambda m: ltv_cac(m) - 3, 1e-6, 0.05)
+    assert goal.value == pytest.approx(exact, rel=1e-3)
+    assert goal.achieved >= 3 and goal.achieved == pytest.approx(3, rel=1e-3)
+    assert not goal.met_at_base and goal.base_value == 0.05
+    assert goal.value < goal.base_value  # less churn: the direction that improves LTV/CAC
+
+
+def test_an_unbounded_money_field_is_searched_upwards(scenario):
+    goal = goal_seek(scenario, "segments.SMB.arpa_monthly", "ltv_cac >= 3")
+    exact = 3 * CAC * 0.05 / (MARGIN * (1 - 0.95**MONTHS))
+    assert goal.value == pytest.approx(exact, rel=1e-3)
+
+
+def test_a_less_than_target_searches_the_other_way(scenario):
+    # payback_months = cac / (arpa × margin) <= 10 needs cac <= 800: below the base.
+    goal = goal_seek(scenario, "segments.SMB.cac", "payback_months <= 10")
+    assert goal.value == pytest.approx(800, rel=1e-3) and goal.value <= 800
+
+
+def test_a_whole_number_field_lands_on_the_smallest_whole_number(scenario):
+    target = ltv_cac(0.05, months=90)  # reached at exactly 90 months of LTV, from 60
+    goal = goal_seek(scenario, "company.ltv_horizon_months", f"ltv_cac >= {target - 1e-9}")
+    assert goal.value == 90.0
+
+
+def test_met_at_base_returns_the_base_and_how_far_it_holds(scenario):
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 1.2")
+    assert goal.met_at_base and goal.value == 0.05
+    exact = brentq(lambda m: ltv_cac(m) - 1.2, 0.05, 0.99)
+    assert goal.limit == pytest.approx(exact, rel=1e-3)
+    assert goal.limit_achieved >= 1.2
+    # The largest CAC that keeps LTV/CAC above 1.2: cac = ltv / 1.2, above the base 1,000.
+    goal = goal_seek(scenario, "segments.SMB.cac", "ltv_cac > 1.2")
+    assert goal.met_at_base and goal.value == 1000
+    assert goal.limit == pytest.approx(ltv_cac(0.05, cac=1.0) / 1.2, rel=1e-3)
+
+
+def test_no_value_in_range_returns_none_and_the_best_reachable(scenario):
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 10")
+    assert goal.value is None and goal.achieved is None
+    assert goal.best_value == 0.0  # no churn at all: the most LTV there is
+    assert goal.best_achieved == pytest.approx(MARGIN * ARPA * MONTHS / CAC)  # 4.8 < 10
+    data = goal.to_json()
+    assert data["value"] is None and data["best_value"] == 0.0
+
+
+def test_with_prob_the_share_of_paths_is_the_statistic(scenario):
+    # Every path has the same LTV/CAC: the share jumps from 0 to 1 at the same root.
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 3", prob=0.9)
+    exact = brentq(lambda m: ltv_cac(m) - 3, 1e-6, 0.05)
+    assert goal.value == pytest.approx(exact, rel=1e-3)
+    assert goal.statistic == "share" and goal.achieved == 1.0
+
+
+def test_an_uncertain_field_is_replaced_by_plain_values():
+    scenario = parse_scenario(CLOSED_FORM.replace("monthly: 0.05, heterogeneity: 0", 'monthly: "4%..6%"'))
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 3")
+    assert isinstance(goal.replaced, Distribution)
+    assert goal.base_value == pytest.approx(math.sqrt(0.04 * 0.06))
+    assert goal.value == pytest.approx(brentq(lambda m: ltv_cac(m) - 3, 1e-6, 0.05), rel=1e-3)
+
+
+def test_json_has_the_spec_keys(scenario):
+    data = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 3").to_json()
+    assert {"field", "value", "metric", "target", "achieved"} <= set(data)
+    assert data["field"] == "segments.SMB.churn.monthly"
+    assert (data["metric"], data["target"]) == ("ltv_cac", "ltv_cac >= 3")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ltv_cac >= 3", ("ltv_cac", ">=", 3.0)),
+    ("out_of_cash<=10%", ("out_of_cash", "<=", 0.1)),
+    ("  arr_end > 1.5M ", ("arr_end", ">", 1.5e6)),
+    ("cash_min < -200k", ("cash_min", "<", -2e5)),
+])
+def test_targets_are_read_in_every_value_form(text, expected):
+    target = parse_target(text)
+    assert (target.metric, target.op, target.value) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("ltv_cac = 3", "equality"),
+    ("ltv_cak >= 3", "did you mean 'ltv_cac'"),
+    ("ltv_cac >= three", "VALUE must be a number"),
+    ("ltv_cac", "METRIC OP VALUE"),
+])
+def test_bad_targets_are_refused(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_target(text)
+
+
+# -- field paths ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, message", [
+    ("segments.SBM.churn.monthly", "names no segment 'SBM', did you mean 'segments.SMB.churn.monthly'"),
+    ("segments.SMB.churn.montly", "did you mean 'segments.SMB.churn.monthly'"),
+    ("acquisition.spend", "did you mean 'acquisition.spend_monthly'"),
+    ("segments.SMB.churn.annual", "not given in this scenario"),
+    ("segments.SMB.contract_months", "cannot be varied"),
+    ("horizon_months", "cannot be varied"),
+    ("events[5].cash_in", "names no event"),
+])
+def test_unknown_fields_are_refused_with_a_reason(scenario, path, message):
+    with pytest.raises(InputError, match=message.replace("[", r"\[").replace(".", r"\.")):
+        find_field(scenario, path)
+
+
+def test_set_field_reaches_every_kind_of_path(scenario):
+    changed = set_field(scenario, "segments.SMB.churn.monthly", 0.02)
+    assert changed.segments[0].churn.monthly == 0.02 and scenario.segments[0].churn.monthly == 0.05
+    assert set_field(scenario, "company.starting_cash", 5.0).company.starting_cash == 5.0
+    # events are numbered in month order: the cash_in of month 3 comes first
+    assert set_field(scenario, "events[0].cash_in", 1e6).events[0].cash_in == 1e6
+    event = set_field(scenario, "events[1].set.segments.SMB.churn.monthly", 0.01).events[1]
+    assert event.set == (("segments.SMB.churn.monthly", 0.01),)
+
+
+def test_starting_customers_keep_their_mrr_per_account(scenario):
+    changed = set_field(scenario, "segments.SMB.starting_customers", 80.4)
+    assert changed.segments[0].starting_customers == 80
+    assert changed.segments[0].starting_mrr == pytest.approx(80 * 100)
+
+
+def test_a_defaulted_starting_mrr_follows_arpa(scenario):
+    assert set_field(scenario, "segments.SMB.arpa_monthly", 120).segments[0].starting_mrr == 50 * 120
+    given = dataclasses.replace(scenario, segments=(dataclasses.replace(scenario.segments[0], starting_mrr=4000.0),))
+    assert set_field(given, "segments.SMB.arpa_monthly", 120).segments[0].starting_mrr == 4000.0
+
+
+def test_a_plain_value_drops_the_correlations_of_an_uncertain_field():
+    text = CLOSED_FORM.replace("cac: 1_000", 'cac: "800..1.2k"').replace(
+        "monthly: 0.05, heterogeneity: 0", 'monthly: "4%..6%"').replace(
+        "simulation: {paths: 200, seed: 3}",
+        "simulation: {paths: 200, seed: 3, correlations: "
+        "[{between: [segments.SMB.cac, segments.SMB.churn.monthly], rho: -0.5}]}")
+    scenario = parse_scenario(text)
+    assert set_field(scenario, "segments.SMB.churn.monthly", 0.05).simulation.correlations == ()
+    goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 1")  # runs without the pair
+    assert goal.value is not None

@@ -1,0 +1,200 @@
+"""One-at-a-time sensitivity: effects known in advance, bounds, rounding, distributions, parallel runs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from rich.console import Console
+
+from saas_sim.analysis.fields import input_fields
+from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung
+from saas_sim.engine.simulate import simulate
+from saas_sim.errors import InputError
+from saas_sim.io.scenario import parse_scenario
+from saas_sim.render.tornado import Tornado
+
+# Plain values; no reinvested gross profit, so margins and costs cannot reach the customers.
+STEADY = """\
+name: Steady
+horizon_months: 24
+simulation: {paths: 200, seed: 5}
+company: {starting_cash: 1M, fixed_costs_monthly: 40k}
+acquisition: {spend_monthly: 30k}
+segments:
+  - name: SMB
+    cac: 1_500
+    arpa_monthly: 150
+    starting_customers: 7
+    churn: {monthly: 0.95}
+    gross_margin: 0.8
+    retention_cost_monthly: 5
+"""
+
+# A leaky bucket: a big base losing 10 % a month, little acquisition.
+LEAKY = """\
+name: Leaky
+horizon_months: 24
+simulation: {paths: 200, seed: 9}
+company: {starting_cash: 5M, fixed_costs_monthly: 50k}
+acquisition: {spend_monthly: 5k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    starting_customers: 5000
+    churn: {monthly: 0.10}
+    expansion_monthly: 0.01
+    gross_margin: 0.8
+"""
+
+TWO_SEGMENTS = """\
+name: Two
+horizon_months: 13
+simulation: {paths: 200, seed: 2}
+company: {starting_cash: 1M, fixed_costs_monthly: 40k}
+acquisition: {spend_monthly: 30k}
+segments:
+  - name: SMB
+    spend_share: 0.6
+    cac: 1_500
+    arpa_monthly: 150
+    starting_customers: 100
+    churn: {monthly: "2%..4%"}
+    gross_margin: 1.0
+  - name: Mid
+    spend_share: 0.4
+    cac: 8k
+    arpa_monthly: 900
+    churn: {annual: 0.2}
+    gross_margin: 0.7
+events:
+  - {month: 6, cash_in: 500k}
+"""
+
+
+def by_field(result):
+    return {s.field: s for s in result.inputs}
+
+
+@pytest.fixture(scope="module")
+def steady_customers():
+    return sensitivity(parse_scenario(STEADY), metric="customers_end")
+
+
+@pytest.fixture(scope="module")
+def two_segments_arr():
+    return sensitivity(parse_scenario(TWO_SEGMENTS), metric="arr_end", workers=2, parallel=False)
+
+
+@pytest.fixture(scope="module")
+def leaky_arr():
+    return sensitivity(parse_scenario(LEAKY), metric="arr_end")
+
+
+def test_an_input_the_metric_cannot_see_has_exactly_zero_effect(steady_customers):
+    result = steady_customers
+    margin = by_field(result)["segments.SMB.gross_margin"]
+    assert margin.low.moved and margin.high.moved  # swung and run, not skipped
+    assert margin.low.metric == margin.high.metric == result.base
+    assert margin.effect == 0
+    for name in ("company.starting_cash", "company.fixed_costs_monthly", "segments.SMB.retention_cost_monthly"):
+        assert by_field(result)[name].effect == 0
+
+
+def test_churn_ranks_first_for_a_leaky_business(leaky_arr):
+    result = leaky_arr
+    assert result.inputs[0].field == "segments.SMB.churn.monthly"
+    churn = result.inputs[0]
+    assert churn.low.metric > result.base > churn.high.metric  # less churn, more ARR
+    effects = [s.effect for s in result.inputs]
+    assert effects == sorted(effects, reverse=True)
+
+
+def test_the_base_is_the_run_of_the_scenario_itself(leaky_arr):
+    result = leaky_arr
+    assert result.base == simulate(parse_scenario(LEAKY))["summary"]["arr_end"]["p50"]
+    assert (result.paths, result.seed) == (200, 9)
+
+
+def test_a_rate_near_its_bound_is_swung_within_it(steady_customers):
+    churn = by_field(steady_customers)["segments.SMB.churn.monthly"]
+    assert churn.low.value == pytest.approx(0.76)
+    assert churn.high.value == 1.0  # 0.95 + 20 % clipped to the bound
+    assert churn.high.moved and "clipped" in churn.high.note
+
+
+def test_a_side_that_clips_to_its_own_value_is_not_run_and_says_so():
+    [rate] = [f for f in input_fields(parse_scenario(STEADY.replace("0.95", "1.0"))) if f.path.endswith("monthly")
+              and "churn" in f.path]
+    value, shown, moved, note = swung(rate, 0.2, +1)
+    assert (shown, moved, note) == (1.0, False, UNMOVED_BOUND)
+    result = sensitivity(parse_scenario(STEADY.replace("0.95", "1.0")), metric="cash_end")
+    high = by_field(result)["segments.SMB.churn.monthly"].high
+    assert high.metric == result.base and not high.moved
+
+
+def test_zeros_cannot_move_and_counts_are_rounded(steady_customers):
+    fields = by_field(steady_customers)
+    expansion = fields["segments.SMB.expansion_monthly"]
+    assert (expansion.low.moved, expansion.high.moved, expansion.low.note) == (False, False, UNMOVED_ZERO)
+    customers = fields["segments.SMB.starting_customers"]
+    assert (customers.low.value, customers.high.value) == (6.0, 8.0)  # 7 × 0.8 = 5.6, 7 × 1.2 = 8.4
+
+
+def test_an_uncertain_input_is_scaled_as_a_whole(two_segments_arr):
+    result = two_segments_arr
+    churn = by_field(result)["segments.SMB.churn.monthly"]
+    assert churn.uncertain
+    assert churn.base_value == pytest.approx(math.sqrt(0.02 * 0.04))  # the lognormal's median
+    assert churn.low.value == pytest.approx(0.8 * math.sqrt(0.02 * 0.04))
+    assert churn.high.value == pytest.approx(1.2 * math.sqrt(0.02 * 0.04))
+    assert churn.low.metric > churn.high.metric
+
+
+def test_shares_are_not_swung_but_events_are():
+    result = sensitivity(parse_scenario(TWO_SEGMENTS), metric="cash_end")
+    fields = by_field(result)
+    assert "segments.SMB.spend_share" not in fields
+    assert [f for f, _ in result.not_swung] == ["segments.SMB.spend_share", "segments.Mid.spend_share"]
+    cash_in = fields["events[0].cash_in"]
+    assert (cash_in.low.value, cash_in.high.value) == (400_000, 600_000)
+    assert cash_in.high.metric - cash_in.low.metric == pytest.approx(200_000)  # cash moves one for one
+
+
+def test_json_has_exactly_the_spec_keys_in_each_input():
+    data = sensitivity(parse_scenario(LEAKY), metric="out_of_cash").to_json()
+    assert {"metric", "base", "inputs"} <= set(data)
+    assert data["metric"] == "out_of_cash" and data["statistic"] == "mean"
+    for item in data["inputs"]:
+        assert set(item) == {"field", "low", "high", "metric_low", "metric_high"}
+
+
+def test_swings_run_two_at_a_time_give_the_same_numbers(two_segments_arr):
+    assert sensitivity(parse_scenario(TWO_SEGMENTS), metric="arr_end", workers=2, parallel=True) == two_segments_arr
+
+
+def test_an_unknown_metric_is_refused_with_a_guess():
+    with pytest.raises(InputError, match="did you mean 'arr_end'"):
+        sensitivity(parse_scenario(STEADY), metric="arr_ned")
+
+
+def test_a_metric_undefined_everywhere_is_refused():
+    with pytest.raises(InputError, match="undefined on every path"):
+        sensitivity(parse_scenario(TWO_SEGMENTS.replace("horizon_months: 13", "horizon_months: 6")),
+                    metric="nrr_12m_end")
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_tornado_fits_the_console(width, two_segments_arr):
+    result = two_segments_arr
+    console = Console(width=width, record=True, color_system=None)
+    console.print(Tornado(result))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    lines = text.splitlines()
+    moving = [s.field for s in result.inputs if s.effect > 0]
+    rows = [line for line in lines if "│" in line]
+    assert len(rows) == len(moving)
+    assert rows[0].startswith(moving[0].replace("segments.", "")) or rows[0].startswith(moving[0])
+    assert "No effect on ARR end" in text and "Not swung" in text

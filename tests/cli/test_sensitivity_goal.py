@@ -1,0 +1,120 @@
+"""``saas-sim sensitivity`` and ``saas-sim goal``: JSON shapes of SPEC 4, the terminal output, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SCENARIO = """\
+name: Small
+horizon_months: 14
+simulation: {paths: 2000, seed: 4}
+company: {starting_cash: 600k, fixed_costs_monthly: 30k}
+acquisition: {spend_monthly: 15k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    starting_customers: 80
+    churn: {monthly: "3%..5%"}
+    gross_margin: 0.8
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _effect(item: dict, base: float) -> float:
+    values = [base, *(v for v in (item["metric_low"], item["metric_high"]) if v is not None)]
+    return max(values) - min(values)
+
+
+def test_sensitivity_json_is_the_spec_shape_largest_effect_first(invoke, small):
+    data = _json(invoke("sensitivity", small, "--paths", "200", "--metric", "customers_end", "--swing", "0.1",
+                        "--json", "-"))
+    assert data["metric"] == "customers_end" and isinstance(data["base"], float)
+    assert (data["paths"], data["seed"], data["swing"]) == (200, 4, 0.1)
+    assert all(set(item) == {"field", "low", "high", "metric_low", "metric_high"} for item in data["inputs"])
+    effects = [_effect(item, data["base"]) for item in data["inputs"]]
+    assert effects == sorted(effects, reverse=True) and effects[0] > 0
+    margin = next(i for i in data["inputs"] if i["field"] == "segments.SMB.gross_margin")
+    assert margin["metric_low"] == margin["metric_high"] == data["base"]
+    spend = next(i for i in data["inputs"] if i["field"] == "acquisition.spend_monthly")
+    assert (spend["low"], spend["high"]) == pytest.approx((13_500, 16_500))
+
+
+def test_sensitivity_prints_a_tornado_within_80_columns(invoke, small):
+    result = invoke("sensitivity", small, "--paths", "200")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ARR end (p50): ")
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.startswith("acquisition.spend_monthly") and "│" in line for line in lines)
+    assert any(line.startswith("No effect on ARR end") for line in lines)
+
+
+def test_goal_json_is_the_spec_shape(invoke, small):
+    data = _json(invoke("goal", small, "--vary", "segments.SMB.churn.monthly", "--target", "ltv_cac >= 3",
+                        "--paths", "200", "--json", "-"))
+    assert {"field", "value", "metric", "target", "achieved"} <= set(data)
+    assert (data["field"], data["metric"], data["target"]) == ("segments.SMB.churn.monthly", "ltv_cac", "ltv_cac >= 3")
+    assert data["achieved"] >= 3 and 0 < data["value"] < 0.04
+    assert data["replaced_distribution"] == {"dist": "lognormal", "p5": 0.03, "p95": 0.05}
+
+
+def test_goal_without_an_answer_prints_null_and_exits_0(invoke, small):
+    data = _json(invoke("goal", small, "--vary", "segments.SMB.churn.monthly", "--target", "ltv_cac >= 1000",
+                        "--paths", "200", "--json", "-"))
+    assert data["value"] is None and data["achieved"] is None
+    assert data["best_value"] == 0.0
+    assert data["explanation"].startswith("No value of segments.SMB.churn.monthly from 0% to 100% reaches")
+
+
+def test_goal_says_what_it_found_in_words(invoke, small):
+    result = invoke("goal", small, "--vary", "acquisition.spend_monthly", "--target", "out_of_cash <= 50%",
+                    "--prob", "0.5", "--paths", "200")
+    assert result.exit_code == 0, result.stderr
+    assert "acquisition.spend_monthly" in result.stdout.splitlines()[0]
+    assert "200 paths, seed 4" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("sensitivity", "{file}", "--metric", "arr_ned"), "saas-sim --metric: 'arr_ned' is not a summary metric, "
+                                                      "did you mean 'arr_end'?"),
+    (("sensitivity", "{file}", "--swing", "150%"), "saas-sim --swing: must be a share more than 0"),
+    (("sensitivity", "{file}", "--paths", "0"), "saas-sim --paths: must be"),
+    (("sensitivity", "missing.yaml"), "missing.yaml: no such file"),
+    (("goal", "{file}", "--vary", "segments.SMB.churn.montly", "--target", "ltv_cac >= 3"),
+     "saas-sim --vary: 'segments.SMB.churn.montly' names no field, did you mean 'segments.SMB.churn.monthly'?"),
+    (("goal", "{file}", "--vary", "segments.SMB.spend_share", "--target", "ltv_cac >= 3"),
+     "saas-sim --vary: 'segments.SMB.spend_share' cannot be varied"),
+    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac about 3"),
+     "saas-sim --target: must be 'METRIC OP VALUE'"),
+    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cak >= 3"),
+     "saas-sim --target: 'ltv_cak' is not a summary metric, did you mean 'ltv_cac'?"),
+    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac >= 3", "--prob", "1.5"),
+     "saas-sim --prob: must be a probability"),
+])
+def test_bad_input_exits_2_with_one_line(invoke, small, args, message):
+    result = invoke(*(str(small) if a == "{file}" else a for a in args))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_a_missing_target_is_a_usage_error(invoke, small):
+    result = invoke("goal", small, "--vary", "acquisition.spend_monthly")
+    assert result.exit_code == 2
+    assert "--target" in result.stderr
