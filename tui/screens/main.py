@@ -278,6 +278,52 @@ class MainScreen(Screen):
             return None
         return OpenScenario("open", latest.yaml_text, latest)
 
+    def action_sensitivity(self) -> None:
+        if self.scenario is None:
+            self.notify("Fix the scenario's problems before the tornado.", severity="error")
+            return
+        from saas_sim.engine.simulate import with_overrides
+        from tui.screens.sensitivity import SensitivityScreen
+
+        paths = min(self.scenario.simulation.paths, self.live_paths)
+        scenario = with_overrides(self.scenario, paths=paths, seed=self.live_seed)
+        self.app.push_screen(SensitivityScreen(scenario, self.document.get("name") or "this scenario"))
+
+    def action_goal(self) -> None:
+        if self.scenario is None:
+            self.notify("Fix the scenario's problems before a goal seek.", severity="error")
+            return
+        from saas_sim.engine.simulate import with_overrides
+        from tui.screens.goal import GoalDialog
+        from tui.widgets.editor import event_path
+
+        focused = self.app.focused
+        editor = self.query_one(ScenarioEditor)
+        path = editor.paths.get(focused.id or "", "") if focused is not None else ""
+        field = event_path(self.document, path) if path else "segments." + self.document["segments"][0]["name"] \
+            + ".churn." + next(iter(self.document["segments"][0]["churn"]))
+        paths = min(self.scenario.simulation.paths, self.live_paths)
+        scenario = with_overrides(self.scenario, paths=paths, seed=self.live_seed)
+        self.app.push_screen(GoalDialog(scenario, field), self._apply_goal)
+
+    def _apply_goal(self, answer) -> None:
+        if answer is None:
+            return
+        from textual.css.query import NoMatches
+        from textual.widgets import Input
+
+        from tui.widgets.editor import editor_path, field_id, written
+
+        path = editor_path(self.document, answer.field)
+        try:
+            field = self.query_one(f"#{field_id(path)}", Input)
+        except NoMatches:  # a field the editor shows inside another (an event's set value)
+            self.notify(f"Set {answer.field} to {answer.value:g} in the editor.", timeout=10)
+            return
+        field.value = written(path, answer.value)
+        field.focus()
+        self.notify(f"{answer.field} set to {field.value}")
+
     def action_quit_app(self) -> None:
         self._after_unsaved("quit", self.app.exit)
 

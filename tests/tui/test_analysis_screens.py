@@ -1,0 +1,73 @@
+"""The tornado and goal seek from the main screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input, Static
+
+from saas_sim.render.tornado import Tornado
+from saas_sim.store import Store
+from tui.app import create_app
+from tui.screens.goal import GoalDialog
+from tui.screens.main import MainScreen
+from tui.screens.sensitivity import SensitivityScreen
+from tui.widgets.editor import field_id
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "tui.db")
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_ctrl_t_shows_the_tornado_of_the_edited_scenario(store):
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SensitivityScreen)
+        result = screen.result
+        assert result is not None and result.metric == "arr_end" and len(result.inputs) > 5
+        effects = [swing.effect for swing in result.inputs]
+        assert effects == sorted(effects, reverse=True)
+        assert result.inputs[0].field == "segments.Freelancers.arpa_monthly"  # ARR moves with ARPA, one for one
+        assert isinstance(screen.query_one("#sensitivity-tornado", Static).render()._renderable, Tornado)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_goal_seek_from_the_focused_field_applies_its_value(store):
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.screen
+        main.query_one(f"#{field_id('segments[0].churn.monthly')}", Input).focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, GoalDialog)
+        assert dialog.query_one("#goal-field", Input).value == "segments.Freelancers.churn.monthly"
+        dialog.query_one("#goal-target", Input).value = "ltv_cac >= 3"
+        dialog.query_one("#goal-search", Button).press()
+        await settle(pilot)
+        assert dialog.found is not None and 0 < dialog.found < 0.03
+        assert not dialog.query_one("#goal-apply", Button).disabled
+        dialog.query_one("#goal-apply", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        churn = main.document["segments"][0]["churn"]["monthly"]
+        assert churn == pytest.approx(dialog.found, rel=1e-3)
+        assert main.result["summary"]["ltv_cac"]["p50"] >= 2.99

@@ -1,0 +1,131 @@
+"""Goal seek from the editor: which value of a field reaches a target (``ltv_cac >= 3``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from saas_sim.errors import InputError
+from saas_sim.io.values import parse_number_text
+from saas_sim.model.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class GoalAnswer:
+    """Set ``field`` (a dotted path as in events) to ``value`` in the editor."""
+
+    field: str
+    value: float
+
+
+class GoalDialog(ModalScreen[GoalAnswer | None]):
+    """Vary one field until a metric meets a target; apply the value found to the editor."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="goal.close")]
+    DEFAULT_CSS = """
+    GoalDialog { align: center middle; }
+    #goal-dialog { width: 84; height: auto; max-height: 90%; border: thick $primary; background: $surface;
+                   padding: 1 2; }
+    #goal-dialog .goal-line { height: 1; margin-bottom: 1; }
+    #goal-dialog .goal-line Label { width: 10; color: $text-muted; }
+    #goal-dialog Input { width: 1fr; }
+    #goal-answer { height: auto; margin: 1 0; }
+    #goal-problem { color: $error; height: auto; }
+    #goal-buttons { height: auto; }
+    #goal-buttons Button { margin-right: 2; }
+    """
+
+    def __init__(self, scenario: Scenario, field: str, target: str = "ltv_cac >= 3"):
+        super().__init__()
+        self.scenario = scenario
+        self.field = field
+        self.target = target
+        self.found: float | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="goal-dialog"):
+            yield Static("[b]Goal seek[/b]: the value of a field that reaches a target, searched over the"
+                         " field's valid range with the same seed at every step.")
+            with Horizontal(classes="goal-line"):
+                yield Label("vary")
+                yield Input(self.field, compact=True, id="goal-field")
+            with Horizontal(classes="goal-line"):
+                yield Label("target")
+                yield Input(self.target, compact=True, id="goal-target",
+                            placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%")
+            with Horizontal(classes="goal-line"):
+                yield Label("prob")
+                yield Input("", compact=True, id="goal-prob",
+                            placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it")
+            yield ProgressBar(id="goal-progress", show_eta=False, total=None)
+            yield Static("", id="goal-answer")
+            yield Static("", id="goal-problem")
+            with Horizontal(id="goal-buttons"):
+                yield Button("Search", id="goal-search", variant="primary")
+                yield Button("Apply", id="goal-apply", disabled=True)
+                yield Button("Close", id="goal-close")
+
+    @on(Button.Pressed, "#goal-search")
+    @on(Input.Submitted)
+    def _search(self) -> None:
+        prob_text = self.query_one("#goal-prob", Input).value.strip()
+        prob = parse_number_text(prob_text) if prob_text else None
+        if prob_text and prob is None:
+            self.query_one("#goal-problem", Static).update(f"prob: must be a number between 0 and 1, got '{prob_text}'")
+            return
+        self.query_one("#goal-problem", Static).update("")
+        self.query_one("#goal-answer", Static).update("Searching…")
+        self.query_one("#goal-apply", Button).disabled = True
+        self.seek(self.query_one("#goal-field", Input).value.strip(),
+                  self.query_one("#goal-target", Input).value.strip(), prob)
+
+    @on(Button.Pressed, "#goal-apply")
+    def _apply(self) -> None:
+        if self.found is not None:
+            self.dismiss(GoalAnswer(self.query_one("#goal-field", Input).value.strip(), self.found))
+
+    @on(Button.Pressed, "#goal-close")
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "goal")
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goal")
+    def seek(self, field: str, target: str, prob: float | None) -> None:
+        from saas_sim.analysis.goal import GoalSeek
+
+        worker = get_current_worker()
+        search = GoalSeek(self.scenario, field, target, prob=prob)
+        progress = search.progress()
+        try:
+            for evaluations, _ in progress:
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._progress, evaluations)
+        finally:
+            progress.close()
+        if not worker.is_cancelled and search.result is not None:
+            self.app.call_from_thread(self._show, search.result)
+
+    def _progress(self, evaluations: int) -> None:
+        self.query_one("#goal-answer", Static).update(f"Searching… {evaluations} simulations so far")
+
+    def _show(self, goal) -> None:
+        from saas_sim.cli.goal import explain
+
+        self.query_one("#goal-answer", Static).update("\n".join(explain(goal)))
+        self.found = goal.value
+        self.query_one("#goal-apply", Button).disabled = goal.value is None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "goal":
+            error = event.worker.error
+            message = " ".join(str(error).split()) if isinstance(error, InputError) else repr(error)
+            self.query_one("#goal-problem", Static).update(message)
+            self.query_one("#goal-answer", Static).update("")

@@ -1,0 +1,120 @@
+"""Sensitivity as a tornado: every input swung ± a share, one at a time, with common random numbers."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from saas_sim.analysis.fields import SUMMARY_METRICS
+from saas_sim.errors import InputError
+from saas_sim.io.values import parse_number_text
+from saas_sim.model.scenario import Scenario
+from saas_sim.render.format import metric_label
+
+DEFAULT_SWING = 0.2
+
+
+class SensitivityScreen(Screen[None]):
+    """The tornado of one metric for the scenario being edited."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="sensitivity.back"),
+        Binding("r", "run", "Run again", id="sensitivity.run"),
+    ]
+    DEFAULT_CSS = """
+    SensitivityScreen {
+        #sensitivity-controls { height: 1; margin: 1 1 0 1; }
+        #sensitivity-controls Label { width: auto; margin-right: 1; color: $text-muted; }
+        #sensitivity-metric { width: 34; margin-right: 2; }
+        #sensitivity-swing { width: 10; }
+        #sensitivity-progress { margin: 0 1; }
+        #sensitivity-problem { color: $error; margin: 0 1; height: auto; }
+        #sensitivity-scroll { height: 1fr; padding: 0 1; }
+    }
+    """
+
+    def __init__(self, scenario: Scenario, label: str, *, metric: str = "arr_end", swing: float = DEFAULT_SWING):
+        super().__init__()
+        self.scenario = scenario
+        self.label = label
+        self.metric = metric
+        self.swing = swing
+        self.result = None  # the Sensitivity shown
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="sensitivity-controls"):
+            yield Label("metric")
+            yield Select([(metric_label(m), m) for m in SUMMARY_METRICS], value=self.metric, allow_blank=False,
+                         compact=True, id="sensitivity-metric")
+            yield Label("swing ±")
+            yield Input(f"{self.swing * 100:g}%", compact=True, id="sensitivity-swing")
+        yield ProgressBar(id="sensitivity-progress", show_eta=False)
+        yield Static("", id="sensitivity-problem")
+        with VerticalScroll(id="sensitivity-scroll"):
+            yield Static(f"Swinging every input of {self.label}…", id="sensitivity-tornado")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Sensitivity · {self.label}"
+        self.action_run()
+
+    def action_back(self) -> None:
+        self.workers.cancel_group(self, "sensitivity")
+        self.dismiss(None)
+
+    def action_run(self) -> None:
+        self.query_one("#sensitivity-problem", Static).update("")
+        self.analyse(self.metric, self.swing)
+
+    @on(Select.Changed, "#sensitivity-metric")
+    def _metric(self, event: Select.Changed) -> None:
+        if event.value != self.metric:
+            self.metric = str(event.value)
+            self.action_run()
+
+    @on(Input.Submitted, "#sensitivity-swing")
+    def _swing(self, event: Input.Submitted) -> None:
+        value = parse_number_text(event.value.strip()) if event.value.strip() else None
+        if value is None or not 0 < value <= 1:
+            self.query_one("#sensitivity-problem", Static).update(
+                f"swing: must be a share more than 0 and at most 100 %, got '{event.value}'")
+            return
+        self.swing = value
+        self.action_run()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
+    def analyse(self, metric: str, swing: float) -> None:
+        from saas_sim.analysis.sensitivity import SensitivityAnalysis
+
+        worker = get_current_worker()
+        analysis = SensitivityAnalysis(self.scenario, metric=metric, swing=swing)
+        progress = analysis.progress()
+        try:
+            for done, total in progress:
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._progress, done, total)
+        finally:
+            progress.close()
+        if not worker.is_cancelled and analysis.result is not None:
+            self.app.call_from_thread(self._show, analysis.result)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#sensitivity-progress", ProgressBar).update(total=total, progress=done)
+
+    def _show(self, result) -> None:
+        from saas_sim.render.tornado import Tornado
+
+        self.result = result
+        self.query_one("#sensitivity-tornado", Static).update(Tornado(result))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "sensitivity":
+            error = event.worker.error
+            message = " ".join(str(error).split()) if isinstance(error, InputError) else repr(error)
+            self.query_one("#sensitivity-problem", Static).update(message)
