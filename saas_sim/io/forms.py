@@ -15,6 +15,7 @@ import math
 ACQUISITION_FORMS = ("cac", "funnel")
 CHURN_FORMS = ("monthly", "annual", "alpha_beta")
 DEFAULT_HETEROGENEITY = 0.2  # when alpha and beta come from a homogeneous churn
+MIN_HETEROGENEITY = 1e-6  # below this alpha + beta would overflow: taken as homogeneous
 FUNNEL_LEAD_TO_TRIAL, FUNNEL_TRIAL_TO_PAID = 0.2, 0.1
 
 
@@ -92,7 +93,7 @@ def with_churn_form(segment: dict, form: str) -> dict:
     elif form == "annual":
         new = {"annual": _tidy(1 - (1 - period) ** (12 / months)), "heterogeneity": _tidy(heterogeneity)}
     else:
-        phi = heterogeneity if heterogeneity > 0 else DEFAULT_HETEROGENEITY
+        phi = heterogeneity if heterogeneity >= MIN_HETEROGENEITY else DEFAULT_HETEROGENEITY
         spread = 1 / phi - 1
         new = {"alpha": _tidy(period * spread), "beta": _tidy((1 - period) * spread)}
     assert all(math.isfinite(v) for v in new.values())
