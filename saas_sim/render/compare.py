@@ -14,10 +14,9 @@ half blocks ``█ ▀ ▄`` and B's ``•``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rich import box
-from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -222,35 +221,10 @@ class CompareFanChart(FanChart):
                 lines.append(part)
         return lines
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = min(self.width or options.max_width, options.max_width)
-        color = console.color_system is not None and not console.no_color
+    def _header(self, color: bool, width: int) -> Iterable[Text]:
+        """The title, then the legend of both runs on lines of their own."""
         yield Text(self.title, style="bold", no_wrap=True, overflow="ellipsis")
         yield from self._legend_lines(color, width)
-
-        bottom, top, step = self._value_range()
-        ticks = [bottom + i * step for i in range(int(round((top - bottom) / step)) + 1)]
-        labels: dict[int, str] = {}
-        for value in ticks:
-            row = self.height - 1 - min(int((value - bottom) / (top - bottom) * self.height), self.height - 1)
-            labels.setdefault(row, self.value_format(0.0 if abs(value) < step * 1e-9 else value))
-        gutter = max(len(label) for label in labels.values())
-        plot_width = width - gutter - 2
-        if plot_width < 8 or not self.months:
-            yield Text("(too narrow for a chart)", style="dim", no_wrap=True, overflow="ellipsis")
-            return
-
-        pixels = self._pixels(plot_width, bottom, top)
-        axis_style = self.colors.axis if color else ""
-        for row in range(self.height):
-            upper_pixel = 2 * (self.height - 1 - row) + 1
-            line = Text(no_wrap=True)
-            line.append(labels.get(row, "").rjust(gutter) + (" ┤" if row in labels else " │"), style=axis_style)
-            for column in pixels:
-                char, style = self._cell(column[upper_pixel], column[upper_pixel - 1], color)
-                line.append(char, style=style)
-            yield line
-        yield from self._x_axis(gutter, plot_width, axis_style)
 
 
 def _series_format(series: str, currency: str) -> Callable[[float | None], str]:

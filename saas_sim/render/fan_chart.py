@@ -226,9 +226,7 @@ class FanChart:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = min(self.width or options.max_width, options.max_width)
         color = console.color_system is not None and not console.no_color
-        title = Text(self.title, style="bold", no_wrap=True, overflow="ellipsis")
-        title.append_text(self._legend(color))
-        yield title
+        yield from self._header(color, width)
 
         bottom, top, step = self._value_range()
         ticks = [bottom + i * step for i in range(int(round((top - bottom) / step)) + 1)]
@@ -253,6 +251,12 @@ class FanChart:
                 line.append(char, style=style)
             yield line
         yield from self._x_axis(gutter, plot_width, axis_style)
+
+    def _header(self, color: bool, width: int) -> Iterable[Text]:
+        """The title with the legend beside it."""
+        title = Text(self.title, style="bold", no_wrap=True, overflow="ellipsis")
+        title.append_text(self._legend(color))
+        yield title
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(20, min(self.width or options.max_width, options.max_width))
