@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
+import json
 import math
 import os
 from dataclasses import MISSING, dataclass
@@ -773,3 +774,38 @@ def dump_scenario_yaml(s: Scenario) -> str:
     return yaml.dump(
         _flow_style(scenario_to_dict(s)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
     )
+
+
+def renamed_scenario_text(text: str, name: str, source: str = "<scenario>") -> tuple[str, Scenario]:
+    """``text`` (a valid scenario file) with the scenario renamed to ``name``, and the scenario it gives.
+
+    The name's value is replaced where it is written, so that comments and
+    layout stay; when that does not read back as exactly the renamed
+    scenario, the renamed scenario's normalized YAML is used instead.
+    Raises :class:`InputError` when ``name`` is not a valid name.
+    """
+    wanted = dataclasses.replace(parse_scenario(text, source), name=name)
+    for edited in _edits_of_name(text, name):
+        try:
+            if parse_scenario(edited, source) == wanted:
+                return edited, wanted
+        except InputError:
+            continue
+    dumped = dump_scenario_yaml(wanted)
+    return dumped, parse_scenario(dumped, source)
+
+
+def _edits_of_name(text: str, name: str) -> list[str]:
+    """``text`` with the top-level ``name:`` value replaced: plain if it was plain, and double-quoted."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    node = next((value for key, value in root.value if getattr(key, "value", None) == "name"), None)
+    if not isinstance(node, yaml.ScalarNode):
+        return []
+    start, end = node.start_mark.index, node.end_mark.index
+    literals = ([name] if node.style is None and "\n" not in name else []) + [json.dumps(name, ensure_ascii=False)]
+    return [text[:start] + literal + text[end:] for literal in literals]

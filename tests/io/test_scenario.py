@@ -1203,3 +1203,13 @@ segments:
     lines = [str(p) for p in caught.value.problems]
     assert "s.yaml:5 segments: spend_share of all segments must sum to 1, got 0.9" in lines
     assert any("segments[1].name" in line for line in lines)
+
+
+def test_renaming_a_scenario_text_keeps_its_comments():
+    from saas_sim.io.scenario import parse_scenario, renamed_scenario_text
+
+    text = "# my plan\nname: Old  # the name\n" + "\n".join(
+        line for line in MINIMAL.splitlines() if not line.startswith("name:")) + "\n"
+    renamed, scenario = renamed_scenario_text(text, "New: plan")
+    assert scenario.name == "New: plan" and parse_scenario(renamed).name == "New: plan"
+    assert "# my plan" in renamed and "# the name" in renamed

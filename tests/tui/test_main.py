@@ -174,9 +174,9 @@ async def test_renaming_the_open_scenario_in_the_browser_follows_it(store):
 
 
 def _renamed(text: str, name: str):
-    from tui.screens.history import scenario_text_named
+    from saas_sim.io.scenario import renamed_scenario_text
 
-    return scenario_text_named(text, name)
+    return renamed_scenario_text(text, name)
 
 
 async def test_ctrl_s_without_changes_keeps_one_run_of_the_revision(store):
@@ -220,3 +220,20 @@ async def test_a_default_starting_mrr_follows_arpa(store):
         screen = await settled(pilot)
         assert screen.document["segments"][0]["starting_mrr"] == 350 * 150
         assert screen.result["series"]["mrr"]["p50"][0] > 350 * 140
+
+
+async def test_a_new_scenario_from_a_stored_example_gets_its_own_name(store):
+    from saas_sim.io.examples import examples
+    from tui.messages import OpenScenario
+
+    app = create_app(store, seed=1, live_paths=300)  # the starter is stored on first open
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        await screen._open_chosen(OpenScenario("new", examples()[0].text))
+        screen = await settled(pilot)
+        assert screen.document["name"] == "Starter - monthly SaaS (2)" and screen.dirty
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    names = sorted(info.name for info in store.scenarios())
+    assert names == ["Starter - monthly SaaS", "Starter - monthly SaaS (2)"]
+    assert len(store.history("Starter - monthly SaaS")) == 1  # the stored one untouched

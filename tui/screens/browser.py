@@ -18,7 +18,8 @@ from saas_sim.io.examples import Example, examples
 from saas_sim.render.format import format_money
 from saas_sim.store import ScenarioInfo, Store, StoreError
 from tui.messages import OpenScenario
-from tui.screens.history import HistoryScreen, local_time, scenario_text_named
+from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
+from tui.screens.history import HistoryScreen, local_time
 
 
 class NameDialog(ModalScreen[str | None]):

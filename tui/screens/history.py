@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from datetime import UTC, datetime
 
-import yaml
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
@@ -17,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from saas_sim.errors import InputError
-from saas_sim.io.scenario import dump_scenario_yaml, parse_scenario
-from saas_sim.model.scenario import Scenario
+from saas_sim.io.scenario import parse_scenario
+from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
 from saas_sim.store import RevisionInfo, Store, StoreError
 from saas_sim.store.repository import changed_fields
 from tui.messages import OpenScenario
@@ -35,41 +32,6 @@ def local_time(moment: datetime, now: datetime | None = None) -> str:
     if local.year == now.year:
         return f"{local.day} {local.strftime('%b %H:%M')}"
     return local.strftime("%Y-%m-%d")
-
-
-def scenario_text_named(text: str, name: str, source: str = "<scenario>") -> tuple[str, Scenario]:
-    """``text`` (a valid scenario file) with the scenario renamed to ``name``, and the scenario it gives.
-
-    The name's value is replaced where it is written, so that comments and
-    layout stay; when that does not read back as exactly the renamed
-    scenario, the renamed scenario's normalized YAML is used instead.
-    Raises :class:`InputError` when ``name`` is not a valid name.
-    """
-    wanted = dataclasses.replace(parse_scenario(text, source), name=name)
-    for edited in _edits_of_name(text, name):
-        try:
-            if parse_scenario(edited, source) == wanted:
-                return edited, wanted
-        except InputError:
-            continue
-    dumped = dump_scenario_yaml(wanted)
-    return dumped, parse_scenario(dumped, source)
-
-
-def _edits_of_name(text: str, name: str) -> list[str]:
-    """``text`` with the top-level ``name:`` value replaced: plain if it was plain, and double-quoted."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    node = next((value for key, value in root.value if getattr(key, "value", None) == "name"), None)
-    if not isinstance(node, yaml.ScalarNode):
-        return []
-    start, end = node.start_mark.index, node.end_mark.index
-    literals = ([name] if node.style is None and "\n" not in name else []) + [json.dumps(name, ensure_ascii=False)]
-    return [text[:start] + literal + text[end:] for literal in literals]
 
 
 def _changes(revision: RevisionInfo, previous: RevisionInfo | None) -> list[str]:

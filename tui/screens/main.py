@@ -62,11 +62,28 @@ class MainScreen(Screen):
     def _load(self, opening: OpenScenario) -> None:
         """Take a scenario text as the one being edited."""
         source = f"{opening.revision.name}@{opening.revision.number}" if opening.revision else "new scenario"
+        if opening.action == "new":
+            opening = self._unique_name(opening)
         self.scenario, self.document = scenario_document(opening.text, source)
         self.text = opening.text
         self.revision: RevisionInfo | None = opening.revision
         self.saved_document = self.document if opening.action == "open" else None
         self.problems: list[Problem] = []
+
+    def _unique_name(self, opening: OpenScenario) -> OpenScenario:
+        """A new scenario never saves into a stored one: "Starter" becomes "Starter (2)" when taken."""
+        from saas_sim.io.scenario import parse_scenario
+        from saas_sim.io.scenario import renamed_scenario_text
+
+        name = parse_scenario(opening.text, "new scenario").name
+        taken = {info.name for info in self.store.scenarios(include_archived=True)}
+        if name not in taken:
+            return opening
+        number = 2
+        while f"{name} ({number})" in taken:
+            number += 1
+        text, _ = renamed_scenario_text(opening.text, f"{name} ({number})")
+        return OpenScenario("new", text)
 
     # layout
 
