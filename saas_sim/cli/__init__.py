@@ -14,8 +14,10 @@ import typer
 from saas_sim import __version__
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
 from saas_sim.cli.compare import compare_command
+from saas_sim.cli.fit import fit_command
 from saas_sim.cli.goal import goal_command
 from saas_sim.cli.init import init_command
+from saas_sim.cli.metrics import metrics_command
 from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
 from saas_sim.cli.scenarios import app as scenarios_app
@@ -57,6 +59,8 @@ app.command("compare")(compare_command)
 app.command("init")(init_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("goal")(goal_command)
+app.command("fit")(fit_command)
+app.command("metrics")(metrics_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

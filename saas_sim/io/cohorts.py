@@ -1,0 +1,289 @@
+"""History files for ``saas-sim fit`` (SPEC 6): a cohort survival table, or an MRR ledger turned into cohorts.
+
+Cohort survival table, header ``cohort,period,active``::
+
+    cohort,period,active
+    2024-01,0,1200      # period 0: the number acquired
+    2024-01,1,1010      # active at the start of period 1
+    2024-02,0,950
+    ...
+
+``cohort`` is any label; each cohort has the consecutive periods 0..L (its
+rows in any order), ``active`` is a whole number, more than 0 at period 0
+and never rising from one period to the next.  A cohort ends at its last
+row: its customers still active then are right-censored there.
+
+MRR ledger, header ``customer_id,month,mrr`` (``month`` as ``YYYY-MM``, MRR a
+number >= 0, several rows of one customer in one month summed): each
+customer belongs to the cohort of its first month with MRR > 0, a period is
+one month, and every cohort runs to the ledger's last month.  A customer is
+active at period p when it has MRR in month signup + p.  A customer who
+leaves and comes back counts as active again in the months it has MRR; as
+the survival model has no return, a cohort's count that rises through such
+reactivations is held at its previous level (:attr:`CohortTable.held`
+reports how many customer-months that removes).
+
+Every problem of a file is reported with its line (``file:line field:
+message``), the first :data:`MAX_PROBLEMS` of them and a count of the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from saas_sim.errors import InputError, Problem
+
+COHORT_HEADER = ("cohort", "period", "active")
+LEDGER_HEADER = ("customer_id", "month", "mrr")
+MAX_PROBLEMS = 20
+RECENT_SIGNUP_MONTHS = 6  # arpa_monthly: the first MRR of the customers who joined in these last months
+RECENT_MONTHS = 3  # arpa_all_monthly: MRR per active customer over these last months
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class LedgerRates:
+    """What a ledger says about a scenario segment's other inputs (SPEC 1).
+
+    ``arpa_monthly``: mean MRR of new customers in their first month, over the
+    last :data:`RECENT_SIGNUP_MONTHS` months with signups (SPEC 2.4: new
+    accounts join at ``arpa_monthly``); ``arpa_all_monthly``: MRR per active
+    customer over the last :data:`RECENT_MONTHS` months;
+    ``expansion_monthly`` / ``contraction_monthly``: over all customers active
+    two months in a row, the MRR increase / decrease as a share of their
+    previous month's MRR (all months pooled).
+    """
+
+    arpa_monthly: float
+    arpa_all_monthly: float
+    expansion_monthly: float
+    contraction_monthly: float
+    first_month: str
+    last_month: str
+    customers: int
+    reactivations: int
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CohortTable:
+    """Cohorts read from a history file: ``active[i][t]`` customers of cohort ``labels[i]`` active at period t."""
+
+    source: str
+    kind: str  # "cohorts" or "ledger"
+    labels: tuple[str, ...]
+    active: tuple[np.ndarray, ...]
+    ledger: LedgerRates | None = None
+    held: int = 0  # ledger only: customer-months of reactivated customers not counted (see the module's note)
+
+
+class _Problems:
+    """Problems of one file, at most :data:`MAX_PROBLEMS` kept and the rest counted."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.items: list[Problem] = []
+        self.more = 0
+
+    def add(self, line: int | None, field: str, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(self.source, line, field, message))
+        else:
+            self.more += 1
+
+    def raise_any(self) -> None:
+        if self.items:
+            extra = [Problem(self.source, None, "", f"and {self.more} more problems")] if self.more else []
+            raise InputError([*self.items, *extra])
+
+
+def read_history(path: str | os.PathLike[str]) -> CohortTable:
+    """A cohort table or a ledger, told apart by the header."""
+    source = str(path)
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError([Problem(source, None, "", f"is not UTF-8 text ({error.reason} at byte {error.start})")]) \
+            from None
+    return parse_history(text, source)
+
+
+def parse_history(text: str, source: str = "<history>") -> CohortTable:
+    """:func:`read_history` on text already read."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)
+    names = tuple(cell.strip().lower() for cell in header) if header else ()
+    if names == COHORT_HEADER:
+        return _read_cohort_rows(reader, source)
+    if names == LEDGER_HEADER:
+        return ledger_cohorts(source, _read_ledger_rows(reader, source))
+    got = ",".join(cell.strip() for cell in header) if header else "an empty file"
+    line = reader.line_num or 1
+    raise InputError([Problem(source, line, "header", f"must be {','.join(COHORT_HEADER)} (a cohort table) or "
+                                                      f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}")])
+
+
+def _whole_number(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if re.fullmatch(r"[+]?\d+", text) else None
+
+
+def _read_cohort_rows(reader, source: str) -> CohortTable:
+    problems = _Problems(source)
+    rows: dict[str, dict[int, tuple[int, int]]] = {}  # cohort -> period -> (active, line)
+    first_line: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != 3:
+            problems.add(line, "", f"must have 3 fields (cohort,period,active), got {len(cells)}")
+            continue
+        cohort, period_text, active_text = (cell.strip() for cell in cells)
+        period, active = _whole_number(period_text), _whole_number(active_text)
+        if not cohort:
+            problems.add(line, "cohort", "must not be empty")
+        if period is None:
+            problems.add(line, "period", f"must be a whole number >= 0, got '{period_text}'")
+        if active is None:
+            problems.add(line, "active", f"must be a whole number >= 0, got '{active_text}'")
+        if not cohort or period is None or active is None:
+            continue
+        periods = rows.setdefault(cohort, {})
+        first_line.setdefault(cohort, line)
+        if period in periods:
+            problems.add(line, "period", f"cohort '{cohort}' already has period {period} (line {periods[period][1]})")
+            continue
+        periods[period] = (active, line)
+    for cohort, periods in rows.items():
+        if 0 not in periods:
+            problems.add(first_line[cohort], "period", f"cohort '{cohort}' has no period 0 (the number acquired)")
+            continue
+        if periods[0][0] == 0:
+            problems.add(periods[0][1], "active", f"cohort '{cohort}' must acquire more than 0 customers at period 0")
+        previous = None
+        for period in sorted(periods):
+            active, line = periods[period]
+            if previous is not None and period != previous + 1:
+                problems.add(line, "period", f"cohort '{cohort}' jumps from period {previous} to {period}: "
+                                             "periods must be consecutive")
+            elif previous is not None and active > periods[previous][0]:
+                problems.add(line, "active", f"cohort '{cohort}' rises from {periods[previous][0]} to {active} at "
+                                             f"period {period}: active customers cannot increase")
+            previous = period
+    if not rows and not problems.items:
+        problems.add(reader.line_num or 1, "", "has no rows after the header")
+    problems.raise_any()
+    labels = tuple(rows)
+    active = tuple(np.array([rows[c][p][0] for p in range(len(rows[c]))], dtype=np.int64) for c in labels)
+    return CohortTable(source, "cohorts", labels, active)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """An MRR ledger as a dense matrix: ``mrr[customer, month]``, months consecutive from ``first_month``."""
+
+    months: tuple[str, ...]
+    mrr: np.ndarray  # shape (customers, months)
+
+
+def _month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _read_ledger_rows(reader, source: str) -> Ledger:
+    problems = _Problems(source)
+    customers: dict[str, int] = {}
+    customer_of: list[int] = []
+    month_of: list[int] = []
+    amounts: list[float] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != 3:
+            problems.add(line, "", f"must have 3 fields (customer_id,month,mrr), got {len(cells)}")
+            continue
+        customer, month_text, mrr_text = (cell.strip() for cell in cells)
+        ok = True
+        if not customer:
+            problems.add(line, "customer_id", "must not be empty")
+            ok = False
+        match = _MONTH.match(month_text)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            problems.add(line, "month", f"must be a month YYYY-MM, got '{month_text}'")
+            ok = False
+        try:
+            mrr = float(mrr_text)
+        except ValueError:
+            mrr = math.nan
+        if not math.isfinite(mrr) or mrr < 0:
+            problems.add(line, "mrr", f"must be a number >= 0, got '{mrr_text}'")
+            ok = False
+        if ok:
+            customer_of.append(customers.setdefault(customer, len(customers)))
+            month_of.append(int(match.group(1)) * 12 + int(match.group(2)) - 1)
+            amounts.append(mrr)
+    if not amounts and not problems.items:
+        problems.add(reader.line_num or 1, "", "has no rows after the header")
+    problems.raise_any()
+    month_index = np.array(month_of)
+    first, last = int(month_index.min()), int(month_index.max())
+    matrix = np.zeros((len(customers), last - first + 1))
+    np.add.at(matrix, (np.array(customer_of), month_index - first), np.array(amounts))
+    return Ledger(tuple(_month_label(m) for m in range(first, last + 1)), matrix)
+
+
+def ledger_cohorts(source: str, ledger: Ledger) -> CohortTable:
+    """The ledger's cohorts by signup month (see the module's note) and its :class:`LedgerRates`."""
+    active = ledger.mrr > 0
+    ever = active.any(axis=1)
+    if not ever.any():
+        raise InputError([Problem(source, None, "mrr", "no customer has MRR > 0: there are no cohorts")])
+    mrr, active = ledger.mrr[ever], active[ever]
+    months = len(ledger.months)
+    signup = active.argmax(axis=1)
+    labels, cohorts, held = [], [], 0
+    for start in np.unique(signup):
+        members = active[signup == start, start:]
+        counts = members.sum(axis=0).astype(np.int64)
+        kept = np.minimum.accumulate(counts)
+        held += int((counts - kept).sum())
+        labels.append(ledger.months[start])
+        cohorts.append(kept)
+    rates = _ledger_rates(ledger, mrr, active, signup, months)
+    return CohortTable(source, "ledger", tuple(labels), tuple(cohorts), rates, held)
+
+
+def _ledger_rates(ledger: Ledger, mrr: np.ndarray, active: np.ndarray, signup: np.ndarray, months: int) -> LedgerRates:
+    rows = np.arange(len(signup))
+    first_mrr = mrr[rows, signup]
+    signup_months = np.unique(signup)[-RECENT_SIGNUP_MONTHS:]
+    recent = np.isin(signup, signup_months)
+    arpa_new = float(first_mrr[recent].mean())
+    last = slice(max(0, months - RECENT_MONTHS), months)
+    arpa_all = float(mrr[:, last].sum() / max(int(active[:, last].sum()), 1))
+    both = active[:, 1:] & active[:, :-1]
+    change = np.where(both, mrr[:, 1:] - mrr[:, :-1], 0.0)
+    base = float(np.where(both, mrr[:, :-1], 0.0).sum())
+    expansion = float(np.clip(change, 0, None).sum() / base) if base > 0 else 0.0
+    contraction = float(-np.clip(change, None, 0).sum() / base) if base > 0 else 0.0
+    seen_before = np.maximum.accumulate(active, axis=1)
+    reactivations = int((active[:, 1:] & ~active[:, :-1] & seen_before[:, :-1]).sum())
+    return LedgerRates(arpa_monthly=arpa_new, arpa_all_monthly=arpa_all, expansion_monthly=expansion,
+                       contraction_monthly=contraction, first_month=ledger.months[0], last_month=ledger.months[-1],
+                       customers=len(signup), reactivations=reactivations)

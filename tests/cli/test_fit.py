@@ -1,0 +1,107 @@
+"""``saas-sim fit``: the JSON of SPEC 6, the snippet pasted into a scenario, the report, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COHORTS = ROOT / "scenarios" / "data" / "cohorts.csv"
+LEDGER = ROOT / "scenarios" / "data" / "ledger.csv"
+SPEC_KEYS = {"alpha", "beta", "mean_churn", "heterogeneity", "log_likelihood", "periods", "cohorts", "survival"}
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_json_has_the_spec_keys(invoke):
+    data = _json(invoke("fit", COHORTS, "--json", "-"))
+    assert SPEC_KEYS <= set(data)
+    assert data["cohorts"] == 24 and data["periods"] == 24 and len(data["survival"]) == 24 + 13
+    assert data["survival"][0] == 1.0 and np.all(np.diff(data["survival"]) < 0)
+    assert data["mean_churn"] == pytest.approx(data["alpha"] / (data["alpha"] + data["beta"]))
+    assert data["heterogeneity"] == pytest.approx(1 / (data["alpha"] + data["beta"] + 1))
+    assert data["kind"] == "cohorts" and "ledger" not in data
+
+
+def test_the_sample_files_give_back_their_generating_parameters(invoke):
+    """scripts/make_sample_data.py draws both files with alpha 0.6, beta 8.4 (mean churn 6.67 %)."""
+    for path in (COHORTS, LEDGER):
+        data = _json(invoke("fit", path, "--json", "-"))
+        assert data["alpha"] == pytest.approx(0.6, rel=0.1) and data["beta"] == pytest.approx(8.4, rel=0.1)
+        interval = data["intervals"]["mean_churn"]
+        assert interval["low"] < 0.6 / 9.0 < interval["high"]
+
+
+def test_the_ledger_snippet_pasted_into_the_starter_scenario_runs(invoke, tmp_path):
+    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.io.forms import with_churn_form
+    from saas_sim.io.scenario import parse_scenario
+
+    out = tmp_path / "snippet.yaml"
+    data = _json(invoke("fit", LEDGER, "--out", out, "--json", "-"))
+    text = out.read_text()
+    assert text.startswith("# Fitted by saas-sim fit from ")
+    snippet = yaml.safe_load(text)
+    assert set(snippet) == {"churn", "arpa_monthly", "expansion_monthly", "contraction_monthly"}
+    # The monthly form is the fitted alpha, beta (SPEC 2.2, contract_months 1).
+    as_monthly = with_churn_form({"churn": {"alpha": data["alpha"], "beta": data["beta"]}}, "monthly")["churn"]
+    assert snippet["churn"]["monthly"] == pytest.approx(as_monthly["monthly"], rel=1e-3)
+    assert snippet["churn"]["heterogeneity"] == pytest.approx(as_monthly["heterogeneity"], rel=1e-3)
+
+    starter = yaml.safe_load((ROOT / "scenarios" / "starter.yaml").read_text())
+    starter["segments"][0].update(snippet)
+    scenario = parse_scenario(yaml.safe_dump(starter), "pasted.yaml")
+    result = simulate(with_overrides(scenario, paths=20, seed=1))
+    assert result["summary"]["customers_end"]["p50"] > 0
+
+
+def test_the_cohort_snippet_has_only_churn_and_the_alpha_beta_line_parses_too(invoke, tmp_path):
+    from saas_sim.io.scenario import parse_scenario
+
+    out = tmp_path / "snippet.yaml"
+    assert invoke("fit", COHORTS, "--out", out).exit_code == 0
+    text = out.read_text()
+    assert set(yaml.safe_load(text)) == {"churn"}
+    alpha_beta = next(line for line in text.splitlines() if "churn: {alpha:" in line).split("use instead:")[1]
+    starter = yaml.safe_load((ROOT / "scenarios" / "starter.yaml").read_text())
+    starter["segments"][0].update(yaml.safe_load(alpha_beta))
+    parse_scenario(yaml.safe_dump(starter), "pasted.yaml")
+
+
+def test_an_existing_out_file_is_kept_without_force(invoke, tmp_path):
+    out = tmp_path / "snippet.yaml"
+    out.write_text("mine\n")
+    result = invoke("fit", COHORTS, "--out", out)
+    assert result.exit_code == 2 and "exists; add --force" in result.stderr and out.read_text() == "mine\n"
+    assert invoke("fit", COHORTS, "--out", out, "--force").exit_code == 0
+    assert out.read_text().startswith("# Fitted")
+
+
+def test_the_report_shows_parameters_verdicts_and_survival(invoke):
+    result = invoke("fit", LEDGER)
+    assert result.exit_code == 0, result.stderr
+    for text in ("alpha", "95 % interval", "Heterogeneity matters", "The model describes the data",
+                 "observed", "+12: 41", "From the ledger", "reactivations"):
+        assert text in result.stdout
+
+
+def test_bad_files_exit_2_with_the_line(invoke, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cohort,period,active\nA,0,100\nA,1,120\n")
+    result = invoke("fit", bad)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"{bad}:3 active: cohort 'A' rises from 100 to 120 at period 1: "
+                                     "active customers cannot increase")
+    missing = invoke("fit", tmp_path / "none.csv")
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    only_zero = tmp_path / "zero.csv"
+    only_zero.write_text("cohort,period,active\nA,0,100\n")
+    result = invoke("fit", only_zero)
+    assert result.exit_code == 2 and result.stderr.startswith(f"{only_zero}: every cohort has only period 0")

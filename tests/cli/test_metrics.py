@@ -1,0 +1,127 @@
+"""``saas-sim metrics LEDGER.csv``: the JSON document, the CSV, the report and bad files (exit 2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from saas_sim.analysis.ledger_metrics import SERIES
+
+LEDGER = """\
+customer_id,month,mrr
+a,2024-01,100
+b,2024-01,50
+a,2024-02,120
+a,2024-04,120
+c,2024-04,30
+c,2024-04,10
+"""
+
+
+@pytest.fixture
+def ledger_file(tmp_path: Path) -> Path:
+    path = tmp_path / "ledger.csv"
+    path.write_text(LEDGER, encoding="utf-8")
+    return path
+
+
+def _refuse_constant(name: str):
+    raise AssertionError(f"{name} in the JSON output")
+
+
+def test_json_to_stdout_is_the_document_and_nothing_else(invoke, ledger_file):
+    result = invoke("metrics", ledger_file, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout, parse_constant=_refuse_constant)
+    assert list(document) == ["months", "series", "cohorts"]
+    assert document["months"] == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert tuple(document["series"]) == SERIES
+    series = document["series"]
+    assert series["customers"] == [2, 1, 0, 2]
+    assert series["mrr"] == [150.0, 120.0, 0.0, 160.0]
+    assert series["churned_customers"] == [0, 1, 1, 0]
+    assert series["reactivated_customers"] == [0, 0, 0, 1]
+    assert series["new_customers"] == [2, 0, 0, 1]
+    assert series["expansion_mrr"] == [0.0, 20.0, 0.0, 0.0]
+    assert series["nrr_monthly"] == [None, 0.8, 0.0, None]
+    assert set(document["cohorts"]) == {"logo_retention", "revenue_retention"}
+    assert document["cohorts"]["logo_retention"] == [[1.0, 0.5, 0.0, 0.5], [None, None, None], [None, None], [1.0]]
+    assert document["cohorts"]["revenue_retention"][0] == [1.0, 0.8, 0.0, 0.8]
+
+
+def test_csv_has_month_and_every_series(invoke, ledger_file, tmp_path):
+    out = tmp_path / "metrics.csv"
+    result = invoke("metrics", ledger_file, "--csv", out)
+    assert result.exit_code == 0, result.stderr
+    assert f"Wrote {out}" in result.stdout
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows[0] == ["month", *SERIES]
+    assert [row[0] for row in rows[1:]] == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    first = dict(zip(rows[0], rows[1]))
+    assert first["customers"] == "2" and first["mrr"] == "150.0" and first["nrr_monthly"] == ""
+
+
+def test_csv_to_stdout_prints_only_the_csv(invoke, ledger_file):
+    result = invoke("metrics", ledger_file, "--csv", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("month,customers,mrr,")
+    assert len(result.stdout.splitlines()) == 5
+
+
+def test_the_report_shows_the_months(invoke, ledger_file):
+    result = invoke("metrics", ledger_file)
+    assert result.exit_code == 0, result.stderr
+    for text in ("2024-01", "2024-03", "2024-04", "MRR", "Churned", "NRR"):
+        assert text in result.stdout
+
+
+def test_the_report_renders_charts_and_heatmaps_on_a_terminal():
+    from rich.console import Console
+
+    from saas_sim.analysis.ledger_metrics import ledger_metrics
+    from saas_sim.io.ledger import parse_ledger
+    from saas_sim.render.ledger import ledger_report
+
+    document = ledger_metrics(parse_ledger(LEDGER))
+    console = Console(width=120, record=True, force_terminal=True, color_system="truecolor")
+    console.print(ledger_report(document, source="ledger.csv", charts=True))
+    text = console.export_text()
+    assert "Logo retention" in text and "Revenue retention" in text and "Customers" in text
+    assert max(len(line) for line in text.splitlines()) <= 120
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("customer_id,month,mrr\na,2024-13,10\n", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'"),
+    ("customer_id,month,mrr\na,2024-01,10\nb,2024-01,-3\n", "ledger.csv:3 mrr: must be >= 0, got -3"),
+    ("customer_id,month,mrr\na,2024-01,ten\n", "ledger.csv:2 mrr: must be a number, got 'ten'"),
+    ("customer_id,month\na,2024-01\n", "ledger.csv:1: missing column mrr"),
+    ("customer_id,month,mrr\na,2024-01\n", "ledger.csv:2: has 2 fields, expected 3"),
+])
+def test_bad_files_are_refused_with_file_line_field_and_exit_2(invoke, tmp_path, content, expected):
+    path = tmp_path / "ledger.csv"
+    path.write_text(content, encoding="utf-8")
+    result = invoke("metrics", path, "--json", "-")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(str(tmp_path / expected))
+
+
+def test_every_problem_is_reported_at_once(invoke, tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("customer_id,month,mrr\na,2024-13,10\nb,2024-01,x\n,2024-01,1\n", encoding="utf-8")
+    result = invoke("metrics", path)
+    assert result.exit_code == 2
+    assert [line.split(" ", 1)[0].rsplit(":", 1)[1] for line in result.stderr.splitlines()] == ["2", "3", "4"]
+
+
+def test_a_missing_file_and_a_bad_output_path_exit_2(invoke, ledger_file, tmp_path):
+    result = invoke("metrics", tmp_path / "nope.csv")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+    result = invoke("metrics", ledger_file, "--json", tmp_path / "missing" / "out.json")
+    assert result.exit_code == 2
+    assert "--json" in result.stderr

@@ -1,0 +1,138 @@
+"""MRR ledger files (SPEC 6): what is read, and every malformed kind refused with its line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from saas_sim.errors import InputError
+from saas_sim.io.ledger import MAX_REPORTED, metrics_csv_rows, parse_ledger, read_ledger
+
+
+def refused(text: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        parse_ledger(text, "ledger.csv")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_rows_become_codes_and_every_month_from_first_to_last():
+    ledger = parse_ledger("customer_id,month,mrr\na,2024-01,100\nb,2024-04,50.5\na,2024-01,20\n")
+    assert ledger.months == ("2024-01", "2024-02", "2024-03", "2024-04")
+    assert ledger.customer_ids == ("a", "b")
+    assert ledger.customer.tolist() == [0, 1, 0]
+    assert ledger.month.tolist() == [0, 3, 0]
+    assert ledger.mrr.tolist() == [100.0, 50.5, 20.0]
+
+
+def test_months_cross_the_year():
+    ledger = parse_ledger("customer_id,month,mrr\na,2023-11,1\na,2024-02,1\n")
+    assert ledger.months == ("2023-11", "2023-12", "2024-01", "2024-02")
+
+
+def test_bom_crlf_blank_lines_spaces_any_column_order_and_extra_columns():
+    text = "\ufeffMRR, Customer_ID ,plan,month\r\n\r\n 10 , a ,pro,2024-01\r\n20,a,pro, 2024-02 \r\n"
+    ledger = parse_ledger(text)
+    assert ledger.customer_ids == ("a",)
+    assert ledger.months == ("2024-01", "2024-02")
+    assert ledger.mrr.tolist() == [10.0, 20.0]
+
+
+def test_quoted_ids_with_commas(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text('customer_id,month,mrr\n"Acme, Inc.",2024-01,100\n', encoding="utf-8")
+    assert read_ledger(path).customer_ids == ("Acme, Inc.",)
+
+
+def test_zero_mrr_is_accepted_and_counts_for_the_months():
+    ledger = parse_ledger("customer_id,month,mrr\na,2024-01,100\nb,2024-03,0\n")
+    assert ledger.months == ("2024-01", "2024-02", "2024-03")
+    assert ledger.mrr.tolist() == [100.0, 0.0]
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("a,2024-13,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'"),
+    ("a,24-01,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '24-01'"),
+    ("a,2024-1,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-1'"),
+    ("a,2024-00,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-00'"),
+    ("a,,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got ''"),
+    ("a,2024-01,ten", "ledger.csv:2 mrr: must be a number, got 'ten'"),
+    ("a,2024-01,$10", "ledger.csv:2 mrr: must be a number, got '$10'"),
+    ("a,2024-01,", "ledger.csv:2 mrr: must be a number, got ''"),
+    ("a,2024-01,-5", "ledger.csv:2 mrr: must be >= 0, got -5"),
+    ("a,2024-01,nan", "ledger.csv:2 mrr: must be a finite number, got 'nan'"),
+    ("a,2024-01,inf", "ledger.csv:2 mrr: must be a finite number, got 'inf'"),
+    (" ,2024-01,10", "ledger.csv:2 customer_id: is empty"),
+    ("a,2024-01", "ledger.csv:2: has 2 fields, expected 3 (customer_id,month,mrr)"),
+])
+def test_each_malformed_kind_is_refused_with_its_line(row, expected):
+    assert refused(f"customer_id,month,mrr\n{row}\nok,2024-02,1\n") == [expected]
+
+
+def test_every_problem_at_once_in_line_order_with_lines_after_blank_and_multiline_rows():
+    text = 'customer_id,month,mrr\n"multi\nline",2024-01,1\n\nb,2024-13,1\nc,2024-01,-1\nd,2024-01,x\n'
+    assert refused(text) == [
+        "ledger.csv:5 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'",
+        "ledger.csv:6 mrr: must be >= 0, got -1",
+        "ledger.csv:7 mrr: must be a number, got 'x'",
+    ]
+
+
+def test_a_row_with_two_problems_reports_both():
+    assert refused("customer_id,month,mrr\na,2024-99,-1\n") == [
+        "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-99'",
+        "ledger.csv:2 mrr: must be >= 0, got -1",
+    ]
+
+
+def test_many_problems_are_counted_beyond_the_first_few():
+    text = "customer_id,month,mrr\n" + "a,2024-01,-1\n" * (MAX_REPORTED + 7)
+    problems = refused(text)
+    assert len(problems) == MAX_REPORTED + 1
+    assert problems[0] == "ledger.csv:2 mrr: must be >= 0, got -1"
+    assert problems[-1] == "ledger.csv: and 7 more problems"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "ledger.csv:1: is empty: expected the header customer_id,month,mrr"),
+    ("customer,month,mrr\na,2024-01,1\n",
+     "ledger.csv:1: missing column customer_id: the header must be customer_id,month,mrr, got 'customer,month,mrr'"),
+    ("a,2024-01,1\n", "ledger.csv:1: missing columns customer_id, month, mrr: the header must be "
+     "customer_id,month,mrr, got 'a,2024-01,1'"),
+    ("customer_id,month,mrr,mrr\n", "ledger.csv:1: column mrr appears more than once"),
+    ("customer_id,month,mrr\n", "ledger.csv: has no rows: a ledger needs at least one customer month"),
+])
+def test_bad_headers_and_empty_files(text, expected):
+    assert refused(text) == [expected]
+
+
+def test_a_typo_year_spanning_centuries_is_refused():
+    problems = refused("customer_id,month,mrr\na,2024-01,1\nb,0024-01,1\n")
+    assert problems == ["ledger.csv:3 month: 0024-01 is 24001 months before the last month 2024-01; "
+                        "a ledger spans at most 1200 months"]
+
+
+def test_files_that_cannot_be_read(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_ledger(tmp_path / "missing.csv")
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"customer_id,month,mrr\n\xff\xfe,2024-01,1\n")
+    with pytest.raises(InputError, match=r"binary.csv:2: is not UTF-8 text"):
+        read_ledger(binary)
+
+
+def test_csv_rows_have_month_then_every_series_and_empty_cells_for_null():
+    document = {"months": ["2024-01", "2024-02"], "series": {"customers": [1, 2], "nrr_monthly": [None, 1.5]}}
+    assert metrics_csv_rows(document) == [["month", "customers", "nrr_monthly"],
+                                          ["2024-01", 1, ""], ["2024-02", 2, 1.5]]
+
+
+def test_two_hundred_thousand_rows_parse_into_arrays():
+    rng = np.random.default_rng(3)
+    customers = rng.integers(0, 20_000, 200_000)
+    months = rng.integers(0, 24, 200_000)
+    lines = [f"c{c},{2022 + m // 12}-{m % 12 + 1:02d},{(c % 7) * 10 + 5}" for c, m in zip(customers, months)]
+    ledger = parse_ledger("customer_id,month,mrr\n" + "\n".join(lines) + "\n")
+    assert ledger.rows == 200_000
+    assert len(ledger.months) == 24
+    assert np.array_equal(np.array(ledger.customer_ids)[ledger.customer], np.char.add("c", customers.astype(str)))
+    assert np.array_equal(ledger.month, months - months.min())
