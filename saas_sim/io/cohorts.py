@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -39,13 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from saas_sim.errors import InputError, Problem
+from saas_sim.io.ledger import Ledger as LedgerRows
+from saas_sim.io.ledger import parse_ledger
 
 COHORT_HEADER = ("cohort", "period", "active")
 LEDGER_HEADER = ("customer_id", "month", "mrr")
 MAX_PROBLEMS = 20
 RECENT_SIGNUP_MONTHS = 6  # arpa_monthly: the first MRR of the customers who joined in these last months
 RECENT_MONTHS = 3  # arpa_all_monthly: MRR per active customer over these last months
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def parse_history(text: str, source: str = "<history>") -> CohortTable:
     if names == COHORT_HEADER:
         return _read_cohort_rows(reader, source)
     if names == LEDGER_HEADER:
-        return ledger_cohorts(source, _read_ledger_rows(reader, source))
+        return ledger_cohorts(source, dense_ledger(parse_ledger(text, source)))
     got = ",".join(cell.strip() for cell in header) if header else "an empty file"
     line = reader.line_num or 1
     raise InputError([Problem(source, line, "header", f"must be {','.join(COHORT_HEADER)} (a cohort table) or "
@@ -201,51 +201,11 @@ class Ledger:
     mrr: np.ndarray  # shape (customers, months)
 
 
-def _month_label(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _read_ledger_rows(reader, source: str) -> Ledger:
-    problems = _Problems(source)
-    customers: dict[str, int] = {}
-    customer_of: list[int] = []
-    month_of: list[int] = []
-    amounts: list[float] = []
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != 3:
-            problems.add(line, "", f"must have 3 fields (customer_id,month,mrr), got {len(cells)}")
-            continue
-        customer, month_text, mrr_text = (cell.strip() for cell in cells)
-        ok = True
-        if not customer:
-            problems.add(line, "customer_id", "must not be empty")
-            ok = False
-        match = _MONTH.match(month_text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            problems.add(line, "month", f"must be a month YYYY-MM, got '{month_text}'")
-            ok = False
-        try:
-            mrr = float(mrr_text)
-        except ValueError:
-            mrr = math.nan
-        if not math.isfinite(mrr) or mrr < 0:
-            problems.add(line, "mrr", f"must be a number >= 0, got '{mrr_text}'")
-            ok = False
-        if ok:
-            customer_of.append(customers.setdefault(customer, len(customers)))
-            month_of.append(int(match.group(1)) * 12 + int(match.group(2)) - 1)
-            amounts.append(mrr)
-    if not amounts and not problems.items:
-        problems.add(reader.line_num or 1, "", "has no rows after the header")
-    problems.raise_any()
-    month_index = np.array(month_of)
-    first, last = int(month_index.min()), int(month_index.max())
-    matrix = np.zeros((len(customers), last - first + 1))
-    np.add.at(matrix, (np.array(customer_of), month_index - first), np.array(amounts))
-    return Ledger(tuple(_month_label(m) for m in range(first, last + 1)), matrix)
+def dense_ledger(rows: LedgerRows) -> Ledger:
+    """The validated ledger of ``saas-sim metrics`` as a matrix, several rows of a customer-month summed."""
+    matrix = np.zeros((len(rows.customer_ids), len(rows.months)))
+    np.add.at(matrix, (rows.customer, rows.month), rows.mrr)
+    return Ledger(rows.months, matrix)
 
 
 def ledger_cohorts(source: str, ledger: Ledger) -> CohortTable:

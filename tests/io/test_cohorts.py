@@ -96,12 +96,12 @@ def test_a_reactivation_that_raises_a_cohort_is_held():
 
 def test_bad_ledger_rows_are_refused_with_their_lines():
     text = "customer_id,month,mrr\na,2024-13,10\n,2024-01,10\nb,2024-01,-5\nc,24-01,abc\n"
-    assert problems(text) == [
-        "h.csv:2 month: must be a month YYYY-MM, got '2024-13'",
-        "h.csv:3 customer_id: must not be empty",
-        "h.csv:4 mrr: must be a number >= 0, got '-5'",
-        "h.csv:5 month: must be a month YYYY-MM, got '24-01'",
-        "h.csv:5 mrr: must be a number >= 0, got 'abc'",
+    assert problems(text) == [  # the same reader and words as `saas-sim metrics`
+        "h.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'",
+        "h.csv:3 customer_id: is empty",
+        "h.csv:4 mrr: must be >= 0, got -5",
+        "h.csv:5 month: must be a month as YYYY-MM (like 2024-01), got '24-01'",
+        "h.csv:5 mrr: must be a number, got 'abc'",
     ]
 
 
