@@ -28,6 +28,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "ctrl+y", "history", "History", "The revisions of this scenario; restore an older one"),
     Command("sensitivity", "ctrl+t", "sensitivity", "Tornado", "Which inputs move a metric most: every input ± 20 %"),
     Command("goal", "ctrl+g", "goal", "Goal seek", "The value of the focused field that reaches a target"),
+    Command("calibrate", "ctrl+l", "calibrate", "Calibrate", "A new scenario with churn fitted to a ledger or cohorts",
+            show=False),
     Command("rerun", "ctrl+r", "rerun", "Re-run", "Simulate again with a new seed"),
     Command("help", "f1", "help", "Help", "Key bindings and the metric glossary"),
     Command("quit", "ctrl+q", "quit", "Quit", "Quit (asks about unsaved changes)"),

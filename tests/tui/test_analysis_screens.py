@@ -71,3 +71,26 @@ async def test_goal_seek_from_the_focused_field_applies_its_value(store):
         churn = main.document["segments"][0]["churn"]["monthly"]
         assert churn == pytest.approx(dialog.found, rel=1e-3)
         assert main.result["summary"]["ltv_cac"]["p50"] >= 2.99
+
+
+async def test_ctrl_l_creates_a_scenario_calibrated_from_the_sample_ledger(store):
+    from tui.screens.calibrate import CalibrateDialog
+
+    ledger = Path(__file__).resolve().parents[2] / "scenarios" / "data" / "ledger.csv"
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CalibrateDialog)
+        dialog.query_one("#calibrate-path", Input).value = str(ledger)
+        dialog.query_one("#calibrate-fit", Button).press()
+        await settle(pilot)
+        assert not dialog.query_one("#calibrate-create", Button).disabled
+        dialog.query_one("#calibrate-create", Button).press()
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.document["name"] == "Calibrated from ledger.csv" and main.dirty and main.result is not None
+        assert main.document["segments"][0]["arpa_monthly"] == pytest.approx(93.64, rel=1e-3)

@@ -1,0 +1,101 @@
+"""Create a scenario calibrated from history: churn fitted to a cohort table or an MRR ledger."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from saas_sim.errors import InputError
+from tui.messages import OpenScenario
+
+
+class CalibrateDialog(ModalScreen[OpenScenario | None]):
+    """Ask for a history file, fit it, and hand back a new scenario (the starter, calibrated)."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="calibrate.close")]
+    DEFAULT_CSS = """
+    CalibrateDialog { align: center middle; }
+    #calibrate-dialog { width: 90; height: auto; max-height: 90%; border: thick $primary; background: $surface;
+                        padding: 1 2; }
+    #calibrate-line { height: 1; margin: 1 0; }
+    #calibrate-line Label { width: 6; color: $text-muted; }
+    #calibrate-path { width: 1fr; }
+    #calibrate-report { height: auto; margin-bottom: 1; }
+    #calibrate-problem { color: $error; height: auto; }
+    #calibrate-buttons { height: auto; }
+    #calibrate-buttons Button { margin-right: 2; }
+    """
+
+    def __init__(self, base_text: str, path: str = ""):
+        super().__init__()
+        self.base_text = base_text
+        self.path = path
+        self.calibration = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="calibrate-dialog"):
+            yield Static("[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
+                         " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
+                         " ledger, ARPA, expansion and contraction are read; a new scenario takes them.")
+            with Horizontal(id="calibrate-line"):
+                yield Label("file")
+                yield Input(self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv")
+            yield Static("", id="calibrate-report")
+            yield Static("", id="calibrate-problem")
+            with Horizontal(id="calibrate-buttons"):
+                yield Button("Fit", id="calibrate-fit", variant="primary")
+                yield Button("Create scenario", id="calibrate-create", disabled=True)
+                yield Button("Close", id="calibrate-close")
+
+    @on(Button.Pressed, "#calibrate-fit")
+    @on(Input.Submitted, "#calibrate-path")
+    def _fit(self) -> None:
+        path = self.query_one("#calibrate-path", Input).value.strip()
+        if not path:
+            self.query_one("#calibrate-problem", Static).update("file: give the path of a CSV file")
+            return
+        self.query_one("#calibrate-problem", Static).update("")
+        self.query_one("#calibrate-report", Static).update("Fitting…")
+        self.query_one("#calibrate-create", Button).disabled = True
+        self.fit(path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calibrate")
+    def fit(self, path: str) -> None:
+        from saas_sim.analysis.calibrate import calibrate
+
+        calibration = calibrate(self.base_text, path)
+        self.app.call_from_thread(self._show, calibration)
+
+    def _show(self, calibration) -> None:
+        from saas_sim.render.fit import parameters_table
+
+        self.calibration = calibration
+        fit = calibration.fit
+        verdicts = "\n".join(f"• {line}" for line in fit.warnings)
+        report = self.query_one("#calibrate-report", Static)
+        report.update(parameters_table(fit))
+        if verdicts:
+            self.query_one("#calibrate-problem", Static).update(verdicts)
+        self.query_one("#calibrate-create", Button).disabled = False
+
+    @on(Button.Pressed, "#calibrate-create")
+    def _create(self) -> None:
+        if self.calibration is not None:
+            self.dismiss(OpenScenario("new", self.calibration.text))
+
+    @on(Button.Pressed, "#calibrate-close")
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "calibrate")
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "calibrate":
+            error = event.worker.error
+            message = "\n".join(str(p) for p in error.problems) if isinstance(error, InputError) else repr(error)
+            self.query_one("#calibrate-problem", Static).update(message)
+            self.query_one("#calibrate-report", Static).update("")
