@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from saas_sim.errors import InputError, Problem
+from saas_sim.io.files import read_text
 from saas_sim.io.ledger import Ledger as LedgerRows
 from saas_sim.io.ledger import parse_ledger
 
@@ -108,15 +109,9 @@ class _Problems:
 
 def read_history(path: str | os.PathLike[str]) -> CohortTable:
     """A cohort table or a ledger, told apart by the header."""
-    source = str(path)
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError([Problem(source, None, "", f"is not UTF-8 text ({error.reason} at byte {error.start})")]) \
-            from None
-    return parse_history(text, source)
+    from saas_sim.io.ledger import MAX_FILE_BYTES
+
+    return parse_history(read_text(path, kind="history file", max_bytes=MAX_FILE_BYTES), os.fsdecode(path))
 
 
 def parse_history(text: str, source: str = "<history>") -> CohortTable:

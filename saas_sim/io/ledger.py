@@ -32,6 +32,7 @@ from operator import itemgetter
 import numpy as np
 
 from saas_sim.errors import InputError, Problem
+from saas_sim.io.files import read_text
 
 COLUMNS = ("customer_id", "month", "mrr")
 MAX_FILE_BYTES = 2_000_000_000
@@ -66,30 +67,8 @@ class Ledger:
 
 def read_ledger(path: str | os.PathLike[str]) -> Ledger:
     """Read and validate a ledger file; :class:`InputError` names the file (and lines)."""
-    source = os.fsdecode(path)
-
-    def refuse(message: str, line: int | None = None) -> InputError:
-        return InputError([Problem(source, line, "", message)])
-
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise refuse("no such file") from None
-    except IsADirectoryError:
-        raise refuse("is a directory, not a ledger file") from None
-    except PermissionError:
-        raise refuse("cannot be read: permission denied") from None
-    except OSError as error:
-        raise refuse(f"cannot be read: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise refuse(f"is larger than {MAX_FILE_BYTES // 1_000_000_000} GB, too large for a ledger")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise refuse(f"is not UTF-8 text (byte {error.start})", line) from None
-    return parse_ledger(text, source)
+    text = read_text(path, kind="ledger", max_bytes=MAX_FILE_BYTES)
+    return parse_ledger(text, os.fsdecode(path))
 
 
 def parse_ledger(text: str, source: str = "<ledger>") -> Ledger:

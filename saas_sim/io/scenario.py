@@ -20,7 +20,8 @@ from dataclasses import MISSING, dataclass
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from saas_sim.errors import InputError, Problem
+from saas_sim.errors import InputError
+from saas_sim.io.files import read_text
 from saas_sim.io.values import (
     MAX_NODES,
     Mapping,
@@ -101,29 +102,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 def read_scenario_file(path: str | os.PathLike[str]) -> tuple[str, Scenario]:
     """A scenario file's text as written, and its validated scenario."""
-    source = os.fsdecode(path)
-
-    def refuse(message: str) -> InputError:
-        return InputError([Problem(source, None, "", message)])
-
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise refuse("no such file") from None
-    except IsADirectoryError:
-        raise refuse("is a directory, not a scenario file") from None
-    except PermissionError:
-        raise refuse("cannot be read: permission denied") from None
-    except OSError as error:
-        raise refuse(f"cannot be read: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise refuse(f"is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for a scenario file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise refuse(f"is not UTF-8 text (byte {error.start})") from None
-    return text, parse_scenario(text, source)
+    text = read_text(path, kind="scenario file", max_bytes=MAX_FILE_BYTES)
+    return text, parse_scenario(text, os.fsdecode(path))
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:

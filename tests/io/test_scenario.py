@@ -1076,10 +1076,10 @@ def test_load_scenario_names_the_file(tmp_path: Path):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: None, "no such file"),
-        (lambda p: p.mkdir(), "is a directory, not a scenario file"),
-        (lambda p: p.write_bytes(b"#" * (MAX_FILE_BYTES + 1)), "is larger than 1 MB, too large for a scenario file"),
-        (lambda p: p.write_bytes(b"name: \xff\xfe\n"), "is not UTF-8 text (byte 6)"),
+        (lambda p: None, ": no such file"),
+        (lambda p: p.mkdir(), ": is a directory, not a scenario file"),
+        (lambda p: p.write_bytes(b"#" * (MAX_FILE_BYTES + 1)), ": is larger than 1 MB, too large for a scenario file"),
+        (lambda p: p.write_bytes(b"#\nname: \xff\xfe\n"), ":2: is not UTF-8 text (byte 8)"),  # with its line
     ],
 )
 def test_unreadable_files(tmp_path: Path, make, message):
@@ -1087,7 +1087,7 @@ def test_unreadable_files(tmp_path: Path, make, message):
     make(path)
     with pytest.raises(InputError) as raised:
         load_scenario(path)
-    assert str(raised.value) == f"{path}: {message}"
+    assert str(raised.value) == f"{path}{message}"
 
 
 def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path):
