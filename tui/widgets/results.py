@@ -32,6 +32,7 @@ from saas_sim.render.format import (
     formatter_for,
     metric_label,
 )
+from saas_sim.render.ledger import retention_color
 from saas_sim.render.summary import currency_of, diagnosis_panel
 
 COMPANY = ("company",)
@@ -208,19 +209,7 @@ class FanChartView(Static):
         return FanChart(height=max(self.content_size.height - CHART_LEGEND_LINES, 3), **self._chart)
 
 
-RETENTION_STOPS = ((0.0, (127, 29, 29)), (0.5, (180, 83, 9)), (0.8, (77, 124, 15)), (1.0, (22, 101, 52)))
 AGE_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
-
-
-def retention_color(share: float) -> str:
-    """Red (nobody left) through amber to green (everyone stayed), as ``#rrggbb``."""
-    share = min(max(share, 0.0), 1.0)
-    for (low, low_rgb), (high, high_rgb) in zip(RETENTION_STOPS, RETENTION_STOPS[1:]):
-        if share <= high:
-            mix = (share - low) / (high - low)
-            rgb = [round(a + (b - a) * mix) for a, b in zip(low_rgb, high_rgb)]
-            return "#{:02x}{:02x}{:02x}".format(*rgb)
-    return "#{:02x}{:02x}{:02x}".format(*RETENTION_STOPS[-1][1])
 
 
 class RetentionHeatmap:
