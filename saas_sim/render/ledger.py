@@ -144,16 +144,21 @@ class CohortHeatmap:
     CELL = 4
 
     def __init__(self, title: str, months: Sequence[str], matrix: Sequence[Sequence[float | None]], *,
-                 max_rows: int | None = HEATMAP_COHORTS):
+                 max_rows: int | None = HEATMAP_COHORTS, max_columns: int | None = None,
+                 rows: str = "first active month", columns: str = "months later"):
         self.title = title
-        self.months = list(months)
+        self.months = list(months)  # one row label per cohort
         self.matrix = matrix
         self.max_rows = max_rows
+        self.max_columns = max_columns
+        self.rows, self.columns = rows, columns
 
     def ages_shown(self, width: int) -> list[int]:
         ages = max((len(row) for row in self.matrix), default=0)
-        fit = max((width - 8) // self.CELL, 1)
-        step = next((s for s in AGE_STEPS if math.ceil(ages / s) <= fit), AGE_STEPS[-1])
+        label_width = max((len(label) for label in self.months), default=0) + 1
+        fit = max((width - label_width) // self.CELL, 1)
+        limit = fit if self.max_columns is None else min(self.max_columns, fit)
+        step = next((s for s in AGE_STEPS if math.ceil(ages / s) <= limit), AGE_STEPS[-1])
         return list(range(0, ages, step))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -162,11 +167,11 @@ class CohortHeatmap:
         every = {1: "", 2: ", every 2nd", 3: ", every 3rd"}.get(step, f", every {step}th")
         first = 0 if self.max_rows is None else max(len(self.matrix) - self.max_rows, 0)
         earlier = f"; {first} earlier cohorts with --all" if first else ""
-        yield Text.assemble((self.title, "bold"), (f"  rows: first active month · columns: months later{every}"
-                                                   f"{earlier}", "dim italic"))
+        caption = f"rows: {self.rows} · columns: {self.columns}{every}{earlier}"
+        yield Text.assemble((self.title, "bold"), (f"  {caption}" if self.title else caption, "dim italic"))
         color = console.color_system is not None and not console.no_color
         table = Table(box=None, padding=0, pad_edge=False, show_edge=False, header_style="dim", expand=False)
-        table.add_column("", style="dim", no_wrap=True)
+        table.add_column("", justify="right", style="dim", no_wrap=True)
         for age in ages:
             table.add_column(str(age), justify="right", width=self.CELL, no_wrap=True)
         for cohort in range(first, len(self.matrix)):

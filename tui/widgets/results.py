@@ -8,13 +8,9 @@ switch is local to the panel and re-renders from the stored result.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -32,7 +28,7 @@ from saas_sim.render.format import (
     formatter_for,
     metric_label,
 )
-from saas_sim.render.ledger import retention_color
+from saas_sim.render.ledger import CohortHeatmap
 from saas_sim.render.summary import currency_of, diagnosis_panel
 
 COMPANY = ("company",)
@@ -209,53 +205,13 @@ class FanChartView(Static):
         return FanChart(height=max(self.content_size.height - CHART_LEGEND_LINES, 3), **self._chart)
 
 
-AGE_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
-
-
-class RetentionHeatmap:
-    """A rich renderable: a cohort matrix ``[k][a]`` as coloured cells, one row per signup month.
-
-    Shows at most ``max_columns`` months since signup, and fewer when the width
-    is short: every month, or every 2nd, 3rd, 6th or 12th so that yearly
-    renewals stay in view.
-    """
-
-    CELL = 4
+class RetentionHeatmap(CohortHeatmap):
+    """The simulated cohorts' logo retention: rows numbered by signup month, at most ``max_columns`` ages
+    (every 2nd, 3rd, 6th or 12th month when the width is short, so that yearly renewals stay in view)."""
 
     def __init__(self, matrix: Sequence[Sequence[float | None]], *, max_columns: int = 24):
-        self.matrix = matrix
-        self.max_columns = max_columns
-
-    def ages_shown(self, width: int) -> list[int]:
-        ages = max((len(row) for row in self.matrix), default=0)
-        label_width = len(str(len(self.matrix))) + 1
-        fit = max((width - label_width) // self.CELL, 1)
-        limit = min(self.max_columns, fit)
-        step = next((s for s in AGE_STEPS if math.ceil(ages / s) <= limit), AGE_STEPS[-1])
-        return list(range(0, ages, step))
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        ages = self.ages_shown(options.max_width)
-        step = ages[1] - ages[0] if len(ages) > 1 else 1
-        every = {1: "", 2: ", every 2nd", 3: ", every 3rd"}.get(step, f", every {step}th")
-        yield Text(f"rows: signup month · columns: months since signup{every}", style="dim italic")
-        table = Table(box=None, padding=0, pad_edge=False, show_edge=False, header_style="dim", expand=False)
-        table.add_column("", justify="right", style="dim", no_wrap=True)
-        for age in ages:
-            table.add_column(str(age), justify="right", width=self.CELL, no_wrap=True)
-        for cohort, row in enumerate(self.matrix):
-            cells: list[Text] = []
-            for age in ages:
-                share = row[age] if age < len(row) else None
-                if age >= len(row):
-                    cells.append(Text(""))
-                elif share is None:
-                    cells.append(Text("· ", style="dim"))
-                else:
-                    cells.append(Text(f"{100 * share:3.0f} ", style=Style(color="white",
-                                                                          bgcolor=retention_color(share))))
-            table.add_row(f"{cohort + 1} ", *cells)
-        yield table
+        super().__init__("", [str(k + 1) for k in range(len(matrix))], matrix, max_rows=None,
+                         max_columns=max_columns, rows="signup month", columns="months since signup")
 
 
 # -- the panel --------------------------------------------------------------------------------------
