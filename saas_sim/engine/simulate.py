@@ -26,7 +26,7 @@ import numpy as np
 from saas_sim import __version__
 from saas_sim.analysis.diagnosis import diagnose
 from saas_sim.engine.aggregate import describe, describe_summary
-from saas_sim.engine.kernel import BlockOutput, simulate_block
+from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
 from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
@@ -104,12 +104,22 @@ def block_sizes(paths: int) -> list[int]:
     return [BLOCK_PATHS] * full + ([rest] if rest else [])
 
 
-def run_block(scenario: Scenario, block: int, paths: int) -> BlockOutput:
-    """Simulate block ``block`` of ``paths`` paths: parameters first, then the months."""
-    sequence = np.random.SeedSequence(scenario.simulation.seed, spawn_key=(block,))
-    rng = np.random.Generator(np.random.PCG64(sequence))
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    """Block ``block``'s own generator: SFC64 seeded by ``SeedSequence(seed, spawn_key=(block,))``."""
+    return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def run_block(scenario: Scenario, block: int, paths: int, out: Outputs | None = None, row: int = 0) -> BlockOutput:
+    """Simulate block ``block`` of ``paths`` paths: parameters first, then the months.
+
+    The block writes rows ``row ..`` of ``out`` (its own arrays when ``out`` is None).
+    """
+    if out is None:
+        out, row = Outputs(scenario, paths), 0
+    rng = block_generator(scenario.simulation.seed, block)
     values = draw_values(scenario, rng, paths)
-    return simulate_block(scenario, values, rng)
+    cohorts = simulate_block(scenario, values, rng, out, row)
+    return out.view(row, paths, *cohorts)
 
 
 class SimulationRun:
@@ -134,33 +144,39 @@ class SimulationRun:
 def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> Iterator[tuple[int, int]]:
     """Run every block, on ``workers`` threads; yield ``(paths_done, paths_total)`` as they finish.
 
-    ``outputs`` receives the blocks in block order, whatever order they finish in.
+    Blocks write their rows of one set of arrays; at the end ``outputs`` holds
+    the whole run as one :class:`BlockOutput`.
     Closing the generator early cancels the blocks not yet started.
     """
     sizes = block_sizes(scenario.simulation.paths)
     total, done = sum(sizes), 0
-    outputs[:] = [None] * len(sizes)
+    out = Outputs(scenario, total)
+    starts = [sum(sizes[:b]) for b in range(len(sizes))]
+    blocks: list[BlockOutput | None] = [None] * len(sizes)
     if workers == 1 or len(sizes) == 1:
         for block, size in enumerate(sizes):
-            outputs[block] = run_block(scenario, block, size)
+            blocks[block] = run_block(scenario, block, size, out, starts[block])
             done += size
             yield done, total
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: dict[Future, int] = {
-            pool.submit(run_block, scenario, block, size): block for block, size in enumerate(sizes)
-        }
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    block = pending.pop(future)
-                    outputs[block] = future.result()
-                    done += sizes[block]
-                yield done, total
-        finally:
-            for future in pending:
-                future.cancel()
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: dict[Future, int] = {
+                pool.submit(run_block, scenario, block, size, out, starts[block]): block
+                for block, size in enumerate(sizes)
+            }
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        block = pending.pop(future)
+                        blocks[block] = future.result()
+                        done += sizes[block]
+                    yield done, total
+            finally:
+                for future in pending:
+                    future.cancel()
+    # Every block wrote its rows of the same arrays: the run is one output, summed cohorts in block order.
+    outputs[:] = [out.view(0, total, sum(b.cohort_customers for b in blocks), sum(b.cohort_mrr for b in blocks))]
 
 
 def simulate(scenario: Scenario, *, workers: int | None = None) -> dict:
@@ -187,7 +203,9 @@ def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tupl
 
 
 def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
-    """Join the blocks' arrays path-wise, releasing each block's copy as it goes."""
+    """Join the blocks' arrays path-wise (one output: its arrays as they are, no copy)."""
+    if len(outputs) == 1:
+        return dict(pick(outputs[0]))
     names = list(pick(outputs[0]))
     return {name: np.concatenate([pick(o).pop(name) for o in outputs], axis=0) for name in names}
 
@@ -244,10 +262,16 @@ def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict
 
 
 def _described(per_path_view: dict[str, dict[str, np.ndarray]]) -> dict[str, dict]:
-    return {
-        "series": {k: describe(v) for k, v in per_path_view["series"].items()},
-        "summary": {k: describe_summary(v) for k, v in per_path_view["summary"].items()},
-    }
+    """Statistics of every series and summary, on one thread per core (numpy sorts without the GIL).
+
+    A series that is another's very array (``revenue`` is ``mrr``) is described once.
+    """
+    series, summary = per_path_view["series"], per_path_view["summary"]
+    names = {id(v): k for k, v in series.items()}  # the first name of each distinct array
+    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
+        described = dict(zip(names, pool.map(describe, (series[k] for k in names.values()))))
+        summaries = dict(zip(summary, pool.map(describe_summary, summary.values())))
+    return {"series": {k: described[id(v)] for k, v in series.items()}, "summary": summaries}
 
 
 def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> dict:
