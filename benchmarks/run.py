@@ -5,7 +5,9 @@
 Each measurement runs in a fresh process (so that its peak memory is its own),
 engine and reference alternating, N times; the script prints the median wall
 time of each inside its process, the ratio reference / engine, and the peak
-resident memory.
+resident memory.  The engine's one-time start-up in a process (importing it
+and loading its compiled kernel from numba's cache, by a one-path warm-up run)
+is timed apart and printed in its own column.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ import json, resource, sys, time
 sys.path.insert(0, {here!r})
 from cases import CASES
 _, scenario = CASES[{case!r}]
+import dataclasses
+startup = 0.0
 if {which!r} == "engine":
+    started = time.perf_counter()
     from saas_sim.engine.simulate import simulate
+    simulate(dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation, paths=1)))
+    startup = time.perf_counter() - started
     started = time.perf_counter(); simulate(scenario)
 else:
     from reference import simulate_reference
     started = time.perf_counter(); simulate_reference(scenario, seed=1)
 elapsed = time.perf_counter() - started
-print(json.dumps({{"s": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"s": elapsed, "startup_s": startup,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
@@ -49,7 +57,8 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from cases import CASES
 
-    print(f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}")
+    print(f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}"
+          f" {'start-up s':>11}")
     for case in args.cases:
         runs = {"engine": [], "reference": []}
         for _ in range(args.repeat):
@@ -59,8 +68,10 @@ def main() -> None:
         reference = statistics.median(r["s"] for r in runs["reference"])
         peak = max(r["peak_mb"] for r in runs["engine"])
         ref_peak = max(r["peak_mb"] for r in runs["reference"])
+        startup = statistics.median(r["startup_s"] for r in runs["engine"])
         label = f"({case}) {CASES[case][0]}"
-        print(f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}")
+        print(f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}"
+              f" {startup:>11.2f}", flush=True)
 
 
 if __name__ == "__main__":
