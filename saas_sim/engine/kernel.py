@@ -235,16 +235,16 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
     cohort_mrr = np.zeros((H, H))
     mrr0 = out.per_path[:, PER_PATH.index("mrr0")]
 
+    upfront = np.array([s.upfront for s in segs], dtype=np.bool_)
+    starting_tenure = np.array([s.starting_tenure for s in segs], dtype=np.int64)
+    starting_mrr = np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P)
     bound = compiled.uniforms_per_path(H, [int(C) for C in contract])
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
         last = min(P, first + chunk)
         uniforms = _uniforms(rng, (last - first) * bound)
         month, segment = compiled.simulate_paths(
-            first, last, row, H, contract,
-            np.array([s.upfront for s in segs], dtype=np.bool_), starting,
-            np.array([s.starting_tenure for s in segs], dtype=np.int64),
-            np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P),
+            first, last, row, H, contract, upfront, starting, starting_tenure, starting_mrr,
             months, segment_params, company_params, cash_in, starting_cash,
             uniforms, bound, MAX_NEW_ACCOUNTS,
             out.series, out.company, mrr0, cohort_customers, cohort_mrr,
