@@ -169,13 +169,19 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
 
 def _nesting_within(text: str, limit: int) -> bool:
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > limit:
-                return False
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # PyYAML >= 6.0.3 has a depth limit of its own, which its scanner can reach first.
+        if "maximum nesting depth" in (error.problem or ""):
+            return False
+        raise
     return True
 
 
