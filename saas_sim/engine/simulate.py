@@ -248,9 +248,13 @@ def raw_per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict[s
     return seg_raw, raw
 
 
-def view(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, dict[str, np.ndarray]]:
-    """Per-path ``{"series": ..., "summary": ...}`` of the company or one segment."""
-    series = metrics.segment_series(raw, company=company)
+def view(raw: dict[str, np.ndarray], *, company: bool, lazy: bool = False) -> dict:
+    """Per-path ``{"series": ..., "summary": ...}`` of the company or one segment.
+
+    With ``lazy=True`` the series are a :class:`~saas_sim.model.metrics.LazySeries`,
+    computed each time one is read: for describing them one at a time.
+    """
+    series = metrics.LazySeries(raw, company=company) if lazy else metrics.segment_series(raw, company=company)
     return {"series": series, "summary": metrics.summary(series, raw, company=company)}
 
 
@@ -261,17 +265,22 @@ def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict
     return view(raw, company=True), segments
 
 
-def _described(per_path_view: dict[str, dict[str, np.ndarray]]) -> dict[str, dict]:
-    """Statistics of every series and summary, on one thread per core (numpy sorts without the GIL).
+def _described(per_path_view: dict) -> dict[str, dict]:
+    """Statistics of every series and summary, on one thread per core (the kernels run without the GIL).
 
-    A series that is another's very array (``revenue`` is ``mrr``) is described once.
+    Each worker computes a series, describes it and lets it go, so that memory
+    holds one series per worker; names that share an array (``revenue`` is
+    ``mrr``) are described once.
     """
     series, summary = per_path_view["series"], per_path_view["summary"]
-    names = {id(v): k for k, v in series.items()}  # the first name of each distinct array
+    recipe = series.recipe if isinstance(series, metrics.LazySeries) else (lambda name: id(series[name]))
+    first = {}  # the first name of each distinct series
+    for name in series:
+        first.setdefault(recipe(name), name)
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
-        described = dict(zip(names, pool.map(describe, (series[k] for k in names.values()))))
+        described = dict(zip(first, pool.map(lambda name: describe(series[name]), first.values())))
         summaries = dict(zip(summary, pool.map(describe_summary, summary.values())))
-    return {"series": {k: described[id(v)] for k, v in series.items()}, "summary": summaries}
+    return {"series": {name: described[recipe(name)] for name in series}, "summary": summaries}
 
 
 def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> dict:
@@ -288,8 +297,10 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
     seg_raw, raw = raw_per_path(scenario, outputs)
     one_segment = len(seg_raw) == 1
     # With one segment the company's series are the segment's, to the bit: described once.
-    segments = {} if one_segment else {name: _described(view(seg, company=False)) for name, seg in seg_raw.items()}
-    company = view(raw, company=True)
+    segments = {} if one_segment else {
+        name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()
+    }
+    company = view(raw, company=True, lazy=True)
     diagnosis = diagnose(company["summary"])
     company = _described(company)
     if one_segment:

@@ -8,6 +8,8 @@ out.  Column ``t - 1`` holds month ``t``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 import numpy as np
 
 # The summaries that need a whole year of history.
@@ -57,58 +59,104 @@ def annualized_logo_churn(logo_churn_rate: np.ndarray) -> np.ndarray:
     return out
 
 
-def segment_series(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
-    """Every monthly series of SPEC 3.1 from the raw per-path series.
+def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Callable[[], np.ndarray]]:
+    """How to compute every monthly series of SPEC 3.1 from the raw per-path series, one at a time.
 
     ``raw`` holds the kernel's counts and MRR movements plus ``customers0``
     and ``mrr0`` (month 0).  With ``company=True`` it also holds ``cash``,
-    ``cash_in``, ``fixed_costs`` and ``starting_cash``.
+    ``cash_in``, ``fixed_costs`` and ``starting_cash``.  Each recipe makes its
+    series afresh (a raw series is returned as it is), so that a caller can
+    compute, use and drop one series at a time; names that share one recipe
+    (``revenue`` and ``mrr``) share one array.
     """
-    customers, mrr = raw["customers"], raw["mrr"]
-    customers_prev = previous(customers, raw["customers0"])
-    mrr_prev = previous(mrr, raw["mrr0"])
-    new_customers = raw["paid_new"] + raw["referral_new"]
-    churned_mrr, contraction, expansion = raw["churned_mrr"], raw["contraction_mrr"], raw["expansion_mrr"]
-    logo_churn_rate = ratio(raw["churned_customers"], customers_prev)
-    mrr_year_ago = lagged(mrr, raw["mrr0"], YEAR)
-    series = {
-        "customers": customers,
+    def kept(name: str) -> Callable[[], np.ndarray]:
+        return lambda: raw[name]
+
+    def customers_prev() -> np.ndarray:
+        return previous(raw["customers"], raw["customers0"])
+
+    def mrr_prev() -> np.ndarray:
+        return previous(raw["mrr"], raw["mrr0"])
+
+    def new_customers() -> np.ndarray:
+        return raw["paid_new"] + raw["referral_new"]
+
+    def logo_churn_rate() -> np.ndarray:
+        return ratio(raw["churned_customers"], customers_prev())
+
+    def over_year_ago(numerator: str) -> Callable[[], np.ndarray]:
+        return lambda: _from_month(ratio(raw[numerator], lagged(raw["mrr"], raw["mrr0"], YEAR)), YEAR)
+
+    def net_burn() -> np.ndarray:
+        cash = raw["cash"]
+        return np.maximum(0.0, previous(cash, raw["starting_cash"]) - cash + raw["cash_in"])
+
+    mrr = kept("mrr")
+    recipes = {
+        "customers": kept("customers"),
         "new_customers": new_customers,
-        "paid_new": raw["paid_new"],
-        "referral_new": raw["referral_new"],
-        "churned_customers": raw["churned_customers"],
-        "renewals_due": raw["renewals_due"],
+        "paid_new": kept("paid_new"),
+        "referral_new": kept("referral_new"),
+        "churned_customers": kept("churned_customers"),
+        "renewals_due": kept("renewals_due"),
         "mrr": mrr,
-        "arr": 12.0 * mrr,
-        "new_mrr": raw["new_mrr"],
-        "expansion_mrr": expansion,
-        "contraction_mrr": contraction,
-        "churned_mrr": churned_mrr,
-        "net_new_mrr": raw["net_new_mrr"],
+        "arr": lambda: 12.0 * raw["mrr"],
+        "new_mrr": kept("new_mrr"),
+        "expansion_mrr": kept("expansion_mrr"),
+        "contraction_mrr": kept("contraction_mrr"),
+        "churned_mrr": kept("churned_mrr"),
+        "net_new_mrr": kept("net_new_mrr"),
         "logo_churn_rate": logo_churn_rate,
-        "annualized_logo_churn": annualized_logo_churn(logo_churn_rate),
-        "renewal_rate": 1.0 - ratio(raw["churned_customers"], raw["renewals_due"]),
-        "gross_mrr_churn_rate": ratio(churned_mrr + contraction, mrr_prev),
-        "nrr_monthly": ratio(mrr_prev + expansion - contraction - churned_mrr, mrr_prev),
-        "grr_monthly": ratio(mrr_prev - contraction - churned_mrr, mrr_prev),
-        "nrr_12m": _from_month(ratio(raw["nrr_12m_numerator"], mrr_year_ago), YEAR),
-        "grr_12m": _from_month(ratio(raw["grr_12m_numerator"], mrr_year_ago), YEAR),
-        "quick_ratio": ratio(raw["new_mrr"] + expansion, churned_mrr + contraction),
-        "acquisition_spend": raw["acquisition_spend"],
-        "cac": ratio(raw["acquisition_spend"], new_customers),
-        "paid_cac": ratio(raw["acquisition_spend"], raw["paid_new"]),
+        "annualized_logo_churn": lambda: annualized_logo_churn(logo_churn_rate()),
+        "renewal_rate": lambda: 1.0 - ratio(raw["churned_customers"], raw["renewals_due"]),
+        "gross_mrr_churn_rate": lambda: ratio(raw["churned_mrr"] + raw["contraction_mrr"], mrr_prev()),
+        "nrr_monthly": lambda: ratio(mrr_prev() + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"],
+                                     mrr_prev()),
+        "grr_monthly": lambda: ratio(mrr_prev() - raw["contraction_mrr"] - raw["churned_mrr"], mrr_prev()),
+        "nrr_12m": over_year_ago("nrr_12m_numerator"),
+        "grr_12m": over_year_ago("grr_12m_numerator"),
+        "quick_ratio": lambda: ratio(raw["new_mrr"] + raw["expansion_mrr"], raw["churned_mrr"] + raw["contraction_mrr"]),
+        "acquisition_spend": kept("acquisition_spend"),
+        "cac": lambda: ratio(raw["acquisition_spend"], new_customers()),
+        "paid_cac": lambda: ratio(raw["acquisition_spend"], raw["paid_new"]),
         "revenue": mrr,
-        "gross_profit": raw["gross_profit"],
-        "cs_cost": raw["cs_cost"],
-        "collections": raw["collections"],
+        "gross_profit": kept("gross_profit"),
+        "cs_cost": kept("cs_cost"),
+        "collections": kept("collections"),
     }
     if company:
-        cash = raw["cash"]
-        cash_prev = previous(cash, raw["starting_cash"])
-        series["fixed_costs"] = raw["fixed_costs"]
-        series["cash"] = cash
-        series["net_burn"] = np.maximum(0.0, cash_prev - cash + raw["cash_in"])
-    return series
+        recipes["fixed_costs"] = kept("fixed_costs")
+        recipes["cash"] = kept("cash")
+        recipes["net_burn"] = net_burn
+    return recipes
+
+
+def segment_series(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
+    """Every monthly series of SPEC 3.1 from the raw per-path series (see :func:`series_recipes`)."""
+    return {name: recipe() for name, recipe in series_recipes(raw, company=company).items()}
+
+
+class LazySeries(Mapping):
+    """The monthly series of one view, each computed when it is read and not kept.
+
+    For reading every series once while holding one at a time in memory;
+    :meth:`recipe` tells which names share an array.
+    """
+
+    def __init__(self, raw: dict[str, np.ndarray], *, company: bool):
+        self._recipes = series_recipes(raw, company=company)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._recipes[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recipes)
+
+    def __len__(self) -> int:
+        return len(self._recipes)
+
+    def recipe(self, name: str) -> Callable[[], np.ndarray]:
+        return self._recipes[name]
 
 
 def _from_month(series: np.ndarray, first_month: int) -> np.ndarray:

@@ -1,0 +1,95 @@
+"""The compiled selection finds exactly the order statistics a full sort would, whatever the data's order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from saas_sim.engine.aggregate import PERCENTILES
+from saas_sim.engine.selection import SMALL, column_statistics
+
+QUANTILES = np.array(PERCENTILES)
+
+
+def by_sorting(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same statistics the straightforward way: sort each column's finite values."""
+    counts, means, quantiles = [], [], []
+    for column in values.T:
+        finite = np.sort(column[np.isfinite(column)])
+        n = finite.size
+        counts.append(n)
+        means.append(finite.mean() if n else np.nan)
+        row = []
+        for q in QUANTILES:
+            if n == 0:
+                row.append(np.nan)
+                continue
+            position = q / 100.0 * (n - 1)
+            below = int(np.floor(position))
+            low, high = finite[below], finite[min(below + 1, n - 1)]
+            row.append(low + (high - low) * (position - below))
+        quantiles.append(row)
+    return np.array(counts), np.array(means), np.array(quantiles).T
+
+
+def check(values: np.ndarray) -> None:
+    counts, means, quantiles = column_statistics(np.ascontiguousarray(values, dtype=float), QUANTILES)
+    expected_counts, expected_means, expected_quantiles = by_sorting(values)
+    np.testing.assert_array_equal(counts, expected_counts)
+    np.testing.assert_array_equal(quantiles, expected_quantiles)  # exact: the same order statistics
+    np.testing.assert_allclose(means, expected_means, rtol=1e-12, equal_nan=True)
+
+
+# Columns long enough to go through the sampled buckets, drawn from few values (ties) or many.
+elements = st.one_of(
+    st.sampled_from([0.0, 1.0, 2.0, 3.0, -1.0, np.nan, np.inf]),
+    st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4 * SMALL), st.integers(1, 3)), elements=elements))
+def test_percentiles_are_those_of_a_full_sort(values):
+    check(values)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(SMALL, 20_000), st.sampled_from(["floats", "few", "counts"]))
+def test_long_columns_of_every_kind(seed, paths, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "floats":
+        values = rng.lognormal(0.0, 2.0, (paths, 2))
+    elif kind == "few":
+        values = rng.integers(0, 3, (paths, 2)).astype(float)
+    else:
+        values = rng.poisson(4.0, (paths, 2)).astype(float)
+    values[rng.random((paths, 2)) < 0.05] = np.nan
+    check(values)
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending", "organ pipe", "equal", "two values", "spikes"])
+def test_orders_that_defeat_a_sample(order):
+    """Data in an order the evenly spaced sample misjudges: still exact (only slower)."""
+    n = 20_000
+    ramp = np.arange(n, dtype=float)
+    values = {
+        "ascending": ramp,
+        "descending": ramp[::-1],
+        "organ pipe": np.concatenate([ramp[: n // 2], ramp[: n // 2][::-1]]),
+        "equal": np.full(n, 7.0),
+        "two values": (ramp % 97 == 0).astype(float),
+        "spikes": np.where(ramp % 2 == 0, 1e12, ramp),
+    }[order]
+    check(values[:, None])
+
+
+def test_columns_without_finite_values():
+    values = np.array([[np.nan, np.inf, 1.0], [-np.inf, np.nan, 2.0]])
+    counts, means, quantiles = column_statistics(values, QUANTILES)
+    assert counts.tolist() == [0, 0, 2]
+    assert np.isnan(means[:2]).all() and means[2] == 1.5
+    assert np.isnan(quantiles[:, :2]).all()
+    assert quantiles[:, 2].tolist() == [1.05, 1.1, 1.5, 1.9, 1.95]
