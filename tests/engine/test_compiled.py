@@ -56,6 +56,16 @@ def test_poisson_from_the_mode_has_the_exact_distribution(lam):
     assert np.abs(counts - expected).max() <= 2.0
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("h", [0.01, 0.5, 0.97])
+def test_binomial_of_a_few_accounts_has_the_exact_distribution(n, h):
+    """The first four probabilities are summed without a branch: right even where n < 4."""
+    counts = _counts(lambda x: compiled.binomial(n, h, math.log1p(-h), x), n)
+    expected = stats.binom.pmf(np.arange(n + 1), n, h) * GRID
+    assert np.abs(counts - expected).max() <= 2.0
+    assert compiled.binomial(n, h, math.log1p(-h), np.nextafter(1.0, 0.0)) <= n
+
+
 def test_edge_probabilities():
     assert compiled.binomial(10, 0.0, 0.0, 0.99) == 0
     assert compiled.binomial(10, 1.0, -math.inf, 0.01) == 10
