@@ -210,7 +210,8 @@ def simulate_paths(
       ``cash_in``: ``(M + 1, P)``, the cash events bring in that month.
     - ``uniforms``: ``bound`` per path from path ``first`` on.
     - Outputs: ``series (S, 17, rows, H)``, ``company (4, rows, H)``,
-      ``mrr0 (S, rows)``; cohorts ``(H, H)`` summed over paths and segments.
+      ``mrr0 (S, rows)``; cohorts ``(H, H)`` summed over paths and segments,
+      ``[month - 1, signup month - 1]`` (see :func:`by_age`).
 
     Returns ``(0, 0)``, or ``(month, segment + 1)`` of the first month a segment
     would win more than ``max_new`` accounts (the caller raises).
@@ -338,10 +339,9 @@ def simulate_paths(
                         if i < old:
                             old_mrr += value
                         each[s, i] *= growth
-                        if i >= C:
-                            k = i - C
-                            cohort_customers[k, col - k] += n_here
-                            cohort_mrr[k, col - k] += n_here * each[s, i]
+                        if i >= C:  # by calendar month, so that a month's cohorts lie side by side
+                            cohort_customers[col, i - C] += n_here
+                            cohort_mrr[col, i - C] += n_here * each[s, i]
                 growth_ring[s, col % 12] = growth
                 keep_ring[s, col % 12] = 1.0 - c
                 out = series[s]
@@ -388,8 +388,8 @@ def simulate_paths(
                 each[s, slot] = arpa
                 new_mrr = new * arpa
                 if new > 0:
-                    cohort_customers[t - 1, 0] += new
-                    cohort_mrr[t - 1, 0] += new_mrr
+                    cohort_customers[col, t - 1] += new
+                    cohort_mrr[col, t - 1] += new_mrr
                 customers = survivors + new
 
                 # The bridge, accumulated so that mrr_t = mrr_{t-1} + net_new_mrr_t holds to the bit;
@@ -432,3 +432,12 @@ def simulate_paths(
             company[3, row, col] = spend
             gross_profit_prev = gross_profit_now
     return 0, 0
+
+
+def by_age(by_month: np.ndarray) -> np.ndarray:
+    """Cohort totals ``[month - 1, k - 1]`` (as the kernel adds them up) as ``[k - 1, age]``."""
+    H = by_month.shape[0]
+    out = np.zeros_like(by_month)
+    for k in range(H):
+        out[k, : H - k] = by_month[k:, k]
+    return out

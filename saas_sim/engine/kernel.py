@@ -255,7 +255,7 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
                 f"segment {name} would win over {MAX_NEW_ACCOUNTS:.0e} accounts in month {month}: "
                 "the scenario grows without bound (is the CAC far below what reinvested gross profit "
                 "or referrals bring in?)")
-    return cohort_customers, cohort_mrr
+    return compiled.by_age(cohort_customers), compiled.by_age(cohort_mrr)
 
 
 def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:
