@@ -210,6 +210,15 @@ def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
     return {name: np.concatenate([pick(o).pop(name) for o in outputs], axis=0) for name in names}
 
 
+def _added(arrays) -> np.ndarray:
+    """The arrays' sum, added in order into one new array: as ``np.sum(..., axis=0)``, without stacking them."""
+    arrays = iter(arrays)
+    total = np.array(next(arrays), dtype=float)
+    for array in arrays:
+        total += array
+    return total
+
+
 def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Company raw series: segments added up, MRR accumulated from its own bridge.
 
@@ -221,7 +230,7 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
         raw = {name: segments[0][name] for name in ADDITIVE}
         raw["churned_mrr"] = raw["churned_mrr"].copy()
     else:
-        raw = {name: np.sum([s[name] for s in segments], axis=0) for name in ADDITIVE}
+        raw = {name: _added(s[name] for s in segments) for name in ADDITIVE}
     raw["acquisition_spend"] = company["acquisition_spend"]
     mrr = np.empty_like(raw["new_mrr"])
     level = raw["mrr0"]
