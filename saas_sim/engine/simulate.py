@@ -230,7 +230,8 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
         raw = {name: segments[0][name] for name in ADDITIVE}
         raw["churned_mrr"] = raw["churned_mrr"].copy()
     else:
-        raw = {name: _added(s[name] for s in segments) for name in ADDITIVE}
+        with ThreadPoolExecutor(max_workers=default_workers()) as pool:  # numpy adds without the GIL
+            raw = dict(zip(ADDITIVE, pool.map(lambda name: _added(s[name] for s in segments), ADDITIVE)))
     raw["acquisition_spend"] = company["acquisition_spend"]
     mrr = np.empty_like(raw["new_mrr"])
     level = raw["mrr0"]
