@@ -58,8 +58,16 @@ def describe_summary(values: np.ndarray) -> dict[str, float | None]:
     out = describe(values)
     defined = _clean(values)
     defined = defined[~np.isnan(defined)]
-    out["se"] = float(defined.std(ddof=1) / np.sqrt(defined.size)) if defined.size > 1 else None
+    out["se"] = _standard_error(defined) if defined.size > 1 else None
     return out
+
+
+def _standard_error(values: np.ndarray) -> float:
+    """``std(ddof=1) / sqrt(n)``, computed on values scaled to at most 1 so that squares cannot overflow."""
+    scale = float(np.abs(values).max())
+    if scale == 0.0:
+        return 0.0
+    return float(scale * (values / scale).std(ddof=1) / np.sqrt(values.size))
 
 
 def median_counting_infinite(values: np.ndarray) -> float | None:

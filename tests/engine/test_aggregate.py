@@ -43,3 +43,10 @@ def test_median_counting_infinite():
     assert median_counting_infinite(np.array([1.0, np.inf, np.inf])) == float("inf")
     assert median_counting_infinite(np.array([1.0, 2.0, np.inf])) == 2.0
     assert median_counting_infinite(np.array([np.nan])) is None
+
+
+def test_standard_error_of_huge_values_is_finite():
+    """Squaring 1e200 overflows; the standard error is still the right finite number."""
+    summary = describe_summary(np.array([1e200, 3e200]))
+    assert summary["se"] == pytest.approx(1e200)
+    assert describe_summary(np.array([5.0, 5.0]))["se"] == 0.0

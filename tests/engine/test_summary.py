@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 from scipy import stats
 
 from saas_sim.engine.params import draw_values
@@ -13,6 +14,7 @@ from saas_sim.engine.simulate import build_result, run_block, simulate_per_path,
 from saas_sim.model.scenario import (
     Acquisition, Churn, Company, Correlation, Distribution, Event, Scenario, Segment, Simulation,
 )
+from tests.engine.test_properties import engine_scenarios
 
 
 def one_segment(*, churn=0.0, expansion=0.0, contraction=0.0, customers=100, arpa=1000.0, margin=0.8,
@@ -206,3 +208,21 @@ def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
     seg_raw, _ = raw_per_path(sc, [run_block(sc, 0, 300)])
     direct = _described(view(seg_raw["A"], company=False))
     assert result["segments"]["A"] == direct
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=engine_scenarios())
+def test_series_described_one_at_a_time_equal_those_described_all_at_once(scenario):
+    """build_result makes, describes and drops each derived series in turn (LazySeries): the same
+    statistics, to the bit, as describing every series of a view held in memory at once."""
+    from saas_sim.engine.simulate import _described, raw_per_path, view
+
+    scenario = with_overrides(scenario)
+    paths = scenario.simulation.paths
+    result = build_result(scenario, [run_block(scenario, 0, paths)], 0.0)
+    seg_raw, raw = raw_per_path(scenario, [run_block(scenario, 0, paths)])
+    company = _described(view(raw, company=True))
+    assert result["series"] == company["series"] and result["summary"] == company["summary"]
+    if len(seg_raw) > 1:
+        for name, seg in seg_raw.items():
+            assert result["segments"][name] == _described(view(seg, company=False))
