@@ -180,7 +180,7 @@ def test_a_run_too_big_for_memory_is_refused_before_any_work(monkeypatch):
     from saas_sim.errors import InputError
 
     sc = one_segment(paths=10_000, horizon=24)
-    monkeypatch.setattr(engine.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 25_000}[name])
+    monkeypatch.setattr(engine.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 14_000}[name])
     monkeypatch.setattr(engine, "run_block", lambda *a: pytest.fail("no block may run"))
     with pytest.raises(InputError, match=r"10,000 paths x 24 months need about 0\.1 GB .* at most about 5,\d{3} paths"):
         simulate_per_path(sc)
