@@ -8,6 +8,8 @@ ready for JSON.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
@@ -63,10 +65,12 @@ def describe_summary(values: np.ndarray) -> dict[str, float | None]:
 
 
 def _standard_error(values: np.ndarray) -> float:
-    """``std(ddof=1) / sqrt(n)``, computed on values scaled to at most 1 so that squares cannot overflow."""
-    scale = float(np.abs(values).max())
-    if scale == 0.0:
+    """``std(ddof=1) / sqrt(n)``, on values scaled by a power of two to at most 1, so that squares
+    cannot overflow; the scaling is exact, so the result is numpy's own to the bit."""
+    largest = float(np.abs(values).max())
+    if largest == 0.0:
         return 0.0
+    scale = math.ldexp(1.0, math.frexp(largest)[1])
     return float(scale * (values / scale).std(ddof=1) / np.sqrt(values.size))
 
 

@@ -28,9 +28,14 @@ from numba import njit
 
 SMALL = 96  # a bucket this small is answered by counting, for every value, the values below it
 SAMPLE = 255  # the most values sampled
-MAX_DEPTH = 12  # beyond it (never reached in practice) a bucket is sorted
-SLACK = 16 * MAX_DEPTH  # scratch beyond the values: gathering writes one slot past each bucket
-STACK = 16 * MAX_DEPTH  # buckets waiting to be looked into
+MAX_DEPTH = 12  # a bucket this deep is sorted (reached only by data in an order that defeats sampling)
+
+
+@njit(cache=True, nogil=True)
+def slack(ranks: int) -> int:
+    """Scratch needed beyond the values: each level gathers at most ``2 ranks + 1`` buckets,
+    writing one slot past each, and levels go at most ``MAX_DEPTH + 1`` deep."""
+    return (2 * ranks + 1) * (MAX_DEPTH + 2)
 
 
 @njit(cache=True, nogil=True)
@@ -175,7 +180,9 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
         stack[top, 2] = bucket_base[v]
         stack[top, 3] = bucket_rlo[v]
         stack[top, 4] = bucket_rhi[v]
-        stack[top, 5] = depth + 1 if size < n else MAX_DEPTH  # a bucket that did not shrink is sorted
+        # A bucket that did not shrink is sorted next: MAX_DEPTH or one more, keeping the parity
+        # of depth + 1, which tells where its values are (odd depths read b, even depths a).
+        stack[top, 5] = depth + 1 if size < n else MAX_DEPTH + (depth + 1 - MAX_DEPTH) % 2
         top += 1
         start += size + 1
     return top
@@ -183,8 +190,12 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
 
 @njit(cache=True, nogil=True)
 def _order_statistics(a: np.ndarray, b: np.ndarray, n: int, ranks: np.ndarray, found: np.ndarray) -> None:
-    """``found[i]`` = the value of rank ``ranks[i]`` (ascending) among ``a[:n]``; ``a`` and ``b`` are overwritten."""
-    stack = np.empty((STACK, 6), np.int64)
+    """``found[i]`` = the value of rank ``ranks[i]`` (ascending) among ``a[:n]``.
+
+    ``a`` and ``b`` hold at least ``n + slack(len(ranks))`` values; both are overwritten.
+    """
+    # Each look pushes at most 2 ranks + 1 buckets and pops one, MAX_DEPTH + 1 levels deep.
+    stack = np.empty(((2 * ranks.shape[0] + 1) * (MAX_DEPTH + 2), 6), np.int64)
     count = ranks.shape[0]
     floats = np.empty(SAMPLE + 2 * count + 2 * (2 * count + 1))
     ints = np.empty(2 * count + 5 * (2 * count + 1), np.int64)
@@ -212,8 +223,8 @@ def column_statistics(values: np.ndarray, percentiles: np.ndarray) -> tuple[np.n
     counts = np.zeros(months, np.int64)
     means = np.full(months, np.nan)
     quantiles = np.full((nq, months), np.nan)
-    a = np.empty(paths + SLACK)
-    b = np.empty(paths + SLACK)
+    a = np.empty(paths + slack(2 * nq))
+    b = np.empty(paths + slack(2 * nq))
     wanted = np.empty(2 * nq, np.int64)
     for col in range(months):
         n = 0

@@ -64,10 +64,12 @@ def with_overrides(scenario: Scenario, *, paths: int | None = None, seed: int | 
 
 
 # Per path and month, the float64 arrays held at the peak: each segment's raw series, the company's
-# own and the statistics' working set; with more than one segment, the company's totals of the
-# segments' series too (measured: 1.84 GB for 100,000 x 60 x 1, 0.95 GB for 10,000 x 120 x 3).
+# own, and each statistics worker's derived series with its temporaries; with more than one segment,
+# the company's totals of the segments' series too (measured on 2 cores: 1.84 GB for
+# 100,000 x 60 x 1, 0.95 GB for 10,000 x 120 x 3).
 ARRAYS_PER_SEGMENT = 18
-ARRAYS_BESIDES_SEGMENTS = 20
+ARRAYS_BESIDES_SEGMENTS = 14
+ARRAYS_PER_WORKER = 3
 ARRAYS_OF_COMPANY_TOTALS = 19
 MEMORY_SHARE = 0.7  # of the machine's physical memory a run may plan to use
 
@@ -75,7 +77,8 @@ MEMORY_SHARE = 0.7  # of the machine's physical memory a run may plan to use
 def memory_needed(scenario: Scenario) -> int:
     """Bytes a run of the scenario needs at its peak (an estimate)."""
     segments = len(scenario.segments)
-    arrays = ARRAYS_PER_SEGMENT * segments + ARRAYS_BESIDES_SEGMENTS + (ARRAYS_OF_COMPANY_TOTALS if segments > 1 else 0)
+    arrays = (ARRAYS_PER_SEGMENT * segments + ARRAYS_BESIDES_SEGMENTS + ARRAYS_PER_WORKER * default_workers()
+              + (ARRAYS_OF_COMPANY_TOTALS if segments > 1 else 0))
     return 8 * arrays * scenario.simulation.paths * scenario.horizon_months
 
 

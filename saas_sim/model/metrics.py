@@ -170,14 +170,15 @@ def summary(series: dict[str, np.ndarray], raw: dict[str, np.ndarray], *, compan
     arr = series["arr"]
     H = arr.shape[1]
     last = H - 1
+    # Last columns are copied: a view would keep a whole derived series alive.
     out = {
-        "arr_end": arr[:, last],
-        "mrr_end": series["mrr"][:, last],
-        "customers_end": series["customers"][:, last],
+        "arr_end": arr[:, last].copy(),
+        "mrr_end": series["mrr"][:, last].copy(),
+        "customers_end": series["customers"][:, last].copy(),
         "arr_growth_yoy_end": _yoy_growth(arr),
-        "annualized_logo_churn_end": series["annualized_logo_churn"][:, last],
-        "nrr_12m_end": series["nrr_12m"][:, last],
-        "grr_12m_end": series["grr_12m"][:, last],
+        "annualized_logo_churn_end": series["annualized_logo_churn"][:, last].copy(),
+        "nrr_12m_end": series["nrr_12m"][:, last].copy(),
+        "grr_12m_end": series["grr_12m"][:, last].copy(),
         "cac": ratio(series["acquisition_spend"].sum(axis=1), series["new_customers"].sum(axis=1)),
     }
     for name in ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn"):

@@ -50,3 +50,11 @@ def test_standard_error_of_huge_values_is_finite():
     summary = describe_summary(np.array([1e200, 3e200]))
     assert summary["se"] == pytest.approx(1e200)
     assert describe_summary(np.array([5.0, 5.0]))["se"] == 0.0
+
+
+def test_standard_error_is_numpys_own_to_the_bit():
+    rng = np.random.default_rng(5)
+    for values in (rng.normal(3.0, 2.0, 1000), rng.lognormal(0.0, 4.0, 999), rng.normal(0.0, 1e-9, 50)):
+        assert describe_summary(values)["se"] == float(values.std(ddof=1) / np.sqrt(values.size))
+    # where numpy's own squares underflow to 0, the scaled ones do not
+    assert describe_summary(np.array([1e-300, 3e-300]))["se"] == pytest.approx(1e-300)

@@ -93,3 +93,17 @@ def test_columns_without_finite_values():
     assert np.isnan(means[:2]).all() and means[2] == 1.5
     assert np.isnan(quantiles[:, :2]).all()
     assert quantiles[:, 2].tolist() == [1.05, 1.1, 1.5, 1.9, 1.95]
+
+
+@pytest.mark.parametrize("order", ["random", "sawtooth", "descending"])
+def test_many_percentiles_at_once(order):
+    """Scratch space and the stack are sized from the number of ranks: 99 percentiles work too."""
+    n = 30_000
+    values = {
+        "random": np.random.default_rng(3).lognormal(0.0, 1.0, n),
+        "sawtooth": np.arange(n, dtype=float) % 1_000,
+        "descending": np.arange(n, dtype=float)[::-1],
+    }[order][:, None]
+    percentiles = np.arange(1.0, 100.0)
+    _, _, quantiles = column_statistics(values, percentiles)
+    np.testing.assert_array_equal(quantiles[:, 0], np.percentile(values[:, 0], percentiles, method="linear"))

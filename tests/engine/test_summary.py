@@ -181,6 +181,7 @@ def test_a_run_too_big_for_memory_is_refused_before_any_work(monkeypatch):
 
     sc = one_segment(paths=10_000, horizon=24)
     monkeypatch.setattr(engine.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 14_000}[name])
+    monkeypatch.setattr(engine, "default_workers", lambda: 2)  # the estimate counts each worker's arrays
     monkeypatch.setattr(engine, "run_block", lambda *a: pytest.fail("no block may run"))
     with pytest.raises(InputError, match=r"10,000 paths x 24 months need about 0\.1 GB .* at most about 5,\d{3} paths"):
         simulate_per_path(sc)
@@ -226,3 +227,13 @@ def test_series_described_one_at_a_time_equal_those_described_all_at_once(scenar
     if len(seg_raw) > 1:
         for name, seg in seg_raw.items():
             assert result["segments"][name] == _described(view(seg, company=False))
+
+
+def test_the_memory_estimate_grows_with_the_statistics_workers(monkeypatch):
+    from saas_sim.engine import simulate as engine
+
+    sc = one_segment(paths=10_000, horizon=24)
+    monkeypatch.setattr(engine, "default_workers", lambda: 2)
+    two = engine.memory_needed(sc)
+    monkeypatch.setattr(engine, "default_workers", lambda: 8)
+    assert engine.memory_needed(sc) - two == 6 * engine.ARRAYS_PER_WORKER * 8 * 10_000 * 24
