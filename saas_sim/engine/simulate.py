@@ -65,7 +65,7 @@ def with_overrides(scenario: Scenario, *, paths: int | None = None, seed: int | 
 
 # Per path and month, the float64 arrays held at the peak: each segment's raw series, the company's
 # own, and each statistics worker's derived series with its temporaries; with more than one segment,
-# the company's totals of the segments' series too (measured on 2 cores: 1.84 GB for
+# the company's totals of the segments' series too (measured on 2 cores: 1.66 GB for
 # 100,000 x 60 x 1, 0.95 GB for 10,000 x 120 x 3).
 ARRAYS_PER_SEGMENT = 18
 ARRAYS_BESIDES_SEGMENTS = 14
