@@ -28,6 +28,7 @@ from numba import njit
 
 SMALL = 96  # a bucket this small is answered by counting, for every value, the values below it
 SAMPLE = 255  # the most values sampled
+COUNTED_RANGE = 4096  # whole numbers spanning fewer values than this are tallied, not selected
 MAX_DEPTH = 12  # a bucket this deep is sorted (reached only by data in an order that defeats sampling)
 
 
@@ -210,6 +211,25 @@ def _order_statistics(a: np.ndarray, b: np.ndarray, n: int, ranks: np.ndarray, f
 
 
 @njit(cache=True, nogil=True)
+def _by_tally(a: np.ndarray, n: int, smallest: float, span: int, ranks: np.ndarray, found: np.ndarray,
+              tally: np.ndarray) -> None:
+    """Order statistics of whole numbers within ``span`` of ``smallest`` (counts of accounts, say):
+    how many times each occurs, then the ranks read off the running total."""
+    tally[:span] = 0
+    for i in range(n):
+        tally[int(a[i] - smallest)] += 1
+    r = 0
+    seen = 0
+    for value in range(span):
+        seen += tally[value]
+        while r < ranks.shape[0] and ranks[r] < seen:
+            found[r] = smallest + value
+            r += 1
+        if r == ranks.shape[0]:
+            return
+
+
+@njit(cache=True, nogil=True)
 def column_statistics(values: np.ndarray, percentiles: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per column of ``values (paths, months)``: the count and mean of the finite values and their percentiles.
 
@@ -226,15 +246,22 @@ def column_statistics(values: np.ndarray, percentiles: np.ndarray) -> tuple[np.n
     a = np.empty(paths + slack(2 * nq))
     b = np.empty(paths + slack(2 * nq))
     wanted = np.empty(2 * nq, np.int64)
+    tally = np.empty(COUNTED_RANGE, np.int64)
     for col in range(months):
         n = 0
         total = 0.0
+        smallest = math.inf
+        largest = -math.inf
+        whole = True
         for p in range(paths):
             x = values[p, col]
             if math.isfinite(x):
                 a[n] = x
                 total += x
                 n += 1
+                smallest = min(smallest, x)
+                largest = max(largest, x)
+                whole &= x == math.floor(x)
         counts[col] = n
         if n == 0:
             continue
@@ -246,7 +273,10 @@ def column_statistics(values: np.ndarray, percentiles: np.ndarray) -> tuple[np.n
             wanted[2 * q + 1] = min(below + 1, last)
         ranks = np.unique(wanted)
         found = np.empty(ranks.shape[0])
-        _order_statistics(a, b, n, ranks, found)
+        if whole and largest - smallest < COUNTED_RANGE and n > SMALL:
+            _by_tally(a, n, smallest, int(largest - smallest) + 1, ranks, found, tally)
+        else:
+            _order_statistics(a, b, n, ranks, found)
         for q in range(nq):
             position = percentiles[q] / 100.0 * last
             below = int(math.floor(position))
