@@ -138,12 +138,33 @@ def poisson(lam: float, u: float) -> int:
 
     ``P(0) = e^{-lam}`` and ``P(k + 1) = P(k) lam / (k + 1)``.
     """
+    return poisson_from(lam, poisson_start(lam), u)
+
+
+@njit(cache=True, nogil=True)
+def poisson_start(lam: float) -> float:
+    """Where :func:`poisson_from` starts its walk: ``P(0)`` below ``SMALL_MEAN``, else ``P(mode)``.
+
+    The dearest step of a draw (an exponential, a logarithm and a log-gamma);
+    the kernel keeps it while the mean stays the same.
+    """
+    if lam <= 0.0:
+        return 1.0
+    if lam < SMALL_MEAN:
+        return math.exp(-lam)
+    mode = int(lam)
+    return math.exp(mode * math.log(lam) - lam - math.lgamma(mode + 1.0))
+
+
+@njit(cache=True, nogil=True)
+def poisson_from(lam: float, start: float, u: float) -> int:
+    """:func:`poisson` given ``start = poisson_start(lam)``."""
     if lam <= 0.0:
         return 0
     reach = TAIL_SDS * math.sqrt(lam) + TAIL_SDS
     limit = lam + reach
     if lam < SMALL_MEAN:
-        pk = math.exp(-lam)
+        pk = start
         cdf = pk
         k = 0
         while u > cdf and k < limit:
@@ -152,7 +173,7 @@ def poisson(lam: float, u: float) -> int:
             cdf += pk
         return k
     mode = int(lam)
-    pm = math.exp(mode * math.log(lam) - lam - math.lgamma(mode + 1.0))
+    pm = start
     u -= pm
     if u <= 0.0:
         return mode
@@ -229,6 +250,8 @@ def simulate_paths(
     hazard = np.zeros((S, renewals_max))
     log_q = np.zeros((S, renewals_max))
     hazard_key = np.full((S, 2), np.nan)
+    paid_key = np.full(S, np.nan)
+    paid_start = np.zeros(S)
     growth_ring = np.ones((S, 12))
     keep_ring = np.ones((S, 12))
     previous_mrr = np.zeros(S)
@@ -375,7 +398,10 @@ def simulate_paths(
                     return t, s + 1
                 paid = 0
                 if rate > 0.0:
-                    paid = poisson(rate, uniforms[at])
+                    if rate != paid_key[s]:  # the same mean as last time (steady spend): the same start
+                        paid_key[s] = rate
+                        paid_start[s] = poisson_start(rate)
+                    paid = poisson_from(rate, paid_start[s], uniforms[at])
                     at += 1
                 referred = 0
                 if referral_rate > 0.0:
