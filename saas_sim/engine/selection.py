@@ -12,8 +12,12 @@ branches.  Here each column is *selected*, not sorted:
    order of values, so the rank ``r`` lies in the bucket whose positions hold
    ``r``.
 3. Only the buckets holding wanted ranks are looked into again, the same way.
-   A bucket of equal values answers at once; a small one, or one that did not
-   shrink (heavy ties), is sorted.
+   A bucket of equal values answers at once; a small one is answered by
+   counting, for each value, the values below it; one that did not shrink
+   (data in an order that defeats the sample) is sorted.
+
+A column of whole numbers in a narrow range (counts of accounts) is simply
+tallied.
 
 The result is exact: the same order statistics as a full sort, whatever the
 sample, which only decides how fast the answer comes.
@@ -66,7 +70,7 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
     ``found``, or gathers the buckets that hold them into ``dst`` from ``lo``
     on (writing up to one slot past each) and pushes them onto ``stack``.
     Returns the new top of the stack.  ``floats`` and ``ints`` are scratch
-    space (:func:`_scratch`).
+    space, sized in :func:`_order_statistics`.
     """
     n = hi - lo
     if n <= SMALL:

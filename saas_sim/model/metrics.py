@@ -84,6 +84,14 @@ def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Ca
     def logo_churn_rate() -> np.ndarray:
         return ratio(raw["churned_customers"], customers_prev())
 
+    def nrr_monthly() -> np.ndarray:
+        before = mrr_prev()
+        return ratio(before + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"], before)
+
+    def grr_monthly() -> np.ndarray:
+        before = mrr_prev()
+        return ratio(before - raw["contraction_mrr"] - raw["churned_mrr"], before)
+
     def over_year_ago(numerator: str) -> Callable[[], np.ndarray]:
         return lambda: _from_month(ratio(raw[numerator], lagged(raw["mrr"], raw["mrr0"], YEAR)), YEAR)
 
@@ -110,9 +118,8 @@ def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Ca
         "annualized_logo_churn": lambda: annualized_logo_churn(logo_churn_rate()),
         "renewal_rate": lambda: 1.0 - ratio(raw["churned_customers"], raw["renewals_due"]),
         "gross_mrr_churn_rate": lambda: ratio(raw["churned_mrr"] + raw["contraction_mrr"], mrr_prev()),
-        "nrr_monthly": lambda: ratio(mrr_prev() + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"],
-                                     mrr_prev()),
-        "grr_monthly": lambda: ratio(mrr_prev() - raw["contraction_mrr"] - raw["churned_mrr"], mrr_prev()),
+        "nrr_monthly": nrr_monthly,
+        "grr_monthly": grr_monthly,
         "nrr_12m": over_year_ago("nrr_12m_numerator"),
         "grr_12m": over_year_ago("grr_12m_numerator"),
         "quick_ratio": lambda: ratio(raw["new_mrr"] + raw["expansion_mrr"], raw["churned_mrr"] + raw["contraction_mrr"]),
