@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+import pytest
+
 
 def _template() -> str:
     return resources.files("saas_sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
@@ -63,3 +65,40 @@ def test_init_dash_prints_the_template(invoke, tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert result.stdout == _template()
     assert not (tmp_path / "-").exists()
+
+
+def _arr_end(invoke, path) -> float:
+    result = invoke("run", path, "--paths", "200", "--json", "-", "--no-save")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["summary"]["arr_end"]["p50"]
+
+
+def test_the_starter_changes_no_number_behind_the_users_back(invoke, tmp_path):
+    """The template carries no active event or cash-in: the price a founder types is the price simulated."""
+    from saas_sim.io.scenario import parse_scenario
+
+    scenario = parse_scenario(_template(), "starter.yaml")
+    assert scenario.events == ()
+    base, doubled = tmp_path / "base.yaml", tmp_path / "doubled.yaml"
+    base.write_text(_template(), encoding="utf-8")
+    assert "    arpa_monthly: 300 " in _template()
+    doubled.write_text(_template().replace("    arpa_monthly: 300 ", "    arpa_monthly: 600 "), encoding="utf-8")
+    assert _arr_end(invoke, doubled) == pytest.approx(2 * _arr_end(invoke, base), rel=1e-9)
+
+
+def test_the_starters_commented_events_are_a_working_example(invoke, tmp_path):
+    """Uncommenting the example events (strip '# ' from the events block) gives a valid scenario
+    with a change of a field and a cash-in."""
+    from saas_sim.io.scenario import parse_scenario
+
+    text = _template()
+    head, block = text[: text.index("# events:")], text[text.index("# events:"):]
+    uncommented = head + "".join(line[2:] + "\n" if line.startswith("# ") else line + "\n"
+                                 for line in block.splitlines())
+    scenario = parse_scenario(uncommented, "starter.yaml")
+    assert len(scenario.events) >= 2
+    assert any(event.set for event in scenario.events)
+    assert any(event.cash_in for event in scenario.events)
+    path = tmp_path / "with-events.yaml"
+    path.write_text(uncommented, encoding="utf-8")
+    assert _arr_end(invoke, path) > 0
