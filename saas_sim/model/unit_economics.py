@@ -15,6 +15,7 @@ from saas_sim.model.metrics import ratio
 Array = float | np.ndarray
 
 PAYBACK_LIMIT_MONTHS = 600
+SUM_TOLERANCE = 1e-12  # relative; a sum of 600 months rounds by about 600 × 2⁻⁵³ of itself
 
 
 def equivalent_monthly_churn(p: Array, contract_months: int) -> np.ndarray:
@@ -74,10 +75,13 @@ def ltv_and_payback(
         LTV = GM \\sum_{k=0}^{L-1} S_k \\, ARPA \\, (1 + e - c)^k / (1 + d)^k,
         \\quad d = (1 + d_{annual})^{1/12} - 1
 
-        payback_{churn} = \\min\\{k : GM \\sum_{j=0}^{k} S_j \\, ARPA (1 + e - c)^j \\ge CAC\\}
+        payback_{churn} = \\min\\{k \\ge 1 : GM \\sum_{j=0}^{k-1} S_j \\, ARPA (1 + e - c)^j \\ge CAC\\}
 
+    Payback counts the months of gross profit that repay CAC: without churn
+    or expansion it is ``ceil(payback_months)``, and churn only lengthens it.
     Heterogeneous churn enters through ``S_k`` (Fader & Hardie 2010 discount
-    the expected lifetime the same way).  Payback is ``inf`` beyond 599.
+    the expected lifetime the same way).  Payback is ``inf`` (never) beyond
+    ``PAYBACK_LIMIT_MONTHS``.
     """
     months = PAYBACK_LIMIT_MONTHS
     k = np.arange(months, dtype=float)
@@ -89,6 +93,8 @@ def ltv_and_payback(
     s_k = monthly_survival(np.broadcast_to(p, shape), np.broadcast_to(spread, shape), contract_months, months)
     margin = col(gross_margin) * s_k * col(arpa) * growth**k
     ltv = np.sum(margin / (1.0 + monthly_discount) ** k * (k < col(ltv_horizon_months)), axis=-1)
-    paid = np.cumsum(margin, axis=-1) >= col(cac)
-    payback = np.where(paid.any(axis=-1), np.argmax(paid, axis=-1).astype(float), np.inf)
+    # Column k - 1 holds the first k months' gross profit; the tolerance forgives the sum's own
+    # rounding, so that k months of exactly CAC / k repay it (payback = ceil(payback_months)).
+    paid = np.cumsum(margin, axis=-1) >= col(cac) * (1.0 - SUM_TOLERANCE)
+    payback = np.where(paid.any(axis=-1), np.argmax(paid, axis=-1) + 1.0, np.inf)
     return ltv, payback

@@ -77,9 +77,10 @@ def test_ltv_with_a_long_horizon_approaches_arpa_over_churn():
     company, _ = simulate_per_path(sc)
     expected = 500 * 0.75 * (1 - 0.96**600) / 0.04
     assert company["summary"]["ltv"] == pytest.approx(np.full(10, expected))
-    # payback with churn: smallest k with sum_{j<=k} margin * 0.96^j >= CAC
-    k = next(k for k in range(600) if 375 * (1 - 0.96 ** (k + 1)) / 0.04 >= 3000)
+    # payback with churn: smallest k >= 1 whose first k months of margin, sum_{j<k} 375 * 0.96^j, reach CAC
+    k = next(k for k in range(1, 601) if 375 * (1 - 0.96**k) / 0.04 >= 3000)
     assert company["summary"]["payback_months_with_churn"][0] == k
+    assert k > 3000 / 375  # churn makes it longer than 8 months of full margin
 
 
 def test_heterogeneous_cohort_follows_sbg_survival():
