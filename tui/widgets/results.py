@@ -249,10 +249,12 @@ class ResultsPanel(Widget):
         &.-stale #results-invalid { display: block; }
         &.-stale #results-cards, &.-stale #results-tabs { opacity: 0.6; }
 
+        /* No gutter: at 120 columns the pane is 68 wide, four cards of 17, so that "Out of cash" and a range
+           such as "$13.9M–$15.6M" fit whole (a border title keeps 6 cells for corners and blanks). */
         #results-cards {
             layout: grid;
             grid-size: 4;
-            grid-gutter: 0 1;
+            grid-gutter: 0 0;
             grid-rows: 4;
             height: auto;
         }

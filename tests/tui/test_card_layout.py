@@ -1,0 +1,41 @@
+"""The KPI cards at 120x40 in the real app: every title and every range is shown whole, never cut (issue 13, 22)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+
+from saas_sim.store import Store
+from tui.app import create_app
+from tui.widgets.results import KpiCard
+
+
+async def settled(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause(0.25)  # past the debounce
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def drawn(card: KpiCard) -> str:
+    """The card as it is drawn on screen: border, title and content."""
+    return "\n".join(strip.text for strip in card.render_lines(Region(0, 0, *card.outer_size)))
+
+
+@pytest.mark.parametrize("scenario", ["scenarios/virtuous-cycle.yaml", "scenarios/vicious-cycle.yaml"])
+async def test_card_titles_and_ranges_are_whole_at_120_columns(tmp_path: Path, scenario: str):
+    app = create_app(Store(tmp_path / "cards.db"), scenario, seed=1, live_paths=400)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        cards = list(pilot.app.screen.query(KpiCard))
+        assert len(cards) == 8
+        for card in cards:
+            text = drawn(card)
+            assert card.value != "—", card.id  # a result is shown
+            assert f" {card.border_title} " in text.splitlines()[0], (card.id, text)
+            assert card.value in text, (card.id, text)
+            if card.detail:
+                assert card.detail in text, (card.id, text)
+            assert "…" not in text, (card.id, text)
