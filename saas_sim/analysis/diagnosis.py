@@ -13,7 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from saas_sim.engine.aggregate import describe, median_counting_infinite
+from saas_sim.engine.aggregate import describe, describe_summary
+from saas_sim.model.metrics import NEVER_SUMMARY
 
 Status = str  # "ok" | "warn" | "bad" | "n/a"
 
@@ -114,8 +115,12 @@ def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
     status: dict[str, Status] = {}
     for check in CHECKS:
         values = summary_per_path[check.metric]
-        if check.metric == "payback_months_with_churn":
-            value = median_counting_infinite(values)
+        never = None
+        if check.metric in NEVER_SUMMARY:  # the statistic the result shows: never counts (SPEC 3.2)
+            stats = describe_summary(values, never=True)
+            value, never = stats[check.statistic], stats["never"]
+            if value is None and never:  # the p50 lands on a path that never pays back
+                value = math.inf
         else:
             value = describe(values)[check.statistic]
         if value is None:
@@ -124,8 +129,11 @@ def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
             grade = check.grade(value)
             shown = value if math.isfinite(value) else None
         status[check.metric] = grade
-        checks.append({"metric": check.metric, "statistic": check.statistic, "value": shown,
-                       "status": grade, "advice": check.advice[grade]})
+        item = {"metric": check.metric, "statistic": check.statistic, "value": shown,
+                "status": grade, "advice": check.advice[grade]}
+        if check.metric in NEVER_SUMMARY:
+            item["never"] = never  # the share of paths that never pay back; value null with it > 0: never
+        checks.append(item)
     not_ok = lambda *metrics: any(status[m] in ("warn", "bad") for m in metrics)  # noqa: E731
     if not_ok("annualized_logo_churn_end", "nrr_12m_end"):
         focus = "retention"

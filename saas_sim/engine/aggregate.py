@@ -1,9 +1,18 @@
 """Statistics over paths: mean, p5, p10, p50, p90, p95 (and the standard error).
 
-Values that are undefined on a path (``nan``, or ``inf`` such as a payback
-that never happens) are left out of that statistic; where no path defines a
-value the statistic is ``None``.  Outputs are plain Python floats and lists,
-ready for JSON.
+Values that are undefined on a path (``nan``) are left out of that
+statistic; where no path defines a value the statistic is ``None``.  An
+infinite value is left out too, except in a statistic that counts *never*
+(SPEC 3.2: a payback that never comes), where it is the largest value: a
+percentile that lands on it is ``None``, ``mean`` and ``se`` are over the
+finite values, and ``never`` is the share of the defined paths that are
+infinite.
+
+A statistic computed from fewer paths than the run has (a conditional one,
+such as ``cash_out_month`` over the paths that run out) carries ``n``, the
+number of paths it rests on; a series carries ``n`` by month when a month's
+statistics rest on fewer than ``TOO_FEW_PATHS`` paths of a run that has at
+least that many.  Outputs are plain Python floats and lists, ready for JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ import numpy as np
 
 STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
 PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
+TOO_FEW_PATHS = 50  # a statistic resting on fewer paths than this (of a run of more) is no forecast
+_NEVER = np.finfo(float).max / 4  # stands for +inf among the order statistics
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
@@ -30,8 +41,8 @@ def _to_json(values: np.ndarray) -> list[float | None] | float | None:
     return listed
 
 
-def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and the PERCENTILES over axis 0, leaving out ``nan`` and ``inf``.
+def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, mean and the PERCENTILES over axis 0, leaving out ``nan`` and ``inf``.
 
     numpy's default linear interpolation between order statistics, column by
     column: the numbers of ``np.nanpercentile``, at a fraction of its cost.
@@ -42,26 +53,72 @@ def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     values = np.asarray(values, dtype=float)
     columns = np.ascontiguousarray(values.reshape(values.shape[0], -1))
-    _, mean, quantiles = column_statistics(columns, np.array(PERCENTILES))
-    return mean.reshape(values.shape[1:]), quantiles.reshape((len(PERCENTILES),) + values.shape[1:])
+    counts, mean, quantiles = column_statistics(columns, np.array(PERCENTILES))
+    shape = values.shape[1:]
+    return counts.reshape(shape), mean.reshape(shape), quantiles.reshape((len(PERCENTILES),) + shape)
+
+
+def too_few(count: int, paths: int) -> bool:
+    """Whether a statistic of ``count`` paths, out of a run of ``paths``, rests on too few to be a forecast."""
+    return 0 < count < TOO_FEW_PATHS <= paths
 
 
 def describe(values: np.ndarray) -> dict[str, list[float | None] | float | None]:
-    """Statistics over axis 0 of ``(paths,)`` or ``(paths, months)``."""
-    mean, quantiles = _quantiles(np.asarray(values))
+    """Statistics over axis 0 of ``(paths,)`` or ``(paths, months)``.
+
+    A series (2-D) whose statistics rest, in some month, on too few paths
+    (:func:`too_few`) carries ``n``: the count of paths of each month.
+    """
+    values = np.asarray(values)
+    counts, mean, quantiles = _quantiles(values)
     out = {"mean": _to_json(mean)}
     for name, q in zip(STATS[1:], quantiles):
         out[name] = _to_json(q)
+    if values.ndim == 2 and any(too_few(int(c), values.shape[0]) for c in counts):
+        out["n"] = counts.tolist()
     return out
 
 
-def describe_summary(values: np.ndarray) -> dict[str, float | None]:
-    """Statistics of a per-path summary, with ``se``, the Monte-Carlo standard error of the mean."""
-    out = describe(values)
-    defined = _clean(values)
-    defined = defined[~np.isnan(defined)]
-    out["se"] = _standard_error(defined) if defined.size > 1 else None
+def describe_summary(values: np.ndarray, *, never: bool = False) -> dict[str, float | None]:
+    """Statistics of a per-path summary, with ``se``, the Monte-Carlo standard error of the mean.
+
+    ``never``: an infinite value is a path where the metric never happens
+    (counted as the largest value, see the module); the statistic then
+    carries ``never``, the share of such paths (``None`` when no path defines
+    the metric).  ``n`` is present when fewer paths than the run's define it.
+    """
+    values = np.asarray(values, dtype=float)
+    infinite = np.isposinf(values) if never else None
+    if never and infinite.any():
+        out, defined = _describe_with_never(values, infinite)
+    else:
+        out = describe(values)
+        finite = _clean(values)
+        finite = finite[~np.isnan(finite)]
+        out["se"] = _standard_error(finite) if finite.size > 1 else None
+        defined = finite.size
+        if never:
+            out["never"] = 0.0 if defined else None
+    if defined < values.shape[0]:
+        out["n"] = int(defined)
     return out
+
+
+def _describe_with_never(values: np.ndarray, infinite: np.ndarray) -> tuple[dict, int]:
+    """:func:`describe_summary` of values some of which are ``inf`` (never); returns it and the defined count."""
+    defined = ~np.isnan(values)
+    paying = values[defined & ~infinite]
+    count = int(defined.sum())
+    _, _, quantiles = _quantiles(np.where(infinite, _NEVER, values))
+    mean = _quantiles(paying)[1] if paying.size else np.array(np.nan)
+    largest = paying.max() if paying.size else -math.inf
+    out = {"mean": _to_json(mean)}
+    for name, q in zip(STATS[1:], quantiles):
+        # interpolating towards never with any weight lands beyond every payback: never
+        out[name] = float(q) if q <= largest else None
+    out["se"] = _standard_error(paying) if paying.size > 1 else None
+    out["never"] = int(infinite.sum()) / count
+    return out, count
 
 
 def _standard_error(values: np.ndarray) -> float:
@@ -70,19 +127,8 @@ def _standard_error(values: np.ndarray) -> float:
     largest = float(np.abs(values).max())
     if largest == 0.0:
         return 0.0
-    scale = math.ldexp(1.0, math.frexp(largest)[1])
+    scale = math.ldexp(1.0, min(math.frexp(largest)[1], 1023))  # 2**1024 is beyond a float: scaled to <= 2
     return float(scale * (values / scale).std(ddof=1) / np.sqrt(values.size))
-
-
-def median_counting_infinite(values: np.ndarray) -> float | None:
-    """p50 where ``inf`` counts as a value (a payback that never happens), ``nan`` does not."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return None
-    big = np.finfo(float).max / 4
-    median = float(np.percentile(np.where(np.isposinf(values), big, values), 50.0))
-    return float("inf") if median >= big / 2 else median
 
 
 TAIL_SHARE = 0.05  # p5 and p95 leave 5 % of the paths beyond them

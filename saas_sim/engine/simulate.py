@@ -294,7 +294,8 @@ def _described(per_path_view: dict) -> dict[str, dict]:
         first.setdefault(recipe(name), name)
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
         described = dict(zip(first, pool.map(lambda name: describe(series[name]), first.values())))
-        summaries = dict(zip(summary, pool.map(describe_summary, summary.values())))
+        summaries = dict(zip(summary, pool.map(
+            lambda name: describe_summary(summary[name], never=name in metrics.NEVER_SUMMARY), summary)))
     return {"series": {name: described[recipe(name)] for name in series}, "summary": summaries}
 
 

@@ -18,6 +18,8 @@ YEAR = 12
 # What only the company has: cash, fixed costs and what follows from them.
 COMPANY_ONLY_SERIES = ("fixed_costs", "cash", "net_burn")
 COMPANY_ONLY_SUMMARY = ("cash_end", "cash_min", "out_of_cash", "cash_out_month", "burn_multiple", "rule_of_40")
+# Summaries where ``inf`` means "never" (SPEC 3.2), which is not undefined: their statistics count it.
+NEVER_SUMMARY = ("payback_months_with_churn",)
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

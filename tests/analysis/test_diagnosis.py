@@ -76,3 +76,18 @@ def test_a_short_horizon_never_claims_retention_is_sound():
     assert result["focus"] == "scale"  # n/a does not count (SPEC 3.4) ...
     assert result["advice"].startswith("Retention cannot be judged")  # ... but the advice says so
     assert "healthy: grow" not in result["advice"]
+
+
+def test_payback_check_reads_the_statistic_the_result_shows_and_says_never():
+    from saas_sim.engine.aggregate import describe_summary
+
+    values = summary()
+    values["payback_months_with_churn"] = np.array([5.0] * 5 + [np.inf] * 6)
+    check = next(c for c in diagnose(values)["checks"] if c["metric"] == "payback_months_with_churn")
+    assert check["status"] == "bad" and check["value"] is None and check["never"] == pytest.approx(6 / 11)
+    values["payback_months_with_churn"] = np.array([5.0] * 6 + [30.0] + [np.inf] * 4)
+    check = next(c for c in diagnose(values)["checks"] if c["metric"] == "payback_months_with_churn")
+    shown = describe_summary(values["payback_months_with_churn"], never=True)
+    assert check["value"] == shown["p50"] == 5.0 and check["status"] == "ok"
+    assert check["never"] == shown["never"] == pytest.approx(4 / 11)
+    assert "never" not in next(c for c in diagnose(values)["checks"] if c["metric"] == "ltv_cac")

@@ -113,8 +113,11 @@ def test_result_document_has_every_spec_name_and_no_nan():
     assert set(result["series"]) == series
     assert set(result["summary"]) == summary
     assert set(result["segments"]["A"]["series"]) == series - {"fixed_costs", "cash", "net_burn"}
-    for stats_ in result["summary"].values():
-        assert set(stats_) == {"mean", "p5", "p10", "p50", "p90", "p95", "se"}
+    for name, stats_ in result["summary"].items():
+        # every SPEC key; "never" on payback (SPEC 3.2), "n" where fewer than all 4 paths define it
+        extra = ({"never"} if name == "payback_months_with_churn" else set()) | ({"n"} if "n" in stats_ else set())
+        assert set(stats_) == {"mean", "p5", "p10", "p50", "p90", "p95", "se"} | extra
+        assert "n" not in stats_ or stats_["n"] < 4
     for stats_ in result["series"].values():
         assert all(len(v) == 14 for v in stats_.values())
     text = __import__("json").dumps(result, allow_nan=False)  # raises on NaN or Infinity
