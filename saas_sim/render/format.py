@@ -134,21 +134,51 @@ def formatter_for(metric: str, currency: str = "USD") -> Formatter:
     return _FORMATTERS.get(kind, format_compact)
 
 
+NOISE_SHARE = 1e-9
+"""A standard error under this share of its mean's magnitude is floating-point noise on a metric every path
+gives alike (vicious-cycle's LTV/CAC: 5e-18 on 1.5): it reads 0."""
+
+
+def _significant(value: float, digits: int = 2) -> float:
+    """``value`` rounded to ``digits`` significant digits: ``4384.3`` -> ``4400.0``."""
+    return float(f"{value:.{digits}g}")
+
+
 def _two_digits(value: float) -> str:
-    """Two significant digits, never in scientific notation: ``0.0123`` -> ``0.012``."""
+    """Two significant digits, never in scientific notation: ``0.0123`` -> ``0.012``, ``1234`` -> ``1,200``."""
     if value == 0 or not math.isfinite(value):
         return "0"
-    digits = max(0, 1 - math.floor(math.log10(abs(value))))
-    return f"{value:.{digits}f}"
+    rounded = _significant(value)
+    digits = max(0, 1 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:,.{digits}f}"
 
 
-def format_error(metric: str, value: float | None, currency: str = "USD") -> str:
-    """A standard error in its metric's unit, to two significant digits: ``± 0.31 pp``, ``± 0.042×``."""
+def _money_error(value: float, currency: str) -> str:
+    """A sum of money to two significant digits: ``4384`` -> ``$4.4k``, ``365`` -> ``$370``, ``1.08`` -> ``$1.1``."""
+    rounded = _significant(value)
+    text = _two_digits(rounded) if abs(rounded) < 1000 else format_compact(rounded)
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    return f"{text} {currency}" if symbol is None else f"{symbol}{text}"
+
+
+def is_noise(error: float, mean: float | None) -> bool:
+    """Whether a standard error is floating-point noise beside its mean (see :data:`NOISE_SHARE`)."""
+    return mean is not None and math.isfinite(mean) and error <= NOISE_SHARE * abs(mean)
+
+
+def format_error(metric: str, value: float | None, currency: str = "USD", *, mean: float | None = None) -> str:
+    """A standard error in its metric's unit, to two significant digits: ``0.31 pp``, ``0.042×``, ``$4.4k``.
+
+    Given the ``mean`` it is the error of, an error that is only floating-point noise beside it
+    (:data:`NOISE_SHARE`) reads 0: the metric is the same on every path.
+    """
     if value is None or not math.isfinite(value):
         return MISSING
+    if is_noise(value, mean):
+        value = 0.0
     kind = METRIC_KIND.get(metric)
     if kind == "money":
-        return format_money(value, currency)
+        return _money_error(value, currency)
     if kind == "rate":
         return f"{_two_digits(value * 100)} pp"
     if kind in ("month", "months"):

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from saas_sim.render.fan_chart import FanChart
+from saas_sim.render.figures import KeepFigures
 from saas_sim.render.format import MISSING, format_error, format_money, format_rate, formatter_for, metric_label
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -55,7 +56,7 @@ def summary_table(result: dict) -> Table:
     table.add_column("metric", no_wrap=True)
     for stat in ("p10", "p50", "p90"):
         table.add_column(stat, justify="right", style="bold" if stat == "p50" else None, no_wrap=True)
-    table.add_column("mean ± se", justify="right", style="dim")  # the one that wraps on a narrow terminal
+    table.add_column("mean ± se", justify="right", style="dim")  # wraps before the ± on a narrow terminal
     for title, metrics in SECTIONS:
         table.add_row(Text(title, style="bold cyan"), "", "", "", "")
         for metric in metrics:
@@ -69,14 +70,19 @@ def summary_table(result: dict) -> Table:
     return table
 
 
-def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> str:
-    """``$1.10M ± $6.78k``: the Monte-Carlo standard error says how far the mean may move with another seed."""
+def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> KeepFigures | str:
+    """``$1.10M ± $6.8k``: the Monte-Carlo standard error says how far the mean may move with another seed.
+
+    Kept whole on a narrow terminal or a pipe: it wraps before the ``±`` only.
+    """
     mean, error = stats.get("mean"), stats.get("se")
     if mean is None:
         return MISSING
-    if metric == "cash_out_month":
-        return f"{mean:.1f} ± {format_error(metric, error)}"  # "month 34 ± ..." reads as a date range
-    return fmt(mean) if error is None else f"{fmt(mean)} ± {format_error(metric, error, currency)}"
+    if metric == "cash_out_month":  # "month 34 ± ..." reads as a date range
+        return KeepFigures(f"{mean:.1f} ± {format_error(metric, error, mean=mean)}")
+    if error is None:
+        return fmt(mean)
+    return KeepFigures(f"{fmt(mean)} ± {format_error(metric, error, currency, mean=mean)}")
 
 
 def tail_warning(result: dict) -> Text | None:
@@ -103,7 +109,7 @@ def segment_table(result: dict) -> Table:
     for name, segment in result["segments"].items():
         cells = [formatter_for(metric, currency)(segment["summary"].get(metric, {}).get("p50"))
                  for metric in SEGMENT_COLUMNS]
-        table.add_row(Text(name), *cells)  # a user's name is text, not markup
+        table.add_row(Text(name), *map(KeepFigures, cells))  # a user's name is text, not markup
     return table
 
 
@@ -124,8 +130,8 @@ def diagnosis_panel(result: dict) -> Panel:
         value = formatter_for(check["metric"], currency)(check.get("value"))
         checks.add_row(Text(status, style=STATUS_STYLES.get(status, "")), _label(check["metric"]),
                        value if status != "n/a" else Text(MISSING, style="dim"),
-                       Text(check["advice"], style="dim" if status == "n/a" else ""))
-    return Panel(Group(focus, Text(), checks), title="Diagnosis", title_align="left", border_style="magenta")
+                       KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")))
+    return Panel(Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left", border_style="magenta")
 
 
 def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:

@@ -161,3 +161,19 @@ def test_one_segment_has_no_segment_table(invoke, scenario_file):
     assert result.exit_code == 0, result.stderr
     assert "Key metrics" in result.stdout
     assert "Segments (p50)" not in result.stdout
+
+
+def test_piped_summary_keeps_every_figure_with_its_unit(invoke, monkeypatch):
+    """`saas-sim run X | cat` (80 columns): no `41.8% ± 0.035⏎pp`, no noise as a figure (issue 13, 4 and 22)."""
+    from tests.figures import broken_figures
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for scenario in ("scenarios/vicious-cycle.yaml", "scenarios/virtuous-cycle.yaml", "scenarios/starter.yaml",
+                     "scenarios/enterprise-annual.yaml"):
+        result = invoke("run", scenario, "--paths", "300", "--no-save")
+        assert result.exit_code == 0, result.stderr
+        assert broken_figures(result.stdout) == [], scenario
+        assert "0.0000" not in result.stdout, scenario
+        if scenario == "scenarios/vicious-cycle.yaml":  # LTV/CAC is 1.5× on every path: its error is 0
+            row = next(line for line in result.stdout.splitlines() if line.strip().startswith("LTV/CAC"))
+            assert row.split()[-3:] == ["1.5×", "±", "0×"], row

@@ -1,6 +1,9 @@
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saas_sim.render.format import (
     format_compact, format_count, format_money, format_month, format_months, format_multiple, format_rate,
@@ -63,7 +66,63 @@ def test_standard_errors_read_in_their_metric_unit_to_two_digits():
     assert format_error("nrr_12m_end", 0.0031) == "0.31 pp"
     assert format_error("ltv_cac", 0.0194) == "0.019×"
     assert format_error("payback_months_with_churn", 0.44) == "0.44 mo"
-    assert format_error("arr_end", 6780.0) == "$6.78k"
+    assert format_error("arr_end", 6780.0) == "$6.8k"
     assert format_error("customers_end", 4.23) == "4.2"
     assert format_error("rule_of_40", 12.3) == "12 pts"
     assert format_error("arr_end", None) == "—"
+
+
+@pytest.mark.parametrize(("metric", "value", "text"), [
+    ("arr_end", 4384.33, "$4.4k"), ("mrr_end", 365.36, "$370"), ("cash_min", 20_200.0, "$20k"),
+    ("cac", 1.0836, "$1.1"), ("arr_end", 99_960.0, "$100k"), ("arr_end", 1_234_000.0, "$1.2M"),
+    ("customers_end", 0.9134, "0.91"), ("customers_end", 1234.0, "1,200"), ("rule_of_40", 123.4, "120 pts"),
+    ("payback_months", 0.0996, "0.10 mo"), ("nrr_12m_end", 0.00034664, "0.035 pp"),
+])
+def test_a_standard_error_has_two_significant_digits_whatever_its_size(metric, value, text):
+    from saas_sim.render.format import format_error
+
+    assert format_error(metric, value) == text
+
+
+def test_float_noise_on_a_deterministic_metric_reads_zero():
+    """vicious-cycle: LTV/CAC 1.5× on every path, se 5e-18 from summing in floating point (issue 13, 4)."""
+    from saas_sim.render.format import format_error
+
+    assert format_error("ltv_cac", 4.9663100392403566e-18, mean=1.504225244390038) == "0×"
+    assert format_error("ltv", 2.03420059207285e-14, mean=4512.675733170356) == "$0"
+    assert format_error("out_of_cash", 1e-17, mean=1.0) == "0 pp"
+    # a real error, however small beside a large mean, stays
+    assert format_error("arr_end", 0.5, mean=8e6) == "$0.50"
+    assert format_error("ltv_cac", 0.0011, mean=1.5) == "0.0011×"
+
+
+_SCALE = {"k": 1e3, "M": 1e6, "B": 1e9}
+
+
+def _shown(text: str) -> float:
+    """The number a formatted standard error shows, in the metric's own unit (pp read as a fraction)."""
+    match = re.fullmatch(r"[$€£]?([\d,.]+)([kMB]?)( pp| mo| pts|×)?", text)
+    assert match, text
+    number = float(match.group(1).replace(",", "")) * _SCALE.get(match.group(2), 1.0)
+    return number / 100 if match.group(3) == " pp" else number
+
+
+@given(st.sampled_from(["arr_end", "customers_end", "nrr_12m_end", "ltv_cac", "payback_months", "rule_of_40"]),
+       st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
+def test_a_standard_error_shows_its_value_to_two_significant_digits(metric, value):
+    from saas_sim.render.format import format_error
+
+    text = format_error(metric, value)
+    expected = float(f"{value * (100 if metric == 'nrr_12m_end' else 1):.2g}")
+    shown = _shown(text) * (100 if metric == "nrr_12m_end" else 1)
+    assert shown == pytest.approx(expected, rel=1e-9), text
+    digits = re.sub(r"\D", "", f"{shown:.15g}".split("e")[0]).strip("0")
+    assert len(digits) <= 2, text
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda mean: abs(mean) > 1e-6),
+       st.floats(min_value=0.0, max_value=1e-10))
+def test_an_error_under_a_billionth_of_the_mean_is_noise(mean, share):
+    from saas_sim.render.format import format_error
+
+    assert format_error("ltv_cac", share * abs(mean), mean=mean) == "0×"
