@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.boundary import option_problem
+from saas_sim.cli.metrics import ColumnsOption, DateFormatOption, DecimalOption, read_options
 from saas_sim.cli.run import STDOUT, check_output_paths
 from saas_sim.errors import InputError, Problem
 
@@ -29,6 +30,9 @@ def fit_command(
         help="Write the churn: block (and, from a ledger, arpa_monthly, expansion_monthly, contraction_monthly) "
              "to paste into a scenario's segment.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")] = False,
+    columns: ColumnsOption = None,
+    decimal: DecimalOption = ".",
+    date_format: DateFormatOption = None,
 ) -> None:
     """Fit the shifted-beta-geometric churn model (Fader & Hardie 2007) to cohorts of customers, with constant churn
     beside it: alpha, beta, mean churn and heterogeneity with their intervals, and fitted vs observed survival."""
@@ -36,9 +40,10 @@ def fit_command(
     from saas_sim.io.cohorts import read_history
     from saas_sim.io.result import write_json
 
+    options = read_options(columns, decimal, date_format)
     check_output_paths(json_path=json_path, csv_path=None)
     check_snippet_path(out, force=force)
-    history = read_history(file)
+    history = read_history(file, options)
     try:
         result = fit_sbg(history.active)
     except InputError as error:  # nothing to fit: say which file

@@ -3,18 +3,57 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from saas_sim.cli.boundary import option_problem
 from saas_sim.cli.run import STDOUT, check_output_paths
+from saas_sim.errors import InputError
+
+if TYPE_CHECKING:
+    from saas_sim.io.tables import ReadOptions
+
+# How an export is read (SPEC 6.1), declared once for `metrics` and `fit`.
+ColumnsOption = Annotated[str | None, typer.Option(
+    "--columns", metavar="COLUMN=NAME,...",
+    help="Header names of your export, e.g. customer=Customer ID,month=Period,mrr=MRR (names match "
+         "case-insensitively; other columns are ignored).")]
+DecimalOption = Annotated[str, typer.Option(
+    "--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")]
+DateFormatOption = Annotated[str | None, typer.Option(
+    "--date-format", metavar="FORMAT",
+    help="Months in another form than 2024-01, 2024-01-31 or an ISO timestamp, as strptime reads them, "
+         "e.g. %d/%m/%Y or %b %Y.")]
+
+
+def read_options(columns: str | None, decimal: str, date_format: str | None) -> ReadOptions:
+    """The options of SPEC 6.1 checked, each bad one a problem naming it (exit 2)."""
+    from saas_sim.io.tables import (ReadOptions, check_date_format_option, check_decimal_option,
+                                    parse_columns_option)
+
+    problems = []
+    values: dict = {}
+    for option, name, check, text in (("--columns", "columns", parse_columns_option, columns),
+                                      ("--decimal", "decimal", check_decimal_option, decimal),
+                                      ("--date-format", "date_format", check_date_format_option, date_format)):
+        if text is None:
+            continue
+        try:
+            values[name] = check(text)
+        except ValueError as error:
+            problems.append(option_problem(option, str(error)))
+    if problems:
+        raise InputError(problems)
+    return ReadOptions(**values)
 
 
 def metrics_command(
     *,
     ledger: Annotated[Path, typer.Argument(
         metavar="LEDGER.csv", show_default=False,
-        help="An MRR ledger: CSV with the header customer_id,month,mrr, month as YYYY-MM.")],
+        help="An MRR ledger: CSV with the columns customer_id, month, mrr (delimiter , ; or tab; months as "
+             "2024-01, 2024-01-31 or ISO timestamps; amounts like 1234.50 or \"$1,234.50\").")],
     json_path: Annotated[str | None, typer.Option(
         "--json", metavar="PATH|-",
         help="Write {months, series, cohorts} as JSON; '-' prints it, and only it, to stdout.")] = None,
@@ -22,6 +61,9 @@ def metrics_command(
         "--csv", metavar="PATH|-", help="Write the series as CSV, one row per month; '-' writes to stdout.")] = None,
     all_months: Annotated[bool, typer.Option(
         "--all", help="Show every month and cohort, not only the last 24.")] = False,
+    columns: ColumnsOption = None,
+    decimal: DecimalOption = ".",
+    date_format: DateFormatOption = None,
 ) -> None:
     """Month by month from an MRR ledger: new, expansion, contraction, churned and reactivation MRR
     (ChartMogul's definitions), customers, logo churn, NRR, GRR, quick ratio and cohort retention."""
@@ -29,8 +71,9 @@ def metrics_command(
     from saas_sim.io.ledger import read_ledger, write_metrics_csv
     from saas_sim.io.result import write_json
 
+    options = read_options(columns, decimal, date_format)
     check_output_paths(json_path=json_path, csv_path=csv_path)
-    document = ledger_metrics(read_ledger(ledger))
+    document = ledger_metrics(read_ledger(ledger, options))
     if json_path is not None:
         write_json(document, json_path)
     if csv_path is not None:

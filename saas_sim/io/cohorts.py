@@ -23,24 +23,27 @@ the survival model has no return, a cohort's count that rises through such
 reactivations is held at its previous level (:attr:`CohortTable.held`
 reports how many customer-months that removes).
 
-Every problem of a file is reported with its line (``file:line field:
-message``), the first :data:`MAX_PROBLEMS` of them and a count of the rest.
+Both are read as users export them (SPEC 6.1, :mod:`saas_sim.io.tables`):
+sniffed delimiter, header names in any case and order, extra columns
+ignored, ``--columns`` for other names; counts may carry thousands
+separators (``"1,200"``) and are at most
+:data:`~saas_sim.io.tables.MAX_COUNT`.  Every problem of a file is
+reported with its line (``file:line field: message``), the first
+:data:`MAX_PROBLEMS` of them and a count of the rest.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.files import read_text
+from saas_sim.io.ledger import DEFAULT_OPTIONS, ledger_from_table
 from saas_sim.io.ledger import Ledger as LedgerRows
-from saas_sim.io.ledger import parse_ledger
+from saas_sim.io.tables import ReadOptions, Table, parse_count, read_table, shown
 
 COHORT_HEADER = ("cohort", "period", "active")
 LEDGER_HEADER = ("customer_id", "month", "mrr")
@@ -107,56 +110,51 @@ class _Problems:
             raise InputError([*self.items, *extra])
 
 
-def read_history(path: str | os.PathLike[str]) -> CohortTable:
+def read_history(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OPTIONS) -> CohortTable:
     """A cohort table or a ledger, told apart by the header."""
     from saas_sim.io.ledger import MAX_FILE_BYTES
 
-    return parse_history(read_text(path, kind="history file", max_bytes=MAX_FILE_BYTES), os.fsdecode(path))
+    return parse_history(read_text(path, kind="history file", max_bytes=MAX_FILE_BYTES), os.fsdecode(path), options)
 
 
-def parse_history(text: str, source: str = "<history>") -> CohortTable:
+def parse_history(text: str, source: str = "<history>", options: ReadOptions = DEFAULT_OPTIONS) -> CohortTable:
     """:func:`read_history` on text already read."""
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    while header is not None and not any(cell.strip() for cell in header):
-        header = next(reader, None)
-    names = tuple(cell.strip().lower() for cell in header) if header else ()
-    if names == COHORT_HEADER:
-        return _read_cohort_rows(reader, source)
-    if names == LEDGER_HEADER:
-        return ledger_cohorts(source, dense_ledger(parse_ledger(text, source)))
-    got = ",".join(cell.strip() for cell in header) if header else "an empty file"
-    line = reader.line_num or 1
-    raise InputError([Problem(source, line, "header", f"must be {','.join(COHORT_HEADER)} (a cohort table) or "
-                                                      f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}")])
+    def describe(header: list[str] | None) -> str:
+        got = shown(",".join(header)) if header is not None else "an empty file"
+        return (f"must have the columns {','.join(COHORT_HEADER)} (a cohort table) or "
+                f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}")
+
+    layout, table = read_table(text, source, [COHORT_HEADER, LEDGER_HEADER], options, describe, "header")
+    if layout == 0:
+        return _read_cohort_rows(table, options)
+    return ledger_cohorts(source, dense_ledger(ledger_from_table(table, options)))
 
 
-def _whole_number(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if re.fullmatch(r"[+]?\d+", text) else None
-
-
-def _read_cohort_rows(reader, source: str) -> CohortTable:
+def _read_cohort_rows(table: Table, options: ReadOptions) -> CohortTable:
+    source = table.source
     problems = _Problems(source)
     rows: dict[str, dict[int, tuple[int, int]]] = {}  # cohort -> period -> (active, line)
     first_line: dict[str, int] = {}
-    for cells in reader:
-        line = reader.line_num
+    refused: set[str] = set()  # cohorts with a refused row: not checked as a whole
+    width = len(table.header)
+    cohort_at, period_at, active_at = (table.positions[column] for column in COHORT_HEADER)
+    for index, cells in enumerate(table.body):
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) != 3:
-            problems.add(line, "", f"must have 3 fields (cohort,period,active), got {len(cells)}")
+        line = table.line(index)
+        if len(cells) != width:
+            problems.add(line, "", table.width_problem(len(cells)))
             continue
-        cohort, period_text, active_text = (cell.strip() for cell in cells)
-        period, active = _whole_number(period_text), _whole_number(active_text)
+        cohort = cells[cohort_at].strip()
+        period, active = parse_count(cells[period_at], options.decimal), parse_count(cells[active_at], options.decimal)
         if not cohort:
             problems.add(line, "cohort", "must not be empty")
-        if period is None:
-            problems.add(line, "period", f"must be a whole number >= 0, got '{period_text}'")
-        if active is None:
-            problems.add(line, "active", f"must be a whole number >= 0, got '{active_text}'")
-        if not cohort or period is None or active is None:
+        if isinstance(period, str):
+            problems.add(line, "period", period)
+        if isinstance(active, str):
+            problems.add(line, "active", active)
+        if not cohort or isinstance(period, str) or isinstance(active, str):
+            refused.add(cohort)
             continue
         periods = rows.setdefault(cohort, {})
         first_line.setdefault(cohort, line)
@@ -165,6 +163,8 @@ def _read_cohort_rows(reader, source: str) -> CohortTable:
             continue
         periods[period] = (active, line)
     for cohort, periods in rows.items():
+        if cohort in refused:
+            continue
         if 0 not in periods:
             problems.add(first_line[cohort], "period", f"cohort '{cohort}' has no period 0 (the number acquired)")
             continue
@@ -181,7 +181,7 @@ def _read_cohort_rows(reader, source: str) -> CohortTable:
                                              f"period {period}: active customers cannot increase")
             previous = period
     if not rows and not problems.items:
-        problems.add(reader.line_num or 1, "", "has no rows after the header")
+        problems.add(table.header_line, "", "has no rows after the header")
     problems.raise_any()
     labels = tuple(rows)
     active = tuple(np.array([rows[c][p][0] for p in range(len(rows[c]))], dtype=np.int64) for c in labels)

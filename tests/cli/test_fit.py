@@ -105,3 +105,40 @@ def test_bad_files_exit_2_with_the_line(invoke, tmp_path):
     only_zero.write_text("cohort,period,active\nA,0,100\n")
     result = invoke("fit", only_zero)
     assert result.exit_code == 2 and result.stderr.startswith(f"{only_zero}: every cohort has only period 0")
+
+
+def test_a_row_split_by_an_unquoted_thousands_separator_is_refused_and_no_snippet_written(invoke, tmp_path):
+    """Issue 13 item 2: ``fit --out`` wrote ``arpa_monthly: 1.0`` from ``A,2024-01,1,234.50``."""
+    bad = tmp_path / "ledger.csv"
+    bad.write_text("customer_id,month,mrr\nA,2024-01,1,234.50\nB,2024-02,5\nA,2024-02,5\n")
+    out = tmp_path / "snippet.yaml"
+    result = invoke("fit", bad, "--out", out)
+    assert result.exit_code == 2 and result.stderr.startswith(f"{bad}:2: has 4 fields, expected 3")
+    assert not out.exists()
+
+
+def test_fit_accepts_a_ledger_with_an_extra_plan_column_as_metrics_does(invoke, tmp_path):
+    lines = LEDGER.read_text().splitlines()
+    with_plan = tmp_path / "ledger-plan.csv"
+    with_plan.write_text("\n".join([lines[0] + ",plan", *(line + ",pro" for line in lines[1:])]) + "\n")
+    assert invoke("metrics", with_plan, "--json", "-").exit_code == 0
+    plain, extra = _json(invoke("fit", LEDGER, "--json", "-")), _json(invoke("fit", with_plan, "--json", "-"))
+    for key in ("alpha", "beta", "survival", "ledger"):
+        assert extra[key] == plain[key]
+
+
+@pytest.mark.parametrize("count", ["99999999999999999999", pytest.param("9" * 5000, id="5000-digits")])
+def test_a_huge_count_exits_2_with_its_line_not_an_internal_error(invoke, tmp_path, count):
+    bad = tmp_path / "cohorts.csv"
+    bad.write_text(f"cohort,period,active\nA,0,{count}\nA,1,5\n")
+    result = invoke("fit", bad, "--json", "-")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{bad}:2 active: must be a whole number") and len(result.stderr) < 300
+
+
+def test_a_huge_mrr_exits_2_with_its_line_and_no_warning(invoke, tmp_path):
+    bad = tmp_path / "ledger.csv"
+    bad.write_text("customer_id,month,mrr\na,2024-01,1e308\nb,2024-01,1e308\na,2024-02,1e308\n")
+    result = invoke("fit", bad, "--json", "-")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{bad}:2 mrr: must be at most") and "Warning" not in result.stderr

@@ -95,7 +95,7 @@ def test_the_report_renders_charts_and_heatmaps_on_a_terminal():
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("customer_id,month,mrr\na,2024-13,10\n", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'"),
+    ("customer_id,month,mrr\na,2024-13,10\n", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format"),
     ("customer_id,month,mrr\na,2024-01,10\nb,2024-01,-3\n", "ledger.csv:3 mrr: must be >= 0, got -3"),
     ("customer_id,month,mrr\na,2024-01,ten\n", "ledger.csv:2 mrr: must be a number, got 'ten'"),
     ("customer_id,month\na,2024-01\n", "ledger.csv:1: missing column mrr"),
@@ -125,3 +125,29 @@ def test_a_missing_file_and_a_bad_output_path_exit_2(invoke, ledger_file, tmp_pa
     result = invoke("metrics", ledger_file, "--json", tmp_path / "missing" / "out.json")
     assert result.exit_code == 2
     assert "--json" in result.stderr
+
+
+def test_a_row_split_by_an_unquoted_thousands_separator_exits_2_with_its_line(invoke, tmp_path):
+    """Issue 13 item 2: ``A,2024-01,1,234.50`` gave MRR 1.0 without a word."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("customer_id,month,mrr\nA,2024-01,1,234.50\nB,2024-02,5\n", encoding="utf-8")
+    result = invoke("metrics", path, "--json", "-")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{path}:2: has 4 fields, expected 3")
+
+
+@pytest.mark.parametrize("amount", ["1e308", pytest.param("9" * 5000, id="5000-digits")])
+def test_an_amount_that_would_overflow_exits_2_with_its_line_and_no_warning(tmp_path, amount):
+    """Run as a process, so that a numpy RuntimeWarning would show on the real stderr."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"customer_id,month,mrr\na,2024-01,{amount}\nb,2024-01,{amount}\na,2024-02,1\n",
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "saas_sim", "metrics", str(path), "--json", "-"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr
+    assert lines[0].startswith(f"{path}:2 mrr: must be at most") and lines[1].startswith(f"{path}:3 mrr:")

@@ -22,8 +22,8 @@ def test_a_cohort_table_in_any_row_order_with_a_bom():
 
 def test_wrong_header_is_refused():
     assert problems("cohort,month,active\nA,0,10\n") == [
-        "h.csv:1 header: must be cohort,period,active (a cohort table) or customer_id,month,mrr (an MRR ledger), "
-        "got cohort,month,active"]
+        "h.csv:1 header: must have the columns cohort,period,active (a cohort table) or customer_id,month,mrr "
+        "(an MRR ledger), got 'cohort,month,active'"]
 
 
 def test_bad_rows_are_refused_with_their_lines():
@@ -31,7 +31,8 @@ def test_bad_rows_are_refused_with_their_lines():
     assert problems(text) == [
         "h.csv:3 active: must be a whole number >= 0, got 'ten'",
         "h.csv:4 period: must be a whole number >= 0, got 'x'",
-        "h.csv:11: must have 3 fields (cohort,period,active), got 4",
+        'h.csv:11: has 4 fields, expected 3 (cohort,period,active); a number with a thousands separator must be '
+        'quoted ("1,234.50") or the delimiter be ;',
         "h.csv:5 period: cohort 'B' has no period 0 (the number acquired)",
         "h.csv:7 active: cohort 'C' rises from 10 to 12 at period 1: active customers cannot increase",
         "h.csv:9 period: cohort 'D' jumps from period 0 to 2: periods must be consecutive",
@@ -54,7 +55,7 @@ def test_at_most_twenty_problems_then_a_count():
 
 def test_an_empty_table_is_refused():
     assert problems("cohort,period,active\n") == ["h.csv:1: has no rows after the header"]
-    assert problems("")[0].startswith("h.csv:1 header: must be")
+    assert problems("")[0].startswith("h.csv:1 header: must have the columns")
 
 
 LEDGER = """\
@@ -97,10 +98,10 @@ def test_a_reactivation_that_raises_a_cohort_is_held():
 def test_bad_ledger_rows_are_refused_with_their_lines():
     text = "customer_id,month,mrr\na,2024-13,10\n,2024-01,10\nb,2024-01,-5\nc,24-01,abc\n"
     assert problems(text) == [  # the same reader and words as `saas-sim metrics`
-        "h.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'",
+        "h.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format",
         "h.csv:3 customer_id: is empty",
         "h.csv:4 mrr: must be >= 0, got -5",
-        "h.csv:5 month: must be a month as YYYY-MM (like 2024-01), got '24-01'",
+        "h.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '24-01'; for other forms, --date-format",
         "h.csv:5 mrr: must be a number, got 'abc'",
     ]
 
@@ -118,3 +119,31 @@ def test_the_sample_files_read(tmp_path):
     with pytest.raises(InputError, match="not UTF-8"):
         (tmp_path / "x.csv").write_bytes(b"cohort,period,active\n\xff,0,1\n")
         read_history(tmp_path / "x.csv")
+
+
+def test_a_ledger_row_with_more_fields_than_the_header_is_refused_not_truncated():
+    """Issue 13 item 2: ``fit --out`` wrote ``arpa_monthly: 1.0`` from ``A,2024-01,1,234.50``."""
+    found = problems("customer_id,month,mrr\nA,2024-01,1,234.50\nB,2024-02,5\n")
+    assert len(found) == 1 and found[0].startswith("h.csv:2: has 4 fields, expected 3")
+
+
+def test_a_ledger_with_an_extra_column_is_read_as_metrics_reads_it():
+    plain = parse_history(LEDGER, "l.csv")
+    lines = LEDGER.splitlines()
+    with_plan = "\n".join([lines[0] + ",plan", *(line + ",pro" for line in lines[1:])]) + "\n"
+    table = parse_history(with_plan, "l.csv")
+    assert table.kind == "ledger" and table.labels == plain.labels
+    assert [list(a) for a in table.active] == [list(a) for a in plain.active]
+    assert table.ledger == plain.ledger
+
+
+@pytest.mark.parametrize(("count", "line"), [("99999999999999999999", 2), pytest.param("9" * 5000, 2, id="5000-digits"), ("1" + "0" * 13, 2)])
+def test_counts_beyond_a_digit_limit_are_refused_with_their_line(count, line):
+    found = problems(f"cohort,period,active\nA,0,{count}\nA,1,5\n")
+    assert len(found) == 1 and found[0].startswith(f"h.csv:{line} active: must be a whole number")
+    assert "at most" in found[0] and len(found[0]) < 200
+
+
+def test_a_period_of_five_thousand_digits_is_refused_with_its_line():
+    found = problems("cohort,period,active\nA,0,10\nA," + "9" * 5000 + ",5\n")
+    assert len(found) == 1 and found[0].startswith("h.csv:3 period: must be a whole number") and len(found[0]) < 200

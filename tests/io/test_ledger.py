@@ -50,13 +50,26 @@ def test_zero_mrr_is_accepted_and_counts_for_the_months():
 
 
 @pytest.mark.parametrize(("row", "expected"), [
-    ("a,2024-13,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'"),
-    ("a,24-01,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '24-01'"),
-    ("a,2024-1,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-1'"),
-    ("a,2024-00,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-00'"),
-    ("a,,10", "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got ''"),
+    ("a,2024-13,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format"),
+    ("a,24-01,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '24-01'; for other forms, --date-format"),
+    ("a,2024-1,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-1'; for other forms, --date-format"),
+    ("a,2024-00,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-00'; for other forms, --date-format"),
+    ("a,,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got ''; for other forms, --date-format"),
     ("a,2024-01,ten", "ledger.csv:2 mrr: must be a number, got 'ten'"),
-    ("a,2024-01,$10", "ledger.csv:2 mrr: must be a number, got '$10'"),
+    ("a,2024-01,10 USD", "ledger.csv:2 mrr: must be a number, got '10 USD'"),
+    ("a,2024-01,1e16", "ledger.csv:2 mrr: must be at most 1,000,000,000,000,000 (1e15) a month, got '1e16'"),
+    ("a,2024-01,1,23", "ledger.csv:2: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands "
+                       'separator must be quoted ("1,234.50") or the delimiter be ;'),
+    ('a,2024-01,"1,23"', "ledger.csv:2 mrr: cannot be read exactly: '1,23' — a comma separates thousands only before "
+                         "groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
+    ('a,2024-01,"1,2345"', "ledger.csv:2 mrr: cannot be read exactly: '1,2345' — a comma separates thousands only "
+                           "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
+    ('a,2024-01,"1.234,50"', "ledger.csv:2 mrr: cannot be read exactly: '1.234,50' — a comma separates thousands only "
+                             "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
+    ('a,2024-01,"12,34,567"', "ledger.csv:2 mrr: must be a number, got '12,34,567'"),
+    ("a,2024-01,$$5", "ledger.csv:2 mrr: must be a number, got '$$5'"),
+    ("a,2024-02-30,5", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, "
+                       "got '2024-02-30'; for other forms, --date-format"),
     ("a,2024-01,", "ledger.csv:2 mrr: must be a number, got ''"),
     ("a,2024-01,-5", "ledger.csv:2 mrr: must be >= 0, got -5"),
     ("a,2024-01,nan", "ledger.csv:2 mrr: must be a finite number, got 'nan'"),
@@ -71,7 +84,7 @@ def test_each_malformed_kind_is_refused_with_its_line(row, expected):
 def test_every_problem_at_once_in_line_order_with_lines_after_blank_and_multiline_rows():
     text = 'customer_id,month,mrr\n"multi\nline",2024-01,1\n\nb,2024-13,1\nc,2024-01,-1\nd,2024-01,x\n'
     assert refused(text) == [
-        "ledger.csv:5 month: must be a month as YYYY-MM (like 2024-01), got '2024-13'",
+        "ledger.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format",
         "ledger.csv:6 mrr: must be >= 0, got -1",
         "ledger.csv:7 mrr: must be a number, got 'x'",
     ]
@@ -79,7 +92,7 @@ def test_every_problem_at_once_in_line_order_with_lines_after_blank_and_multilin
 
 def test_a_row_with_two_problems_reports_both():
     assert refused("customer_id,month,mrr\na,2024-99,-1\n") == [
-        "ledger.csv:2 month: must be a month as YYYY-MM (like 2024-01), got '2024-99'",
+        "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-99'; for other forms, --date-format",
         "ledger.csv:2 mrr: must be >= 0, got -1",
     ]
 
@@ -94,10 +107,10 @@ def test_many_problems_are_counted_beyond_the_first_few():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("", "ledger.csv:1: is empty: expected the header customer_id,month,mrr"),
-    ("customer,month,mrr\na,2024-01,1\n",
-     "ledger.csv:1: missing column customer_id: the header must be customer_id,month,mrr, got 'customer,month,mrr'"),
-    ("a,2024-01,1\n", "ledger.csv:1: missing columns customer_id, month, mrr: the header must be "
-     "customer_id,month,mrr, got 'a,2024-01,1'"),
+    ("customer,month,mrr\na,2024-01,1\n", "ledger.csv:1: missing column customer_id: the header must name "
+     "customer_id,month,mrr (any order, other columns ignored), got 'customer,month,mrr'"),
+    ("a,2024-01,1\n", "ledger.csv:1: missing columns customer_id, month, mrr: the header must name "
+     "customer_id,month,mrr (any order, other columns ignored), got 'a,2024-01,1'"),
     ("customer_id,month,mrr,mrr\n", "ledger.csv:1: column mrr appears more than once"),
     ("customer_id,month,mrr\n", "ledger.csv: has no rows: a ledger needs at least one customer month"),
 ])
@@ -136,3 +149,21 @@ def test_two_hundred_thousand_rows_parse_into_arrays():
     assert len(ledger.months) == 24
     assert np.array_equal(np.array(ledger.customer_ids)[ledger.customer], np.char.add("c", customers.astype(str)))
     assert np.array_equal(ledger.month, months - months.min())
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_not_truncated():
+    """Issue 13 item 2: an unquoted ``1,234.50`` split the row and MRR was read as 1.0."""
+    problems = refused("customer_id,month,mrr\nA,2024-01,1,234.50\nB,2024-01,5\n")
+    assert len(problems) == 1 and problems[0].startswith("ledger.csv:2: has 4 fields, expected 3")
+
+
+def test_a_row_with_more_fields_than_a_header_with_extra_columns_is_refused():
+    problems = refused("customer_id,month,mrr,plan\nA,2024-01,10,pro,x\nB,2024-01,5,basic\n")
+    assert len(problems) == 1 and problems[0].startswith("ledger.csv:2: has 5 fields, expected 4")
+
+
+@pytest.mark.parametrize("amount", ["1e308", "99999999999999999999", pytest.param("9" * 5000, id="5000-digits"), "1e16"])
+def test_an_amount_beyond_any_monthly_revenue_is_refused_with_its_line(amount):
+    problems = refused(f"customer_id,month,mrr\na,2024-01,10\nb,2024-01,{amount}\n")
+    assert len(problems) == 1 and problems[0].startswith("ledger.csv:3 mrr: must be at most")
+    assert len(problems[0]) < 200  # a 5,000-digit value is not echoed whole

@@ -1,0 +1,398 @@
+"""History tables as billing systems and spreadsheets export them (SPEC 6.1), for both history readers.
+
+- The delimiter is sniffed from the header line: ``,``, ``;`` or a tab,
+  whichever splits it into the columns wanted (a UTF-8 byte-order mark is
+  dropped by :func:`~saas_sim.io.files.read_text`).
+- Header names match without regard to case or surrounding spaces; other
+  columns are ignored; :class:`ReadOptions` ``columns`` maps other names
+  (``--columns customer=Customer ID,month=Period,mrr=MRR``).
+- Every record must have exactly as many fields as the header: a row split
+  by an unquoted ``1,234.50`` is refused, never truncated.
+- Months: ``YYYY-MM``, ``YYYY-MM-DD`` or an ISO 8601 timestamp, whose
+  calendar month is taken as written (no time-zone conversion); with
+  ``date_format``, exactly that ``strptime`` form instead.
+- Amounts: a currency sign ($ € £ ¥) before or after, thousands separators
+  (``,`` with the decimal point, ``.`` with ``--decimal ,``; also an
+  apostrophe or a space), quotes.  A separator counts only before groups of
+  exactly three digits: with the decimal point ``1,234.5`` is 1234.5 and
+  ``1,23`` is refused as ambiguous, never guessed.  At most
+  :data:`MAX_AMOUNT` a row, so that no sum of a file can overflow.
+- Counts (cohort tables): whole numbers, thousands separators allowed, at
+  most :data:`MAX_COUNT`.
+
+Plain files take a fast path: when a column holds only digits, points,
+signs and exponents, it is converted by ``float`` mapped in C; only other
+files are read value by value (each distinct value once).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+
+from saas_sim.errors import InputError, Problem
+
+DELIMITERS = (",", ";", "\t")
+CURRENCY_SIGNS = "$€£¥"
+MAX_AMOUNT = 1e15  # a row's MRR: far above any business, far below where sums of a file could overflow
+MAX_COUNT = 10**12  # customers in a cohort
+COLUMN_KEYS = {  # --columns keys -> the column each names
+    "customer": "customer_id", "customer_id": "customer_id", "month": "month", "mrr": "mrr",
+    "cohort": "cohort", "period": "period", "active": "active",
+}
+MONTH_FORMS = "a month (2024-01), a date (2024-01-31) or an ISO timestamp"
+_SHOWN_CHARACTERS = 24
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a user's export: ``columns`` maps a column (``customer_id``) to its name in the file."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    decimal: str = "."
+    date_format: str | None = None
+
+    def name_of(self, column: str) -> str:
+        return self.columns.get(column, column)
+
+
+def parse_columns_option(text: str) -> dict[str, str]:
+    """``customer=Customer ID,month=Period`` -> ``{"customer_id": "Customer ID", "month": "Period"}``.
+
+    Raises :class:`ValueError` with the message for the option.
+    """
+    columns: dict[str, str] = {}
+    for item in text.split(","):
+        key, equals, name = item.partition("=")
+        key, name = key.strip().lower(), name.strip()
+        if not equals or not key or not name:
+            raise ValueError(f"must be COLUMN=NAME pairs separated by commas, like customer=Customer ID,mrr=MRR; "
+                             f"got {item.strip()!r}")
+        if key not in COLUMN_KEYS:
+            raise ValueError(f"{key!r} is not a column: use {', '.join(sorted(set(COLUMN_KEYS) - {'customer_id'}))}")
+        if COLUMN_KEYS[key] in columns:
+            raise ValueError(f"{key} is mapped twice")
+        columns[COLUMN_KEYS[key]] = name
+    return columns
+
+
+def check_decimal_option(text: str) -> str:
+    """The decimal mark: ``.`` or ``,``; :class:`ValueError` otherwise."""
+    if text not in (".", ","):
+        raise ValueError(f"must be . or , (the decimal mark of the amounts), got {text!r}")
+    return text
+
+
+def check_date_format_option(text: str) -> str:
+    """A ``strptime`` format that names a year and a month; :class:`ValueError` otherwise."""
+    if not re.search(r"%[Yy]", text) or not re.search(r"%[mbB]", text):
+        raise ValueError(f"must name a year (%Y) and a month (%m, %b or %B), like %d/%m/%Y; got {text!r}")
+    try:
+        datetime.strptime("", text)
+    except ValueError as error:
+        if "bad directive" in str(error) or "stray %" in str(error):
+            raise ValueError(f"is not a strptime format: {error}") from None
+    return text
+
+
+def shown(text: str) -> str:
+    """A value quoted for a message; a very long one cut, with its length."""
+    if len(text) <= 2 * _SHOWN_CHARACTERS:
+        return repr(text)
+    return f"{text[:_SHOWN_CHARACTERS] + '…'!r} ({len(text):,} characters)"
+
+
+# ---------------------------------------------------------------- the table itself
+
+
+@dataclass
+class Table:
+    """A CSV file split into records with the sniffed delimiter.
+
+    ``header`` holds the names as written; ``positions`` the index of each
+    wanted column; ``body`` every record after the header (empty lines
+    dropped), each with exactly ``len(header)`` fields unless refused by
+    :meth:`check_widths`.
+    """
+
+    source: str
+    text: str
+    delimiter: str
+    header: list[str]
+    positions: dict[str, int]
+    body: list[list[str]]
+    first_body_record: int  # index of body[0] among the file's non-empty records
+    _lines: list[int] | None = None
+
+    def line(self, row: int) -> int:
+        """The line where ``body[row]`` starts (computed once, only when a problem is reported)."""
+        if self._lines is None:
+            self._lines = record_lines(self.text, self.delimiter)
+        return self._lines[self.first_body_record + row]
+
+    @property
+    def header_line(self) -> int:
+        return self.line(-1)
+
+    def width_problem(self, fields: int) -> str:
+        width = len(self.header)
+        names = f" ({','.join(name.strip() for name in self.header)})" if width <= 8 else ""
+        message = f"has {fields} field{'s' if fields != 1 else ''}, expected {width}{names}"
+        if fields > width and self.delimiter == ",":
+            message += '; a number with a thousands separator must be quoted ("1,234.50") or the delimiter be ;'
+        return message
+
+
+def _dialect(delimiter: str) -> dict:
+    return {"delimiter": delimiter, "quotechar": '"', "skipinitialspace": True}
+
+
+def record_lines(text: str, delimiter: str) -> list[int]:
+    """The line where each non-empty record starts (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
+    lines = []
+    end = 0
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        if row:
+            lines.append(start)
+    return lines
+
+
+def _first_line(text: str) -> str:
+    """The first line with anything but spaces and delimiters (the header, to sniff)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if line.strip(" \t\r,;"):
+            return line
+        start = end + 1
+    return ""
+
+
+def _names(line: str, delimiter: str) -> list[str]:
+    try:
+        cells = next(csv.reader([line], **_dialect(delimiter)), [])
+    except csv.Error:
+        return []
+    return [cell.strip().lower() for cell in cells]
+
+
+def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], options: ReadOptions,
+               describe: Callable[[list[str] | None], str], header_field: str = "") -> tuple[int, Table]:
+    """Split ``text`` into records and find the columns of one of ``layouts``; (which layout, the table).
+
+    ``describe(header)`` is the message when no layout's columns are all in
+    the header (``None``: the file is empty).
+    """
+    text = text.removeprefix("\ufeff")
+    line = _first_line(text)
+    matches = []  # (fields, delimiter, layout)
+    for delimiter in DELIMITERS:
+        names = _names(line, delimiter)
+        for index, layout in enumerate(layouts):
+            if all(options.name_of(column).strip().lower() in names for column in layout):
+                matches.append((len(names), delimiter, index))
+    if matches:
+        fields, delimiter, layout_index = max(matches, key=lambda match: match[0])
+        if len({match[2] for match in matches if match[1] == delimiter}) > 1:
+            raise InputError([Problem(source, None, "header", "has the columns of both a cohort table and a "
+                                                              "ledger: keep one set")])
+    else:
+        delimiter = max(DELIMITERS, key=lambda d: len(_names(line, d)))
+        layout_index = -1
+
+    reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
+    try:
+        records = [row for row in reader if row]
+    except csv.Error as error:
+        raise InputError([Problem(source, reader.line_num, "", f"is not valid CSV: {error}")]) from None
+    header_index = next((i for i, row in enumerate(records) if any(cell.strip() for cell in row)), None)
+    if header_index is None:
+        raise InputError([Problem(source, 1, header_field, describe(None))])
+    header = records[header_index]
+    table = Table(source, text, delimiter, header, {}, records[header_index + 1:], header_index + 1)
+    if layout_index < 0:
+        raise InputError([Problem(source, table.header_line, header_field,
+                                  describe([cell.strip() for cell in header]))])
+    names = [cell.strip().lower() for cell in header]
+    doubled = [column for column in layouts[layout_index] if names.count(options.name_of(column).strip().lower()) > 1]
+    if doubled:
+        raise InputError([Problem(source, table.header_line, "", f"column {', '.join(doubled)} appears more than once")])
+    table.positions = {column: names.index(options.name_of(column).strip().lower()) for column in layouts[layout_index]}
+    return layout_index, table
+
+
+def missing_columns(layout: tuple[str, ...], options: ReadOptions, header: list[str]) -> str:
+    """Which of ``layout``'s columns ``header`` lacks, said with the names the user gave, and what it has."""
+    names = [cell.strip().lower() for cell in header]
+    missing = [column for column in layout if options.name_of(column).strip().lower() not in names]
+    said = [f"{column} (--columns {options.name_of(column)!r})" if column in options.columns else column
+            for column in missing]
+    return (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(said)}: the header must name "
+            f"{','.join(layout)} (any order, other columns ignored), got {shown(','.join(header))}")
+
+
+# ---------------------------------------------------------------- values
+
+
+def _number_pattern(decimal: str, *, money: bool) -> re.Pattern[str]:
+    group = re.escape("," if decimal == "." else ".")
+    mark = re.escape(decimal)
+    grouped = rf"\d{{1,3}}(?P<sep>[{group}' \u00a0\u202f])\d{{3}}(?:(?P=sep)\d{{3}})*"
+    number = rf"(?P<int>{grouped}|\d+)(?:{mark}(?P<frac>\d*))?|{mark}(?P<frac_only>\d+)"
+    if not money:
+        return re.compile(rf"\+?(?:{number})", re.ASCII)
+    sign, currency = r"[-+]?", f"[{CURRENCY_SIGNS}]?"
+    space = r"[\s\u00a0\u202f]*"
+    return re.compile(rf"(?P<sign1>{sign})(?P<cur1>{currency}){space}(?P<sign2>{sign})(?:{number})"
+                      rf"(?P<exp>[eE][-+]?\d+)?{space}(?P<cur2>{currency})", re.ASCII)
+
+
+_PATTERNS = {(decimal, money): _number_pattern(decimal, money=money) for decimal in ".," for money in (True, False)}
+_NOT_PLAIN = {".": re.compile(r"[^0-9.eE+\- \n]"), ",": re.compile(r"[^0-9eE+\- \n]")}
+_OTHER = {".": ",", ",": "."}
+
+
+def _read_number(text: str, decimal: str, *, money: bool) -> tuple[str, str] | None:
+    """(digits with a point, exponent) of ``text`` in the ``decimal`` convention, or ``None``."""
+    match = _PATTERNS[decimal, money].fullmatch(text)
+    if match is None:
+        return None
+    if money and ((match["sign1"] and match["sign2"]) or (match["cur1"] and match["cur2"])):
+        return None
+    if match["frac_only"] is not None:
+        whole, fraction = "0", match["frac_only"]
+    else:
+        whole, fraction = match["int"], match["frac"] or ""
+        if match["sep"]:
+            whole = whole.replace(match["sep"], "")
+    sign = "-" if money and "-" in (match["sign1"] + match["sign2"]) else ""
+    exponent = (match["exp"] or "") if money else ""
+    if exponent and match["sep"]:
+        return None  # 1,234e3 is nobody's export
+    return f"{sign}{whole}.{fraction or '0'}", exponent
+
+
+def _ambiguity(text: str, decimal: str) -> str:
+    if decimal == ".":
+        return (f"cannot be read exactly: {shown(text)} — a comma separates thousands only before groups of three "
+                "digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,")
+    return (f"cannot be read exactly with --decimal ,: {shown(text)} — a dot separates thousands only before groups "
+            "of three digits (1.234,50); with a decimal point (1,234.50), leave out --decimal ,")
+
+
+def parse_amount(text: str, decimal: str = ".") -> float | str:
+    """An amount of money as a float, or the message saying why it cannot be read (for ``field: message``)."""
+    value = text.strip()
+    number = _read_number(value, decimal, money=True)
+    if number is None:
+        try:
+            special = float(value)
+        except ValueError:
+            special = 0.0
+        if not math.isfinite(special):
+            return f"must be a finite number, got {shown(value)}"
+        if _read_number(value, _OTHER[decimal], money=True) is not None:
+            return _ambiguity(value, decimal)
+        return f"must be a number, got {shown(value)}"
+    digits, exponent = number
+    return float(digits + exponent)
+
+
+def amounts(values: list[str], decimal: str = ".") -> tuple[np.ndarray, dict[int, str]]:
+    """The amounts of a column as floats (NaN where unreadable) and the messages of the unreadable rows."""
+    count = len(values)
+    if _NOT_PLAIN[decimal].search("\n".join(values)) is None:
+        try:  # the fast path: plain numbers, converted in C
+            return np.fromiter(map(float, values), dtype=np.float64, count=count), {}
+        except ValueError:
+            pass
+    distinct: dict[str, int] = dict.fromkeys(values)  # type: ignore[arg-type]  # codes set next
+    numbers = np.empty(len(distinct))
+    messages: dict[int, str] = {}
+    for code, value in enumerate(distinct):
+        distinct[value] = code
+        parsed = parse_amount(value, decimal)
+        if isinstance(parsed, str):
+            numbers[code] = np.nan
+            messages[code] = parsed
+        else:
+            numbers[code] = parsed
+    codes = np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=count)
+    unreadable = {}
+    if messages:
+        bad = np.flatnonzero(np.isin(codes, list(messages)))
+        unreadable = {int(row): messages[int(codes[row])] for row in bad}
+    return numbers[codes] if count else np.zeros(0), unreadable
+
+
+def amount_range_problem(value: float, text: str) -> str | None:
+    """Why a read amount cannot be an MRR: negative, or beyond :data:`MAX_AMOUNT`."""
+    if value < 0:
+        return f"must be >= 0, got {text.strip() if len(text) < 48 else shown(text.strip())}"
+    if value > MAX_AMOUNT:
+        return f"must be at most 1,000,000,000,000,000 (1e15) a month, got {shown(text.strip())}"
+    return None
+
+
+def parse_count(text: str, decimal: str = ".") -> int | str:
+    """A whole number from 0 to :data:`MAX_COUNT`, or the message saying why not."""
+    value = text.strip()
+    number = _read_number(value, decimal, money=False)
+    whole_message = f"must be a whole number >= 0, got {shown(value)}"
+    if number is None:
+        return whole_message
+    digits = number[0]
+    whole, _, fraction = digits.partition(".")
+    if fraction.strip("0"):
+        return whole_message
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > len(str(MAX_COUNT)) or int(whole) > MAX_COUNT:
+        return f"must be a whole number at most {MAX_COUNT:,}, got {shown(value)}"
+    return int(whole)
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", re.ASCII)
+
+
+def month_ordinal(label: str, date_format: str | None = None) -> int | None:
+    """``"2024-03"`` (or ``2024-03-31``, ``2024-03-31T23:59:00Z``) -> 2024 * 12 + 2; ``None`` if not a month."""
+    if date_format is not None:
+        try:
+            moment = datetime.strptime(label, date_format)
+        except ValueError:
+            return None
+        return moment.year * 12 + moment.month - 1
+    match = _MONTH.fullmatch(label)
+    if match is not None:
+        month = int(match[2])
+        return int(match[1]) * 12 + month - 1 if 1 <= month <= 12 else None
+    match = _DAY.fullmatch(label)
+    try:
+        if match is not None:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        elif _TIMESTAMP.fullmatch(label):
+            day = datetime.fromisoformat(label).date()
+        else:
+            return None
+    except ValueError:
+        return None
+    return day.year * 12 + day.month - 1
+
+
+def month_problem(label: str, date_format: str | None) -> str:
+    if date_format is not None:
+        return f"must be a date as {date_format} (--date-format), got {shown(label)}"
+    return f"must be {MONTH_FORMS}, got {shown(label)}; for other forms, --date-format"
