@@ -12,7 +12,9 @@ from textual.widgets import DataTable, ProgressBar, Select, Static, TabbedConten
 from saas_sim.engine.simulate import simulate, with_overrides
 from saas_sim.io.scenario import load_scenario
 from saas_sim.render.format import MISSING, format_money, format_rate
-from tui.widgets.results import CARDS, FanChartView, KpiCard, ResultsPanel, RetentionHeatmap, card_text
+from tui.widgets.results import (
+    CARDS, FanChartView, KpiCard, ResultsPanel, RetentionHeatmap, card_text, is_too_few,
+)
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +213,36 @@ def test_card_text_reads_undefined_payback_and_cash_out_as_never():
     assert card_text("ltv_cac", undefined, "USD")[:2] == (MISSING, "")
     value, detail, hint = card_text("cash_out_month", {"p10": 30.0, "p50": 34.5, "p90": 41.0}, "USD")
     assert (value, detail, hint) == ("month 34", "30–41", "p10–p90")
+
+
+def test_payback_card_says_never_with_its_share_of_paths():
+    """Issue 13, item 3: a p50 that lands on a path that never pays back reads "never", with how often."""
+    stats = {"mean": 9.0, "p5": 8.0, "p10": 8.5, "p50": None, "p90": None, "p95": None, "se": 0.1, "never": 0.63}
+    assert card_text("payback_months_with_churn", stats, "USD", paths=2000) == ("never", "63% of paths", "")
+    stats = {**stats, "p50": 11.0, "never": 0.2}
+    assert card_text("payback_months_with_churn", stats, "USD", paths=2000)[:2] == ("11.0 mo", "8.5 mo–never")
+
+
+def test_a_cash_out_month_of_two_paths_is_no_forecast():
+    """Issue 13, item 6: "Cash out at month 37" when 2 paths in 2,000 run out."""
+    stats = {"mean": 37.5, "p5": 37.0, "p10": 37.1, "p50": 37.5, "p90": 37.9, "p95": 38.0, "se": 0.5, "n": 2}
+    assert card_text("cash_out_month", stats, "USD", paths=2000) == ("month 38", "2 paths: too few", "")
+    assert is_too_few(stats, 2000)
+    many = {**stats, "n": 1500}
+    assert card_text("cash_out_month", many, "USD", paths=2000)[2] == "p10–p90" and not is_too_few(many, 2000)
+    assert not is_too_few(stats, 20)  # a run of 20 paths: the whole run is small, said elsewhere
+
+
+async def test_the_card_of_too_few_paths_is_dimmed(result):
+    few = {**result, "summary": {**result["summary"], "cash_out_month": {
+        "mean": 37.0, "p5": 37.0, "p10": 37.0, "p50": 37.0, "p90": 37.0, "p95": 37.0, "se": 0.0, "n": 2}},
+        "paths": 2000}
+    async with Host().run_test(size=(120, 40)) as pilot:
+        pilot.app.query_one(ResultsPanel).show_result(few)
+        await pilot.pause()
+        shown = card(pilot.app, "cash_out_month")
+        assert shown.value == "month 37" and "too few" in shown.detail
+        assert shown.has_class("-few") and not shown.has_class("-na")
+        pilot.app.query_one(ResultsPanel).show_result({**few, "paths": 20})
+        await pilot.pause()
+        assert not shown.has_class("-few")

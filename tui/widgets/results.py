@@ -88,14 +88,29 @@ def _whole(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0f}"
 
 
-def card_text(metric: str, stats: dict, currency: str) -> tuple[str, str, str]:
-    """A card's big value, small line and what the small line is, from a summary metric's statistics."""
+def is_too_few(stats: dict, paths: int | None) -> bool:
+    """Whether a conditional statistic rests on too few of the run's paths to read as a forecast
+    (``n`` under 50 of a run of 50 or more; see docs/metrics.md)."""
+    from saas_sim.engine.aggregate import too_few
+
+    return paths is not None and "n" in stats and too_few(stats["n"], paths)
+
+
+def card_text(metric: str, stats: dict, currency: str, *, paths: int | None = None) -> tuple[str, str, str]:
+    """A card's big value, small line and what the small line is, from a summary metric's statistics.
+
+    A payback whose p50 never comes reads "never" with its share of paths; a
+    statistic of too few paths (:func:`is_too_few`) says how many instead of a range.
+    """
     if metric == "out_of_cash":  # 0 or 1 per path: only its mean, the probability, says anything
         return format_rate(stats.get("mean")), "of paths", ""
     median = stats.get("p50")
     if median is None and metric in NEVER_WHEN_UNDEFINED:
-        return "never", "", ""
+        never = stats.get("never")
+        return "never", f"{format_rate(never).replace('.0%', '%')} of paths" if never else "", ""
     value = formatter_for(metric, currency)(median)
+    if is_too_few(stats, paths):
+        return value, f"{stats['n']:,} path{'s' if stats['n'] != 1 else ''}: too few", ""
     range_format = formatter_for(metric, currency)
     if metric == "arr_end":  # three digits without trailing zeros, so that the range fits a card
         range_format = lambda amount: format_money(amount, currency)  # noqa: E731
@@ -114,7 +129,8 @@ class KpiCard(Widget):
     """A small bordered card: the label in the border, a big value and a small line under it.
 
     Colour it with one of the classes ``-ok``, ``-warn``, ``-bad``, ``-na``;
-    without one it stays neutral.  ``hint`` says what the small line is
+    without one it stays neutral; ``-few`` dims the value of a statistic of
+    too few paths.  ``hint`` says what the small line is
     (``p10–p90``) and is shown when the width allows; when only one line
     fits, a small line with a hint (a range) is left out, one without (a
     remark such as "company only") follows the value if it fits.
@@ -135,6 +151,7 @@ class KpiCard(Widget):
         &.-warn > .kpi-card--value { color: $text-warning; }
         &.-bad > .kpi-card--value { color: $text-error; }
         &.-na > .kpi-card--value { color: $foreground-muted; }
+        &.-few > .kpi-card--value { color: $foreground-muted; text-style: not bold; }
         & > .kpi-card--detail { color: $foreground-muted; }
     }
     """
@@ -435,7 +452,9 @@ class ResultsPanel(Widget):
             if stats is None:
                 widget.show(MISSING, "company only" if self._view is not None else "")
             else:
-                widget.show(*card_text(card.metric, stats, currency))
+                paths = self._result.get("paths")
+                widget.set_class(is_too_few(stats, paths), "-few")  # dimmed: no forecast
+                widget.show(*card_text(card.metric, stats, currency, paths=paths))
 
     def _render_charts(self, series: dict, currency: str) -> None:
         assert self._result is not None
