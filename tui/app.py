@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from saas_sim.store import Store
 from tui.commands import COMMANDS, app_bindings, load_keymap
+from tui.keys import InOrderKeys
 from tui.messages import OpenScenario
 from tui.screens.main import LIVE_PATHS, MainScreen
 
 
-class SaasSimApp(App):
+class SaasSimApp(InOrderKeys):
     """Edit a SaaS plan and watch ARR, cash and the diagnosis move."""
 
     CSS_PATH = "app.tcss"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.binding import Binding
 
 from saas_sim.analysis.workshop import PATHS, steps
+from tui.keys import InOrderKeys
 from tui.screens.workshop import WorkshopScreen
 
 
-class WorkshopApp(App):
+class WorkshopApp(InOrderKeys):
     """The vicious and the virtuous cycle in six steps, for a room and a projector."""
 
     TITLE = "saas-sim workshop"
