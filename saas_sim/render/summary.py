@@ -64,10 +64,47 @@ def summary_table(result: dict) -> Table:
             if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
                 table.add_row(f"  {_label(metric)}", "", format_rate(stats.get("mean")), "",
                               _mean_and_error(metric, stats, format_rate, currency_of(result)))
+            elif too_few_paths(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
+                table.add_row(f"  {_label(metric)}", "", Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})",
+                                                              style="dim not bold"), "",
+                              Text(TOO_FEW_PATHS_NOTE, style="dim"))
             else:
-                table.add_row(f"  {_label(metric)}", *(fmt[metric](stats.get(stat)) for stat in ("p10", "p50", "p90")),
+                table.add_row(f"  {_label(metric)}",
+                              *(statistic_text(metric, stats, stat, fmt[metric]) for stat in ("p10", "p50", "p90")),
                               _mean_and_error(metric, stats, fmt[metric], currency_of(result)))
     return table
+
+
+NEVER = "never"
+TOO_FEW_PATHS_NOTE = "too few paths"
+
+
+def statistic_text(metric: str, stats: dict, stat: str, fmt) -> str:
+    """One statistic as shown: a percentile that lands on a path that never pays back reads "never" (SPEC 3.2)."""
+    value = stats.get(stat)
+    if value is None and stat != "mean" and stats.get("never"):
+        return NEVER
+    return fmt(value)
+
+
+def too_few_paths(stats: dict, paths: int) -> bool:
+    """Whether a conditional statistic (one that carries ``n``) rests on too few paths to be a forecast:
+    fewer than 50, in a run of 50 or more (docs/metrics.md)."""
+    from saas_sim.engine.aggregate import too_few
+
+    return "n" in stats and too_few(stats["n"], paths)
+
+
+def paths_of(stats: dict) -> str:
+    """``2 paths``: how many paths a conditional statistic rests on."""
+    n = stats["n"]
+    return f"{n:,} path{'s' if n != 1 else ''}"
+
+
+def never_note(stats: dict) -> str:
+    """``37% never``: the share of paths whose payback never comes, when there are any."""
+    share = stats.get("never")
+    return f"{100 * share:.0f}% never" if share else ""
 
 
 def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> KeepFigures | str:
@@ -76,13 +113,15 @@ def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> KeepFigures
     Kept whole on a narrow terminal or a pipe: it wraps before the ``±`` only.
     """
     mean, error = stats.get("mean"), stats.get("se")
+    never = never_note(stats)  # the mean is over the paths that pay back: say how many do not
     if mean is None:
-        return MISSING
+        return never or MISSING
     if metric == "cash_out_month":  # "month 34 ± ..." reads as a date range
         return KeepFigures(f"{mean:.1f} ± {format_error(metric, error, mean=mean)}")
-    if error is None:
-        return fmt(mean)
-    return KeepFigures(f"{fmt(mean)} ± {format_error(metric, error, currency, mean=mean)}")
+    text = fmt(mean) if error is None else f"{fmt(mean)} ± {format_error(metric, error, currency, mean=mean)}"
+    if never:
+        text += f"; {never}"
+    return text if error is None and not never else KeepFigures(text)
 
 
 def tail_warning(result: dict) -> Text | None:
@@ -107,7 +146,7 @@ def segment_table(result: dict) -> Table:
     for metric in SEGMENT_COLUMNS:
         table.add_column(_label(metric), justify="right")
     for name, segment in result["segments"].items():
-        cells = [formatter_for(metric, currency)(segment["summary"].get(metric, {}).get("p50"))
+        cells = [statistic_text(metric, segment["summary"].get(metric, {}), "p50", formatter_for(metric, currency))
                  for metric in SEGMENT_COLUMNS]
         table.add_row(Text(name), *map(KeepFigures, cells))  # a user's name is text, not markup
     return table
@@ -128,6 +167,8 @@ def diagnosis_panel(result: dict) -> Panel:
     for check in diagnosis["checks"]:
         status = check["status"]
         value = formatter_for(check["metric"], currency)(check.get("value"))
+        if check.get("value") is None and status != "n/a" and check.get("never"):
+            value = NEVER  # the p50 lands on a path that never pays back
         checks.add_row(Text(status, style=STATUS_STYLES.get(status, "")), _label(check["metric"]),
                        value if status != "n/a" else Text(MISSING, style="dim"),
                        KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")))

@@ -75,3 +75,55 @@ def test_too_few_paths_for_the_tails_is_said_and_enough_is_not():
     warning = tail_warning({"paths": 300})
     assert warning is not None and "Only 15 of 300 paths" in warning.plain
     assert tail_warning({"paths": 1000}) is None
+
+
+def _row(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(label))
+
+
+def _never_result() -> dict:
+    """A plan where most accounts leave before they repay CAC: payback never comes on most paths."""
+    from saas_sim.engine.simulate import simulate
+    from saas_sim.model.scenario import Distribution
+
+    scenario = Scenario(
+        name="Leaky", horizon_months=13, company=Company(starting_cash=1e6, fixed_costs_monthly=0.0),
+        acquisition=Acquisition(spend_monthly=20_000.0),
+        segments=(Segment(name="Only", arpa_monthly=100.0, gross_margin=0.8, cac=2_500.0,
+                          churn=Churn(monthly=Distribution("uniform", (("low", 0.01), ("high", 0.08))))),),
+        simulation=Simulation(paths=200, seed=1),
+    )
+    return simulate(scenario, workers=1)
+
+
+def test_a_payback_that_never_comes_reads_never_with_its_share():
+    """Issue 13, item 3: never is not left out; a percentile on it reads "never"."""
+    result = _never_result()
+    stats = result["summary"]["payback_months_with_churn"]
+    assert 0.5 < stats["never"] < 1 and stats["p50"] is None and stats["p10"] is not None
+    row = _row(_text(summary_table(result)), "Payback months with churn")
+    assert row.split()[4:8] == [f"{stats['p10']:.1f}", "mo", "never", "never"]  # p10, p50 and p90
+    assert f"{100 * stats['never']:.0f}% never" in row
+    check = next(c for c in result["diagnosis"]["checks"] if c["metric"] == "payback_months_with_churn")
+    assert check["status"] == "bad"
+    panel = _text(diagnosis_panel(result))
+    assert "never" in next(line for line in panel.splitlines() if "Payback months with churn" in line)
+
+
+def test_a_segment_that_never_pays_back_reads_never():
+    result = _result()
+    result["segments"]["Large"]["summary"]["payback_months_with_churn"].update(p50=None, never=0.7)
+    assert "never" in _row(_text(segment_table(result)), "Large")
+
+
+def test_a_cash_out_month_of_two_paths_in_2000_is_no_forecast():
+    """Issue 13, item 6: "Cash out at month 37" when 2 paths in 2,000 run out."""
+    result = {**_result(), "paths": 2000}
+    result["summary"] = {**result["summary"], "cash_out_month": {
+        "mean": 37.5, "p5": 37.05, "p10": 37.1, "p50": 37.5, "p90": 37.9, "p95": 37.95, "se": 0.5, "n": 2}}
+    row = _row(_text(summary_table(result)), "Cash out month")
+    assert "month 38 (2 paths)" in row and "too few paths" in row
+    assert "37.1" not in row and "37.9" not in row  # no range, no mean that reads as a forecast
+    result["summary"]["cash_out_month"]["n"] = 1500
+    row = _row(_text(summary_table(result)), "Cash out month")
+    assert "too few" not in row and "month 37" in row and "month 38" in row
