@@ -267,10 +267,12 @@ def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarra
         discount_rate_annual=values["company.discount_rate_annual"],
         ltv_horizon_months=values["company.ltv_horizon_months"], cac=s.cac,
     )
+    with np.errstate(over="ignore"):  # a CAC so small (subnormal) that LTV/CAC passes the largest float: inf
+        ltv_cac = np.asarray(ltv) / s.cac
     return {
         "ltv": _per_path(ltv, P),
         "ltv_simple": _per_path(ltv_simple(s.arpa_monthly, s.gross_margin, s.p, s.contract_months), P),
-        "ltv_cac": _per_path(np.asarray(ltv) / s.cac, P),
+        "ltv_cac": _per_path(ltv_cac, P),
         "payback_months": _per_path(payback_months(s.cac, s.arpa_monthly, s.gross_margin), P),
         "payback_months_with_churn": _per_path(payback_churn, P),
     }

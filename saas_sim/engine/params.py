@@ -112,7 +112,8 @@ def draw_values(scenario: Scenario, rng: np.random.Generator, paths: int) -> Dra
             z = z @ np.linalg.cholesky(matrix).T
         for column, (key, dist, rule) in enumerate(uncertain):
             low, high = rule.clip_bounds()
-            drawn = np.clip(quantile(dist, z[:, column]), low, high)
+            with np.errstate(over="ignore"):  # a draw past the largest float is clipped like any other
+                drawn = np.clip(quantile(dist, z[:, column]), low, high)
             if rule.whole:
                 drawn = np.round(drawn)
             values[key] = drawn

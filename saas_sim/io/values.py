@@ -20,7 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from saas_sim.errors import Problem
-from saas_sim.model.fields import FieldRule
+from saas_sim.model.fields import MAX_MAGNITUDE, FieldRule
 from saas_sim.model.scenario import Distribution, Number
 from saas_sim.model.uncertainty import Z_95
 
@@ -33,12 +33,17 @@ NULL_TAG = "tag:yaml.org,2002:null"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 _SUFFIX = {"%": Decimal("0.01"), "k": Decimal(10**3), "m": Decimal(10**6), "b": Decimal(10**9)}
+CURRENCY_SIGNS = "$€£¥"
 _NUMBER_TEXT = re.compile(
-    r"""\s*(?P<sign>[+-]?)\s*
-    (?P<digits>(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)
+    r"""\s*(?P<sign>[+-]?)\s*(?P<currency>[$€£¥]?)\s*
+    (?P<digits>(?:
+        \d{1,3}(?:,\d{3})+(?:\.\d*)?           # 6,000 and 1,234.50: commas before groups of three
+      | (?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?
+    ))
     \s*(?P<suffix>[%kKmMbB]?)\s*""",
     re.VERBOSE,
 )
+COMMA_HINT = "a comma only separates thousands, as in 6,000 (write decimals with a point: 1.5)"
 
 # Each distribution's parameter sets, canonical first (the one stored).
 DISTRIBUTION_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -49,22 +54,25 @@ DISTRIBUTION_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "beta": (("alpha", "beta"),),
 }
 
-_PARAMETER = FieldRule(uncertain=False, settable=False)
-_POSITIVE = FieldRule(0.0, low_open=True, uncertain=False, settable=False)
+_PARAMETER = FieldRule(-MAX_MAGNITUDE, MAX_MAGNITUDE, uncertain=False, settable=False)
+_POSITIVE = FieldRule(0.0, MAX_MAGNITUDE, low_open=True, uncertain=False, settable=False)
+MAX_INTEGER_DIGITS = 100  # a whole number longer than this is refused before Python converts it
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def parse_number_text(text: str) -> float | None:
-    """A number written as text: ``"5%"`` = 0.05, ``"2k"``, ``"1.5M"``, ``"2B"``, ``"1e5"``.
+    """A number written as text: ``"5%"`` = 0.05, ``"2k"``, ``"1.5M"``, ``"2B"``, ``"1e5"``,
+    and money as founders write it: ``"$6,000"``, ``"6,000"``, ``"€1.2M"``.
 
-    Signs, whitespace and ``_`` between digits are allowed.  None if ``text``
-    is not a number.
+    Signs, whitespace and ``_`` between digits are allowed; a leading currency
+    sign (``$ € £ ¥``, not with ``%``); a comma only before groups of exactly
+    three digits.  None if ``text`` is not a number.
     """
     match = _NUMBER_TEXT.fullmatch(text)
-    if match is None:
+    if match is None or (match["currency"] and match["suffix"] == "%"):
         return None
     try:
-        value = Decimal(match["digits"].replace("_", ""))
+        value = Decimal(match["digits"].replace("_", "").replace(",", ""))
         if match["suffix"]:
             value *= _SUFFIX[match["suffix"].lower()]
         number = float(value)
@@ -277,24 +285,32 @@ class NodeReader:
         if isinstance(node, ScalarNode) and node.tag == STR_TAG and ".." in node.value:
             if not rule.uncertain:
                 return self._refuse(node, field, "must be a fixed number")
-            return self._checked_distribution(self._range(node, field), node, rule, field)
+            dist = self._checked_distribution(self._range(node, field), node, rule, field, _range_hint(node.value, rule))
+            return dist
         if isinstance(node, MappingNode):
             if not rule.uncertain:
                 return self._refuse(node, field, "must be a fixed number")
             return self._checked_distribution(self._distribution(node, field), node, rule, field)
         value = _scalar_number(node)
         if value is None or not rule.contains(value):
-            return self._refuse(node, field, rule.allowed())
+            return self._refuse(node, field, rule.allowed(), _hint(node, value, rule))
         return int(value) if rule.whole and not rule.uncertain else value
 
-    def _refuse(self, node: Node, field: str, allowed: str) -> None:
-        self.report(node, field, f"{allowed}, got {written(node)}")
+    def _refuse(self, node: Node, field: str, allowed: str, hint: str = "") -> None:
+        self.report(node, field, f"{allowed}, got {written(node)}{'; ' + hint if hint else ''}")
         return None
 
     def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
         if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
-            return self._refuse(node, field, "must be a whole number")
-        value = _CONSTRUCTOR.construct_yaml_int(node)
+            value = _scalar_number(node)
+            whole = value is not None and math.isfinite(value) and value == int(value)
+            return self._refuse(node, field, "must be a whole number", f"write {int(value)}" if whole else "")
+        try:
+            if sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
+                raise ValueError(node.value)
+            value = _CONSTRUCTOR.construct_yaml_int(node)
+        except ValueError:  # beyond Python's limit on converting digits (4,300)
+            return self._refuse(node, field, rule.allowed())
         if not rule.low <= value <= rule.high:
             return self._refuse(node, field, rule.allowed())
         return value
@@ -388,15 +404,47 @@ class NodeReader:
         return _dist("beta", alpha=p["alpha"], beta=p["beta"])
 
     def _checked_distribution(
-        self, dist: Distribution | None, node: Node, rule: FieldRule, field: str
+        self, dist: Distribution | None, node: Node, rule: FieldRule, field: str, hint: str = ""
     ) -> Distribution | None:
         """A distribution whose likely values all lie outside the field's range is refused."""
         if dist is None:
             return None
         low, high = likely_values(dist)
         if not max(low, rule.low) < min(high, rule.high):
-            return self._refuse(node, field, rule.allowed())
+            return self._refuse(node, field, rule.allowed(), hint)
         return dist
+
+
+def _short(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def _hint(node: Node, value: float | None, rule: FieldRule) -> str:
+    """What the user probably meant by a refused plain value, or "".
+
+    A rate written as a percentage without its sign (``churn.monthly: 3``)
+    and a comma that is no thousands separator (``1,5``).
+    """
+    if value is None:
+        text = node.value if isinstance(node, ScalarNode) and node.tag == STR_TAG else ""
+        return COMMA_HINT if "," in text and parse_number_text(text.replace(",", "")) is not None else ""
+    percent_sign = isinstance(node, ScalarNode) and node.value.rstrip().endswith("%")
+    # From 2 up: 1.2 on a share is as likely a fraction gone over 1 (120 %) as 1.2 %.
+    if rule.rate and not percent_sign and 2 <= value and value > rule.high and rule.contains(value / 100):
+        return f"write {_short(value)}% or {_short(value / 100)}"
+    return ""
+
+
+def _range_hint(text: str, rule: FieldRule) -> str:
+    """``"3..6"`` on a rate: ``write 3%..6%``, where that range is a valid one."""
+    ends = [part.strip() for part in text.split("..")]
+    numbers = [parse_number_text(end) for end in ends]
+    if not rule.rate or len(ends) != 2 or any(end.endswith("%") for end in ends) or None in numbers:
+        return ""
+    low, high = numbers
+    if low < high and rule.contains(low / 100) and rule.contains(high / 100) and high > rule.high:
+        return f"write {_short(low)}%..{_short(high)}%"
+    return ""
 
 
 def _scalar_number(node: Node) -> float | None:
@@ -405,10 +453,12 @@ def _scalar_number(node: Node) -> float | None:
         return None
     try:
         if node.tag == INT_TAG:
+            if sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
+                return math.inf  # out of every field's range; converting it would hit Python's digit limit
             return float(_CONSTRUCTOR.construct_yaml_int(node))
         if node.tag == FLOAT_TAG:
             return _CONSTRUCTOR.construct_yaml_float(node)
-    except OverflowError:
+    except (OverflowError, ValueError):
         return math.inf
     if node.tag == STR_TAG:
         return parse_number_text(node.value)
@@ -482,5 +532,5 @@ def typed_value(text: str) -> object:
         return None
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: digits past Python's int conversion limit
         return text

@@ -39,10 +39,11 @@ def spread_from_heterogeneity(heterogeneity: Array) -> Array:
 
     .. math:: \\varphi = 1 / (\\alpha + \\beta + 1) \\Rightarrow \\alpha + \\beta = 1/\\varphi - 1
 
-    ``inf`` where ``phi = 0`` (homogeneous churn).
+    ``inf`` where ``phi = 0`` (homogeneous churn), and where ``phi`` is so
+    small (subnormal) that ``1/phi`` passes the largest float.
     """
     phi = np.asarray(heterogeneity, dtype=float)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return np.where(phi > 0, 1.0 / np.where(phi > 0, phi, 1.0) - 1.0, np.inf)
 
 

@@ -25,6 +25,7 @@ class FieldRule:
     uncertain: bool = True  # may be a distribution
     settable: bool = True  # may be changed by an event
     clip_low: float | None = None  # where draws are clipped when low is open
+    rate: bool = False  # a share or rate: 3 is refused with "write 3% or 0.03"
 
     def allowed(self) -> str:
         """What is allowed, in words, for error messages."""
@@ -65,42 +66,51 @@ class FieldRule:
 
 
 def _fmt(x: float) -> str:
+    if abs(x) >= 1e12 and math.log10(abs(x)).is_integer():
+        return f"{'-' if x < 0 else ''}1e{int(math.log10(abs(x)))}"  # 1e15, not 1000000000000000
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-FRACTION = FieldRule(0.0, 1.0)
-MONEY = FieldRule(0.0)
+# The largest amount of money a field takes (a quadrillion): far beyond any company, and small
+# enough that sums over accounts and months stay finite and every figure fits a JSON number.
+MAX_AMOUNT = 1e15
+# The largest magnitude of any other number with no natural bound (a distribution's
+# parameters, the sBG shapes).
+MAX_MAGNITUDE = 1e15
+
+FRACTION = FieldRule(0.0, 1.0, rate=True)
+MONEY = FieldRule(0.0, MAX_AMOUNT)
 
 TOP_LEVEL: dict[str, FieldRule] = {
     "horizon_months": FieldRule(1, 240, integer=True, uncertain=False, settable=False),
     "simulation.paths": FieldRule(1, 1_000_000, integer=True, uncertain=False, settable=False),
     "simulation.seed": FieldRule(0, 2**63 - 1, integer=True, uncertain=False, settable=False),
-    "company.starting_cash": FieldRule(settable=False),
+    "company.starting_cash": FieldRule(-MAX_AMOUNT, MAX_AMOUNT, settable=False),
     "company.fixed_costs_monthly": MONEY,
-    "company.discount_rate_annual": FieldRule(0.0, 10.0, settable=False),
+    "company.discount_rate_annual": FieldRule(0.0, 10.0, settable=False, rate=True),
     "company.ltv_horizon_months": FieldRule(1, 600, whole=True, settable=False),
     "acquisition.spend_monthly": MONEY,
-    "acquisition.spend_growth_monthly": FieldRule(-1.0, 1.0),
+    "acquisition.spend_growth_monthly": FieldRule(-1.0, 1.0, rate=True),
     "acquisition.reinvest_gross_profit": FRACTION,
 }
 
 SEGMENT: dict[str, FieldRule] = {
-    "spend_share": FieldRule(0.0, 1.0, uncertain=False),
-    "cac": FieldRule(0.0, low_open=True, clip_low=0.01),
-    "funnel.cost_per_lead": FieldRule(0.0, low_open=True, clip_low=0.0001),
-    "funnel.lead_to_trial": FieldRule(0.0, 1.0, low_open=True, clip_low=1e-6),
-    "funnel.trial_to_paid": FieldRule(0.0, 1.0, low_open=True, clip_low=1e-6),
+    "spend_share": FieldRule(0.0, 1.0, uncertain=False, rate=True),
+    "cac": FieldRule(0.0, MAX_AMOUNT, low_open=True, clip_low=0.01),
+    "funnel.cost_per_lead": FieldRule(0.0, MAX_AMOUNT, low_open=True, clip_low=0.0001),
+    "funnel.lead_to_trial": FieldRule(0.0, 1.0, low_open=True, clip_low=1e-6, rate=True),
+    "funnel.trial_to_paid": FieldRule(0.0, 1.0, low_open=True, clip_low=1e-6, rate=True),
     "cac_elasticity": FieldRule(-1.0, 5.0),
     "arpa_monthly": MONEY,
     "starting_customers": FieldRule(0, 1_000_000_000, integer=True, uncertain=False, settable=False),
-    "starting_mrr": FieldRule(0.0, settable=False),
+    "starting_mrr": FieldRule(0.0, MAX_AMOUNT, settable=False),
     "starting_tenure_months": FieldRule(0, 600, whole=True, uncertain=False, settable=False),
     "contract_months": FieldRule(1, 36, integer=True, uncertain=False, settable=False),
     "churn.monthly": FRACTION,
     "churn.annual": FRACTION,
-    "churn.heterogeneity": FieldRule(0.0, 1.0, high_open=True),
-    "churn.alpha": FieldRule(0.0, low_open=True, clip_low=1e-6),
-    "churn.beta": FieldRule(0.0, low_open=True, clip_low=1e-6),
+    "churn.heterogeneity": FieldRule(0.0, 1.0, high_open=True, rate=True),
+    "churn.alpha": FieldRule(0.0, MAX_MAGNITUDE, low_open=True, clip_low=1e-6),
+    "churn.beta": FieldRule(0.0, MAX_MAGNITUDE, low_open=True, clip_low=1e-6),
     "expansion_monthly": FRACTION,
     "contraction_monthly": FRACTION,
     "gross_margin": FRACTION,
@@ -108,7 +118,7 @@ SEGMENT: dict[str, FieldRule] = {
     "referrals_monthly": FieldRule(0.0, 1.0),
 }
 
-EVENT_CASH_IN = FieldRule()
+EVENT_CASH_IN = FieldRule(-MAX_AMOUNT, MAX_AMOUNT)
 
 
 def rule_for(path: str) -> FieldRule | None:

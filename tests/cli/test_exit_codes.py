@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+import warnings
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from saas_sim import __version__
 from saas_sim.engine import simulate as engine
@@ -149,3 +155,78 @@ def test_debug_keeps_the_input_exit_code(invoke, tmp_path):
     assert result.exit_code == 2
     assert "Traceback (most recent call last)" in result.stderr
     assert "saas-sim: no such scenario file" in result.stderr
+
+
+# -- any value a user can type: exit 0 or 2 with the field's message ----------------------------
+
+
+def _fuzz_base() -> str:
+    """The starter template with its example events made active: every kind of field, cash-ins too."""
+    from importlib import resources
+
+    text = resources.files("saas_sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    head, block = text[: text.index("# events:")], text[text.index("# events:"):]
+    return head + "".join(line[2:] + "\n" for line in block.splitlines() if line.startswith("# "))
+
+
+_FUZZ_BASE = _fuzz_base()
+# Every "key: value" line, and the value an event sets: what a user replaces (the rest stays).
+_VALUE_LINES = [
+    (i, match)
+    for i, line in enumerate(_FUZZ_BASE.splitlines())
+    if (match := re.match(r"(\s*(?:- )?(?!name|note|currency|description|billing)\w+: )([^#{\s][^#{]*?)(\s+#.*)?$", line)
+        or re.match(r"(\s*set: \{[\w.]+: )([^}]+)(\}.*)$", line))
+]
+
+_EXTREMES = [
+    "1e306", "1e308", "-1e308", "1.7976931348623157e308", "1e-320", "5e-324", "-0", "0", "1e15", "-1e15",
+    "1.0000001e15", "999999999999999999999", "9" * 4301, "-" + "9" * 4301, "1" * 5000 + ".5", ".inf", "-.inf", ".nan",
+    "'$1,000,000,000,000,000'", "'€1e15'", "'$400k..$600k'", "1e-300..1e15", "5e-324..1e15", "-1e15..1e15",
+    "'1e999'", "100%", "1e15%", "2B", "999B", "'1,00'", "6,000", "'$6,000'", "3", "0x10", "0o7", "1:30",
+    "{dist: normal, mean: 1e15, sd: 1e15}", "{dist: lognormal, p5: 5e-324, p95: 1e15}",
+    "{dist: uniform, low: -1e15, high: 1e15}", "{dist: triangular, low: -1e15, mode: 1e15, high: 1e15}",
+    "{dist: beta, alpha: 1e-300, beta: 1e15}", "{dist: beta, alpha: 1e15, beta: 1e15}",
+    "{dist: lognormal, mean: 1e15, sd: 1e-300}", "{dist: normal, mean: 0, sd: 1e-320}", "[1, 2]", "''", "~",
+]
+
+
+def _typed_numbers() -> st.SearchStrategy[str]:
+    floats = st.floats(allow_nan=True, allow_infinity=True).map(repr)
+    ints = st.integers(-(10**30), 10**30).map(str)
+    scale = st.integers(-330, 320).map(lambda e: f"1e{e}")
+    single = st.one_of(st.sampled_from(_EXTREMES), floats, ints, scale)
+    plain = st.one_of(floats, ints, scale)
+    ranges = st.tuples(plain, plain).map(lambda ends: f"'{ends[0]}..{ends[1]}'")
+    dists = st.tuples(st.sampled_from(["normal, mean: {}, sd: {}", "lognormal, p5: {}, p95: {}",
+                                       "uniform, low: {}, high: {}", "beta, alpha: {}, beta: {}"]), plain, plain)
+    return st.one_of(single, ranges, dists.map(lambda d: "{dist: " + d[0].format(d[1], d[2]) + "}"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(_VALUE_LINES), _typed_numbers())
+def test_any_typed_value_is_exit_0_or_a_field_error(tmp_path_factory, line_and_match, value):
+    """Whatever a user types for a field: exit 0, or exit 2 with ``file:line field: ...`` lines;
+    never exit 1, a traceback or a warning."""
+    from typer.testing import CliRunner
+
+    from saas_sim.cli import app
+
+    index, match = line_and_match
+    lines = _FUZZ_BASE.splitlines()
+    lines[index] = match[1] + value + (match[3] or "")
+    path = tmp_path_factory.mktemp("fuzz") / "s.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = CliRunner().invoke(app, ["run", str(path), "--paths", "30", "--no-save", "--json", "-"])
+        shown = CliRunner().invoke(app, ["run", str(path), "--paths", "30", "--no-save"])  # the tables too
+    assert (shown.exit_code, shown.stderr) == (result.exit_code, result.stderr)
+    assert result.exit_code in (0, 2), (lines[index], result.stderr)
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr, result.stderr
+    assert [str(w.message) for w in caught] == []
+    if result.exit_code == 2:
+        assert result.stderr.splitlines(), lines[index]
+        for message in result.stderr.splitlines():
+            assert re.match(rf"{re.escape(str(path))}:\d+ \S+: ", message) or "grows without bound" in message, message
+    else:
+        json.loads(result.stdout)  # finite numbers only: a JSON document Python reads back

@@ -223,7 +223,7 @@ def test_signed_number_forms(written, value):
 )
 def test_not_numbers_are_refused(written, shown):
     text = replace("fixed_costs_monthly: 10_000", f"fixed_costs_monthly: {written}")
-    assert problems(text) == [f"x.yaml:5 company.fixed_costs_monthly: must be a number >= 0, got {shown}"]
+    assert problems(text) == [f"x.yaml:5 company.fixed_costs_monthly: must be a number between 0 and 1e15, got {shown}"]
 
 
 @given(st.integers(-10**6, 10**6), st.sampled_from(["", "%", "k", "K", "m", "M", "b", "B"]))
@@ -234,7 +234,7 @@ def test_number_text_suffixes(n, suffix):
     assert parse_number_text(f"{n:_}{suffix}") == expected
 
 
-@pytest.mark.parametrize("text", ["", "k", "%", "1.2.3", "1 2", "--1", "1%k", "_1", "0x10", "1,000", "nan", "inf"])
+@pytest.mark.parametrize("text", ["", "k", "%", "1.2.3", "1 2", "--1", "1%k", "_1", "0x10", "nan", "inf"])
 def test_number_text_refuses(text):
     assert parse_number_text(text) is None
 
@@ -291,18 +291,18 @@ def test_lognormal_from_mean_and_sd():
         ("1..2..3", "segments[0].churn.monthly: must be a range of two numbers like '3%..6%', got '1..2..3'"),
         ("{low: 0.06, high: 0.03}", "segments[0].churn.monthly.high: must be greater than low (0.06), got 0.03"),
         ("{dist: gauss, mean: 1}", "segments[0].churn.monthly.dist: must be one of normal, lognormal, uniform, triangular, beta, got 'gauss'"),
-        ("{dist: normal, mean: 0.03, sd: 0}", "segments[0].churn.monthly.sd: must be a number > 0, got 0"),
-        ("{dist: normal, mean: 0.03, sd: -1}", "segments[0].churn.monthly.sd: must be a number > 0, got -1"),
+        ("{dist: normal, mean: 0.03, sd: 0}", "segments[0].churn.monthly.sd: must be a number > 0 and <= 1e15, got 0"),
+        ("{dist: normal, mean: 0.03, sd: -1}", "segments[0].churn.monthly.sd: must be a number > 0 and <= 1e15, got -1"),
         ("{dist: normal, p5: 0.05, p95: 0.05}", "segments[0].churn.monthly.p95: must be greater than p5 (0.05), got 0.05"),
         ("{dist: normal, mean: 0.03, p95: 0.05}", "segments[0].churn.monthly: a normal distribution must have mean and sd, or p5 and p95, got mean and p95"),
-        ("{dist: lognormal, p5: 0, p95: 0.1}", "segments[0].churn.monthly.p5: must be a number > 0, got 0"),
+        ("{dist: lognormal, p5: 0, p95: 0.1}", "segments[0].churn.monthly.p5: must be a number > 0 and <= 1e15, got 0"),
         ("{dist: lognormal, p5: 0.1, p95: 0.1}", "segments[0].churn.monthly.p95: must be greater than p5 (0.1), got 0.1"),
-        ("{dist: lognormal, mean: 0, sd: 0.1}", "segments[0].churn.monthly.mean: must be a number > 0, got 0"),
+        ("{dist: lognormal, mean: 0, sd: 0.1}", "segments[0].churn.monthly.mean: must be a number > 0 and <= 1e15, got 0"),
         ("{dist: uniform, low: 0.2, high: 0.1}", "segments[0].churn.monthly.high: must be greater than low (0.2), got 0.1"),
         ("{dist: triangular, low: 0.1, mode: 0.5, high: 0.3}", "segments[0].churn.monthly.mode: must be between low and high (0.1 and 0.3), got 0.5"),
-        ("{dist: beta, alpha: 0, beta: 2}", "segments[0].churn.monthly.alpha: must be a number > 0, got 0"),
+        ("{dist: beta, alpha: 0, beta: 2}", "segments[0].churn.monthly.alpha: must be a number > 0 and <= 1e15, got 0"),
         ("{dist: uniform, low: '1%..2%', high: 0.5}", "segments[0].churn.monthly.low: must be a fixed number, got '1%..2%'"),
-        ("{dist: normal, mean: true, sd: 1}", "segments[0].churn.monthly.mean: must be a number, got true"),
+        ("{dist: normal, mean: true, sd: 1}", "segments[0].churn.monthly.mean: must be a number between -1e15 and 1e15, got true"),
         ("{dist: uniform, low: 1.5, high: 2}", "segments[0].churn.monthly: must be a number between 0 and 1, got {dist: uniform, low: 1.5, high: 2}"),
         ("150%..200%", "segments[0].churn.monthly: must be a number between 0 and 1, got '150%..200%'"),
         ("{dist: normal, mean: -5, sd: 1}", "segments[0].churn.monthly: must be a number between 0 and 1, got {dist: normal, mean: -5, sd: 1}"),
@@ -346,9 +346,9 @@ def test_fields_that_cannot_be_uncertain():
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("'36'", "must be a whole number, got '36'"),
-        ("36.0", "must be a whole number, got 36.0"),
-        ("2k", "must be a whole number, got '2k'"),
+        ("'36'", "must be a whole number, got '36'; write 36"),
+        ("36.0", "must be a whole number, got 36.0; write 36"),
+        ("2k", "must be a whole number, got '2k'; write 2000"),
         ("true", "must be a whole number, got true"),
         ("3%..6%", "must be a whole number, got '3%..6%'"),
         ("{low: 1, high: 2}", "must be a whole number, got {low: 1, high: 2}"),
@@ -365,7 +365,7 @@ def test_horizon_takes_plain_integers_only(written, message):
     ("line", "message"),
     [
         ("contract_months: 37", "segments[0].contract_months: must be a whole number between 1 and 36, got 37"),
-        ("contract_months: '12'", "segments[0].contract_months: must be a whole number, got '12'"),
+        ("contract_months: '12'", "segments[0].contract_months: must be a whole number, got '12'; write 12"),
         ("starting_customers: 1.5", "segments[0].starting_customers: must be a whole number, got 1.5"),
         ("starting_customers: -1", "segments[0].starting_customers: must be a whole number between 0 and 1000000000, got -1"),
         ("starting_tenure_months: 1.5", "segments[0].starting_tenure_months: must be a whole number between 0 and 600, got 1.5"),
@@ -393,7 +393,7 @@ def test_whole_fields_take_any_form():
     [
         ("simulation: {paths: 0}", "x.yaml:14 simulation.paths: must be a whole number between 1 and 1000000, got 0"),
         ("simulation: {paths: 1_000_001}", "x.yaml:14 simulation.paths: must be a whole number between 1 and 1000000, got 1_000_001"),
-        ("simulation: {paths: 5k}", "x.yaml:14 simulation.paths: must be a whole number, got '5k'"),
+        ("simulation: {paths: 5k}", "x.yaml:14 simulation.paths: must be a whole number, got '5k'; write 5000"),
         ("simulation: {seed: -1}", "x.yaml:14 simulation.seed: must be a whole number between 0 and 9223372036854775807, got -1"),
         ("simulation: {seed: 1.5}", "x.yaml:14 simulation.seed: must be a whole number, got 1.5"),
         ("simulation: {path: 10}", "x.yaml:14 simulation: unknown key 'path', did you mean 'paths'?"),
@@ -621,7 +621,7 @@ segments:
 """
     assert problems(text) == [
         "x.yaml:1 name: must be text of 1 to 80 characters, got ''",
-        "x.yaml:5 company.fixed_costs_monthly: must be a number >= 0, got -5",
+        "x.yaml:5 company.fixed_costs_monthly: must be a number between 0 and 1e15, got -5",
         "x.yaml:12 segments[0].gross_margin: must be a number between 0 and 1, got '120%'",
         "x.yaml:13 segments[0].churn: must have exactly one of monthly, annual, or alpha and beta, got monthly and annual",
         "x.yaml:14 segments[0].billing: must be monthly or upfront, got 'yearly'",
@@ -800,7 +800,7 @@ def test_churn_forms(written, expected):
         ("{beta: 1}", "segments[0].churn.alpha: is required with beta"),
         ("{alpha: 1, beta: 2, heterogeneity: 0.3}", "segments[0].churn.heterogeneity: must be left out with alpha and beta (it goes with monthly or annual), got 0.3"),
         ("{monthly: 0.03, heterogeneity: 1}", "segments[0].churn.heterogeneity: must be a number >= 0 and < 1, got 1"),
-        ("{alpha: 0, beta: 2}", "segments[0].churn.alpha: must be a number > 0, got 0"),
+        ("{alpha: 0, beta: 2}", "segments[0].churn.alpha: must be a number > 0 and <= 1e15, got 0"),
         ("0.03", "segments[0].churn: must be a mapping of keys to values, got 0.03"),
     ],
 )
@@ -819,7 +819,7 @@ def test_cac_or_funnel():
     assert problems(missing) == ["x.yaml:14 segments[1].funnel.lead_to_trial: is required"]
     zero = replace("trial_to_paid: 0.15", "trial_to_paid: 0", TWO_SEGMENTS)
     assert problems(zero) == ["x.yaml:14 segments[1].funnel.trial_to_paid: must be a number > 0 and <= 1, got 0"]
-    assert problems(replace("cac: 1_000", "cac: 0")) == ["x.yaml:10 segments[0].cac: must be a number > 0, got 0"]
+    assert problems(replace("cac: 1_000", "cac: 0")) == ["x.yaml:10 segments[0].cac: must be a number > 0 and <= 1e15, got 0"]
 
 
 def test_billing():
@@ -955,12 +955,12 @@ def test_no_events():
     [
         ("{month: 13, cash_in: 1}", "events[0].month: must be a whole number between 1 and 12, got 13"),
         ("{month: 0, cash_in: 1}", "events[0].month: must be a whole number between 1 and 12, got 0"),
-        ("{month: '3', cash_in: 1}", "events[0].month: must be a whole number, got '3'"),
+        ("{month: '3', cash_in: 1}", "events[0].month: must be a whole number, got '3'; write 3"),
         ("{cash_in: 1}", "events[0].month: is required"),
         ("{month: 3}", "events[0]: must have set or cash_in, got neither"),
         ("{month: 3, set: {}}", "events[0]: must have set or cash_in, got neither"),
         ("{month: 3, note: 5, cash_in: 1}", "events[0].note: must be text, got 5"),
-        ("{month: 3, cash_in: true}", "events[0].cash_in: must be a number, got true"),
+        ("{month: 3, cash_in: true}", "events[0].cash_in: must be a number between -1e15 and 1e15, got true"),
         ("{month: 3, cash_in: 1, when: 2}", "events[0]: unknown key 'when'"),
         ("{month: 3, set: {segments.SMB.churn_rate: 0.1}}", "events[0].set.segments.SMB.churn_rate: names no field, did you mean 'segments.SMB.churn.beta'?"),
         ("{month: 3, set: {segments.Ent.cac: 10}}", "events[0].set.segments.Ent.cac: names no segment 'Ent', did you mean 'segments.Enterprise.cac'?"),
@@ -1067,10 +1067,10 @@ def test_load_scenario(tmp_path: Path):
 
 def test_load_scenario_names_the_file(tmp_path: Path):
     path = tmp_path / "bad.yaml"
-    path.write_text(replace("gross_margin: 0.8", "gross_margin: 2"), encoding="utf-8")
+    path.write_text(replace("gross_margin: 0.8", "gross_margin: 1.5"), encoding="utf-8")
     with pytest.raises(InputError) as raised:
         load_scenario(path)
-    assert str(raised.value) == f"{path}:12 segments[0].gross_margin: must be a number between 0 and 1, got 2"
+    assert str(raised.value) == f"{path}:12 segments[0].gross_margin: must be a number between 0 and 1, got 1.5"
 
 
 @pytest.mark.parametrize(
@@ -1213,3 +1213,165 @@ def test_renaming_a_scenario_text_keeps_its_comments():
     renamed, scenario = renamed_scenario_text(text, "New: plan")
     assert scenario.name == "New: plan" and parse_scenario(renamed).name == "New: plan"
     assert "# my plan" in renamed and "# the name" in renamed
+
+
+# -- founder-style numbers (SPEC 1) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("'$6,000'", 6_000.0),
+        ("6,000", 6_000.0),  # YAML reads an unquoted 6,000 as the text '6,000'
+        ("'6,000'", 6_000.0),
+        ("$6,000", 6_000.0),
+        ("'$400k'", 400_000.0),
+        ("'€1.2M'", 1_200_000.0),
+        ("£2,500", 2_500.0),
+        ("¥1,000,000", 1_000_000.0),
+        ("'$ 6,000'", 6_000.0),
+        ("'$1,234.50'", 1_234.5),
+        ("'1,234,567.5'", 1_234_567.5),
+        ("'$1,000k'", 1_000_000.0),
+    ],
+)
+def test_founder_money_forms(written, value):
+    parsed = cost(written)
+    assert parsed == value
+    assert type(parsed) is float
+
+
+@pytest.mark.parametrize(("written", "value"), [("'-$5k'", -5_000.0), ("'-€1,500'", -1_500.0)])
+def test_signed_money_forms(written, value):
+    text = replace("fixed_costs_monthly: 10_000", f"fixed_costs_monthly: 10_000\n  starting_cash: {written}")
+    text = text.replace("  starting_cash: 100_000\n", "", 1)
+    assert parse(text).company.starting_cash == value
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["'6,00'", "'6,0000'", "'1,5'", "',000'", "'6,000,00'", "'1,000.5,0'", "'6000,000'", "'6,,000'", "'6,000,'"],
+)
+def test_a_comma_separates_groups_of_three_digits_only(written):
+    (message,) = problems(replace("fixed_costs_monthly: 10_000", f"fixed_costs_monthly: {written}"))
+    assert message.startswith(f"x.yaml:5 company.fixed_costs_monthly: must be a number between 0 and 1e15, got {written}")
+    assert "a comma only separates thousands" in message
+
+
+@pytest.mark.parametrize("text", ["$", "$$5", "5$", "$5%", "US$5", "€", "$,000", "1,00", "1,0000", "1,000,00"])
+def test_money_text_refuses(text):
+    assert parse_number_text(text) is None
+
+
+@given(st.integers(0, 10**12), st.sampled_from(["", "$", "€", "£", "¥"]), st.sampled_from(["", "k", "M"]))
+def test_thousands_separators_read_as_the_number(n, sign, suffix):
+    factor = {"": 1, "k": 1e3, "M": 1e6}[suffix]
+    assert parse_number_text(f"{sign}{n:,}{suffix}") == n * factor
+
+
+def test_money_ranges():
+    text = replace("arpa_monthly: 100", "arpa_monthly: $400k..$600k")
+    assert parse(text).segments[0].arpa_monthly == lognormal(400_000.0, 600_000.0)
+    text = replace("arpa_monthly: 100", "arpa_monthly: {low: '$4,000', high: '€6,000'}")
+    assert parse(text).segments[0].arpa_monthly == lognormal(4_000.0, 6_000.0)
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [("3", "write 3% or 0.03"), ("2.5", "write 2.5% or 0.025"), ("'45'", "write 45% or 0.45"), ("100", "write 100% or 1")],
+)
+def test_a_rate_above_one_is_refused_with_a_hint(written, hint):
+    assert churn_problems(written) == [
+        f"x.yaml:14 segments[0].churn.monthly: must be a number between 0 and 1, got {written}; {hint}"]
+
+
+def test_a_rate_hint_only_where_the_percent_would_be_valid():
+    assert churn_problems("150") == ["x.yaml:14 segments[0].churn.monthly: must be a number between 0 and 1, got 150"]
+    assert churn_problems("'3..6'") == [
+        "x.yaml:14 segments[0].churn.monthly: must be a number between 0 and 1, got '3..6'; write 3%..6%"]
+    # Not a rate: no hint.
+    assert problems(segment("cac_elasticity: 7")) == [
+        f"x.yaml:{SEGMENT_LINE} segments[0].cac_elasticity: must be a number between -1 and 5, got 7"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("starting_customers: 6,000", "must be a whole number, got '6,000'; write 6000"),
+        ("starting_customers: '$6,000'", "must be a whole number, got '$6,000'; write 6000"),
+        ("contract_months: '12'", "must be a whole number, got '12'; write 12"),
+        ("starting_customers: 2.5k", "must be a whole number, got '2.5k'; write 2500"),
+        ("starting_customers: 2.5", "must be a whole number, got 2.5"),
+    ],
+)
+def test_integer_only_fields_take_plain_integers_only(line, message):
+    field = line.split(":")[0]
+    assert problems(segment(line)) == [f"x.yaml:{SEGMENT_LINE} segments[0].{field}: {message}"]
+
+
+# -- magnitudes: every value a field can hold is a number the engine and JSON can carry ---------
+
+
+HUGE = "1" * 4301  # past Python's limit on converting digits to an int
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("arpa_monthly: 100", "arpa_monthly: 1e306",
+         "x.yaml:11 segments[0].arpa_monthly: must be a number between 0 and 1e15, got '1e306'"),
+        ("starting_cash: 100_000", "starting_cash: 1e308",
+         "x.yaml:4 company.starting_cash: must be a number between -1e15 and 1e15, got '1e308'"),
+        ("starting_cash: 100_000", f"starting_cash: {HUGE}",
+         f"x.yaml:4 company.starting_cash: must be a number between -1e15 and 1e15, got {HUGE[:57]}..."),
+        ("horizon_months: 12", f"horizon_months: {HUGE}",
+         f"x.yaml:2 horizon_months: must be a whole number between 1 and 240, got {HUGE[:57]}..."),
+        ("horizon_months: 12", f"horizon_months: -{HUGE}",
+         f"x.yaml:2 horizon_months: must be a whole number between 1 and 240, got -{HUGE[:56]}..."),
+        ("cac: 1_000", "cac: '$2,000,000,000,000,000'",
+         "x.yaml:10 segments[0].cac: must be a number > 0 and <= 1e15, got '$2,000,000,000,000,000'"),
+        ("spend_monthly: 5_000", "spend_monthly: 1e300..1e301",
+         "x.yaml:7 acquisition.spend_monthly: must be a number between 0 and 1e15, got '1e300..1e301'"),
+        ("arpa_monthly: 100", "arpa_monthly: {dist: normal, mean: 100, sd: 1e300}",
+         "x.yaml:11 segments[0].arpa_monthly.sd: must be a number between -1e15 and 1e15, got '1e300'"),
+        ("arpa_monthly: 100", f"arpa_monthly: {{dist: uniform, low: 0, high: {HUGE}}}",
+         f"x.yaml:11 segments[0].arpa_monthly.high: must be a number between -1e15 and 1e15, got {HUGE[:57]}..."),
+    ],
+)
+def test_absurd_magnitudes_are_field_errors(old, new, message):
+    assert problems(replace(old, new)) == [message]
+
+
+def test_the_largest_amounts_are_accepted():
+    text = replace("arpa_monthly: 100", "arpa_monthly: 1e15")
+    text = replace("starting_cash: 100_000", "starting_cash: -1e15", text)
+    scenario = parse(text + "events:\n  - {month: 2, cash_in: 1e15}\n  - {month: 3, cash_in: -1e15}\n")
+    assert scenario.segments[0].arpa_monthly == 1e15
+    assert scenario.company.starting_cash == -1e15
+    assert [event.cash_in for event in scenario.events] == [1e15, -1e15]
+    assert problems(MINIMAL + "events:\n  - {month: 2, cash_in: 1.1e15}\n") == [
+        "x.yaml:15 events[0].cash_in: must be a number between -1e15 and 1e15, got '1.1e15'"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{dist: normal, mean: 1e15, sd: 1e15}",
+        "{dist: lognormal, p5: 1e-300, p95: 1e15}",
+        "{dist: lognormal, p5: 5e-324, p95: 1e15}",  # exp overflows beyond z = 4.5
+        "{dist: uniform, low: -1e15, high: 1e15}",
+        "{dist: triangular, low: -1e15, mode: 1e15, high: 1e15}",
+        "1e-300..1e15",
+    ],
+)
+def test_wild_draws_are_clipped_into_the_fields_range_without_warnings(written):
+    import warnings
+
+    from saas_sim.engine.params import draw_values
+
+    scenario = parse(replace("arpa_monthly: 100", f"arpa_monthly: {written}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drawn = draw_values(scenario, np.random.default_rng(1), 1_000_000)["segments.SMB.arpa_monthly"]
+    assert np.all(np.isfinite(drawn))
+    assert drawn.min() >= 0 and drawn.max() <= 1e15
