@@ -202,11 +202,10 @@ def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], optio
         for index, layout in enumerate(layouts):
             if all(options.name_of(column).strip().lower() in names for column in layout):
                 matches.append((len(names), delimiter, index))
+    ambiguous = False
     if matches:
         fields, delimiter, layout_index = max(matches, key=lambda match: match[0])
-        if len({match[2] for match in matches if match[1] == delimiter}) > 1:
-            raise InputError([Problem(source, None, "header", "has the columns of both a cohort table and a "
-                                                              "ledger: keep one set")])
+        ambiguous = len({match[2] for match in matches if match[1] == delimiter}) > 1
     else:
         delimiter = max(DELIMITERS, key=lambda d: len(_names(line, d)))
         layout_index = -1
@@ -221,6 +220,9 @@ def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], optio
         raise InputError([Problem(source, 1, header_field, describe(None))])
     header = records[header_index]
     table = Table(source, text, delimiter, header, {}, records[header_index + 1:], header_index + 1)
+    if ambiguous:
+        raise InputError([Problem(source, table.header_line, header_field,
+                                  "has the columns of both a cohort table and a ledger: keep one set")])
     if layout_index < 0:
         raise InputError([Problem(source, table.header_line, header_field,
                                   describe([cell.strip() for cell in header]))])

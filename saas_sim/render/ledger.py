@@ -30,7 +30,9 @@ MONEY_COLUMNS = (
     ("contraction_mrr", "Contract.", -1),
     ("churned_mrr", "Churned", -1),
 )
-RATE_COLUMNS = (("logo_churn_rate", "Logo churn"), ("nrr_monthly", "NRR"), ("grr_monthly", "GRR"))
+# Monthly rates, said so in the header: a monthly NRR of 98 % is not an annual one.
+RATE_COLUMNS = (("logo_churn_rate", "Logo churn\n/month"), ("nrr_monthly", "NRR\n/month"),
+                ("grr_monthly", "GRR\n/month"))
 
 
 def _money(value: float | None, sign: int) -> Text:
@@ -55,10 +57,12 @@ def movements_table(document: dict, *, months: int | None = TABLE_MONTHS, hidden
     series = document["series"]
     shown = range(len(labels)) if months is None else range(max(len(labels) - months, 0), len(labels))
     hidden = len(labels) - len(shown)
-    caption = f"MRR movements per month; the {hidden} earlier month{'s' if hidden > 1 else ''} with --all" \
-        if hidden else "MRR movements per month"
+    caption = "MRR movements per month; churn, NRR and GRR are monthly rates, not annual"
+    if hidden:
+        caption += f"; the {hidden} earlier month{'s' if hidden > 1 else ''} with --all"
     if hidden_columns:
-        caption += f"; {len(hidden_columns)} columns left out, wider terminal or --csv for all"
+        left_out = len(hidden_columns)
+        caption += f"; {left_out} column{'s' if left_out > 1 else ''} left out, wider terminal or --csv for all"
     money = [column for column in MONEY_COLUMNS if column[0] not in hidden_columns]
     rates = [column for column in RATE_COLUMNS if column[0] not in hidden_columns]
     quick = "quick_ratio" not in hidden_columns

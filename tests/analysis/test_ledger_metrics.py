@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from saas_sim.analysis.ledger_metrics import SERIES, ledger_metrics
 from saas_sim.io.ledger import parse_ledger
+from saas_sim.io.tables import ReadOptions
 
 
 def metrics(*rows: str) -> dict:
@@ -160,3 +161,56 @@ def test_two_hundred_thousand_rows_compute_quickly():
     assert len(document["months"]) == 36
     expected = np.bincount(month, weights=customer % 90 + 10, minlength=36)
     assert np.allclose(document["series"]["mrr"], expected)
+
+
+# SPEC 6.1: one ledger in the forms users export, and the metrics to the cent.
+
+EXPORT_ROWS = st.lists(
+    st.tuples(st.sampled_from(["Acme, Inc.", "b", "Café", "d 4"]), st.integers(0, 14), st.integers(0, 250_000_000),
+              st.integers(1, 28)),
+    min_size=1, max_size=40)
+
+
+def _grouped(cents: int, thousands: str, decimal: str) -> str:
+    return f"{cents // 100:,}".replace(",", thousands) + f"{decimal}{cents % 100:02d}"
+
+
+def _month(index: int) -> tuple[int, int]:
+    return 2023 + index // 12, index % 12 + 1
+
+
+def _exports(rows) -> dict[str, tuple[str, ReadOptions]]:
+    """The same rows (customer, month index, cents, day) as a clean file and as exports write them."""
+    def month(m):
+        return "%04d-%02d" % _month(m)
+
+    def day(m, d):
+        return "%04d-%02d-%02d" % (*_month(m), d)
+
+    clean = "customer_id,month,mrr\n" + "".join(
+        f'"{c}",{month(m)},{cents // 100}.{cents % 100:02d}\n' for c, m, cents, _ in rows)
+    european = "\ufeffKunde;Monat;MRR;Tarif\n" + "".join(
+        f"{c};{d:02d}.{_month(m)[1]:02d}.{_month(m)[0]};{_grouped(cents, '.', ',')} €;pro\n" for c, m, cents, d in rows)
+    quoted = "Customer ID,Period,MRR\n" + "".join(
+        f'"{c}",{day(m, d)},"${_grouped(cents, ",", ".")}"\n' for c, m, cents, d in rows)
+    tabbed = "MRR\tcustomer_id\tMonth\n" + "".join(
+        f"{_grouped(cents, ',', '.')}\t{c}\t{day(m, d)}T{d % 24:02d}:30:00Z\n" for c, m, cents, d in rows)
+    return {
+        "clean": (clean, ReadOptions()),
+        "european": (european, ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=",",
+                                           date_format="%d.%m.%Y")),
+        "quoted": (quoted, ReadOptions(columns={"customer_id": "customer id", "month": "period"})),
+        "tabbed": (tabbed, ReadOptions()),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(EXPORT_ROWS)
+def test_the_metrics_of_an_export_are_those_of_the_clean_file_to_the_cent(rows):
+    documents = {name: ledger_metrics(parse_ledger(text, name, options))
+                 for name, (text, options) in _exports(rows).items()}
+    clean = documents.pop("clean")
+    assert clean["series"]["mrr"][-1] == pytest.approx(
+        sum(cents for _, m, cents, _ in rows if m == max(r[1] for r in rows)) / 100, abs=0.005)
+    for name, document in documents.items():
+        assert document == clean, name

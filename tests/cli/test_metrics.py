@@ -151,3 +151,20 @@ def test_an_amount_that_would_overflow_exits_2_with_its_line_and_no_warning(tmp_
     lines = done.stderr.splitlines()
     assert len(lines) == 2, done.stderr
     assert lines[0].startswith(f"{path}:2 mrr: must be at most") and lines[1].startswith(f"{path}:3 mrr:")
+
+
+def test_the_report_says_its_churn_nrr_and_grr_are_monthly():
+    """Issue 13 item 22: a monthly NRR of 80 % must not be read as an annual one."""
+    from rich.console import Console
+
+    from saas_sim.analysis.ledger_metrics import ledger_metrics
+    from saas_sim.io.ledger import parse_ledger
+    from saas_sim.render.ledger import MovementsTable
+
+    document = ledger_metrics(parse_ledger(LEDGER))
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(MovementsTable(document))
+    text = console.export_text()
+    names, units = (line.split() for line in text.splitlines()[:2])
+    assert names[-3:] == ["churn", "NRR", "GRR"] and units[-4:-1] == ["/month"] * 3
+    assert "churn, NRR and GRR are monthly rates, not annual" in " ".join(text.split())

@@ -6,6 +6,7 @@ import pytest
 
 from saas_sim.errors import InputError
 from saas_sim.io.cohorts import MAX_PROBLEMS, parse_history, read_history
+from saas_sim.io.tables import ReadOptions
 
 
 def problems(text: str) -> list[str]:
@@ -147,3 +148,32 @@ def test_counts_beyond_a_digit_limit_are_refused_with_their_line(count, line):
 def test_a_period_of_five_thousand_digits_is_refused_with_its_line():
     found = problems("cohort,period,active\nA,0,10\nA," + "9" * 5000 + ",5\n")
     assert len(found) == 1 and found[0].startswith("h.csv:3 period: must be a whole number") and len(found[0]) < 200
+
+
+def test_a_cohort_table_as_spreadsheets_export_it():
+    """SPEC 6.1: sniffed delimiter, header in any case and order, extra columns, --columns, "1,200"."""
+    plain = parse_history("cohort,period,active\nA,0,1200\nA,1,1000\nB,0,950\n", "h.csv")
+    exported = parse_history('\ufeffNote;Signup month;ACTIVE;Month\nx;A;"1.200";0\n;A;1.000;1\n;B;950;0\n', "h.csv",
+                             ReadOptions(columns={"cohort": "signup month", "period": "month"}, decimal=","))
+    assert exported.labels == plain.labels
+    assert [list(a) for a in exported.active] == [list(a) for a in plain.active]
+    tabbed = parse_history('period\tcohort\tactive\n0\tA\t"1,200"\n1\tA\t1000\n0\tB\t950\n', "h.csv")
+    assert [list(a) for a in tabbed.active] == [list(a) for a in plain.active]
+
+
+def test_a_ledger_for_fit_takes_the_same_options_as_metrics():
+    from saas_sim.io.ledger import parse_ledger
+
+    text = "Period;Customer ID;MRR;Plan\n" + "".join(
+        f"{month}-15;{customer};{mrr};pro\n" for customer, month, mrr in (
+            ("a", "2024-01", "1.234,50"), ("b", "2024-01", "99,00"), ("a", "2024-02", "1.300,00")))
+    options = ReadOptions(columns={"customer_id": "Customer ID", "month": "Period"}, decimal=",")
+    table = parse_history(text, "l.csv", options)
+    assert table.kind == "ledger" and [list(a) for a in table.active] == [[2, 1]]
+    assert table.ledger.arpa_monthly == pytest.approx((1234.5 + 99) / 2)
+    assert parse_ledger(text, "l.csv", options).mrr.tolist() == [1234.5, 99.0, 1300.0]
+
+
+def test_a_header_with_both_tables_columns_is_refused():
+    assert problems("cohort,period,active,customer_id,month,mrr\nA,0,1,a,2024-01,1\n") == [
+        "h.csv:1 header: has the columns of both a cohort table and a ledger: keep one set"]

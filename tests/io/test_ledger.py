@@ -7,6 +7,7 @@ import pytest
 
 from saas_sim.errors import InputError
 from saas_sim.io.ledger import MAX_REPORTED, metrics_csv_rows, parse_ledger, read_ledger
+from saas_sim.io.tables import ReadOptions
 
 
 def refused(text: str) -> list[str]:
@@ -167,3 +168,83 @@ def test_an_amount_beyond_any_monthly_revenue_is_refused_with_its_line(amount):
     problems = refused(f"customer_id,month,mrr\na,2024-01,10\nb,2024-01,{amount}\n")
     assert len(problems) == 1 and problems[0].startswith("ledger.csv:3 mrr: must be at most")
     assert len(problems[0]) < 200  # a 5,000-digit value is not echoed whole
+
+
+# SPEC 6.1: the same ledger as billing systems and spreadsheets export it.
+
+def test_semicolon_and_tab_delimiters_are_sniffed():
+    for delimiter in (";", "\t"):
+        text = delimiter.join(["customer_id", "month", "mrr"]) + "\n" + delimiter.join(["Acme, Inc.", "2024-01", "1,234.50"])
+        ledger = parse_ledger(text + "\n")
+        assert ledger.customer_ids == ("Acme, Inc.",) and ledger.mrr.tolist() == [1234.5]
+
+
+def test_quoted_amounts_with_currency_signs_and_thousands_separators():
+    ledger = parse_ledger('customer_id,month,mrr\na,2024-01,"$1,234.50"\nb,2024-01, "€2,000"\nc,2024-01,£9.99\n')
+    assert ledger.mrr.tolist() == [1234.5, 2000.0, 9.99]
+
+
+def test_a_decimal_comma_with_dots_between_thousands():
+    options = ReadOptions(decimal=",")
+    ledger = parse_ledger("Kunde;Monat;MRR\na;2024-01;1.234,50 €\nb;2024-01;99,5\n", "l.csv",
+                          ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=","))
+    assert ledger.mrr.tolist() == [1234.5, 99.5]
+    assert parse_ledger("customer_id;month;mrr\na;2024-01;1234\n", "l.csv", options).mrr.tolist() == [1234.0]
+
+
+def test_columns_maps_other_header_names_case_insensitively_and_ignores_the_rest():
+    text = "Plan,PERIOD,Customer ID,MRR (USD)\npro,2024-01,Acme,100\n"
+    options = ReadOptions(columns={"customer_id": "customer id", "month": "Period", "mrr": "mrr (usd)"})
+    ledger = parse_ledger(text, "l.csv", options)
+    assert ledger.customer_ids == ("Acme",) and ledger.months == ("2024-01",) and ledger.mrr.tolist() == [100.0]
+
+
+def test_a_mapped_column_that_is_not_there_is_named_as_the_user_wrote_it():
+    options = ReadOptions(columns={"customer_id": "Customer ID"})
+    with pytest.raises(InputError) as caught:
+        parse_ledger("customer_id,month,mrr\na,2024-01,1\n", "l.csv", options)
+    assert str(caught.value).startswith("l.csv:1: missing column customer_id (--columns 'Customer ID')")
+
+
+def test_dates_and_iso_timestamps_give_their_calendar_month():
+    text = ("customer_id,month,mrr\na,2024-01-31,10\na,2024-02-01T00:00:00Z,10\n"
+            "b,2024-02-29 23:59:59,5\nb,2024-03-31T23:30:00-05:00,5\n")
+    ledger = parse_ledger(text)
+    assert ledger.months == ("2024-01", "2024-02", "2024-03")
+    assert ledger.month.tolist() == [0, 1, 1, 2]
+
+
+def test_a_date_format_reads_other_forms():
+    ledger = parse_ledger("customer_id,month,mrr\na,31/01/2024,10\na,01/03/2024,10\n", "l.csv",
+                          ReadOptions(date_format="%d/%m/%Y"))
+    assert ledger.months == ("2024-01", "2024-02", "2024-03") and ledger.month.tolist() == [0, 2]
+    with pytest.raises(InputError) as caught:
+        parse_ledger("customer_id,month,mrr\na,2024-01,10\n", "l.csv", ReadOptions(date_format="%d/%m/%Y"))
+    assert str(caught.value) == "l.csv:2 month: must be a date as %d/%m/%Y (--date-format), got '2024-01'"
+
+
+def test_rows_of_empty_fields_as_spreadsheets_write_them_are_skipped():
+    ledger = parse_ledger("customer_id,month,mrr\na,2024-01,10\n,,\n , ,\n  \nb,2024-02,5\n,,\n")
+    assert ledger.customer_ids == ("a", "b") and ledger.customer.tolist() == [0, 1] and ledger.rows == 2
+
+
+def test_a_row_with_fewer_or_more_fields_is_refused_whatever_the_delimiter():
+    assert refused("customer_id;month;mrr\na;2024-01;1;5\nb;2024-01\n") == [
+        "ledger.csv:2: has 4 fields, expected 3 (customer_id,month,mrr)",
+        "ledger.csv:3: has 2 fields, expected 3 (customer_id,month,mrr)",
+    ]
+
+
+def test_a_trailing_delimiter_is_a_field_too():
+    assert refused("customer_id,month,mrr\na,2024-01,5,\n")[0].startswith("ledger.csv:2: has 4 fields, expected 3")
+    assert parse_ledger("customer_id,month,mrr,\na,2024-01,5,\n").mrr.tolist() == [5.0]
+
+
+def test_a_plain_file_and_a_formatted_one_give_the_same_arrays():
+    plain = parse_ledger("customer_id,month,mrr\na,2024-01,1234.5\nb,2024-02,99\n")
+    formatted = parse_ledger('\ufeffMonth;Customer_ID;MRR;Plan\n2024-01-15;a;"1.234,50 €";pro\n'
+                             "2024-02-01T10:00:00Z;b;99;basic\n", "l.csv", ReadOptions(decimal=","))
+    for name in ("customer_ids", "months"):
+        assert getattr(plain, name) == getattr(formatted, name)
+    for name in ("customer", "month", "mrr"):
+        assert np.array_equal(getattr(plain, name), getattr(formatted, name))
