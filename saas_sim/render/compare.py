@@ -13,6 +13,7 @@ half blocks ``█ ▀ ▄`` and B's ``•``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -33,7 +34,16 @@ from saas_sim.render.format import (
     format_points,
     formatter_for,
 )
-from saas_sim.render.summary import LABELS, SECTIONS, currency_of, metric_label
+from saas_sim.render.summary import (
+    LABELS,
+    NEVER,
+    SECTIONS,
+    TOO_FEW_PATHS_NOTE,
+    currency_of,
+    metric_label,
+    statistic_text,
+    too_few_paths,
+)
 
 # Pixel contents, as bits: a pixel may lie in both bands.
 BAND_A, BAND_B, MEDIAN_A, MEDIAN_B, ZERO = 1, 2, 4, 8, 16
@@ -259,10 +269,14 @@ class MetricDifference:
     statistic: str
     a: float | None
     b: float | None
-    a_band: tuple[float | None, float | None]  # p10, p90 (None, None for a probability)
+    a_band: tuple[float | None, float | None]  # p10, p90 (None, None for a probability); inf: never
     b_band: tuple[float | None, float | None]
     absolute: float | None  # b - a
     relative: float | None  # (b - a) / |a|; None when a is 0 or either is undefined
+    a_never: bool = False  # the statistic lands on a path that never pays back (SPEC 3.2): it reads "never"
+    b_never: bool = False
+    a_paths: int | None = None  # the paths a conditional statistic rests on, when too few to be a forecast
+    b_paths: int | None = None
 
 
 def compare_sections(result_a: dict, result_b: dict) -> list[tuple[str, tuple[str, ...]]]:
@@ -276,21 +290,32 @@ def compare_sections(result_a: dict, result_b: dict) -> list[tuple[str, tuple[st
     return [(title, metrics) for title, metrics in sections if metrics]
 
 
-def _difference(metric: str, statistic: str, summary_a: dict, summary_b: dict) -> MetricDifference:
-    stats_a, stats_b = summary_a.get(metric) or {}, summary_b.get(metric) or {}
+def _difference(metric: str, statistic: str, result_a: dict, result_b: dict) -> MetricDifference:
+    stats_a, stats_b = result_a["summary"].get(metric) or {}, result_b["summary"].get(metric) or {}
     a, b = stats_a.get(statistic), stats_b.get(statistic)
+    a_never, b_never = (statistic_text(metric, stats, statistic, str) == NEVER for stats in (stats_a, stats_b))
+    a_paths, b_paths = (stats["n"] if too_few_paths(stats, result.get("paths", 0)) else None
+                        for stats, result in ((stats_a, result_a), (stats_b, result_b)))
     absolute = b - a if a is not None and b is not None else None
     relative = absolute / abs(a) if absolute is not None and a != 0 else None
     if statistic == "mean":
         band_a = band_b = (None, None)
     else:
-        band_a, band_b = (stats_a.get("p10"), stats_a.get("p90")), (stats_b.get("p10"), stats_b.get("p90"))
-    return MetricDifference(metric, statistic, a, b, band_a, band_b, absolute, relative)
+        band_a, band_b = _ends(metric, stats_a), _ends(metric, stats_b)
+    return MetricDifference(metric, statistic, a, b, band_a, band_b, absolute, relative, a_never, b_never,
+                            a_paths, b_paths)
+
+
+def _ends(metric: str, stats: dict) -> tuple[float | None, float | None]:
+    """p10 and p90; an end that lands on a path that never pays back is ``inf``, and reads "never"."""
+    low, high = (math.inf if statistic_text(metric, stats, stat, str) == NEVER else stats.get(stat)
+                 for stat in ("p10", "p90"))
+    return low, high
 
 
 def metric_differences(result_a: dict, result_b: dict) -> list[MetricDifference]:
     """Every summary metric of either run, in the table's order."""
-    return [_difference(metric, "mean" if metric in MEAN_ONLY else "p50", result_a["summary"], result_b["summary"])
+    return [_difference(metric, "mean" if metric in MEAN_ONLY else "p50", result_a, result_b)
             for _, metrics in compare_sections(result_a, result_b) for metric in metrics]
 
 
@@ -328,10 +353,14 @@ def _difference_style(metric: str, value: float | None) -> str:
 
 
 def _band(values: tuple[float | None, float | None], fmt: Callable[[float | None], str]) -> Text:
-    """``$8.06M–$8.58M``; a unit both ends share is written once: ``9.4–14.0 mo``, ``month 25–27``."""
+    """``$8.06M–$8.58M``; a unit both ends share is written once: ``9.4–14.0 mo``, ``month 25–27``.
+
+    An end that is ``inf`` lands on a path that never pays back and reads ``never`` (``12.6–never``)."""
     if values == (None, None):
         return Text("")
-    low, high = fmt(values[0]), fmt(values[1])
+    low, high = (NEVER if value == math.inf else fmt(value) for value in values)
+    if high == NEVER and low.endswith(" mo"):
+        low = low[:-len(" mo")]
     for prefix in ("month ",):
         if low.startswith(prefix) and high.startswith(prefix):
             high = high[len(prefix):]
@@ -380,13 +409,10 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
         for metric in metrics:
             row = by_metric[metric]
             fmt_a, fmt_b = formatter_for(metric, currency_a), formatter_for(metric, currency_b)
-            style = _difference_style(metric, row.absolute)
-            values = [fmt_a(row.a), _band(row.a_band, fmt_a), fmt_b(row.b), _band(row.b_band, fmt_b)]
-            table.add_row(
-                f"  {_label(metric, row.statistic)}", *(values if bands else values[::2]),
-                Text(format_difference(metric, row.absolute, currency_a), style=style),
-                Text(format_relative(row.relative), style=style),
-            )
+            values = [*_side(row.a, row.a_band, row.a_never, row.a_paths, fmt_a),
+                      *_side(row.b, row.b_band, row.b_never, row.b_paths, fmt_b)]
+            table.add_row(f"  {_label(metric, row.statistic)}", *(values if bands else values[::2]),
+                          *_change(row, currency_a))
     focus_a, focus_b = _focus(result_a), _focus(result_b)
     table.add_row(Text("Diagnosis", style="bold cyan"), *empty)
     same = focus_a == focus_b
@@ -394,6 +420,31 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
     table.add_row("  Focus", *(values if bands else values[::2]),
                   Text("same" if same else "changed", style="dim" if same else "bold yellow"), "")
     return table
+
+
+def _side(value: float | None, band: tuple[float | None, float | None], never: bool, paths: int | None,
+          fmt: Callable[[float | None], str]) -> tuple[Text | str, Text]:
+    """One run's p50 and band cells: ``never`` where the p50 never comes; dimmed, with its count of
+    paths instead of a band, where a conditional statistic rests on too few paths."""
+    if paths is not None:
+        return Text(fmt(value), style="dim not bold"), Text(f"{paths:,} path{'s' if paths != 1 else ''}: too few",
+                                                            style="dim")
+    return (NEVER if never else fmt(value)), _band(band, fmt)
+
+
+def _change(row: MetricDifference, currency: str) -> tuple[Text, Text]:
+    """The ``Δ`` and ``Δ %`` cells: a payback that stops or starts paying back says so; a difference
+    involving a statistic of too few paths is none."""
+    if row.a_paths is not None or row.b_paths is not None:
+        return Text(TOO_FEW_PATHS_NOTE.removesuffix(" paths"), style="dim"), Text(MISSING, style="dim")
+    if row.a_never or row.b_never:
+        if row.a_never and row.b_never:
+            return Text("both never", style="dim"), Text(MISSING, style="dim")
+        # only payback can be never, and a shorter payback is better
+        return (Text(NEVER, style="red") if row.b_never else Text("pays back", style="green")), Text(MISSING)
+    style = _difference_style(row.metric, row.absolute)
+    return (Text(format_difference(row.metric, row.absolute, currency), style=style),
+            Text(format_relative(row.relative), style=style))
 
 
 def _focus(result: dict) -> str:

@@ -164,3 +164,45 @@ def test_none_values_are_not_drawn():
     b["series"]["arr"] = {stat: [None] * 24 for stat in b["series"]["arr"]}
     lines = _text(compare_fan_chart(A, b), width=60).splitlines()
     assert "•" not in "\n".join(lines[2:-2])
+
+
+def _never(p50: float | None, share: float) -> dict:
+    stats = _stats(p50 if p50 is not None else 20.0)
+    stats.update(p90=None, p95=None, never=share)
+    if p50 is None:
+        stats["p50"] = None
+    return stats
+
+
+def _line(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(label))
+
+
+def test_a_payback_that_never_comes_reads_never_and_its_change_is_said():
+    """Issue 13, item 3: compare says never, and that B no longer pays back, instead of a dash."""
+    a, b = _result({}), _result({})
+    a["summary"]["payback_months_with_churn"] = _never(14.0, 0.2)
+    b["summary"]["payback_months_with_churn"] = _never(None, 0.6)
+    row = {r.metric: r for r in metric_differences(a, b)}["payback_months_with_churn"]
+    assert (row.a, row.b, row.a_never, row.b_never) == (14.0, None, False, True)
+    line = _line(_text(differences_table(a, b)), "Payback months with churn")
+    assert "14.0 mo" in line and "12.6–never" in line and line.split()[-2:] == ["never", "—"]
+    line = _line(_text(differences_table(b, a)), "Payback months with churn")
+    assert line.split()[-3:] == ["pays", "back", "—"]
+    line = _line(_text(differences_table(b, b)), "Payback months with churn")
+    assert line.split()[-3:] == ["both", "never", "—"]
+    colours = _text(differences_table(a, b), color=True)
+    assert "never" in colours
+
+
+def test_a_statistic_of_too_few_paths_is_marked_in_the_compare_table():
+    """Issue 13, item 6: the cash-out month of 2 paths in 2,000 is no forecast."""
+    a, b = {**_result({}), "paths": 2000}, {**_result({}), "paths": 2000}
+    a["summary"]["cash_out_month"] = {**_stats(37.0), "n": 2}
+    b["summary"]["cash_out_month"] = {**_stats(30.0), "n": 900}
+    row = {r.metric: r for r in metric_differences(a, b)}["cash_out_month"]
+    assert (row.a_paths, row.b_paths) == (2, None)
+    line = _line(_text(differences_table(a, b)), "Cash out month")
+    assert "month 37" in line and "2 paths: too few" in line and "month 30" in line and "33.3" not in line
+    narrow = _line(_text(differences_table(a, b, bands=False), width=80), "Cash out month")
+    assert "month 37" in narrow and "too few" in narrow
