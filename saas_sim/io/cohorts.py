@@ -122,7 +122,7 @@ def parse_history(text: str, source: str = "<history>", options: ReadOptions = D
     def describe(header: list[str] | None) -> str:
         got = shown(",".join(header)) if header is not None else "an empty file"
         return (f"must have the columns {','.join(COHORT_HEADER)} (a cohort table) or "
-                f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}")
+                f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}; for other names, --columns")
 
     layout, table = read_table(text, source, [COHORT_HEADER, LEDGER_HEADER], options, describe, "header")
     if layout == 0:

@@ -241,7 +241,8 @@ def missing_columns(layout: tuple[str, ...], options: ReadOptions, header: list[
     said = [f"{column} (--columns {options.name_of(column)!r})" if column in options.columns else column
             for column in missing]
     return (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(said)}: the header must name "
-            f"{','.join(layout)} (any order, other columns ignored), got {shown(','.join(header))}")
+            f"{','.join(layout)} (any order, other columns ignored), got {shown(','.join(header))}; "
+            "for other names, --columns")
 
 
 # ---------------------------------------------------------------- values

@@ -142,3 +142,20 @@ def test_a_huge_mrr_exits_2_with_its_line_and_no_warning(invoke, tmp_path):
     result = invoke("fit", bad, "--json", "-")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"{bad}:2 mrr: must be at most") and "Warning" not in result.stderr
+
+
+def test_fit_takes_the_reading_options_of_metrics(invoke, tmp_path):
+    """SPEC 6.1: the sample ledger exported with other names, semicolons, a decimal comma and dates."""
+    lines = LEDGER.read_text().splitlines()
+    export = tmp_path / "export.csv"
+    rows = (line.split(",") for line in lines[1:])
+    export.write_text("Customer ID;Period;MRR\n" + "".join(
+        f"{customer};{month}-28;{mrr.replace('.', ',')}\n" for customer, month, mrr in rows))
+    plain = _json(invoke("fit", LEDGER, "--json", "-"))
+    read = _json(invoke("fit", export, "--json", "-", "--columns", "customer=customer id,month=period",
+                        "--decimal", ","))
+    for key in ("alpha", "beta", "survival", "ledger"):
+        assert read[key] == plain[key]
+    result = invoke("fit", export, "--json", "-", "--columns", "customer=customer id,month=period")
+    # A decimal comma without --decimal ,: refused, never guessed.
+    assert result.exit_code == 2 and "add --decimal ," in result.stderr

@@ -168,3 +168,25 @@ def test_the_report_says_its_churn_nrr_and_grr_are_monthly():
     names, units = (line.split() for line in text.splitlines()[:2])
     assert names[-3:] == ["churn", "NRR", "GRR"] and units[-4:-1] == ["/month"] * 3
     assert "churn, NRR and GRR are monthly rates, not annual" in " ".join(text.split())
+
+
+def test_an_export_with_other_names_a_decimal_comma_and_dates_reads_as_the_clean_ledger(invoke, ledger_file, tmp_path):
+    """SPEC 6.1 through the command line: --columns, --decimal, --date-format."""
+    export = tmp_path / "export.csv"
+    rows = [line.split(",") for line in LEDGER.splitlines()[1:]]
+    export.write_text("\ufeffKunde;Abrechnungsmonat;Betrag;Tarif\n" + "".join(
+        f"{customer};01.{month[5:]}.{month[:4]};{float(mrr):,.2f} €;pro\n".replace(",", "X").replace(".", ",")
+        .replace("X", ".").replace(",", ".", 2) for customer, month, mrr in rows), encoding="utf-8")
+    assert "a;01.01.2024;100,00 €;pro" in export.read_text(encoding="utf-8")
+    clean = invoke("metrics", ledger_file, "--json", "-")
+    read = invoke("metrics", export, "--json", "-", "--columns", "customer=Kunde,month=Abrechnungsmonat,mrr=Betrag",
+                  "--decimal", ",", "--date-format", "%d.%m.%Y")
+    assert read.exit_code == 0, read.stderr
+    assert json.loads(read.stdout) == json.loads(clean.stdout)
+
+
+def test_bad_reading_options_exit_2_naming_the_option(invoke, ledger_file):
+    result = invoke("metrics", ledger_file, "--decimal", ";", "--columns", "plan=Plan", "--date-format", "%d")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
+        "saas-sim --columns", "saas-sim --decimal", "saas-sim --date-format"]

@@ -109,9 +109,9 @@ def test_many_problems_are_counted_beyond_the_first_few():
 @pytest.mark.parametrize(("text", "expected"), [
     ("", "ledger.csv:1: is empty: expected the header customer_id,month,mrr"),
     ("customer,month,mrr\na,2024-01,1\n", "ledger.csv:1: missing column customer_id: the header must name "
-     "customer_id,month,mrr (any order, other columns ignored), got 'customer,month,mrr'"),
+     "customer_id,month,mrr (any order, other columns ignored), got 'customer,month,mrr'; for other names, --columns"),
     ("a,2024-01,1\n", "ledger.csv:1: missing columns customer_id, month, mrr: the header must name "
-     "customer_id,month,mrr (any order, other columns ignored), got 'a,2024-01,1'"),
+     "customer_id,month,mrr (any order, other columns ignored), got 'a,2024-01,1'; for other names, --columns"),
     ("customer_id,month,mrr,mrr\n", "ledger.csv:1: column mrr appears more than once"),
     ("customer_id,month,mrr\n", "ledger.csv: has no rows: a ledger needs at least one customer month"),
 ])
