@@ -137,17 +137,25 @@ def _grade(metric: str, value: float | None) -> str | None:
 
 def _simulated(label: str, result: dict, metric: str, kind: Kind, note: str = "", *, graded: bool = True,
                never: bool = False) -> Fact:
-    """The p50 over paths of a summary metric, with its p10–p90; ``never`` reads an undefined p50 as ``inf``."""
+    """The p50 over paths of a summary metric, with its p10–p90.
+
+    A payback percentile that lands on a path that never pays back is
+    ``inf`` (the statistic's ``never``, SPEC 3.2).  ``never``: a metric no
+    path reaches (the month cash runs out) reads an undefined p50 as ``inf``.
+    A conditional statistic of too few paths says so in its note.
+    """
+    from saas_sim.engine.aggregate import too_few
+    from saas_sim.model.metrics import NEVER_SUMMARY
+
     stats = _stats(result, metric)
-    value = stats.get("p50")
-    if value is None and never:
+    value, low, high = stats.get("p50"), stats.get("p10"), stats.get("p90")
+    if metric in NEVER_SUMMARY and stats.get("never"):
+        value, low, high = (math.inf if v is None else v for v in (value, low, high))
+    elif value is None and never:
         value = math.inf
-    if metric == "payback_months_with_churn":  # the diagnosis counts "never" in the median
-        check = next((c for c in result["diagnosis"]["checks"] if c["metric"] == metric), None)
-        if check is not None and check["status"] != "n/a" and check["value"] is None:
-            value = math.inf
-    return Fact(label, value, kind, note, stats.get("p10"), stats.get("p90"),
-                _grade(metric, value) if graded else None)
+    if "n" in stats and too_few(stats["n"], result.get("paths", 0)):
+        note = f"{stats['n']} path{'s' if stats['n'] != 1 else ''} only: too few to forecast"
+    return Fact(label, value, kind, note, low, high, _grade(metric, value) if graded else None)
 
 
 def _probability(label: str, result: dict, metric: str, note: str = "") -> Fact:
@@ -288,10 +296,9 @@ def _payback_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "arpa": Fact("ARPA", _value(result, "segment.arpa_monthly"), "money"),
         "margin": Fact("Gross margin", _value(result, "segment.gross_margin"), "rate"),
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
-        "payback": _simulated("Payback", result, "payback_months", "months", "CAC ÷ (ARPA × GM)",
-                              graded=False, never=True),
+        "payback": _simulated("Payback", result, "payback_months", "months", "CAC ÷ (ARPA × GM)", graded=False),
         "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "months",
-                                    "target 6, max 12", never=True),
+                                    "target 6, max 12"),
         "low_point": Fact("Cash low point", float(result["months"][low_point]), "month", "p50 cash"),
     }
 

@@ -138,3 +138,39 @@ def test_an_invalid_knob_value_is_reported_at_its_knob():
     problems = knob_problems(step, caught.value)
     assert list(problems) == ["segments.Customers.churn.monthly"]
     assert "between 0 and 1" in problems["segments.Customers.churn.monthly"][0]
+
+
+def _summary_result(metric: str, stats: dict, paths: int = 1000) -> dict:
+    return {"paths": paths, "summary": {metric: stats}, "diagnosis": {"checks": []}}
+
+
+def test_a_payback_fact_reads_the_never_statistic_not_a_workaround():
+    """Issue 13, item 3: never comes from the statistic's share, not from an undefined p50 or the diagnosis."""
+    from saas_sim.analysis.workshop import _simulated
+
+    never = {"mean": 30.0, "p10": 20.0, "p50": None, "p90": None, "never": 0.6}
+    fact = _simulated("With churn", _summary_result("payback_months_with_churn", never),
+                      "payback_months_with_churn", "months")
+    assert (fact.value, fact.low, fact.high, fact.status) == (math.inf, 20.0, math.inf, "bad")
+    some = {**never, "p50": 14.0, "never": 0.2}
+    fact = _simulated("With churn", _summary_result("payback_months_with_churn", some),
+                      "payback_months_with_churn", "months")
+    assert (fact.value, fact.high, fact.status) == (14.0, math.inf, "warn")
+    undefined = dict.fromkeys(("mean", "p10", "p50", "p90", "never"))  # no path defines it: unknown, not never
+    fact = _simulated("With churn", _summary_result("payback_months_with_churn", undefined),
+                      "payback_months_with_churn", "months")
+    assert fact.value is None and fact.status is None
+
+
+def test_a_cash_out_month_of_too_few_paths_says_so():
+    """Issue 13, item 6: the month cash runs out, from 2 paths in 1,000, is no forecast."""
+    from saas_sim.analysis.workshop import _simulated
+    from saas_sim.render.workshop import fact_note
+
+    stats = {"mean": 37.0, "p10": 36.0, "p50": 37.0, "p90": 38.0, "n": 2}
+    fact = _simulated("Cash runs out", _summary_result("cash_out_month", stats), "cash_out_month", "month",
+                      graded=False, never=True)
+    assert fact.value == 37.0 and "2 paths" in fact_note(fact, {}) and "too few" in fact_note(fact, {})
+    none = _simulated("Cash runs out", _summary_result("cash_out_month", {"p50": None, "n": 0}), "cash_out_month",
+                      "month", graded=False, never=True)
+    assert none.value == math.inf  # no path runs out: never
