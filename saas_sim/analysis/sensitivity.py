@@ -28,6 +28,12 @@ How an input is swung:
 Not swung: ``spend_share`` (shares must sum to 1; moving one alone is no
 valid scenario), ``contract_months``, ``billing``, ``horizon_months`` and
 the simulation settings.  They are listed in :attr:`Sensitivity.not_swung`.
+
+A probability at 0 or 1 at base (``out_of_cash`` on every path, or on
+none) cannot pass that bound: an input that leaves it there is not shown to
+have no effect, only not to move it off the bound
+(:attr:`Sensitivity.pinned_at`); when no input moves it the analysis says
+so and names metrics that still move (:attr:`Sensitivity.saturated`).
 """
 
 from __future__ import annotations
@@ -77,6 +83,12 @@ UNMOVED_BOUND = "at its bound"
 UNMOVED_ROUNDING = "rounds back to its value"
 CLIPPED = "clipped to its bound"
 
+# A probability at 0 or 1 cannot pass it: a swing that would push it further leaves it there, so an input
+# may seem to have no effect.  These metrics still move there (out of cash on every path: when, how deep).
+PINNED_ALTERNATIVES: dict[str, dict[float, tuple[str, ...]]] = {
+    "out_of_cash": {1.0: ("cash_out_month", "cash_min"), 0.0: ("cash_min",)},
+}
+
 
 @dataclass(frozen=True)
 class Side:
@@ -118,12 +130,38 @@ class Sensitivity:
     inputs: tuple[Swing, ...]  # largest effect first; zero effects last, in file order
     not_swung: tuple[tuple[str, str], ...]  # (field, why)
 
+    @property
+    def pinned_at(self) -> float | None:
+        """0 or 1 when the statistic is a probability at that bound at base (out of cash on every path),
+        which a swing cannot push further: an input that leaves it there may still matter."""
+        if self.statistic == "mean" and self.base in (0.0, 1.0):
+            return self.base
+        return None
+
+    @property
+    def saturated(self) -> float | None:
+        """:attr:`pinned_at` when no swing moves the metric off it: the analysis cannot rank by it."""
+        pinned = self.pinned_at
+        return pinned if pinned is not None and self.inputs and all(s.effect == 0 for s in self.inputs) else None
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """Metrics to rank by instead where this one is pinned (:data:`PINNED_ALTERNATIVES`)."""
+        pinned = self.pinned_at
+        return () if pinned is None else PINNED_ALTERNATIVES.get(self.metric, {}).get(pinned, ())
+
     def to_json(self) -> dict:
-        """SPEC 4: ``{"metric", "base", "inputs": [...]}`` plus the settings and what was left out."""
+        """SPEC 4: ``{"metric", "base", "inputs": [...]}`` plus the settings and what was left out.
+
+        ``saturated``: ``{"at": 1.0, "try": [metrics]}`` when the metric is pinned at 0 or 1 in every
+        swing (:attr:`saturated`), else null.
+        """
+        saturated = self.saturated
         return {
             "metric": self.metric,
             "base": self.base,
             "inputs": [swing.to_json() for swing in self.inputs],
+            "saturated": None if saturated is None else {"at": saturated, "try": list(self.alternatives)},
             "statistic": self.statistic,
             "base_se": self.base_se,
             "swing": self.swing,

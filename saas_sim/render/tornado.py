@@ -5,14 +5,19 @@ bar of the input swung down in one colour, swung up in the other, each
 reaching to the metric's value on that side and labelled with the input's
 value there.  Largest effect first; an axis under the bars gives the scale.
 The inputs without effect, those a relative swing cannot move (zeros) and
-those not swung are listed underneath.  Fits the console's width, from 60
-columns up.
+those not swung are listed underneath; where the metric is a probability
+pinned at 0 or 100 %, the inputs that leave it there are said to, not to have
+no effect, and when none moves it the chart says so and which metric to try.
+Without colour (a pipe, ``NO_COLOR``) the two sides differ by their glyph:
+``░`` swung down, ``▓`` swung up.  Fits the console's width, from 60 columns
+up; a figure never wraps away from its unit.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from typing import Callable, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
@@ -26,17 +31,18 @@ from saas_sim.analysis.sensitivity import (
     Side,
     Swing,
 )
+from saas_sim.render.figures import KeepFigures
 from saas_sim.render.format import (
-    METRIC_KIND,
     format_compact,
+    format_error,
     format_money,
-    format_months,
     formatter_for,
     metric_label,
 )
 
 LOW_STYLE = "cyan"
 HIGH_STYLE = "magenta"
+LOW_MONO, HIGH_MONO = "░", "▓"  # the sides' bars without colour
 MAX_WIDTH = 110
 MAX_LABEL = 34
 MIN_REACH = 10  # cells of the longest bar, at least
@@ -72,22 +78,40 @@ def short_field(path: str, width: int) -> str:
     return path[:head] + "…" + path[len(path) - (width - head - 1):]
 
 
-class Tornado:
-    """A rich renderable of a :class:`~saas_sim.analysis.sensitivity.Sensitivity`."""
+def suggest_option(metrics: Sequence[str]) -> str:
+    """How the command line says which metric to rank by instead: ``try --metric cash_out_month or cash_min``."""
+    return f"try --metric {' or '.join(metrics)}"
 
-    def __init__(self, result: Sensitivity):
+
+class Tornado:
+    """A rich renderable of a :class:`~saas_sim.analysis.sensitivity.Sensitivity`.
+
+    ``suggest`` words the advice to rank by other metrics, where this one is
+    pinned at 0 or 100 % (the command line's ``--metric``, a screen's list).
+    """
+
+    def __init__(self, result: Sensitivity, *, suggest: Callable[[Sequence[str]], str] = suggest_option):
         self.result = result
         self.format_metric = formatter_for(result.metric, result.currency)
+        self.suggest = suggest
+        self.color = True
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r = self.result
         width = min(options.max_width, MAX_WIDTH)
-        yield self._title()
+        self.color = console.color_system is not None and not console.no_color
+        yield KeepFigures(self._title())
+        low, high = (("█", "█") if self.color else (LOW_MONO, HIGH_MONO))
         legend = Text("  ")
-        legend.append("█", LOW_STYLE).append(f" input −{_percent(r.swing)}   ")
-        legend.append("█", HIGH_STYLE).append(f" input +{_percent(r.swing)}   ")
+        legend.append(low, LOW_STYLE).append(f" input −{_percent(r.swing)}   ")
+        legend.append(high, HIGH_STYLE).append(f" input +{_percent(r.swing)}   ")
         legend.append(f"{r.paths:,} paths, seed {r.seed}, the same in every run", "dim")
-        yield legend
+        yield KeepFigures(legend)
+        if r.saturated is not None:
+            yield Text()
+            yield KeepFigures(Text(f"{r.metric} is {_percent(r.saturated)} in every swing: it cannot move"
+                                   + (f"; {self.suggest(r.alternatives)}" if r.alternatives else "") + ".",
+                                   style="bold yellow"))
         moving = [s for s in r.inputs if s.effect > 0]
         if moving:
             yield Text()
@@ -133,7 +157,10 @@ class Tornado:
             drawn.append((halves, -1 if side.metric < r.base else 1, style, side))
         for halves, direction, style, side in sorted(drawn, key=lambda d: -d[0]):  # the shorter on top
             full, part = divmod(halves, 2)
-            cells = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
+            if self.color:
+                cells = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
+            else:  # whole cells of the side's glyph: half blocks would look alike
+                cells = [(LOW_MONO if style == LOW_STYLE else HIGH_MONO, style)] * (full + part)
             bars[direction][:len(cells)] = cells
             labels[direction].append((self._value(swing, side), style))
         for label in idle:  # a side that did not move, or whose run failed, is named on a free side
@@ -193,8 +220,15 @@ class Tornado:
         zero = [s.field + (" (a run failed)" if failed(s) else "")
                 for s in r.inputs if s.effect == 0 and s.low.note != UNMOVED_ZERO]
         at_zero = [s.field for s in r.inputs if s.effect == 0 and s.low.note == UNMOVED_ZERO]
+        if r.pinned_at is None:
+            unmoved = f"No effect on {label}: "
+        elif r.saturated is not None:
+            unmoved = f"Swung, still {_percent(r.pinned_at)}: "
+        else:  # at its bound: a side that would push it further leaves it there
+            advice = f"; {self.suggest(r.alternatives)}" if r.alternatives else ""
+            unmoved = f"Still {_percent(r.pinned_at)} on both sides ({r.metric} is pinned there{advice}): "
         groups = (
-            (f"No effect on {label}: ", zero),
+            (unmoved, zero),
             (f"At 0, which ±{_percent(r.swing)} cannot move: ", at_zero),
             ("Not swung: ", [f"{', '.join(f for f, w in r.not_swung if w == why)} ({why})"
                              for why in dict.fromkeys(why for _, why in r.not_swung)]),
@@ -205,16 +239,17 @@ class Tornado:
                 text.append(heading, style="bold")
                 text.append(", ".join(items), style="dim")
                 yield Text()
-                yield text
+                yield KeepFigures(text)
         if r.base_se:
             yield Text()
-            spread = format_months if METRIC_KIND.get(r.metric) == "month" else self.format_metric
-            yield Text(f"Standard error of the base {r.statistic}: ±{spread(r.base_se)}. Effects of "
-                       "churn, CAC, spend and counts within about that are noise: they change the random draws "
-                       "(costs, margins and cash do not, and move the metric exactly).", style="dim")
+            error = format_error(r.metric, r.base_se, r.currency, mean=r.base)
+            yield KeepFigures(Text(f"Standard error of the base {r.statistic}: ± {error}. Effects of "
+                                   "churn, CAC, spend and counts within about that are noise: they change the random "
+                                   "draws (costs, margins and cash do not, and move the metric exactly).", style="dim"))
         if any(s.uncertain for s in r.inputs):
             yield Text("~ an uncertain input: its whole distribution scaled; the median shown", style="dim")
 
 
 def _percent(fraction: float) -> str:
-    return f"{100 * fraction:.3g} %"
+    """``0.2`` -> ``20%``, ``1.0`` -> ``100%``."""
+    return f"{100 * fraction:.3g}%"

@@ -198,3 +198,64 @@ def test_the_tornado_fits_the_console(width, two_segments_arr):
     assert len(rows) == len(moving)
     assert rows[0].startswith(moving[0].replace("segments.", "")) or rows[0].startswith(moving[0])
     assert "No effect on ARR end" in text and "Not swung" in text
+
+
+# Runs out of cash by month 12 on every path; +20 % cash or -20 % costs saves it.
+DOOMED = """\
+name: Doomed
+horizon_months: 12
+simulation: {paths: 100, seed: 3}
+company: {starting_cash: 1M, fixed_costs_monthly: 90k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    starting_customers: 10
+    churn: {monthly: 0.05}
+    gross_margin: 0.8
+"""
+
+
+def _tornado_text(result, width: int = 100) -> str:
+    console = Console(width=width, record=True, color_system=None)
+    console.print(Tornado(result))
+    return " ".join(console.export_text().split())
+
+
+@pytest.mark.parametrize(("cash", "pinned", "alternatives"), [
+    ("100k", 1.0, ["cash_out_month", "cash_min"]),  # out of cash on every path, whatever the swing
+    ("100M", 0.0, ["cash_min"]),  # never out of cash
+])
+def test_a_probability_pinned_at_0_or_100_percent_says_it_cannot_move(cash, pinned, alternatives):
+    """Issue 13, 5: not "no effect on out_of_cash" when out_of_cash is 100 % (or 0 %) in every swing."""
+    result = sensitivity(parse_scenario(DOOMED.replace("starting_cash: 1M", f"starting_cash: {cash}")),
+                         metric="out_of_cash")
+    assert all(s.effect == 0 for s in result.inputs)
+    assert result.saturated == pinned
+    document = result.to_json()
+    assert {"metric", "base", "inputs"} <= set(document)  # SPEC's keys stay
+    assert document["saturated"] == {"at": pinned, "try": alternatives}
+    text = _tornado_text(result)
+    assert "No effect" not in text
+    percent = f"{100 * pinned:.0f}%"
+    assert (f"out_of_cash is {percent} in every swing: it cannot move; try --metric "
+            f"{' or '.join(alternatives)}") in text
+    assert "company.starting_cash" in text  # still listed, as swung without moving it
+
+
+def test_inputs_that_leave_a_probability_at_100_percent_are_not_said_to_have_no_effect():
+    result = sensitivity(parse_scenario(DOOMED), metric="out_of_cash")
+    assert result.base == 1.0 and result.saturated is None  # cash and costs move it
+    assert [s.field for s in result.inputs if s.effect > 0] == ["company.starting_cash",
+                                                                 "company.fixed_costs_monthly"]
+    text = _tornado_text(result)
+    assert "No effect" not in text
+    heading = "Still 100% on both sides (out_of_cash is pinned there; try --metric cash_out_month or cash_min): "
+    assert heading in text
+    assert "acquisition.spend_monthly" in text.split(heading)[1].split("At 0")[0]
+
+
+def test_an_unsaturated_metric_keeps_no_effect(steady_customers):
+    assert steady_customers.saturated is None and steady_customers.to_json()["saturated"] is None
+    assert "No effect on Customers end" in _tornado_text(steady_customers)

@@ -64,6 +64,24 @@ def test_sensitivity_prints_a_tornado_within_80_columns(invoke, small):
     assert any(line.startswith("No effect on ARR end") for line in lines)
 
 
+def test_sensitivity_on_a_probability_out_of_cash_on_every_path_says_it_cannot_move(invoke, monkeypatch):
+    """Issue 13, 5: vicious-cycle runs out of cash on every path; starting cash has no "no effect" on it."""
+    from tests.figures import broken_figures
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = invoke("sensitivity", "scenarios/vicious-cycle.yaml", "--metric", "out_of_cash", "--paths", "100")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "No effect" not in text
+    assert "out_of_cash is 100% in every swing: it cannot move; try --metric cash_out_month or cash_min." in text
+    assert "company.starting_cash" in text.split("Swung, still 100%: ")[1]
+    assert broken_figures(result.stdout) == []
+    data = _json(invoke("sensitivity", "scenarios/vicious-cycle.yaml", "--metric", "out_of_cash", "--paths", "100",
+                        "--json", "-"))
+    assert data["saturated"] == {"at": 1.0, "try": ["cash_out_month", "cash_min"]}
+    assert {"metric", "base", "inputs"} <= set(data)
+
+
 def test_goal_json_is_the_spec_shape(invoke, small):
     data = _json(invoke("goal", small, "--vary", "segments.SMB.churn.monthly", "--target", "ltv_cac >= 3",
                         "--paths", "200", "--json", "-"))

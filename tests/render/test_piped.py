@@ -55,3 +55,70 @@ def test_a_table_cell_of_figures_breaks_before_the_plus_minus_only():
         assert "41.8% ± 0.035 pp" in " ".join(lines)
         assert all(line.endswith(("41.8%", "± 0.035 pp")) or line == "NRR 12m end" or line.startswith("NRR")
                    for line in lines), lines
+
+
+def _tornado_result():
+    from saas_sim.analysis.sensitivity import sensitivity
+    from saas_sim.io.scenario import load_scenario
+
+    return sensitivity(load_scenario("scenarios/vicious-cycle.yaml"), metric="cash_min", workers=1, parallel=False)
+
+
+def _consoles(monkeypatch):
+    """A pipe (no colour system) and a terminal with ``NO_COLOR=1``."""
+    import io
+
+    from rich.console import Console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    yield Console(file=io.StringIO(), width=100, color_system=None, record=True)
+    yield Console(file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor", record=True)
+
+
+def test_the_tornado_tells_its_sides_apart_without_colour(monkeypatch):
+    from saas_sim.render.tornado import Tornado
+
+    result = _tornado_result()
+    down = [s.field for s in result.inputs if s.low.metric is not None and s.low.metric < result.base]
+    for console in _consoles(monkeypatch):
+        console.print(Tornado(result))
+        text = console.export_text(styles=False)
+        legend = text.splitlines()[1]
+        assert "░ input −20%" in legend and "▓ input +20%" in legend, legend
+        rows = {line.split()[0]: line for line in text.splitlines() if "│" in line}
+        assert rows, text
+        for label, line in rows.items():  # each bar in its side's glyph: ░ on the side swung down
+            assert "█" not in line and ("░" in line or "▓" in line), line
+        first = next(label for label in rows if any(field.endswith(label) for field in down))
+        left, right = rows[first].split("│")
+        assert "░" in left and "░" not in right  # cash_min falls with that input swung down
+        assert broken_figures(text) == []
+
+
+def test_the_tornado_keeps_its_colours_on_a_terminal(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from saas_sim.render.tornado import Tornado
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor", record=True)
+    console.print(Tornado(_tornado_result()))
+    legend = console.export_text(styles=False).splitlines()[1]
+    assert legend.count("█") == 2  # the colour tells the sides apart
+
+
+def test_the_compare_legend_tells_its_runs_apart_without_colour(monkeypatch):
+    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.io.scenario import load_scenario
+    from saas_sim.render.compare import compare_fan_chart
+
+    a, b = (simulate(with_overrides(load_scenario(f"scenarios/{name}.yaml"), paths=200, seed=1), workers=1)
+            for name in ("vicious-cycle", "virtuous-cycle"))
+    for console in _consoles(monkeypatch):
+        console.print(compare_fan_chart(a, b, "arr", labels=("A", "B"), height=8))
+        legend = console.export_text(styles=False).splitlines()[1]
+        marks = [legend[legend.index(name) - 2] for name in ("A p10–p90", "B p10–p90", "both")]
+        assert len(set(marks)) == 3 and " " not in marks, legend  # three different glyphs
+        assert legend.count("█") <= 1, legend  # A's median may be a block; no two entries alike

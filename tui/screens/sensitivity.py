@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,11 @@ from saas_sim.model.scenario import Scenario
 from saas_sim.render.format import metric_label
 
 DEFAULT_SWING = 0.2
+
+
+def choose_metric(metrics: Sequence[str]) -> str:
+    """Where a metric is pinned at 0 or 100 %: ``choose Cash out month or Cash min as the metric``."""
+    return f"choose {' or '.join(metric_label(metric) for metric in metrics)} as the metric"
 
 
 class SensitivityScreen(Screen[None]):
@@ -111,7 +118,7 @@ class SensitivityScreen(Screen[None]):
         from saas_sim.render.tornado import Tornado
 
         self.result = result
-        self.query_one("#sensitivity-tornado", Static).update(Tornado(result))
+        self.query_one("#sensitivity-tornado", Static).update(Tornado(result, suggest=choose_metric))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "sensitivity":
