@@ -172,7 +172,8 @@ def diagnosis_panel(result: dict) -> Panel:
         checks.add_row(Text(status, style=STATUS_STYLES.get(status, "")), _label(check["metric"]),
                        value if status != "n/a" else Text(MISSING, style="dim"),
                        KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")))
-    return Panel(Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left", border_style="magenta")
+    return Panel(Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left",
+                 border_style="magenta")
 
 
 def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
