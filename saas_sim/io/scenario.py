@@ -26,10 +26,10 @@ from saas_sim.io.values import (
     MAX_NODES,
     Mapping,
     NodeReader,
-    expanded_size,
     is_null,
     join,
     line_of,
+    oversize,
     written,
 )
 from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, rule_for
@@ -116,8 +116,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
       ``simulation.correlations``, ``starting_mrr``, ``events`` and an
       event's ``note``, ``set`` and ``cash_in``; elsewhere it is refused.
     * YAML anchors, aliases and merge keys (``<<: *base``) work; a file that
-      expands to more than ``MAX_NODES`` values or nests deeper than
-      ``MAX_DEPTH`` is refused.
+      holds more than ``MAX_NODES`` values, aliases expanded, or nests deeper
+      than ``MAX_DEPTH`` is refused, at the line where it passes the limit.
     * A range or distribution is refused when even its likely values lie
       outside the field's range: its support when bounded (uniform,
       triangular, beta), else its 90 % interval (normal, lognormal).
@@ -141,8 +141,9 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
     try:
         # libyaml's composer recurses in C: a deeply nested file would crash the process.
         # Its parser does not, so measure the depth from the event stream first.
-        if not _nesting_within(text, MAX_DEPTH):
-            reader.report(None, "", f"is nested more than {MAX_DEPTH} levels deep, too deep for a scenario")
+        too_deep = _too_deep_at(text, MAX_DEPTH)
+        if too_deep is not None:
+            reader.report(too_deep, "", f"is nested more than {MAX_DEPTH} levels deep, too deep for a scenario")
             return None
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
@@ -161,28 +162,35 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
     if root is None or (is_null(root) and not root.value):
         reader.report(1, "", "is empty, a scenario needs name, horizon_months, company, acquisition and segments")
         return None
-    if expanded_size(root) is None:
-        reader.report(1, "", f"expands to more than {MAX_NODES} values through YAML aliases, refusing to read it")
+    too_big = oversize(root)
+    if too_big is not None:
+        through_aliases, line = too_big
+        if through_aliases:
+            reader.report(line, "", f"expands to more than {MAX_NODES} values through YAML aliases, refusing to read it")
+        else:
+            reader.report(line, "", f"has more than {MAX_NODES} values, too many for a scenario")
         return None
     return root
 
 
-def _nesting_within(text: str, limit: int) -> bool:
+def _too_deep_at(text: str, limit: int) -> int | None:
+    """The line where the file nests mappings and lists more than ``limit`` deep, or None."""
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limit:
-                    return False
+                    return event.start_mark.line + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as error:
         # PyYAML >= 6.0.3 has a depth limit of its own, which its scanner can reach first.
         if "maximum nesting depth" in (error.problem or ""):
-            return False
+            mark = error.problem_mark or error.context_mark
+            return mark.line + 1 if mark else 1
         raise
-    return True
+    return None
 
 
 @dataclass

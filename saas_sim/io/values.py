@@ -24,7 +24,7 @@ from saas_sim.model.fields import MAX_MAGNITUDE, FieldRule
 from saas_sim.model.scenario import Distribution, Number
 from saas_sim.model.uncertainty import Z_95
 
-MAX_NODES = 100_000  # values a file may hold once YAML aliases are expanded
+MAX_NODES = 100_000  # values a file may hold, YAML aliases expanded
 
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -127,39 +127,58 @@ def _flow(node: Node, budget: int) -> str:
     return text + closing
 
 
-class _Endless(Exception):
-    """An alias inside the node it refers to."""
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
-def expanded_size(root: Node, limit: int = MAX_NODES) -> int | None:
-    """Number of nodes the document has once aliases are expanded, counted
-    without expanding them.  None when it exceeds ``limit`` or an alias
-    refers to a node that contains it (the expansion never ends).
+def oversize(root: Node, limit: int = MAX_NODES) -> tuple[bool, int] | None:
+    """Where the document passes ``limit`` values once aliases are expanded, without expanding them.
+
+    None when it does not; else ``(through_aliases, line)``: whether aliases
+    made it that big (or an alias refers to a node that contains it, an
+    expansion that never ends), and the line of the value that passes the
+    limit (for an alias, of the collection that holds it).  Both walks are
+    iterative: a long chain of aliases cannot exhaust the stack.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, int] = {}  # expanded size of each node, capped at limit + 1
     open_nodes: set[int] = set()
-
-    def size(node: Node) -> int:
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
         key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in open_nodes:
-            raise _Endless
-        open_nodes.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            total += sum(size(item) for item in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        open_nodes.discard(key)
-        sizes[key] = total = min(total, limit + 1)
-        return total
-
-    try:
-        total = size(root)
-    except _Endless:
+        if children_done:
+            sizes[key] = min(1 + sum(sizes[id(child)] for child in _children(node)), limit + 1)
+            open_nodes.discard(key)
+        elif key in open_nodes:  # an ancestor of itself: the expansion never ends
+            return True, line_of(node)
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    if sizes[id(root)] <= limit:
         return None
-    return total if total <= limit else None
+    # Walk in document order, adding an alias's whole expansion at once, to the value that passes the limit.
+    count, through_aliases = 0, False
+    seen: set[int] = set()
+    walk: list[tuple[Node, Node]] = [(root, root)]
+    while walk:
+        node, parent = walk.pop()
+        if id(node) in seen:
+            count += sizes[id(node)]
+            through_aliases = True
+            if count > limit:
+                return True, line_of(parent)
+            continue
+        seen.add(id(node))
+        count += 1
+        if count > limit:
+            return through_aliases, line_of(node)
+        walk.extend((child, node) for child in reversed(_children(node)))
+    return True, line_of(root)  # not reached: the sizes say the walk passes the limit
 
 
 class Mapping:

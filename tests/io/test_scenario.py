@@ -643,28 +643,50 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "line"),
     [
-        BILLION_LAUGHS,
-        BILLION_LAUGHS + "segments: [*i, *i, *i]\n",
+        (BILLION_LAUGHS, 6),  # f: 9 copies of e, each 9**5 values: the second passes 100,000
+        (BILLION_LAUGHS + "segments: [*i, *i, *i]\n", 6),
         # merge keys nest the same way
-        "a: &a {x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1, x6: 1, x7: 1, x8: 1, x9: 1}\n"
-        + "".join(
-            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(6)
-        )
-        + "company: {<<: [*g]}\n",
-        "a: &a [*a]\n",
+        ("a: &a {x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1, x6: 1, x7: 1, x8: 1, x9: 1}\n"
+         + "".join(
+             f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(6)
+         )
+         + "company: {<<: [*g]}\n", 5),
+        ("a: &a [*a]\n", 1),
+        # a long chain of aliases, each doubling the one before
+        ("a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 3000)), 16),
     ],
 )
-def test_alias_bombs_are_refused_quickly(text):
+def test_alias_bombs_are_refused_quickly_at_their_line(text, line):
     started = time.perf_counter()
-    assert problems(text) == ["x.yaml:1: expands to more than 100000 values through YAML aliases, refusing to read it"]
+    assert problems(text) == [
+        f"x.yaml:{line}: expands to more than 100000 values through YAML aliases, refusing to read it"]
     assert time.perf_counter() - started < 2.0
 
 
-@pytest.mark.parametrize("text", ["a: " + "[" * 100_000 + "]" * 100_000, "- " * 300_000 + "x"])
-def test_deep_nesting_is_refused(text):
-    assert problems(text) == ["x.yaml: is nested more than 50 levels deep, too deep for a scenario"]
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: " + "[" * 100_000 + "]" * 100_000, 1),
+        ("- " * 300_000 + "x", 1),
+        ("".join(f"{' ' * depth}k{depth}:\n" for depth in range(60)) + " " * 60 + "x: 1\n", 51),
+    ],
+)
+def test_deep_nesting_is_refused_at_its_line(text, line):
+    assert problems(text) == [f"x.yaml:{line}: is nested more than 50 levels deep, too deep for a scenario"]
+
+
+def test_a_file_of_too_many_plain_values_says_so_at_its_line():
+    """34,000 events and no alias at all: the file is too big, and aliases are not to blame."""
+    text = MINIMAL + "events:\n" + "  - month: 2\n    cash_in: 1\n" * 34_000
+    started = time.perf_counter()
+    (message,) = problems(text)
+    assert time.perf_counter() - started < 5.0
+    # MINIMAL and the events list hold 32 values, each event 5 (mapping, month and cash_in keys and
+    # values): the 100,001st is the cash_in key of event 19,993, written on line 15 + 2 * 19,993 + 1.
+    assert divmod(100_001 - 32 - 1, 5) == (19_993, 3)
+    assert message == "x.yaml:40002: has more than 100000 values, too many for a scenario"
 
 
 def test_aliases_are_fine_in_moderation():
