@@ -63,9 +63,9 @@ def run_command(
     check_options(paths=paths, seed=seed, horizon=horizon)
     check_output_paths(json_path=json_path, csv_path=csv_path)
     store = None
-    loaded = load(file_or_name, db=db)
-    if not no_save:
-        store = loaded.store if loaded.store is not None else open_store(db)  # refused now, not after the run
+    loaded = load(file_or_name, db=db, write=not no_save)
+    if not no_save:  # a damaged or read-only store is refused now, not after the run
+        store = loaded.store if loaded.store is not None else open_store(db)
     scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
     try:
         result = simulate_with_progress(scenario)
@@ -108,11 +108,13 @@ def check_output_paths(*, json_path: str | None, csv_path: str | None) -> None:
         raise InputError(problems)
 
 
-def load(file_or_name: str, *, db: Path | None = None) -> Loaded:
+def load(file_or_name: str, *, db: Path | None = None, write: bool = False) -> Loaded:
     """The validated scenario of a YAML file, else of a stored scenario (``NAME`` or ``NAME@REV``).
 
     A path that exists is always read as a file; a missing ``*.yaml`` path is
-    reported as a missing file without opening the store.
+    reported as a missing file without opening the store.  A name is looked
+    up without creating a store; with ``write`` (the run is saved in it) an
+    existing store is opened for writing, so checked before the run.
     """
     from saas_sim.io.scenario import parse_scenario, read_scenario_file
 
@@ -122,10 +124,14 @@ def load(file_or_name: str, *, db: Path | None = None) -> Loaded:
         return Loaded(scenario, text, None, None)
     if path.suffix.lower() in SCENARIO_SUFFIXES:
         raise invalid_input(f"no such scenario file: {file_or_name}")
-    store = open_store(db)
+    from saas_sim.store import default_path
+
     try:
+        store = open_store(db, write=write and default_path(db).exists())
         revision = store.find_revision(file_or_name)
     except InputError as error:
+        if isinstance(error.problems[0], Problem):
+            raise  # the store itself is refused: that is the news
         raise invalid_input(f"no such scenario file, and {error.problems[0]}") from None
     source = f"{revision.name}@{revision.number}"
     return Loaded(parse_scenario(revision.yaml_text, source), revision.yaml_text, revision, store)

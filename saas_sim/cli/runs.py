@@ -31,7 +31,7 @@ def list_command(
     """The stored runs, newest first."""
     if limit < 0:
         raise invalid_input(f"--limit: must be 0 (all) or more, got {limit}")
-    runs, total = open_store(db).runs(name=scenario, limit=limit or None)
+    runs, total = open_store(db, write=False).runs(name=scenario, limit=limit or None)
     if json_path is not None:
         write_json_value([run_json(run) for run in runs], json_path)
         return
@@ -49,7 +49,7 @@ def list_command(
 @app.command("show")
 def show_command(*, run_id: RunArgument, json_path: JsonOption = None, db: DbOption = None) -> None:
     """A stored run: which revision, seed and paths, and its summary as 'run' printed it."""
-    store = open_store(db)
+    store = open_store(db, write=False)
     run = store.run(run_id)
     result = store.result(run_id)
     if json_path is not None:
@@ -83,7 +83,7 @@ def export_command(
     if json_path is None and csv_path is None:
         json_path = "-"
     check_output_paths(json_path=json_path, csv_path=csv_path)
-    result = open_store(db).result(run_id)
+    result = open_store(db, write=False).result(run_id)
     if json_path is not None:
         write_json(result, json_path)
     if csv_path is not None:

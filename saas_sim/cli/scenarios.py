@@ -38,7 +38,7 @@ def list_command(
     db: DbOption = None,
 ) -> None:
     """The stored scenarios, each with its latest revision and latest run."""
-    store = open_store(db)
+    store = open_store(db, write=False)
     infos = store.scenarios(include_archived=all_)
     if json_path is not None:
         write_json_value([scenario_json(info) for info in infos], json_path)
@@ -61,7 +61,7 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """One revision of a scenario: its facts and its YAML as written."""
-    revision = open_store(db).find_revision(reference)
+    revision = open_store(db, write=False).find_revision(reference)
     if json_path is not None:
         write_json_value({**revision_json(revision), "yaml": revision.yaml_text,
                           "scenario": revision.normalized}, json_path)
@@ -120,7 +120,7 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Write a revision's YAML exactly as it was saved (import it again to get the same scenario)."""
-    revision = open_store(db).find_revision(reference)
+    revision = open_store(db, write=False).find_revision(reference)
     if file is None or str(file) == "-":
         sys.stdout.write(revision.yaml_text)
         return
@@ -142,7 +142,7 @@ def history_command(
     """Every revision of a scenario, oldest first, with the fields each one changed."""
     from saas_sim.store.repository import changed_fields
 
-    revisions = open_store(db).history(name)
+    revisions = open_store(db, write=False).history(name)
     changes = [None] + [changed_fields(before.normalized, after.normalized)
                         for before, after in zip(revisions, revisions[1:])]
     if json_path is not None:

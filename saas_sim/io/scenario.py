@@ -33,6 +33,7 @@ from saas_sim.io.values import (
     written,
 )
 from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, rule_for
+from saas_sim.model.names import checked_name
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -262,7 +263,7 @@ class _ScenarioReader:
         name = self.reader.text(node, "name", allowed)
         if name is not None and not (name.strip() and len(name) <= MAX_NAME_CHARS):
             self.reader.report(node, "name", f"{allowed}, got {written(node)}")
-        return name
+        return checked_name(name, lambda problem: self.reader.report(node, "name", problem))
 
     def _numbers(
         self, mapping: Mapping, keys: tuple[str, ...], rules: dict[str, FieldRule], dotted: str | None

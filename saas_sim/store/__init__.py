@@ -27,20 +27,28 @@ __all__ = [
 
 
 class Store:
-    """A saas-sim database, opened (and migrated) on construction.
+    """A saas-sim database, opened on construction: for writing (the default) or, with ``write=False``, for reading.
 
     Raises :class:`~saas_sim.errors.InputError` for a file that is not a
-    store this version can open; such a file is never modified.
+    store this version can open; such a file is never modified.  For
+    writing, a store is also refused when it is damaged or this user cannot
+    write it, before anything is done (a new one is created, and an older
+    one migrated).  For reading, a missing file is refused ("no store at
+    PATH") rather than created, and a store that cannot be written is read
+    read-only.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, write: bool = True):
         self.path = Path(path)
-        self.engine = open_engine(self.path)
+        self.writable = write
+        self.engine = open_engine(self.path, write=write)
 
     def _read(self, work):
         return read(self.engine, self.path, work)
 
     def _write(self, work):
+        if not self.writable:
+            raise StoreError(f"database {self.path}: opened for reading only; nothing was saved")
         return write(self.engine, self.path, work)
 
     # scenarios and revisions

@@ -7,6 +7,12 @@ instead of failing half-way, and a write that still finds the database busy
 is retried.  A file is inspected read-only before anything is written to it:
 one that is not a saas-sim store, is damaged, or was written by a newer
 version is refused and left as it was.
+
+Before the first write of a process, a store is checked (``PRAGMA
+quick_check``, once per database and process) and found writable: a
+damaged store or one this user cannot write is refused before any work,
+untouched.  A command that only reads opens the store without creating it
+("no store at PATH"), and reads a store it cannot write read-only.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +53,14 @@ WRITE_OPTION = "saas_sim_write"
 
 class StoreError(SaasSimError):
     """The store failed (busy beyond every retry, disk full, ...): exit code 1."""
+
+
+class Damaged(Exception):
+    """A record that cannot be read back (raised by the repository; the store names its file)."""
+
+
+# SQLite's words for a file that is damaged, as they appear in its errors.
+DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
 
 
 def default_path(db: str | os.PathLike[str] | None = None) -> Path:
@@ -91,15 +106,9 @@ def inspect(path: Path) -> str | None:
         return None
     if not header.startswith(SQLITE_HEADER):
         raise _refusal(path, "is not a saas-sim database (not an SQLite file); it was left untouched")
-    # A read-only connection to a WAL database creates -wal and -shm files beside it, which it
-    # cannot remove.  With no -wal file there is no writer and nothing beyond the main file to
-    # read: then read it as immutable, which creates nothing.
-    wal_mode = len(header) > 18 and header[18] == 2
-    immutable = "&immutable=1" if wal_mode and not Path(f"{path}-wal").exists() else ""
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro{immutable}", uri=True)
+        connection = read_only_connection(path, wal_mode=len(header) > 18 and header[18] == 2)
         try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             version = None
@@ -122,8 +131,89 @@ def inspect(path: Path) -> str | None:
     return version
 
 
+def read_only_connection(path: Path, *, wal_mode: bool) -> sqlite3.Connection:
+    """A connection that cannot write the file, and creates nothing beside it.
+
+    A read-only connection to a WAL database creates -wal and -shm files
+    beside it, which it cannot remove.  With no -wal file there is no writer
+    and nothing beyond the main file to read: then the file is read as
+    immutable, which creates nothing (and works in a directory this user
+    cannot write).
+    """
+    immutable = "&immutable=1" if wal_mode and not Path(f"{path}-wal").exists() else ""
+    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro{immutable}", uri=True,
+                                 check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return connection
+
+
+def check_intact(path: Path) -> None:
+    """:func:`quick_check` the store at ``path``, by a connection that writes nothing and leaves nothing beside it.
+
+    A read-write connection (never the immutable one: a writer in another
+    process must not make the check see a half-copied page) removes the
+    -wal and -shm files it made when it closes.
+    """
+    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=rw", uri=True,
+                                 timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        quick_check(connection, path)
+    finally:
+        connection.close()
+
+
+def quick_check(connection: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged store (:class:`InputError`): SQLite's ``PRAGMA quick_check`` of every page.
+
+    It reads the whole file once (``benchmarks/store_check.py`` measures it),
+    so it runs before the first write of a process only.
+    """
+    try:
+        rows = [row[0] for row in connection.execute("PRAGMA quick_check(1)")]
+    except sqlite3.DatabaseError as error:
+        rows = [str(error)]
+    if rows != ["ok"]:
+        lines = [line for row in rows for line in str(row).splitlines() if line and not line.startswith("***")]
+        raise _refusal(path, f"is damaged (integrity check: {(lines or rows)[0][:120]}); it was left untouched"
+                             " and nothing was written to it")
+
+
+def write_problem(path: Path, *, probe_directory: bool = True, probe_file: bool = True) -> str | None:
+    """Why this process cannot write the database at ``path`` (its -wal and -shm too), or None.
+
+    Asks the system (``os.access``: permissions, a read-only file system, an
+    immutable file), then, where asked, tries for real, as root passes every
+    permission: opens the file for writing (it writes nothing) and makes and
+    removes a file in the directory.
+    """
+    directory = path.resolve().parent
+    effective = os.access in os.supports_effective_ids
+    exists = path.exists()
+    if exists and not os.access(path, os.W_OK, effective_ids=effective):
+        return "this user may not write the file"
+    if not os.access(directory, os.W_OK | os.X_OK, effective_ids=effective):
+        return f"this user may not write its directory {directory}"
+    try:
+        if exists and probe_file:
+            os.close(os.open(path, os.O_RDWR))
+    except OSError as error:
+        return (error.strerror or str(error)).lower()
+    try:
+        if probe_directory:
+            descriptor, name = tempfile.mkstemp(dir=directory, prefix=".saas-sim-probe-")
+            os.close(descriptor)
+            os.unlink(name)
+    except OSError as error:
+        return f"its directory {directory}: {(error.strerror or str(error)).lower()}"
+    return None
+
+
 _engines: dict[Path, Engine] = {}
+_read_only_engines: dict[Path, Engine] = {}
 _engines_lock = threading.Lock()
+# The databases this process has checked (intact, writable) before writing to them.
+_checked: set[Path] = set()
 
 
 def engine_for(path: Path) -> Engine:
@@ -139,9 +229,17 @@ def engine_for(path: Path) -> Engine:
 def dispose_engines() -> None:
     """Close every engine's connections (tests; a long-lived app switching databases)."""
     with _engines_lock:
-        for engine in _engines.values():
+        for engine in [*_engines.values(), *_read_only_engines.values()]:
             engine.dispose()
         _engines.clear()
+        _read_only_engines.clear()
+        _checked.clear()
+
+
+def forget_checks() -> None:
+    """Check every database again before its next write (tests)."""
+    with _engines_lock:
+        _checked.clear()
 
 
 def sqlite_url(path: Path) -> URL:
@@ -179,6 +277,25 @@ def _new_engine(path: Path) -> Engine:
     return engine
 
 
+def _read_only_engine(path: Path, *, wal_mode: bool) -> Engine:
+    """The engine of a store this process cannot write: every connection read-only, nothing made beside it."""
+    key = path.resolve()
+    with _engines_lock:
+        engine = _read_only_engines.get(key)
+        if engine is None:
+            engine = _read_only_engines[key] = create_engine(
+                "sqlite://", creator=lambda: read_only_connection(key, wal_mode=wal_mode))
+
+            @event.listens_for(engine, "connect")
+            def _configure(dbapi_connection, _record) -> None:
+                dbapi_connection.isolation_level = None
+
+            @event.listens_for(engine, "begin")
+            def _begin(connection) -> None:
+                connection.exec_driver_sql("BEGIN")
+    return engine
+
+
 def _is_busy(error: OperationalError) -> bool:
     message = str(error.orig).lower()
     return "locked" in message or "busy" in message
@@ -193,12 +310,17 @@ def retrying(path: Path, work: Callable[[], T]) -> T:
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return work()
-        except OperationalError as error:
-            if not _is_busy(error) or attempt == WRITE_ATTEMPTS - 1:
-                raise StoreError(f"database {path}: {error.orig}; nothing was saved") from error
-            time.sleep(min(0.05 * 2 ** attempt, 1.0) * random.uniform(0.5, 1.5))
+        except Damaged as error:
+            raise _damaged(path, str(error)) from None
         except SQLAlchemyError as error:
-            raise StoreError(f"database {path}: {getattr(error, 'orig', None) or error}") from error
+            cause = getattr(error, "orig", None) or error
+            if any(word in str(cause).lower() for word in DAMAGE_WORDS):
+                raise _damaged(path, str(cause)) from None
+            if not isinstance(error, OperationalError):
+                raise StoreError(f"database {path}: {cause}") from error
+            if not _is_busy(error) or attempt == WRITE_ATTEMPTS - 1:
+                raise StoreError(f"database {path}: {cause}; nothing was saved") from error
+            time.sleep(min(0.05 * 2 ** attempt, 1.0) * random.uniform(0.5, 1.5))
     raise AssertionError("unreachable")
 
 
@@ -231,13 +353,61 @@ def migrate(engine: Engine, path: Path) -> None:
     retrying(path, attempt)
 
 
-def open_engine(path: Path) -> Engine:
-    """Inspect, then open and migrate the database at ``path``; its engine."""
-    version = inspect(path)
+def _damaged(path: Path, detail: str) -> InputError:
+    return _refusal(path, f"is damaged ({detail}); it was left untouched")
+
+
+def _not_writable(path: Path, problem: str) -> InputError:
+    return _refusal(path, f"is not writable ({problem}); it was left untouched and nothing was saved")
+
+
+def open_engine(path: Path, *, write: bool = True) -> Engine:
+    """The engine of the database at ``path``, opened for writing (the default) or for reading only.
+
+    For writing, the file is inspected, checked intact and writable (once
+    per process) and migrated; a new file is created.  For reading, a
+    missing file is "no store at PATH", and a store this process cannot
+    write is read through read-only connections.  A database already open
+    in this process is not inspected again: its file is never opened
+    outside SQLite while SQLite holds locks on it.
+    """
+    key = path.resolve()
+    if not write:
+        with _engines_lock:
+            engine = _engines.get(key) or _read_only_engines.get(key)
+        return engine if engine is not None else _open_for_reading(path)
+    with _engines_lock:
+        engine = _engines.get(key) if key in _checked else None
+    if engine is not None:
+        return engine
+    opened = key in _engines
+    version = HEAD if opened else inspect(path)
+    problem = write_problem(path, probe_file=not opened)
+    if problem is not None:
+        raise _not_writable(path, problem)
+    if version is not None:
+        check_intact(key)
     engine = engine_for(path)
     if version != HEAD:
         migrate(engine, path)
+    with _engines_lock:
+        _checked.add(key)
     return engine
+
+
+def _open_for_reading(path: Path) -> Engine:
+    if not path.is_dir() and not path.exists():
+        raise InputError([f"no store at {path} (nothing has been saved there yet)"])
+    version = inspect(path)
+    if version is None:
+        raise InputError([f"no store at {path} (the file is empty: nothing has been saved there yet)"])
+    if write_problem(path, probe_directory=False, probe_file=False) is None:
+        return open_engine(path) if version != HEAD else engine_for(path)
+    if version != HEAD:
+        raise _not_writable(path, f"its schema {version} must be upgraded to {HEAD} first")
+    with open(path, "rb") as file:
+        header = file.read(100)
+    return _read_only_engine(path, wal_mode=len(header) > 18 and header[18] == 2)
 
 
 def read(engine: Engine, path: Path, work: Callable[[Session], T]) -> T:

@@ -18,10 +18,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from saas_sim.errors import InputError
+from saas_sim.model.names import name_problem, normalize_name
+from saas_sim.store.database import Damaged
 from saas_sim.store.tables import RevisionRecord, RunRecord, RunResultRecord, ScenarioRecord
 
 ENCODING = "json+zlib"
 RUN_COMPLETE = "complete"
+# SQLite's integers: an id or a number outside them names nothing (and cannot be bound).
+SQLITE_INTEGERS = range(-(2 ** 63), 2 ** 63)
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,18 @@ def content_hash(text: str) -> str:
 def split_reference(reference: str) -> tuple[str, int | None]:
     """``"Acme@3"`` -> ``("Acme", 3)``; ``"Acme"`` -> ``("Acme", None)``."""
     name, at, number = reference.rpartition("@")
-    if at and name and number.isdigit():
+    number = number.strip()
+    if at and name and number.isascii() and number.isdigit() and len(number) <= 30:
         return name, int(number)
     return reference, None
+
+
+def stored_name(name: str) -> str:
+    """``name`` as the store keeps and looks it up (NFC, stripped); :class:`InputError` for a hidden character."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise InputError([f"scenario name {name!r}: {problem}"])
+    return normalize_name(name)
 
 
 def changed_fields(before: dict, after: dict) -> list[str]:
@@ -133,7 +146,13 @@ def _flatten(value: object, prefix: str = "") -> dict[str, object]:
 # --- scenarios and revisions -------------------------------------------------------------
 
 def _scenario(session: Session, name: str) -> ScenarioRecord | None:
-    return session.exec(select(ScenarioRecord).where(ScenarioRecord.name == name)).first()
+    """The scenario named ``name`` once normalised; a name an earlier version stored unnormalised is found too."""
+    wanted = stored_name(name)
+    found = session.exec(select(ScenarioRecord).where(ScenarioRecord.name == wanted)).first()
+    if found is None:
+        found = next((scenario for scenario in session.exec(select(ScenarioRecord).order_by(ScenarioRecord.id))
+                      if scenario.name != wanted and normalize_name(scenario.name) == wanted), None)
+    return found
 
 
 def _latest(session: Session, scenario_id: int) -> RevisionRecord | None:
@@ -151,7 +170,7 @@ def _revision_info(session: Session, record: RevisionRecord, scenario: ScenarioR
     return RevisionInfo(
         id=record.id, scenario_id=record.scenario_id, name=scenario.name, number=record.number,
         created_at=record.created_at, content_hash=record.content_hash, yaml_text=record.yaml_text,
-        normalized=json.loads(record.normalized), runs=_run_count(session, record.id),
+        normalized=_decoded(record.normalized), runs=_run_count(session, record.id),
         latest_number=latest_number, archived=scenario.archived,
     )
 
@@ -163,7 +182,8 @@ def save_revision(session: Session, text: str, normalized: dict, now: datetime) 
     equal to the latest revision reuses it.  Saving under an archived
     scenario's name restores it.
     """
-    name = normalized["name"]
+    name = stored_name(normalized["name"])
+    normalized = {**normalized, "name": name}
     scenario = _scenario(session, name)
     if scenario is None:
         scenario = ScenarioRecord(name=name, archived=False, created_at=now)
@@ -193,7 +213,7 @@ def rename_scenario(session: Session, old_name: str, new_text: str, normalized: 
     texts keep the name they were written with).  :class:`InputError` if
     there is no ``old_name`` or the new name is taken, itself included.
     """
-    new_name = normalized["name"]
+    new_name = stored_name(normalized["name"])
     scenario = _scenario(session, old_name)
     if scenario is None:
         raise _not_found(session, old_name)
@@ -213,6 +233,7 @@ def scenario_names(session: Session, *, include_archived: bool = True) -> list[s
 
 
 def _not_found(session: Session, name: str) -> InputError:
+    name = normalize_name(name)
     names = scenario_names(session)
     guess = difflib.get_close_matches(name, names, n=1)
     hint = f"; did you mean '{guess[0]}'?" if guess else ("; the store is empty" if not names else "")
@@ -236,7 +257,7 @@ def find_revision(session: Session, reference: str) -> RevisionInfo:
     assert latest is not None, "a scenario always has a revision"
     record = latest
     if number is not None:
-        record = session.exec(select(RevisionRecord).where(
+        record = None if number not in SQLITE_INTEGERS else session.exec(select(RevisionRecord).where(
             RevisionRecord.scenario_id == scenario.id, RevisionRecord.number == number)).first()
         if record is None:
             raise InputError([f"scenario '{scenario.name}' has no revision {number}"
@@ -246,7 +267,7 @@ def find_revision(session: Session, reference: str) -> RevisionInfo:
 
 def latest_revision_of(session: Session, scenario_id: int) -> RevisionInfo:
     """The newest revision of the scenario with this id, whatever its name is now."""
-    scenario = session.get(ScenarioRecord, scenario_id)
+    scenario = session.get(ScenarioRecord, scenario_id) if scenario_id in SQLITE_INTEGERS else None
     if scenario is None:
         raise InputError([f"no stored scenario with id {scenario_id}"])
     latest = _latest(session, scenario_id)
@@ -340,27 +361,38 @@ def list_runs(session: Session, *, name: str | None = None, limit: int | None = 
     """The newest runs first (of one scenario when ``name`` is given), and how many there are in all."""
     query = _runs_query()
     if name is not None:
-        if _scenario(session, name) is None:
+        scenario = _scenario(session, name)
+        if scenario is None:
             raise _not_found(session, name)
-        query = query.where(ScenarioRecord.name == name)
+        query = query.where(ScenarioRecord.id == scenario.id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     query = query.order_by(col(RunRecord.id).desc())
-    if limit:
+    if limit and limit < total:
         query = query.limit(limit)
     return [_run_info(row) for row in session.exec(query)], total
 
 
 def get_run(session: Session, run_id: int) -> RunInfo:
-    row = session.exec(_runs_query().where(RunRecord.id == run_id)).first()
+    row = session.exec(_runs_query().where(RunRecord.id == run_id)).first() if run_id in SQLITE_INTEGERS else None
     if row is None:
-        raise InputError([f"no stored run with id {run_id}"])
+        raise InputError([f"no run {run_id} in the store"])
     return _run_info(row)
 
 
 def run_result(session: Session, run_id: int) -> dict:
     """The run's result document (SPEC 5), as it was when the run finished."""
-    record = session.get(RunResultRecord, run_id)
+    record = session.get(RunResultRecord, run_id) if run_id in SQLITE_INTEGERS else None
     if record is None:
-        get_run(session, run_id)  # says "no stored run" when there is none
+        get_run(session, run_id)  # says "no run" when there is none
         raise InputError([f"run {run_id} has no result document"])
-    return json.loads(zlib.decompress(record.document))
+    try:
+        return _decoded(zlib.decompress(record.document))
+    except zlib.error as error:
+        raise Damaged(f"run {run_id}'s result document cannot be decompressed: {error}") from None
+
+
+def _decoded(document: str | bytes) -> dict:
+    try:
+        return json.loads(document)
+    except ValueError as error:  # also not UTF-8
+        raise Damaged(f"a stored document is not JSON: {error}") from None

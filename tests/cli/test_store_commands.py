@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -170,6 +176,9 @@ def test_scenarios_show(invoke, scenario_file, db):
 
 
 def test_empty_store_listings(invoke, db):
+    from saas_sim.store import Store
+
+    Store(db)
     assert listing(invoke, "scenarios", "list", "--db", db) == []
     assert listing(invoke, "runs", "list", "--db", db) == []
     assert "No stored scenarios" in invoke("scenarios", "list", "--db", db).stdout
@@ -199,3 +208,209 @@ def test_runs_list_limit(invoke, scenario_file, db):
     assert len(listing(invoke, "runs", "list", "--limit", "0", "--db", db)) == 3
     assert "2 of 3" in invoke("runs", "list", "--limit", "2", "--db", db).stdout
     assert invoke("runs", "list", "--limit", "-1", "--db", db).exit_code == 2
+
+
+# --- issue 13: the store keeps its promises (items 14 to 18) --------------------------------
+
+READ_COMMANDS = (
+    ("scenarios", "list"), ("scenarios", "show", "Two segments"), ("scenarios", "history", "Two segments"),
+    ("scenarios", "export", "Two segments"), ("runs", "list"), ("runs", "show", "1"), ("runs", "export", "1"),
+)
+
+
+def one_line(text: str) -> bool:
+    return text.count("\n") == 1 and text.endswith("\n") and "Traceback" not in text and "--debug" not in text
+
+
+def a_store_with_runs(invoke, scenario_file: Path, db: Path, runs: int = 4) -> Path:
+    for seed in range(runs):
+        assert invoke("run", scenario_file, *FAST, "--seed", seed, "--quiet", "--db", db).exit_code == 0
+    from saas_sim.store.database import dispose_engines
+
+    dispose_engines()
+    return db
+
+
+def damage(path: Path) -> None:
+    """Overwrite 4 KB in the middle of the store (issue 13, item 15)."""
+    import sqlite3
+
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 4096] = bytes((i * 131 + 7) % 256 for i in range(4096))
+    path.write_bytes(bytes(data))
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+    connection.close()
+
+
+def no_simulation(monkeypatch) -> None:
+    def refuse(_scenario):
+        raise AssertionError("simulated although the store refuses the run")
+
+    monkeypatch.setattr("saas_sim.cli.run.simulate_with_progress", refuse)
+
+
+def test_run_refuses_a_damaged_store_before_simulating_and_leaves_it_byte_identical(
+        invoke, scenario_file, db, monkeypatch):
+    damage(a_store_with_runs(invoke, scenario_file, db))
+    before, mtime = db.read_bytes(), db.stat().st_mtime_ns
+    no_simulation(monkeypatch)
+    for args in (("run", scenario_file), ("run", "Two segments"), ("scenarios", "import", scenario_file),
+                 ("scenarios", "rm", "Two segments")):
+        result = invoke(*args, "--db", db)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert one_line(result.stderr) and "damaged" in result.stderr and str(db) in result.stderr
+        from saas_sim.store.database import forget_checks
+
+        forget_checks()
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == (before, mtime)
+    assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, scenario_file.name])
+
+
+def test_runs_export_on_a_damaged_store_is_one_clear_line(invoke, scenario_file, db):
+    damage(a_store_with_runs(invoke, scenario_file, db))
+    failed = []
+    for run_id in range(1, 5):
+        result = invoke("runs", "export", run_id, "--db", db)
+        if result.exit_code != 0:
+            failed.append(run_id)
+            assert result.exit_code == 2 and one_line(result.stderr), result.stderr
+            assert "damaged" in result.stderr and str(db) in result.stderr
+        else:
+            assert json.loads(result.stdout)["seed"] == run_id - 1
+    assert failed
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=" ".join)
+def test_a_read_only_command_on_a_missing_store_says_so_and_creates_nothing(invoke, tmp_path, command):
+    db = tmp_path / "missing.db"
+    result = invoke(*command, "--db", db)
+    assert result.exit_code == 2
+    assert one_line(result.stderr) and f"no store at {db}" in result.stderr
+    assert not db.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_running_a_name_with_no_store_creates_none(invoke, tmp_path):
+    db = tmp_path / "missing.db"
+    for args in (("run", "Two segments"), ("compare", "Two segments", "Two segments@1")):
+        result = invoke(*args, "--db", db)
+        assert result.exit_code == 2 and one_line(result.stderr) and f"no store at {db}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_that_cannot_be_written_is_read_and_a_write_is_refused_before_simulating(
+        invoke, scenario_file, db, tmp_path, monkeypatch):
+    a_store_with_runs(invoke, scenario_file, db, runs=1)
+    monkeypatch.setattr("saas_sim.store.database.write_problem", lambda path, **_: "permission denied")
+    before = db.read_bytes()
+    for command in READ_COMMANDS:
+        result = invoke(*command, "--db", db)
+        assert result.exit_code == 0, (command, result.stderr)
+    no_simulation(monkeypatch)
+    for args in (("run", scenario_file), ("run", "Two segments"), ("scenarios", "import", scenario_file)):
+        result = invoke(*args, "--db", db)
+        assert result.exit_code == 2 and one_line(result.stderr)
+        assert "not writable" in result.stderr and str(db) in result.stderr
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, scenario_file.name])
+
+
+# Really another user: root writes anything, so the store is read by 'nobody' when the tests run as root.
+def as_reader(*args: object) -> subprocess.CompletedProcess:
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    environment = {k: v for k, v in os.environ.items() if k != "SAAS_SIM_DB"}
+    numba_cache = Path(tempfile.gettempdir()) / "saas-sim-tests-numba-cache"  # numba's own cache, not the store's
+    numba_cache.mkdir(exist_ok=True)
+    numba_cache.chmod(0o777)
+    environment["NUMBA_CACHE_DIR"] = str(numba_cache)
+    return subprocess.run([*prefix, sys.executable, "-m", "saas_sim", *map(str, args)], capture_output=True,
+                          text=True, timeout=120, cwd="/", env=environment)
+
+
+@pytest.fixture
+def shared_directory():
+    """A directory under /tmp that another user may enter (pytest's tmp_path is private to its owner)."""
+    directory = Path(tempfile.mkdtemp(prefix="saas-sim-ro-", dir="/tmp"))
+    directory.chmod(0o755)
+    yield directory
+    directory.chmod(0o755)
+    shutil.rmtree(directory)
+
+
+@pytest.mark.parametrize("where", ["read-only directory", "read-only file"])
+def test_another_user_reads_a_store_it_cannot_write_and_cannot_write_it(invoke, shared_directory, where):
+    text = (Path(__file__).parent / "conftest.py").read_text()
+    scenario = shared_directory / "plan.yaml"
+    scenario.write_text(text.split('TWO_SEGMENTS = """\\\n', 1)[1].split('"""', 1)[0])
+    scenario.chmod(0o644)
+    db = a_store_with_runs(invoke, scenario, shared_directory / "store.db", runs=1)
+    written = json.loads(invoke("runs", "export", "1", "--db", db).stdout)
+    if where == "read-only file":
+        db.chmod(0o444)
+        shared_directory.chmod(0o777)  # -wal and -shm could be made beside it: none may be left
+    else:
+        db.chmod(0o644)
+        shared_directory.chmod(0o555)
+    before, listing_before = db.read_bytes(), sorted(os.listdir(shared_directory))
+    for command in READ_COMMANDS:
+        result = as_reader(*command, "--db", db)
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stderr == ""
+    assert json.loads(as_reader("runs", "export", "1", "--db", db).stdout) == written
+    assert [run["seed"] for run in json.loads(as_reader("runs", "list", "--json", "-", "--db", db).stdout)] == [0]
+    for args in (("run", scenario, *FAST), ("scenarios", "import", scenario), ("scenarios", "rm", "Two segments")):
+        started = time.perf_counter()
+        result = as_reader(*args, "--db", db)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert one_line(result.stderr) and "not writable" in result.stderr and str(db) in result.stderr
+        assert "Saved" not in result.stdout and time.perf_counter() - started < 60
+    assert db.read_bytes() == before
+    assert sorted(os.listdir(shared_directory)) == listing_before
+
+
+def test_a_new_store_in_a_directory_that_cannot_be_written_is_refused(shared_directory, scenario_file):
+    scenario = shared_directory / "plan.yaml"
+    scenario.write_text(scenario_file.read_text())
+    scenario.chmod(0o644)
+    shared_directory.chmod(0o555)
+    db = shared_directory / "new.db"
+    result = as_reader("scenarios", "import", scenario, "--db", db)
+    assert result.returncode == 2 and one_line(result.stderr), result.stderr
+    assert "not writable" in result.stderr and str(db) in result.stderr
+    assert os.listdir(shared_directory) == ["plan.yaml"]
+
+
+@pytest.mark.parametrize("command", [("runs", "show"), ("runs", "export")])
+def test_a_huge_run_id_is_no_run(invoke, scenario_file, db, command):
+    a_store_with_runs(invoke, scenario_file, db, runs=1)
+    result = invoke(*command, "99999999999999999999999", "--db", db)
+    assert result.exit_code == 2 and one_line(result.stderr)
+    assert "no run 99999999999999999999999" in result.stderr
+
+
+def test_a_huge_revision_and_limit_are_answered(invoke, scenario_file, db):
+    a_store_with_runs(invoke, scenario_file, db, runs=1)
+    result = invoke("scenarios", "show", "Two segments@99999999999999999999999", "--db", db)
+    assert result.exit_code == 2 and one_line(result.stderr) and "no revision 99999999999999999999999" in result.stderr
+    assert len(listing(invoke, "runs", "list", "--limit", "99999999999999999999999", "--db", db)) == 1
+
+
+def test_names_are_one_scenario_however_they_are_spelled(invoke, scenario_file, db, tmp_path):
+    nfc, nfd = "Caf\u00e9", "Cafe\u0301"
+    for index, name in enumerate((nfc, nfd, f" {nfc} ")):
+        file = tmp_path / f"cafe-{index}.yaml"
+        file.write_text(scenario_file.read_text().replace("name: Two segments", f"name: {json.dumps(name)}"),
+                        encoding="utf-8")
+        assert invoke("scenarios", "import", file, "--db", db).exit_code == 0
+    assert [s["name"] for s in listing(invoke, "scenarios", "list", "--db", db)] == [nfc]
+    assert [r["revision"] for r in listing(invoke, "scenarios", "history", f"{nfd} ", "--db", db)] == [1, 2, 3]
+    assert listing(invoke, "scenarios", "show", f"{nfd}@1", "--db", db)["name"] == nfc
+
+
+def test_a_name_with_a_bidi_override_is_a_field_error(invoke, scenario_file, db):
+    scenario_file.write_text(scenario_file.read_text().replace("name: Two segments", 'name: "Plan\\u202Egpj.exe"'))
+    result = invoke("scenarios", "import", scenario_file, "--db", db)
+    assert result.exit_code == 2 and one_line(result.stderr)
+    assert result.stderr.startswith(f"{scenario_file}:1 name: ") and "U+202E" in result.stderr
+    assert not db.exists()

@@ -231,12 +231,12 @@ def test_save_run_of_an_older_revision(store, result):
 
 
 def test_missing_runs_are_refused(store, result):
-    with pytest.raises(InputError, match="no stored run with id 1"):
+    with pytest.raises(InputError, match="no run 1"):
         store.run(1)
-    with pytest.raises(InputError, match="no stored run with id 1"):
+    with pytest.raises(InputError, match="no run 1"):
         store.result(1)
     _, run = store.save_run(ACME, parse_scenario(ACME), result)
-    with pytest.raises(InputError, match=f"no stored run with id {run.id + 1}"):
+    with pytest.raises(InputError, match=f"no run {run.id + 1}"):
         store.result(run.id + 1)
 
 
