@@ -34,8 +34,10 @@ def fit_command(
     decimal: DecimalOption = ".",
     date_format: DateFormatOption = None,
 ) -> None:
-    """Fit the shifted-beta-geometric churn model (Fader & Hardie 2007) to cohorts of customers, with constant churn
-    beside it: alpha, beta, mean churn and heterogeneity with their intervals, and fitted vs observed survival."""
+    """Fit the shifted-beta-geometric churn model (Fader & Hardie 2007) to cohorts of customers.
+
+    Constant churn beside it; alpha, beta, mean churn and heterogeneity with intervals; fitted vs observed survival.
+    """
     from saas_sim.analysis.fit import fit_sbg
     from saas_sim.io.cohorts import read_history
     from saas_sim.io.result import write_json

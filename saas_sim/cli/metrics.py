@@ -65,8 +65,10 @@ def metrics_command(
     decimal: DecimalOption = ".",
     date_format: DateFormatOption = None,
 ) -> None:
-    """Month by month from an MRR ledger: new, expansion, contraction, churned and reactivation MRR
-    (ChartMogul's definitions), customers, logo churn, NRR, GRR, quick ratio and cohort retention."""
+    """Month by month from an MRR ledger: MRR movements, customers, logo churn, NRR, GRR and quick ratio; cohorts.
+
+    The movements are new, expansion, contraction, churned and reactivation MRR, as ChartMogul defines them.
+    """
     from saas_sim.analysis.ledger_metrics import ledger_metrics
     from saas_sim.io.ledger import read_ledger, write_metrics_csv
     from saas_sim.io.result import write_json

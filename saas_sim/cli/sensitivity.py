@@ -35,8 +35,10 @@ def sensitivity_command(
     paths: PathsOption = None,
     seed: SeedOption = None,
 ) -> None:
-    """Swing every numeric input down and up, one at a time with the same random numbers, and rank the inputs
-    by their effect on a metric: a tornado chart."""
+    """Rank the inputs by their effect on a metric: a tornado chart.
+
+    Every numeric input is swung down and up, one at a time, with the same random numbers in every run.
+    """
     from saas_sim.analysis.fields import check_metric
     from saas_sim.analysis.sensitivity import SensitivityAnalysis
     from saas_sim.engine.simulate import with_overrides
