@@ -128,3 +128,10 @@ def test_a_series_carries_its_counts_only_where_a_month_rests_on_too_few_paths()
     values[:190, 2] = np.nan  # 10 paths define month 3
     assert describe(values)["n"] == [200, 0, 10]
     assert "n" not in describe(values[:20])  # a run of 20 paths: every statistic rests on few
+
+
+@pytest.mark.parametrize("value", [1.5042252443900992, 4512.6757331702975, 0.1, -3.7e6])
+def test_the_standard_error_of_a_metric_every_path_gives_alike_is_zero(value):
+    """vicious-cycle's LTV/CAC is the same on all 2,000 paths: its se is 0, not 5e-18 of summing noise (issue 13, 4)."""
+    assert describe_summary(np.full(2000, value))["se"] == 0.0
+    assert describe_summary(np.array([value, np.nan, value, np.inf]))["se"] == 0.0
