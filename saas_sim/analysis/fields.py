@@ -26,6 +26,7 @@ import numpy as np
 from saas_sim.engine.aggregate import describe
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
+from saas_sim.io.scenario import names_a_group
 from saas_sim.model.fields import SEGMENT, FieldRule, rule_for
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
 
@@ -139,6 +140,9 @@ def _why_unknown(scenario: Scenario, path: str, known: list[str]) -> str:
         guess = f", did you mean '{'.'.join(['segments', close[0], *parts[2:]])}'?" if close else \
             f"; the segments are {', '.join(names)}"
         return f"names no segment '{parts[1]}'{guess}"
+    leaves = [field for field in known if field.startswith(f"{path}.") and why_not_varied(field) is None]
+    if leaves:
+        return names_a_group(path, leaves)
     close = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
     guess = f", did you mean '{close[0]}'?" if close else ""
     event = _EVENT_PATH.fullmatch(path)

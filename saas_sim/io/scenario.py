@@ -80,6 +80,28 @@ EVENT_KEYS = ("month", "note", "set", "cash_in")
 CORRELATION_KEYS = ("between", "rho")
 BILLING = ("monthly", "upfront")
 
+
+
+def _belongs_under(block: str, keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: f"did you mean {block}.{key}? (it belongs under {block}:)" for key in keys}
+
+
+def _belongs_to_the_segment(block: str) -> dict[str, str]:
+    return {key: f"it belongs to the segment: indent it as far as {block}:" for key in SEGMENT_KEYS}
+
+
+# Where the keys of other blocks belong, for a key indented out of its block.
+_ELSEWHERE = {
+    "": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("company", COMPANY_KEYS),
+         **_belongs_under("acquisition", ACQUISITION_KEYS)},
+    "simulation": {**_belongs_under("company", COMPANY_KEYS), **_belongs_under("acquisition", ACQUISITION_KEYS)},
+    "company": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("acquisition", ACQUISITION_KEYS)},
+    "acquisition": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("company", COMPANY_KEYS)},
+    "segment": {**_belongs_under("churn", CHURN_KEYS), **_belongs_under("funnel", FUNNEL_KEYS)},
+    "churn": _belongs_to_the_segment("churn"),
+    "funnel": _belongs_to_the_segment("funnel"),
+}
+
 RHO = FieldRule(-1.0, 1.0, low_open=True, high_open=True, uncertain=False, settable=False)
 
 # Numeric segment keys read as plain fields (the rest need cross-checks).
@@ -149,8 +171,7 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        why = ", ".join(part for part in (error.context, error.problem) if part)
-        reader.report(mark.line + 1 if mark else None, "", f"is not valid YAML: {why}")
+        reader.report(mark.line + 1 if mark else None, "", f"is not valid YAML: {_yaml_problem(error, text)}")
         return None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -172,6 +193,33 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
             reader.report(line, "", f"has more than {MAX_NODES} values, too many for a scenario")
         return None
     return root
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space{'s' if count != 1 else ''}"
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> str:
+    """What is wrong, in words: tabs and indentation said plainly, else the parser's own words."""
+    mark = error.problem_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    problem = error.problem or ""
+    if "\t" in indent or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
+        return "this line is indented with a tab; indent with spaces"
+    if "did not find expected key" in problem or "expected '-' indicator" in problem:
+        return (f"this line is indented by {_spaces(len(indent))}, which lines it up with no key or list item "
+                "above it (the keys of one block start in the same column)")
+    if "mapping values are not allowed" in problem and mark is not None:
+        above = next((previous for previous in reversed(lines[: mark.line])
+                      if previous.strip() and not previous.lstrip().startswith("#")), "")
+        above_indent = len(above) - len(above.lstrip(" "))
+        if len(indent) > above_indent:
+            return (f"this line is indented more than the line above it ({_spaces(len(indent))}, not "
+                    f"{above_indent}), and a value cannot hold a key: line it up with the key above")
+        return "a value holds ': ', put the value in quotes"
+    return ", ".join(part for part in (error.context, error.problem) if part)
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:
@@ -230,7 +278,7 @@ class _ScenarioReader:
     uncertain: list[str] = dataclasses.field(default_factory=list)  # dotted paths of distributions
 
     def read(self, root: Node) -> Scenario | None:
-        top = self.reader.mapping(root, "", TOP_KEYS, line=1)
+        top = self.reader.mapping(root, "", TOP_KEYS, line=1, elsewhere=_ELSEWHERE[""])
         if top is None:
             return None
         for key in _required_fields(Scenario):
@@ -281,7 +329,7 @@ class _ScenarioReader:
         return values
 
     def _section(self, top: Mapping, name: str, keys: tuple[str, ...], cls: type) -> object:
-        section = self.reader.mapping(top.get(name), name, keys, line=top.key_line(name))
+        section = self.reader.mapping(top.get(name), name, keys, line=top.key_line(name), elsewhere=_ELSEWHERE[name])
         if section is None:
             return None
         for key in _required_fields(cls):
@@ -290,7 +338,7 @@ class _ScenarioReader:
         return _build(cls, self._numbers(section, keys, rules, name))
 
     def _simulation(self, node: Node, line: int) -> Simulation:
-        section = self.reader.mapping(node, "simulation", SIMULATION_KEYS, line=line)
+        section = self.reader.mapping(node, "simulation", SIMULATION_KEYS, line=line, elsewhere=_ELSEWHERE["simulation"])
         if section is None:
             return Simulation()
         values: dict[str, object] = {}
@@ -325,7 +373,7 @@ class _ScenarioReader:
 
     def _segment(self, node: Node, index: int, several: bool) -> Segment | None:
         field = f"segments[{index}]"
-        segment = self.reader.mapping(node, field, SEGMENT_KEYS)
+        segment = self.reader.mapping(node, field, SEGMENT_KEYS, elsewhere=_ELSEWHERE["segment"])
         if segment is None:
             return None
         for key in _required_fields(Segment):
@@ -373,7 +421,8 @@ class _ScenarioReader:
         if not has_funnel:
             return None
         field = join(segment.field, "funnel")
-        funnel = self.reader.mapping(segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"))
+        funnel = self.reader.mapping(
+            segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"), elsewhere=_ELSEWHERE["funnel"])
         if funnel is None:
             return None
         for key in _required_fields(Funnel):
@@ -383,7 +432,7 @@ class _ScenarioReader:
         return _build(Funnel, values)  # type: ignore[return-value]
 
     def _churn(self, node: Node, field: str, dotted: str | None) -> tuple[Churn | None, str | None]:
-        churn = self.reader.mapping(node, field, CHURN_KEYS)
+        churn = self.reader.mapping(node, field, CHURN_KEYS, elsewhere=_ELSEWHERE["churn"])
         if churn is None:
             return None, None
         given = [key for key in ("monthly", "annual", "alpha", "beta") if churn.has(key)]
@@ -444,6 +493,9 @@ class _ScenarioReader:
         parts = path.split(".")
         if len(parts) == 3 and parts[0] == "segments" and parts[1] in self.segments and parts[2] in FIXED_SEGMENT_KEYS:
             return None, "cannot be changed by an event"
+        leaves = [p for p in self._settable_paths() if p.startswith(f"{path}.")]
+        if leaves:
+            return None, names_a_group(path, leaves)
         # Guess from the last part within the same section: the shared prefix says nothing.
         if len(parts) >= 3 and parts[0] == "segments" and parts[1] in self.segments:
             prefix, keys = f"segments.{parts[1]}.", list(SEGMENT)
@@ -464,6 +516,12 @@ class _ScenarioReader:
         if prefix and not prefix.startswith("segments."):
             return None, f"names no field; {prefix[:-1]} has {', '.join(keys)}"
         return None, "names no field"
+
+    def _settable_paths(self) -> list[str]:
+        """Every path an event of this scenario may set."""
+        paths = [key for key, rule in TOP_LEVEL.items() if rule.settable]
+        paths += [f"segments.{name}.{key}" for name in self.segments for key, rule in SEGMENT.items() if rule.settable]
+        return [path for path in paths if self._why_not_settable(path, rule_for(path)) is None]  # type: ignore[arg-type]
 
     def _why_not_settable(self, path: str, rule: FieldRule) -> str | None:
         if not rule.settable:
@@ -642,6 +700,15 @@ class _ScenarioReader:
                         f"spend_share of all segments must sum to 1 after the events of month {month}, "
                         f"got {total:.12g}",
                     )
+
+
+def names_a_group(path: str, leaves: list[str]) -> str:
+    """Why ``path`` is no field when it names a block of fields (``segments.SMB.churn``): its fields."""
+    if len(leaves) <= 3:
+        quoted = [f"'{leaf}'" for leaf in leaves]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return f"names a group of fields, not one, did you mean {listed}?"
+    return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1:] for leaf in leaves)}"
 
 
 def _positive_definite(correlations: list[Correlation]) -> bool:

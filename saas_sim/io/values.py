@@ -196,6 +196,7 @@ class Mapping:
         field: str,
         keys: Iterable[str] | None,
         line: int | None = None,
+        elsewhere: dict[str, str] | None = None,
     ):
         self.reader = reader
         self.node = node
@@ -214,7 +215,7 @@ class Mapping:
                 continue
             self.entries[key] = (key_node, value_node)
         if keys is not None:
-            self.refuse_unknown(tuple(keys))
+            self.refuse_unknown(tuple(keys), elsewhere=elsewhere)
 
     def _pairs(self, node: MappingNode) -> list[tuple[Node, Node, bool]]:
         explicit: list[tuple[Node, Node, bool]] = []
@@ -233,12 +234,18 @@ class Mapping:
                     )
         return explicit + merged
 
-    def refuse_unknown(self, allowed: tuple[str, ...], hint: str = "") -> None:
+    def refuse_unknown(self, allowed: tuple[str, ...], hint: str = "", elsewhere: dict[str, str] | None = None) -> None:
+        """Report every key not in ``allowed``, with a guess: where the key belongs when
+        ``elsewhere`` knows it (a key indented out of its block), else a close spelling."""
         for key, (key_node, _) in self.entries.items():
-            if key not in allowed:
+            if key in allowed:
+                continue
+            if elsewhere and key in elsewhere:
+                advice = f", {elsewhere[key]}"
+            else:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 advice = f", did you mean '{close[0]}'?" if close else hint
-                self.reader.report(key_node, self.field, f"unknown key '{key}'{advice}")
+            self.reader.report(key_node, self.field, f"unknown key '{key}'{advice}")
 
     def has(self, key: str) -> bool:
         return key in self.entries
@@ -274,12 +281,18 @@ class NodeReader:
         self.problems.append(Problem(self.source, line, field, message))
 
     def mapping(
-        self, node: Node, field: str, keys: Iterable[str] | None, line: int | None = None
+        self,
+        node: Node,
+        field: str,
+        keys: Iterable[str] | None,
+        line: int | None = None,
+        elsewhere: dict[str, str] | None = None,
     ) -> Mapping | None:
+        """``node`` as a :class:`Mapping` of ``keys``; ``elsewhere`` says where keys of other blocks belong."""
         if not isinstance(node, MappingNode):
             self.report(node, field, f"must be a mapping of keys to values, got {written(node)}")
             return None
-        return Mapping(self, node, field, keys, line)
+        return Mapping(self, node, field, keys, line, elsewhere)
 
     def sequence(self, node: Node, field: str, what: str) -> list[Node] | None:
         if not isinstance(node, SequenceNode):

@@ -193,3 +193,17 @@ def test_a_plain_value_drops_the_correlations_of_an_uncertain_field():
     assert set_field(scenario, "segments.SMB.churn.monthly", 0.05).simulation.correlations == ()
     goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 1")  # runs without the pair
     assert goal.value is not None
+
+
+@pytest.mark.parametrize("path, leaves", [
+    ("segments.SMB.churn", ["segments.SMB.churn.monthly", "segments.SMB.churn.heterogeneity"]),
+    ("events[1].set.segments.SMB.churn", ["events[1].set.segments.SMB.churn.monthly"]),
+])
+def test_a_block_is_answered_with_its_fields(scenario, path, leaves):
+    """``--vary segments.SMB.churn`` names the churn block: suggest its fields, not a neighbour (cac)."""
+    with pytest.raises(InputError) as raised:
+        find_field(scenario, path)
+    message = str(raised.value)
+    assert "names a group of fields" in message
+    assert all(f"'{leaf}'" in message for leaf in leaves)
+    assert "cac" not in message

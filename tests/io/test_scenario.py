@@ -1397,3 +1397,58 @@ def test_wild_draws_are_clipped_into_the_fields_range_without_warnings(written):
         drawn = draw_values(scenario, np.random.default_rng(1), 1_000_000)["segments.SMB.arpa_monthly"]
     assert np.all(np.isfinite(drawn))
     assert drawn.min() >= 0 and drawn.max() <= 1e15
+
+
+# -- words: misplaced keys, tabs and indentation ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    churn: {monthly: 0.03}", "    churn: {monthly: 0.03}\n    heterogeneity: 0.2",
+         "x.yaml:14 segments[0]: unknown key 'heterogeneity', did you mean churn.heterogeneity? "
+         "(it belongs under churn:)"),
+        ("    cac: 1_000", "    cac: 1_000\n    lead_to_trial: 0.2",
+         "x.yaml:11 segments[0]: unknown key 'lead_to_trial', did you mean funnel.lead_to_trial? "
+         "(it belongs under funnel:)"),
+        ("    churn: {monthly: 0.03}", "    churn:\n      monthly: 0.03\n      gross_margin: 0.8",
+         "x.yaml:15 segments[0].churn: unknown key 'gross_margin', it belongs to the segment: "
+         "indent it as far as churn:"),
+        ("horizon_months: 12", "horizon_months: 12\nseed: 4",
+         "x.yaml:3: unknown key 'seed', did you mean simulation.seed? (it belongs under simulation:)"),
+        ("  spend_monthly: 5_000", "  spend_monthly: 5_000\n  starting_cash: 1M",
+         "x.yaml:8 acquisition: unknown key 'starting_cash', did you mean company.starting_cash? "
+         "(it belongs under company:)"),
+    ],
+)
+def test_a_key_out_of_its_block_says_where_it_belongs(old, new, message):
+    assert message in problems(replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("company:\n\tstarting_cash: 1\n", "x.yaml:2: is not valid YAML: this line is indented with a tab; indent with spaces"),
+        ("company:\n  a: 1\n\tb: 2\n", "x.yaml:3: is not valid YAML: this line is indented with a tab; indent with spaces"),
+        ("segments:\n\t- name: x\n", "x.yaml:2: is not valid YAML: this line is indented with a tab; indent with spaces"),
+        ("company:\n  a: 1\n b: 2\n",
+         "x.yaml:3: is not valid YAML: this line is indented by 1 space, which lines it up with no key or list "
+         "item above it (the keys of one block start in the same column)"),
+        ("segments:\n  - name: x\n    cac: 1\n   arpa: 2\n",
+         "x.yaml:4: is not valid YAML: this line is indented by 3 spaces, which lines it up with no key or list "
+         "item above it (the keys of one block start in the same column)"),
+        ("company:\n  a: 1\n   b: 2\n",
+         "x.yaml:3: is not valid YAML: this line is indented more than the line above it (3 spaces, not 2), "
+         "and a value cannot hold a key: line it up with the key above"),
+        ("name: a: b\n", "x.yaml:1: is not valid YAML: a value holds ': ', put the value in quotes"),
+    ],
+)
+def test_tabs_and_bad_indents_are_said_in_words(text, message):
+    assert problems(text) == [message]
+
+
+def test_an_event_that_sets_a_block_names_its_fields():
+    text = events("{month: 3, set: {segments.SMB.churn: 0.02}}")
+    assert problems(text) == [
+        f"x.yaml:{EVENTS_LINE} events[0].set.segments.SMB.churn: names a group of fields, not one, "
+        "did you mean 'segments.SMB.churn.monthly' or 'segments.SMB.churn.heterogeneity'?"]
