@@ -195,8 +195,10 @@ class Tornado:
             start = max(0, min(centre - len(text) // 2, len(labels) - len(text)))
             labels[start:start + len(text)] = text
 
-        put(low, half - reach)
-        put(high, half + reach)
+        if r.statistic != "mean" or r.base - deviation >= 0:  # a probability's scale ends at 0 and 100 %
+            put(low, half - reach)
+        if r.statistic != "mean" or r.base + deviation <= 1:
+            put(high, half + reach)
         put(base, half)
         pad = " " * (label_width + 1)
         axis = Text(pad + "".join(ruler).rstrip(), style="dim", no_wrap=True, overflow="crop")

@@ -259,3 +259,9 @@ def test_inputs_that_leave_a_probability_at_100_percent_are_not_said_to_have_no_
 def test_an_unsaturated_metric_keeps_no_effect(steady_customers):
     assert steady_customers.saturated is None and steady_customers.to_json()["saturated"] is None
     assert "No effect on Customers end" in _tornado_text(steady_customers)
+
+
+def test_the_axis_of_a_probability_stays_within_0_and_100_percent():
+    result = sensitivity(parse_scenario(DOOMED), metric="out_of_cash")  # base 100 %, swings down to 0 %
+    text = _tornado_text(result)
+    assert "200.0%" not in text and "0.0%" in text
