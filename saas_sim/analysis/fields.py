@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from saas_sim.engine.aggregate import describe
+from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import names_a_group
 from saas_sim.model.fields import SEGMENT, FieldRule, rule_for
+from saas_sim.model.metrics import NEVER_SUMMARY
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
 
 # SPEC 3.2, in its order.
@@ -59,7 +60,14 @@ def statistic_name(metric: str) -> str:
 
 
 def statistic(values: np.ndarray, metric: str) -> float | None:
-    """The metric's statistic over paths (:func:`statistic_name`); None where no path defines it."""
+    """The metric's statistic over paths (:func:`statistic_name`); None where no path defines it.
+
+    A payback's p50 counts the paths that never pay back (SPEC 3.2): ``inf`` when it lands on one.
+    """
+    if metric in NEVER_SUMMARY:
+        stats = describe_summary(np.asarray(values, dtype=float), never=True)
+        value = stats[statistic_name(metric)]
+        return math.inf if value is None and stats["never"] else value
     return describe(np.asarray(values, dtype=float))[statistic_name(metric)]
 
 

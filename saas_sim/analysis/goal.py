@@ -154,7 +154,19 @@ class Goal:
     currency: str
 
     def to_json(self) -> dict:
-        """SPEC 4: ``{"field", "value", "metric", "target", "achieved"}`` and what explains them."""
+        """SPEC 4: ``{"field", "value", "metric", "target", "achieved"}`` and what explains them.
+
+        A statistic that never comes (a payback p50 that lands on a path that never pays back) is
+        ``null``, and ``never`` lists the keys that read never.
+        """
+        data = self._json()
+        never = [key for key, value in data.items() if isinstance(value, float) and value == math.inf]
+        for key in never:
+            data[key] = None
+        data["never"] = never
+        return data
+
+    def _json(self) -> dict:
         return {
             "field": self.field,
             "value": self.value,

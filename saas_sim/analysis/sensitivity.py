@@ -154,8 +154,22 @@ class Sensitivity:
         """SPEC 4: ``{"metric", "base", "inputs": [...]}`` plus the settings and what was left out.
 
         ``saturated``: ``{"at": 1.0, "try": [metrics]}`` when the metric is pinned at 0 or 1 in every
-        swing (:attr:`saturated`), else null.
+        swing (:attr:`saturated`), else null.  A payback that never comes (``inf``, SPEC 3.2) is
+        null, and ``never`` lists where: ``"base"``, ``"inputs[0].metric_high"``.
         """
+        data = self._json()
+        never = ["base"] if data["base"] == math.inf else []
+        for index, item in enumerate(data["inputs"]):
+            for key in ("metric_low", "metric_high"):
+                if item[key] == math.inf:
+                    item[key] = None
+                    never.append(f"inputs[{index}].{key}")
+        if never[:1] == ["base"]:
+            data["base"] = None
+        data["never"] = never
+        return data
+
+    def _json(self) -> dict:
         saturated = self.saturated
         return {
             "metric": self.metric,
@@ -259,8 +273,11 @@ class SensitivityAnalysis:
                 else:
                     made.append(Side(shown, outcome, moved, note))
             defined = [base, *(s.metric for s in made if s.metric is not None)]
+            # a payback that never comes is +inf (SPEC 3.2): never on every side is no effect, never on
+            # some side an unbounded one
+            effect = 0.0 if max(defined) == min(defined) else max(defined) - min(defined)
             swings.append(Swing(field.path, point_value(field.value, field.rule), field.uncertain,
-                                made[0], made[1], max(defined) - min(defined)))
+                                made[0], made[1], effect))
         swings.sort(key=lambda s: -s.effect)  # stable: equal effects keep file order
         sim = self.scenario.simulation
         self.result = Sensitivity(self.metric, statistic_name(self.metric), base, self.swing, sim.paths, sim.seed,
@@ -274,7 +291,7 @@ class SensitivityAnalysis:
         if base is None:
             raise InputError([f"{self.metric} is undefined on every path of this scenario, "
                               "so no input can be ranked by it; choose another --metric"])
-        return base, standard_error(values, self.metric)
+        return base, standard_error(values, self.metric) if math.isfinite(base) else None  # never: no error
 
     def _statistic(self, scenario: Scenario, workers: int) -> float | None | str:
         """The metric's statistic of one run; a string says why the run diverged."""

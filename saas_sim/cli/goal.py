@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -104,7 +106,8 @@ def explain(goal: Goal) -> list[str]:
 
     currency = goal.currency
     metric = goal.target.metric
-    metric_format = formatter_for(metric, currency)
+    shown = formatter_for(metric, currency)
+    metric_format = lambda x: "never" if x == math.inf else shown(x)  # noqa: E731  (a payback, SPEC 3.2)
     value = lambda x: _value(goal.field, x, currency)  # noqa: E731
     threshold = f"{goal.target.op} {metric_format(goal.target.value)}"
     if goal.prob is None:

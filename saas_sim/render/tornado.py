@@ -92,7 +92,9 @@ class Tornado:
 
     def __init__(self, result: Sensitivity, *, suggest: Callable[[Sequence[str]], str] = suggest_option):
         self.result = result
-        self.format_metric = formatter_for(result.metric, result.currency)
+        shown = formatter_for(result.metric, result.currency)
+        # a payback that never comes is +inf (SPEC 3.2)
+        self.format_metric = lambda value: "never" if value == math.inf else shown(value)
         self.suggest = suggest
         self.color = True
 
@@ -135,7 +137,9 @@ class Tornado:
         shorten = longest > label_width
         half = (width - label_width - 2) // 2  # cells each side of the centre line
         reach = max(half - value_width, MIN_REACH)  # the longest bar, leaving room for its label
-        deviation = max(abs(v - r.base) for s in moving for v in (s.low.metric, s.high.metric) if v is not None)
+        # a side at or from never (+inf) draws the whole reach; the finite ones set the scale
+        deviation = max((abs(v - r.base) for s in moving for v in (s.low.metric, s.high.metric)
+                         if v is not None and math.isfinite(v - r.base)), default=0.0) or 1.0
         for swing in moving:
             label = short_field(swing.field, label_width) if shorten else swing.field
             line = Text(label.ljust(label_width) + " ", overflow="crop", no_wrap=True)
@@ -153,7 +157,8 @@ class Tornado:
             if side.metric is None or not side.moved or side.metric == r.base:
                 idle.append((self._value(swing, side), f"dim {style}"))
                 continue
-            halves = max(1, round(2 * reach * abs(side.metric - r.base) / deviation))
+            gap = abs(side.metric - r.base)
+            halves = 2 * reach if not math.isfinite(gap) else max(1, round(2 * reach * gap / deviation))
             drawn.append((halves, -1 if side.metric < r.base else 1, style, side))
         for halves, direction, style, side in sorted(drawn, key=lambda d: -d[0]):  # the shorter on top
             full, part = divmod(halves, 2)
@@ -184,6 +189,8 @@ class Tornado:
         """The metric's scale under the bars: the base at the centre, ± the largest deviation at the ends."""
         r = self.result
         low, high = self.format_metric(r.base - deviation), self.format_metric(r.base + deviation)
+        if not math.isfinite(r.base):  # never at base: no scale around it
+            low = high = ""
         base = self.format_metric(r.base)
         ruler = [" "] * (2 * half + 1)
         for i in range(half - reach, half + reach + 1):
@@ -213,6 +220,8 @@ class Tornado:
             return f"{text} ({UNMOVED_LABELS.get(side.note, 'unmoved')})"
         if side.metric is None:
             return f"{text} (failed)" if side.note.startswith("diverged") else f"{text} (n/a)"
+        if (side.metric == math.inf) != (self.result.base == math.inf):  # to or from never: say where it lands
+            return f"{text} ({self.format_metric(side.metric)})"
         return text
 
     def _lists(self) -> RenderResult:

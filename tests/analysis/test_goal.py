@@ -195,6 +195,30 @@ def test_a_plain_value_drops_the_correlations_of_an_uncertain_field():
     assert goal.value is not None
 
 
+NEVER_PAYS_BACK_ON_MOST_PATHS = CLOSED_FORM.replace(
+    "churn: {monthly: 0.05, heterogeneity: 0}",
+    "churn: {monthly: {dist: uniform, low: 0.03, high: 0.15}, heterogeneity: 0}",
+).replace("  - {month: 7, set: {segments.SMB.churn.monthly: 0.04}}\n", "")
+
+
+def test_a_payback_that_never_comes_does_not_meet_a_less_than_target():
+    """Issue 13, item 3: where most paths never pay back, the p50 is never, not the p50 of the paths that do.
+
+    Margin 80 a month against CAC 1,000: from 8 % churn a month the sum never reaches CAC, so
+    58 % of paths never pay back; those that do take 16 to 30 months.
+    """
+    scenario = parse_scenario(NEVER_PAYS_BACK_ON_MOST_PATHS)
+    goal = goal_seek(scenario, "segments.SMB.cac", "payback_months_with_churn <= 30")
+    assert not goal.met_at_base and goal.base_achieved == math.inf
+    assert goal.value is not None and goal.value < 1000 and goal.achieved <= 30
+    data = goal.to_json()
+    assert data["base_achieved"] is None and data["never"] == ["base_achieved", "as_given_achieved"]
+    __import__("json").dumps(data, allow_nan=False)
+    from saas_sim.cli.goal import explain
+
+    assert "Payback months with churn (p50) never" in " ".join(explain(goal))
+
+
 @pytest.mark.parametrize("path, leaves", [
     ("segments.SMB.churn", ["segments.SMB.churn.monthly", "segments.SMB.churn.heterogeneity"]),
     ("events[1].set.segments.SMB.churn", ["events[1].set.segments.SMB.churn.monthly"]),

@@ -261,6 +261,49 @@ def test_an_unsaturated_metric_keeps_no_effect(steady_customers):
     assert "No effect on Customers end" in _tornado_text(steady_customers)
 
 
+NEVER_AT_BASE = """\
+name: Never at base
+horizon_months: 12
+simulation: {paths: 200, seed: 3}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 20k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    churn: {monthly: {dist: uniform, low: 0.03, high: 0.15}, heterogeneity: 0}
+    gross_margin: 0.8
+"""
+
+
+def test_a_payback_that_never_comes_ranks_an_input_that_makes_it_pay_back_first():
+    """Issue 13, item 3: 58 % of paths never pay back, so the base p50 is never (SPEC 3.2); an input
+    whose swing makes it pay back has an unbounded effect, one that leaves it never has none."""
+    import json
+
+    result = sensitivity(parse_scenario(NEVER_AT_BASE), metric="payback_months_with_churn")
+    assert result.base == math.inf
+    cac = by_field(result)["segments.SMB.cac"]
+    assert cac.low.metric < math.inf and cac.high.metric == math.inf and cac.effect == math.inf
+    assert result.inputs[0].effect == math.inf
+    still = by_field(result)["company.fixed_costs_monthly"]  # cash cannot move payback: still never
+    assert still.effect == 0 and still.low.metric == still.high.metric == math.inf
+    data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert data["base"] is None and "base" in data["never"]
+    text = _tornado_text(result)
+    assert "never at base" in text and f"$800 ({cac.low.metric:.1f} mo)" in text  # where the swing lands
+    assert "Standard error" not in text  # of a p50 that is never: none
+    # 7 % churn: at most 80 / 7 % = 1,143 of margin, enough for CAC 1,000 (29 months) but not for 1,200
+    result = sensitivity(parse_scenario(NEVER_AT_BASE.replace("{dist: uniform, low: 0.03, high: 0.15}", "0.07")),
+                         metric="payback_months_with_churn")
+    assert result.base == 29.0
+    cac = by_field(result)["segments.SMB.cac"]
+    assert cac.high.metric == math.inf and cac.effect == math.inf and result.inputs[0].effect == math.inf
+    assert "$1.2k (never)" in _tornado_text(result)
+    index = [s.field for s in result.inputs].index(cac.field)
+    assert f"inputs[{index}].metric_high" in result.to_json()["never"]
+
+
 def test_the_axis_of_a_probability_stays_within_0_and_100_percent():
     result = sensitivity(parse_scenario(DOOMED), metric="out_of_cash")  # base 100 %, swings down to 0 %
     text = _tornado_text(result)
