@@ -83,3 +83,18 @@ def test_payback_with_churn_is_never_shorter_than_without_on_the_examples(name):
     for view in (company, *segments.values()):
         simple, churned = view["summary"]["payback_months"], view["summary"]["payback_months_with_churn"]
         assert np.all(churned >= simple)
+
+
+def test_company_payback_is_never_when_a_segment_that_wins_accounts_never_pays_back():
+    """SPEC 3.2: the company's payback weighs the segments by new accounts; never if a weighted one never pays back."""
+    from saas_sim.model.metrics import weighted_unit_economics
+
+    def segment(payback, new):
+        values = {name: np.array([1.0, 1.0]) for name in ("ltv_simple", "ltv", "ltv_cac", "payback_months")}
+        return {**values, "payback_months_with_churn": np.array(payback),
+                "paid_new": np.array(new, dtype=float)[:, None], "referral_new": np.zeros((2, 1))}
+
+    # path 0: B wins accounts and never pays back; path 1: B wins none, so A's payback alone counts
+    company = weighted_unit_economics([segment([10.0, 10.0], [3, 4]), segment([math.inf, math.inf], [1, 0])])
+    assert company["payback_months_with_churn"][0] == math.inf
+    assert company["payback_months_with_churn"][1] == 10.0
