@@ -43,6 +43,7 @@ _NUMBER_TEXT = re.compile(
     \s*(?P<suffix>[%kKmMbB]?)\s*""",
     re.VERBOSE,
 )
+_SPLIT_NUMBER = re.compile(r"\d+(?:\.\d*)?[%kKmMbB]?")  # what is left of {cac: 6,000} after the comma
 COMMA_HINT = "a comma only separates thousands, as in 6,000 (write decimals with a point: 1.5)"
 
 # Each distribution's parameter sets, canonical first (the one stored).
@@ -242,6 +243,8 @@ class Mapping:
                 continue
             if elsewhere and key in elsewhere:
                 advice = f", {elsewhere[key]}"
+            elif self.node.flow_style and _SPLIT_NUMBER.fullmatch(key):
+                advice = ": inside { } a comma ends a value, so write a number with commas in quotes ('6,000')"
             else:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 advice = f", did you mean '{close[0]}'?" if close else hint
@@ -335,8 +338,8 @@ class NodeReader:
     def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
         if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
             value = _scalar_number(node)
-            whole = value is not None and math.isfinite(value) and value == int(value)
-            return self._refuse(node, field, "must be a whole number", f"write {int(value)}" if whole else "")
+            meant = value is not None and rule.contains(value) and value == int(value)
+            return self._refuse(node, field, "must be a whole number", f"write {int(value)}" if meant else "")
         try:
             if sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
                 raise ValueError(node.value)

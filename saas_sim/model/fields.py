@@ -6,6 +6,11 @@ uncertain draws and event application (:mod:`saas_sim.engine`).  Field paths
 are written as in events: ``company.fixed_costs_monthly``,
 ``segments.<name>.churn.monthly``; here segment fields are keyed without the
 ``segments.<name>.`` prefix.
+
+Every field has finite bounds: amounts of money at most ``MAX_AMOUNT`` (1e15)
+either way, counts and months their own limits, so that whatever a file
+holds, sums over accounts and months stay finite floats and every figure of
+a result is a JSON number.  Uncertain draws are clipped into the same bounds.
 """
 
 from __future__ import annotations

@@ -1452,3 +1452,17 @@ def test_an_event_that_sets_a_block_names_its_fields():
     assert problems(text) == [
         f"x.yaml:{EVENTS_LINE} events[0].set.segments.SMB.churn: names a group of fields, not one, "
         "did you mean 'segments.SMB.churn.monthly' or 'segments.SMB.churn.heterogeneity'?"]
+
+
+def test_thousands_in_a_flow_mapping_need_quotes():
+    text = replace("churn: {monthly: 0.03}", "churn: {monthly: 0.03}\n    funnel: {cost_per_lead: 1,500, lead_to_trial: 0.2, trial_to_paid: 0.1}")
+    text = text.replace("    cac: 1_000\n", "")
+    assert problems(text) == [
+        "x.yaml:13 segments[0].funnel: unknown key '500': inside { } a comma ends a value, "
+        "so write a number with commas in quotes ('6,000')"]
+    assert parse(text.replace("1,500", "'1,500'")).segments[0].funnel.cost_per_lead == 1_500.0
+
+
+def test_a_whole_number_hint_only_for_a_value_the_field_takes():
+    assert problems(replace("horizon_months: 12", "horizon_months: '99999999999999999999'")) == [
+        "x.yaml:2 horizon_months: must be a whole number, got '99999999999999999999'"]
