@@ -27,7 +27,7 @@ from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import names_a_group
-from saas_sim.model.fields import SEGMENT, FieldRule, rule_for
+from saas_sim.model.fields import MAX_MAGNITUDE, SEGMENT, FieldRule, rule_for
 from saas_sim.model.metrics import NEVER_SUMMARY
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
 
@@ -288,8 +288,15 @@ def is_money(path: str) -> bool:
 
 def bounds(rule: FieldRule) -> tuple[float, float]:
     """The closed interval of values an analysis tries: the rule's range, open ends just inside,
-    whole-number fields to whole numbers."""
+    whole-number fields to whole numbers.
+
+    The limit every amount has (``MAX_AMOUNT``, a quadrillion) is no bound of the business: a
+    field with only that limit is unbounded here, and goal seek reaches out from its base value
+    as it does on a field without a limit.
+    """
     low, high = rule.clip_bounds()
+    low = -math.inf if low <= -MAX_MAGNITUDE else low
+    high = math.inf if high >= MAX_MAGNITUDE else high
     if rule.integer or rule.whole:
         low = math.ceil(low) if math.isfinite(low) else low
         high = math.floor(high) if math.isfinite(high) else high

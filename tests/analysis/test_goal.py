@@ -231,3 +231,13 @@ def test_a_block_is_answered_with_its_fields(scenario, path, leaves):
     assert "names a group of fields" in message
     assert all(f"'{leaf}'" in message for leaf in leaves)
     assert "cac" not in message
+
+
+def test_the_limit_of_every_amount_is_no_bound_of_the_search(scenario):
+    """A money field has an upper limit of 1e15 against absurd input; goal seek still reaches out
+    from the base value, not in steps sized by a quadrillion."""
+    from saas_sim.analysis.fields import bounds
+
+    assert bounds(find_field(scenario, "segments.SMB.cac").rule)[1] == math.inf
+    assert bounds(find_field(scenario, "company.fixed_costs_monthly").rule) == (0.0, math.inf)
+    assert bounds(find_field(scenario, "segments.SMB.churn.monthly").rule) == (0.0, 1.0)
