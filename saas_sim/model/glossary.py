@@ -54,7 +54,7 @@ GLOSSARY: dict[str, str] = {
     "cash_end": "Cash in the bank at the end of the horizon.",
     "cash_min": "The tightest moment: how much buffer, or how big a bridge loan, the plan needs.",
     "out_of_cash": "Whether the money ran out; its mean is the probability of running out of cash.",
-    "cash_out_month": "When the money runs out, on the paths where it does.",
+    "cash_out_month": "When the money runs out, on the paths where it does (shown with their count when few).",
     "arr_growth_yoy_end": "ARR growth over the last year of the horizon.",
     "annualized_logo_churn_end": "The yearly customer churn the company ends with.",
     "nrr_12m_end": "Net revenue retention over the last year of the horizon.",
@@ -63,7 +63,8 @@ GLOSSARY: dict[str, str] = {
     "ltv": "Lifetime gross profit of a new account, with expansion, contraction, discounting and the churn model's survival.",
     "ltv_cac": "How many times a new customer pays back what it cost to win.",
     "payback_months": "Months of gross profit that repay the CAC, ignoring churn.",
-    "payback_months_with_churn": "Months to repay the CAC, counting that some customers leave first; never beyond 599.",
+    "payback_months_with_churn": "Months of gross profit that repay the CAC, counting that some customers leave first; "
+                                 "never beyond 600, and never counts: a p50 on it reads never.",
     "burn_multiple": "Dollars burned per dollar of new ARR over the last year; undefined if ARR did not grow.",
     "rule_of_40": "Growth rate plus operating margin, in points; the rule of thumb asks for 40 or more.",
 }
@@ -116,7 +117,8 @@ FORMULAS: dict[str, str] = {
     "ltv": "gross_margin × Σ_{k<L} S_k × arpa × (1 + e − c)^k / (1 + d)^k",
     "ltv_cac": "ltv / CAC of month 1",
     "payback_months": "CAC / (arpa × gross_margin)",
-    "payback_months_with_churn": "smallest k with gross_margin × Σ_{j≤k} S_j × arpa × (1 + e − c)^j ≥ CAC",
+    "payback_months_with_churn": "smallest k ≥ 1 with gross_margin × Σ_{j<k} S_j × arpa × (1 + e − c)^j ≥ CAC; "
+                                 "never if k > 600",
     "burn_multiple": "Σ net_burn over the last 12 months / (arr(H) − arr(H−12))",
     "rule_of_40": "100 × arr_growth_yoy_end + 100 × operating margin over the last 12 months",
 }
