@@ -34,7 +34,9 @@ The search answers "what is the smallest change that meets the target":
    a share of paths, moves in steps.
 
 When no value in range meets the target the answer is ``None``, with the
-best value tried and its statistic.
+best value tried and its statistic.  A probability (or share of paths) at
+0 or 1 at every value tried is pinned there (:attr:`Goal.pinned_at`): the
+field cannot move it, and no value is closer than another.
 """
 
 from __future__ import annotations
@@ -152,6 +154,16 @@ class Goal:
     paths: int
     seed: int
     currency: str
+    pinned_at: float | None = None  # a probability (or share of paths) at 0 or 1 at every value tried
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """Metrics to set a target on instead where this one is pinned (out of cash on every path: when, how deep)."""
+        from saas_sim.analysis.sensitivity import PINNED_ALTERNATIVES
+
+        if self.pinned_at is None or self.prob is not None:
+            return ()
+        return PINNED_ALTERNATIVES.get(self.target.metric, {}).get(self.pinned_at, ())
 
     def to_json(self) -> dict:
         """SPEC 4: ``{"field", "value", "metric", "target", "achieved"}`` and what explains them.
@@ -189,6 +201,8 @@ class Goal:
             "evaluations": self.evaluations,
             "paths": self.paths,
             "seed": self.seed,
+            "saturated": (None if self.pinned_at is None
+                          else {"at": self.pinned_at, "try": list(self.alternatives)}),
         }
 
 
@@ -381,6 +395,10 @@ class GoalSeek:
         tried = [e for e in self.evaluated.values() if e.achieved is not None]
         best = max(tried, key=lambda e: (e.score, -abs(e.value - base)), default=None)
         unanswered = answer is None and best is not None
+        reached = {e.achieved for e in tried}
+        pinned = None  # a probability or share the same 0 or 1 at every value: the field cannot move it
+        if self.statistic_name in ("mean", "share") and len(tried) == len(self.evaluated) and reached in ({0.0}, {1.0}):
+            pinned = reached.pop()
         return Goal(
             field=field.path, value=answer, target=self.target, prob=self.prob, statistic=self.statistic_name,
             achieved=self.evaluated[answer].achieved if answer is not None else None,
@@ -390,7 +408,7 @@ class GoalSeek:
             limit=limit, limit_achieved=self.evaluated[limit].achieved if limit is not None else None,
             searched=(min(self.evaluated), max(self.evaluated)),
             low=self.low, high=self.high, evaluations=self.evaluations, paths=sim.paths, seed=sim.seed,
-            currency=self.scenario.currency,
+            currency=self.scenario.currency, pinned_at=pinned,
         )
 
 

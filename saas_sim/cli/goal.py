@@ -131,6 +131,13 @@ def explain(goal: Goal) -> list[str]:
         lines = [f"{goal.field} = {value(goal.value)} gives {reads(goal.achieved)} ({target}).",
                  f"That is {_change(goal.base_value, goal.value)} from its base value {value(goal.base_value)} "
                  f"({reads(goal.base_achieved)}); no value closer to it meets the target."]
+    elif goal.pinned_at is not None:  # a probability at 0 or 1 everywhere: no value is closer than another
+        pinned = (f"{stat} is {metric_format(goal.pinned_at)}" if goal.prob is None
+                  else f"The share of paths with {metric} {threshold} is {format_rate(goal.pinned_at)}")
+        advice = f"; try a target on {' or '.join(goal.alternatives)}" if goal.alternatives else ""
+        lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
+                 f"reaches {wanted}.",
+                 f"{pinned} at every value tried: it cannot move there{advice}."]
     else:
         best = (f"the closest is {value(goal.best_value)}, giving {reads(goal.best_achieved)}"
                 if goal.best_value is not None else "the metric is undefined at every value tried")

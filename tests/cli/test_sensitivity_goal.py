@@ -136,3 +136,40 @@ def test_a_missing_target_is_a_usage_error(invoke, small):
     result = invoke("goal", small, "--vary", "acquisition.spend_monthly")
     assert result.exit_code == 2
     assert "--target" in result.stderr
+
+
+DOOMED = """\
+name: Doomed
+horizon_months: 12
+simulation: {paths: 100, seed: 3}
+company: {starting_cash: 100k, fixed_costs_monthly: 90k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - name: SMB
+    cac: 1_000
+    arpa_monthly: 100
+    starting_customers: 10
+    churn: {monthly: 0.05}
+    gross_margin: 0.8
+"""
+
+
+def test_goal_on_a_probability_pinned_at_100_percent_says_it_cannot_move(invoke, tmp_path):
+    """Issue 13, 5: out of cash on every path at every value tried is no "closest value"; say it cannot move."""
+    path = tmp_path / "doomed.yaml"
+    path.write_text(DOOMED, encoding="utf-8")
+    args = ("goal", path, "--vary", "segments.SMB.gross_margin", "--target", "out_of_cash <= 10%")
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "the closest is" not in text
+    assert ("Out of cash (probability) is 100.0% at every value tried: it cannot move there; "
+            "try a target on cash_out_month or cash_min.") in text
+    data = _json(invoke(*args, "--json", "-"))
+    assert data["value"] is None and data["saturated"] == {"at": 1.0, "try": ["cash_out_month", "cash_min"]}
+
+
+def test_goal_on_a_metric_that_moves_has_no_saturation(invoke, small):
+    data = _json(invoke("goal", small, "--vary", "acquisition.spend_monthly", "--target", "customers_end >= 100",
+                        "--paths", "200", "--json", "-"))
+    assert data["saturated"] is None
