@@ -124,10 +124,8 @@ def load(file_or_name: str, *, db: Path | None = None, write: bool = False) -> L
         return Loaded(scenario, text, None, None)
     if path.suffix.lower() in SCENARIO_SUFFIXES:
         raise invalid_input(f"no such scenario file: {file_or_name}")
-    from saas_sim.store import default_path
-
     try:
-        store = open_store(db, write=write and default_path(db).exists())
+        store = open_store(db, write=write, create=False)
         revision = store.find_revision(file_or_name)
     except InputError as error:
         if isinstance(error.problems[0], Problem):

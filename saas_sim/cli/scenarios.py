@@ -159,7 +159,7 @@ def history_command(
 @app.command("rm")
 def rm_command(*, name: NameArgument, db: DbOption = None) -> None:
     """Archive a scenario: it leaves 'scenarios list'; its revisions and runs stay ('scenarios restore')."""
-    if open_store(db).archive(name):
+    if open_store(db, create=False).archive(name):
         typer.echo(f"Archived '{name}'; its revisions and runs are kept."
                    f" Bring it back with: {PROGRAM} scenarios restore {shlex.quote(name)}")
     else:
@@ -169,7 +169,7 @@ def rm_command(*, name: NameArgument, db: DbOption = None) -> None:
 @app.command("restore")
 def restore_command(*, name: NameArgument, db: DbOption = None) -> None:
     """Bring an archived scenario back into 'scenarios list'."""
-    if open_store(db).restore(name):
+    if open_store(db, create=False).restore(name):
         typer.echo(f"Restored '{name}'")
     else:
         typer.echo(f"'{name}' was not archived")

@@ -18,16 +18,19 @@ JsonOption = Annotated[str | None, typer.Option(
     "--json", metavar="PATH|-", help="Write JSON instead of a table; '-' prints it, and only it, to stdout.")]
 
 
-def open_store(db: Path | None, *, write: bool = True) -> Store:
+def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> Store:
     """The store of ``--db``, ``$SAAS_SIM_DB`` or the user data directory.
 
-    For writing it is made on first use, and refused up front when damaged
-    or not writable; a command that only reads passes ``write=False``: a
-    missing store is then "no store at PATH", never created.
+    For writing it is made on first use (unless ``create`` is false), and
+    refused up front when damaged or not writable; a command that only reads
+    passes ``write=False``: a missing store is then "no store at PATH",
+    never created.
     """
     from saas_sim.store import Store, default_path
 
     path = default_path(db)
+    if not create and not path.exists():
+        write = False  # says "no store at PATH"
     if write and db is None and not os.environ.get("SAAS_SIM_DB"):
         path.parent.mkdir(parents=True, exist_ok=True)
     return Store(path, write=write)

@@ -386,7 +386,7 @@ def open_engine(path: Path, *, write: bool = True) -> Engine:
     if problem is not None:
         raise _not_writable(path, problem)
     if version is not None:
-        check_intact(key)
+        check_intact(path)
     engine = engine_for(path)
     if version != HEAD:
         migrate(engine, path)

@@ -291,9 +291,10 @@ def test_a_read_only_command_on_a_missing_store_says_so_and_creates_nothing(invo
     assert not db.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_running_a_name_with_no_store_creates_none(invoke, tmp_path):
+def test_a_name_given_to_a_missing_store_creates_none(invoke, tmp_path):
     db = tmp_path / "missing.db"
-    for args in (("run", "Two segments"), ("compare", "Two segments", "Two segments@1")):
+    for args in (("run", "Two segments"), ("compare", "Two segments", "Two segments@1"),
+                 ("scenarios", "rm", "Two segments"), ("scenarios", "restore", "Two segments")):
         result = invoke(*args, "--db", db)
         assert result.exit_code == 2 and one_line(result.stderr) and f"no store at {db}" in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
 
 import saas_sim.store.database as database
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.model.names import FORBIDDEN, name_problem, normalize_name
-from saas_sim.store import Store
+from saas_sim.store import Store, StoreError
 from saas_sim.store.database import dispose_engines
 from tests.store.conftest import ACME, renamed
 
@@ -75,7 +76,7 @@ def test_the_integrity_check_runs_once_per_process_for_a_path(tmp_path, result, 
     for _ in range(3):
         Store(path).save_run(ACME, parse_scenario(ACME), result)
     Store(other)
-    assert checked == [path.resolve(), other.resolve()]
+    assert checked == [path, other]
 
 
 def test_a_store_damaged_after_its_check_in_this_process_is_not_checked_again(tmp_path, result, monkeypatch):
@@ -137,8 +138,11 @@ def test_a_read_only_store_refuses_a_write_through_sqlite_too(tmp_path, result, 
     path = a_store_with_runs(tmp_path / "store.db", result, runs=1)
     monkeypatch.setattr(database, "write_problem", lambda path, **_: "permission denied")
     store = Store(path, write=False)
-    with pytest.raises(Exception, match="read"):
+    with pytest.raises(StoreError, match="opened for reading only"):
         store.archive("Acme")
+    with pytest.raises(OperationalError, match="readonly"), store.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM runs")
+    assert store.runs()[1] == 1
     dispose_engines()
     assert beside(path) == ["store.db"]
 
