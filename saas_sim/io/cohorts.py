@@ -138,7 +138,7 @@ def _read_cohort_rows(table: Table, options: ReadOptions) -> CohortTable:
     refused: set[str] = set()  # cohorts with a refused row: not checked as a whole
     width = len(table.header)
     cohort_at, period_at, active_at = (table.positions[column] for column in COHORT_HEADER)
-    for index, cells in enumerate(table.body):
+    for index, cells in enumerate(table.rows()):
         if not any(cell.strip() for cell in cells):
             continue
         line = table.line(index)

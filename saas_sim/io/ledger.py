@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
 
@@ -125,28 +124,26 @@ class _Rows:
 
     def ledger(self) -> Ledger:
         table = self.table
-        body, width = table.body, len(table.header)
-        count = len(body)
-        lengths = np.fromiter(map(len, body), dtype=np.int64, count=count)
+        width, count = len(table.header), len(table)
+        lengths = table.lengths()
         ignored = lengths != width  # checked no further: refused, or a blank line
         if ignored.any():
             wrong = np.flatnonzero(ignored)
-            blank = np.array([_blank(body[row]) for row in wrong], dtype=bool)
+            blank = np.array([_blank(table.row(row)) for row in wrong], dtype=bool)
             self.report(wrong[~blank], "", lambda row: table.width_problem(int(lengths[row])))
-            filler = [""] * width
-            body = [row if len(row) == width else filler for row in body]
+        customer_text, month_text, mrr_text = table.columns([table.positions[column] for column in COLUMNS], ignored)
+        customer, customer_ids = _encode(customer_text)
+        del customer_text
 
-        customer_of, month_of, mrr_of = (itemgetter(table.positions[column]) for column in COLUMNS)
-        customer, customer_ids = _encode(list(map(customer_of, body)))
         empty_ids = [code for code, label in enumerate(customer_ids) if not label]
         if empty_ids:
             empty = np.flatnonzero(np.isin(customer, empty_ids) & ~ignored)
-            blank = np.array([_blank(body[row]) for row in empty], dtype=bool)
+            blank = np.array([_blank(table.row(row)) for row in empty], dtype=bool)
             ignored[empty[blank]] = True  # ",," as spreadsheets write empty rows
             self.report(empty[~blank], "customer_id", lambda row: "is empty")
 
-        month_code, month_labels = _encode(list(map(month_of, body)))
-        mrr_text = list(map(mrr_of, body))
+        month_code, month_labels = _encode(month_text)
+        del month_text
         for row in np.flatnonzero(ignored):
             mrr_text[row] = "0"  # keeps the fast path for the others
         mrr, unreadable = amounts(mrr_text, self.options.decimal)

@@ -248,3 +248,24 @@ def test_a_plain_file_and_a_formatted_one_give_the_same_arrays():
         assert getattr(plain, name) == getattr(formatted, name)
     for name in ("customer", "month", "mrr"):
         assert np.array_equal(getattr(plain, name), getattr(formatted, name))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_plain_and_quoted_files_are_read_alike_with_the_same_lines(newline, quoted):
+    """A file without quotes takes the fast path; with one quoted field, the csv module's: same result."""
+    first = '"a"' if quoted else "a"
+    rows = ["customer_id,month,mrr", "", f"{first},2024-01,10", " ", "b,2024-13,1", "c,2024-02", "d,2024-02,1,5",
+            "e,2024-02,x", ",,", "f,2024-03, 7 "]
+    text = newline.join(rows) + newline
+    assert refused(text) == [
+        "ledger.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; "
+        "for other forms, --date-format",
+        "ledger.csv:6: has 2 fields, expected 3 (customer_id,month,mrr)",
+        'ledger.csv:7: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands separator must be '
+        'quoted ("1,234.50") or the delimiter be ;',
+        "ledger.csv:8 mrr: must be a number, got 'x'",
+    ]
+    good = newline.join(row for index, row in enumerate(rows) if index not in (4, 5, 6, 7)) + newline
+    ledger = parse_ledger(good)
+    assert ledger.customer_ids == ("a", "f") and ledger.mrr.tolist() == [10.0, 7.0] and ledger.month.tolist() == [0, 2]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saas_sim.io.tables import (MAX_AMOUNT, MAX_COUNT, check_date_format_option, check_decimal_option, month_ordinal,
-                                parse_amount, parse_columns_option, parse_count)
+from saas_sim.io.tables import (MAX_AMOUNT, MAX_COUNT, amounts, check_date_format_option, check_decimal_option,
+                                month_ordinal, parse_amount, parse_columns_option, parse_count)
 
 
 @pytest.mark.parametrize(("text", "decimal", "expected"), [
@@ -149,3 +149,25 @@ def test_the_options_are_checked():
     for bad in ("%d/%m", "%Y", "%Y-%m-%q"):
         with pytest.raises(ValueError):
             check_date_format_option(bad)
+
+
+AMOUNT_TEXT = st.text(alphabet="0123456789,.$€ -+e", max_size=12)
+
+
+@given(st.lists(AMOUNT_TEXT, min_size=1, max_size=6), st.sampled_from(".,"))
+def test_a_column_read_at_once_gives_what_each_value_gives_alone(texts, decimal):
+    """The fast paths of :func:`amounts` (plain, or every value like $1,234.50) agree with :func:`parse_amount`."""
+    numbers, unreadable = amounts(texts, decimal)
+    for row, text in enumerate(texts):
+        alone = parse_amount(text, decimal)
+        if isinstance(alone, str):
+            assert unreadable[row] == alone
+        else:
+            assert row not in unreadable and numbers[row] == alone
+
+
+def test_a_formatted_column_is_read_at_once():
+    numbers, unreadable = amounts(['$1,234.50', ' 99 ', '€.5', '-$5', '1,000,000 £', '7.'])
+    assert numbers.tolist() == [1234.5, 99.0, 0.5, -5.0, 1e6, 7.0] and not unreadable
+    numbers, unreadable = amounts(['1.234,50 €', '99', ',5'], ",")
+    assert numbers.tolist() == [1234.5, 99.0, 0.5] and not unreadable
