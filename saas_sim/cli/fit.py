@@ -22,7 +22,8 @@ def fit_command(
     *,
     file: Annotated[Path, typer.Argument(
         metavar="FILE.csv", show_default=False,
-        help="A cohort survival table (cohort,period,active) or an MRR ledger (customer_id,month,mrr).")],
+        help="A cohort survival table (columns cohort, period, active) or an MRR ledger (customer_id, month, "
+             "mrr), as exports write them: delimiter , ; or tab, other columns ignored.")],
     json_path: Annotated[str | None, typer.Option(
         "--json", metavar="PATH|-", help="Write the fit as JSON; '-' prints it, and only it, to stdout.")] = None,
     out: Annotated[Path | None, typer.Option(

@@ -13,7 +13,7 @@ rows in any order), ``active`` is a whole number, more than 0 at period 0
 and never rising from one period to the next.  A cohort ends at its last
 row: its customers still active then are right-censored there.
 
-MRR ledger, header ``customer_id,month,mrr`` (``month`` as ``YYYY-MM``, MRR a
+MRR ledger, columns ``customer_id,month,mrr`` (``month`` a month, date or timestamp, MRR a
 number >= 0, several rows of one customer in one month summed): each
 customer belongs to the cohort of its first month with MRR > 0, a period is
 one month, and every cohort runs to the ledger's last month.  A customer is
