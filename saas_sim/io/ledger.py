@@ -31,8 +31,8 @@ import numpy as np
 
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.files import read_text
-from saas_sim.io.tables import (MAX_AMOUNT, ReadOptions, Table, amount_range_problem, amounts, missing_columns, month_ordinal,
-                                month_problem, read_table)
+from saas_sim.io.tables import (MAX_AMOUNT, ReadOptions, Table, amount_range_problem, amounts, missing_columns,
+                                month_ordinal, month_problem, read_table)
 
 COLUMNS = ("customer_id", "month", "mrr")
 MAX_FILE_BYTES = 2_000_000_000
@@ -179,7 +179,8 @@ class _Rows:
             customer = np.searchsorted(used, customer)
             customer_ids = [customer_ids[code] for code in used]
         if not len(mrr):
-            raise InputError([Problem(table.source, None, "", "has no rows: a ledger needs at least one customer month")])
+            raise InputError([Problem(table.source, None, "",
+                                      "has no rows: a ledger needs at least one customer month")])
         first = int(month_ordinals.min())
         months = tuple(month_label(ordinal) for ordinal in range(first, int(month_ordinals.max()) + 1))
         return Ledger(table.source, tuple(customer_ids), months, customer, month_ordinals - first, mrr)

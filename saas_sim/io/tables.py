@@ -300,7 +300,8 @@ def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], optio
     names = [cell.strip().lower() for cell in header]
     doubled = [column for column in layouts[layout_index] if names.count(options.name_of(column).strip().lower()) > 1]
     if doubled:
-        raise InputError([Problem(source, table.header_line, "", f"column {', '.join(doubled)} appears more than once")])
+        raise InputError([Problem(source, table.header_line, header_field,
+                                  f"column {', '.join(doubled)} appears more than once")])
     table.positions = {column: names.index(options.name_of(column).strip().lower()) for column in layouts[layout_index]}
     return layout_index, table
 

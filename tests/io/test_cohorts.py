@@ -99,10 +99,12 @@ def test_a_reactivation_that_raises_a_cohort_is_held():
 def test_bad_ledger_rows_are_refused_with_their_lines():
     text = "customer_id,month,mrr\na,2024-13,10\n,2024-01,10\nb,2024-01,-5\nc,24-01,abc\n"
     assert problems(text) == [  # the same reader and words as `saas-sim metrics`
-        "h.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format",
+        "h.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; "
+        "for other forms, --date-format",
         "h.csv:3 customer_id: is empty",
         "h.csv:4 mrr: must be >= 0, got -5",
-        "h.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '24-01'; for other forms, --date-format",
+        "h.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '24-01'; "
+        "for other forms, --date-format",
         "h.csv:5 mrr: must be a number, got 'abc'",
     ]
 
@@ -138,7 +140,8 @@ def test_a_ledger_with_an_extra_column_is_read_as_metrics_reads_it():
     assert table.ledger == plain.ledger
 
 
-@pytest.mark.parametrize(("count", "line"), [("99999999999999999999", 2), pytest.param("9" * 5000, 2, id="5000-digits"), ("1" + "0" * 13, 2)])
+@pytest.mark.parametrize(("count", "line"), [
+    ("99999999999999999999", 2), pytest.param("9" * 5000, 2, id="5000-digits"), ("1" + "0" * 13, 2)])
 def test_counts_beyond_a_digit_limit_are_refused_with_their_line(count, line):
     found = problems(f"cohort,period,active\nA,0,{count}\nA,1,5\n")
     assert len(found) == 1 and found[0].startswith(f"h.csv:{line} active: must be a whole number")

@@ -10,6 +10,11 @@ from saas_sim.io.ledger import MAX_REPORTED, metrics_csv_rows, parse_ledger, rea
 from saas_sim.io.tables import ReadOptions
 
 
+def month_problem(got: str) -> str:
+    return (f"must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got {got!r}; "
+            "for other forms, --date-format")
+
+
 def refused(text: str) -> list[str]:
     with pytest.raises(InputError) as caught:
         parse_ledger(text, "ledger.csv")
@@ -51,11 +56,11 @@ def test_zero_mrr_is_accepted_and_counts_for_the_months():
 
 
 @pytest.mark.parametrize(("row", "expected"), [
-    ("a,2024-13,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format"),
-    ("a,24-01,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '24-01'; for other forms, --date-format"),
-    ("a,2024-1,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-1'; for other forms, --date-format"),
-    ("a,2024-00,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-00'; for other forms, --date-format"),
-    ("a,,10", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got ''; for other forms, --date-format"),
+    ("a,2024-13,10", "ledger.csv:2 month: " + month_problem("2024-13")),
+    ("a,24-01,10", "ledger.csv:2 month: " + month_problem("24-01")),
+    ("a,2024-1,10", "ledger.csv:2 month: " + month_problem("2024-1")),
+    ("a,2024-00,10", "ledger.csv:2 month: " + month_problem("2024-00")),
+    ("a,,10", "ledger.csv:2 month: " + month_problem("")),
     ("a,2024-01,ten", "ledger.csv:2 mrr: must be a number, got 'ten'"),
     ("a,2024-01,10 USD", "ledger.csv:2 mrr: must be a number, got '10 USD'"),
     ("a,2024-01,1e16", "ledger.csv:2 mrr: must be at most 1,000,000,000,000,000 (1e15) a month, got '1e16'"),
@@ -69,8 +74,7 @@ def test_zero_mrr_is_accepted_and_counts_for_the_months():
                              "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
     ('a,2024-01,"12,34,567"', "ledger.csv:2 mrr: must be a number, got '12,34,567'"),
     ("a,2024-01,$$5", "ledger.csv:2 mrr: must be a number, got '$$5'"),
-    ("a,2024-02-30,5", "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, "
-                       "got '2024-02-30'; for other forms, --date-format"),
+    ("a,2024-02-30,5", "ledger.csv:2 month: " + month_problem("2024-02-30")),
     ("a,2024-01,", "ledger.csv:2 mrr: must be a number, got ''"),
     ("a,2024-01,-5", "ledger.csv:2 mrr: must be >= 0, got -5"),
     ("a,2024-01,nan", "ledger.csv:2 mrr: must be a finite number, got 'nan'"),
@@ -85,7 +89,7 @@ def test_each_malformed_kind_is_refused_with_its_line(row, expected):
 def test_every_problem_at_once_in_line_order_with_lines_after_blank_and_multiline_rows():
     text = 'customer_id,month,mrr\n"multi\nline",2024-01,1\n\nb,2024-13,1\nc,2024-01,-1\nd,2024-01,x\n'
     assert refused(text) == [
-        "ledger.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; for other forms, --date-format",
+        "ledger.csv:5 month: " + month_problem("2024-13"),
         "ledger.csv:6 mrr: must be >= 0, got -1",
         "ledger.csv:7 mrr: must be a number, got 'x'",
     ]
@@ -93,7 +97,7 @@ def test_every_problem_at_once_in_line_order_with_lines_after_blank_and_multilin
 
 def test_a_row_with_two_problems_reports_both():
     assert refused("customer_id,month,mrr\na,2024-99,-1\n") == [
-        "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-99'; for other forms, --date-format",
+        "ledger.csv:2 month: " + month_problem("2024-99"),
         "ledger.csv:2 mrr: must be >= 0, got -1",
     ]
 
@@ -259,8 +263,7 @@ def test_plain_and_quoted_files_are_read_alike_with_the_same_lines(newline, quot
             "e,2024-02,x", ",,", "f,2024-03, 7 "]
     text = newline.join(rows) + newline
     assert refused(text) == [
-        "ledger.csv:5 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'; "
-        "for other forms, --date-format",
+        "ledger.csv:5 month: " + month_problem("2024-13"),
         "ledger.csv:6: has 2 fields, expected 3 (customer_id,month,mrr)",
         'ledger.csv:7: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands separator must be '
         'quoted ("1,234.50") or the delimiter be ;',
