@@ -8,6 +8,7 @@ progress generator; the widgets are updated only from the event loop.
 from __future__ import annotations
 
 import random
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +29,24 @@ from tui.widgets.results import ResultsPanel
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
 DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
+PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
+PREVIEW_NICENESS = 10  # a preview's threads yield the processor to the one handling keys
+
+
+def yield_the_cpu() -> None:
+    """Lower the calling thread's priority (and that of the threads it starts): the UI keeps the processor.
+
+    Linux gives each thread its own nice value and new threads inherit it,
+    so the simulation's block threads started from here run behind the
+    event loop's thread.  Elsewhere (or when refused) it does nothing.
+    """
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREVIEW_NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 def scenario_document(text: str, source: str) -> tuple[Scenario, dict]:
@@ -170,13 +189,17 @@ class MainScreen(Screen):
         from saas_sim.engine.simulate import SimulationRun
 
         worker = get_current_worker()
+        yield_the_cpu()
         run = SimulationRun(scenario)
         progress = run.progress()
+        shown = 0.0
         try:
             for done, total in progress:
                 if worker.is_cancelled:
                     return
-                self.app.call_from_thread(self._progress, done, total, generation)
+                if time.monotonic() - shown >= PROGRESS_EVERY_S and done < total:
+                    shown = time.monotonic()  # a bar drawn for each block would cost the keys their turn
+                    self.app.call_from_thread(self._progress, done, total, generation)
         finally:
             progress.close()  # cancels the blocks not started when the run was abandoned
         if not worker.is_cancelled and run.result is not None:

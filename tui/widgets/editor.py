@@ -150,6 +150,7 @@ class FieldRow(Vertical):
         super().__init__(classes="field-row")
         self.path = path
         self.value = value
+        self.problem = ""  # the problem shown under the field
 
     def compose(self) -> ComposeResult:
         label = self.path.rpartition(".")[2] if "." in self.path else self.path
@@ -257,13 +258,16 @@ class ScenarioEditor(VerticalScroll):
                 loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
             else:
                 by_path.setdefault(path, []).append(f"{problem.field}: {problem.message}")
-        for row in self.query(FieldRow):
-            messages = by_path.get(row.path, [])
-            row.query_one(".field-problem", Static).update("\n".join(messages))
-            row.set_class(bool(messages), "-invalid")
+        for row in self.query(FieldRow):  # only the rows whose problems changed: a key press lays out nothing else
+            shown = "\n".join(by_path.get(row.path, []))
+            if shown != row.problem:
+                row.problem = shown
+                row.query_one(".field-problem", Static).update(shown)
+                row.set_class(bool(shown), "-invalid")
         top = self.query_one("#editor-problems", Static)
-        top.update("\n".join(loose))
-        top.set_class(bool(loose), "-visible")
+        if "\n".join(loose) != str(top.content):
+            top.update("\n".join(loose))
+            top.set_class(bool(loose), "-visible")
 
     def _field_of(self, field: str) -> str | None:
         """The editor field a problem belongs to: itself, else its nearest parent or first child field."""
