@@ -230,3 +230,21 @@ def test_any_typed_value_is_exit_0_or_a_field_error(tmp_path_factory, edits):
             assert re.match(rf"{re.escape(str(path))}:\d+ \S+: ", message) or "grows without bound" in message, message
     else:
         json.loads(result.stdout)  # finite numbers only: a JSON document Python reads back
+
+
+def test_extreme_but_valid_inputs_print_no_warning_as_a_process(tmp_path):
+    """numpy's RuntimeWarnings never reach stderr: a subnormal heterogeneity (1/h overflows), a
+    lognormal whose upper tail passes the largest float, the largest amounts, all at once."""
+    import subprocess
+    import sys
+
+    text = _FUZZ_BASE.replace("      heterogeneity: 0.0 ", "      heterogeneity: 5e-324 ")
+    text = text.replace("    arpa_monthly: 300 ", "    arpa_monthly: {dist: lognormal, p5: 5e-324, p95: 1e15} ")
+    text = text.replace("  starting_cash: 1_000_000 ", "  starting_cash: -1e15 ")
+    text = text.replace("    cash_in: 500k ", "    cash_in: 1e15 ")
+    path = tmp_path / "extreme.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "saas_sim", "run", str(path), "--paths", "20000", "--no-save"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
