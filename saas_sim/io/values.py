@@ -33,7 +33,6 @@ NULL_TAG = "tag:yaml.org,2002:null"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 _SUFFIX = {"%": Decimal("0.01"), "k": Decimal(10**3), "m": Decimal(10**6), "b": Decimal(10**9)}
-CURRENCY_SIGNS = "$€£¥"
 _NUMBER_TEXT = re.compile(
     r"""\s*(?P<sign>[+-]?)\s*(?P<currency>[$€£¥]?)\s*
     (?P<digits>(?:
@@ -320,8 +319,8 @@ class NodeReader:
         if isinstance(node, ScalarNode) and node.tag == STR_TAG and ".." in node.value:
             if not rule.uncertain:
                 return self._refuse(node, field, "must be a fixed number")
-            dist = self._checked_distribution(self._range(node, field), node, rule, field, _range_hint(node.value, rule))
-            return dist
+            hint = _range_hint(node.value, rule)
+            return self._checked_distribution(self._range(node, field), node, rule, field, hint)
         if isinstance(node, MappingNode):
             if not rule.uncertain:
                 return self._refuse(node, field, "must be a fixed number")
