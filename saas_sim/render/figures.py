@@ -19,7 +19,7 @@ from rich.measure import Measurement
 from rich.text import Text
 
 _JOINING_SPACE = re.compile(
-    r"(?<=\d) (?=(?:pp|pts?|mo|months?|%|×)(?!\w))"  # a figure and its unit
+    r"(?<=\d) (?=(?:pp|pts?|mo|months?|paths?|%|×)(?!\w))"  # a figure and its unit (or count: 45 paths)
     r"|(?<=[±−+]) (?=\S)"  # a ± or a sign and what it applies to
     r"|(?<=\bmonth) (?=\d)"  # month 25
 )

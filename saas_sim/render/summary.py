@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -48,30 +49,35 @@ def run_header(result: dict) -> Text:
     return header
 
 
-def summary_table(result: dict) -> Table:
-    """The key summary metrics of SPEC 3.2 at p10 / p50 / p90, grouped by what they tell."""
+def summary_table(result: dict, *, errors: bool = True) -> Table:
+    """The key summary metrics of SPEC 3.2 at p10 / p50 / p90, grouped by what they tell; ``errors``:
+    with the mean ± its standard error beside them."""
     fmt = {metric: formatter_for(metric, currency_of(result)) for _, metrics in SECTIONS for metric in metrics}
     table = Table(title="Key metrics", title_justify="left", title_style="bold", header_style="bold",
                   box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column("metric", no_wrap=True)
+    table.add_column("metric", no_wrap=errors)  # without the errors (a narrow terminal) a label may wrap
+    # The p50 and the mean ± se wrap between figures (before a ±, a "(45 paths)"), never inside one.
     for stat in ("p10", "p50", "p90"):
-        table.add_column(stat, justify="right", style="bold" if stat == "p50" else None, no_wrap=True)
-    table.add_column("mean ± se", justify="right", style="dim")  # wraps before the ± on a narrow terminal
+        table.add_column(stat, justify="right", style="bold" if stat == "p50" else None, no_wrap=stat != "p50")
+    if errors:
+        table.add_column("mean ± se", justify="right", style="dim")
     for title, metrics in SECTIONS:
-        table.add_row(Text(title, style="bold cyan"), "", "", "", "")
+        table.add_row(Text(title, style="bold cyan"), *[""] * (len(table.columns) - 1))
         for metric in metrics:
             stats = result["summary"].get(metric, {})
+            cells: list[RenderableType]
             if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
-                table.add_row(f"  {_label(metric)}", "", format_rate(stats.get("mean")), "",
-                              _mean_and_error(metric, stats, format_rate, currency_of(result)))
+                cells = ["", KeepFigures(format_rate(stats.get("mean"))), "",
+                         _mean_and_error(metric, stats, format_rate, currency_of(result))]
             elif too_few_paths(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
-                table.add_row(f"  {_label(metric)}", "", Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})",
-                                                              style="dim not bold"), "",
-                              Text(TOO_FEW_PATHS_NOTE, style="dim"))
+                cells = ["", KeepFigures(Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})",
+                                              style="dim not bold")), "",
+                         Text(TOO_FEW_PATHS_NOTE, style="dim")]
             else:
-                table.add_row(f"  {_label(metric)}",
-                              *(statistic_text(metric, stats, stat, fmt[metric]) for stat in ("p10", "p50", "p90")),
-                              _mean_and_error(metric, stats, fmt[metric], currency_of(result)))
+                low, median, high = (statistic_text(metric, stats, stat, fmt[metric]) for stat in ("p10", "p50", "p90"))
+                cells = [low, KeepFigures(median), high,
+                         _mean_and_error(metric, stats, fmt[metric], currency_of(result))]
+            table.add_row(f"  {_label(metric)}", *cells[:len(table.columns) - 1])
     return table
 
 
@@ -188,6 +194,32 @@ def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
     return arr, cash
 
 
+class Fitting:
+    """The first of ``tables`` that fits the width with no cell cut, else the last: the summary leaves
+    out its "mean ± se" on a narrow terminal rather than cut every figure."""
+
+    def __init__(self, *tables: Table):
+        self.tables = tables
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for table in self.tables[:-1]:
+            if _narrowest(table, console, options) <= options.max_width:
+                yield table
+                return
+        yield self.tables[-1]
+
+
+def _narrowest(table: Table, console: Console, options: ConsoleOptions) -> int:
+    """The fewest columns ``table`` takes with every cell whole: a column that does not wrap at its
+    widest cell, one that wraps at its widest unbreakable piece; plus padding and separators."""
+    wide = options.update_width(10_000)
+    total = len(table.columns) - 1 if table.box else 0
+    for column in table.columns:
+        sizes = [Measurement.get(console, wide, cell) for cell in (column.header, *column.cells)]
+        total += max(m.maximum if column.no_wrap else m.minimum for m in sizes) + table.padding[1] + table.padding[3]
+    return total
+
+
 class SideBySide:
     """Renderables next to each other when the width allows ``min_width`` each, else one under the other."""
 
@@ -219,7 +251,7 @@ def run_report(result: dict, *, charts: bool = True) -> Group:
         parts += [warning, Text()]
     if charts:
         parts += [SideBySide(*fan_charts(result)), Text()]
-    parts.append(summary_table(result))
+    parts.append(Fitting(summary_table(result), summary_table(result, errors=False)))
     if len(result["segments"]) > 1:
         parts += [Text(), segment_table(result)]
     parts += [Text(), diagnosis_panel(result)]

@@ -177,3 +177,16 @@ def test_piped_summary_keeps_every_figure_with_its_unit(invoke, monkeypatch):
         if scenario == "scenarios/vicious-cycle.yaml":  # LTV/CAC is 1.5× on every path: its error is 0
             row = next(line for line in result.stdout.splitlines() if line.strip().startswith("LTV/CAC"))
             assert row.split()[-3:] == ["1.5×", "±", "0×"], row
+
+
+def test_a_narrow_terminal_drops_the_errors_rather_than_cut_a_figure(invoke, monkeypatch):
+    """60 columns: no room for "mean ± se" beside p10/p50/p90; they stay whole and it is left out."""
+    from tests.figures import broken_figures
+
+    monkeypatch.setenv("COLUMNS", "60")
+    for scenario in ("scenarios/vicious-cycle.yaml", "scenarios/enterprise-annual.yaml"):
+        result = invoke("run", scenario, "--paths", "300", "--no-save")
+        assert result.exit_code == 0, result.stderr
+        table = result.stdout.split("Key metrics", 1)[1].split("Segments", 1)[0].split("Diagnosis", 1)[0]
+        assert "…" not in table and "mean ± se" not in table, table
+        assert broken_figures(result.stdout) == []
