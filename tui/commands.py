@@ -24,7 +24,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("save", "ctrl+s", "save", "Save", "Save the scenario as a new revision (and its latest run)"),
     Command("open", "ctrl+o", "open_browser", "Scenarios", "Open, create, duplicate, rename, archive scenarios"),
-    Command("compare", "ctrl+k", "compare", "Compare", "Put this scenario beside another scenario or revision"),
+    Command("compare", "ctrl+n", "compare", "Compare", "Put this scenario beside another scenario or revision"),
     Command("history", "ctrl+y", "history", "History", "The revisions of this scenario; restore an older one"),
     Command("sensitivity", "ctrl+t", "sensitivity", "Tornado", "Which inputs move a metric most: every input ± 20 %"),
     Command("goal", "ctrl+g", "goal", "Goal seek", "The value of the focused field that reaches a target"),
@@ -48,7 +48,10 @@ def app_bindings() -> list[Binding]:
 
 
 def load_keymap(folder: Path) -> dict[str, str]:
-    """``{binding id: keys}`` from ``keymap.toml`` in the user config folder (``save = "ctrl+w"``)."""
+    """``{binding id: keys}`` from ``keymap.toml`` in the user config folder (``save = "f2"``).
+
+    A key a text field edits with (:func:`editing_keys`) is left out: it would never reach the command.
+    """
     path = folder / KEYMAP_FILE
     if not path.is_file():
         return {}
@@ -57,4 +60,14 @@ def load_keymap(folder: Path) -> dict[str, str]:
     except (OSError, tomllib.TOMLDecodeError):
         return {}
     known = {c.id for c in COMMANDS}
-    return {key: str(value) for key, value in data.items() if key in known}
+    return {key: str(value) for key, value in data.items()
+            if key in known and not {k.strip() for k in str(value).split(",")} & editing_keys()}
+
+
+def editing_keys() -> set[str]:
+    """The keys a focused text field keeps for itself (ctrl+k deletes to the end…): no command may use one."""
+    from textual.widgets import Input
+
+    from tui.widgets.fields import UNDO_KEY
+
+    return {key.strip() for binding in Input.BINDINGS for key in binding.key.split(",")} | {UNDO_KEY}

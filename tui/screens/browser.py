@@ -20,6 +20,7 @@ from saas_sim.store import ScenarioInfo, Store, StoreError
 from tui.messages import OpenScenario
 from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
 from tui.screens.history import HistoryScreen, local_time
+from tui.widgets.fields import FieldInput
 
 
 class NameDialog(ModalScreen[str | None]):
@@ -61,7 +62,7 @@ class NameDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.dialog_title
-            yield Input(self.value, placeholder="scenario name", id="name", select_on_focus=True)
+            yield FieldInput(self.value, placeholder="scenario name", id="name", select_on_focus=True)
             yield Label("", id="name-error")
         yield Footer()
 

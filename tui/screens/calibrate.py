@@ -12,6 +12,7 @@ from textual.worker import Worker, WorkerState
 
 from saas_sim.errors import InputError
 from tui.messages import OpenScenario
+from tui.widgets.fields import FieldInput
 
 
 class CalibrateDialog(ModalScreen[OpenScenario | None]):
@@ -44,7 +45,7 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
                          " ledger, ARPA, expansion and contraction are read; a new scenario takes them.")
             with Horizontal(id="calibrate-line"):
                 yield Label("file")
-                yield Input(self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv")
+                yield FieldInput(self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv")
             yield Static("", id="calibrate-report")
             yield Static("", id="calibrate-problem")
             with Horizontal(id="calibrate-buttons"):

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from saas_sim.errors import InputError
 from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Scenario
+from tui.widgets.fields import FieldInput
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
                          " field's valid range with the same seed at every step.")
             with Horizontal(classes="goal-line"):
                 yield Label("vary")
-                yield Input(self.field, compact=True, id="goal-field")
+                yield FieldInput(self.field, compact=True, id="goal-field")
             with Horizontal(classes="goal-line"):
                 yield Label("target")
-                yield Input(self.target, compact=True, id="goal-target",
+                yield FieldInput(self.target, compact=True, id="goal-target",
                             placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%")
             with Horizontal(classes="goal-line"):
                 yield Label("prob")
-                yield Input("", compact=True, id="goal-prob",
+                yield FieldInput("", compact=True, id="goal-prob",
                             placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it")
             yield ProgressBar(id="goal-progress", show_eta=False, total=None)
             yield Static("", id="goal-answer")

@@ -31,6 +31,7 @@ from saas_sim.analysis.workshop import PATHS, Chart, Fact, Step, knob_problems, 
 from saas_sim.errors import InputError, SaasSimError
 from saas_sim.model.scenario import Scenario
 from saas_sim.render.workshop import FittedChart, fact_note, fact_range, format_fact
+from tui.widgets.fields import FieldInput
 
 MAX_FIGURES = 4
 MAX_KNOBS = 3
@@ -178,7 +179,7 @@ class KnobField(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="knob-line"):
             yield Label("", classes="knob-label")
-            yield Input(id=f"knob-{self.index}", compact=True, select_on_focus=True)
+            yield FieldInput(id=f"knob-{self.index}", compact=True, select_on_focus=True)
         yield Static("", classes="knob-problem", markup=False)
 
     def set_knob(self, label: str, dotted: str, value: str, problems: list[str]) -> None:

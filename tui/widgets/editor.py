@@ -25,6 +25,7 @@ from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_for
 from saas_sim.io.values import typed_value
 from saas_sim.model.field_help import help_for
 from saas_sim.model.fields import SEGMENT, TOP_LEVEL, FieldRule
+from tui.widgets.fields import FieldInput
 
 NOT_PERCENT = {"churn.heterogeneity", "cac_elasticity", "referrals_monthly"}
 ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
@@ -157,7 +158,7 @@ class FieldRow(Vertical):
         unit = help_for(self.path)
         with Horizontal(classes="field-line"):
             yield Label(label, classes="field-label")
-            yield Input(written(self.path, self.value), id=field_id(self.path), classes="field-input",
+            yield FieldInput(written(self.path, self.value), id=field_id(self.path), classes="field-input",
                         placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
                         tooltip=unit[1] if unit else None, select_on_focus=False, compact=True)
         yield Static("", classes="field-problem")
