@@ -682,7 +682,7 @@ def test_a_file_of_too_many_plain_values_says_so_at_its_line():
     text = MINIMAL + "events:\n" + "  - month: 2\n    cash_in: 1\n" * 34_000
     started = time.perf_counter()
     (message,) = problems(text)
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < 30.0  # about 3 s on an idle machine: refused, not stuck
     # MINIMAL and the events list hold 32 values, each event 5 (mapping, month and cash_in keys and
     # values): the 100,001st is the cash_in key of event 19,993, written on line 15 + 2 * 19,993 + 1.
     assert divmod(100_001 - 32 - 1, 5) == (19_993, 3)
