@@ -130,3 +130,21 @@ async def test_keys_are_handled_promptly_while_a_preview_runs(store):
             delays.append(time.perf_counter() - sent)
         delays.sort()
         assert delays[len(delays) // 2] < 0.05, delays  # median
+
+
+async def test_adding_an_event_keeps_the_text_typed_in_every_field(store):
+    from textual.widgets import Button
+
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        churn = app.screen.query_one(f"#{CHURN}", Input)
+        churn.value = "0.03"
+        horizon = app.screen.query_one(f"#{HORIZON}", Input)
+        horizon.value = "36.0"
+        await settle(pilot)
+        app.screen.query_one("#add-event", Button).press()
+        await settle(pilot)
+        assert app.screen.query_one(f"#{CHURN}", Input).value == "0.03"
+        assert app.screen.query_one(f"#{HORIZON}", Input).value == "36.0"
+        assert len(app.screen.document["events"]) == 1

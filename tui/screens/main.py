@@ -62,6 +62,24 @@ def document_text(document: dict) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
+def checked_document(document: dict, source: str, edited: str = "") -> tuple[Scenario | None, dict, list[Problem]]:
+    """The editor's document checked: ``(scenario, normalized document, [])`` or ``(None, document, problems)``.
+
+    Never raises for what a field holds: a value the reader did not foresee
+    (a number too long to convert, one too deep to write) is a problem of
+    the field just ``edited``, so that a paste can never end the app.
+    """
+    try:
+        scenario, normalized = scenario_document(document_text(document), source)
+    except InputError as error:
+        return None, document, [p if isinstance(p, Problem) else Problem(source, None, "", str(p))
+                                for p in error.problems]
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as error:
+        reason = " ".join(str(error).split())[:120] or type(error).__name__
+        return None, document, [Problem(source, None, edited, f"cannot be read as a value ({reason})")]
+    return scenario, normalized, []
+
+
 class MainScreen(Screen):
     """Edit a scenario, watch its future."""
 
@@ -141,15 +159,10 @@ class MainScreen(Screen):
 
     @on(ScenarioEditor.Edited)
     def _edited(self, event: ScenarioEditor.Edited) -> None:
-        self.text = document_text(event.document)
         source = self.revision.name if self.revision else "new scenario"
-        try:
-            self.scenario, self.document = scenario_document(self.text, source)
-            self.problems = []
-        except InputError as error:
-            self.scenario, self.document = None, event.document
-            self.problems = [p if isinstance(p, Problem) else Problem(source, None, "", str(p))
-                             for p in error.problems]
+        self.scenario, self.document, self.problems = checked_document(event.document, source, event.path)
+        if self.scenario is not None:
+            self.text = document_text(event.document)
         editor = self.query_one(ScenarioEditor)
         editor.show_problems(self.problems)
         self._refresh_titles()

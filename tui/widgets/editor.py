@@ -47,9 +47,12 @@ def _percent_field(path: str) -> bool:
             and local not in NOT_PERCENT)
 
 
-def _number(value: float, percent: bool) -> str:
+def _number(value: float, percent: bool, counted: bool = False) -> str:
+    """``counted``: a field of whole numbers (months, paths), which takes no ``k``/``M``."""
     if percent:
         return f"{round(value * 100, 10):g}%"
+    if counted and float(value).is_integer():
+        return f"{int(value):_}" if abs(value) >= 10_000 else str(int(value))
     if float(value).is_integer():
         whole = int(value)
         for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
@@ -66,7 +69,8 @@ def written(path: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)) and math.isfinite(value):
-        return _number(value, _percent_field(path))
+        rule = rule_of(path)
+        return _number(value, _percent_field(path), counted=rule is not None and (rule.integer or rule.whole))
     if isinstance(value, dict) and value.get("dist") == "lognormal" and set(value) == {"dist", "p5", "p95"}:
         percent = _percent_field(path)
         return f"{_number(value['p5'], percent)}..{_number(value['p95'], percent)}"
@@ -144,13 +148,33 @@ def _defaults_left_out(document: dict) -> dict:
     return document
 
 
+def field_paths(document: dict) -> list[str]:
+    """Every field the editor shows for a document, in its order."""
+    paths = ["name", "description", "currency", "horizon_months"]
+    paths += [path for path, _ in _leaves(document["company"], "company")]
+    paths += [path for path, _ in _leaves(document["acquisition"], "acquisition")]
+    for index, segment in enumerate(document["segments"]):
+        paths += [path for path, _ in _leaves(segment, f"segments[{index}]")]
+    for index, _ in enumerate(document["events"]):
+        paths += [f"events[{index}].{key}" for key in ("month", "note", "set", "cash_in")]
+    return paths + [f"simulation.{key}" for key in ("paths", "seed", "correlations")]
+
+
+def _same(a: object, b: object) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # values that cannot even be compared are not the same
+        return False
+
+
 class FieldRow(Vertical):
     """A label, an input and the field's problem (hidden when there is none)."""
 
-    def __init__(self, path: str, value: object):
+    def __init__(self, path: str, value: object, text: str | None = None):
         super().__init__(classes="field-row")
         self.path = path
         self.value = value
+        self.text = written(path, value) if text is None else text
         self.problem = ""  # the problem shown under the field
 
     def compose(self) -> ComposeResult:
@@ -158,7 +182,7 @@ class FieldRow(Vertical):
         unit = help_for(self.path)
         with Horizontal(classes="field-line"):
             yield Label(label, classes="field-label")
-            yield FieldInput(written(self.path, self.value), id=field_id(self.path), classes="field-input",
+            yield FieldInput(self.text, id=field_id(self.path), classes="field-input",
                         placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
                         tooltip=unit[1] if unit else None, select_on_focus=False, compact=True)
         yield Static("", classes="field-problem")
@@ -187,6 +211,7 @@ class ScenarioEditor(VerticalScroll):
         self.document = _defaults_left_out(copy.deepcopy(document))
         self.paths: dict[str, str] = {}  # input id -> field path
         self.texts: dict[str, str] = {}  # field path -> the text its input holds
+        self._typed: dict[str, str] = {}  # the texts before a change of shape recomposed the fields
 
     def compose(self) -> ComposeResult:
         doc = self.document
@@ -230,9 +255,12 @@ class ScenarioEditor(VerticalScroll):
                 yield self._row(f"simulation.{key}", sim.get(key))
 
     def _row(self, path: str, value: object) -> FieldRow:
+        """A field's row; after a change of shape it keeps the text typed there while that text means its value."""
         self.paths[field_id(path)] = path
-        self.texts[path] = written(path, value)
-        return FieldRow(path, value)
+        typed = self._typed.get(path)
+        text = typed if typed is not None and _same(read_written(path, typed), value) else written(path, value)
+        self.texts[path] = text
+        return FieldRow(path, value, text)
 
     @on(Input.Changed, ".field-input")
     def _edited(self, event: Input.Changed) -> None:
@@ -331,6 +359,7 @@ class ScenarioEditor(VerticalScroll):
         await self._changed_shape("events")
 
     async def _changed_shape(self, what: str) -> None:
-        self.paths, self.texts = {}, {}
+        self._typed, self.paths, self.texts = self.texts, {}, {}
         await self.recompose()
+        self._typed = {}
         self.post_message(self.Edited(copy.deepcopy(self.document), what))
