@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from saas_sim.store import Store
+from saas_sim.model.scenario import Scenario
+from saas_sim.store import SavedRevision, Store
 from tui.commands import COMMANDS, app_bindings, load_keymap
 from tui.keys import InOrderKeys
 from tui.messages import OpenScenario
@@ -23,7 +26,7 @@ class SaasSimApp(InOrderKeys):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = app_bindings()
 
-    def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS,
+    def __init__(self, store: Store, opening: OpenScenario | PendingOpening, *, live_paths: int = LIVE_PATHS,
                  seed: int | None = None, keymap: dict[str, str] | None = None, note: str | None = None):
         super().__init__()
         self.note = note
@@ -36,15 +39,31 @@ class SaasSimApp(InOrderKeys):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.push_screen(MainScreen(self.store, self.opening, live_paths=self.live_paths, seed=self.seed))
-        if self.note:
-            self.notify(self.note)
+        if isinstance(self.opening, PendingOpening):
+            self.run_worker(self._open_when_store_free(self.opening), group="store", exit_on_error=False)
+            return
+        self._start(self.opening, self.note)
+
+    def _start(self, opening: OpenScenario, note: str | None) -> None:
+        self.push_screen(MainScreen(self.store, opening, live_paths=self.live_paths, seed=self.seed))
+        if note:
+            self.notify(note)
+
+    async def _open_when_store_free(self, pending: PendingOpening) -> None:
+        """The opening's save waits for a store another program holds; giving up quits, nothing saved."""
+        from tui.store_wait import wait_for_store
+
+        if not await wait_for_store(self, self.store.path, pending.doing):
+            self.exit(return_code=1, message=f"Gave up waiting for the store {self.store.path}: nothing was saved.")
+            return
+        saved = self.store.save_revision(pending.text, pending.scenario)
+        self._start(OpenScenario("open", pending.text, saved.revision), pending.note(saved))
 
     async def action_quit(self) -> None:
         """ctrl+q anywhere: the main screen asks about unsaved changes first."""
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
-            self.exit()
+            self.exit(return_code=1 if isinstance(self.opening, PendingOpening) else 0)
             return
         while self.screen is not main:
             self.pop_screen()
@@ -58,23 +77,43 @@ class SaasSimApp(InOrderKeys):
                 yield SystemCommand(command.label, command.help, getattr(owner, f"action_{command.action}"))
 
 
-def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario, str | None]:
+@dataclass(frozen=True)
+class PendingOpening:
+    """An opening that first saves ``text`` into a store another program holds: the app waits for it."""
+
+    text: str
+    scenario: Scenario
+    doing: str  # "import plan.yaml"
+    note: Callable[[SavedRevision], str | None]
+
+
+def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario | PendingOpening, str | None]:
     """What the app opens on, and a note for the user.
 
     A file is imported into the store (a new revision when it changed); a
     name opens its revision; nothing opens the most recently saved
     scenario, or, in an empty store, the starter example, saved as its
-    first revision.
+    first revision.  A save into a store whose write lock another program
+    holds is left to the app (:class:`PendingOpening`), which waits for it
+    on screen instead of freezing before it starts.
     """
+    from tui.store_wait import lock_free
+
+    def saved_or_pending(text: str, scenario: Scenario, doing: str, note: Callable[[SavedRevision], str | None]):
+        if not lock_free(store.path):
+            return PendingOpening(text, scenario, doing, note), None
+        saved = store.save_revision(text, scenario)
+        return OpenScenario("open", text, saved.revision), note(saved)
+
     if file_or_name is not None:
         path = Path(file_or_name)
         if path.exists():
             from saas_sim.io.scenario import read_scenario_file
 
             text, scenario = read_scenario_file(path)
-            saved = store.save_revision(text, scenario)
-            note = f"Imported {path.name} as revision {saved.revision.number}" if saved.created else None
-            return OpenScenario("open", text, saved.revision), note
+            return saved_or_pending(
+                text, scenario, f"import {path.name}",
+                lambda saved: f"Imported {path.name} as revision {saved.revision.number}" if saved.created else None)
         revision = store.find_revision(file_or_name)
         return OpenScenario("open", revision.yaml_text, revision), None
     stored = store.scenarios()
@@ -86,8 +125,9 @@ def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario, s
     from saas_sim.io.scenario import parse_scenario
 
     starter = examples()[0]
-    saved = store.save_revision(starter.text, parse_scenario(starter.text, starter.file_name))
-    return OpenScenario("open", starter.text, saved.revision), f"A new store: opened the example '{starter.name}'"
+    return saved_or_pending(starter.text, parse_scenario(starter.text, starter.file_name),
+                            f"save the example '{starter.name}'",
+                            lambda saved: f"A new store: opened the example '{starter.name}'")
 
 
 def create_app(store: Store, file_or_name: str | None = None, *, live_paths: int = LIVE_PATHS,

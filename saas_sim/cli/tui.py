@@ -28,3 +28,5 @@ def tui_command(
     app = create_app(store, file_or_name,
                      keymap_folder=Path(platformdirs.user_config_dir("saas-sim", appauthor=False)))
     app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -246,31 +248,70 @@ class MainScreen(Screen):
     def action_save(self) -> None:
         self.save()
 
-    def save(self) -> bool:
-        """Save the scenario as a revision, with its latest run when that run is of this very scenario."""
+    def save(self, then: Callable[[], object] | None = None) -> None:
+        """Save the scenario as a revision, with its latest run when that run is of this very scenario; then ``then``.
+
+        A store another program holds is waited for on screen (the user may
+        give up: nothing is saved and ``then`` is not run), never on the
+        event loop.
+        """
         if self.scenario is None:
             self.notify("Fix the problems marked in the editor first: an invalid scenario is never saved.",
                         severity="error")
-            return False
+            return
         result = self.result if self.result and self.result["scenario"] == self._run_document() else None
         if not self.dirty:
             assert self.revision is not None
-            if result is not None and self.revision.runs == 0:  # keep a run, so listings show its figures
-                run = self.store.save_run_of(self.revision.id, result)
-                self.revision = self.store.find_revision(f"{run.name}@{run.revision}")
-                self.notify(f"No changes; saved run {run.id} of revision {run.revision}.")
-            else:
+            if result is None or self.revision.runs:  # one run is kept, so listings show its figures
                 self.notify("No changes to save.")
-            return True
+                if then is not None:
+                    then()
+                return
+        write = partial(self._write, self.text, self.scenario, self.document, result)
+        from tui.store_wait import lock_free
+
+        if lock_free(self.store.path):
+            if self._saved(write) and then is not None:
+                then()
+            return
+        self.run_worker(self._save_when_free(write, then), group="store", exclusive=True)
+
+    async def _save_when_free(self, write: Callable[[], None], then: Callable[[], object] | None) -> None:
+        from tui.store_wait import wait_for_store
+
+        name = self.document.get("name") or "untitled"
+        if not await wait_for_store(self.app, self.store.path, f"save '{name}'"):
+            self.notify("Not saved: the store is still busy. ctrl+s tries again.", severity="warning")
+            return
+        if self._saved(write) and then is not None:
+            then()
+
+    def _saved(self, write: Callable[[], None]) -> bool:
+        from saas_sim.errors import SaasSimError
+
+        try:
+            write()
+        except SaasSimError as error:
+            self.notify(f"Not saved: {' '.join(str(error).split())}", severity="error", timeout=10)
+            return False
+        return True
+
+    def _write(self, text: str, scenario: Scenario, document: dict, result: dict | None) -> None:
+        """The store's part of :meth:`save`, for the scenario as it stood when saving began."""
+        if self.revision is not None and self.saved_document == document:
+            assert result is not None
+            run = self.store.save_run_of(self.revision.id, result)
+            self.revision = self.store.find_revision(f"{run.name}@{run.revision}")
+            self.notify(f"No changes; saved run {run.id} of revision {run.revision}.")
+            return
         if result is not None:
-            saved, _ = self.store.save_run(self.text, self.scenario, result)
+            saved, _ = self.store.save_run(text, scenario, result)
         else:
-            saved = self.store.save_revision(self.text, self.scenario)
-        self.revision, self.saved_document = saved.revision, self.document
+            saved = self.store.save_revision(text, scenario)
+        self.revision, self.saved_document = saved.revision, document
         self._refresh_titles()
         self.notify(f"Saved '{saved.revision.name}' as revision {saved.revision.number}"
                     if saved.created else f"'{saved.revision.name}' is unchanged: revision {saved.revision.number}")
-        return True
 
     def _run_document(self) -> dict:
         """The normalized scenario a live run of the current scenario embeds."""
@@ -396,8 +437,10 @@ class MainScreen(Screen):
         from tui.screens.dialogs import UnsavedChanges
 
         def answered(answer: str | None) -> None:
-            if answer == "discard" or (answer == "save" and self.save()):
+            if answer == "discard":
                 then()
+            elif answer == "save":
+                self.save(then)
 
         self.app.push_screen(UnsavedChanges(self.document.get("name") or "untitled", doing), answered)
 
