@@ -1,3 +1,3 @@
 """saas-sim: a Monte-Carlo simulator of SaaS unit economics."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
