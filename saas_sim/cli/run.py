@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from saas_sim.cli.boundary import invalid_input, option_problem
+from saas_sim.cli.boundary import announce_first_compile, invalid_input, option_problem
 from saas_sim.cli.store import DbOption, open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
@@ -68,7 +68,7 @@ def run_command(
         store = loaded.store if loaded.store is not None else open_store(db)
     scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
     try:
-        result = simulate_with_progress(scenario)
+        result = simulate_with_progress(scenario, quiet=quiet)
     except SimulationDiverged as error:  # say which file grows without bound
         raise InputError([Problem(str(file_or_name), None, "", str(p)) for p in error.problems]) from None
     if json_path is not None:
@@ -179,9 +179,12 @@ class LateProgressBar:
             self.bar.stop()
 
 
-def simulate_with_progress(scenario: Scenario) -> dict:
+def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> dict:
     """Drain the engine's progress generator behind a :class:`LateProgressBar`."""
     from saas_sim.engine.simulate import SimulationRun
+
+    if not quiet:
+        announce_first_compile()
 
     run = SimulationRun(scenario)
     bar = LateProgressBar()

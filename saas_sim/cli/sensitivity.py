@@ -10,7 +10,7 @@ from typing import Annotated, Iterator
 
 import typer
 
-from saas_sim.cli.boundary import option_problem
+from saas_sim.cli.boundary import announce_first_compile, option_problem
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError, Problem
 
@@ -106,6 +106,7 @@ class LateProgress:
         self.task = None
 
     def __enter__(self) -> LateProgress:
+        announce_first_compile()
         return self
 
     def update(self, done: int, total: int | None = None, description: str | None = None) -> None:
