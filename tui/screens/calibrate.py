@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -21,14 +21,15 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
     BINDINGS = [Binding("escape", "close", "Close", id="calibrate.close")]
     DEFAULT_CSS = """
     CalibrateDialog { align: center middle; }
-    #calibrate-dialog { width: 90; height: auto; max-height: 90%; border: thick $primary; background: $surface;
-                        padding: 1 2; }
+    #calibrate-dialog { width: 90; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
+                        background: $surface; padding: 0 1; }
+    #calibrate-body { height: auto; max-height: 100%; }
     #calibrate-line { height: 1; margin: 1 0; }
     #calibrate-line Label { width: 6; color: $text-muted; }
     #calibrate-path { width: 1fr; }
     #calibrate-report { height: auto; margin-bottom: 1; }
     #calibrate-problem { color: $error; height: auto; }
-    #calibrate-buttons { height: auto; }
+    #calibrate-buttons { height: auto; dock: bottom; margin-top: 1; }
     #calibrate-buttons Button { margin-right: 2; }
     """
 
@@ -40,15 +41,17 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="calibrate-dialog"):
-            yield Static("[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
-                         " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
-                         " ledger, ARPA, expansion and contraction are read; a new scenario takes them.")
-            with Horizontal(id="calibrate-line"):
-                yield Label("file")
-                yield FieldInput(self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv")
-            yield Static("", id="calibrate-report")
-            yield Static("", id="calibrate-problem")
-            with Horizontal(id="calibrate-buttons"):
+            with VerticalScroll(id="calibrate-body"):
+                yield Static("[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
+                             " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
+                             " ledger, ARPA, expansion and contraction are read; a new scenario takes them.")
+                with Horizontal(id="calibrate-line"):
+                    yield Label("file")
+                    yield FieldInput(self.path, compact=True, id="calibrate-path",
+                                     placeholder="scenarios/data/ledger.csv")
+                yield Static("", id="calibrate-report")
+                yield Static("", id="calibrate-problem")
+            with Horizontal(id="calibrate-buttons"):  # docked: on screen however long the report (80x24)
                 yield Button("Fit", id="calibrate-fit", variant="primary")
                 yield Button("Create scenario", id="calibrate-create", disabled=True)
                 yield Button("Close", id="calibrate-close")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -32,14 +32,15 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
     BINDINGS = [Binding("escape", "close", "Close", id="goal.close")]
     DEFAULT_CSS = """
     GoalDialog { align: center middle; }
-    #goal-dialog { width: 84; height: auto; max-height: 90%; border: thick $primary; background: $surface;
-                   padding: 1 2; }
+    #goal-dialog { width: 84; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
+                   background: $surface; padding: 0 1; }
+    #goal-body { height: auto; max-height: 100%; }
     #goal-dialog .goal-line { height: 1; margin-bottom: 1; }
     #goal-dialog .goal-line Label { width: 10; color: $text-muted; }
     #goal-dialog Input { width: 1fr; }
     #goal-answer { height: auto; margin: 1 0; }
     #goal-problem { color: $error; height: auto; }
-    #goal-buttons { height: auto; }
+    #goal-buttons { height: auto; dock: bottom; margin-top: 1; }
     #goal-buttons Button { margin-right: 2; }
     """
 
@@ -52,23 +53,24 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goal-dialog"):
-            yield Static("[b]Goal seek[/b]: the value of a field that reaches a target, searched over the"
-                         " field's valid range with the same seed at every step.")
-            with Horizontal(classes="goal-line"):
-                yield Label("vary")
-                yield FieldInput(self.field, compact=True, id="goal-field")
-            with Horizontal(classes="goal-line"):
-                yield Label("target")
-                yield FieldInput(self.target, compact=True, id="goal-target",
-                            placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%")
-            with Horizontal(classes="goal-line"):
-                yield Label("prob")
-                yield FieldInput("", compact=True, id="goal-prob",
-                            placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it")
-            yield ProgressBar(id="goal-progress", show_eta=False, total=None)
-            yield Static("", id="goal-answer")
-            yield Static("", id="goal-problem")
-            with Horizontal(id="goal-buttons"):
+            with VerticalScroll(id="goal-body"):
+                yield Static("[b]Goal seek[/b]: the value of a field that reaches a target, searched over the"
+                             " field's valid range with the same seed at every step.")
+                with Horizontal(classes="goal-line"):
+                    yield Label("vary")
+                    yield FieldInput(self.field, compact=True, id="goal-field")
+                with Horizontal(classes="goal-line"):
+                    yield Label("target")
+                    yield FieldInput(self.target, compact=True, id="goal-target",
+                                     placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%")
+                with Horizontal(classes="goal-line"):
+                    yield Label("prob")
+                    yield FieldInput("", compact=True, id="goal-prob",
+                                     placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it")
+                yield ProgressBar(id="goal-progress", show_eta=False, total=None)
+                yield Static("", id="goal-answer")
+                yield Static("", id="goal-problem")
+            with Horizontal(id="goal-buttons"):  # docked: on screen however long the answer (80x24)
                 yield Button("Search", id="goal-search", variant="primary")
                 yield Button("Apply", id="goal-apply", disabled=True)
                 yield Button("Close", id="goal-close")
