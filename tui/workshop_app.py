@@ -22,6 +22,16 @@ class WorkshopApp(InOrderKeys):
         self.paths = paths
         self.seed = seed
 
+    async def action_quit(self) -> None:
+        """ctrl+q: asks first when the room changed numbers (as Escape does)."""
+        screen = next((s for s in self.screen_stack if isinstance(s, WorkshopScreen)), None)
+        if screen is None:
+            self.exit()
+            return
+        while self.screen is not screen:
+            self.pop_screen()
+        screen.quit_asking()
+
     def on_mount(self) -> None:
         self.push_screen(WorkshopScreen(steps(), start=self.start_step, paths=self.paths, seed=self.seed))
 

@@ -1,4 +1,4 @@
-"""Small questions: what to do with unsaved changes."""
+"""Small questions: what to do with unsaved changes; quit and lose what changed?"""
 
 from __future__ import annotations
 
@@ -40,4 +40,40 @@ class UnsavedChanges(ModalScreen[Answer]):
         self.dismiss(event.button.id)  # type: ignore[arg-type]
 
     def action_answer(self, answer: Answer) -> None:
+        self.dismiss(answer)
+
+
+class ConfirmQuit(ModalScreen[bool]):
+    """"Quit and lose what changed?": q or Quit quits (True); Escape or Stay goes back (False)."""
+
+    DEFAULT_CSS = """
+    ConfirmQuit { align: center middle; }
+    #confirm-quit-dialog { width: 60; max-width: 100%; height: auto; max-height: 100%; border: thick $warning;
+                           background: $surface; padding: 1 2; }
+    #confirm-quit-question { text-style: bold; }
+    #confirm-quit-buttons { height: auto; margin-top: 1; }
+    #confirm-quit-buttons Button { margin-right: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "Stay", id="confirm-quit.stay"),
+        Binding("q", "answer(True)", "Quit", id="confirm-quit.quit"),
+    ]
+
+    def __init__(self, what: str):
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-quit-dialog"):
+            yield Label("Quit?", id="confirm-quit-question")
+            yield Label(self.what, classes="dim")
+            with Horizontal(id="confirm-quit-buttons"):
+                yield Button("Quit", id="quit", variant="error")
+                yield Button("Stay", id="stay", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "quit")
+
+    def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -40,6 +40,8 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
     #goal-dialog Input { width: 1fr; }
     #goal-answer { height: auto; margin: 1 0; }
     #goal-problem { color: $error; height: auto; }
+    #goal-progress { display: none; }
+    #goal-progress.-searching { display: block; }
     #goal-buttons { height: auto; dock: bottom; margin-top: 1; }
     #goal-buttons Button { margin-right: 2; }
     """
@@ -49,7 +51,8 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         self.scenario = scenario
         self.field = field
         self.target = target
-        self.found: float | None = None
+        self.found: float | None = None  # the value found, rounded as the answer shows it
+        self.shown_value = ""  # the value found as the answer writes it ("2.97%")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goal-dialog"):
@@ -86,6 +89,7 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         self.query_one("#goal-problem", Static).update("")
         self.query_one("#goal-answer", Static).update("Searching…")
         self.query_one("#goal-apply", Button).disabled = True
+        self.query_one("#goal-progress", ProgressBar).add_class("-searching")
         self.seek(self.query_one("#goal-field", Input).value.strip(),
                   self.query_one("#goal-target", Input).value.strip(), prob)
 
@@ -121,14 +125,28 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
 
     def _show(self, goal) -> None:
         from saas_sim.cli.goal import explain
+        from saas_sim.render.tornado import format_field_value
 
+        self._stop_progress()
         self.query_one("#goal-answer", Static).update("\n".join(explain(goal)))
-        self.found = goal.value
+        self.found = None if goal.value is None else as_shown(goal.value)
+        self.shown_value = "" if goal.value is None else format_field_value(goal.field, goal.value, goal.currency)
         self.query_one("#goal-apply", Button).disabled = goal.value is None
 
+    def _stop_progress(self) -> None:
+        """The search is over (answered, failed or cancelled): the bar stops pulsing."""
+        self.query_one("#goal-progress", ProgressBar).remove_class("-searching")
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "goal" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._stop_progress()
         if event.state == WorkerState.ERROR and event.worker.group == "goal":
             error = event.worker.error
             message = " ".join(str(error).split()) if isinstance(error, InputError) else repr(error)
             self.query_one("#goal-problem", Static).update(message)
             self.query_one("#goal-answer", Static).update("")
+
+
+def as_shown(value: float) -> float:
+    """A value found, rounded to the three significant digits the answer shows it with (2.97466 % → 2.97 %)."""
+    return float(f"{value:.3g}")

@@ -499,7 +499,19 @@ class WorkshopScreen(Screen[None]):
         if isinstance(self.focused, Input):
             self.set_focus(None)
             return
-        self.app.exit()
+        self.quit_asking()
+
+    def quit_asking(self) -> None:
+        """Quit; when the room changed numbers, only after asking (they are lost on quitting)."""
+        changed = [str(number) for number, state in enumerate(self.states, 1) if state.changed]
+        if not changed:
+            self.app.exit()
+            return
+        from tui.screens.dialogs import ConfirmQuit
+
+        where = f"step{'s' if len(changed) > 1 else ''} {', '.join(changed)}"
+        self.app.push_screen(ConfirmQuit(f"The numbers changed in {where} are lost when the workshop quits."),
+                             lambda quit_now: self.app.exit() if quit_now else None)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
