@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from saas_sim.errors import InputError
 from saas_sim.model.scenario import Scenario
 from saas_sim.store import SavedRevision, Store
 from tui.commands import COMMANDS, app_bindings, load_keymap
@@ -77,6 +78,25 @@ class SaasSimApp(InOrderKeys):
                 yield SystemCommand(command.label, command.help, getattr(owner, f"action_{command.action}"))
 
 
+def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
+    """An invalid scenario file opened unsaved, its problems at the fields; ``error`` again when it cannot be shown."""
+    from saas_sim.io.files import read_text
+    from saas_sim.io.scenario import MAX_FILE_BYTES
+    from saas_sim.io.values import typed_value
+    from tui.widgets.editor import editable_document
+
+    text = read_text(path, kind="scenario file", max_bytes=MAX_FILE_BYTES)  # unreadable: that is the news
+    try:
+        editable = editable_document(typed_value(text)) is not None
+    except (RecursionError, MemoryError):  # nested past what the reader takes: its refusal says so
+        editable = False
+    if not editable:
+        raise error
+    count = len(error.problems)
+    return OpenScenario("import", text), (f"{path.name} has {count} problem{'s' if count > 1 else ''}, marked at "
+                                          "the fields: fix them here, then ctrl+s saves it")
+
+
 @dataclass(frozen=True)
 class PendingOpening:
     """An opening that first saves ``text`` into a store another program holds: the app waits for it."""
@@ -110,7 +130,10 @@ def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario | 
         if path.exists():
             from saas_sim.io.scenario import read_scenario_file
 
-            text, scenario = read_scenario_file(path)
+            try:
+                text, scenario = read_scenario_file(path)
+            except InputError as error:
+                return to_fix(path, error)
             return saved_or_pending(
                 text, scenario, f"import {path.name}",
                 lambda saved: f"Imported {path.name} as revision {saved.revision.number}" if saved.created else None)

@@ -14,9 +14,11 @@ class OpenScenario:
 
     ``action`` is "open" for a stored revision (``revision`` set, its text in
     ``text``) and "new" for a text not stored yet (from an example, or a
-    duplicate under a new name): the editor opens it unsaved.
+    duplicate under a new name): the editor opens it unsaved.  "import" is
+    a file's text that is not a valid scenario yet: the editor opens it
+    unsaved with its problems at the fields, and saving imports it.
     """
 
-    action: Literal["open", "new"]
+    action: Literal["open", "new", "import"]
     text: str
     revision: RevisionInfo | None = None

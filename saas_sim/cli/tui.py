@@ -24,6 +24,12 @@ def tui_command(
 
     from tui.app import create_app
 
+    from saas_sim.cli.boundary import invalid_input
+    from saas_sim.cli.run import SCENARIO_SUFFIXES
+
+    if file_or_name is not None and not Path(file_or_name).exists() \
+            and Path(file_or_name).suffix.lower() in SCENARIO_SUFFIXES:
+        raise invalid_input(f"no such scenario file: {file_or_name}")  # as run says it
     store = open_store(db)
     app = create_app(store, file_or_name,
                      keymap_folder=Path(platformdirs.user_config_dir("saas-sim", appauthor=False)))

@@ -27,3 +27,11 @@ def test_an_unknown_name_is_refused_before_the_app_starts(invoke, tmp_path):
 def test_the_command_line_never_imports_textual_for_other_commands():
     code = "import sys; from saas_sim.cli import app; assert 'textual' not in sys.modules, 'textual'"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_missing_scenario_file_is_no_such_file_like_run(invoke, tmp_path):
+    result = invoke("tui", "nope.yaml", "--db", tmp_path / "s.db")
+    run = invoke("run", "nope.yaml", "--no-save")
+    assert result.exit_code == 2 == run.exit_code
+    assert result.stderr == run.stderr == "saas-sim: no such scenario file: nope.yaml\n"
+    assert not (tmp_path / "s.db").exists()

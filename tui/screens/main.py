@@ -103,11 +103,19 @@ class MainScreen(Screen):
         source = f"{opening.revision.name}@{opening.revision.number}" if opening.revision else "new scenario"
         if opening.action == "new":
             opening = self._unique_name(opening)
-        self.scenario, self.document = scenario_document(opening.text, source)
+        self.problems: list[Problem] = []
+        if opening.action == "import":
+            from saas_sim.io.values import typed_value
+            from tui.widgets.editor import editable_document
+
+            document = editable_document(typed_value(opening.text))
+            assert document is not None, "opening_for opens only a file the editor can show"
+            self.scenario, self.document, self.problems = checked_document(document, "new scenario")
+        else:
+            self.scenario, self.document = scenario_document(opening.text, source)
         self.text = opening.text
         self.revision: RevisionInfo | None = opening.revision
         self.saved_document = self.document if opening.action == "open" else None
-        self.problems: list[Problem] = []
 
     def _unique_name(self, opening: OpenScenario) -> OpenScenario:
         """A new scenario never saves into a stored one: "Starter" becomes "Starter (2)" when taken."""
@@ -138,7 +146,16 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self._refresh_titles()
+        if self.problems:  # a file opened to be fixed: its problems at the fields
+            self.call_after_refresh(self._show_opening_problems)
         self.simulate_now()
+
+    def _show_opening_problems(self) -> None:
+        self.query_one(ScenarioEditor).show_problems(self.problems)
+        count = len(self.problems)
+        self.query_one(ResultsPanel).show_invalid(
+            f"{count} problem{'s' if count > 1 else ''} in the file: fix {'them' if count > 1 else 'it'} here to see "
+            "results; ctrl+s then saves it")
 
     @property
     def dirty(self) -> bool:

@@ -138,6 +138,30 @@ PLACEHOLDERS = {
 }
 
 
+def editable_document(raw: object) -> dict | None:
+    """A scenario file's YAML as read (not valid yet) in the shape the editor shows, or None when it has no such shape.
+
+    The sections left out are empty; each segment and event must be a mapping.
+    """
+    if not isinstance(raw, dict):
+        return None
+    document = dict(raw)
+    for key, empty in (("company", dict), ("acquisition", dict), ("events", list), ("simulation", dict)):
+        if document.get(key) is None:
+            document[key] = empty()
+        if not isinstance(document[key], empty):
+            return None
+    segments = document.get("segments")
+    if not isinstance(segments, list) or not segments:
+        return None
+    if not all(isinstance(item, dict) for item in [*segments, *document["events"]]):
+        return None
+    for segment in segments:
+        if not isinstance(segment.get("churn"), dict):
+            segment["churn"] = {"monthly": segment.get("churn")}
+    return document
+
+
 def _defaults_left_out(document: dict) -> dict:
     """Leave out a ``starting_mrr`` equal to its default (customers × ARPA), so that it follows ARPA edits."""
     for segment in document.get("segments", []):
@@ -226,7 +250,8 @@ class ScenarioEditor(VerticalScroll):
             for path, value in _leaves(doc["acquisition"], "acquisition"):
                 yield self._row(path, value)
         for index, segment in enumerate(doc["segments"]):
-            with Collapsible(title=f"Segment: {segment['name']}", collapsed=index > 0, id=f"group-segment-{index}"):
+            with Collapsible(title=f"Segment: {segment.get('name')}", collapsed=index > 0,
+                             id=f"group-segment-{index}"):
                 with Horizontal(classes="field-line form-line"):
                     yield Label("acquisition by", classes="field-label")
                     yield Select(ACQUISITION_CHOICES, value=acquisition_form(segment), allow_blank=False,
