@@ -50,6 +50,7 @@ class ConfirmQuit(ModalScreen[bool]):
     ConfirmQuit { align: center middle; }
     #confirm-quit-dialog { width: 60; max-width: 100%; height: auto; max-height: 100%; border: thick $warning;
                            background: $surface; padding: 1 2; }
+    #confirm-quit-dialog Label { width: 100%; }
     #confirm-quit-question { text-style: bold; }
     #confirm-quit-buttons { height: auto; margin-top: 1; }
     #confirm-quit-buttons Button { margin-right: 2; }
