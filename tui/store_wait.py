@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, LoadingIndicator
 
 POLL_S = 0.25  # how often a waiting app asks whether the store's lock is free
@@ -94,3 +95,18 @@ async def wait_for_store(app: App, path: Path, doing: str) -> bool:
             if app.screen is waiting:
                 waiting.dismiss(True)
             return True
+
+
+def write_when_free(screen: Screen, path: Path, doing: str, write: Callable[[], object]) -> None:
+    """``write()`` now when the store is free, else once it is, after waiting on screen (giving up writes nothing)."""
+    if lock_free(path):
+        write()
+        return
+
+    async def wait_then_write() -> None:
+        if await wait_for_store(screen.app, path, doing):
+            write()
+        else:
+            screen.notify("Nothing was saved: the store is still busy.", severity="warning")
+
+    screen.run_worker(wait_then_write(), group="store", exclusive=True)

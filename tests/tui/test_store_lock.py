@@ -151,3 +151,32 @@ async def test_ctrl_s_while_locked_waits_without_freezing_then_saves(path, lock)
                 break
         assert app.screen is screen and not screen.dirty
         assert len(store.history(starter.name)) == 2
+
+
+async def test_archiving_in_the_browser_while_locked_waits_then_archives(path, lock):
+    from tui.screens.browser import BrowserScreen
+
+    starter = examples()[0]
+    store = Store(path)
+    store.save_revision(starter.text, parse_scenario(starter.text, starter.file_name))
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.3)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        held = lock()
+        started = time.perf_counter()
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        assert time.perf_counter() - started < 3 and isinstance(app.screen, WaitingForStore)
+        assert not store.scenarios(include_archived=True)[0].archived
+        held.release()
+        for _ in range(20):
+            await pilot.pause(0.2)
+            if app.screen is browser:
+                break
+        assert app.screen is browser
+        assert store.scenarios(include_archived=True)[0].archived

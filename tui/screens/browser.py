@@ -18,6 +18,7 @@ from saas_sim.io.examples import Example, examples
 from saas_sim.render.format import format_money
 from saas_sim.store import ScenarioInfo, Store, StoreError
 from tui.messages import OpenScenario
+from tui.store_wait import write_when_free
 from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
 from tui.screens.history import HistoryScreen, local_time
 from tui.widgets.fields import FieldInput
@@ -349,9 +350,7 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
         if info is None:
             return
 
-        def named(name: str | None) -> None:
-            if name is None:
-                return
+        def rename(name: str) -> None:
             try:
                 text, scenario = scenario_text_named(self.store.find_revision(info.name).yaml_text, name)
                 saved = self.store.rename(info.name, text, scenario)
@@ -361,6 +360,10 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
             self.notify(f"{info.name} is now {name} (revision {saved.revision.number})")
             self.load(select=name)
 
+        def named(name: str | None) -> None:
+            if name is not None:
+                write_when_free(self, self.store.path, f"rename {info.name}", lambda: rename(name))
+
         self.app.push_screen(NameDialog(f"Rename {info.name}", info.name,
                                         lambda name: self._name_problem(info, name)), named)
 
@@ -368,6 +371,10 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
         info = self.selected
         if info is None:
             return
+        write_when_free(self, self.store.path, f"{'restore' if info.archived else 'archive'} {info.name}",
+                        lambda: self._archive(info))
+
+    def _archive(self, info: ScenarioInfo) -> None:
         try:
             if info.archived:
                 self.store.restore(info.name)

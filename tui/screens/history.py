@@ -184,6 +184,12 @@ class HistoryScreen(ModalScreen[OpenScenario | None]):
         revision = self.selected
         if revision is None or revision.latest:
             return
+        from tui.store_wait import write_when_free
+
+        write_when_free(self, self.store.path, f"restore {revision.name}@{revision.number}",
+                        lambda: self._restore(revision))
+
+    def _restore(self, revision) -> None:
         try:
             text = revision.yaml_text
             scenario = parse_scenario(text, f"{revision.name}@{revision.number}")
