@@ -12,7 +12,7 @@ from textual.screen import Screen
 from saas_sim.errors import InputError
 from saas_sim.model.scenario import Scenario
 from saas_sim.store import SavedRevision, Store
-from tui.commands import COMMANDS, app_bindings, load_keymap
+from tui.commands import COMMANDS, app_bindings, keymap_refused, load_keymap
 from tui.keys import InOrderKeys
 from tui.messages import OpenScenario
 from tui.screens.main import LIVE_PATHS, MainScreen
@@ -58,7 +58,8 @@ class SaasSimApp(InOrderKeys):
             self.exit(return_code=1, message=f"Gave up waiting for the store {self.store.path}: nothing was saved.")
             return
         saved = self.store.save_revision(pending.text, pending.scenario)
-        self._start(OpenScenario("open", pending.text, saved.revision), pending.note(saved))
+        self._start(OpenScenario("open", pending.text, saved.revision),
+                    "\n".join(note for note in (pending.note(saved), self.note) if note) or None)
 
     async def action_quit(self) -> None:
         """ctrl+q anywhere: the main screen asks about unsaved changes first."""
@@ -158,4 +159,7 @@ def create_app(store: Store, file_or_name: str | None = None, *, live_paths: int
     """The app the command runs; tests build theirs here too."""
     opening, note = opening_for(store, file_or_name)
     keymap = load_keymap(keymap_folder) if keymap_folder is not None else {}
+    refused = keymap_refused(keymap_folder) if keymap_folder is not None else None
+    if refused:
+        note = f"{note}\n{refused}" if note else refused
     return SaasSimApp(store, opening, live_paths=live_paths, seed=seed, keymap=keymap, note=note)

@@ -64,6 +64,21 @@ def load_keymap(folder: Path) -> dict[str, str]:
             if key in known and not {k.strip() for k in str(value).split(",")} & editing_keys()}
 
 
+def keymap_refused(folder: Path) -> str | None:
+    """Which ``keymap.toml`` entries :func:`load_keymap` leaves out because a text field edits with their key."""
+    path = folder / KEYMAP_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    known = {c.id for c in COMMANDS}
+    refused = [f"{key} = {value}" for key, value in data.items()
+               if key in known and {k.strip() for k in str(value).split(",")} & editing_keys()]
+    if not refused:
+        return None
+    return f"{path}: {', '.join(refused)} left out: a text field edits with that key"
+
+
 def editing_keys() -> set[str]:
     """The keys a focused text field keeps for itself (ctrl+k deletes to the end…): no command may use one."""
     from textual.widgets import Input

@@ -79,3 +79,13 @@ async def test_ctrl_z_undoes_an_edit_in_a_field(store):
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()
         assert app.screen.document["horizon_months"] == 36
+
+
+def test_a_keymap_entry_left_out_is_said(tmp_path):
+    from tui.commands import keymap_refused
+
+    (tmp_path / "keymap.toml").write_text('save = "ctrl+w"\nhistory = "f5"\n')
+    said = keymap_refused(tmp_path)
+    assert said is not None and 'save = ctrl+w left out' in said and "history" not in said
+    (tmp_path / "keymap.toml").write_text('history = "f5"\n')
+    assert keymap_refused(tmp_path) is None
