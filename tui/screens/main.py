@@ -187,9 +187,11 @@ class MainScreen(Screen):
         self._refresh_titles()
         if self._timer is not None:
             self._timer.stop()
+        # A run of an earlier state is of no use any more: it stops now, leaving the processor to the keys
+        # (the next run starts once typing pauses), and its result is never drawn.
+        self._generation += 1
+        self.workers.cancel_group(self, "simulate")
         if self.scenario is None:
-            self._generation += 1  # a run of an earlier, valid state must not show as current
-            self.workers.cancel_group(self, "simulate")
             count = len(self.problems)
             self.query_one(ResultsPanel).show_invalid(
                 f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
