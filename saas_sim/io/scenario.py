@@ -143,7 +143,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
       than ``MAX_DEPTH`` is refused, at the line where it passes the limit.
     * A range or distribution is refused when even its likely values lie
       outside the field's range: its support when bounded (uniform,
-      triangular, beta), else its 90 % interval (normal, lognormal).
+      triangular, beta), else its 90 % interval (normal, lognormal).  On a
+      rate (a share, 0 to 1), what the file states must lie within the
+      rate's bounds too: both ends of a range and a distribution's ``low``,
+      ``mode``, ``high``, ``p5``, ``p95`` and ``mean`` (``"1%..150%"`` is refused).
     * An event's ``set`` is kept sorted by path.  An event may set the churn
       keys of the form the segment gives (``monthly``/``annual`` with
       ``heterogeneity``, or ``alpha`` and ``beta``) and ``funnel.*`` only on

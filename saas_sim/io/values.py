@@ -54,6 +54,8 @@ DISTRIBUTION_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "beta": (("alpha", "beta"),),
 }
 
+# The parameters of a distribution that state where its values lie (a rate's must lie within its bounds).
+_STATED_BOUNDS = ("low", "mode", "high", "p5", "p95", "mean")
 _PARAMETER = FieldRule(-MAX_MAGNITUDE, MAX_MAGNITUDE, uncertain=False, settable=False)
 _POSITIVE = FieldRule(0.0, MAX_MAGNITUDE, low_open=True, uncertain=False, settable=False)
 MAX_INTEGER_DIGITS = 100  # a whole number longer than this is refused before Python converts it
@@ -446,7 +448,35 @@ class NodeReader:
         low, high = likely_values(dist)
         if not max(low, rule.low) < min(high, rule.high):
             return self._refuse(node, field, rule.allowed(), hint)
+        if rule.rate and not self._stated_within(node, rule, field, hint):
+            return None
         return dist
+
+    def _stated_within(self, node: Node, rule: FieldRule, field: str, hint: str) -> bool:
+        """Whether the bounds a rate's range or distribution states lie within the rate's bounds.
+
+        A rate of 150 % is no rate: ``"0.5%..150%"`` or ``{dist: uniform, low: 0,
+        high: 2}`` would have many draws clipped to 100 %, so it is refused.  What
+        is checked is what the file states: both ends of a range, and ``low``,
+        ``mode``, ``high``, ``p5``, ``p95`` and ``mean`` of a distribution (the
+        draws of a distribution stated within bounds may still be clipped near an
+        edge: ``{dist: normal, mean: 97%, sd: 5%}``).
+        """
+        if isinstance(node, ScalarNode):
+            ends = [parse_number_text(part) for part in node.value.split("..")]
+            if all(rule.low <= end <= rule.high for end in ends if end is not None):
+                return True
+            self._refuse(node, field, f"{rule.allowed()} at both ends", hint)
+            return False
+        within = True
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) not in _STATED_BOUNDS:
+                continue
+            value = _scalar_number(value_node)
+            if value is not None and not rule.low <= value <= rule.high:
+                self._refuse(value_node, join(field, key_node.value), rule.allowed(), _hint(value_node, value, rule))
+                within = False
+        return within
 
 
 def _short(value: float) -> str:

@@ -329,7 +329,9 @@ def test_distribution_keys(written, message):
 
 
 def test_partial_overlap_with_the_valid_range_is_fine():
-    assert churn("{dist: uniform, low: 0.5, high: 2}") == Distribution("uniform", (("low", 0.5), ("high", 2.0)))
+    # A rate's stated bounds must lie within its bounds (see test_a_rate_range_past_its_bounds_is_refused).
+    text = segment("cac_elasticity: {dist: uniform, low: 0.5, high: 7}")
+    assert parse(text).segments[0].cac_elasticity == Distribution("uniform", (("low", 0.5), ("high", 7.0)))
     assert churn("{dist: normal, mean: 0, sd: 0.01}") == normal(0.0, 0.01)
 
 
@@ -1466,3 +1468,55 @@ def test_thousands_in_a_flow_mapping_need_quotes():
 def test_a_whole_number_hint_only_for_a_value_the_field_takes():
     assert problems(replace("horizon_months: 12", "horizon_months: '99999999999999999999'")) == [
         "x.yaml:2 horizon_months: must be a whole number, got '99999999999999999999'"]
+
+
+# -- a rate's range or distribution stays within the rate's bounds (issue 13 item 20) ----------
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("'0.5%..150%'", "segments[0].churn.monthly: must be a number between 0 and 1 at both ends, got '0.5%..150%'"),
+        ("'-1%..3%'", "segments[0].churn.monthly: must be a number between 0 and 1 at both ends, got '-1%..3%'"),
+        ("'0.5..1.5'", "segments[0].churn.monthly: must be a number between 0 and 1 at both ends, got '0.5..1.5'; "
+                       "write 0.5%..1.5%"),
+        ("{dist: uniform, low: 0, high: 2}",
+         "segments[0].churn.monthly.high: must be a number between 0 and 1, got 2; write 2% or 0.02"),
+        ("{low: 0.5%, high: 150%}", "segments[0].churn.monthly.high: must be a number between 0 and 1, got '150%'"),
+        ("{dist: lognormal, p5: 1%, p95: 1.2}", "segments[0].churn.monthly.p95: must be a number between 0 and 1, got 1.2"),
+        ("{dist: normal, p5: 1%, p95: 120%}", "segments[0].churn.monthly.p95: must be a number between 0 and 1, got '120%'"),
+        ("{dist: normal, mean: 1.2, sd: 0.5}", "segments[0].churn.monthly.mean: must be a number between 0 and 1, got 1.2"),
+        ("{dist: lognormal, mean: 1.2, sd: 1}",
+         "segments[0].churn.monthly.mean: must be a number between 0 and 1, got 1.2"),
+    ],
+)
+def test_a_rate_range_past_its_bounds_is_refused(written, message):
+    assert churn_problems(written) == [f"x.yaml:14 {message}"]
+
+
+def test_a_triangular_rate_names_each_parameter_past_its_bounds():
+    assert churn_problems("{dist: triangular, low: 0, mode: 1.2, high: 3}") == [
+        "x.yaml:14 segments[0].churn.monthly.mode: must be a number between 0 and 1, got 1.2",
+        "x.yaml:14 segments[0].churn.monthly.high: must be a number between 0 and 1, got 3; write 3% or 0.03",
+    ]
+
+
+def test_an_event_cannot_set_a_rate_range_past_its_bounds():
+    text = events("{month: 3, set: {segments.SMB.churn.monthly: '1%..120%'}}")
+    assert problems(text) == [
+        f"x.yaml:{EVENTS_LINE} events[0].set.segments.SMB.churn.monthly: must be a number between 0 and 1 "
+        "at both ends, got '1%..120%'"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["'0%..100%'", "{dist: uniform, low: 0, high: 1}", "{dist: normal, mean: 0.97, sd: 0.05}",
+     "{dist: triangular, low: 0, mode: 1, high: 1}", "{dist: beta, alpha: 2, beta: 30}",
+     "{dist: lognormal, mean: 0.5, sd: 0.5}"],
+)
+def test_a_rate_distribution_within_its_bounds_is_kept_even_near_the_edge(written):
+    assert parse(replace("churn: {monthly: 0.03}", f"churn: {{monthly: {written}}}")).segments[0].churn.monthly
+
+
+def test_a_range_past_the_bounds_of_a_field_that_is_no_rate_is_clipped_as_before():
+    assert parse(segment("cac_elasticity: '0..7'")).segments[0].cac_elasticity
