@@ -32,6 +32,7 @@ from saas_sim.render.format import (
     format_months,
     format_multiple,
     format_points,
+    format_rate,
     formatter_for,
 )
 from saas_sim.render.summary import (
@@ -325,7 +326,8 @@ def format_difference(metric: str, value: float | None, currency: str = "USD") -
         return MISSING
     kind = METRIC_KIND.get(metric)
     if kind == "rate":
-        text = f"{100.0 * value:+.1f} pp"
+        text = format_rate(value).removesuffix("%")
+        text = ("" if text.startswith("-") else "+") + text + " pp"
         return "0.0 pp" if text in ("+0.0 pp", "-0.0 pp") else text
     magnitude = {"month": format_months, "months": format_months, "count": format_count,
                  "multiple": format_multiple, "points": format_points}.get(kind or "", formatter_for(metric, currency))
@@ -339,7 +341,8 @@ def format_relative(value: float | None) -> str:
     """``0.123`` -> ``+12.3%``; ``—`` when undefined."""
     if value is None:
         return MISSING
-    text = f"{100.0 * value:+.1f}%"
+    text = format_rate(value)
+    text = ("" if text.startswith("-") else "+") + text
     return "0.0%" if text in ("+0.0%", "-0.0%") else text
 
 

@@ -13,7 +13,10 @@ MISSING = "—"
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
 
-_SUFFIXES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+FIXED_BELOW = 1e5
+"""A rate, a multiple, a duration or points this large or larger reads in scientific notation (``2.08e9×``):
+written out it would outgrow any column (exp.yaml: LTV/CAC ``2079161311.1×``)."""
 
 
 def _dash_when_undefined(format_value: Callable[..., str]) -> Callable[..., str]:
@@ -39,9 +42,27 @@ def _three_digits(magnitude: float, keep_zeros: bool = False) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def scientific(magnitude: float, digits: int = 3, keep_zeros: bool = False) -> str:
+    """``magnitude`` (>= 0) in scientific notation with ``digits`` significant digits: ``2.40e28``, ``1.2e-5``;
+    without ``keep_zeros`` the mantissa's trailing zeros go (``2.4e28``)."""
+    mantissa, exponent = f"{magnitude:.{digits - 1}e}".split("e")
+    if not keep_zeros and "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, or to three significant digits in scientific notation from
+    :data:`FIXED_BELOW` (where it would round to that or more)."""
+    if abs(round(value, decimals)) < FIXED_BELOW:
+        return f"{value:.{decimals}f}"
+    return ("-" if value < 0 else "") + scientific(abs(value), keep_zeros=True)
+
+
 @_dash_when_undefined
 def format_compact(value: float | None, keep_zeros: bool = False) -> str:
-    """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``.
+    """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``; from a thousand trillions
+    on, scientific notation: ``2.4e28``.
 
     ``keep_zeros``: ``3.00k`` rather than ``3k``, for columns of figures.
     """
@@ -50,6 +71,8 @@ def format_compact(value: float | None, keep_zeros: bool = False) -> str:
         scaled = _three_digits(magnitude / size, keep_zeros)
         if float(scaled) >= 1:  # after rounding, so that 999_999 reads 1.00M, not 1000k
             text = scaled + suffix
+            if float(scaled) >= 1000:  # beyond the largest suffix
+                text = scientific(magnitude, keep_zeros=keep_zeros)
             break
     else:
         text = _three_digits(magnitude)
@@ -71,19 +94,19 @@ def format_money(value: float | None, currency: str = "USD", keep_zeros: bool = 
 @_dash_when_undefined
 def format_rate(value: float | None) -> str:
     """A fraction as a percentage: ``0.153`` -> ``15.3%``."""
-    return f"{100.0 * value:.1f}%"
+    return f"{_fixed(100.0 * value, 1)}%"
 
 
 @_dash_when_undefined
 def format_months(value: float | None) -> str:
     """A duration in months: ``7.26`` -> ``7.3 mo``."""
-    return f"{value:.1f} mo"
+    return f"{_fixed(value, 1)} mo"
 
 
 @_dash_when_undefined
 def format_month(value: float | None) -> str:
     """A month of the horizon: ``14`` -> ``month 14``."""
-    return f"month {value:.0f}"
+    return f"month {_fixed(value, 0)}"
 
 
 @_dash_when_undefined
@@ -95,13 +118,13 @@ def format_count(value: float | None) -> str:
 @_dash_when_undefined
 def format_multiple(value: float | None) -> str:
     """A ratio such as LTV/CAC: ``3.14`` -> ``3.1×``."""
-    return f"{value:.1f}×"
+    return f"{_fixed(value, 1)}×"
 
 
 @_dash_when_undefined
 def format_points(value: float | None) -> str:
     """Percentage points (rule of 40): ``41.7`` -> ``42 pts``."""
-    return f"{value:.0f} pts"
+    return f"{_fixed(value, 0)} pts"
 
 
 Formatter = Callable[[float | None], str]
@@ -145,10 +168,13 @@ def _significant(value: float, digits: int = 2) -> float:
 
 
 def _two_digits(value: float) -> str:
-    """Two significant digits, never in scientific notation: ``0.0123`` -> ``0.012``, ``1234`` -> ``1,200``."""
+    """Two significant digits: ``0.0123`` -> ``0.012``, ``1234`` -> ``1,200``; in scientific notation
+    from a million and under 0.0001, where the zeros would outgrow the figure: ``1.2e6``, ``3.5e-7``."""
     if value == 0 or not math.isfinite(value):
         return "0"
     rounded = _significant(value)
+    if not 1e-4 <= abs(rounded) < 1e6:
+        return ("-" if rounded < 0 else "") + scientific(abs(rounded), digits=2, keep_zeros=True)
     digits = max(0, 1 - math.floor(math.log10(abs(rounded))))
     return f"{rounded:,.{digits}f}"
 

@@ -34,8 +34,10 @@ from saas_sim.analysis.sensitivity import (
 from saas_sim.render.figures import KeepFigures
 from saas_sim.render.format import (
     format_compact,
+    format_count,
     format_error,
     format_money,
+    format_rate,
     formatter_for,
     metric_label,
 )
@@ -63,9 +65,9 @@ def format_field_value(path: str, value: float | None, currency: str = "USD") ->
     if is_money(path):
         return format_money(value, currency)
     if key in _RATES:
-        return f"{100 * value:.3g}%"
+        return f"{100 * value:.3g}%" if abs(value) < 10 else format_rate(value)
     if key in _WHOLE:
-        return f"{value:,.0f}"
+        return format_count(value)
     return format_compact(value)
 
 

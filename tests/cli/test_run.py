@@ -190,3 +190,41 @@ def test_a_narrow_terminal_drops_the_errors_rather_than_cut_a_figure(invoke, mon
         table = result.stdout.split("Key metrics", 1)[1].split("Segments", 1)[0].split("Diagnosis", 1)[0]
         assert "…" not in table and "mean ± se" not in table, table
         assert broken_figures(result.stdout) == []
+
+
+EXPANSION = """\
+name: Expansion
+horizon_months: 240
+simulation: {paths: 300, seed: 1}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 5k}
+segments:
+  - name: SMB
+    cac: 500
+    arpa_monthly: 100
+    starting_customers: 100
+    churn: {monthly: 3%}
+    expansion_monthly: 50%
+    gross_margin: 0.8
+"""
+
+
+@pytest.mark.parametrize("columns", [None, "120"])
+def test_huge_figures_are_never_cut(invoke, monkeypatch, tmp_path, columns):
+    """Issue 13, 22: 50 % expansion a month for 240 months makes ARR 1e37 and LTV/CAC 2e9; piped (80
+    columns) or at 120 they read ``$1.16e37`` and ``2.08e9×``, not ``$…`` or ``$24004537586042022133760B``."""
+    import re
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    path = tmp_path / "expansion.yaml"
+    path.write_text(EXPANSION, encoding="utf-8")
+    result = invoke("run", path, "--no-save")
+    assert result.exit_code == 0, result.stderr
+    assert "…" not in result.stdout
+    assert not re.search(r"\d{9}", result.stdout.replace(",", "")), result.stdout
+    rows = {line.split("  ")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("   ")}
+    assert re.search(r"\$\d\.\d\de\d\d", rows["ARR end"]), rows["ARR end"]
+    assert "e9×" in rows["LTV/CAC"]

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from saas_sim.render.format import (
-    format_compact, format_count, format_money, format_month, format_months, format_multiple, format_rate,
-    formatter_for, metric_label,
+    format_compact, format_count, format_money, format_month, format_months, format_multiple, format_points,
+    format_rate, formatter_for, metric_label,
 )
 
 
@@ -96,19 +96,19 @@ def test_float_noise_on_a_deterministic_metric_reads_zero():
     assert format_error("ltv_cac", 0.0011, mean=1.5) == "0.0011×"
 
 
-_SCALE = {"k": 1e3, "M": 1e6, "B": 1e9}
+_SCALE = {"k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 
 def _shown(text: str) -> float:
     """The number a formatted standard error shows, in the metric's own unit (pp read as a fraction)."""
-    match = re.fullmatch(r"[$€£]?([\d,.]+)([kMB]?)( pp| mo| pts|×)?", text)
+    match = re.fullmatch(r"[$€£]?([\d,.]+(?:e-?\d+)?)([kMBT]?)( pp| mo| pts|×)?", text)
     assert match, text
     number = float(match.group(1).replace(",", "")) * _SCALE.get(match.group(2), 1.0)
     return number / 100 if match.group(3) == " pp" else number
 
 
 @given(st.sampled_from(["arr_end", "customers_end", "nrr_12m_end", "ltv_cac", "payback_months", "rule_of_40"]),
-       st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
+       st.floats(min_value=1e-12, max_value=1e300, allow_nan=False))
 def test_a_standard_error_shows_its_value_to_two_significant_digits(metric, value):
     from saas_sim.render.format import format_error
 
@@ -118,6 +118,7 @@ def test_a_standard_error_shows_its_value_to_two_significant_digits(metric, valu
     assert shown == pytest.approx(expected, rel=1e-9), text
     digits = re.sub(r"\D", "", f"{shown:.15g}".split("e")[0]).strip("0")
     assert len(digits) <= 2, text
+    assert len(re.sub(r" (pp|mo|pts)$", "", text)) <= 10, text
 
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda mean: abs(mean) > 1e-6),
@@ -126,3 +127,50 @@ def test_an_error_under_a_billionth_of_the_mean_is_noise(mean, share):
     from saas_sim.render.format import format_error
 
     assert format_error("ltv_cac", share * abs(mean), mean=mean) == "0×"
+
+
+# --- any magnitude, short and exact to what it shows (issue 13, 22: never a truncated number) ---------
+
+_MULTIPLIERS = {"": 1.0, "k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def _read_back(text: str) -> tuple[float, float]:
+    """The number a compact figure shows and half its last digit's worth (its shown precision)."""
+    match = re.fullmatch(r"(-?)[$€£]?(?:month )?([\d,]+)(?:\.(\d+))?(?:e(-?\d+))?([kMBT]?)(%| mo| pts|×)?", text)
+    assert match, text
+    sign, whole, decimals, exponent, suffix, _ = match.groups()
+    scale = _MULTIPLIERS[suffix] * (10.0 ** int(exponent) if exponent else 1.0)
+    mantissa = float(whole.replace(",", "") + ("." + decimals if decimals else ""))
+    shown = (-1 if sign else 1) * mantissa * scale
+    return shown, 0.5 * 10.0 ** -len(decimals or "") * scale
+
+
+_COMPACT_FORMATTERS = {
+    "compact": (format_compact, 1.0), "money": (lambda v: format_money(v, "USD", keep_zeros=True), 1.0),
+    "rate": (format_rate, 100.0), "months": (format_months, 1.0), "month": (format_month, 1.0),
+    "count": (format_count, 1.0), "multiple": (format_multiple, 1.0), "points": (format_points, 1.0),
+}
+
+
+@given(st.sampled_from(sorted(_COMPACT_FORMATTERS)), st.floats(min_value=-308, max_value=308), st.booleans())
+def test_a_figure_of_any_magnitude_is_short_and_reads_back_to_its_shown_precision(kind, exponent, negative):
+    """exp.yaml's ARR of 2.4e28 read ``$24004537586042022133760B`` and its LTV/CAC ``2079161311.1×``."""
+    formatter, unit = _COMPACT_FORMATTERS[kind]
+    value = (-1 if negative else 1) * 10.0 ** min(exponent, 307.9)
+    if abs(value * unit) > 1.7e308:
+        return
+    if kind == "month" and value < 1:
+        return  # a month of the horizon is 1 or more
+    text = formatter(value)
+    assert len(re.sub(r"^month | (mo|pts)$", "", text)) <= 10, text  # the figure, without its word
+    shown, precision = _read_back(text)
+    assert abs(shown - value * unit) <= precision * (1 + 1e-9) + 1e-300, (value, text)
+
+
+def test_huge_figures_read_in_scientific_notation():
+    assert format_money(2.4004537586042022e28) == "$2.4e28"
+    assert formatter_for("arr_end")(2.4004537586042022e28) == "$2.40e28"
+    assert format_multiple(2079161311.1) == "2.08e9×"
+    assert format_compact(1.04e12) == "1.04T"
+    assert format_rate(1e30) == "1.00e32%"
+    assert format_compact(999.9e12) == "1e15"
