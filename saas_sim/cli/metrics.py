@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 # How an export is read (SPEC 6.1), declared once for `metrics` and `fit`.
 ColumnsOption = Annotated[str | None, typer.Option(
     "--columns", metavar="COLUMN=NAME,...",
-    help="Header names of your export, e.g. customer=Customer ID,month=Period,mrr=MRR (names match "
-         "case-insensitively; other columns are ignored).")]
+    help="Header names of your export, e.g. customer=Account,mrr=Amount (names match case-insensitively; "
+         "a name with spaces in quotes; other columns are ignored).")]
 DecimalOption = Annotated[str, typer.Option(
     "--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")]
 DateFormatOption = Annotated[str | None, typer.Option(

@@ -82,3 +82,15 @@ def test_help_reads_in_whole_sentences_on_a_pipe(invoke, monkeypatch, path):
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= WIDTH
     assert odd_breaks(result.stdout) == [], result.stdout
+
+
+@pytest.mark.parametrize("command", ["fit", "metrics"])
+def test_an_example_value_stays_on_one_line(invoke, monkeypatch, command):
+    """``--columns`` showed ``customer=Customer⏎ID,month=Period,mrr=MRR`` on a pipe: a value to type is one piece."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("TERMINAL_WIDTH", str(WIDTH))
+    command_object = dict(_commands())[(command,)]
+    columns = next(param for param in command_object.params if param.name == "columns")
+    example = re.search(r"e\.g\. (.+?) \(", columns.help).group(1)
+    result = invoke(command, "--help")
+    assert any(example in line for line in result.stdout.splitlines()), (example, result.stdout)
