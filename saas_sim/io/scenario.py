@@ -18,12 +18,13 @@ import os
 from dataclasses import MISSING, dataclass
 
 import yaml
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from saas_sim.errors import InputError
 from saas_sim.io.files import read_text
 from saas_sim.io.values import (
     MAX_NODES,
+    STR_TAG,
     Mapping,
     NodeReader,
     is_null,
@@ -33,7 +34,7 @@ from saas_sim.io.values import (
     written,
 )
 from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, rule_for
-from saas_sim.model.names import checked_name
+from saas_sim.model.names import checked_name, normalize_name
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -198,6 +199,11 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
     return root
 
 
+def _reads_as_no_text(node: Node) -> bool:
+    """A plain scalar YAML reads as a number, a boolean or a date (``name: 2025``, ``name: yes``): quotes make it text."""
+    return isinstance(node, ScalarNode) and not node.style and node.tag != STR_TAG and not is_null(node)
+
+
 def _spaces(count: int) -> str:
     return f"{count} space{'s' if count != 1 else ''}"
 
@@ -311,8 +317,11 @@ class _ScenarioReader:
 
     def _name(self, node: Node) -> str | None:
         allowed = f"must be text of 1 to {MAX_NAME_CHARS} characters"
+        if _reads_as_no_text(node):
+            self.reader.report(node, "name", f'{allowed}, got {written(node)}; put it in quotes: name: "{node.value}"')
+            return None
         name = self.reader.text(node, "name", allowed)
-        if name is not None and not (name.strip() and len(name) <= MAX_NAME_CHARS):
+        if name is not None and not 1 <= len(normalize_name(name)) <= MAX_NAME_CHARS:
             self.reader.report(node, "name", f"{allowed}, got {written(node)}")
         return checked_name(name, lambda problem: self.reader.report(node, "name", problem))
 

@@ -705,7 +705,7 @@ def test_aliases_are_fine_in_moderation():
         ("''", "x.yaml:1 name: must be text of 1 to 80 characters, got ''"),
         ("'   '", "x.yaml:1 name: must be text of 1 to 80 characters, got '   '"),
         ("x" * 81, f"x.yaml:1 name: must be text of 1 to 80 characters, got '{'x' * 57}...'"),
-        ("2024", "x.yaml:1 name: must be text of 1 to 80 characters, got 2024"),
+        ("2024", "x.yaml:1 name: must be text of 1 to 80 characters, got 2024; put it in quotes: name: \"2024\""),
     ],
 )
 def test_name(written, message):

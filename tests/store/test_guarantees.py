@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 import saas_sim.store.database as database
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
-from saas_sim.model.names import FORBIDDEN, name_problem, normalize_name
+from saas_sim.model.names import FORBIDDEN, VARIATION_SELECTORS, name_problem, normalize_name
 from saas_sim.store import Store, StoreError
 from saas_sim.store.database import dispose_engines
 from tests.store.conftest import ACME, renamed
@@ -237,6 +237,53 @@ def test_the_loader_refuses_hidden_characters_in_a_name_with_line_and_field(char
     assert problems[0].startswith("plan.yaml:2 name: ") and f"U+{ord(character):04X}" in problems[0]
 
 
+def named(name: str) -> str:
+    """ACME named ``name``, every character outside printable ASCII written as a YAML escape (``\\U0001f680``)."""
+    escaped = "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\U{ord(c):08x}" for c in name)
+    return ACME.replace("\nname: Acme\n", f'\nname: "{escaped}"\n')
+
+
+INVISIBLE = ["\u00ad", "\u200e", "\u200f", "\u061c", "\u2028", "\u2029", "\u180e", "\u034f", "\u3164",
+             "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4", "\ufff9", "\U000e0041", "\ue000", "\U0010fffd",
+             "\u0378", "\ufe0f"]
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+def test_the_loader_refuses_every_invisible_or_format_character(character):
+    """Format (Cf), separators (Zl, Zp), private use, unassigned and the invisible fillers: 'Pl?an' would list as 'Plan'."""
+    with pytest.raises(InputError) as error:
+        parse_scenario(named(f"Pl{character}an"), "plan.yaml")
+    problems = [str(p) for p in error.value.problems]
+    assert problems == [f"plan.yaml:2 name: must not contain hidden or direction-changing characters, "
+                        f"got U+{ord(character):04X} ({problems[0].rsplit('(', 1)[1]}"]
+    assert name_problem(f"Pl{character}an") is not None
+
+
+@pytest.mark.parametrize("name", ["Caf\u00e9 \u2764\ufe0f", "Plan\u00a0B", "\ud55c\uad6d\uc5b4 plan", "\u0645\u0631\u062d\u0628\u0627",
+                                  "e\u0301" * 3, "\U0001f680 launch"])
+def test_visible_names_in_any_script_are_kept(name):
+    assert name_problem(name) is None
+    assert parse_scenario(named(name)).name == normalize_name(name)
+
+
+def test_a_name_is_counted_after_normalisation():
+    """'e' + combining acute, 80 times, is 80 characters once NFC-normalised, as its NFC spelling is."""
+    assert parse_scenario(renamed(ACME, "e\u0301" * 80)).name == "\u00e9" * 80
+    assert parse_scenario(renamed(ACME, "\u00e9" * 80)).name == "\u00e9" * 80
+    with pytest.raises(InputError, match="must be text of 1 to 80 characters"):
+        parse_scenario(renamed(ACME, "e\u0301" * 81))
+    assert parse_scenario(renamed(ACME, "  " + "a" * 80 + "  ")).name == "a" * 80
+
+
+@pytest.mark.parametrize("written", ["2025", "yes", "1.5", "12345", "no", "2025-01-01"])
+def test_a_name_yaml_reads_as_no_text_is_told_to_be_quoted(written):
+    text = ACME.replace("\nname: Acme\n", f"\nname: {written}\n")
+    with pytest.raises(InputError) as error:
+        parse_scenario(text, "plan.yaml")
+    assert [str(p) for p in error.value.problems] == [
+        f'plan.yaml:2 name: must be text of 1 to 80 characters, got {written}; put it in quotes: name: "{written}"']
+
+
 def test_the_loader_normalises_the_name():
     assert parse_scenario(renamed(ACME, f"  {NFD}  ")).name == NFC
 
@@ -263,8 +310,12 @@ def test_normalising_is_idempotent_and_keeps_a_name_canonical(name):
 
 @given(names)
 def test_a_name_is_refused_exactly_when_it_holds_a_hidden_character(name):
+    normal = normalize_name(name)
+    after_symbol = [k > 0 and unicodedata.category(normal[k - 1]).startswith("S") for k in range(len(normal))]
+    hidden = [c for k, c in enumerate(normal) if c in FORBIDDEN
+              or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+              or (c in VARIATION_SELECTORS and not after_symbol[k])]
     problem = name_problem(name)
-    hidden = [c for c in normalize_name(name) if c in FORBIDDEN or unicodedata.category(c) == "Cc"]
     assert (problem is not None) == bool(hidden)
     if hidden:
         assert f"U+{ord(hidden[0]):04X}" in problem
