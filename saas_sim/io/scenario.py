@@ -83,25 +83,47 @@ BILLING = ("monthly", "upfront")
 
 
 
-def _belongs_under(block: str, keys: tuple[str, ...]) -> dict[str, str]:
-    return {key: f"did you mean {block}.{key}? (it belongs under {block}:)" for key in keys}
+# The keys of every block of the file: where a key found out of its block belongs.
+_BLOCK_KEYS = {
+    "": TOP_KEYS, "simulation": SIMULATION_KEYS, "company": COMPANY_KEYS, "acquisition": ACQUISITION_KEYS,
+    "segment": SEGMENT_KEYS, "churn": CHURN_KEYS, "funnel": FUNNEL_KEYS, "event": EVENT_KEYS,
+    "correlation": CORRELATION_KEYS,
+}
+_SECTIONS = ("simulation", "company", "acquisition", "churn", "funnel")  # blocks whose keys are written block.key
 
 
-def _belongs_to_the_segment(block: str) -> dict[str, str]:
-    return {key: f"it belongs to the segment: indent it as far as {block}:" for key in SEGMENT_KEYS}
+def _destination(key: str, block: str, home: str) -> str:
+    """Where ``key`` of block ``home`` belongs, said to a reader who found it in ``block``."""
+    if home == "":
+        return "at the top of the file (not indented)"
+    if home == "segment":
+        if block in ("churn", "funnel"):
+            return f"to the segment: indent it as far as {block}:"
+        return "to a segment (under segments:)"
+    if home == "event":
+        return "to an event (under events:)"
+    if home == "correlation":
+        return "to a correlation (under simulation.correlations:)"
+    return f"under {home}:"
+
+
+def _elsewhere(block: str) -> dict[str, str]:
+    """For each key of the other blocks, the advice for finding it in ``block``: where it belongs."""
+    advice: dict[str, str] = {}
+    own = _BLOCK_KEYS[block]
+    for key in dict.fromkeys(key for keys in _BLOCK_KEYS.values() for key in keys):
+        if key in own:
+            continue
+        homes = [home for home, keys in _BLOCK_KEYS.items() if key in keys]
+        if len(homes) == 1 and homes[0] in _SECTIONS:
+            advice[key] = f"did you mean {homes[0]}.{key}? (it belongs under {homes[0]}:)"
+        else:
+            advice[key] = "it belongs " + " or ".join(_destination(key, block, home) for home in homes)
+    return advice
 
 
 # Where the keys of other blocks belong, for a key indented out of its block.
-_ELSEWHERE = {
-    "": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("company", COMPANY_KEYS),
-         **_belongs_under("acquisition", ACQUISITION_KEYS)},
-    "simulation": {**_belongs_under("company", COMPANY_KEYS), **_belongs_under("acquisition", ACQUISITION_KEYS)},
-    "company": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("acquisition", ACQUISITION_KEYS)},
-    "acquisition": {**_belongs_under("simulation", SIMULATION_KEYS), **_belongs_under("company", COMPANY_KEYS)},
-    "segment": {**_belongs_under("churn", CHURN_KEYS), **_belongs_under("funnel", FUNNEL_KEYS)},
-    "churn": _belongs_to_the_segment("churn"),
-    "funnel": _belongs_to_the_segment("funnel"),
-}
+_ELSEWHERE = {block: _elsewhere(block) for block in _BLOCK_KEYS}
 
 RHO = FieldRule(-1.0, 1.0, low_open=True, high_open=True, uncertain=False, settable=False)
 
@@ -561,7 +583,7 @@ class _ScenarioReader:
         pair_lines: dict[frozenset[str], int] = {}
         for i, item in enumerate(items):
             item_field = f"{field}[{i}]"
-            mapping = self.reader.mapping(item, item_field, CORRELATION_KEYS)
+            mapping = self.reader.mapping(item, item_field, CORRELATION_KEYS, elsewhere=_ELSEWHERE["correlation"])
             if mapping is None:
                 continue
             between_node, rho_node = mapping.require("between"), mapping.require("rho")
@@ -625,7 +647,7 @@ class _ScenarioReader:
 
     def _event(self, node: Node, index: int) -> _EventRead | None:
         field = f"events[{index}]"
-        event = self.reader.mapping(node, field, EVENT_KEYS)
+        event = self.reader.mapping(node, field, EVENT_KEYS, elsewhere=_ELSEWHERE["event"])
         if event is None:
             return None
         month = None

@@ -1520,3 +1520,55 @@ def test_a_rate_distribution_within_its_bounds_is_kept_even_near_the_edge(writte
 
 def test_a_range_past_the_bounds_of_a_field_that_is_no_rate_is_clipped_as_before():
     assert parse(segment("cac_elasticity: '0..7'")).segments[0].cac_elasticity
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("starting_cash: 1M", "unknown key 'starting_cash', did you mean company.starting_cash? (it belongs under company:)"),
+        ("horizon_months: 12", "unknown key 'horizon_months', it belongs at the top of the file (not indented)"),
+        ("spend_growth_monthly: 2%",
+         "unknown key 'spend_growth_monthly', did you mean acquisition.spend_growth_monthly? (it belongs under acquisition:)"),
+        ("seed: 4", "unknown key 'seed', did you mean simulation.seed? (it belongs under simulation:)"),
+        ("month: 3", "unknown key 'month', it belongs to an event (under events:)"),
+        ("rho: 0.5", "unknown key 'rho', it belongs to a correlation (under simulation.correlations:)"),
+    ],
+)
+def test_a_key_of_another_block_in_a_segment_says_where_it_belongs(key, message):
+    assert problems(segment(key)) == [f"x.yaml:{SEGMENT_LINE} segments[0]: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  fixed_costs_monthly: 10_000", "  fixed_costs_monthly: 10_000\n  arpa_monthly: 100",
+         "x.yaml:6 company: unknown key 'arpa_monthly', it belongs to a segment (under segments:)"),
+        ("  spend_monthly: 5_000", "  spend_monthly: 5_000\n  cac: 500",
+         "x.yaml:8 acquisition: unknown key 'cac', it belongs to a segment (under segments:)"),
+        ("  spend_monthly: 5_000", "  spend_monthly: 5_000\n  churn: {monthly: 0.03}",
+         "x.yaml:8 acquisition: unknown key 'churn', it belongs to a segment (under segments:)"),
+        ("  spend_monthly: 5_000", "  spend_monthly: 5_000\n  monthly: 0.03",
+         "x.yaml:8 acquisition: unknown key 'monthly', did you mean churn.monthly? (it belongs under churn:)"),
+        ("horizon_months: 12", "horizon_months: 12\ncash_in: 1M",
+         "x.yaml:3: unknown key 'cash_in', it belongs to an event (under events:)"),
+        ("horizon_months: 12", "horizon_months: 12\ngross_margin: 0.8",
+         "x.yaml:3: unknown key 'gross_margin', it belongs to a segment (under segments:)"),
+        ("  fixed_costs_monthly: 10_000", "  fixed_costs_monthly: 10_000\n  name: Acme",
+         "x.yaml:6 company: unknown key 'name', it belongs at the top of the file (not indented) "
+         "or to a segment (under segments:)"),
+        ("    churn: {monthly: 0.03}", "    churn:\n      monthly: 0.03\n      horizon_months: 12",
+         "x.yaml:15 segments[0].churn: unknown key 'horizon_months', it belongs at the top of the file (not indented)"),
+    ],
+)
+def test_any_known_key_out_of_its_block_says_where_it_belongs(old, new, message):
+    assert problems(replace(old, new)) == [message]
+
+
+def test_a_key_of_the_segment_in_an_event_says_where_it_belongs():
+    assert problems(events("{month: 3, cash_in: 1M, arpa_monthly: 5}")) == [
+        f"x.yaml:{EVENTS_LINE} events[0]: unknown key 'arpa_monthly', it belongs to a segment (under segments:)"]
+
+
+def test_a_misspelt_key_still_gets_a_close_spelling():
+    assert problems(segment("arpa_montly: 100")) == [
+        f"x.yaml:{SEGMENT_LINE} segments[0]: unknown key 'arpa_montly', did you mean 'arpa_monthly'?"]
