@@ -56,13 +56,14 @@ def print_comparison(result_a: dict, result_b: dict, *, labels: tuple[str, str])
     from rich.text import Text
 
     from saas_sim.render.compare import compare_fan_chart, differences_table
+    from saas_sim.render.figures import KeepFigures
     from saas_sim.render.summary import tail_warning
 
     console = Console()
     header = Text(f"A: {labels[0]}   B: {labels[1]}", style="bold")
     header.append(f"   {result_a['paths']:,} paths · seed {result_a['seed']} for both; differences are B − A",
                   style="dim")
-    console.print(header)
+    console.print(KeepFigures(header))  # never "B⏎− A" on a pipe
     warning = tail_warning(result_a)
     if warning is not None:
         console.print(warning)

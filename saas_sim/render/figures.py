@@ -4,9 +4,10 @@ rich wraps at every space, so in a narrow cell or a pipe (80 columns)
 ``41.8% ± 0.035 pp`` could end a line with ``0.035`` and start the next with
 ``pp``.  :class:`KeepFigures` wraps a :class:`~rich.text.Text` only at the
 spaces that do not join a figure to its unit (``12 months``, ``0.035 pp``,
-``20 %``), a ``±`` or a sign to its figure (``± 0.035``) or ``month`` to its
-number (``month 25``); a table measures it by its widest unbreakable piece,
-so the column keeps room for it.
+``20 %``, ``63% never``), a ``±`` or a sign to its figure (``± 0.035``,
+``B − A``), ``month`` to its number (``month 25``) or ``in`` to its month
+(``in 2024-12``); a table measures it by its widest unbreakable piece, so the
+column keeps room for it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from rich.measure import Measurement
 from rich.text import Text
 
 _JOINING_SPACE = re.compile(
-    r"(?<=\d) (?=(?:pp|pts?|mo|months?|paths?|%|×)(?!\w))"  # a figure and its unit (or count: 45 paths)
-    r"|(?<=[±−+]) (?=\S)"  # a ± or a sign and what it applies to
+    r"(?<=\d) (?=(?:pp|pts?|mo|months?|paths?|customers?|%|×)(?!\w))"  # a figure and its unit (45 paths)
+    r"|(?<=[±−+–]) (?=\S)"  # a ± or a sign and what it applies to (a dash: the end of a range)
+    r"| (?=[−–] )"  # and what it is subtracted from (B − A), a range's start (2023-01 – 2025-06)
     r"|(?<=\bmonth) (?=\d)"  # month 25
+    r"|(?<=\bin) (?=\d{4}-\d\d)"  # in 2024-12
+    r"|(?<=%) (?=never\b)"  # 63% never
 )
 
 

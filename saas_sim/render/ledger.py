@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from saas_sim.render.fan_chart import FanChart
+from saas_sim.render.figures import KeepFigures
 from saas_sim.render.format import MISSING, format_compact, format_count, format_multiple, format_rate
 from saas_sim.render.summary import SideBySide
 
@@ -201,7 +202,7 @@ def ledger_report(document: dict, *, source: str = "", charts: bool = True, all_
                             (f"{months[0]} – {months[-1]} · {len(months)} months · "
                              f"{format_count(series['customers'][-1])} customers · MRR "
                              f"{format_compact(series['mrr'][-1], keep_zeros=True)} in {months[-1]}", "dim"))
-    parts: list[RenderableType] = [heading, Text()]
+    parts: list[RenderableType] = [KeepFigures(heading), Text()]  # never "in⏎2024-12" on a pipe
     if charts:
         parts += [SideBySide(*history_charts(document)), Text()]
     parts.append(MovementsTable(document, months=None if all_months else TABLE_MONTHS))

@@ -228,3 +228,31 @@ def test_huge_figures_are_never_cut(invoke, monkeypatch, tmp_path, columns):
     rows = {line.split("  ")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("   ")}
     assert re.search(r"\$\d\.\d\de\d\d", rows["ARR end"]), rows["ARR end"]
     assert "e9×" in rows["LTV/CAC"]
+
+
+NEVER_MIX = """\
+name: Never mix
+horizon_months: 24
+simulation: {paths: 2000, seed: 1}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - name: SMB
+    cac: 2000
+    arpa_monthly: 100
+    starting_customers: 50
+    churn: {monthly: "1%..30%"}
+    gross_margin: 0.8
+"""
+
+
+def test_a_piped_never_share_stays_with_its_figure(invoke, monkeypatch, tmp_path):
+    """Issue 13, 22: `run nev.yaml | cat` ended a line with ``± 0.69 mo; 63%`` and began the next with ``never``."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    path = tmp_path / "never.yaml"
+    path.write_text(NEVER_MIX, encoding="utf-8")
+    result = invoke("run", path, "--no-save")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.strip(" │") for line in result.stdout.splitlines()]
+    assert "63% never" in result.stdout
+    assert not any(first.endswith("%") and second.startswith("never") for first, second in zip(lines, lines[1:]))

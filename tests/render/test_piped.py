@@ -122,3 +122,43 @@ def test_the_compare_legend_tells_its_runs_apart_without_colour(monkeypatch):
         marks = [legend[legend.index(name) - 2] for name in ("A p10–p90", "B p10–p90", "both")]
         assert len(set(marks)) == 3 and " " not in marks, legend  # three different glyphs
         assert legend.count("█") <= 1, legend  # A's median may be a block; no two entries alike
+
+
+def _split_words(text: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which of ``pairs`` of words, consecutive in the text, ended up on two lines."""
+    lines = [line.strip(" │") for line in text.splitlines()]
+    return [(a, b) for first, second in zip(lines, lines[1:]) for a, b in pairs
+            if first.endswith(a) and second.startswith(b)]
+
+
+def test_keep_figures_joins_a_never_share_a_difference_and_a_month():
+    """Issue 13, 22, as a pipe showed them: ``63%⏎never``, ``B⏎− A``, ``8.70k in⏎2024-12``."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from saas_sim.render.figures import KeepFigures
+
+    sentence = ("Payback 42.2 mo ± 0.69 mo; 63% never; differences are B − A; MRR 8.70k in 2024-12; "
+                "2023-01 – 2025-06 · 2,387 customers")
+    pairs = [("63%", "never"), ("B", "− A"), ("B −", "A"), ("in", "2024-12"), ("2023-01", "– 2025-06"),
+             ("2023-01 –", "2025-06"), ("2,387", "customers")]
+
+    @given(st.integers(min_value=20, max_value=100))
+    def wraps(width):
+        text = _printed(KeepFigures(sentence), width)
+        assert _split_words(text, pairs) == [] and broken_figures(text) == []
+        assert " ".join(text.split()) == sentence
+
+    wraps()
+
+
+def test_the_ledger_heading_keeps_its_month_with_its_figure():
+    from saas_sim.analysis.ledger_metrics import ledger_metrics
+    from saas_sim.io.ledger import read_ledger
+    from saas_sim.render.ledger import ledger_report
+
+    document = ledger_metrics(read_ledger("scenarios/data/ledger.csv"))
+    for width in range(40, 100):
+        text = _printed(ledger_report(document, source="scenarios/data/ledger.csv", charts=False), width)
+        heading = text.split("\n\n")[0]
+        assert _split_words(heading, [("in", "2025-06"), ("2,387", "customers")]) == [], heading
