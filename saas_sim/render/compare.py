@@ -428,10 +428,10 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
 def _side(value: float | None, band: tuple[float | None, float | None], never: bool, paths: int | None,
           fmt: Callable[[float | None], str]) -> tuple[Text | str, Text]:
     """One run's p50 and band cells: ``never`` where the p50 never comes; dimmed, with its count of
-    paths instead of a band, where a conditional statistic rests on too few paths."""
-    if paths is not None:
-        return Text(fmt(value), style="dim not bold"), Text(f"{paths:,} path{'s' if paths != 1 else ''}: too few",
-                                                            style="dim")
+    paths under it and "too few paths" for a band, where a conditional statistic rests on too few paths."""
+    if paths is not None:  # as the run's summary: the figure over its count of paths (kept without the bands)
+        return (Text(f"{fmt(value)}\n({paths:,} path{'s' if paths != 1 else ''})", style="dim not bold"),
+                Text(TOO_FEW_PATHS_NOTE, style="dim"))
     return (NEVER if never else fmt(value)), _band(band, fmt)
 
 

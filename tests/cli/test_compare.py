@@ -51,3 +51,36 @@ def test_a_stored_scenario_by_name(invoke, tmp_path):
 def test_a_missing_scenario_is_one_line_and_exit_two(invoke, tmp_path):
     result = invoke("compare", SCENARIOS / "starter.yaml", tmp_path / "nope.yaml")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "nope.yaml" in result.stderr
+
+
+FEW_OUT = """\
+name: Few out
+horizon_months: 36
+simulation: {paths: 2000, seed: 3}
+company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
+acquisition: {spend_monthly: 5k}
+segments:
+  - name: SMB
+    cac: 500
+    arpa_monthly: 100
+    starting_customers: 100
+    churn: {monthly: 3%}
+    gross_margin: 0.8
+"""
+
+
+def test_a_piped_comparison_keeps_its_header_whole_and_marks_few_paths(invoke, monkeypatch, tmp_path):
+    """Issue 13, 6 and 22: `compare few.yaml vicious-cycle.yaml | cat` (80 columns) split ``B⏎− A`` and showed
+    A's cash-out month of 10 paths as a plain ``month 32``."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    few = tmp_path / "few.yaml"
+    few.write_text(FEW_OUT, encoding="utf-8")
+    result = invoke("compare", few, SCENARIOS / "vicious-cycle.yaml", "--paths", "2000")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert not any(first.endswith("B") and second.startswith("−") for first, second in zip(lines, lines[1:]))
+    assert "B − A" in result.stdout
+    index = next(i for i, line in enumerate(lines) if line.startswith("Cash out month"))
+    row, under = lines[index], lines[index + 1]
+    assert "month 32" in row and under.startswith("(10 paths)"), (row, under)  # how few paths A's month rests on
+    assert "month 26" in row  # B's, over every path, is a forecast
