@@ -34,6 +34,14 @@ none) cannot pass that bound: an input that leaves it there is not shown to
 have no effect, only not to move it off the bound
 (:attr:`Sensitivity.pinned_at`); when no input moves it the analysis says
 so and names metrics that still move (:attr:`Sensitivity.saturated`).
+
+A payback whose p50 is never at base (most paths never pay back, SPEC 3.2)
+may stay never on both sides of every swing though an input plainly matters:
+the inputs are then ranked by the share of paths that never pay back
+(:attr:`Sensitivity.ranked_by_never`), which each side carries.  A
+conditional metric (``cash_out_month``, over the paths that run out) carries
+how many paths it rests on (:attr:`Sensitivity.base_n`): fewer than 50 is no
+forecast (:attr:`Sensitivity.too_few`).
 """
 
 from __future__ import annotations
@@ -54,10 +62,10 @@ from saas_sim.analysis.fields import (
     point_value,
     scale_distribution,
     set_field,
-    statistic,
     statistic_name,
     why_not_varied,
 )
+from saas_sim.engine.aggregate import describe_summary, too_few
 from saas_sim.engine.simulate import (
     MEMORY_SHARE,
     default_workers,
@@ -66,6 +74,7 @@ from saas_sim.engine.simulate import (
     with_overrides,
 )
 from saas_sim.errors import InputError, SimulationDiverged
+from saas_sim.model.metrics import NEVER_SUMMARY
 from saas_sim.model.scenario import Distribution, Scenario
 
 DEFAULT_METRIC = "arr_end"
@@ -88,6 +97,28 @@ CLIPPED = "clipped to its bound"
 PINNED_ALTERNATIVES: dict[str, dict[float, tuple[str, ...]]] = {
     "out_of_cash": {1.0: ("cash_out_month", "cash_min"), 0.0: ("cash_min",)},
 }
+# Metrics that say the same without a p50 pinned at never, or resting on too few paths.
+NEVER_ALTERNATIVES: dict[str, tuple[str, ...]] = {"payback_months_with_churn": ("ltv_cac",)}
+TOO_FEW_ALTERNATIVES: dict[str, tuple[str, ...]] = {"cash_out_month": ("out_of_cash", "cash_min")}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A metric read over one run's paths: its statistic, the share that never pays back, the paths defining it."""
+
+    value: float | None  # inf: a payback's p50 that never comes
+    never: float | None = None  # payback only (SPEC 3.2)
+    n: int | None = None  # when fewer paths than the run's define it (a conditional statistic)
+
+
+def read_metric(values: np.ndarray, metric: str) -> Reading:
+    """The :class:`Reading` of ``metric``'s per-path ``values`` (the statistic of :func:`statistic_name`)."""
+    never = metric in NEVER_SUMMARY
+    stats = describe_summary(np.asarray(values, dtype=float), never=never)
+    value = stats[statistic_name(metric)]
+    if value is None and stats.get("never"):
+        value = math.inf
+    return Reading(value, stats.get("never") if never else None, stats.get("n"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +129,8 @@ class Side:
     metric: float | None  # None: undefined on every path, or the run diverged
     moved: bool  # False: the swing leaves the input at its base value (not run)
     note: str = ""  # why it did not move, that it was clipped, or that the run diverged
+    never: float | None = None  # a payback's share of paths that never pay back
+    n: int | None = None  # the paths a conditional metric rests on, when fewer than the run's
 
 
 @dataclass(frozen=True)
@@ -109,12 +142,18 @@ class Swing:
     uncertain: bool
     low: Side
     high: Side
-    effect: float  # span of the base metric and both sides' metrics
+    effect: float  # span of the base metric and both sides' metrics (of the never shares: ranked_by_never)
 
     def to_json(self) -> dict:
-        """The item of ``inputs`` in SPEC 4: exactly these keys."""
-        return {"field": self.field, "low": self.low.value, "high": self.high.value,
+        """The item of ``inputs`` in SPEC 4: these keys, and for a payback ``never_low``/``never_high``
+        (the share of paths that never pay back), for a conditional metric ``n_low``/``n_high``."""
+        data = {"field": self.field, "low": self.low.value, "high": self.high.value,
                 "metric_low": self.low.metric, "metric_high": self.high.metric}
+        if self.low.never is not None or self.high.never is not None:
+            data.update(never_low=self.low.never, never_high=self.high.never)
+        if self.low.n is not None or self.high.n is not None:
+            data.update(n_low=self.low.n, n_high=self.high.n)
+        return data
 
 
 @dataclass(frozen=True)
@@ -129,6 +168,25 @@ class Sensitivity:
     base_se: float | None  # Monte-Carlo standard error of the base statistic
     inputs: tuple[Swing, ...]  # largest effect first; zero effects last, in file order
     not_swung: tuple[tuple[str, str], ...]  # (field, why)
+    base_never: float | None = None  # a payback's share of paths that never pay back, at base
+    base_n: int | None = None  # the paths a conditional metric rests on at base, when fewer than the run's
+
+    @property
+    def ranked_by_never(self) -> bool:
+        """Whether the p50 is never at base, so that the inputs are ranked by the share that never pays back."""
+        return self.base == math.inf and self.base_never is not None
+
+    @property
+    def too_few(self) -> bool:
+        """Whether the base statistic rests on too few paths to be a forecast (docs/metrics.md)."""
+        return self.base_n is not None and too_few(self.base_n, self.paths)
+
+    @property
+    def instead(self) -> tuple[str, ...]:
+        """Metrics to rank by where this one is never at base or rests on too few paths."""
+        if self.ranked_by_never:
+            return NEVER_ALTERNATIVES.get(self.metric, ())
+        return TOO_FEW_ALTERNATIVES.get(self.metric, ()) if self.too_few else ()
 
     @property
     def pinned_at(self) -> float | None:
@@ -155,7 +213,11 @@ class Sensitivity:
 
         ``saturated``: ``{"at": 1.0, "try": [metrics]}`` when the metric is pinned at 0 or 1 in every
         swing (:attr:`saturated`), else null.  A payback that never comes (``inf``, SPEC 3.2) is
-        null, and ``never`` lists where: ``"base"``, ``"inputs[0].metric_high"``.
+        null, and ``never`` lists where: ``"base"``, ``"inputs[0].metric_high"``.  ``ranked_by``:
+        the statistic, or ``"never"`` when the p50 is never at base and the inputs are ranked by the
+        share of paths that never pay back (``base_never``, and ``never_low``/``never_high`` in each
+        input).  ``base_n``: the paths a conditional metric rests on at base (``n_low``/``n_high`` in
+        each input), null when every path defines it; ``too_few`` when that is no forecast.
         """
         data = self._json()
         never = ["base"] if data["base"] == math.inf else []
@@ -177,6 +239,10 @@ class Sensitivity:
             "inputs": [swing.to_json() for swing in self.inputs],
             "saturated": None if saturated is None else {"at": saturated, "try": list(self.alternatives)},
             "statistic": self.statistic,
+            "ranked_by": "never" if self.ranked_by_never else self.statistic,
+            "base_never": self.base_never,
+            "base_n": self.base_n,
+            "too_few": self.too_few,
             "base_se": self.base_se,
             "swing": self.swing,
             "paths": self.paths,
@@ -260,7 +326,7 @@ class SensitivityAnalysis:
         yield 0, total
         base, base_se = self._base()
         yield 1, total
-        outcomes: list[float | None | str] = [base] + [None] * (total - 1)
+        outcomes: list[Reading | str] = [base] + [Reading(None)] * (total - 1)
         for done in self._run_all(runs, outcomes):
             yield done, total
         swings = []
@@ -271,35 +337,40 @@ class SensitivityAnalysis:
                 if isinstance(outcome, str):  # the run diverged
                     made.append(Side(shown, None, moved, outcome))
                 else:
-                    made.append(Side(shown, outcome, moved, note))
-            defined = [base, *(s.metric for s in made if s.metric is not None)]
+                    made.append(Side(shown, outcome.value, moved, note, outcome.never, outcome.n))
+            if base.value == math.inf and base.never is not None:  # never at base: ranked by the never share
+                defined = [base.never, *(s.never for s in made if s.metric is not None and s.never is not None)]
+            else:
+                defined = [base.value, *(s.metric for s in made if s.metric is not None)]
             # a payback that never comes is +inf (SPEC 3.2): never on every side is no effect, never on
-            # some side an unbounded one
+            # some side (of a finite base) an unbounded one
             effect = 0.0 if max(defined) == min(defined) else max(defined) - min(defined)
             swings.append(Swing(field.path, point_value(field.value, field.rule), field.uncertain,
                                 made[0], made[1], effect))
         swings.sort(key=lambda s: -s.effect)  # stable: equal effects keep file order
         sim = self.scenario.simulation
-        self.result = Sensitivity(self.metric, statistic_name(self.metric), base, self.swing, sim.paths, sim.seed,
-                                  self.scenario.currency, base_se, tuple(swings), tuple(not_swung))
+        self.result = Sensitivity(self.metric, statistic_name(self.metric), base.value, self.swing, sim.paths,
+                                  sim.seed, self.scenario.currency, base_se, tuple(swings), tuple(not_swung),
+                                  base.never, base.n)
 
-    def _base(self) -> tuple[float, float | None]:
-        """The metric's statistic at base and its Monte-Carlo standard error; refuses an undefined metric."""
+    def _base(self) -> tuple[Reading, float | None]:
+        """The metric read at base and its statistic's Monte-Carlo standard error; refuses an undefined metric."""
         company, _ = simulate_per_path(self.scenario, workers=self.workers)
         values = company["summary"][self.metric]
-        base = statistic(values, self.metric)
-        if base is None:
+        base = read_metric(values, self.metric)
+        if base.value is None:
             raise InputError([f"{self.metric} is undefined on every path of this scenario, "
                               "so no input can be ranked by it; choose another --metric"])
-        return base, standard_error(values, self.metric) if math.isfinite(base) else None  # never: no error
+        # never: no error
+        return base, standard_error(values, self.metric) if math.isfinite(base.value) else None
 
-    def _statistic(self, scenario: Scenario, workers: int) -> float | None | str:
-        """The metric's statistic of one run; a string says why the run diverged."""
+    def _statistic(self, scenario: Scenario, workers: int) -> Reading | str:
+        """The metric read over one run; a string says why the run diverged."""
         try:
             company, _ = simulate_per_path(scenario, workers=workers)
         except SimulationDiverged as error:
             return f"diverged: {error.problems[0]}"
-        return statistic(company["summary"][self.metric], self.metric)
+        return read_metric(company["summary"][self.metric], self.metric)
 
     def _run_all(self, runs: list[Scenario], outcomes: list) -> Iterator[int]:
         """Run the swung scenarios ``runs[1:]`` (``runs[0]`` is the base), filling ``outcomes``;

@@ -8,6 +8,9 @@ The inputs without effect, those a relative swing cannot move (zeros) and
 those not swung are listed underneath; where the metric is a probability
 pinned at 0 or 100 %, the inputs that leave it there are said to, not to have
 no effect, and when none moves it the chart says so and which metric to try.
+Where a payback's p50 is never at base, the bars and the axis are the share
+of paths that never pay back, by which the inputs are ranked; a metric resting
+on too few paths at base says so, with the count.
 Without colour (a pipe, ``NO_COLOR``) the two sides differ by their glyph:
 ``░`` swung down, ``▓`` swung up.  Fits the console's width, from 60 columns
 up; a figure never wraps away from its unit.
@@ -99,6 +102,17 @@ class Tornado:
         self.format_metric = lambda value: "never" if value == math.inf else shown(value)
         self.suggest = suggest
         self.color = True
+        # never at base: the bars measure the share of paths that never pay back, a probability
+        self.by_never = result.ranked_by_never
+        self.format_scale = format_rate if self.by_never else self.format_metric
+        self.probability = self.by_never or result.statistic == "mean"
+        self.base_value = result.base_never if self.by_never else result.base
+
+    def at(self, side: Side) -> float | None:
+        """Where a side's bar reaches: its metric, or its share that never pays back (:attr:`by_never`)."""
+        if side.metric is None:
+            return None
+        return side.never if self.by_never else side.metric
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r = self.result
@@ -116,6 +130,10 @@ class Tornado:
             yield KeepFigures(Text(f"{r.metric} is {_percent(r.saturated)} in every swing: it cannot move"
                                    + (f"; {self.suggest(r.alternatives)}" if r.alternatives else "") + ".",
                                    style="bold yellow"))
+        notice = self._notice()
+        if notice:
+            yield Text()
+            yield KeepFigures(Text(notice, style="bold yellow"))
         moving = [s for s in r.inputs if s.effect > 0]
         if moving:
             yield Text()
@@ -127,8 +145,24 @@ class Tornado:
         statistic = "probability" if r.statistic == "mean" else r.statistic
         title = Text(f"{metric_label(r.metric)} ({statistic}): ", style="bold")
         title.append(f"{self.format_metric(r.base)} at base", style="bold")
+        if self.by_never:
+            title.append(f" ({_share(r.base_never)} of paths never pay back)", style="bold")
+        elif r.too_few:
+            title.append(f" ({r.base_n:,} path{'s' if r.base_n != 1 else ''})", style="bold")
         title.append(f"; each input swung ±{_percent(r.swing)}, one at a time")
         return title
+
+    def _notice(self) -> str:
+        """Why the bars are not the metric's p50 (never at base), or why they are no forecast (too few paths)."""
+        r = self.result
+        advice = f"; {self.suggest(r.instead)}" if r.instead else ""
+        if self.by_never:
+            return (f"The p50 is never at base ({_share(r.base_never)} of paths never pay back): the inputs are ranked "
+                    f"by that share instead{advice}.")
+        if r.too_few:
+            return (f"{metric_label(r.metric)} at base rests on {r.base_n:,} of {r.paths:,} paths: too few paths "
+                    f"to be a forecast{advice}.")
+        return ""
 
     def _bars(self, moving: list[Swing], width: int) -> RenderResult:
         r = self.result
@@ -140,8 +174,9 @@ class Tornado:
         half = (width - label_width - 2) // 2  # cells each side of the centre line
         reach = max(half - value_width, MIN_REACH)  # the longest bar, leaving room for its label
         # a side at or from never (+inf) draws the whole reach; the finite ones set the scale
-        deviation = max((abs(v - r.base) for s in moving for v in (s.low.metric, s.high.metric)
-                         if v is not None and math.isfinite(v - r.base)), default=0.0) or 1.0
+        base = self.base_value
+        deviation = max((abs(v - base) for s in moving for v in (self.at(s.low), self.at(s.high))
+                         if v is not None and math.isfinite(v - base)), default=0.0) or 1.0
         for swing in moving:
             label = short_field(swing.field, label_width) if shorten else swing.field
             line = Text(label.ljust(label_width) + " ", overflow="crop", no_wrap=True)
@@ -151,17 +186,18 @@ class Tornado:
 
     def _bar(self, swing: Swing, half: int, reach: int, deviation: float) -> Text:
         """Left half, centre line, right half; each side's bar in its colour, its input value at its end."""
-        r = self.result
+        base = self.base_value
         bars: dict[int, list[tuple[str, str | None]]] = {-1: [], 1: []}  # from the centre outwards
         labels: dict[int, list[tuple[str, str]]] = {-1: [], 1: []}
         drawn, idle = [], []
         for side, style in ((swing.low, LOW_STYLE), (swing.high, HIGH_STYLE)):
-            if side.metric is None or not side.moved or side.metric == r.base:
+            reached = self.at(side)
+            if reached is None or not side.moved or reached == base:
                 idle.append((self._value(swing, side), f"dim {style}"))
                 continue
-            gap = abs(side.metric - r.base)
+            gap = abs(reached - base)
             halves = 2 * reach if not math.isfinite(gap) else max(1, round(2 * reach * gap / deviation))
-            drawn.append((halves, -1 if side.metric < r.base else 1, style, side))
+            drawn.append((halves, -1 if reached < base else 1, style, side))
         for halves, direction, style, side in sorted(drawn, key=lambda d: -d[0]):  # the shorter on top
             full, part = divmod(halves, 2)
             if self.color:
@@ -189,11 +225,11 @@ class Tornado:
 
     def _axis(self, label_width: int, half: int, reach: int, deviation: float) -> Text:
         """The metric's scale under the bars: the base at the centre, ± the largest deviation at the ends."""
-        r = self.result
-        low, high = self.format_metric(r.base - deviation), self.format_metric(r.base + deviation)
-        if not math.isfinite(r.base):  # never at base: no scale around it
+        value = self.base_value
+        low, high = self.format_scale(value - deviation), self.format_scale(value + deviation)
+        if not math.isfinite(value):  # never at base: no scale around it
             low = high = ""
-        base = self.format_metric(r.base)
+        base = self.format_scale(value)
         ruler = [" "] * (2 * half + 1)
         for i in range(half - reach, half + reach + 1):
             ruler[i] = "─"
@@ -204,9 +240,9 @@ class Tornado:
             start = max(0, min(centre - len(text) // 2, len(labels) - len(text)))
             labels[start:start + len(text)] = text
 
-        if r.statistic != "mean" or r.base - deviation >= 0:  # a probability's scale ends at 0 and 100 %
+        if not self.probability or value - deviation >= 0:  # a probability's scale ends at 0 and 100 %
             put(low, half - reach)
-        if r.statistic != "mean" or r.base + deviation <= 1:
+        if not self.probability or value + deviation <= 1:
             put(high, half + reach)
         put(base, half)
         pad = " " * (label_width + 1)
@@ -233,7 +269,9 @@ class Tornado:
         zero = [s.field + (" (a run failed)" if failed(s) else "")
                 for s in r.inputs if s.effect == 0 and s.low.note != UNMOVED_ZERO]
         at_zero = [s.field for s in r.inputs if s.effect == 0 and s.low.note == UNMOVED_ZERO]
-        if r.pinned_at is None:
+        if self.by_never:
+            unmoved = "No effect on the share that never pays back: "
+        elif r.pinned_at is None:
             unmoved = f"No effect on {label}: "
         elif r.saturated is not None:
             unmoved = f"Swung, still {_percent(r.pinned_at)}: "
@@ -261,6 +299,11 @@ class Tornado:
                                    "draws (costs, margins and cash do not, and move the metric exactly).", style="dim"))
         if any(s.uncertain for s in r.inputs):
             yield Text("~ an uncertain input: its whole distribution scaled; the median shown", style="dim")
+
+
+def _share(fraction: float) -> str:
+    """``0.6255`` -> ``63%``: a share of paths, as the summary says it."""
+    return f"{100 * fraction:.0f}%"
 
 
 def _percent(fraction: float) -> str:

@@ -284,8 +284,10 @@ def test_a_payback_that_never_comes_ranks_an_input_that_makes_it_pay_back_first(
     result = sensitivity(parse_scenario(NEVER_AT_BASE), metric="payback_months_with_churn")
     assert result.base == math.inf
     cac = by_field(result)["segments.SMB.cac"]
-    assert cac.low.metric < math.inf and cac.high.metric == math.inf and cac.effect == math.inf
-    assert result.inputs[0].effect == math.inf
+    assert cac.low.metric < math.inf and cac.high.metric == math.inf
+    # never at base: ranked by the share of paths that never pay back (hostile nev.yaml), not by an unbounded effect
+    assert result.ranked_by_never and cac.effect == pytest.approx(cac.high.never - cac.low.never)
+    assert result.inputs[0].effect >= cac.effect > 0
     still = by_field(result)["company.fixed_costs_monthly"]  # cash cannot move payback: still never
     assert still.effect == 0 and still.low.metric == still.high.metric == math.inf
     data = json.loads(json.dumps(result.to_json(), allow_nan=False))
@@ -308,3 +310,84 @@ def test_the_axis_of_a_probability_stays_within_0_and_100_percent():
     result = sensitivity(parse_scenario(DOOMED), metric="out_of_cash")  # base 100 %, swings down to 0 %
     text = _tornado_text(result)
     assert "200.0%" not in text and "0.0%" in text
+
+
+# 1 % to 30 % churn: 63 % of paths never pay back CAC 2,000 (the p50 is never); ARPA 188 brings it to 24 months.
+NEVER_MIX = """\
+name: Never mix
+horizon_months: 24
+simulation: {paths: 2000, seed: 1}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - name: SMB
+    cac: 2000
+    arpa_monthly: 100
+    starting_customers: 50
+    churn: {monthly: "1%..30%"}
+    gross_margin: 0.8
+"""
+
+
+def test_a_p50_pinned_at_never_ranks_by_the_share_that_never_pays_back():
+    """Issue 13 (hostile, nev.yaml): the p50 is never at base and on every side, so every input had "no effect",
+    ARPA among them; ranked by the share of paths that never pay back, ARPA, CAC and margin move it."""
+    import json
+
+    result = sensitivity(parse_scenario(NEVER_MIX), metric="payback_months_with_churn")
+    assert result.base == math.inf and result.base_never == pytest.approx(0.6255, abs=0.001)
+    fields = by_field(result)
+    arpa = fields["segments.SMB.arpa_monthly"]
+    assert arpa.low.metric == arpa.high.metric == math.inf  # the p50 stays never either way
+    assert arpa.high.never < result.base_never < arpa.low.never
+    assert arpa.effect == pytest.approx(max(arpa.low.never, arpa.high.never, result.base_never)
+                                        - min(arpa.low.never, arpa.high.never, result.base_never))
+    assert fields["company.starting_cash"].effect == 0  # cash cannot move payback
+    moving = {s.field for s in result.inputs if s.effect > 0}
+    assert {"segments.SMB.arpa_monthly", "segments.SMB.cac", "segments.SMB.gross_margin"} <= moving
+    assert result.inputs[0].field in moving
+    data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert {"metric", "base", "inputs"} <= set(data) and data["base"] is None
+    assert data["ranked_by"] == "never" and data["base_never"] == pytest.approx(result.base_never)
+    item = next(i for i in data["inputs"] if i["field"] == "segments.SMB.arpa_monthly")
+    assert {"field", "low", "high", "metric_low", "metric_high"} <= set(item)
+    assert (item["never_low"], item["never_high"]) == (arpa.low.never, arpa.high.never)
+    text = _tornado_text(result)
+    assert "No effect on Payback months with churn" not in text
+    assert ("The p50 is never at base (63% of paths never pay back): the inputs are ranked by that share instead; "
+            "try --metric ltv_cac.") in text
+    unmoved = text.split("No effect on the share that never pays back: ")[1].split("At 0")[0]
+    assert "starting_cash" in unmoved and "arpa_monthly" not in unmoved and "SMB.cac" not in unmoved
+
+
+FEW_OUT = """\
+name: Few out
+horizon_months: 36
+simulation: {paths: 2000, seed: 3}
+company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
+acquisition: {spend_monthly: 5k}
+segments:
+  - name: SMB
+    cac: 500
+    arpa_monthly: 100
+    starting_customers: 100
+    churn: {monthly: 3%}
+    gross_margin: 0.8
+"""
+
+
+def test_a_statistic_of_too_few_paths_is_marked_as_such():
+    """Issue 13, 6 (hostile, few.yaml): 10 paths of 2,000 run out of cash; their median month ranked 9 inputs
+    with no mark.  The tornado says how few paths it rests on, as `run` does, and the JSON carries ``n``."""
+    result = sensitivity(parse_scenario(FEW_OUT), metric="cash_out_month")
+    assert result.base_n == 10 and result.too_few
+    data = result.to_json()
+    assert data["base_n"] == 10
+    item = data["inputs"][0]
+    side = result.inputs[0]
+    assert (item["n_low"], item["n_high"]) == (side.low.n, side.high.n)
+    text = _tornado_text(result)
+    assert "month 32 at base (10 paths)" in text
+    assert "too few paths" in text and "try --metric out_of_cash or cash_min" in text
+    plenty = sensitivity(parse_scenario(DOOMED), metric="cash_out_month")  # every path runs out
+    assert plenty.base_n is None and not plenty.too_few and "too few" not in _tornado_text(plenty)
