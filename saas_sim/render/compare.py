@@ -42,6 +42,7 @@ from saas_sim.render.summary import (
     TOO_FEW_PATHS_NOTE,
     currency_of,
     metric_label,
+    paths_of,
     statistic_text,
     too_few_paths,
 )
@@ -430,7 +431,7 @@ def _side(value: float | None, band: tuple[float | None, float | None], never: b
     """One run's p50 and band cells: ``never`` where the p50 never comes; dimmed, with its count of
     paths under it and "too few paths" for a band, where a conditional statistic rests on too few paths."""
     if paths is not None:  # as the run's summary: the figure over its count of paths (kept without the bands)
-        return (Text(f"{fmt(value)}\n({paths:,} path{'s' if paths != 1 else ''})", style="dim not bold"),
+        return (Text(f"{fmt(value)}\n({paths_of({'n': paths})})", style="dim not bold"),
                 Text(TOO_FEW_PATHS_NOTE, style="dim"))
     return (NEVER if never else fmt(value)), _band(band, fmt)
 

@@ -35,6 +35,7 @@ from saas_sim.analysis.sensitivity import (
     Swing,
 )
 from saas_sim.render.figures import KeepFigures
+from saas_sim.render.summary import paths_of
 from saas_sim.render.format import (
     format_compact,
     format_count,
@@ -148,7 +149,7 @@ class Tornado:
         if self.by_never:
             title.append(f" ({_share(r.base_never)} of paths never pay back)", style="bold")
         elif r.too_few:
-            title.append(f" ({r.base_n:,} path{'s' if r.base_n != 1 else ''})", style="bold")
+            title.append(f" ({paths_of({'n': r.base_n})})", style="bold")
         title.append(f"; each input swung ±{_percent(r.swing)}, one at a time")
         return title
 
