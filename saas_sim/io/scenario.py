@@ -20,7 +20,7 @@ from dataclasses import MISSING, dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from saas_sim.errors import InputError
+from saas_sim.errors import InputError, Problem
 from saas_sim.io.files import read_text
 from saas_sim.io.values import (
     MAX_NODES,
@@ -57,6 +57,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NAME_CHARS = 80
 MAX_SEGMENTS = 20
 SHARE_TOLERANCE = 1e-9
+_INDENT_WINDOW = 6  # lines up to a YAML error where a line indented wrong is looked for
 MAX_DEPTH = 50  # nesting of mappings and lists; a scenario needs about 6
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
@@ -181,8 +182,96 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     root = _compose(text, reader)
     scenario = _ScenarioReader(reader).read(root) if root is not None else None
     if reader.problems or scenario is None:
-        raise InputError(sorted(reader.problems, key=lambda p: p.line or 0))
+        problems = [_swallowed(problem, text, root) for problem in reader.problems]
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return scenario
+
+
+def _problem_count(text: str) -> int | None:
+    """How many problems the scenario reader finds in ``text``; None where it is not YAML."""
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    reader = NodeReader("")
+    _ScenarioReader(reader).read(root)
+    return len(reader.problems)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indent_fixes(text: str, candidates: list[int]) -> list[tuple[int, int]]:
+    """The single-line re-indents among ``candidates`` (0-based lines) that make ``text`` read best.
+
+    Each candidate line is tried at every column some line of the file starts
+    in, or 2 further (the first key of a block); of the re-indents that give valid YAML, those leaving the fewest
+    problems are kept, as ``(1-based line, column)``.
+    """
+    lines = text.split("\n")
+    content = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    used = {_indent(line) for line in content}
+    columns = sorted(used | {column + 2 for column in used})  # a column in use, or a block inside one
+    scored: list[tuple[int, int, int]] = []
+    for k in candidates:
+        for column in columns:
+            if column == _indent(lines[k]):
+                continue
+            edited = [*lines[:k], " " * column + lines[k].lstrip(" "), *lines[k + 1:]]
+            count = _problem_count("\n".join(edited))
+            if count is not None:
+                scored.append((count, k + 1, column))
+    if not scored:
+        return []
+    fewest = min(count for count, _, _ in scored)
+    best = [(line, column) for count, line, column in scored if count == fewest]
+    # Of the columns that fit one line, the nearest to where it stands: the smallest change.
+    shift = {line: min(abs(column - _indent(lines[line - 1])) for at, column in best if at == line) for line, _ in best}
+    return [(line, column) for line, column in best if abs(column - _indent(lines[line - 1])) == shift[line]]
+
+
+def _fix_words(fixes: list[tuple[int, int]]) -> str:
+    return ", or ".join(f"indent line {line} by {_spaces(column)}{' (start it at the left edge)' if column == 0 else ''}"
+                        for line, column in fixes)
+
+
+def _swallowed(problem: Problem, text: str, root: Node | None) -> Problem:
+    """A required key that the file writes, but indented into the value above it: say which line and how to fix it."""
+    if problem.message != "is required" or root is None:
+        return problem
+    key = problem.field.rsplit(".", 1)[-1]
+    key_lines = _key_lines(root)
+    lines = text.split("\n")
+    written_at = [k for k, line in enumerate(lines) if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines]
+    if len(written_at) != 1:
+        return problem
+    fixes = _indent_fixes(text, written_at)
+    advice = f": {_fix_words(fixes)}" if fixes else ""
+    message = (f"is required; line {written_at[0] + 1} writes '{key}:' but its indent makes it part of the value "
+               f"above it{advice}")
+    return dataclasses.replace(problem, message=message)
+
+
+def _key_lines(root: Node) -> set[int]:
+    """The lines where the document's mapping keys are written."""
+    lines: set[int] = set()
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                lines.add(line_of(key))
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return lines
 
 
 def _compose(text: str, reader: NodeReader) -> Node | None:
@@ -197,7 +286,8 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        reader.report(mark.line + 1 if mark else None, "", f"is not valid YAML: {_yaml_problem(error, text)}")
+        line, problem = _yaml_problem(error, text)
+        reader.report(line if line is not None else (mark.line + 1 if mark else None), "", f"is not valid YAML: {problem}")
         return None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -230,27 +320,34 @@ def _spaces(count: int) -> str:
     return f"{count} space{'s' if count != 1 else ''}"
 
 
-def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> str:
-    """What is wrong, in words: tabs and indentation said plainly, else the parser's own words."""
+def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """Where and what is wrong, in words: a tab, or a line whose indent does not fit (found by
+    re-indenting each line near the error and reading the file again), else the parser's own words."""
     mark = error.problem_mark
-    lines = text.splitlines()
+    lines = text.split("\n")
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     indent = line[: len(line) - len(line.lstrip(" \t"))]
     problem = error.problem or ""
     if "\t" in indent or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
-        return "this line is indented with a tab; indent with spaces"
-    if "did not find expected key" in problem or "expected '-' indicator" in problem:
-        return (f"this line is indented by {_spaces(len(indent))}, which lines it up with no key or list item "
-                "above it (the keys of one block start in the same column)")
-    if "mapping values are not allowed" in problem and mark is not None:
-        above = next((previous for previous in reversed(lines[: mark.line])
-                      if previous.strip() and not previous.lstrip().startswith("#")), "")
-        above_indent = len(above) - len(above.lstrip(" "))
-        if len(indent) > above_indent:
-            return (f"this line is indented more than the line above it ({_spaces(len(indent))}, not "
-                    f"{above_indent}), and a value cannot hold a key: line it up with the key above")
-        return "a value holds ': ', put the value in quotes"
-    return ", ".join(part for part in (error.context, error.problem) if part)
+        return None, "this line is indented with a tab; indent with spaces"
+    if mark is not None and not any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in lines):
+        content = [k for k, row in enumerate(lines) if row.strip() and not row.lstrip().startswith("#")]
+        near = [k for k in content if k <= mark.line][-_INDENT_WINDOW:] + [k for k in content if k > mark.line][:1]
+        fixes = _indent_fixes(text, near)
+        if len({at for at, _ in fixes}) == 1:
+            at = fixes[0][0]
+            return at, (f"this line is indented by {_spaces(_indent(lines[at - 1]))}, which does not fit the lines "
+                        f"around it: {_fix_words(fixes)}")
+        if fixes:
+            named = sorted({at for at, _ in fixes})
+            return named[0], (f"lines {', '.join(map(str, named))} are not indented alike and it is not clear which "
+                              f"one is off: {_fix_words(fixes)}")
+    if "mapping values are not allowed" in problem:
+        return None, "a value holds ': ', put the value in quotes"
+    if "did not find expected key" in problem or "expected '-' indicator" in problem or "expected <block end>" in problem:
+        return None, ("the indentation of this line or one above it does not fit: the keys of one block start in "
+                      "the same column, and which line is off is not clear")
+    return None, ", ".join(part for part in (error.context, error.problem) if part)
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:

@@ -1434,14 +1434,15 @@ def test_a_key_out_of_its_block_says_where_it_belongs(old, new, message):
         ("company:\n  a: 1\n\tb: 2\n", "x.yaml:3: is not valid YAML: this line is indented with a tab; indent with spaces"),
         ("segments:\n\t- name: x\n", "x.yaml:2: is not valid YAML: this line is indented with a tab; indent with spaces"),
         ("company:\n  a: 1\n b: 2\n",
-         "x.yaml:3: is not valid YAML: this line is indented by 1 space, which lines it up with no key or list "
-         "item above it (the keys of one block start in the same column)"),
+         "x.yaml:1: is not valid YAML: lines 1, 2, 3 are not indented alike and it is not clear which one is off: "
+         "indent line 1 by 1 space, or indent line 2 by 1 space, or indent line 3 by 0 spaces (start it at the left "
+         "edge), or indent line 3 by 2 spaces"),
         ("segments:\n  - name: x\n    cac: 1\n   arpa: 2\n",
-         "x.yaml:4: is not valid YAML: this line is indented by 3 spaces, which lines it up with no key or list "
-         "item above it (the keys of one block start in the same column)"),
+         "x.yaml:4: is not valid YAML: this line is indented by 3 spaces, which does not fit the lines around it: "
+         "indent line 4 by 4 spaces"),
         ("company:\n  a: 1\n   b: 2\n",
-         "x.yaml:3: is not valid YAML: this line is indented more than the line above it (3 spaces, not 2), "
-         "and a value cannot hold a key: line it up with the key above"),
+         "x.yaml:2: is not valid YAML: lines 2, 3 are not indented alike and it is not clear which one is off: "
+         "indent line 2 by 3 spaces, or indent line 3 by 2 spaces"),
         ("name: a: b\n", "x.yaml:1: is not valid YAML: a value holds ': ', put the value in quotes"),
     ],
 )
@@ -1572,3 +1573,99 @@ def test_a_key_of_the_segment_in_an_event_says_where_it_belongs():
 def test_a_misspelt_key_still_gets_a_close_spelling():
     assert problems(segment("arpa_montly: 100")) == [
         f"x.yaml:{SEGMENT_LINE} segments[0]: unknown key 'arpa_montly', did you mean 'arpa_monthly'?"]
+
+
+# -- indentation: the line that is off, and advice that fixes it (issue 13 item 19) -----------------
+
+INDENT_HEAD = """\
+name: Ind
+horizon_months: 24
+simulation: {paths: 100, seed: 1}
+company:
+  starting_cash: 1M
+  fixed_costs_monthly: 10k
+acquisition:
+  spend_monthly: 5k
+segments:
+  - name: SMB
+    cac: 500
+    arpa_monthly: 100
+    churn:
+      monthly: 3%
+    gross_margin: 0.8
+"""
+_ADVICE = re.compile(r"indent line (\d+) by (\d+) spaces?")
+
+
+def shifted(text: str, line: int, indent: int) -> str:
+    lines = text.split("\n")
+    lines[line - 1] = " " * indent + lines[line - 1].lstrip(" ")
+    return "\n".join(lines)
+
+
+def advice_of(message: str) -> list[tuple[int, int]]:
+    return [(int(line), int(indent)) for line, indent in _ADVICE.findall(message)]
+
+
+@pytest.mark.parametrize(
+    ("line", "indent", "fixes"),
+    [
+        (10, 0, [(10, 2)]),  # k9: '- name: SMB' at column 0 under keys at column 4
+        (5, 0, [(5, 2)]),  # k14: starting_cash dedented out of company
+        (11, 5, [(11, 4)]),  # k6
+        (11, 3, [(11, 4)]),  # k8
+        (15, 2, [(15, 4)]),  # k10
+    ],
+)
+def test_a_line_indented_wrong_is_named_with_advice_that_fixes_it(line, indent, fixes):
+    text = shifted(INDENT_HEAD, line, indent)
+    messages = problems(text)
+    assert len(messages) == 1 and messages[0].startswith(f"x.yaml:{line}: is not valid YAML: ")
+    assert advice_of(messages[0]) == fixes
+    for fix_line, fix_indent in fixes:
+        assert parse(shifted(text, fix_line, fix_indent)) == parse(INDENT_HEAD)
+
+
+def test_two_lines_that_disagree_are_both_named_with_a_fix_each():
+    text = shifted(INDENT_HEAD, 5, 4)  # starting_cash at 4, fixed_costs_monthly at 2: either can be the odd one
+    [message] = problems(text)
+    assert advice_of(message) == [(5, 2), (6, 4)]
+    for fix_line, fix_indent in advice_of(message):
+        assert parse(shifted(text, fix_line, fix_indent)) == parse(INDENT_HEAD)
+
+
+def test_a_key_swallowed_by_the_text_above_it_is_named():
+    text = INDENT_HEAD.replace("name: Ind\n", "name: Ind\ndescription: >\n  A plan\n  of ours.\n").replace(
+        "horizon_months: 24", "   horizon_months: 24")
+    assert problems(text) == [
+        "x.yaml:1 horizon_months: is required; line 5 writes 'horizon_months:' but its indent makes it part of "
+        "the value above it: indent line 5 by 0 spaces (start it at the left edge)"]
+    assert parse(shifted(text, 5, 0)) == parse(text.replace("   horizon_months", "horizon_months"))
+
+
+def _starter_lines() -> list[int]:
+    text = (resources.files("saas_sim") / "examples" / "starter.yaml").read_text()
+    return [k + 1 for k, line in enumerate(text.split("\n")) if line.strip() and not line.lstrip().startswith("#")]
+
+
+STARTER = (resources.files("saas_sim") / "examples" / "starter.yaml").read_text()
+
+
+@pytest.mark.parametrize("line", _starter_lines())
+def test_shifting_any_line_of_the_starter_is_named_and_never_wrongly_advised(line):
+    """Every line of the starter shifted 1 to 4 spaces either way: the file still reads (as what it said, or
+    not at all), the problems name that line (or the lines that disagree with it), and every 'indent line
+    N by M spaces' fixes the file."""
+    original = STARTER.split("\n")[line - 1]
+    column = len(original) - len(original.lstrip(" "))
+    for indent in {column + d for d in (-4, -3, -2, -1, 1, 2, 3, 4) if column + d >= 0}:
+        text = shifted(STARTER, line, indent)
+        try:
+            parse(text)
+            continue
+        except InputError as error:
+            messages = [str(p) for p in error.problems]
+        named = [m for m in messages if m.startswith(f"x.yaml:{line}") or f"line {line} " in m or f"line {line}:" in m]
+        assert named, (line, indent, messages)
+        for fix_line, fix_indent in {fix for m in messages for fix in advice_of(m)}:
+            assert parse(shifted(text, fix_line, fix_indent)) == parse(STARTER), (line, indent, messages)
