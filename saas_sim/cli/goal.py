@@ -102,6 +102,7 @@ def describe_distribution(dist: Distribution, field: str, currency: str) -> str:
 
 def explain(goal: Goal) -> list[str]:
     """What the search found, in words: the answer (one line that stands alone), then the details."""
+    from saas_sim.analysis.sensitivity import NEVER_ALTERNATIVES
     from saas_sim.render.format import format_rate, formatter_for, metric_label
 
     currency = goal.currency
@@ -138,6 +139,13 @@ def explain(goal: Goal) -> list[str]:
         lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
                  f"reaches {wanted}.",
                  f"{pinned} at every value tried: it cannot move there{advice}."]
+    elif goal.prob is None and goal.best_achieved == math.inf:  # never everywhere: no value is closer than another
+        alternatives = NEVER_ALTERNATIVES.get(metric, ())
+        advice = f"; try a target on {' or '.join(alternatives)}" if alternatives else ""
+        lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
+                 f"reaches {wanted}.",
+                 f"{stat} is never at every value tried: most paths never pay back whatever {goal.field} is"
+                 f"{advice}."]
     else:
         best = (f"the closest is {value(goal.best_value)}, giving {reads(goal.best_achieved)}"
                 if goal.best_value is not None else "the metric is undefined at every value tried")

@@ -173,3 +173,81 @@ def test_goal_on_a_metric_that_moves_has_no_saturation(invoke, small):
     data = _json(invoke("goal", small, "--vary", "acquisition.spend_monthly", "--target", "customers_end >= 100",
                         "--paths", "200", "--json", "-"))
     assert data["saturated"] is None
+
+
+NEVER_MIX = """\
+name: Never mix
+horizon_months: 24
+simulation: {paths: 2000, seed: 1}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - name: SMB
+    cac: 2000
+    arpa_monthly: 100
+    starting_customers: 50
+    churn: {monthly: "1%..30%"}
+    gross_margin: 0.8
+"""
+
+
+def test_sensitivity_of_a_payback_that_is_never_at_base_ranks_by_its_never_share(invoke, tmp_path, monkeypatch):
+    """Hostile nev.yaml: "No effect on Payback months with churn" listed ARPA and CAC, `"base": null` said no more."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    path = tmp_path / "never.yaml"
+    path.write_text(NEVER_MIX, encoding="utf-8")
+    args = ("sensitivity", path, "--metric", "payback_months_with_churn")
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "No effect on Payback months with churn" not in text
+    assert "63% of paths never pay back" in text and "try --metric ltv_cac" in text
+    bars = [line.split()[0] for line in result.stdout.splitlines() if "│" in line]
+    assert "segments.SMB.arpa_monthly" in bars and "segments.SMB.cac" in bars
+    data = _json(invoke(*args, "--json", "-"))
+    assert data["base"] is None and data["ranked_by"] == "never" and data["base_never"] == pytest.approx(0.6255)
+    arpa = next(i for i in data["inputs"] if i["field"] == "segments.SMB.arpa_monthly")
+    assert arpa["never_high"] < data["base_never"] < arpa["never_low"]
+
+
+def test_goal_on_a_payback_that_is_never_at_base_reads_sensibly(invoke, tmp_path):
+    path = tmp_path / "never.yaml"
+    path.write_text(NEVER_MIX, encoding="utf-8")
+    result = invoke("goal", path, "--vary", "segments.SMB.arpa_monthly", "--target", "payback_months_with_churn <= 24")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "segments.SMB.arpa_monthly = $188 gives Payback months with churn (p50) 24.0 mo" in text
+    assert "from its base value $100 (Payback months with churn (p50) never)" in text
+    result = invoke("goal", path, "--vary", "company.starting_cash", "--target", "payback_months_with_churn <= 24")
+    text = " ".join(result.stdout.split())
+    assert "the closest is" not in text  # every value gives never: none is closer than another
+    assert ("Payback months with churn (p50) is never at every value tried: most paths never pay back whatever "
+            "company.starting_cash is; try a target on ltv_cac.") in text
+
+
+FEW_OUT = """\
+name: Few out
+horizon_months: 36
+simulation: {paths: 2000, seed: 3}
+company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
+acquisition: {spend_monthly: 5k}
+segments:
+  - name: SMB
+    cac: 500
+    arpa_monthly: 100
+    starting_customers: 100
+    churn: {monthly: 3%}
+    gross_margin: 0.8
+"""
+
+
+def test_sensitivity_on_a_statistic_of_too_few_paths_says_so(invoke, tmp_path):
+    """Hostile few.yaml: 9 inputs ranked on the median cash-out month of 10 paths, with no mark (issue 13, 6)."""
+    path = tmp_path / "few.yaml"
+    path.write_text(FEW_OUT, encoding="utf-8")
+    result = invoke("sensitivity", path, "--metric", "cash_out_month")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "month 32 at base (10 paths)" in text and "too few paths" in text
+    data = _json(invoke("sensitivity", path, "--metric", "cash_out_month", "--json", "-"))
+    assert data["base_n"] == 10 and data["too_few"] is True
