@@ -57,6 +57,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NAME_CHARS = 80
 MAX_SEGMENTS = 20
 SHARE_TOLERANCE = 1e-9
+_INDENT_SEARCH_BYTES = 100_000  # a larger file is not read again for each re-indent tried
 _INDENT_WINDOW = 6  # lines up to a YAML error where a line indented wrong is looked for
 MAX_DEPTH = 50  # nesting of mappings and lists; a scenario needs about 6
 
@@ -190,10 +191,12 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
 def _problem_count(text: str) -> int | None:
     """How many problems the scenario reader finds in ``text``; None where it is not YAML."""
     try:
+        if _too_deep_at(text, MAX_DEPTH) is not None:
+            return None
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return None
-    if root is None:
+    if root is None or oversize(root) is not None:
         return None
     reader = NodeReader("")
     _ScenarioReader(reader).read(root)
@@ -330,7 +333,7 @@ def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, s
     problem = error.problem or ""
     if "\t" in indent or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
         return None, "this line is indented with a tab; indent with spaces"
-    if mark is not None and not any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in lines):
+    if mark is not None and len(text) <= _INDENT_SEARCH_BYTES and not any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in lines):
         content = [k for k, row in enumerate(lines) if row.strip() and not row.lstrip().startswith("#")]
         near = [k for k in content if k <= mark.line][-_INDENT_WINDOW:] + [k for k in content if k > mark.line][:1]
         fixes = _indent_fixes(text, near)

@@ -1669,3 +1669,12 @@ def test_shifting_any_line_of_the_starter_is_named_and_never_wrongly_advised(lin
         assert named, (line, indent, messages)
         for fix_line, fix_indent in {fix for m in messages for fix in advice_of(m)}:
             assert parse(shifted(text, fix_line, fix_indent)) == parse(STARTER), (line, indent, messages)
+
+
+def test_the_indent_search_never_reads_a_candidate_too_deep_or_too_big():
+    """Re-indenting a line near a YAML error must not compose what the checks before composing refuse."""
+    deep = "name: x\n  horizon_months: 12\na: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert problems(deep) == ["x.yaml:2: is not valid YAML: a value holds ': ', put the value in quotes"]
+    laughs = "name: x\n horizon: 1\na: &a [1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+    assert problems(laughs) == ["x.yaml:2: is not valid YAML: a value holds ': ', put the value in quotes"]
