@@ -309,9 +309,17 @@ def _maximize(counts: PooledCounts) -> tuple[float, float, bool]:
         gradient, _ = _gradient_and_hessian(alpha, beta, counts)
         return -log_likelihood(alpha, beta, counts) / scale, -gradient / scale
 
-    p, _ = homogeneous_fit(counts)
-    p = min(max(p, 1e-6), 1 - 1e-6)
+    observed, _ = homogeneous_fit(counts)
+    p = min(max(observed, 1e-6), 1 - 1e-6)
     starts = [*STARTS, (math.log(p * 2.0), math.log((1 - p) * 2.0)), (math.log(p * 50.0), math.log((1 - p) * 50.0))]
+    if 0 < observed < 1:
+        # Next to the homogeneous boundary at the observed churn, as far out as the bounds allow: where the
+        # likelihood is flattest (one period, or churn of 1 - 1e-12), a start near 0.5 stops short of it.
+        logs = (math.log(observed), math.log1p(-observed))
+        spread = max(min(LOG_BOUNDS[1] - max(logs), 9.0), LOG_BOUNDS[0] - min(logs))
+        start = (logs[0] + spread, logs[1] + spread)
+        if all(LOG_BOUNDS[0] <= x <= LOG_BOUNDS[1] for x in start):
+            starts.append(start)
     best = None
     for start in starts:
         done = minimize(objective, np.array(start), jac=True, method="L-BFGS-B", bounds=[LOG_BOUNDS, LOG_BOUNDS])
@@ -326,8 +334,13 @@ def _interval(value: float, se_log: float | None, transform) -> Estimate:
     if se_log is None:
         return Estimate(value, None, None, None)
     centre, derivative, back = transform(value)
-    return Estimate(value, float(se_log / abs(derivative)), float(back(centre - Z_95 * se_log)),
-                    float(back(centre + Z_95 * se_log)))
+    try:
+        low, high = float(back(centre - Z_95 * se_log)), float(back(centre + Z_95 * se_log))
+    except OverflowError:  # an interval past every float: the data cannot bound the parameter
+        return Estimate(value, float(se_log / abs(derivative)), None, None)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return Estimate(value, float(se_log / abs(derivative)), None, None)
+    return Estimate(value, float(se_log / abs(derivative)), low, high)
 
 
 def _log_scale(value: float):
@@ -464,6 +477,9 @@ def _warnings(result: FitResult) -> list[str]:
     if result.alpha.se is None:
         notes.append("no standard errors: the fit is at the edge of the parameter space "
                      "(churn looks homogeneous, or the data are too few)")
+    if result.periods == 1:
+        notes.append("one period of history: only the mean churn is estimated; heterogeneity needs two periods "
+                     "or more (any value fits one period as well)")
     if not result.converged:
         notes.append("the optimizer did not report convergence; the estimates may be imprecise")
     if result.chi_square is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -161,3 +162,25 @@ def test_to_json_has_the_spec_keys_and_only_finite_numbers():
             "survival"} <= set(document)
     assert document["periods"] == 7 and document["cohorts"] == 1 and len(document["survival"]) == 7 + 13
     json.dumps(document, allow_nan=False)
+
+
+def test_one_period_gives_the_observed_churn_even_next_to_the_boundary():
+    """/tmp/hostile/c11.csv: 10^12 customers, one left after a period: mean churn 1 - 1e-12, not 1 - 1.4e-7."""
+    for acquired, left in ((10**12, 1), (1000, 1), (1000, 999)):
+        result = fit_sbg([[acquired, left]])
+        assert 1 - result.mean_churn.value == pytest.approx(left / acquired, rel=1e-3)
+
+
+@pytest.mark.parametrize("cohort", [[1000, 999, 998, 997], [10**9, 10**9 - 1, 10**9 - 2], [50, 49, 49, 49, 48]])
+def test_a_fit_whose_interval_overflows_has_no_interval_instead_of_crashing(cohort):
+    result = fit_sbg([cohort])
+    for estimate in (result.alpha, result.beta, result.mean_churn, result.heterogeneity):
+        assert (estimate.low is None) == (estimate.high is None)
+        if estimate.low is not None:
+            assert math.isfinite(estimate.low) and math.isfinite(estimate.high)
+    json.dumps(result.to_json(), allow_nan=False)
+
+
+def test_one_period_says_heterogeneity_is_not_estimated():
+    assert any("heterogeneity needs two periods" in w for w in fit_sbg([[1000, 500]]).warnings)
+    assert not any("heterogeneity needs two periods" in w for w in fit_sbg([[1000, 500, 300]]).warnings)
