@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -92,14 +93,20 @@ def fit_document(result: FitResult, history: CohortTable) -> dict:
     return document
 
 
-def _round(value: float, digits: int = 4) -> float:
-    return float(f"{value:.{digits}g}")
+def snippet_number(value: float, digits: int = 4) -> float:
+    """``value`` to ``digits`` significant digits, and as many more as a share close to 1 needs to stay apart
+    from 1 (0.999999999999, not 1.0); never -0.0."""
+    if 0.5 < value < 1:
+        digits = max(digits, math.ceil(-math.log10(1 - value)) + 2)
+    return float(f"{value:.{digits}g}") + 0.0
 
 
 def _interval(estimate: Estimate) -> str:
+    if estimate.low is None and estimate.se is not None:
+        return "no interval: the data do not bound it"
     if estimate.low is None:
         return "no interval: at the edge of the parameter space"
-    return f"95 %: {_round(estimate.low)} .. {_round(estimate.high)}"
+    return f"95 %: {snippet_number(estimate.low)} .. {snippet_number(estimate.high)}"
 
 
 def snippet(result: FitResult, history: CohortTable) -> str:
@@ -108,7 +115,7 @@ def snippet(result: FitResult, history: CohortTable) -> str:
     With a period of one month and ``contract_months: 1`` the two forms are the same model:
     monthly = alpha / (alpha + beta), heterogeneity = 1 / (alpha + beta + 1).
     """
-    alpha, beta = _round(result.alpha.value), _round(result.beta.value)
+    alpha, beta = snippet_number(result.alpha.value, 6), snippet_number(result.beta.value, 6)
     unit = "month" if history.kind == "ledger" else "period"
     lines = [
         f"# Fitted by saas-sim fit from {history.source} on {date.today().isoformat()}:",
@@ -121,20 +128,29 @@ def snippet(result: FitResult, history: CohortTable) -> str:
     ]
     if result.fits_poorly:
         lines.append("# Warning: the sBG model does not describe this history well (see saas-sim fit's report).")
+    if result.alpha.se is None:
+        lines.append("# Warning: the fit is at the edge of the parameter space (churn looks the same for every "
+                     "customer, or the data are too few): no intervals, and alpha and beta are where the search "
+                     "stopped, not estimates.")
+    one_period = result.periods == 1
+    if one_period:
+        lines.append("# Warning: one period of history: only the mean churn is estimated; heterogeneity needs two "
+                     "periods or more, so it is left to the scenario's default.")
     lines += [
         "churn:",
-        f"  monthly: {_round(result.mean_churn.value)}  # mean churn, alpha / (alpha + beta) "
+        f"  monthly: {snippet_number(result.mean_churn.value)}  # mean churn, alpha / (alpha + beta) "
         f"({_interval(result.mean_churn)})",
-        f"  heterogeneity: {_round(result.heterogeneity.value)}  # 1 / (alpha + beta + 1) "
-        f"({_interval(result.heterogeneity)})",
     ]
+    if not one_period:
+        lines.append(f"  heterogeneity: {snippet_number(result.heterogeneity.value)}  # 1 / (alpha + beta + 1) "
+                     f"({_interval(result.heterogeneity)})")
     if history.ledger is not None:
         rates = history.ledger
         lines += [
-            f"arpa_monthly: {_round(rates.arpa_monthly, 6)}  # first-month MRR of the customers who joined in the "
-            "last 6 months with signups",
-            f"expansion_monthly: {_round(rates.expansion_monthly)}  # MRR increase of customers active two months "
-            "in a row, share of their MRR",
-            f"contraction_monthly: {_round(rates.contraction_monthly)}  # their MRR decrease, same basis",
+            f"arpa_monthly: {snippet_number(rates.arpa_monthly, 6)}  # first-month MRR of the customers who joined "
+            "in the last 6 months with signups",
+            f"expansion_monthly: {snippet_number(rates.expansion_monthly)}  # MRR increase of customers active two "
+            "months in a row, share of their MRR",
+            f"contraction_monthly: {snippet_number(rates.contraction_monthly)}  # their MRR decrease, same basis",
         ]
     return "\n".join(lines) + "\n"

@@ -159,3 +159,47 @@ def test_fit_takes_the_reading_options_of_metrics(invoke, tmp_path):
     result = invoke("fit", export, "--json", "-", "--columns", "customer=customer id,month=period")
     # A decimal comma without --decimal ,: refused, never guessed.
     assert result.exit_code == 2 and "add --decimal ," in result.stderr
+
+
+def test_a_ledger_with_constant_mrr_writes_a_plain_zero(invoke, tmp_path):
+    """No '-0.0' in the snippet."""
+    ledger = tmp_path / "flat.csv"
+    rows = [(c, m) for c, last in (("a", 2), ("b", 3), ("c", 4), ("d", 4), ("e", 1)) for m in range(1, last + 1)]
+    ledger.write_text("customer_id,month,mrr\n" + "".join(f"{c},2024-{m:02d},100\n" for c, m in rows))
+    out = tmp_path / "snippet.yaml"
+    assert invoke("fit", ledger, "--out", out).exit_code == 0
+    text = out.read_text()
+    assert "-0.0" not in text
+    snippet = yaml.safe_load(text)
+    assert snippet["contraction_monthly"] == 0.0 and snippet["expansion_monthly"] == 0.0
+    assert "contraction_monthly: 0.0 " in text
+
+
+def test_a_fit_next_to_the_boundary_keeps_its_digits_and_says_so(invoke, tmp_path):
+    """/tmp/hostile/c11.csv: 10^12 customers, one left after a period.  The snippet wrote 'monthly: 1.0' and
+    'alpha: 146000.0'; it keeps the digits that tell 1 - 1e-12 from 1 and says the fit is degenerate."""
+    cohorts = tmp_path / "c11.csv"
+    cohorts.write_text("cohort,period,active\n1,0,1000000000000\n1,1,1\n")
+    out = tmp_path / "snippet.yaml"
+    assert invoke("fit", cohorts, "--out", out).exit_code == 0
+    text = out.read_text()
+    snippet = yaml.safe_load(text)
+    assert snippet["churn"]["monthly"] < 1
+    assert 1 - snippet["churn"]["monthly"] == pytest.approx(1e-12, rel=0.01)
+    alpha_beta = yaml.safe_load(next(line for line in text.splitlines() if "churn: {alpha:" in line)
+                                .split("use instead:")[1])["churn"]
+    assert alpha_beta["beta"] / (alpha_beta["alpha"] + alpha_beta["beta"]) == pytest.approx(1e-12, rel=0.01)
+    assert "heterogeneity" not in snippet["churn"]  # one period cannot tell it
+    assert "# Warning: the fit is at the edge of the parameter space" in text
+    assert "# Warning: one period of history" in text
+
+
+def test_a_share_is_written_with_the_digits_that_tell_it_from_its_bound():
+    from saas_sim.cli.fit import snippet_number
+
+    assert snippet_number(0.999999999999) == 0.999999999999
+    assert snippet_number(0.99999986) == 0.99999986
+    assert snippet_number(0.034567) == 0.03457
+    assert snippet_number(1.2e-9) == 1.2e-9
+    assert snippet_number(-0.0) == 0.0 and str(snippet_number(-0.0)) == "0.0"
+    assert snippet_number(146044.37679308798, 6) == 146044.0
