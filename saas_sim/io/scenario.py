@@ -237,7 +237,8 @@ def _indent_fixes(text: str, candidates: list[int]) -> list[tuple[int, int]]:
 
 
 def _fix_words(fixes: list[tuple[int, int]]) -> str:
-    return ", or ".join(f"indent line {line} by {_spaces(column)}{' (start it at the left edge)' if column == 0 else ''}"
+    edge = " (start it at the left edge)"
+    return ", or ".join(f"indent line {line} by {_spaces(column)}{edge if column == 0 else ''}"
                         for line, column in fixes)
 
 
@@ -248,7 +249,8 @@ def _swallowed(problem: Problem, text: str, root: Node | None) -> Problem:
     key = problem.field.rsplit(".", 1)[-1]
     key_lines = _key_lines(root)
     lines = text.split("\n")
-    written_at = [k for k, line in enumerate(lines) if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines]
+    written_at = [k for k, line in enumerate(lines)
+                  if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines]
     if len(written_at) != 1:
         return problem
     fixes = _indent_fixes(text, written_at)
@@ -290,7 +292,9 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, problem = _yaml_problem(error, text)
-        reader.report(line if line is not None else (mark.line + 1 if mark else None), "", f"is not valid YAML: {problem}")
+        if line is None and mark is not None:
+            line = mark.line + 1
+        reader.report(line, "", f"is not valid YAML: {problem}")
         return None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -315,7 +319,8 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
 
 
 def _reads_as_no_text(node: Node) -> bool:
-    """A plain scalar YAML reads as a number, a boolean or a date (``name: 2025``, ``name: yes``): quotes make it text."""
+    """A plain scalar that YAML reads as a number, a boolean or a date (``name: 2025``, ``name: yes``):
+    quotes make it text."""
     return isinstance(node, ScalarNode) and not node.style and node.tag != STR_TAG and not is_null(node)
 
 
@@ -333,7 +338,8 @@ def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, s
     problem = error.problem or ""
     if "\t" in indent or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
         return None, "this line is indented with a tab; indent with spaces"
-    if mark is not None and len(text) <= _INDENT_SEARCH_BYTES and not any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in lines):
+    tabs = any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in lines)
+    if mark is not None and len(text) <= _INDENT_SEARCH_BYTES and not tabs:
         content = [k for k, row in enumerate(lines) if row.strip() and not row.lstrip().startswith("#")]
         near = [k for k in content if k <= mark.line][-_INDENT_WINDOW:] + [k for k in content if k > mark.line][:1]
         fixes = _indent_fixes(text, near)
@@ -347,7 +353,8 @@ def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, s
                               f"one is off: {_fix_words(fixes)}")
     if "mapping values are not allowed" in problem:
         return None, "a value holds ': ', put the value in quotes"
-    if "did not find expected key" in problem or "expected '-' indicator" in problem or "expected <block end>" in problem:
+    lost = ("did not find expected key", "expected '-' indicator", "expected <block end>")
+    if any(words in problem for words in lost):
         return None, ("the indentation of this line or one above it does not fit: the keys of one block start in "
                       "the same column, and which line is off is not clear")
     return None, ", ".join(part for part in (error.context, error.problem) if part)
