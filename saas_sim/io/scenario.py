@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import os
+from collections import Counter
 from dataclasses import MISSING, dataclass
 
 import yaml
@@ -231,6 +232,10 @@ def _indent_fixes(text: str, candidates: list[int]) -> list[tuple[int, int]]:
         return []
     fewest = min(count for count, _, _ in scored)
     best = [(line, column) for count, line, column in scored if count == fewest]
+    # A line at a column no other line uses is the odd one out, where there is one.
+    uses = Counter(_indent(line) for line in content)
+    odd = [(line, column) for line, column in best if uses[_indent(lines[line - 1])] == 1]
+    best = odd or best
     # Of the columns that fit one line, the nearest to where it stands: the smallest change.
     shift = {line: min(abs(column - _indent(lines[line - 1])) for at, column in best if at == line) for line, _ in best}
     return [(line, column) for line, column in best if abs(column - _indent(lines[line - 1])) == shift[line]]

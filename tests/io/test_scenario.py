@@ -1643,23 +1643,25 @@ def test_a_key_swallowed_by_the_text_above_it_is_named():
     assert parse(shifted(text, 5, 0)) == parse(text.replace("   horizon_months", "horizon_months"))
 
 
-def _starter_lines() -> list[int]:
-    text = (resources.files("saas_sim") / "examples" / "starter.yaml").read_text()
-    return [k + 1 for k, line in enumerate(text.split("\n")) if line.strip() and not line.lstrip().startswith("#")]
+def _example(name: str) -> str:
+    return (resources.files("saas_sim") / "examples" / name).read_text()
 
 
-STARTER = (resources.files("saas_sim") / "examples" / "starter.yaml").read_text()
+def _example_lines(*names: str) -> list[tuple[str, int]]:
+    return [(name, k + 1) for name in names for k, line in enumerate(_example(name).split("\n"))
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
-@pytest.mark.parametrize("line", _starter_lines())
-def test_shifting_any_line_of_the_starter_is_named_and_never_wrongly_advised(line):
-    """Every line of the starter shifted 1 to 4 spaces either way: the file still reads (as what it said, or
-    not at all), the problems name that line (or the lines that disagree with it), and every 'indent line
-    N by M spaces' fixes the file."""
-    original = STARTER.split("\n")[line - 1]
+@pytest.mark.parametrize(("example", "line"), _example_lines("starter.yaml", "enterprise-annual.yaml"))
+def test_shifting_any_line_of_the_starter_is_named_and_never_wrongly_advised(example, line):
+    """Every line of the starter (and of a file with a folded description) shifted 1 to 4 spaces either way:
+    the file still reads (as what it said, or not at all), the problems name that line (or the lines that
+    disagree with it), and every 'indent line N by M spaces' gives back the file as it was."""
+    example_text = _example(example)
+    original = example_text.split("\n")[line - 1]
     column = len(original) - len(original.lstrip(" "))
     for indent in {column + d for d in (-4, -3, -2, -1, 1, 2, 3, 4) if column + d >= 0}:
-        text = shifted(STARTER, line, indent)
+        text = shifted(example_text, line, indent)
         try:
             parse(text)
             continue
@@ -1668,7 +1670,7 @@ def test_shifting_any_line_of_the_starter_is_named_and_never_wrongly_advised(lin
         named = [m for m in messages if m.startswith(f"x.yaml:{line}") or f"line {line} " in m or f"line {line}:" in m]
         assert named, (line, indent, messages)
         for fix_line, fix_indent in {fix for m in messages for fix in advice_of(m)}:
-            assert parse(shifted(text, fix_line, fix_indent)) == parse(STARTER), (line, indent, messages)
+            assert parse(shifted(text, fix_line, fix_indent)) == parse(example_text), (line, indent, messages)
 
 
 def test_the_indent_search_never_reads_a_candidate_too_deep_or_too_big():
