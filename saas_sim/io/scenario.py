@@ -546,6 +546,9 @@ class _ScenarioReader:
         node = segment.get("name")
         field = join(segment.field, "name")
         allowed = "must be non-empty text without '.'"
+        if _reads_as_no_text(node):
+            self.reader.report(node, field, f'{allowed}, got {written(node)}; put it in quotes: name: "{node.value}"')
+            return None
         name = self.reader.text(node, field, allowed)
         if name is None:
             return None

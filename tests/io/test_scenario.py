@@ -1680,3 +1680,8 @@ def test_the_indent_search_never_reads_a_candidate_too_deep_or_too_big():
     laughs = "name: x\n horizon: 1\na: &a [1,1,1,1,1,1,1,1,1]\n" + "".join(
         f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
     assert problems(laughs) == ["x.yaml:2: is not valid YAML: a value holds ': ', put the value in quotes"]
+
+
+def test_a_segment_name_yaml_reads_as_no_text_is_told_to_be_quoted():
+    assert problems(replace("  - name: SMB", "  - name: 2025")) == [
+        "x.yaml:9 segments[0].name: must be non-empty text without '.', got 2025; put it in quotes: name: \"2025\""]
