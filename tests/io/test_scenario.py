@@ -744,7 +744,8 @@ def test_segment_count():
     [
         ("name: SMB", "name: S.M.B", "x.yaml:6 segments[0].name: must be non-empty text without '.', got 'S.M.B'"),
         ("name: SMB", "name: ''", "x.yaml:6 segments[0].name: must be non-empty text without '.', got ''"),
-        ("name: SMB", "name: 7", "x.yaml:6 segments[0].name: must be non-empty text without '.', got 7"),
+        ("name: SMB", "name: 7",
+         "x.yaml:6 segments[0].name: must be non-empty text without '.', got 7; put it in quotes: name: \"7\""),
         ("name: Enterprise", "name: SMB", "x.yaml:12 segments[1].name: must be unique, got 'SMB' a second time"),
     ],
 )
