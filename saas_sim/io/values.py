@@ -450,6 +450,13 @@ class NodeReader:
             return self._refuse(node, field, rule.allowed(), hint)
         if rule.rate and not self._stated_within(node, rule, field, hint):
             return None
+        if rule.rate and isinstance(node, MappingNode) and dist.dist == "lognormal":
+            # Given by mean and sd, it is stored, shown and written back by its 5th and 95th percentiles.
+            p5, p95 = likely_values(dist)
+            if not rule.low <= p5 <= p95 <= rule.high:
+                allowed = f"{rule.allowed()} at its 5th and 95th percentiles"
+                self.report(node, field, f"{allowed}, got {written(node)} ({p5:.4g} to {p95:.4g})")
+                return None
         return dist
 
     def _stated_within(self, node: Node, rule: FieldRule, field: str, hint: str) -> bool:
@@ -458,7 +465,8 @@ class NodeReader:
         A rate of 150 % is no rate: ``"0.5%..150%"`` or ``{dist: uniform, low: 0,
         high: 2}`` would have many draws clipped to 100 %, so it is refused.  What
         is checked is what the file states: both ends of a range, and ``low``,
-        ``mode``, ``high``, ``p5``, ``p95`` and ``mean`` of a distribution (the
+        ``mode``, ``high``, ``p5``, ``p95`` and ``mean`` of a distribution (a
+        lognormal's percentiles also when given by mean and sd; the
         draws of a distribution stated within bounds may still be clipped near an
         edge: ``{dist: normal, mean: 97%, sd: 5%}``).
         """

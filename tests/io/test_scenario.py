@@ -1514,10 +1514,19 @@ def test_an_event_cannot_set_a_rate_range_past_its_bounds():
     "written",
     ["'0%..100%'", "{dist: uniform, low: 0, high: 1}", "{dist: normal, mean: 0.97, sd: 0.05}",
      "{dist: triangular, low: 0, mode: 1, high: 1}", "{dist: beta, alpha: 2, beta: 30}",
-     "{dist: lognormal, mean: 0.5, sd: 0.5}"],
+     "{dist: lognormal, mean: 0.5, sd: 0.25}", "{dist: normal, mean: 0.5, sd: 0.5}"],
 )
 def test_a_rate_distribution_within_its_bounds_is_kept_even_near_the_edge(written):
-    assert parse(replace("churn: {monthly: 0.03}", f"churn: {{monthly: {written}}}")).segments[0].churn.monthly
+    scenario = parse(replace("churn: {monthly: 0.03}", f"churn: {{monthly: {written}}}"))
+    assert scenario.segments[0].churn.monthly
+    assert parse(dump_scenario_yaml(scenario)) == scenario  # its normalized form reads back
+
+
+def test_a_rate_lognormal_given_by_mean_and_sd_is_checked_as_it_is_stored_by_its_percentiles():
+    """Stored (and written back) as p5 and p95: a lognormal of mean 50 % and sd 50 % has p95 = 139 %."""
+    assert churn_problems("{dist: lognormal, mean: 0.5, sd: 0.5}") == [
+        "x.yaml:14 segments[0].churn.monthly: must be a number between 0 and 1 at its 5th and 95th percentiles, "
+        "got {dist: lognormal, mean: 0.5, sd: 0.5} (0.08989 to 1.391)"]
 
 
 def test_a_range_past_the_bounds_of_a_field_that_is_no_rate_is_clipped_as_before():
