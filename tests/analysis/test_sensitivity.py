@@ -14,6 +14,8 @@ from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.render.tornado import Tornado
 
+from tests.scenario_texts import doomed
+
 # Plain values; no reinvested gross profit, so margins and costs cannot reach the customers.
 STEADY = """\
 name: Steady
@@ -201,20 +203,7 @@ def test_the_tornado_fits_the_console(width, two_segments_arr):
 
 
 # Runs out of cash by month 12 on every path; +20 % cash or -20 % costs saves it.
-DOOMED = """\
-name: Doomed
-horizon_months: 12
-simulation: {paths: 100, seed: 3}
-company: {starting_cash: 1M, fixed_costs_monthly: 90k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 1_000
-    arpa_monthly: 100
-    starting_customers: 10
-    churn: {monthly: 0.05}
-    gross_margin: 0.8
-"""
+DOOMED = doomed("1M")
 
 
 def _tornado_text(result, width: int = 100) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.scenario_texts import doomed
+
 SCENARIO = """\
 name: Small
 horizon_months: 14
@@ -138,20 +140,7 @@ def test_a_missing_target_is_a_usage_error(invoke, small):
     assert "--target" in result.stderr
 
 
-DOOMED = """\
-name: Doomed
-horizon_months: 12
-simulation: {paths: 100, seed: 3}
-company: {starting_cash: 100k, fixed_costs_monthly: 90k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 1_000
-    arpa_monthly: 100
-    starting_customers: 10
-    churn: {monthly: 0.05}
-    gross_margin: 0.8
-"""
+DOOMED = doomed()
 
 
 def test_goal_on_a_probability_pinned_at_100_percent_says_it_cannot_move(invoke, tmp_path):

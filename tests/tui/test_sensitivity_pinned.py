@@ -9,21 +9,10 @@ from textual.widgets import Static
 from saas_sim.io.scenario import parse_scenario
 from tui.screens.sensitivity import SensitivityScreen
 
+from tests.scenario_texts import doomed
+
 # Out of cash by month 2 on every path, whatever the swing.
-DOOMED = """\
-name: Doomed
-horizon_months: 12
-simulation: {paths: 100, seed: 3}
-company: {starting_cash: 100k, fixed_costs_monthly: 90k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 1_000
-    arpa_monthly: 100
-    starting_customers: 10
-    churn: {monthly: 0.05}
-    gross_margin: 0.8
-"""
+DOOMED = doomed()
 
 
 class Host(App):
