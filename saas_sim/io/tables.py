@@ -411,12 +411,15 @@ def amounts(values: list[str], decimal: str = ".") -> tuple[np.ndarray, dict[int
     """The amounts of a column as floats (NaN where unreadable) and the messages of the unreadable rows."""
     count = len(values)
     joined = "\n".join(values)
-    if _NOT_PLAIN[decimal].search(joined) is None:
+    # A quoted value may hold a line break: then the joined column no longer splits back into
+    # one piece per row, and only the value-by-value reading below keeps the rows apart.
+    one_line_each = joined.count("\n") == count - 1
+    if one_line_each and _NOT_PLAIN[decimal].search(joined) is None:
         try:  # the fast path: plain numbers, converted in C
             return np.fromiter(map(float, values), dtype=np.float64, count=count), {}
         except ValueError:
             pass
-    elif count and not _FORMATTED[decimal].sub("", joined):
+    elif one_line_each and count and not _FORMATTED[decimal].sub("", joined):
         try:  # every value like $1,234.50: the same digits, read at once
             plain = _unformatted(joined, decimal).split("\n")
             return np.fromiter(map(float, plain), dtype=np.float64, count=count), {}

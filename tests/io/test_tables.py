@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -171,3 +172,10 @@ def test_a_formatted_column_is_read_at_once():
     assert numbers.tolist() == [1234.5, 99.0, 0.5, -5.0, 1e6, 7.0] and not unreadable
     numbers, unreadable = amounts(['1.234,50 €', '99', ',5'], ",")
     assert numbers.tolist() == [1234.5, 99.0, 0.5] and not unreadable
+
+
+def test_a_quoted_amount_with_a_line_break_is_refused_and_shifts_no_other_row():
+    """A review found '$1\\n$2' read as two amounts, every later row taking its predecessor's."""
+    numbers, messages = amounts(["$1", "$2\n$3", "$4"])
+    assert numbers[0] == 1.0 and numbers[2] == 4.0
+    assert np.isnan(numbers[1]) and 1 in messages
