@@ -86,6 +86,12 @@ def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
     from saas_sim.io.values import typed_value
     from tui.widgets.editor import editable_document
 
+    from saas_sim.errors import Problem
+
+    # Only problems of fields can be fixed at the fields; a file refused whole (YAML it cannot
+    # read, too many values through aliases, too deep) is never expanded into the editor.
+    if not all(isinstance(problem, Problem) and problem.field for problem in error.problems):
+        raise error
     text = read_text(path, kind="scenario file", max_bytes=MAX_FILE_BYTES)  # unreadable: that is the news
     try:
         editable = editable_document(typed_value(text)) is not None

@@ -66,3 +66,17 @@ def test_a_file_that_is_not_a_scenario_at_all_is_still_refused(store, tmp_path):
     plan.write_text("name: [unclosed\n")
     with pytest.raises(InputError):
         create_app(store, str(plan))
+
+
+def test_a_file_refused_as_a_whole_is_refused_not_opened_to_fix(store, tmp_path):
+    """A review found a 1 KB alias bomb opened "to be fixed": the editor walked its billion leaves and hung.
+
+    Only problems of fields are fixed at the fields; a file refused whole (too many values through
+    aliases, too deep, too large) is refused by the TUI as by ``run``.
+    """
+    levels = "".join(f"  a{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 10)}]\n" for k in range(1, 6))
+    plan = tmp_path / "bomb.yaml"
+    plan.write_text(STARTER.text.replace("company:\n", "company:\n  a0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                                         + levels, 1))
+    with pytest.raises(InputError, match="through YAML aliases"):
+        create_app(store, str(plan), seed=1, live_paths=200)
