@@ -22,13 +22,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, LoadingIndicator
 
+from saas_sim.store.database import file_uri
+
 POLL_S = 0.25  # how often a waiting app asks whether the store's lock is free
 
 
 def lock_free(path: Path) -> bool:
     """Whether the store's write lock can be taken now (taken and given back at once; nothing written)."""
     try:
-        connection = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=rw", uri=True, timeout=0,
+        connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True, timeout=0,
                                      isolation_level=None)
     except sqlite3.Error:
         return True  # no file, or one SQLite cannot open: the store's own refusal says why

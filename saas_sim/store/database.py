@@ -131,6 +131,11 @@ def inspect(path: Path) -> str | None:
     return version
 
 
+def file_uri(path: Path, query: str) -> str:
+    """An SQLite URI for ``path`` with ``query``: the name is quoted, so '%', '?' or '#' in it stay in the name."""
+    return f"file:{quote(str(Path(path).resolve()))}?{query}"
+
+
 def read_only_connection(path: Path, *, wal_mode: bool) -> sqlite3.Connection:
     """A connection that cannot write the file, and creates nothing beside it.
 
@@ -141,7 +146,7 @@ def read_only_connection(path: Path, *, wal_mode: bool) -> sqlite3.Connection:
     cannot write).
     """
     immutable = "&immutable=1" if wal_mode and not Path(f"{path}-wal").exists() else ""
-    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro{immutable}", uri=True,
+    connection = sqlite3.connect(file_uri(path, f"mode=ro{immutable}"), uri=True,
                                  check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return connection
@@ -154,7 +159,7 @@ def check_intact(path: Path) -> None:
     process must not make the check see a half-copied page) removes the
     -wal and -shm files it made when it closes.
     """
-    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=rw", uri=True,
+    connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True,
                                  timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

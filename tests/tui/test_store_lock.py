@@ -76,6 +76,19 @@ def test_lock_free_tells_a_held_lock(path, lock):
     assert lock_free(path)
 
 
+@pytest.mark.parametrize("name", ["a%41b.db", "q?x.db", "h#x.db"])
+def test_lock_free_tells_a_held_lock_whatever_the_file_is_called(tmp_path, name):
+    """A review found an unquoted URI: '%', '?' or '#' in the name hid a held lock and made a stray file."""
+    path = tmp_path / name
+    Store(path)
+    held = Lock(path)
+    try:
+        assert not lock_free(path)
+    finally:
+        held.release()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(name)) == []
+
+
 async def test_a_new_store_locked_by_another_program_waits_and_cancels(path, lock):
     store = Store(path)  # empty: the app saves the starter first
     held = lock()
