@@ -258,7 +258,7 @@ def _swallowed(problem: Problem, text: str, root: Node | None) -> Problem:
                   if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines]
     if len(written_at) != 1:
         return problem
-    fixes = _indent_fixes(text, written_at)
+    fixes = _indent_fixes(text, written_at) if len(text) <= _INDENT_SEARCH_BYTES else []
     advice = f": {_fix_words(fixes)}" if fixes else ""
     message = (f"is required; line {written_at[0] + 1} writes '{key}:' but its indent makes it part of the value "
                f"above it{advice}")

@@ -1653,6 +1653,23 @@ def test_a_key_swallowed_by_the_text_above_it_is_named():
     assert parse(shifted(text, 5, 0)) == parse(text.replace("   horizon_months", "horizon_months"))
 
 
+def test_a_swallowed_key_in_a_large_file_is_named_without_a_search(monkeypatch):
+    """A review found the re-indent search run on any size here (8.7 s on 850 kB): past the limit, no search."""
+    from saas_sim.io import scenario as loader
+
+    filler = "".join(f"  {' ' * (k % 40)}line {k} of a long text\n" for k in range(4000))
+    text = INDENT_HEAD.replace("name: Ind\n", "name: Ind\ndescription: |\n" + filler).replace(
+        "horizon_months: 24", "   horizon_months: 24")
+    assert len(text) > loader._INDENT_SEARCH_BYTES
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("the re-indent search ran on a file past its limit")
+
+    monkeypatch.setattr(loader, "_indent_fixes", no_search)
+    found = problems(text)
+    assert len(found) == 1 and "writes 'horizon_months:' but its indent makes it part of the value above it" in found[0]
+
+
 def _example(name: str) -> str:
     return (resources.files("saas_sim") / "examples" / name).read_text()
 
