@@ -460,14 +460,26 @@ def parse_count(text: str, decimal: str = ".") -> int | str:
     whole_message = f"must be a whole number >= 0, got {shown(value)}"
     if number is None:
         return whole_message
-    digits = number[0]
-    whole, _, fraction = digits.partition(".")
-    if fraction.strip("0"):
+    whole = _whole(number[0])
+    if whole is None:
         return whole_message
-    whole = whole.lstrip("0") or "0"
+    # "1.000": one written with a fraction of zeros, or a thousand with a decimal comma? Not guessed.
+    other = _read_number(value, _OTHER[decimal], money=False) if decimal in value else None
+    other_whole = _whole(other[0]) if other is not None else None
+    if other_whole is not None and other_whole != whole:
+        return (f"cannot be read exactly: {shown(value)} is {int(whole):,} with a decimal "
+                f"{'point' if decimal == '.' else 'comma'} and {int(other_whole):,} with a decimal "
+                f"{'comma' if decimal == '.' else 'point'}; write {int(other_whole)} or {int(whole)}"
+                f"{', or add --decimal ,' if decimal == '.' else ''}")
     if len(whole) > len(str(MAX_COUNT)) or int(whole) > MAX_COUNT:
         return f"must be a whole number at most {MAX_COUNT:,}, got {shown(value)}"
     return int(whole)
+
+
+def _whole(digits: str) -> str | None:
+    """The whole number ``digits`` ('1000', '3.0') writes without leading zeros, or None if it has a fraction."""
+    whole, _, fraction = digits.partition(".")
+    return None if fraction.strip("0") else whole.lstrip("0") or "0"
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)

@@ -179,3 +179,10 @@ def test_a_quoted_amount_with_a_line_break_is_refused_and_shifts_no_other_row():
     numbers, messages = amounts(["$1", "$2\n$3", "$4"])
     assert numbers[0] == 1.0 and numbers[2] == 4.0
     assert np.isnan(numbers[1]) and 1 in messages
+
+
+def test_a_count_that_reads_as_another_whole_number_the_other_way_is_refused():
+    """A review found '1.000' read as 1 where a decimal-comma export means 1,000: that is a guess."""
+    assert isinstance(parse_count("1.000"), str) and "--decimal" in parse_count("1.000")
+    assert isinstance(parse_count("2,000", ","), str)
+    assert parse_count("3.0") == 3 and parse_count("1,000") == 1000 and parse_count("1.000", ",") == 1000
