@@ -144,7 +144,7 @@ def _simulated(label: str, result: dict, metric: str, kind: Kind, note: str = ""
     path reaches (the month cash runs out) reads an undefined p50 as ``inf``.
     A conditional statistic of too few paths says so in its note.
     """
-    from saas_sim.engine.aggregate import too_few
+    from saas_sim.engine.aggregate import rests_on_too_few
     from saas_sim.model.metrics import NEVER_SUMMARY
 
     stats = _stats(result, metric)
@@ -153,7 +153,7 @@ def _simulated(label: str, result: dict, metric: str, kind: Kind, note: str = ""
         value, low, high = (math.inf if v is None else v for v in (value, low, high))
     elif value is None and never:
         value = math.inf
-    if "n" in stats and too_few(stats["n"], result.get("paths", 0)):
+    if rests_on_too_few(stats, result.get("paths", 0)):
         note = f"{stats['n']} path{'s' if stats['n'] != 1 else ''} only: too few to forecast"
     return Fact(label, value, kind, note, low, high, _grade(metric, value) if graded else None)
 

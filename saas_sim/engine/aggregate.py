@@ -63,6 +63,11 @@ def too_few(count: int, paths: int) -> bool:
     return 0 < count < TOO_FEW_PATHS <= paths
 
 
+def rests_on_too_few(stats: dict, paths: int | None) -> bool:
+    """Whether a summary statistic (its dict; a conditional one carries ``n``) rests on too few paths."""
+    return paths is not None and "n" in stats and too_few(stats["n"], paths)
+
+
 def describe(values: np.ndarray) -> dict[str, list[float | None] | float | None]:
     """Statistics over axis 0 of ``(paths,)`` or ``(paths, months)``.
 

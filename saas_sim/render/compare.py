@@ -44,7 +44,6 @@ from saas_sim.render.summary import (
     metric_label,
     paths_of,
     statistic_text,
-    too_few_paths,
 )
 
 # Pixel contents, as bits: a pixel may lie in both bands.
@@ -293,10 +292,12 @@ def compare_sections(result_a: dict, result_b: dict) -> list[tuple[str, tuple[st
 
 
 def _difference(metric: str, statistic: str, result_a: dict, result_b: dict) -> MetricDifference:
+    from saas_sim.engine.aggregate import rests_on_too_few
+
     stats_a, stats_b = result_a["summary"].get(metric) or {}, result_b["summary"].get(metric) or {}
     a, b = stats_a.get(statistic), stats_b.get(statistic)
     a_never, b_never = (statistic_text(metric, stats, statistic, str) == NEVER for stats in (stats_a, stats_b))
-    a_paths, b_paths = (stats["n"] if too_few_paths(stats, result.get("paths", 0)) else None
+    a_paths, b_paths = (stats["n"] if rests_on_too_few(stats, result.get("paths", 0)) else None
                         for stats, result in ((stats_a, result_a), (stats_b, result_b)))
     absolute = b - a if a is not None and b is not None else None
     relative = absolute / abs(a) if absolute is not None and a != 0 else None

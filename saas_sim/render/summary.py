@@ -52,6 +52,8 @@ def run_header(result: dict) -> Text:
 def summary_table(result: dict, *, errors: bool = True) -> Table:
     """The key summary metrics of SPEC 3.2 at p10 / p50 / p90, grouped by what they tell; ``errors``:
     with the mean ± its standard error beside them."""
+    from saas_sim.engine.aggregate import rests_on_too_few
+
     fmt = {metric: formatter_for(metric, currency_of(result)) for _, metrics in SECTIONS for metric in metrics}
     table = Table(title="Key metrics", title_justify="left", title_style="bold", header_style="bold",
                   box=box.SIMPLE_HEAD, show_edge=False)
@@ -69,7 +71,7 @@ def summary_table(result: dict, *, errors: bool = True) -> Table:
             if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
                 cells = ["", KeepFigures(format_rate(stats.get("mean"))), "",
                          _mean_and_error(metric, stats, format_rate, currency_of(result))]
-            elif too_few_paths(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
+            elif rests_on_too_few(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
                 cells = ["", KeepFigures(Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})",
                                               style="dim not bold")), "",
                          Text(TOO_FEW_PATHS_NOTE, style="dim")]
@@ -91,14 +93,6 @@ def statistic_text(metric: str, stats: dict, stat: str, fmt) -> str:
     if value is None and stat != "mean" and stats.get("never"):
         return NEVER
     return fmt(value)
-
-
-def too_few_paths(stats: dict, paths: int) -> bool:
-    """Whether a conditional statistic (one that carries ``n``) rests on too few paths to be a forecast:
-    fewer than 50, in a run of 50 or more (docs/metrics.md)."""
-    from saas_sim.engine.aggregate import too_few
-
-    return "n" in stats and too_few(stats["n"], paths)
 
 
 def paths_of(stats: dict) -> str:

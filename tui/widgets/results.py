@@ -91,9 +91,9 @@ def _whole(value: float | None) -> str:
 def is_too_few(stats: dict, paths: int | None) -> bool:
     """Whether a conditional statistic rests on too few of the run's paths to read as a forecast
     (``n`` under 50 of a run of 50 or more; see docs/metrics.md)."""
-    from saas_sim.engine.aggregate import too_few
+    from saas_sim.engine.aggregate import rests_on_too_few
 
-    return paths is not None and "n" in stats and too_few(stats["n"], paths)
+    return rests_on_too_few(stats, paths)
 
 
 def card_text(metric: str, stats: dict, currency: str, *, paths: int | None = None) -> tuple[str, str, str]:
