@@ -13,7 +13,7 @@ from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store
 from tui.app import create_app
 from tui.screens.dialogs import ConfirmQuit
-from tui.screens.goal import GoalDialog
+from tui.screens.goal import GoalDialog, as_shown
 from tui.screens.workshop import WorkshopScreen
 from tui.widgets.editor import field_id
 from tui.workshop_app import create_workshop_app
@@ -99,3 +99,17 @@ async def test_goal_seek_stops_its_bar_and_applies_the_value_it_shows(store):
         await pilot.pause()
         field = main.query_one(f"#{field_id('segments[0].churn.monthly')}", Input)
         assert field.value == shown
+
+
+def test_the_value_applied_is_rounded_away_from_the_base_so_that_it_still_meets_the_target():
+    """A review found cac 2,996.4 (searched down from 5,000 for ltv_cac >= 3) applied as 3k, past the target.
+
+    The boundary lies between the base and the value found, so rounding away from the base keeps the
+    target met; the answer shows the value applied.
+    """
+    assert as_shown(2996.4, base=5000) == 2990
+    assert as_shown(2996.4, base=1000) == 3000
+    assert as_shown(0.0297466, base=0.03) == 0.0297
+    assert as_shown(0.0297466, base=0.01) == 0.0298
+    assert as_shown(0.0, base=1.0) == 0.0
+    assert as_shown(-1234.5, base=0.0) == -1240

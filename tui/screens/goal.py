@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -128,9 +131,10 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         from saas_sim.render.tornado import format_field_value
 
         self._stop_progress()
-        self.query_one("#goal-answer", Static).update("\n".join(explain(goal)))
-        self.found = None if goal.value is None else as_shown(goal.value)
-        self.shown_value = "" if goal.value is None else format_field_value(goal.field, goal.value, goal.currency)
+        self.found = None if goal.value is None else as_shown(goal.value, base=goal.base_value)
+        shown = goal if self.found is None else dataclasses.replace(goal, value=self.found)  # the value applied
+        self.query_one("#goal-answer", Static).update("\n".join(explain(shown)))
+        self.shown_value = "" if self.found is None else format_field_value(goal.field, self.found, goal.currency)
         self.query_one("#goal-apply", Button).disabled = goal.value is None
 
     def _stop_progress(self) -> None:
@@ -147,6 +151,15 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
             self.query_one("#goal-answer", Static).update("")
 
 
-def as_shown(value: float) -> float:
-    """A value found, rounded to the three significant digits the answer shows it with (2.97466 % → 2.97 %)."""
-    return float(f"{value:.3g}")
+def as_shown(value: float, *, base: float) -> float:
+    """A value found, at the three significant digits the answer shows (2.97466 % → 2.97 %), rounded away from ``base``.
+
+    The search walks from the base until the target is met, so the boundary lies between the base and
+    the value found: rounding away from the base keeps the target met, where rounding to the nearest
+    could step back over it (a CAC of 2,996.4 that meets LTV/CAC >= 3 is not met at 3,000).
+    """
+    if value == 0 or not math.isfinite(value):
+        return value
+    quantum = Decimal(1).scaleb(math.floor(math.log10(abs(value))) - 2)
+    rounding = ROUND_CEILING if value > base else ROUND_FLOOR
+    return float(Decimal(repr(value)).quantize(quantum, rounding=rounding))
