@@ -14,7 +14,7 @@ from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.render.tornado import Tornado
 
-from tests.scenario_texts import doomed
+from tests.scenario_texts import FEW_OUT, NEVER_MIX, doomed
 
 # Plain values; no reinvested gross profit, so margins and costs cannot reach the customers.
 STEADY = """\
@@ -301,23 +301,6 @@ def test_the_axis_of_a_probability_stays_within_0_and_100_percent():
     assert "200.0%" not in text and "0.0%" in text
 
 
-# 1 % to 30 % churn: 63 % of paths never pay back CAC 2,000 (the p50 is never); ARPA 188 brings it to 24 months.
-NEVER_MIX = """\
-name: Never mix
-horizon_months: 24
-simulation: {paths: 2000, seed: 1}
-company: {starting_cash: 1M, fixed_costs_monthly: 10k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 2000
-    arpa_monthly: 100
-    starting_customers: 50
-    churn: {monthly: "1%..30%"}
-    gross_margin: 0.8
-"""
-
-
 def test_a_p50_pinned_at_never_ranks_by_the_share_that_never_pays_back():
     """Issue 13 (hostile, nev.yaml): the p50 is never at base and on every side, so every input had "no effect",
     ARPA among them; ranked by the share of paths that never pay back, ARPA, CAC and margin move it."""
@@ -347,22 +330,6 @@ def test_a_p50_pinned_at_never_ranks_by_the_share_that_never_pays_back():
             "try --metric ltv_cac.") in text
     unmoved = text.split("No effect on the share that never pays back: ")[1].split("At 0")[0]
     assert "starting_cash" in unmoved and "arpa_monthly" not in unmoved and "SMB.cac" not in unmoved
-
-
-FEW_OUT = """\
-name: Few out
-horizon_months: 36
-simulation: {paths: 2000, seed: 3}
-company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
-acquisition: {spend_monthly: 5k}
-segments:
-  - name: SMB
-    cac: 500
-    arpa_monthly: 100
-    starting_customers: 100
-    churn: {monthly: 3%}
-    gross_margin: 0.8
-"""
 
 
 def test_a_statistic_of_too_few_paths_is_marked_as_such():

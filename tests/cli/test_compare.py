@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.scenario_texts import FEW_OUT
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -51,22 +53,6 @@ def test_a_stored_scenario_by_name(invoke, tmp_path):
 def test_a_missing_scenario_is_one_line_and_exit_two(invoke, tmp_path):
     result = invoke("compare", SCENARIOS / "starter.yaml", tmp_path / "nope.yaml")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "nope.yaml" in result.stderr
-
-
-FEW_OUT = """\
-name: Few out
-horizon_months: 36
-simulation: {paths: 2000, seed: 3}
-company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
-acquisition: {spend_monthly: 5k}
-segments:
-  - name: SMB
-    cac: 500
-    arpa_monthly: 100
-    starting_customers: 100
-    churn: {monthly: 3%}
-    gross_margin: 0.8
-"""
 
 
 def test_a_piped_comparison_keeps_its_header_whole_and_marks_few_paths(invoke, monkeypatch, tmp_path):

@@ -9,6 +9,8 @@ import pytest
 
 from saas_sim.engine.aggregate import STATS
 
+from tests.scenario_texts import NEVER_MIX
+
 # SPEC 3.1 (company level) and 3.2.
 SERIES = (
     "customers", "new_customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
@@ -228,22 +230,6 @@ def test_huge_figures_are_never_cut(invoke, monkeypatch, tmp_path, columns):
     rows = {line.split("  ")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("   ")}
     assert re.search(r"\$\d\.\d\de\d\d", rows["ARR end"]), rows["ARR end"]
     assert "e9×" in rows["LTV/CAC"]
-
-
-NEVER_MIX = """\
-name: Never mix
-horizon_months: 24
-simulation: {paths: 2000, seed: 1}
-company: {starting_cash: 1M, fixed_costs_monthly: 10k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 2000
-    arpa_monthly: 100
-    starting_customers: 50
-    churn: {monthly: "1%..30%"}
-    gross_margin: 0.8
-"""
 
 
 def test_a_piped_never_share_stays_with_its_figure(invoke, monkeypatch, tmp_path):

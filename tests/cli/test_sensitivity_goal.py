@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scenario_texts import doomed
+from tests.scenario_texts import FEW_OUT, NEVER_MIX, doomed
 
 SCENARIO = """\
 name: Small
@@ -164,22 +164,6 @@ def test_goal_on_a_metric_that_moves_has_no_saturation(invoke, small):
     assert data["saturated"] is None
 
 
-NEVER_MIX = """\
-name: Never mix
-horizon_months: 24
-simulation: {paths: 2000, seed: 1}
-company: {starting_cash: 1M, fixed_costs_monthly: 10k}
-acquisition: {spend_monthly: 10k}
-segments:
-  - name: SMB
-    cac: 2000
-    arpa_monthly: 100
-    starting_customers: 50
-    churn: {monthly: "1%..30%"}
-    gross_margin: 0.8
-"""
-
-
 def test_sensitivity_of_a_payback_that_is_never_at_base_ranks_by_its_never_share(invoke, tmp_path, monkeypatch):
     """Hostile nev.yaml: "No effect on Payback months with churn" listed ARPA and CAC, `"base": null` said no more."""
     monkeypatch.delenv("COLUMNS", raising=False)
@@ -212,22 +196,6 @@ def test_goal_on_a_payback_that_is_never_at_base_reads_sensibly(invoke, tmp_path
     assert "the closest is" not in text  # every value gives never: none is closer than another
     assert ("Payback months with churn (p50) is never at every value tried: most paths never pay back whatever "
             "company.starting_cash is; try a target on ltv_cac.") in text
-
-
-FEW_OUT = """\
-name: Few out
-horizon_months: 36
-simulation: {paths: 2000, seed: 3}
-company: {starting_cash: 500k, fixed_costs_monthly: "10k..20k"}
-acquisition: {spend_monthly: 5k}
-segments:
-  - name: SMB
-    cac: 500
-    arpa_monthly: 100
-    starting_customers: 100
-    churn: {monthly: 3%}
-    gross_margin: 0.8
-"""
 
 
 def test_sensitivity_on_a_statistic_of_too_few_paths_says_so(invoke, tmp_path):
