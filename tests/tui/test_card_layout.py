@@ -39,3 +39,20 @@ async def test_card_titles_and_ranges_are_whole_at_120_columns(tmp_path: Path, s
             if card.detail:
                 assert card.detail in text, (card.id, text)
             assert "…" not in text, (card.id, text)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_status_line_is_shown_whole(tmp_path: Path, size: tuple[int, int]):
+    """At 80x24 the status was cut to "2,000 paths · seed 7" (and "500 paths (too few" with its note)."""
+    from textual.widgets import Static
+
+    app = create_app(Store(tmp_path / "status.db"), "scenarios/starter.yaml", seed=7, live_paths=500)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        status = pilot.app.screen.query_one("#results-status", Static)
+        text = str(status.render())
+        assert "months" in text, text
+        shown = "".join(strip.text for strip in status.render_lines(Region(0, 0, *status.outer_size)))
+        assert "".join(text.split()) == "".join(shown.split()), (text, shown)
+        # every line it takes is on screen, not clipped by the toolbar it sits in
+        assert status.region.intersection(status.parent.region) == status.region, (status.region, status.parent.region)

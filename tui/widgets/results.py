@@ -249,7 +249,7 @@ class ResultsPanel(Widget):
         height: 1fr;
         layout: vertical;
 
-        #results-toolbar { height: 1; }
+        #results-toolbar { height: auto; }  /* the status wraps rather than be cut (80x24: two lines) */
         #results-view { width: 22; margin-right: 1; }
         #results-status { width: 1fr; color: $foreground-muted; }
         #results-progress { width: auto; display: none; }
