@@ -15,6 +15,8 @@ from tui.screens.main import MainScreen
 from tui.screens.sensitivity import SensitivityScreen
 from tui.widgets.editor import field_id
 
+from tests.tui.pilot import settle as settle_for
+
 SIZE = (120, 40)
 
 
@@ -24,10 +26,7 @@ def store(tmp_path: Path) -> Store:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_for(pilot, 0.3)
 
 
 async def test_ctrl_t_shows_the_tornado_of_the_edited_scenario(store):

@@ -11,12 +11,7 @@ from saas_sim.store import Store
 from tui.app import create_app
 from tui.widgets.results import KpiCard
 
-
-async def settled(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.25)  # past the debounce
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+from tests.tui.pilot import settle as settled
 
 
 def drawn(card: KpiCard) -> str:

@@ -14,6 +14,8 @@ from tui.app import create_app
 from tui.screens.main import MainScreen
 from tui.widgets.editor import FieldRow, field_id
 
+from tests.tui.pilot import settle
+
 STARTER = examples()[0]
 CHURN = field_id("segments[0].churn.monthly")
 
@@ -21,13 +23,6 @@ CHURN = field_id("segments[0].churn.monthly")
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "invalid.db")
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.25)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_an_invalid_file_opens_with_its_problems_at_the_fields_and_saves_once_fixed(store, tmp_path):

@@ -19,6 +19,8 @@ from saas_sim.store import Store
 from tui.app import create_app
 from tui.widgets.editor import field_id
 
+from tests.tui.pilot import settle
+
 SIZE = (120, 40)
 HORIZON = field_id("horizon_months")
 CHURN = field_id("segments[0].churn.monthly")
@@ -34,13 +36,6 @@ def burst(app, *keys: str) -> None:
     """Keys as the driver hands them over when they arrive together: all queued before any is handled."""
     for key in keys:
         app.post_message(events.Key(key, CHARACTERS.get(key, key)))
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.25)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_bursts_on_horizon_months_leave_the_last_value_typed(store):

@@ -13,6 +13,8 @@ from tui.screens.dialogs import UnsavedChanges
 from tui.screens.main import MainScreen
 from tui.widgets.editor import FieldRow, field_id
 
+from tests.tui.pilot import settle
+
 SIZE = (120, 40)
 CHURN = field_id("segments[0].churn.monthly")
 
@@ -24,10 +26,7 @@ def store(tmp_path: Path) -> Store:
 
 async def settled(pilot) -> MainScreen:
     """The main screen once every simulation has finished and its result is shown."""
-    for _ in range(3):
-        await pilot.pause(0.25)  # past the debounce
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
     return screen

@@ -26,6 +26,8 @@ from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.store_wait import WaitingForStore
 
+from tests.tui.pilot import settle as settle_for
+
 SMALL = (80, 24)
 ROOT = Path(__file__).parents[2]
 STARTER = examples()[0]
@@ -47,10 +49,7 @@ def clickable(screen, button: Button) -> bool:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_for(pilot, 0.2)
 
 
 async def show(store, dialog, prepare=None):

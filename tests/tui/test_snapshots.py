@@ -16,6 +16,8 @@ from saas_sim.store import Store
 from tui.app import create_app
 from tui.widgets.editor import field_id
 
+from tests.tui.pilot import settle as settle_still
+
 STARTER = examples()[0]
 
 
@@ -27,10 +29,7 @@ def app(tmp_path: Path):
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause(0.25)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_still(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False  # a blinking cursor would make the picture depend on the moment
 
