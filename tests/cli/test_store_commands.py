@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.test_guarantees import damage
+
 FAST = ("--paths", "200", "--horizon", "14")
 
 
@@ -229,19 +231,6 @@ def a_store_with_runs(invoke, scenario_file: Path, db: Path, runs: int = 4) -> P
 
     dispose_engines()
     return db
-
-
-def damage(path: Path) -> None:
-    """Overwrite 4 KB in the middle of the store (issue 13, item 15)."""
-    import sqlite3
-
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle:middle + 4096] = bytes((i * 131 + 7) % 256 for i in range(4096))
-    path.write_bytes(bytes(data))
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    assert connection.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-    connection.close()
 
 
 def no_simulation(monkeypatch) -> None:
