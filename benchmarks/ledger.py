@@ -66,8 +66,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--form", choices=("plain", "quoted", "european"), default="plain",
-                        help="how the amounts and months are written (see above)")
+    parser.add_argument(
+        "--form",
+        choices=("plain", "quoted", "european"),
+        default="plain",
+        help="how the amounts and months are written (see above)",
+    )
     parser.add_argument("--keep", type=Path, help="also write the generated ledger here")
     arguments = parser.parse_args()
 
@@ -86,10 +90,15 @@ def main() -> None:
         document = ledger_metrics(ledger)
         computed = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{ledger.rows:,} rows ({arguments.form}), {len(ledger.customer_ids):,} customers, "
-          f"{len(document['months'])} months")
-    print(f"parse {parsed - started:.2f} s, compute {computed - parsed:.2f} s, "
-          f"total {computed - started:.2f} s, peak {peak_mb:.0f} MB", file=sys.stdout)
+    print(
+        f"{ledger.rows:,} rows ({arguments.form}), {len(ledger.customer_ids):,} customers, "
+        f"{len(document['months'])} months"
+    )
+    print(
+        f"parse {parsed - started:.2f} s, compute {computed - parsed:.2f} s, "
+        f"total {computed - started:.2f} s, peak {peak_mb:.0f} MB",
+        file=sys.stdout,
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases import CASES  # noqa: E402
+from cases import CASES
 
 
 def main() -> None:
@@ -34,8 +34,13 @@ def main() -> None:
     one_path = dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation, paths=1))
     engine.simulate(one_path)  # load the compiled kernels
     workers = engine.default_workers()
-    times: dict[str, list[float]] = {"kernel": [], "company totals": [], "summaries": [], "statistics": [],
-                                     "whole run": []}
+    times: dict[str, list[float]] = {
+        "kernel": [],
+        "company totals": [],
+        "summaries": [],
+        "statistics": [],
+        "whole run": [],
+    }
     for _ in range(args.repeat):
         marks = [time.perf_counter()]
         outputs: list = []

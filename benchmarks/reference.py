@@ -27,8 +27,11 @@ def simulate_reference(scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
         if seg.churn.alpha is not None:
             alpha, beta = seg.churn.alpha, seg.churn.beta
         else:
-            p = 1 - (1 - seg.churn.monthly) ** C if seg.churn.monthly is not None else \
-                1 - (1 - seg.churn.annual) ** (C / 12)
+            p = (
+                1 - (1 - seg.churn.monthly) ** C
+                if seg.churn.monthly is not None
+                else 1 - (1 - seg.churn.annual) ** (C / 12)
+            )
             phi = seg.churn.heterogeneity
             alpha, beta = (p * (1 / phi - 1), (1 - p) * (1 / phi - 1)) if phi > 0 else (p, None)
         counts = np.zeros((P, C + H), dtype=np.int64)
@@ -40,8 +43,11 @@ def simulate_reference(scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
             mrr_each[:, :C] = (seg.starting_mrr or n0 * seg.arpa_monthly) / n0
         tenure0 = np.arange(C - 1, -1 - H, -1)
         tenure0[:C] += seg.starting_tenure_months
-        cac = seg.cac if seg.cac is not None else \
-            seg.funnel.cost_per_lead / (seg.funnel.lead_to_trial * seg.funnel.trial_to_paid)
+        cac = (
+            seg.cac
+            if seg.cac is not None
+            else seg.funnel.cost_per_lead / (seg.funnel.lead_to_trial * seg.funnel.trial_to_paid)
+        )
         groups.append((seg, C, alpha, beta, counts, mrr_each, tenure0, cac))
     for t in range(1, H + 1):
         spend = scenario.acquisition.spend_monthly * (1 + scenario.acquisition.spend_growth_monthly) ** (t - 1)

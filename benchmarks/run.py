@@ -57,8 +57,10 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from cases import CASES
 
-    print(f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}"
-          f" {'start-up s':>11}")
+    print(
+        f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}"
+        f" {'start-up s':>11}"
+    )
     for case in args.cases:
         runs = {"engine": [], "reference": []}
         for _ in range(args.repeat):
@@ -70,8 +72,11 @@ def main() -> None:
         ref_peak = max(r["peak_mb"] for r in runs["reference"])
         startup = statistics.median(r["startup_s"] for r in runs["engine"])
         label = f"({case}) {CASES[case][0]}"
-        print(f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}"
-              f" {startup:>11.2f}", flush=True)
+        print(
+            f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}"
+            f" {startup:>11.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

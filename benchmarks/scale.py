@@ -16,12 +16,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases import SEGMENTS, scenario  # noqa: E402
+from cases import SEGMENTS, scenario
 
 POINTS = [  # paths, months, segments
-    (1_000, 36, 1), (5_000, 36, 1), (20_000, 36, 1), (50_000, 36, 1),
-    (5_000, 12, 1), (5_000, 60, 1), (5_000, 120, 1), (5_000, 240, 1),
-    (5_000, 36, 2), (5_000, 36, 3),
+    (1_000, 36, 1),
+    (5_000, 36, 1),
+    (20_000, 36, 1),
+    (50_000, 36, 1),
+    (5_000, 12, 1),
+    (5_000, 60, 1),
+    (5_000, 120, 1),
+    (5_000, 240, 1),
+    (5_000, 36, 2),
+    (5_000, 36, 3),
 ]
 
 

@@ -29,14 +29,17 @@ TIMED = {
     "open for writing (check included)": "from saas_sim.store import Store; Store(PATH)",
     "open for reading (no check)": "from saas_sim.store import Store; Store(PATH, write=False)",
     "the check alone": "from pathlib import Path; from saas_sim.store.database import check_intact; "
-                       "check_intact(Path(PATH))",
+    "check_intact(Path(PATH))",
 }
 
 
 def build(path: Path, runs: int, scenario: Path) -> int:
     """A store at ``path`` holding ``runs`` runs of ``scenario``; the size of one result document."""
-    subprocess.run([sys.executable, "-m", "saas_sim", "run", str(scenario), "--quiet", "--db", str(path)],
-                   check=True, cwd=REPOSITORY)
+    subprocess.run(
+        [sys.executable, "-m", "saas_sim", "run", str(scenario), "--quiet", "--db", str(path)],
+        check=True,
+        cwd=REPOSITORY,
+    )
     connection = sqlite3.connect(path)
     try:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(runs)") if row[1] != "id"]
@@ -44,8 +47,10 @@ def build(path: Path, runs: int, scenario: Path) -> int:
         (document,) = connection.execute("SELECT document FROM run_results WHERE run_id = 1").fetchone()
         for _ in range(runs - 1):
             cursor = connection.execute(f"INSERT INTO runs ({listed}) SELECT {listed} FROM runs WHERE id = 1")
-            connection.execute("INSERT INTO run_results (run_id, encoding, document) VALUES (?, 'json+zlib', ?)",
-                               (cursor.lastrowid, document))
+            connection.execute(
+                "INSERT INTO run_results (run_id, encoding, document) VALUES (?, 'json+zlib', ?)",
+                (cursor.lastrowid, document),
+            )
         connection.commit()
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -72,9 +77,11 @@ def warm_up(path: Path) -> None:
 
 def timed(statement: str, path: Path) -> float:
     """Seconds the statement takes in a fresh process (after its imports)."""
-    script = ("import time, saas_sim.store, saas_sim.store.database\n"
-              f"PATH = {str(path)!r}\nstarted = time.perf_counter()\n{statement}\n"
-              "print(time.perf_counter() - started)")
+    script = (
+        "import time, saas_sim.store, saas_sim.store.database\n"
+        f"PATH = {str(path)!r}\nstarted = time.perf_counter()\n{statement}\n"
+        "print(time.perf_counter() - started)"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPOSITORY)
     return float(done.stdout)
 
@@ -97,12 +104,14 @@ def main() -> None:
         if not path.exists():
             started = time.perf_counter()
             size = build(path, arguments.runs, arguments.scenario)
-            print(f"built {arguments.runs:,} runs in {time.perf_counter() - started:.1f} s"
-                  f" (a result document: {size / 1024:.0f} KB compressed)")
+            print(
+                f"built {arguments.runs:,} runs in {time.perf_counter() - started:.1f} s"
+                f" (a result document: {size / 1024:.0f} KB compressed)"
+            )
         connection = sqlite3.connect(path)
         runs = connection.execute("SELECT count(*) FROM runs").fetchone()[0]
         connection.close()
-        print(f"store: {runs:,} runs, {path.stat().st_size / 2 ** 20:,.0f} MB; sqlite {sqlite3.sqlite_version}")
+        print(f"store: {runs:,} runs, {path.stat().st_size / 2**20:,.0f} MB; sqlite {sqlite3.sqlite_version}")
         print(f"{'':<36} {'warm':>8} {'cold':>8}   (median of {arguments.repeat}, fresh processes)")
         for label, statement in TIMED.items():
             warm_up(path)

@@ -21,8 +21,9 @@ def scenario_text(rho: float) -> str:
     """The starter with spend and CAC uncertain, correlated by ``rho``."""
     if rho == 0:
         return UNCERTAIN
-    return UNCERTAIN.replace("simulation:\n", f"simulation:\n  correlations:\n    - between: {PAIR}\n"
-                                              f"      rho: {rho}\n", 1)
+    return UNCERTAIN.replace(
+        "simulation:\n", f"simulation:\n  correlations:\n    - between: {PAIR}\n      rho: {rho}\n", 1
+    )
 
 
 def measure(rho: float, horizon: int, paths: int = 4000) -> dict:
@@ -38,11 +39,15 @@ def measure(rho: float, horizon: int, paths: int = 4000) -> dict:
 
 
 if __name__ == "__main__":
-    print("| months | rho | cash at the end, p10–p90 width | cash low point, p10 | customers, p10–p90 width"
-          " | out of cash |")
+    print(
+        "| months | rho | cash at the end, p10–p90 width | cash low point, p10 | customers, p10–p90 width"
+        " | out of cash |"
+    )
     print("|---|---|---|---|---|---|")
     for horizon in (24, 36):
         for rho in (-0.8, 0.0, 0.8):
             m = measure(rho, horizon)
-            print(f"| {horizon} | {rho:+.1f} | {m['cash_width'] / 1000:,.0f}k | {m['cash_min_p10'] / 1000:,.0f}k"
-                  f" | {m['customers_width']:,.0f} | {m['out_of_cash']:.1%} |")
+            print(
+                f"| {horizon} | {rho:+.1f} | {m['cash_width'] / 1000:,.0f}k | {m['cash_min_p10'] / 1000:,.0f}k"
+                f" | {m['customers_width']:,.0f} | {m['out_of_cash']:.1%} |"
+            )

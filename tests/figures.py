@@ -20,9 +20,11 @@ def broken_figures(text: str) -> list[tuple[str, str]]:
         end, start = first.rstrip(), second.strip(BOX).lstrip()
         if not end or not start:
             continue
-        if (end.endswith("±") or end[-1] in "$€£¥"
-                or (end[-1].isdigit() and UNIT.match(start))
-                or (re.search(r"\bmonth$", end) and start[0].isdigit())):
+        if (
+            end.endswith("±")
+            or end[-1] in "$€£¥"
+            or (end[-1].isdigit() and UNIT.match(start))
+            or (re.search(r"\bmonth$", end) and start[0].isdigit())
+        ):
             broken.append((first, second))
     return broken
-

@@ -126,9 +126,11 @@ def _segment(w: _Writer, name: str, share: object | None) -> dict[str, object]:
             "beta": w.decimal(f"{at}.churn.beta", 10, 300, 10),
         }
     else:
-        churn = {"monthly": w.percent(f"{at}.churn.monthly", 0, 15)} if form == "monthly" else {
-            "annual": w.percent(f"{at}.churn.annual", 0, 60)
-        }
+        churn = (
+            {"monthly": w.percent(f"{at}.churn.monthly", 0, 15)}
+            if form == "monthly"
+            else {"annual": w.percent(f"{at}.churn.annual", 0, 60)}
+        )
         if _maybe(draw, 1):
             churn["heterogeneity"] = w.percent(f"{at}.churn.heterogeneity", 0, 60)
     segment["churn"] = churn

@@ -11,16 +11,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from reference import simulate_reference  # noqa: E402
-from cases import CASES  # noqa: E402
+from cases import CASES
+from reference import simulate_reference
 
-from saas_sim.engine.simulate import simulate_per_path  # noqa: E402
+from saas_sim.engine.simulate import simulate_per_path
 
 
 def test_reference_and_engine_agree_on_mean_mrr():
     _, large = CASES["a"]
-    small = dataclasses.replace(large, horizon_months=24,
-                                simulation=dataclasses.replace(large.simulation, paths=3000))
+    small = dataclasses.replace(large, horizon_months=24, simulation=dataclasses.replace(large.simulation, paths=3000))
     engine, _ = simulate_per_path(small)
     reference = simulate_reference(small, seed=5)
     for month in (0, 11, 23):

@@ -33,7 +33,7 @@ DOCUMENTS = {
     "compare-cycles": "compare scenarios/vicious-cycle.yaml scenarios/virtuous-cycle.yaml --json -",
     "sensitivity-vicious-cycle": "sensitivity scenarios/vicious-cycle.yaml --json -",
     "goal-starter": "goal scenarios/starter.yaml --vary segments.Freelancers.churn.monthly "
-                    "--target 'ltv_cac >= 3' --json -",
+    "--target 'ltv_cac >= 3' --json -",
 }
 
 TEXTS = {

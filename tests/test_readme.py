@@ -41,8 +41,9 @@ def test_a_bigger_run_extends_a_smaller_one_path_for_path():
     scenario = parse_scenario(block, "README.md")
     runs = {}
     for paths in (1000, 2000):
-        sized = dataclasses.replace(scenario, horizon_months=6,
-                                    simulation=dataclasses.replace(scenario.simulation, paths=paths))
+        sized = dataclasses.replace(
+            scenario, horizon_months=6, simulation=dataclasses.replace(scenario.simulation, paths=paths)
+        )
         runs[paths], _ = simulate_per_path(sized)
     for name, values in runs[1000]["series"].items():
         np.testing.assert_array_equal(runs[2000]["series"][name][:1000], values, err_msg=name)

@@ -27,8 +27,16 @@ class SaasSimApp(InOrderKeys):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = app_bindings()
 
-    def __init__(self, store: Store, opening: OpenScenario | PendingOpening, *, live_paths: int = LIVE_PATHS,
-                 seed: int | None = None, keymap: dict[str, str] | None = None, note: str | None = None):
+    def __init__(
+        self,
+        store: Store,
+        opening: OpenScenario | PendingOpening,
+        *,
+        live_paths: int = LIVE_PATHS,
+        seed: int | None = None,
+        keymap: dict[str, str] | None = None,
+        note: str | None = None,
+    ):
         super().__init__()
         self.note = note
         self.store = store
@@ -58,8 +66,10 @@ class SaasSimApp(InOrderKeys):
             self.exit(return_code=1, message=f"Gave up waiting for the store {self.store.path}: nothing was saved.")
             return
         saved = self.store.save_revision(pending.text, pending.scenario)
-        self._start(OpenScenario("open", pending.text, saved.revision),
-                    "\n".join(note for note in (pending.note(saved), self.note) if note) or None)
+        self._start(
+            OpenScenario("open", pending.text, saved.revision),
+            "\n".join(note for note in (pending.note(saved), self.note) if note) or None,
+        )
 
     async def action_quit(self) -> None:
         """ctrl+q anywhere: the main screen asks about unsaved changes first."""
@@ -81,12 +91,11 @@ class SaasSimApp(InOrderKeys):
 
 def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
     """An invalid scenario file opened unsaved, its problems at the fields; ``error`` again when it cannot be shown."""
+    from saas_sim.errors import Problem
     from saas_sim.io.files import read_text
     from saas_sim.io.scenario import MAX_FILE_BYTES
     from saas_sim.io.values import typed_value
     from tui.widgets.editor import editable_document
-
-    from saas_sim.errors import Problem
 
     # Only problems of fields can be fixed at the fields; a file refused whole (YAML it cannot
     # read, too many values through aliases, too deep) is never expanded into the editor.
@@ -100,8 +109,10 @@ def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
     if not editable:
         raise error
     count = len(error.problems)
-    return OpenScenario("import", text), (f"{path.name} has {count} problem{'s' if count > 1 else ''}, marked at "
-                                          "the fields: fix them here, then ctrl+s saves it")
+    return OpenScenario("import", text), (
+        f"{path.name} has {count} problem{'s' if count > 1 else ''}, marked at "
+        "the fields: fix them here, then ctrl+s saves it"
+    )
 
 
 @dataclass(frozen=True)
@@ -142,8 +153,11 @@ def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario | 
             except InputError as error:
                 return to_fix(path, error)
             return saved_or_pending(
-                text, scenario, f"import {path.name}",
-                lambda saved: f"Imported {path.name} as revision {saved.revision.number}" if saved.created else None)
+                text,
+                scenario,
+                f"import {path.name}",
+                lambda saved: f"Imported {path.name} as revision {saved.revision.number}" if saved.created else None,
+            )
         revision = store.find_revision(file_or_name)
         return OpenScenario("open", revision.yaml_text, revision), None
     stored = store.scenarios()
@@ -155,13 +169,22 @@ def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario | 
     from saas_sim.io.scenario import parse_scenario
 
     starter = examples()[0]
-    return saved_or_pending(starter.text, parse_scenario(starter.text, starter.file_name),
-                            f"save the example '{starter.name}'",
-                            lambda saved: f"A new store: opened the example '{starter.name}'")
+    return saved_or_pending(
+        starter.text,
+        parse_scenario(starter.text, starter.file_name),
+        f"save the example '{starter.name}'",
+        lambda saved: f"A new store: opened the example '{starter.name}'",
+    )
 
 
-def create_app(store: Store, file_or_name: str | None = None, *, live_paths: int = LIVE_PATHS,
-               seed: int | None = None, keymap_folder: Path | None = None) -> SaasSimApp:
+def create_app(
+    store: Store,
+    file_or_name: str | None = None,
+    *,
+    live_paths: int = LIVE_PATHS,
+    seed: int | None = None,
+    keymap_folder: Path | None = None,
+) -> SaasSimApp:
     """The app the command runs; tests build theirs here too."""
     opening, note = opening_for(store, file_or_name)
     keymap = load_keymap(keymap_folder) if keymap_folder is not None else {}

@@ -28,8 +28,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "ctrl+y", "history", "History", "The revisions of this scenario; restore an older one"),
     Command("sensitivity", "ctrl+t", "sensitivity", "Tornado", "Which inputs move a metric most: every input ± 20 %"),
     Command("goal", "ctrl+g", "goal", "Goal seek", "The value of the focused field that reaches a target"),
-    Command("calibrate", "ctrl+l", "calibrate", "Calibrate", "A new scenario with churn fitted to a ledger or cohorts",
-            show=False),
+    Command(
+        "calibrate",
+        "ctrl+l",
+        "calibrate",
+        "Calibrate",
+        "A new scenario with churn fitted to a ledger or cohorts",
+        show=False,
+    ),
     Command("rerun", "ctrl+r", "rerun", "Re-run", "Simulate again with a new seed"),
     Command("help", "f1", "help", "Help", "Key bindings and the metric glossary"),
     Command("quit", "ctrl+q", "quit", "Quit", "Quit (asks about unsaved changes)"),
@@ -38,13 +44,15 @@ COMMANDS: tuple[Command, ...] = (
 
 def bindings() -> list[Binding]:
     """The main screen's bindings (quit is the app's: it works on every screen)."""
-    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help)
-            for c in COMMANDS if c.id != "quit"]
+    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS if c.id != "quit"]
 
 
 def app_bindings() -> list[Binding]:
-    return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help, priority=True)
-            for c in COMMANDS if c.id == "quit"]
+    return [
+        Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help, priority=True)
+        for c in COMMANDS
+        if c.id == "quit"
+    ]
 
 
 def load_keymap(folder: Path) -> dict[str, str]:
@@ -60,8 +68,11 @@ def load_keymap(folder: Path) -> dict[str, str]:
     except (OSError, tomllib.TOMLDecodeError):
         return {}
     known = {c.id for c in COMMANDS}
-    return {key: str(value) for key, value in data.items()
-            if key in known and not {k.strip() for k in str(value).split(",")} & editing_keys()}
+    return {
+        key: str(value)
+        for key, value in data.items()
+        if key in known and not {k.strip() for k in str(value).split(",")} & editing_keys()
+    }
 
 
 def keymap_refused(folder: Path) -> str | None:
@@ -72,8 +83,11 @@ def keymap_refused(folder: Path) -> str | None:
     except (OSError, tomllib.TOMLDecodeError):
         return None
     known = {c.id for c in COMMANDS}
-    refused = [f"{key} = {value}" for key, value in data.items()
-               if key in known and {k.strip() for k in str(value).split(",")} & editing_keys()]
+    refused = [
+        f"{key} = {value}"
+        for key, value in data.items()
+        if key in known and {k.strip() for k in str(value).split(",")} & editing_keys()
+    ]
     if not refused:
         return None
     return f"{path}: {', '.join(refused)} left out: a text field edits with that key"

@@ -30,8 +30,7 @@ POLL_S = 0.25  # how often a waiting app asks whether the store's lock is free
 def lock_free(path: Path) -> bool:
     """Whether the store's write lock can be taken now (taken and given back at once; nothing written)."""
     try:
-        connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True, timeout=0,
-                                     isolation_level=None)
+        connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True, timeout=0, isolation_level=None)
     except sqlite3.Error:
         return True  # no file, or one SQLite cannot open: the store's own refusal says why
     try:
@@ -48,7 +47,7 @@ def lock_free(path: Path) -> bool:
 
 
 class WaitingForStore(ModalScreen[bool]):
-    """"Waiting for the store…": another program holds it.  Escape gives up (dismisses with False)."""
+    """ "Waiting for the store…": another program holds it.  Escape gives up (dismisses with False)."""
 
     BINDINGS = [Binding("escape", "give_up", "Cancel", id="store-wait.cancel")]
 
@@ -60,8 +59,11 @@ class WaitingForStore(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="store-wait-dialog"):
             yield Label("Waiting for the store…", id="store-wait-title")
-            yield Label(f"Waiting for the store to {self.doing}: another program (another saas-sim?) is "
-                        f"writing to {self.path}. Nothing is written until it is done.", id="store-wait-message")
+            yield Label(
+                f"Waiting for the store to {self.doing}: another program (another saas-sim?) is "
+                f"writing to {self.path}. Nothing is written until it is done.",
+                id="store-wait-message",
+            )
             yield LoadingIndicator(id="store-wait-spinner")
             with Horizontal(id="store-wait-buttons"):
                 yield Button("Cancel", id="store-wait-cancel", variant="error")

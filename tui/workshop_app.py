@@ -13,8 +13,7 @@ class WorkshopApp(InOrderKeys):
     """The vicious and the virtuous cycle in six steps, for a room and a projector."""
 
     TITLE = "saas-sim workshop"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit the workshop", priority=True,
-                       show=False)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit the workshop", priority=True, show=False)]
 
     def __init__(self, *, start_step: int = 1, paths: int | None = PATHS, seed: int | None = None):
         super().__init__()

@@ -59,8 +59,10 @@ def calibrate(base_text: str, history_path: str | os.PathLike[str]) -> Calibrati
     if "arpa_monthly" in values and segment.get("starting_mrr") is not None:
         segment["starting_mrr"] = None  # follows the calibrated ARPA
     document["name"] = f"Calibrated from {Path(history_path).name}"
-    document["description"] = (f"Churn fitted to {history.source} (shifted-beta-geometric, {fit.cohorts} cohorts, "
-                               f"{fit.acquired:,} customers) by saas-sim.")
+    document["description"] = (
+        f"Churn fitted to {history.source} (shifted-beta-geometric, {fit.cohorts} cohorts, "
+        f"{fit.acquired:,} customers) by saas-sim."
+    )
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     parse_scenario(text, "calibrated scenario")  # what the editor gets is always valid
     return Calibration(text, fit, history)

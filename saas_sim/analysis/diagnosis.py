@@ -8,8 +8,8 @@ lifetime value and cash.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -52,53 +52,82 @@ def _grade_burn(v: float) -> Status:
 
 
 CHECKS = (
-    Check("annualized_logo_churn_end", "p50", _grade_churn, {
-        "ok": "Annual logo churn is under 10%: the bucket holds water.",
-        "warn": "Between 10% and 30% of customers leave each year: fix onboarding and retention before pouring in more spend.",
-        "bad": "Over 30% of customers leave each year: a leaky bucket; every acquisition dollar drains away, fix churn first.",
-        "n/a": "Needs a horizon of at least 12 months.",
-    }),
-    Check("nrr_12m_end", "p50", _grade_nrr, {
-        "ok": "Net revenue retention is at or above 100%: expansion outgrows churn (healthy is 120% or more).",
-        "warn": "Net revenue retention is 90-100%: existing customers shrink slightly; grow expansion or cut churn.",
-        "bad": "Net revenue retention is under 90%: the installed base loses revenue fast; retention comes before growth.",
-        "n/a": "Needs a horizon of at least 12 months.",
-    }),
-    Check("ltv_cac", "p50", _grade_ltv_cac, {
-        "ok": "LTV/CAC is 3 or more: each customer returns well over what it costs to win.",
-        "warn": "LTV/CAC is between 1 and 3: customers pay back, but thinly; lower CAC or raise lifetime value.",
-        "bad": "LTV/CAC is under 1: every new customer destroys value; stop scaling spend until CAC or LTV improves.",
-        "n/a": "Lifetime value or CAC is undefined.",
-    }),
-    Check("payback_months_with_churn", "p50", _grade_payback, {
-        "ok": "CAC is earned back within 12 months, churn included (target 6).",
-        "warn": "CAC takes 12-24 months to earn back: cash is tied up; improve conversion or pricing.",
-        "bad": "CAC takes over 24 months to earn back, or never: acquisition is financed by investors, not customers.",
-        "n/a": "Payback is undefined.",
-    }),
-    Check("out_of_cash", "mean", _grade_out_of_cash, {
-        "ok": "At most a 10% chance of running out of cash over the horizon.",
-        "warn": "A 10-50% chance of running out of cash: plan funding or slow the burn.",
-        "bad": "More likely than not to run out of cash: cut burn or raise money now.",
-        "n/a": "No cash projection.",
-    }),
-    Check("burn_multiple", "p50", _grade_burn, {
-        "ok": "Burn multiple is 1.5 or less: growth is bought efficiently.",
-        "warn": "Burn multiple is 1.5-3: each dollar of new ARR costs up to three of burn.",
-        "bad": "Burn multiple is over 3: growth is too expensive; fix efficiency before spending more.",
-        "n/a": "Needs ARR growth over the last 12 months (and a horizon over 12 months).",
-    }),
+    Check(
+        "annualized_logo_churn_end",
+        "p50",
+        _grade_churn,
+        {
+            "ok": "Annual logo churn is under 10%: the bucket holds water.",
+            "warn": "Between 10% and 30% of customers leave each year: fix onboarding and retention before pouring in more spend.",
+            "bad": "Over 30% of customers leave each year: a leaky bucket; every acquisition dollar drains away, fix churn first.",
+            "n/a": "Needs a horizon of at least 12 months.",
+        },
+    ),
+    Check(
+        "nrr_12m_end",
+        "p50",
+        _grade_nrr,
+        {
+            "ok": "Net revenue retention is at or above 100%: expansion outgrows churn (healthy is 120% or more).",
+            "warn": "Net revenue retention is 90-100%: existing customers shrink slightly; grow expansion or cut churn.",
+            "bad": "Net revenue retention is under 90%: the installed base loses revenue fast; retention comes before growth.",
+            "n/a": "Needs a horizon of at least 12 months.",
+        },
+    ),
+    Check(
+        "ltv_cac",
+        "p50",
+        _grade_ltv_cac,
+        {
+            "ok": "LTV/CAC is 3 or more: each customer returns well over what it costs to win.",
+            "warn": "LTV/CAC is between 1 and 3: customers pay back, but thinly; lower CAC or raise lifetime value.",
+            "bad": "LTV/CAC is under 1: every new customer destroys value; stop scaling spend until CAC or LTV improves.",
+            "n/a": "Lifetime value or CAC is undefined.",
+        },
+    ),
+    Check(
+        "payback_months_with_churn",
+        "p50",
+        _grade_payback,
+        {
+            "ok": "CAC is earned back within 12 months, churn included (target 6).",
+            "warn": "CAC takes 12-24 months to earn back: cash is tied up; improve conversion or pricing.",
+            "bad": "CAC takes over 24 months to earn back, or never: acquisition is financed by investors, not customers.",
+            "n/a": "Payback is undefined.",
+        },
+    ),
+    Check(
+        "out_of_cash",
+        "mean",
+        _grade_out_of_cash,
+        {
+            "ok": "At most a 10% chance of running out of cash over the horizon.",
+            "warn": "A 10-50% chance of running out of cash: plan funding or slow the burn.",
+            "bad": "More likely than not to run out of cash: cut burn or raise money now.",
+            "n/a": "No cash projection.",
+        },
+    ),
+    Check(
+        "burn_multiple",
+        "p50",
+        _grade_burn,
+        {
+            "ok": "Burn multiple is 1.5 or less: growth is bought efficiently.",
+            "warn": "Burn multiple is 1.5-3: each dollar of new ARR costs up to three of burn.",
+            "bad": "Burn multiple is over 3: growth is too expensive; fix efficiency before spending more.",
+            "n/a": "Needs ARR growth over the last 12 months (and a horizon over 12 months).",
+        },
+    ),
 )
 
 # When neither retention check could be graded (a horizon under 12 months), the other
 # focuses must not claim that retention is sound.
 FOCUS_ADVICE_RETENTION_UNJUDGED = {
     "acquisition": "Retention cannot be judged in under 12 months (simulate at least 12); of the rest, "
-                   "acquisition comes first: lower CAC and shorten payback.",
+    "acquisition comes first: lower CAC and shorten payback.",
     "cash": "Retention cannot be judged in under 12 months (simulate at least 12); of the rest, "
-            "cash comes first: fund the plan or slow the burn.",
-    "scale": "Retention cannot be judged in under 12 months (simulate at least 12); "
-             "everything else looks healthy.",
+    "cash comes first: fund the plan or slow the burn.",
+    "scale": "Retention cannot be judged in under 12 months (simulate at least 12); everything else looks healthy.",
 }
 
 FOCUS_ADVICE = {
@@ -129,8 +158,13 @@ def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
             grade = check.grade(value)
             shown = value if math.isfinite(value) else None
         status[check.metric] = grade
-        item = {"metric": check.metric, "statistic": check.statistic, "value": shown,
-                "status": grade, "advice": check.advice[grade]}
+        item = {
+            "metric": check.metric,
+            "statistic": check.statistic,
+            "value": shown,
+            "status": grade,
+            "advice": check.advice[grade],
+        }
         if check.metric in NEVER_SUMMARY:
             item["never"] = never  # the share of paths that never pay back; value null with it > 0: never
         checks.append(item)

@@ -33,9 +33,24 @@ from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
 
 # SPEC 3.2, in its order.
 SUMMARY_METRICS = (
-    "arr_end", "mrr_end", "customers_end", "cash_end", "cash_min", "out_of_cash", "cash_out_month",
-    "arr_growth_yoy_end", "annualized_logo_churn_end", "nrr_12m_end", "grr_12m_end", "cac",
-    "ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn", "burn_multiple",
+    "arr_end",
+    "mrr_end",
+    "customers_end",
+    "cash_end",
+    "cash_min",
+    "out_of_cash",
+    "cash_out_month",
+    "arr_growth_yoy_end",
+    "annualized_logo_churn_end",
+    "nrr_12m_end",
+    "grr_12m_end",
+    "cac",
+    "ltv_simple",
+    "ltv",
+    "ltv_cac",
+    "payback_months",
+    "payback_months_with_churn",
+    "burn_multiple",
     "rule_of_40",
 )
 # A 0/1 per path: its mean is a probability, its p50 says nothing.
@@ -143,10 +158,14 @@ def _why_unknown(scenario: Scenario, path: str, known: list[str]) -> str:
     names = [s.name for s in scenario.segments]
     parts = path.split(".")
     if len(parts) >= 3 and parts[0] == "segments" and parts[1] not in names:
-        close = [n for n in names if n.lower() == parts[1].lower()] \
-            or difflib.get_close_matches(parts[1], names, n=1, cutoff=0.5)
-        guess = f", did you mean '{'.'.join(['segments', close[0], *parts[2:]])}'?" if close else \
-            f"; the segments are {', '.join(names)}"
+        close = [n for n in names if n.lower() == parts[1].lower()] or difflib.get_close_matches(
+            parts[1], names, n=1, cutoff=0.5
+        )
+        guess = (
+            f", did you mean '{'.'.join(['segments', close[0], *parts[2:]])}'?"
+            if close
+            else f"; the segments are {', '.join(names)}"
+        )
         return f"names no segment '{parts[1]}'{guess}"
     leaves = [field for field in known if field.startswith(f"{path}.") and why_not_varied(field) is None]
     if leaves:
@@ -246,8 +265,11 @@ def _with_starting_mrr(segment: Segment, key: str, value: Number) -> Segment:
         if customers == 0:
             mrr = 0.0
         return dataclasses.replace(segment, starting_customers=customers, starting_mrr=mrr)
-    defaulted = isinstance(mrr, float) and not isinstance(segment.arpa_monthly, Distribution) \
+    defaulted = (
+        isinstance(mrr, float)
+        and not isinstance(segment.arpa_monthly, Distribution)
         and mrr == segment.starting_customers * segment.arpa_monthly
+    )
     if defaulted:
         mrr = None if isinstance(value, Distribution) else segment.starting_customers * value
     return dataclasses.replace(segment, arpa_monthly=value, starting_mrr=mrr)
@@ -255,7 +277,9 @@ def _with_starting_mrr(segment: Segment, key: str, value: Number) -> Segment:
 
 # Parameters in the value's own units, scaled with it; beta's alpha and beta are shapes.
 _LOCATION_AND_SPREAD = {
-    "normal": ("mean", "sd"), "lognormal": ("p5", "p95"), "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("p5", "p95"),
+    "uniform": ("low", "high"),
     "triangular": ("low", "mode", "high"),
 }
 
@@ -282,8 +306,17 @@ def scale_distribution(dist: Distribution, factor: float) -> Distribution:
 def is_money(path: str) -> bool:
     """Whether the field holds an amount of money (in the scenario's currency)."""
     key = path.rsplit(".", 1)[-1]
-    return key in {"starting_cash", "fixed_costs_monthly", "spend_monthly", "cac", "cost_per_lead",
-                   "arpa_monthly", "starting_mrr", "retention_cost_monthly", "cash_in"}
+    return key in {
+        "starting_cash",
+        "fixed_costs_monthly",
+        "spend_monthly",
+        "cac",
+        "cost_per_lead",
+        "arpa_monthly",
+        "starting_mrr",
+        "retention_cost_monthly",
+        "cash_in",
+    }
 
 
 def bounds(rule: FieldRule) -> tuple[float, float]:
@@ -301,4 +334,3 @@ def bounds(rule: FieldRule) -> tuple[float, float]:
         low = math.ceil(low) if math.isfinite(low) else low
         high = math.floor(high) if math.isfinite(high) else high
     return low, high
-

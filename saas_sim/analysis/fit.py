@@ -33,8 +33,8 @@ of the two.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -154,23 +154,36 @@ def _gradient_and_hessian(alpha: float, beta: float, counts: PooledCounts) -> tu
     n = n_churn + n_surv
 
     # First derivatives in α and β.
-    ga = (d * (psi(alpha + 1) - psi(alpha + 1 + b_churn))).sum() + (c * (psi(alpha) - psi(alpha + b_surv))).sum() \
+    ga = (
+        (d * (psi(alpha + 1) - psi(alpha + 1 + b_churn))).sum()
+        + (c * (psi(alpha) - psi(alpha + b_surv))).sum()
         - n * (psi(alpha) - psi(alpha + beta))
-    gb = (d * (psi(b_churn) - psi(alpha + 1 + b_churn))).sum() + (c * (psi(b_surv) - psi(alpha + b_surv))).sum() \
+    )
+    gb = (
+        (d * (psi(b_churn) - psi(alpha + 1 + b_churn))).sum()
+        + (c * (psi(b_surv) - psi(alpha + b_surv))).sum()
         - n * (psi(beta) - psi(alpha + beta))
+    )
 
     def tri(x):
         return polygamma(1, x)
 
-    haa = (d * (tri(alpha + 1) - tri(alpha + 1 + b_churn))).sum() + (c * (tri(alpha) - tri(alpha + b_surv))).sum() \
+    haa = (
+        (d * (tri(alpha + 1) - tri(alpha + 1 + b_churn))).sum()
+        + (c * (tri(alpha) - tri(alpha + b_surv))).sum()
         - n * (tri(alpha) - tri(alpha + beta))
-    hbb = (d * (tri(b_churn) - tri(alpha + 1 + b_churn))).sum() + (c * (tri(b_surv) - tri(alpha + b_surv))).sum() \
+    )
+    hbb = (
+        (d * (tri(b_churn) - tri(alpha + 1 + b_churn))).sum()
+        + (c * (tri(b_surv) - tri(alpha + b_surv))).sum()
         - n * (tri(beta) - tri(alpha + beta))
+    )
     hab = -(d * tri(alpha + 1 + b_churn)).sum() - (c * tri(alpha + b_surv)).sum() + n * tri(alpha + beta)
 
     gradient = np.array([alpha * ga, beta * gb])
-    hessian = np.array([[alpha * alpha * haa + alpha * ga, alpha * beta * hab],
-                        [alpha * beta * hab, beta * beta * hbb + beta * gb]])
+    hessian = np.array(
+        [[alpha * alpha * haa + alpha * ga, alpha * beta * hab], [alpha * beta * hab, beta * beta * hbb + beta * gb]]
+    )
     return gradient, hessian
 
 
@@ -248,8 +261,9 @@ class FitResult:
             "periods": self.periods,
             "cohorts": self.cohorts,
             "survival": self.survival,
-            "intervals": {name: getattr(self, name).to_json()
-                          for name in ("alpha", "beta", "mean_churn", "heterogeneity")},
+            "intervals": {
+                name: getattr(self, name).to_json() for name in ("alpha", "beta", "mean_churn", "heterogeneity")
+            },
             "confidence": CONFIDENCE,
             "customers": self.acquired,
             "churned_customers": self.churned,
@@ -258,13 +272,23 @@ class FitResult:
             "churned_per_period": self.churned_per_period,
             "expected_churned_per_period": self.expected_churned_per_period,
             "projected_active": self.projected_active,
-            "homogeneous": {"churn": self.homogeneous_churn, "log_likelihood": self.homogeneous_log_likelihood,
-                            "survival": self.homogeneous_survival},
-            "likelihood_ratio": {"statistic": self.lr_statistic, "p_value": self.lr_p_value,
-                                 "heterogeneity_matters": self.heterogeneity_matters},
-            "goodness_of_fit": {"chi_square": self.chi_square, "df": self.chi_square_df,
-                                "p_value": self.chi_square_p_value, "max_survival_gap": self.max_survival_gap,
-                                "fits_poorly": self.fits_poorly},
+            "homogeneous": {
+                "churn": self.homogeneous_churn,
+                "log_likelihood": self.homogeneous_log_likelihood,
+                "survival": self.homogeneous_survival,
+            },
+            "likelihood_ratio": {
+                "statistic": self.lr_statistic,
+                "p_value": self.lr_p_value,
+                "heterogeneity_matters": self.heterogeneity_matters,
+            },
+            "goodness_of_fit": {
+                "chi_square": self.chi_square,
+                "df": self.chi_square_df,
+                "p_value": self.chi_square_p_value,
+                "max_survival_gap": self.max_survival_gap,
+                "fits_poorly": self.fits_poorly,
+            },
             "converged": self.converged,
             "warnings": self.warnings,
         }
@@ -280,8 +304,9 @@ def homogeneous_fit(counts: PooledCounts) -> tuple[float, float]:
     """
     churned, exposure = int(counts.churned.sum()), counts.exposure
     p = churned / exposure
-    ll = (churned * math.log(p) if churned else 0.0) + \
-         ((exposure - churned) * math.log1p(-p) if exposure > churned else 0.0)
+    ll = (churned * math.log(p) if churned else 0.0) + (
+        (exposure - churned) * math.log1p(-p) if exposure > churned else 0.0
+    )
     return p, ll
 
 
@@ -350,6 +375,7 @@ def _log_scale(value: float):
 def _logit_scale(value: float):
     def back(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
+
     return math.log(value / (1.0 - value)), 1.0 / (value * (1.0 - value)), back
 
 
@@ -386,8 +412,9 @@ def _estimates(alpha: float, beta: float, counts: PooledCounts) -> tuple[Estimat
     )
 
 
-def _goodness_of_fit(alpha: float, beta: float, counts: PooledCounts) -> tuple[np.ndarray, float | None, int,
-                                                                              float | None, np.ndarray]:
+def _goodness_of_fit(
+    alpha: float, beta: float, counts: PooledCounts
+) -> tuple[np.ndarray, float | None, int, float | None, np.ndarray]:
     """Observed vs expected churners per period, given the customers at risk.
 
     Expected churners in period t: :math:`e_t = r_t\\,h(t)`, with r_t the customers
@@ -423,8 +450,12 @@ def fit_sbg(cohorts: Sequence[Sequence[int] | np.ndarray]) -> FitResult:
     if counts.exposure == 0:
         raise InputError(["every cohort has only period 0: there is no period in which a customer could churn"])
     if churned == 0:
-        raise InputError(["no customer churned in any cohort: churn cannot be estimated (it is below "
-                          f"1 in {counts.exposure} customer-periods)"])
+        raise InputError(
+            [
+                "no customer churned in any cohort: churn cannot be estimated (it is below "
+                f"1 in {counts.exposure} customer-periods)"
+            ]
+        )
     alpha, beta, converged = _maximize(counts)
     ll = log_likelihood(alpha, beta, counts)
     p_geo, ll_geo = homogeneous_fit(counts)
@@ -438,16 +469,25 @@ def fit_sbg(cohorts: Sequence[Sequence[int] | np.ndarray]) -> FitResult:
     estimates = _estimates(alpha, beta, counts)
     result = FitResult(
         *estimates,
-        log_likelihood=ll, periods=last, cohorts=counts.cohorts, acquired=counts.acquired, churned=churned,
+        log_likelihood=ll,
+        periods=last,
+        cohorts=counts.cohorts,
+        acquired=counts.acquired,
+        churned=churned,
         survival=[float(s) for s in survival],
         observed_survival=[float(s) for s in observed],
         at_risk=[int(r) for r in counts.at_risk],
         churned_per_period=[int(d) for d in counts.churned],
         expected_churned_per_period=[0.0, *(float(e) for e in expected)],
-        homogeneous_churn=p_geo, homogeneous_log_likelihood=ll_geo,
+        homogeneous_churn=p_geo,
+        homogeneous_log_likelihood=ll_geo,
         homogeneous_survival=[float((1.0 - p_geo) ** n) for n in range(last + PROJECTION_PERIODS + 1)],
-        lr_statistic=statistic, lr_p_value=likelihood_ratio_p_value(statistic),
-        chi_square=chi_square, chi_square_df=df, chi_square_p_value=chi_p, max_survival_gap=gap,
+        lr_statistic=statistic,
+        lr_p_value=likelihood_ratio_p_value(statistic),
+        chi_square=chi_square,
+        chi_square_df=df,
+        chi_square_p_value=chi_p,
+        max_survival_gap=gap,
         projected_active=_projection(alpha, beta, cohorts),
         converged=converged,
     )
@@ -469,17 +509,23 @@ def _projection(alpha: float, beta: float, cohorts: Sequence[Sequence[int] | np.
 def _warnings(result: FitResult) -> list[str]:
     notes = []
     if result.chi_square_p_value is not None and result.chi_square_p_value < GOF_WARN_P:
-        notes.append(f"the sBG model does not describe these data well: observed and expected churners per period "
-                     f"differ more than chance allows (Pearson chi-square {result.chi_square:.1f} on "
-                     f"{result.chi_square_df} df, p = {result.chi_square_p_value:.2g})")
+        notes.append(
+            f"the sBG model does not describe these data well: observed and expected churners per period "
+            f"differ more than chance allows (Pearson chi-square {result.chi_square:.1f} on "
+            f"{result.chi_square_df} df, p = {result.chi_square_p_value:.2g})"
+        )
     if result.max_survival_gap > GOF_WARN_GAP:
         notes.append(f"fitted and observed survival differ by up to {100 * result.max_survival_gap:.1f} points")
     if result.alpha.se is None:
-        notes.append("no standard errors: the fit is at the edge of the parameter space "
-                     "(churn looks homogeneous, or the data are too few)")
+        notes.append(
+            "no standard errors: the fit is at the edge of the parameter space "
+            "(churn looks homogeneous, or the data are too few)"
+        )
     if result.periods == 1:
-        notes.append("one period of history: only the mean churn is estimated; heterogeneity needs two periods "
-                     "or more (any value fits one period as well)")
+        notes.append(
+            "one period of history: only the mean churn is estimated; heterogeneity needs two periods "
+            "or more (any value fits one period as well)"
+        )
     if not result.converged:
         notes.append("the optimizer did not report convergence; the estimates may be imprecise")
     if result.chi_square is None:

@@ -45,8 +45,8 @@ import itertools
 import math
 import operator
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -67,7 +67,10 @@ from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Distribution, Scenario
 
 OPERATORS: dict[str, Callable[[object, object], object]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
 }
 _TARGET = re.compile(r"\s*(?P<metric>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>>=|<=|=>|=<|==|=|>|<)\s*(?P<value>.*?)\s*")
 
@@ -105,8 +108,12 @@ def parse_target(text: str) -> Target:
         raise InputError([f"{usage}, got '{text}'"])
     op = {"=>": ">=", "=<": "<="}.get(match["op"], match["op"])
     if op not in OPERATORS:
-        raise InputError([f"{usage}; '{match['op']}' asks for equality, which a simulated statistic "
-                          f"rarely hits exactly: use >= or <=, got '{text}'"])
+        raise InputError(
+            [
+                f"{usage}; '{match['op']}' asks for equality, which a simulated statistic "
+                f"rarely hits exactly: use >= or <=, got '{text}'"
+            ]
+        )
     metric = match["metric"]
     if metric not in SUMMARY_METRICS:
         check_metric(metric)
@@ -201,8 +208,7 @@ class Goal:
             "evaluations": self.evaluations,
             "paths": self.paths,
             "seed": self.seed,
-            "saturated": (None if self.pinned_at is None
-                          else {"at": self.pinned_at, "try": list(self.alternatives)}),
+            "saturated": (None if self.pinned_at is None else {"at": self.pinned_at, "try": list(self.alternatives)}),
         }
 
 
@@ -214,8 +220,15 @@ class GoalSeek:
     """One goal seek; iterate :meth:`progress` (evaluations so far, the value just tried), then read
     :attr:`result`."""
 
-    def __init__(self, scenario: Scenario, field: str, target: Target | str, *, prob: float | None = None,
-                 workers: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        field: str,
+        target: Target | str,
+        *,
+        prob: float | None = None,
+        workers: int | None = None,
+    ):
         self.target = parse_target(target) if isinstance(target, str) else target
         self.prob = check_prob(prob)
         self.scenario = with_overrides(scenario)  # one seed for every evaluation: common random numbers
@@ -334,8 +347,9 @@ class GoalSeek:
                 other = middle
         return other, found
 
-    def _search(self, base: float, wanted: Callable[[Evaluation], bool],
-                better: Callable[[Evaluation], float]) -> Iterator[tuple[int, float]]:
+    def _search(
+        self, base: float, wanted: Callable[[Evaluation], bool], better: Callable[[Evaluation], float]
+    ) -> Iterator[tuple[int, float]]:
         """Outwards from ``base`` (not wanted) to the nearest wanted value, then bisection.
 
         The side whose first step is ``better`` is walked first, the other only if the first has no
@@ -388,8 +402,9 @@ class GoalSeek:
             answer = bracket[1] if bracket is not None else None
         self.result = self._result(base, as_given, start, answer, limit)
 
-    def _result(self, base: float, as_given: Evaluation, start: Evaluation, answer: float | None,
-                limit: float | None) -> Goal:
+    def _result(
+        self, base: float, as_given: Evaluation, start: Evaluation, answer: float | None, limit: float | None
+    ) -> Goal:
         field = self.field
         sim = self.scenario.simulation
         tried = [e for e in self.evaluated.values() if e.achieved is not None]
@@ -400,15 +415,29 @@ class GoalSeek:
         if self.statistic_name in ("mean", "share") and len(tried) == len(self.evaluated) and reached in ({0.0}, {1.0}):
             pinned = reached.pop()
         return Goal(
-            field=field.path, value=answer, target=self.target, prob=self.prob, statistic=self.statistic_name,
+            field=field.path,
+            value=answer,
+            target=self.target,
+            prob=self.prob,
+            statistic=self.statistic_name,
             achieved=self.evaluated[answer].achieved if answer is not None else None,
-            base_value=base, base_achieved=start.achieved, as_given_achieved=as_given.achieved, met_at_base=start.meets,
+            base_value=base,
+            base_achieved=start.achieved,
+            as_given_achieved=as_given.achieved,
+            met_at_base=start.meets,
             replaced=field.value if field.uncertain else None,  # type: ignore[arg-type]
-            best_value=best.value if unanswered else None, best_achieved=best.achieved if unanswered else None,
-            limit=limit, limit_achieved=self.evaluated[limit].achieved if limit is not None else None,
+            best_value=best.value if unanswered else None,
+            best_achieved=best.achieved if unanswered else None,
+            limit=limit,
+            limit_achieved=self.evaluated[limit].achieved if limit is not None else None,
             searched=(min(self.evaluated), max(self.evaluated)),
-            low=self.low, high=self.high, evaluations=self.evaluations, paths=sim.paths, seed=sim.seed,
-            currency=self.scenario.currency, pinned_at=pinned,
+            low=self.low,
+            high=self.high,
+            evaluations=self.evaluations,
+            paths=sim.paths,
+            seed=sim.seed,
+            currency=self.scenario.currency,
+            pinned_at=pinned,
         )
 
 

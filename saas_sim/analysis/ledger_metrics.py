@@ -38,14 +38,24 @@ import numpy as np
 from saas_sim.io.ledger import Ledger
 
 COUNT_SERIES = ("customers", "new_customers", "reactivated_customers", "churned_customers")
-MONEY_SERIES = ("mrr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr",
-                "net_new_mrr")
+MONEY_SERIES = ("mrr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr", "net_new_mrr")
 RATE_SERIES = ("logo_churn_rate", "nrr_monthly", "grr_monthly", "quick_ratio")
 SERIES = (
-    "customers", "mrr",
-    "new_customers", "new_mrr", "expansion_mrr", "contraction_mrr",
-    "churned_customers", "churned_mrr", "reactivated_customers", "reactivation_mrr", "net_new_mrr",
-    "logo_churn_rate", "nrr_monthly", "grr_monthly", "quick_ratio",
+    "customers",
+    "mrr",
+    "new_customers",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_customers",
+    "churned_mrr",
+    "reactivated_customers",
+    "reactivation_mrr",
+    "net_new_mrr",
+    "logo_churn_rate",
+    "nrr_monthly",
+    "grr_monthly",
+    "quick_ratio",
 )
 MONEY_DECIMALS = 6  # drops the float noise of summing (300.00000000000006), far below a cent
 
@@ -75,12 +85,14 @@ def active_months(ledger: Ledger) -> ActiveMonths:
     return ActiveMonths(keys // month_count, keys % month_count, mrr, month_count)
 
 
-def _per_month(month: np.ndarray, selected: np.ndarray, month_count: int, weights: np.ndarray | None = None,
-               shift: int = 0) -> np.ndarray:
+def _per_month(
+    month: np.ndarray, selected: np.ndarray, month_count: int, weights: np.ndarray | None = None, shift: int = 0
+) -> np.ndarray:
     """The count (or the sum of ``weights``) of the ``selected`` entries in each month, ``shift`` months later."""
     chosen = month[selected] + shift
-    return np.bincount(chosen, weights=None if weights is None else weights[selected],
-                       minlength=month_count)[:month_count].astype(np.float64)
+    return np.bincount(chosen, weights=None if weights is None else weights[selected], minlength=month_count)[
+        :month_count
+    ].astype(np.float64)
 
 
 def _after_first(values: np.ndarray, first: bool | float, count: int) -> np.ndarray:
@@ -119,8 +131,13 @@ def movements(active: ActiveMonths) -> dict[str, np.ndarray]:
         "reactivated_customers": _per_month(month, reactivated, count),
         "reactivation_mrr": _per_month(month, reactivated, count, mrr),
     }
-    series["net_new_mrr"] = (series["new_mrr"] + series["expansion_mrr"] + series["reactivation_mrr"]
-                             - series["contraction_mrr"] - series["churned_mrr"])
+    series["net_new_mrr"] = (
+        series["new_mrr"]
+        + series["expansion_mrr"]
+        + series["reactivation_mrr"]
+        - series["contraction_mrr"]
+        - series["churned_mrr"]
+    )
     return series
 
 
@@ -164,8 +181,8 @@ def cohorts(active: ActiveMonths) -> dict[str, list[list[float | None]]]:
         logo_share = logos / logos[:, :1]
         revenue_share = revenue / revenue[:, :1]
     return {
-        "logo_retention": [_json_list(logo_share[k, :count - k]) for k in range(count)],
-        "revenue_retention": [_json_list(revenue_share[k, :count - k]) for k in range(count)],
+        "logo_retention": [_json_list(logo_share[k, : count - k]) for k in range(count)],
+        "revenue_retention": [_json_list(revenue_share[k, : count - k]) for k in range(count)],
     }
 
 

@@ -48,9 +48,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -147,8 +147,13 @@ class Swing:
     def to_json(self) -> dict:
         """The item of ``inputs`` in SPEC 4: these keys, and for a payback ``never_low``/``never_high``
         (the share of paths that never pay back), for a conditional metric ``n_low``/``n_high``."""
-        data = {"field": self.field, "low": self.low.value, "high": self.high.value,
-                "metric_low": self.low.metric, "metric_high": self.high.metric}
+        data = {
+            "field": self.field,
+            "low": self.low.value,
+            "high": self.high.value,
+            "metric_low": self.low.metric,
+            "metric_high": self.high.metric,
+        }
         if self.low.never is not None or self.high.never is not None:
             data.update(never_low=self.low.never, never_high=self.high.never)
         if self.low.n is not None or self.high.n is not None:
@@ -290,15 +295,28 @@ class SensitivityAnalysis:
     every run is bit-identical to a run on its own.
     """
 
-    def __init__(self, scenario: Scenario, *, metric: str = DEFAULT_METRIC, swing: float = DEFAULT_SWING,
-                 workers: int | None = None, parallel: bool | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        metric: str = DEFAULT_METRIC,
+        swing: float = DEFAULT_SWING,
+        workers: int | None = None,
+        parallel: bool | None = None,
+    ):
         self.metric = check_metric(metric)
         self.swing = check_swing(swing)
         self.scenario = with_overrides(scenario)  # one seed for every run: common random numbers
         self.workers = workers or default_workers()
-        self.parallel = parallel if parallel is not None else (
-            self.workers > 1 and self.scenario.simulation.paths >= PARALLEL_FROM_PATHS
-            and _fits_in_memory(self.scenario, self.workers))
+        self.parallel = (
+            parallel
+            if parallel is not None
+            else (
+                self.workers > 1
+                and self.scenario.simulation.paths >= PARALLEL_FROM_PATHS
+                and _fits_in_memory(self.scenario, self.workers)
+            )
+        )
         self.result: Sensitivity | None = None
 
     def plan(self) -> tuple[list[tuple[InputField, list[tuple[object, float, bool, str]]]], list[tuple[str, str]]]:
@@ -345,13 +363,25 @@ class SensitivityAnalysis:
             # a payback that never comes is +inf (SPEC 3.2): never on every side is no effect, never on
             # some side (of a finite base) an unbounded one
             effect = 0.0 if max(defined) == min(defined) else max(defined) - min(defined)
-            swings.append(Swing(field.path, point_value(field.value, field.rule), field.uncertain,
-                                made[0], made[1], effect))
+            swings.append(
+                Swing(field.path, point_value(field.value, field.rule), field.uncertain, made[0], made[1], effect)
+            )
         swings.sort(key=lambda s: -s.effect)  # stable: equal effects keep file order
         sim = self.scenario.simulation
-        self.result = Sensitivity(self.metric, statistic_name(self.metric), base.value, self.swing, sim.paths,
-                                  sim.seed, self.scenario.currency, base_se, tuple(swings), tuple(not_swung),
-                                  base.never, base.n)
+        self.result = Sensitivity(
+            self.metric,
+            statistic_name(self.metric),
+            base.value,
+            self.swing,
+            sim.paths,
+            sim.seed,
+            self.scenario.currency,
+            base_se,
+            tuple(swings),
+            tuple(not_swung),
+            base.never,
+            base.n,
+        )
 
     def _base(self) -> tuple[Reading, float | None]:
         """The metric read at base and its statistic's Monte-Carlo standard error; refuses an undefined metric."""
@@ -359,8 +389,12 @@ class SensitivityAnalysis:
         values = company["summary"][self.metric]
         base = read_metric(values, self.metric)
         if base.value is None:
-            raise InputError([f"{self.metric} is undefined on every path of this scenario, "
-                              "so no input can be ranked by it; choose another --metric"])
+            raise InputError(
+                [
+                    f"{self.metric} is undefined on every path of this scenario, "
+                    "so no input can be ranked by it; choose another --metric"
+                ]
+            )
         # never: no error
         return base, standard_error(values, self.metric) if math.isfinite(base.value) else None
 

@@ -26,8 +26,8 @@ import copy
 import math
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import yaml
 
@@ -135,8 +135,9 @@ def _grade(metric: str, value: float | None) -> str | None:
     return check.grade(value) if check is not None else None
 
 
-def _simulated(label: str, result: dict, metric: str, kind: Kind, note: str = "", *, graded: bool = True,
-               never: bool = False) -> Fact:
+def _simulated(
+    label: str, result: dict, metric: str, kind: Kind, note: str = "", *, graded: bool = True, never: bool = False
+) -> Fact:
     """The p50 over paths of a summary metric, with its p10–p90.
 
     A payback percentile that lands on a path that never pays back is
@@ -189,7 +190,9 @@ def _monthly_churn(result: dict) -> float:
         return central(churn["monthly"], math.nan)
     if "annual" in churn:
         return 1.0 - (1.0 - central(churn["annual"], math.nan)) ** (1.0 / 12.0)
-    p = central(churn.get("alpha"), math.nan) / (central(churn.get("alpha"), math.nan) + central(churn.get("beta"), math.nan))
+    p = central(churn.get("alpha"), math.nan) / (
+        central(churn.get("alpha"), math.nan) + central(churn.get("beta"), math.nan)
+    )
     return 1.0 - (1.0 - p) ** (1.0 / contract)
 
 
@@ -251,8 +254,9 @@ def _bucket_facts(result: dict, _: dict | None) -> dict[str, Fact]:
     a_year = annualized_churn(monthly)
     return {
         "churn_monthly": Fact("Churn a month", monthly, "rate", "given"),
-        "churn_annual": Fact("Churn a year", a_year, "rate", "1 − (1 − m)¹²",
-                             status=_grade("annualized_logo_churn_end", a_year)),
+        "churn_annual": Fact(
+            "Churn a year", a_year, "rate", "1 − (1 − m)¹²", status=_grade("annualized_logo_churn_end", a_year)
+        ),
         "start": Fact("Customers at the start", start, "count"),
         "months": Fact("Months", float(months), "count"),
         "left": _simulated("Customers left", result, "customers_end", "count", "of {start} at month {months}"),
@@ -297,8 +301,7 @@ def _payback_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "margin": Fact("Gross margin", _value(result, "segment.gross_margin"), "rate"),
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
         "payback": _simulated("Payback", result, "payback_months", "months", "CAC ÷ (ARPA × GM)", graded=False),
-        "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "months",
-                                    "target 6, max 12"),
+        "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "months", "target 6, max 12"),
         "low_point": Fact("Cash low point", float(result["months"][low_point]), "month", "p50 cash"),
     }
 
@@ -306,8 +309,9 @@ def _payback_facts(result: dict, _: dict | None) -> dict[str, Fact]:
 def _payback_chart(result: dict, _: dict | None) -> Chart:
     cash = result["series"]["cash"]
     below_zero = any(v is not None and v < 0 for v in cash.get("p5", []))
-    return Chart("Cash: spend goes out first, gross profit comes back", "money", result["months"], cash,
-                 zero_line=below_zero)
+    return Chart(
+        "Cash: spend goes out first, gross profit comes back", "money", result["months"], cash, zero_line=below_zero
+    )
 
 
 # -- step 3: LTV/CAC -----------------------------------------------------------------------------
@@ -331,8 +335,7 @@ segments:
 
 def _ltv_facts(result: dict, _: dict | None) -> dict[str, Fact]:
     cac = _value(result, "segment.cac")
-    simple = _simulated("Simple LTV", result, "ltv_simple", "money", "ARPA × GM ÷ churn",
-                        graded=False)
+    simple = _simulated("Simple LTV", result, "ltv_simple", "money", "ARPA × GM ÷ churn", graded=False)
     simple_ratio = _ratio(simple.value, cac)
     return {
         "churn_monthly": Fact("Churn in the first month", _monthly_churn(result), "rate"),
@@ -340,8 +343,9 @@ def _ltv_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "cac": Fact("CAC", cac, "money"),
         "ltv_months": Fact("LTV horizon", _value(result, "company.ltv_horizon_months"), "count"),
         "ltv_simple": simple,
-        "ltv_cac_simple": Fact("Simple LTV/CAC", simple_ratio, "multiple", "everyone alike",
-                               status=_grade("ltv_cac", simple_ratio)),
+        "ltv_cac_simple": Fact(
+            "Simple LTV/CAC", simple_ratio, "multiple", "everyone alike", status=_grade("ltv_cac", simple_ratio)
+        ),
         "ltv": _simulated("Cohort LTV", result, "ltv", "money", "{ltv_months} months, sBG", graded=False),
         "ltv_cac": _simulated("Cohort LTV/CAC", result, "ltv_cac", "multiple", "customers differ"),
     }
@@ -353,8 +357,15 @@ def _ltv_chart(result: dict, _: dict | None) -> Chart:
     monthly = _monthly_churn(result)
     ages = list(range(len(cohort)))
     classic = [(1.0 - monthly) ** age for age in ages]
-    return Chart("Customers of month 1 still active, by months since they joined", "rate", ages,
-                 {"p50": classic}, "everyone alike", {"p50": cohort}, "customers differ")
+    return Chart(
+        "Customers of month 1 still active, by months since they joined",
+        "rate",
+        ages,
+        {"p50": classic},
+        "everyone alike",
+        {"p50": cohort},
+        "customers differ",
+    )
 
 
 # -- steps 4 and 5: the vicious and the virtuous cycle --------------------------------------------
@@ -367,8 +378,9 @@ def _example_text(file_name: str) -> str:
 
 
 def _cycle_facts(result: dict) -> dict[str, Fact]:
-    out_month = _simulated("Cash runs out", result, "cash_out_month", "month", "ARR then {arr_at_cash_out}", graded=False,
-                           never=True)
+    out_month = _simulated(
+        "Cash runs out", result, "cash_out_month", "month", "ARR then {arr_at_cash_out}", graded=False, never=True
+    )
     return {
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
         "churn_annual": _simulated("Churn a year", result, "annualized_logo_churn_end", "rate", "simulated"),
@@ -390,14 +402,17 @@ def _vicious_facts(result: dict, _: dict | None) -> dict[str, Fact]:
 
 
 def _vicious_chart(result: dict, _: dict | None) -> Chart:
-    return Chart("Cash: the bank pays for growth", "money", result["months"], result["series"]["cash"],
-                 zero_line=True)
+    return Chart("Cash: the bank pays for growth", "money", result["months"], result["series"]["cash"], zero_line=True)
 
 
 def _virtuous_facts(result: dict, baseline: dict | None) -> dict[str, Fact]:
     facts = _cycle_facts(result)
-    notes = {"arr_end": "vicious: {arr_end_vicious}", "out_of_cash": "vicious: {out_of_cash_vicious}",
-             "ltv_cac": "vicious: {ltv_cac_vicious}", "churn_annual": "vicious: {churn_annual_vicious}"}
+    notes = {
+        "arr_end": "vicious: {arr_end_vicious}",
+        "out_of_cash": "vicious: {out_of_cash_vicious}",
+        "ltv_cac": "vicious: {ltv_cac_vicious}",
+        "churn_annual": "vicious: {churn_annual_vicious}",
+    }
     if baseline is not None:
         for key, fact in _cycle_facts(baseline).items():
             facts[f"{key}_vicious"] = fact
@@ -410,8 +425,15 @@ def _virtuous_facts(result: dict, baseline: dict | None) -> dict[str, Fact]:
 def _virtuous_chart(result: dict, baseline: dict | None) -> Chart:
     if baseline is None:
         return Chart("ARR", "money", result["months"], result["series"]["arr"])
-    return Chart("ARR: the same company, two ways to grow", "money", result["months"], baseline["series"]["arr"],
-                 "vicious", result["series"]["arr"], "virtuous")
+    return Chart(
+        "ARR: the same company, two ways to grow",
+        "money",
+        result["months"],
+        baseline["series"]["arr"],
+        "vicious",
+        result["series"]["arr"],
+        "virtuous",
+    )
 
 
 # -- step 6: NRR ----------------------------------------------------------------------------------
@@ -444,11 +466,11 @@ def _nrr_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "churn_monthly": Fact("Churn a month", monthly, "rate"),
         "expansion": Fact("Expansion a month", expansion, "rate"),
         "contraction": Fact("Contraction a month", contraction, "rate"),
-        "nrr_formula": Fact("NRR, formula", net_revenue_retention(monthly, expansion, contraction), "rate",
-                            "((1 − m)(1 + e − c))¹²"),
+        "nrr_formula": Fact(
+            "NRR, formula", net_revenue_retention(monthly, expansion, contraction), "rate", "((1 − m)(1 + e − c))¹²"
+        ),
         "nrr": _simulated("NRR 12 months", result, "nrr_12m_end", "rate", "≥ 100 %, best 120 %"),
-        "grr": _simulated("GRR 12 months", result, "grr_12m_end", "rate", "churn, contraction",
-                          graded=False),
+        "grr": _simulated("GRR 12 months", result, "grr_12m_end", "rate", "churn, contraction", graded=False),
         "start": Fact("Customers at the start", float(_segment(result)["starting_customers"]), "count"),
         "customers_end": _simulated("Customers", result, "customers_end", "count", "of {start}, none new"),
         "arr_start": Fact("ARR at the start", 12.0 * float(_segment(result)["starting_mrr"]), "money"),
@@ -463,11 +485,21 @@ def _nrr_chart(result: dict, _: dict | None) -> Chart:
     customers0, mrr0 = float(segment["starting_customers"]), float(segment["starting_mrr"])
 
     def share(series: str, start: float) -> dict[str, list[float | None]]:
-        return {stat: [None if v is None or not start else v / start for v in values]
-                for stat, values in result["series"][series].items() if stat in ("p10", "p50", "p90")}
+        return {
+            stat: [None if v is None or not start else v / start for v in values]
+            for stat, values in result["series"][series].items()
+            if stat in ("p10", "p50", "p90")
+        }
 
-    return Chart("Share of the start: customers fall, revenue grows", "rate", result["months"],
-                 share("customers", customers0), "customers", share("mrr", mrr0), "MRR")
+    return Chart(
+        "Share of the start: customers fall, revenue grows",
+        "rate",
+        result["months"],
+        share("customers", customers0),
+        "customers",
+        share("mrr", mrr0),
+        "MRR",
+    )
 
 
 # -- the steps ------------------------------------------------------------------------------------
@@ -479,7 +511,8 @@ def steps() -> list[Step]:
     virtuous = _example_text("virtuous-cycle.yaml")
     return [
         Step(
-            1, "The leaky bucket",
+            1,
+            "The leaky bucket",
             "Churn compounds. Lose {churn_monthly} of your customers a month and you lose {churn_annual} of "
             "them in a year. Start with {start} customers, win no new ones, and {left} are still there after "
             "{months} months (the formula says {left_formula}). Every customer you buy is poured into this "
@@ -487,13 +520,17 @@ def steps() -> list[Step]:
             "annual logo churn under 10 % is healthy; over 30 % is a leaky bucket.",
             "SaaS-metrics literature: customer churn, annualized churn",
             BUCKET,
-            (Knob("segments.Customers.churn.monthly", "Churn a month"),
-             Knob("segments.Customers.starting_customers", "Customers")),
+            (
+                Knob("segments.Customers.churn.monthly", "Churn a month"),
+                Knob("segments.Customers.starting_customers", "Customers"),
+            ),
             ("churn_monthly", "churn_annual", "left", "mrr_left"),
-            _bucket_facts, _bucket_chart,
+            _bucket_facts,
+            _bucket_chart,
         ),
         Step(
-            2, "CAC and payback",
+            2,
+            "CAC and payback",
             "CAC is what one new customer costs: the month's sales and marketing spend divided by the "
             "customers it won, {spend} ÷ {new_per_month} = {cac}. Payback is how long that customer's gross "
             "profit takes to earn it back: {payback} at {arpa} a month and {margin} margin, {payback_churn} "
@@ -502,14 +539,18 @@ def steps() -> list[Step]:
             "CAC paid back within 12 months, churn included; 6 is the target.",
             "David Skok, SaaS Metrics 2.0: months to recover CAC",
             PAYBACK,
-            (Knob("segments.Customers.cac", "CAC"),
-             Knob("segments.Customers.arpa_monthly", "ARPA"),
-             Knob("segments.Customers.churn.monthly", "Churn a month")),
+            (
+                Knob("segments.Customers.cac", "CAC"),
+                Knob("segments.Customers.arpa_monthly", "ARPA"),
+                Knob("segments.Customers.churn.monthly", "Churn a month"),
+            ),
             ("cac", "payback", "payback_churn", "low_point"),
-            _payback_facts, _payback_chart,
+            _payback_facts,
+            _payback_chart,
         ),
         Step(
-            3, "LTV/CAC above 3",
+            3,
+            "LTV/CAC above 3",
             "Lifetime value is the gross profit a customer brings before leaving. The shortcut ARPA × margin ÷ "
             "churn gives {ltv_simple} at {churn_monthly} churn: LTV/CAC {ltv_cac_simple} for a CAC of {cac}. "
             "But customers differ: those who would leave go early, those who stay churn less every month "
@@ -518,14 +559,18 @@ def steps() -> list[Step]:
             "LTV/CAC of 3 or more; under 1, every new customer destroys value.",
             "David Skok, SaaS Metrics 2.0; Fader & Hardie (2007, 2010)",
             LTV,
-            (Knob("segments.Customers.churn.heterogeneity", "Heterogeneity"),
-             Knob("segments.Customers.churn.monthly", "Churn a month"),
-             Knob("segments.Customers.cac", "CAC")),
+            (
+                Knob("segments.Customers.churn.heterogeneity", "Heterogeneity"),
+                Knob("segments.Customers.churn.monthly", "Churn a month"),
+                Knob("segments.Customers.cac", "CAC"),
+            ),
             ("ltv_simple", "ltv_cac_simple", "ltv", "ltv_cac"),
-            _ltv_facts, _ltv_chart,
+            _ltv_facts,
+            _ltv_chart,
         ),
         Step(
-            4, "The vicious cycle",
+            4,
+            "The vicious cycle",
             "The board wants growth, so marketing grows {growth} a month, paid from the bank, while "
             "{churn_monthly} of customers leave every month: {churn_annual} a year. New customers pour in at "
             "the top and drain out at the bottom; each brings back {ltv_cac} what it cost. ARR is bought, not "
@@ -534,14 +579,18 @@ def steps() -> list[Step]:
             "fix retention first, then CAC and payback, then lifetime value; only then spend.",
             "SaaS-metrics literature; scenarios/vicious-cycle.yaml",
             vicious,
-            (Knob("segments.Shops.churn.monthly", "Churn a month"),
-             Knob("acquisition.spend_growth_monthly", "Spend growth"),
-             Knob("company.starting_cash", "Cash")),
+            (
+                Knob("segments.Shops.churn.monthly", "Churn a month"),
+                Knob("acquisition.spend_growth_monthly", "Spend growth"),
+                Knob("company.starting_cash", "Cash"),
+            ),
             ("churn_annual", "ltv_cac", "out_of_cash", "cash_out_month"),
-            _vicious_facts, _vicious_chart,
+            _vicious_facts,
+            _vicious_chart,
         ),
         Step(
-            5, "The virtuous cycle",
+            5,
+            "The virtuous cycle",
             "The same company on the same day, with churn fixed first: {churn_monthly} a month, falling as "
             "customers settle in, and {expansion} expansion. Marketing grows only by reinvesting {reinvest} of "
             "last month's gross profit: customers pay for the next ones. ARR ends at {arr_end} against the "
@@ -550,15 +599,20 @@ def steps() -> list[Step]:
             "let customers, not the bank, pay for growth: then it compounds.",
             "SaaS-metrics literature; scenarios/virtuous-cycle.yaml",
             virtuous,
-            (Knob("segments.Shops.churn.monthly", "Churn a month"),
-             Knob("acquisition.reinvest_gross_profit", "Reinvested"),
-             Knob("segments.Shops.expansion_monthly", "Expansion")),
+            (
+                Knob("segments.Shops.churn.monthly", "Churn a month"),
+                Knob("acquisition.reinvest_gross_profit", "Reinvested"),
+                Knob("segments.Shops.expansion_monthly", "Expansion"),
+            ),
             ("arr_end", "out_of_cash", "ltv_cac", "churn_annual"),
-            _virtuous_facts, _virtuous_chart,
-            baseline_text=vicious, labels=("vicious", "virtuous"),
+            _virtuous_facts,
+            _virtuous_chart,
+            baseline_text=vicious,
+            labels=("vicious", "virtuous"),
         ),
         Step(
-            6, "NRR above 100 %",
+            6,
+            "NRR above 100 %",
             "Net revenue retention: what last year's customers pay today, as a share of what they paid then. "
             "With {churn_monthly} churn and {expansion} expansion a month, customers fall from {start} to "
             "{customers_end} in {months} months without a single new one, yet ARR goes from {arr_start} to "
@@ -567,11 +621,14 @@ def steps() -> list[Step]:
             "NRR of 100 % or more; the best SaaS companies keep 120 %.",
             "ChartMogul MRR movements; SaaS-metrics literature: revenue churn / NDR",
             NRR,
-            (Knob("segments.Customers.expansion_monthly", "Expansion"),
-             Knob("segments.Customers.churn.monthly", "Churn a month"),
-             Knob("segments.Customers.contraction_monthly", "Contraction")),
+            (
+                Knob("segments.Customers.expansion_monthly", "Expansion"),
+                Knob("segments.Customers.churn.monthly", "Churn a month"),
+                Knob("segments.Customers.contraction_monthly", "Contraction"),
+            ),
             ("nrr", "grr", "customers_end", "arr_end"),
-            _nrr_facts, _nrr_chart,
+            _nrr_facts,
+            _nrr_chart,
         ),
     ]
 
@@ -595,8 +652,9 @@ def index_path(document: dict, dotted: str) -> str:
 
 
 def _parts(document: dict, dotted: str) -> list[str | int]:
-    return [int(p[1:-1]) if p.startswith("[") else p
-            for p in re.findall(r"[^.\[\]]+|\[\d+\]", index_path(document, dotted))]
+    return [
+        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"[^.\[\]]+|\[\d+\]", index_path(document, dotted))
+    ]
 
 
 def knob_value(scenario_text: str, dotted: str) -> object:
@@ -655,8 +713,9 @@ def apply_knobs(scenario_text: str, values: Mapping[str, str]) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-def step_scenario(step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS,
-                  seed: int | None = None) -> Scenario:
+def step_scenario(
+    step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS, seed: int | None = None
+) -> Scenario:
     """The step's scenario with the knobs' values, ready to simulate; :class:`InputError` when a value is invalid."""
     from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.scenario import parse_scenario
@@ -683,8 +742,14 @@ def knob_problems(step: Step, error: InputError) -> dict[str, list[str]]:
     for problem in error.problems:
         where = problem.field if isinstance(problem, Problem) else ""
         message = problem.message if isinstance(problem, Problem) else str(problem)
-        knob = next((f for f, p in paths.items() if where == p or where.startswith(p + ".")
-                     or (where and p.startswith(where + "."))), "")
+        knob = next(
+            (
+                f
+                for f, p in paths.items()
+                if where == p or where.startswith(p + ".") or (where and p.startswith(where + "."))
+            ),
+            "",
+        )
         found.setdefault(knob, []).append(message)
     return found
 
@@ -702,11 +767,15 @@ class StepRun:
         return self.step.chart(self.result, self.baseline)
 
 
-def run_step(step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS,
-             seed: int | None = None) -> StepRun:
+def run_step(
+    step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS, seed: int | None = None
+) -> StepRun:
     """Simulate a step (and what it compares with) to the end."""
     from saas_sim.engine.simulate import simulate
 
     baseline = baseline_scenario(step, paths=paths, seed=seed)
-    return StepRun(step, simulate(step_scenario(step, values, paths=paths, seed=seed)),
-                   simulate(baseline) if baseline is not None else None)
+    return StepRun(
+        step,
+        simulate(step_scenario(step, values, paths=paths, seed=seed)),
+        simulate(baseline) if baseline is not None else None,
+    )

@@ -44,10 +44,12 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     *,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option(
-        "--debug", envvar="SAAS_SIM_DEBUG", help="Show the traceback of a failure.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="SAAS_SIM_DEBUG", help="Show the traceback of a failure.")
+    ] = False,
 ) -> None:
     """Monte-Carlo simulator of SaaS unit economics: ARR and cash as fan charts; NRR, LTV/CAC and payback with their ranges."""
 

@@ -37,8 +37,11 @@ def announce_first_compile() -> None:
     from saas_sim.engine.warmup import COMPILE_SECONDS, compile_pending
 
     if compile_pending():
-        print(f"Compiling the simulation engine for this machine (once, about {COMPILE_SECONDS} s)…",
-              file=sys.stderr, flush=True)
+        print(
+            f"Compiling the simulation engine for this machine (once, about {COMPILE_SECONDS} s)…",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _one_line(text: str) -> str:
@@ -59,8 +62,10 @@ def report(error: Exception) -> int:
         lines, code = [f"{PROGRAM}: error: {_one_line(str(error))}"], EXIT_FAILURE
     else:
         detail = _one_line(str(error))
-        lines = [f"{PROGRAM}: error: {type(error).__name__}{': ' + detail if detail else ''}"
-                 " (run with --debug for the traceback)"]
+        lines = [
+            f"{PROGRAM}: error: {type(error).__name__}{': ' + detail if detail else ''}"
+            " (run with --debug for the traceback)"
+        ]
         code = EXIT_FAILURE
     for line in lines:
         print(line, file=sys.stderr)

@@ -9,20 +9,32 @@ import typer
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths, load, simulate_with_progress
 from saas_sim.cli.store import DbOption
 
+
 def compare_command(
     *,
-    a: Annotated[str, typer.Argument(metavar="A", show_default=False,
-                                     help="The first scenario: a YAML file or a stored name (NAME@REV).")],
-    b: Annotated[str, typer.Argument(metavar="B", show_default=False,
-                                     help="The second scenario, compared with the first (B − A).")],
-    paths: Annotated[int | None, typer.Option(
-        metavar="N", help="Monte-Carlo paths for both (default: A's)")] = None,
-    seed: Annotated[int | None, typer.Option(
-        metavar="S", help="Random seed for both (default: A's, else a fresh one, reported)")] = None,
-    horizon: Annotated[int | None, typer.Option(
-        metavar="M", help="Months to simulate for both (default: each scenario's own)")] = None,
-    json_path: Annotated[str | None, typer.Option(
-        "--json", metavar="PATH|-", help="Write {\"a\": result, \"b\": result}; '-' prints it, and only it.")] = None,
+    a: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", show_default=False, help="The first scenario: a YAML file or a stored name (NAME@REV)."
+        ),
+    ],
+    b: Annotated[
+        str,
+        typer.Argument(metavar="B", show_default=False, help="The second scenario, compared with the first (B − A)."),
+    ],
+    paths: Annotated[int | None, typer.Option(metavar="N", help="Monte-Carlo paths for both (default: A's)")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="S", help="Random seed for both (default: A's, else a fresh one, reported)")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(metavar="M", help="Months to simulate for both (default: each scenario's own)")
+    ] = None,
+    json_path: Annotated[
+        str | None,
+        typer.Option(
+            "--json", metavar="PATH|-", help='Write {"a": result, "b": result}; \'-\' prints it, and only it.'
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Simulate two scenarios with the same seed and paths; every summary metric side by side with B − A."""
@@ -61,8 +73,9 @@ def print_comparison(result_a: dict, result_b: dict, *, labels: tuple[str, str])
 
     console = Console()
     header = Text(f"A: {labels[0]}   B: {labels[1]}", style="bold")
-    header.append(f"   {result_a['paths']:,} paths · seed {result_a['seed']} for both; differences are B − A",
-                  style="dim")
+    header.append(
+        f"   {result_a['paths']:,} paths · seed {result_a['seed']} for both; differences are B − A", style="dim"
+    )
     console.print(KeepFigures(header))  # never "B⏎− A" on a pipe
     warning = tail_warning(result_a)
     if warning is not None:

@@ -21,16 +21,28 @@ if TYPE_CHECKING:
 
 def fit_command(
     *,
-    file: Annotated[Path, typer.Argument(
-        metavar="FILE.csv", show_default=False,
-        help="A cohort survival table (columns cohort, period, active) or an MRR ledger (customer_id, month, "
-             "mrr), as exports write them: delimiter , ; or tab, other columns ignored.")],
-    json_path: Annotated[str | None, typer.Option(
-        "--json", metavar="PATH|-", help="Write the fit as JSON; '-' prints it, and only it, to stdout.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", metavar="SNIPPET.yaml",
-        help="Write the churn: block (and, from a ledger, arpa_monthly, expansion_monthly, contraction_monthly) "
-             "to paste into a scenario's segment.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.csv",
+            show_default=False,
+            help="A cohort survival table (columns cohort, period, active) or an MRR ledger (customer_id, month, "
+            "mrr), as exports write them: delimiter , ; or tab, other columns ignored.",
+        ),
+    ],
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", metavar="PATH|-", help="Write the fit as JSON; '-' prints it, and only it, to stdout."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="SNIPPET.yaml",
+            help="Write the churn: block (and, from a ledger, arpa_monthly, expansion_monthly, contraction_monthly) "
+            "to paste into a scenario's segment.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")] = False,
     columns: ColumnsOption = None,
     decimal: DecimalOption = ".",
@@ -86,8 +98,12 @@ def check_snippet_path(out: Path | None, *, force: bool) -> None:
 
 def fit_document(result: FitResult, history: CohortTable) -> dict:
     """SPEC 6's JSON: the fit, the file it came from and, from a ledger, what the ledger says besides churn."""
-    document = {**result.to_json(), "source": history.source, "kind": history.kind,
-                "cohort_labels": list(history.labels)}
+    document = {
+        **result.to_json(),
+        "source": history.source,
+        "kind": history.kind,
+        "cohort_labels": list(history.labels),
+    }
     if history.ledger is not None:
         document["ledger"] = {**history.ledger.to_json(), "held_customer_months": history.held}
     return document
@@ -129,21 +145,27 @@ def snippet(result: FitResult, history: CohortTable) -> str:
     if result.fits_poorly:
         lines.append("# Warning: the sBG model does not describe this history well (see saas-sim fit's report).")
     if result.alpha.se is None:
-        lines.append("# Warning: the fit is at the edge of the parameter space (churn looks the same for every "
-                     "customer, or the data are too few): no intervals, and alpha and beta are where the search "
-                     "stopped, not estimates.")
+        lines.append(
+            "# Warning: the fit is at the edge of the parameter space (churn looks the same for every "
+            "customer, or the data are too few): no intervals, and alpha and beta are where the search "
+            "stopped, not estimates."
+        )
     one_period = result.periods == 1
     if one_period:
-        lines.append("# Warning: one period of history: only the mean churn is estimated; heterogeneity needs two "
-                     "periods or more, so it is left to the scenario's default.")
+        lines.append(
+            "# Warning: one period of history: only the mean churn is estimated; heterogeneity needs two "
+            "periods or more, so it is left to the scenario's default."
+        )
     lines += [
         "churn:",
         f"  monthly: {snippet_number(result.mean_churn.value)}  # mean churn, alpha / (alpha + beta) "
         f"({_interval(result.mean_churn)})",
     ]
     if not one_period:
-        lines.append(f"  heterogeneity: {snippet_number(result.heterogeneity.value)}  # 1 / (alpha + beta + 1) "
-                     f"({_interval(result.heterogeneity)})")
+        lines.append(
+            f"  heterogeneity: {snippet_number(result.heterogeneity.value)}  # 1 / (alpha + beta + 1) "
+            f"({_interval(result.heterogeneity)})"
+        )
     if history.ledger is not None:
         rates = history.ledger
         lines += [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,17 +20,31 @@ if TYPE_CHECKING:
 def goal_command(
     *,
     file: FileArgument,
-    vary: Annotated[str, typer.Option(
-        metavar="FIELD", show_default=False,
-        help="The input to change, a dotted path as in events: segments.SMB.churn.monthly, "
-             "acquisition.spend_monthly, company.starting_cash, events[0].cash_in ...")],
-    target: Annotated[str, typer.Option(
-        metavar="'METRIC OP VALUE'", show_default=False,
-        help="What to reach, e.g. 'ltv_cac >= 3' or 'out_of_cash <= 10%'; OP one of >=, <=, >, <. "
-             "On the metric's p50 (out_of_cash: its mean).")],
-    prob: Annotated[str | None, typer.Option(
-        metavar="P", help="Instead: the share of paths on which METRIC OP VALUE holds must be at least P "
-                          "(0.9 or 90%).")] = None,
+    vary: Annotated[
+        str,
+        typer.Option(
+            metavar="FIELD",
+            show_default=False,
+            help="The input to change, a dotted path as in events: segments.SMB.churn.monthly, "
+            "acquisition.spend_monthly, company.starting_cash, events[0].cash_in ...",
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            metavar="'METRIC OP VALUE'",
+            show_default=False,
+            help="What to reach, e.g. 'ltv_cac >= 3' or 'out_of_cash <= 10%'; OP one of >=, <=, >, <. "
+            "On the metric's p50 (out_of_cash: its mean).",
+        ),
+    ],
+    prob: Annotated[
+        str | None,
+        typer.Option(
+            metavar="P",
+            help="Instead: the share of paths on which METRIC OP VALUE holds must be at least P (0.9 or 90%).",
+        ),
+    ] = None,
     json_path: JsonOption = None,
     paths: PathsOption = None,
     seed: SeedOption = None,
@@ -120,44 +133,65 @@ def explain(goal: Goal) -> list[str]:
         target = f"target: on at least {format_rate(goal.prob)}"
         wanted = f"{metric} {threshold} on at least {format_rate(goal.prob)} of paths"
     if goal.met_at_base:
-        lines = [f"Already met at the base value: {goal.field} = {value(goal.value)} gives "
-                 f"{reads(goal.achieved)} ({target})."]
+        lines = [
+            f"Already met at the base value: {goal.field} = {value(goal.value)} gives "
+            f"{reads(goal.achieved)} ({target})."
+        ]
         if goal.limit is not None:
-            lines.append(f"It stays met as far as {value(goal.limit)} ({_change(goal.base_value, goal.limit)}: "
-                         f"{reads(goal.limit_achieved)}); beyond that the target is missed.")
+            lines.append(
+                f"It stays met as far as {value(goal.limit)} ({_change(goal.base_value, goal.limit)}: "
+                f"{reads(goal.limit_achieved)}); beyond that the target is missed."
+            )
         else:
-            lines.append(f"It stays met at every value tried, from {value(min(goal.searched))} to "
-                         f"{value(max(goal.searched))}.")
+            lines.append(
+                f"It stays met at every value tried, from {value(min(goal.searched))} to {value(max(goal.searched))}."
+            )
     elif goal.value is not None:
-        lines = [f"{goal.field} = {value(goal.value)} gives {reads(goal.achieved)} ({target}).",
-                 f"That is {_change(goal.base_value, goal.value)} from its base value {value(goal.base_value)} "
-                 f"({reads(goal.base_achieved)}); no value closer to it meets the target."]
+        lines = [
+            f"{goal.field} = {value(goal.value)} gives {reads(goal.achieved)} ({target}).",
+            f"That is {_change(goal.base_value, goal.value)} from its base value {value(goal.base_value)} "
+            f"({reads(goal.base_achieved)}); no value closer to it meets the target.",
+        ]
     elif goal.pinned_at is not None:  # a probability at 0 or 1 everywhere: no value is closer than another
-        pinned = (f"{stat} is {metric_format(goal.pinned_at)}" if goal.prob is None
-                  else f"The share of paths with {metric} {threshold} is {format_rate(goal.pinned_at)}")
+        pinned = (
+            f"{stat} is {metric_format(goal.pinned_at)}"
+            if goal.prob is None
+            else f"The share of paths with {metric} {threshold} is {format_rate(goal.pinned_at)}"
+        )
         advice = f"; try a target on {' or '.join(goal.alternatives)}" if goal.alternatives else ""
-        lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
-                 f"reaches {wanted}.",
-                 f"{pinned} at every value tried: it cannot move there{advice}."]
+        lines = [
+            f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
+            f"reaches {wanted}.",
+            f"{pinned} at every value tried: it cannot move there{advice}.",
+        ]
     elif goal.prob is None and goal.best_achieved == math.inf:  # never everywhere: no value is closer than another
         alternatives = NEVER_ALTERNATIVES.get(metric, ())
         advice = f"; try a target on {' or '.join(alternatives)}" if alternatives else ""
-        lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
-                 f"reaches {wanted}.",
-                 f"{stat} is never at every value tried: most paths never pay back whatever {goal.field} is"
-                 f"{advice}."]
+        lines = [
+            f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
+            f"reaches {wanted}.",
+            f"{stat} is never at every value tried: most paths never pay back whatever {goal.field} is{advice}.",
+        ]
     else:
-        best = (f"the closest is {value(goal.best_value)}, giving {reads(goal.best_achieved)}"
-                if goal.best_value is not None else "the metric is undefined at every value tried")
-        lines = [f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
-                 f"reaches {wanted}: {best}.",
-                 f"At its base value {value(goal.base_value)}: {reads(goal.base_achieved)}."]
+        best = (
+            f"the closest is {value(goal.best_value)}, giving {reads(goal.best_achieved)}"
+            if goal.best_value is not None
+            else "the metric is undefined at every value tried"
+        )
+        lines = [
+            f"No value of {goal.field} from {value(min(goal.searched))} to {value(max(goal.searched))} "
+            f"reaches {wanted}: {best}.",
+            f"At its base value {value(goal.base_value)}: {reads(goal.base_achieved)}.",
+        ]
     if goal.replaced is not None:
-        lines.append(f"{goal.field} is uncertain in the scenario "
-                     f"({describe_distribution(goal.replaced, goal.field, currency)}, median {value(goal.base_value)}; "
-                     f"as given: {reads(goal.as_given_achieved)}): the search replaces it by plain values.")
-    lines.append(f"{goal.paths:,} paths, seed {goal.seed}, the same random numbers in all "
-                 f"{goal.evaluations} simulations.")
+        lines.append(
+            f"{goal.field} is uncertain in the scenario "
+            f"({describe_distribution(goal.replaced, goal.field, currency)}, median {value(goal.base_value)}; "
+            f"as given: {reads(goal.as_given_achieved)}): the search replaces it by plain values."
+        )
+    lines.append(
+        f"{goal.paths:,} paths, seed {goal.seed}, the same random numbers in all {goal.evaluations} simulations."
+    )
     return lines
 
 

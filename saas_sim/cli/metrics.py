@@ -15,28 +15,40 @@ if TYPE_CHECKING:
     from saas_sim.io.tables import ReadOptions
 
 # How an export is read (SPEC 6.1), declared once for `metrics` and `fit`.
-ColumnsOption = Annotated[str | None, typer.Option(
-    "--columns", metavar="COLUMN=NAME,...",
-    help="Header names of your export, e.g. customer=Account,mrr=Amount (names match case-insensitively; "
-         "a name with spaces in quotes; other columns are ignored).")]
-DecimalOption = Annotated[str, typer.Option(
-    "--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")]
-DateFormatOption = Annotated[str | None, typer.Option(
-    "--date-format", metavar="FORMAT",
-    help="Months in another form than 2024-01, 2024-01-31 or an ISO timestamp, as strptime reads them, "
-         "e.g. %d/%m/%Y or %b %Y.")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        metavar="COLUMN=NAME,...",
+        help="Header names of your export, e.g. customer=Account,mrr=Amount (names match case-insensitively; "
+        "a name with spaces in quotes; other columns are ignored).",
+    ),
+]
+DecimalOption = Annotated[
+    str, typer.Option("--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")
+]
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        metavar="FORMAT",
+        help="Months in another form than 2024-01, 2024-01-31 or an ISO timestamp, as strptime reads them, "
+        "e.g. %d/%m/%Y or %b %Y.",
+    ),
+]
 
 
 def read_options(columns: str | None, decimal: str, date_format: str | None) -> ReadOptions:
     """The options of SPEC 6.1 checked, each bad one a problem naming it (exit 2)."""
-    from saas_sim.io.tables import (ReadOptions, check_date_format_option, check_decimal_option,
-                                    parse_columns_option)
+    from saas_sim.io.tables import ReadOptions, check_date_format_option, check_decimal_option, parse_columns_option
 
     problems = []
     values: dict = {}
-    for option, name, check, text in (("--columns", "columns", parse_columns_option, columns),
-                                      ("--decimal", "decimal", check_decimal_option, decimal),
-                                      ("--date-format", "date_format", check_date_format_option, date_format)):
+    for option, name, check, text in (
+        ("--columns", "columns", parse_columns_option, columns),
+        ("--decimal", "decimal", check_decimal_option, decimal),
+        ("--date-format", "date_format", check_date_format_option, date_format),
+    ):
         if text is None:
             continue
         try:
@@ -50,17 +62,32 @@ def read_options(columns: str | None, decimal: str, date_format: str | None) -> 
 
 def metrics_command(
     *,
-    ledger: Annotated[Path, typer.Argument(
-        metavar="LEDGER.csv", show_default=False,
-        help="An MRR ledger: CSV with the columns customer_id, month, mrr (delimiter , ; or tab; months as "
-             "2024-01, 2024-01-31 or ISO timestamps; amounts like 1234.50 or \"$1,234.50\").")],
-    json_path: Annotated[str | None, typer.Option(
-        "--json", metavar="PATH|-",
-        help="Write {months, series, cohorts} as JSON; '-' prints it, and only it, to stdout.")] = None,
-    csv_path: Annotated[str | None, typer.Option(
-        "--csv", metavar="PATH|-", help="Write the series as CSV, one row per month; '-' writes to stdout.")] = None,
-    all_months: Annotated[bool, typer.Option(
-        "--all", help="Show every month and cohort, not only the last 24.")] = False,
+    ledger: Annotated[
+        Path,
+        typer.Argument(
+            metavar="LEDGER.csv",
+            show_default=False,
+            help="An MRR ledger: CSV with the columns customer_id, month, mrr (delimiter , ; or tab; months as "
+            '2024-01, 2024-01-31 or ISO timestamps; amounts like 1234.50 or "$1,234.50").',
+        ),
+    ],
+    json_path: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            metavar="PATH|-",
+            help="Write {months, series, cohorts} as JSON; '-' prints it, and only it, to stdout.",
+        ),
+    ] = None,
+    csv_path: Annotated[
+        str | None,
+        typer.Option(
+            "--csv", metavar="PATH|-", help="Write the series as CSV, one row per month; '-' writes to stdout."
+        ),
+    ] = None,
+    all_months: Annotated[
+        bool, typer.Option("--all", help="Show every month and cohort, not only the last 24.")
+    ] = False,
     columns: ColumnsOption = None,
     decimal: DecimalOption = ".",
     date_format: DateFormatOption = None,
@@ -82,8 +109,12 @@ def metrics_command(
         write_metrics_csv(document, csv_path)
     if STDOUT in (json_path, csv_path):
         return
-    print_report(document, source=str(ledger), all_months=all_months,
-                 notes=[f"Wrote {path}" for path in (json_path, csv_path) if path is not None])
+    print_report(
+        document,
+        source=str(ledger),
+        all_months=all_months,
+        notes=[f"Wrote {path}" for path in (json_path, csv_path) if path is not None],
+    )
 
 
 def print_report(document: dict, *, source: str, all_months: bool, notes: list[str]) -> None:

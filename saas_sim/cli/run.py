@@ -38,23 +38,43 @@ class Loaded:
 
 def run_command(
     *,
-    file_or_name: Annotated[str, typer.Argument(
-        metavar="FILE_OR_NAME", show_default=False,
-        help="A scenario YAML file, or a stored scenario's name (NAME@REV for an older revision).")],
-    paths: Annotated[int | None, typer.Option(
-        metavar="N", help="Monte-Carlo paths, 1..1000000 (default: the scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(
-        metavar="S", help="Random seed, >= 0 (default: the scenario's, else a fresh one, reported)")] = None,
-    horizon: Annotated[int | None, typer.Option(
-        metavar="M", help="Months to simulate, 1..240 (default: the scenario's)")] = None,
-    json_path: Annotated[str | None, typer.Option(
-        "--json", metavar="PATH|-", help="Write the result document as JSON; '-' prints it, and only it, to stdout.")] = None,
-    csv_path: Annotated[str | None, typer.Option(
-        "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month; '-' writes to stdout.")] = None,
-    no_save: Annotated[bool, typer.Option(
-        "--no-save", help="Do not save the scenario's revision and the run in the store.")] = False,
+    file_or_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE_OR_NAME",
+            show_default=False,
+            help="A scenario YAML file, or a stored scenario's name (NAME@REV for an older revision).",
+        ),
+    ],
+    paths: Annotated[
+        int | None, typer.Option(metavar="N", help="Monte-Carlo paths, 1..1000000 (default: the scenario's)")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(metavar="S", help="Random seed, >= 0 (default: the scenario's, else a fresh one, reported)"),
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(metavar="M", help="Months to simulate, 1..240 (default: the scenario's)")
+    ] = None,
+    json_path: Annotated[
+        str | None,
+        typer.Option(
+            "--json", metavar="PATH|-", help="Write the result document as JSON; '-' prints it, and only it, to stdout."
+        ),
+    ] = None,
+    csv_path: Annotated[
+        str | None,
+        typer.Option(
+            "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month; '-' writes to stdout."
+        ),
+    ] = None,
+    no_save: Annotated[
+        bool, typer.Option("--no-save", help="Do not save the scenario's revision and the run in the store.")
+    ] = False,
     db: DbOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success; files are still written.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success; files are still written.")
+    ] = False,
 ) -> None:
     """Validate a scenario, simulate it, print a summary (charts on a terminal) and save the run."""
     from saas_sim.engine.simulate import with_overrides
@@ -166,13 +186,21 @@ class LateProgressBar:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("paths"), TimeRemainingColumn(), console=Console(stderr=True),
-                                transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("paths"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task("Simulating", total=total)
         # After the last block come the statistics over paths: say so rather than sit at 100 %.
-        self.bar.update(self.task, completed=done, description="Computing statistics" if done == total else "Simulating")
+        self.bar.update(
+            self.task, completed=done, description="Computing statistics" if done == total else "Simulating"
+        )
 
     def close(self) -> None:
         if self.bar is not None:

@@ -10,7 +10,9 @@ from saas_sim.cli.boundary import PROGRAM, invalid_input
 from saas_sim.cli.store import DbOption, JsonOption, listing_console, open_store, run_json, write_json_value
 
 app = typer.Typer(
-    name="runs", no_args_is_help=True, add_completion=False,
+    name="runs",
+    no_args_is_help=True,
+    add_completion=False,
     help="The stored runs: list, show, export.",
 )
 
@@ -21,10 +23,10 @@ DEFAULT_LIMIT = 50
 @app.command("list")
 def list_command(
     *,
-    scenario: Annotated[str | None, typer.Option(
-        "--scenario", "-s", metavar="NAME", help="Only the runs of this scenario.")] = None,
-    limit: Annotated[int, typer.Option(
-        metavar="N", help="Show the newest N runs; 0 shows all.")] = DEFAULT_LIMIT,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", metavar="NAME", help="Only the runs of this scenario.")
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="Show the newest N runs; 0 shows all.")] = DEFAULT_LIMIT,
     json_path: JsonOption = None,
     db: DbOption = None,
 ) -> None:
@@ -70,10 +72,16 @@ def show_command(*, run_id: RunArgument, json_path: JsonOption = None, db: DbOpt
 def export_command(
     *,
     run_id: RunArgument,
-    json_path: Annotated[str | None, typer.Option(
-        "--json", metavar="PATH|-", help="Write the result document (SPEC 5); '-' prints it (the default).")] = None,
-    csv_path: Annotated[str | None, typer.Option(
-        "--csv", metavar="PATH|-", help="Write the company series, one row per month; '-' prints it.")] = None,
+    json_path: Annotated[
+        str | None,
+        typer.Option(
+            "--json", metavar="PATH|-", help="Write the result document (SPEC 5); '-' prints it (the default)."
+        ),
+    ] = None,
+    csv_path: Annotated[
+        str | None,
+        typer.Option("--csv", metavar="PATH|-", help="Write the company series, one row per month; '-' prints it."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Write a stored run's result document as JSON, or its company series as CSV, as 'run' wrote them."""

@@ -21,13 +21,19 @@ from saas_sim.cli.store import (
 )
 
 app = typer.Typer(
-    name="scenarios", no_args_is_help=True, add_completion=False,
+    name="scenarios",
+    no_args_is_help=True,
+    add_completion=False,
     help="The stored scenarios and their revisions: list, show, import, export, history, rm, restore.",
 )
 
 NameArgument = Annotated[str, typer.Argument(metavar="NAME", show_default=False, help="A stored scenario's name.")]
-ReferenceArgument = Annotated[str, typer.Argument(
-    metavar="NAME[@REV]", show_default=False, help="A stored scenario's name; NAME@REV for an older revision.")]
+ReferenceArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="NAME[@REV]", show_default=False, help="A stored scenario's name; NAME@REV for an older revision."
+    ),
+]
 
 
 @app.command("list")
@@ -45,8 +51,11 @@ def list_command(
         return
     console = listing_console()
     if not infos:
-        console.print(f"No stored scenarios in {store.path}. Save one with"
-                      f" '{PROGRAM} scenarios import FILE' or '{PROGRAM} run FILE'.", markup=False)
+        console.print(
+            f"No stored scenarios in {store.path}. Save one with"
+            f" '{PROGRAM} scenarios import FILE' or '{PROGRAM} run FILE'.",
+            markup=False,
+        )
         return
     from saas_sim.render.store import scenarios_table
 
@@ -63,8 +72,9 @@ def show_command(
     """One revision of a scenario: its facts and its YAML as written."""
     revision = open_store(db, write=False).find_revision(reference)
     if json_path is not None:
-        write_json_value({**revision_json(revision), "yaml": revision.yaml_text,
-                          "scenario": revision.normalized}, json_path)
+        write_json_value(
+            {**revision_json(revision), "yaml": revision.yaml_text, "scenario": revision.normalized}, json_path
+        )
         return
     from rich.syntax import Syntax
 
@@ -82,8 +92,12 @@ def show_command(
 @app.command("import")
 def import_command(
     *,
-    files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", show_default=False, help="Scenario YAML files; each is saved under its 'name'.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", show_default=False, help="Scenario YAML files; each is saved under its 'name'."
+        ),
+    ],
     db: DbOption = None,
 ) -> None:
     """Validate scenario files and save each as a new revision of its scenario (all or none)."""
@@ -114,8 +128,10 @@ def import_command(
 def export_command(
     *,
     reference: ReferenceArgument,
-    file: Annotated[Path | None, typer.Argument(
-        metavar="[FILE]", show_default=False, help="Where to write the YAML; '-' or nothing prints it.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FILE]", show_default=False, help="Where to write the YAML; '-' or nothing prints it."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -143,8 +159,9 @@ def history_command(
     from saas_sim.store.repository import changed_fields
 
     revisions = open_store(db, write=False).history(name)
-    changes = [None] + [changed_fields(before.normalized, after.normalized)
-                        for before, after in zip(revisions, revisions[1:])]
+    changes = [None] + [
+        changed_fields(before.normalized, after.normalized) for before, after in zip(revisions, revisions[1:])
+    ]
     if json_path is not None:
         write_json_value([revision_json(r, c) for r, c in zip(revisions, changes, strict=True)], json_path)
         return
@@ -152,16 +169,21 @@ def history_command(
 
     console = listing_console()
     console.print(history_table(revisions, changes))
-    console.print(f"Export one: {PROGRAM} scenarios export {shlex.quote(name + '@' + str(revisions[0].number))}"
-                  " FILE", style="dim", markup=False)
+    console.print(
+        f"Export one: {PROGRAM} scenarios export {shlex.quote(name + '@' + str(revisions[0].number))} FILE",
+        style="dim",
+        markup=False,
+    )
 
 
 @app.command("rm")
 def rm_command(*, name: NameArgument, db: DbOption = None) -> None:
     """Archive a scenario: it leaves 'scenarios list'; its revisions and runs stay ('scenarios restore')."""
     if open_store(db, create=False).archive(name):
-        typer.echo(f"Archived '{name}'; its revisions and runs are kept."
-                   f" Bring it back with: {PROGRAM} scenarios restore {shlex.quote(name)}")
+        typer.echo(
+            f"Archived '{name}'; its revisions and runs are kept."
+            f" Bring it back with: {PROGRAM} scenarios restore {shlex.quote(name)}"
+        )
     else:
         typer.echo(f"'{name}' was already archived")
 

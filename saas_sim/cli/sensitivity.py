@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated
 
 import typer
 
@@ -15,22 +16,32 @@ from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError, Problem
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A scenario YAML file.")]
-PathsOption = Annotated[int | None, typer.Option(
-    metavar="N", help="Monte-Carlo paths of every run, 1..1000000 (default: the scenario's)")]
-SeedOption = Annotated[int | None, typer.Option(
-    metavar="S", help="The seed of every run, >= 0 (default: the scenario's, else a fresh one, reported)")]
-JsonOption = Annotated[str | None, typer.Option(
-    "--json", metavar="PATH|-", help="Write the result as JSON; '-' prints it, and only it, to stdout.")]
+PathsOption = Annotated[
+    int | None, typer.Option(metavar="N", help="Monte-Carlo paths of every run, 1..1000000 (default: the scenario's)")
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(metavar="S", help="The seed of every run, >= 0 (default: the scenario's, else a fresh one, reported)"),
+]
+JsonOption = Annotated[
+    str | None,
+    typer.Option("--json", metavar="PATH|-", help="Write the result as JSON; '-' prints it, and only it, to stdout."),
+]
 
 
 def sensitivity_command(
     *,
     file: FileArgument,
-    metric: Annotated[str, typer.Option(
-        metavar="NAME", help="The summary metric to rank by (SPEC 3.2), read at its p50; out_of_cash at its mean.")
+    metric: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME", help="The summary metric to rank by (SPEC 3.2), read at its p50; out_of_cash at its mean."
+        ),
     ] = "arr_end",
-    swing: Annotated[str, typer.Option(
-        metavar="FRACTION", help="How far each input moves down and up: '20%' or '0.2', at most 100 %.")] = "20%",
+    swing: Annotated[
+        str,
+        typer.Option(metavar="FRACTION", help="How far each input moves down and up: '20%' or '0.2', at most 100 %."),
+    ] = "20%",
     json_path: JsonOption = None,
     paths: PathsOption = None,
     seed: SeedOption = None,
@@ -78,8 +89,9 @@ def parse_swing(text: str) -> float:
     value = parse_number_text(text)
     if value is None or not 0 < value <= 1:
         got = f"'{text}'" if value is None else text
-        raise InputError([option_problem("--swing", f"must be a share more than 0 and at most 100 % "
-                                                    f"('20%' or '0.2'), got {got}")])
+        raise InputError(
+            [option_problem("--swing", f"must be a share more than 0 and at most 100 % ('20%' or '0.2'), got {got}")]
+        )
     return value
 
 
@@ -116,9 +128,15 @@ class LateProgress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn(self.unit), TimeElapsedColumn(), console=Console(stderr=True),
-                                transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(self.unit),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task(self.description, total=total)
         self.bar.update(self.task, completed=done, total=total, description=description or self.description)

@@ -14,8 +14,12 @@ if TYPE_CHECKING:
 
 DB_HELP = "The store's SQLite file (default: $SAAS_SIM_DB, else saas-sim.db in the user data directory)."
 DbOption = Annotated[Path | None, typer.Option("--db", metavar="PATH", help=DB_HELP)]
-JsonOption = Annotated[str | None, typer.Option(
-    "--json", metavar="PATH|-", help="Write JSON instead of a table; '-' prints it, and only it, to stdout.")]
+JsonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--json", metavar="PATH|-", help="Write JSON instead of a table; '-' prints it, and only it, to stdout."
+    ),
+]
 
 
 def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> Store:
@@ -51,9 +55,17 @@ def iso(moment) -> str:
 
 def scenario_json(info: ScenarioInfo) -> dict:
     return {
-        "id": info.id, "name": info.name, "created_at": iso(info.created_at), "updated_at": iso(info.updated_at),
-        "archived": info.archived, "revision": info.revision, "revisions": info.revisions, "runs": info.runs,
-        "last_run": info.last_run_id, "last_arr_end_p50": info.last_arr_end_p50, "last_focus": info.last_focus,
+        "id": info.id,
+        "name": info.name,
+        "created_at": iso(info.created_at),
+        "updated_at": iso(info.updated_at),
+        "archived": info.archived,
+        "revision": info.revision,
+        "revisions": info.revisions,
+        "runs": info.runs,
+        "last_run": info.last_run_id,
+        "last_arr_end_p50": info.last_arr_end_p50,
+        "last_focus": info.last_focus,
     }
 
 
@@ -63,8 +75,14 @@ NOT_GIVEN: list[str] = []
 def revision_json(info: RevisionInfo, changes: list[str] | None = NOT_GIVEN) -> dict:
     """A revision's facts; with ``changes`` (None for a first revision) the fields it changed."""
     data = {
-        "id": info.id, "name": info.name, "revision": info.number, "created_at": iso(info.created_at),
-        "content_hash": info.content_hash, "runs": info.runs, "latest": info.latest, "archived": info.archived,
+        "id": info.id,
+        "name": info.name,
+        "revision": info.number,
+        "created_at": iso(info.created_at),
+        "content_hash": info.content_hash,
+        "runs": info.runs,
+        "latest": info.latest,
+        "archived": info.archived,
     }
     if changes is not NOT_GIVEN:
         data["changes"] = changes
@@ -73,10 +91,18 @@ def revision_json(info: RevisionInfo, changes: list[str] | None = NOT_GIVEN) -> 
 
 def run_json(info: RunInfo) -> dict:
     return {
-        "id": info.id, "name": info.name, "revision": info.revision, "created_at": iso(info.created_at),
-        "paths": info.paths, "seed": info.seed, "horizon_months": info.horizon_months,
-        "engine_version": info.engine_version, "elapsed_s": info.elapsed_s, "status": info.status,
-        "arr_end_p50": info.arr_end_p50, "focus": info.focus,
+        "id": info.id,
+        "name": info.name,
+        "revision": info.revision,
+        "created_at": iso(info.created_at),
+        "paths": info.paths,
+        "seed": info.seed,
+        "horizon_months": info.horizon_months,
+        "engine_version": info.engine_version,
+        "elapsed_s": info.elapsed_s,
+        "status": info.status,
+        "arr_end_p50": info.arr_end_p50,
+        "focus": info.focus,
     }
 
 

@@ -15,24 +15,39 @@ MIN_WIDTH, MAX_WIDTH = 60, 100
 
 def workshop_command(
     *,
-    print_steps: Annotated[bool, typer.Option(
-        "--print", help="Print every step (simulated) to stdout instead of opening the TUI: for handouts and "
-                        "scripts.")] = False,
-    step: Annotated[int | None, typer.Option(
-        metavar="N", show_default=False,
-        help=f"Only step N (1..{STEPS}) with --print; without it, the step the TUI opens on.")] = None,
-    width: Annotated[int | None, typer.Option(
-        metavar="COLUMNS", show_default=False,
-        help=f"Columns of --print, {MIN_WIDTH}..{MAX_WIDTH} (default: the terminal's, at most {MAX_WIDTH}; "
-             "80 when piped).")] = None,
+    print_steps: Annotated[
+        bool,
+        typer.Option(
+            "--print",
+            help="Print every step (simulated) to stdout instead of opening the TUI: for handouts and scripts.",
+        ),
+    ] = False,
+    step: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            show_default=False,
+            help=f"Only step N (1..{STEPS}) with --print; without it, the step the TUI opens on.",
+        ),
+    ] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            metavar="COLUMNS",
+            show_default=False,
+            help=f"Columns of --print, {MIN_WIDTH}..{MAX_WIDTH} (default: the terminal's, at most {MAX_WIDTH}; "
+            "80 when piped).",
+        ),
+    ] = None,
 ) -> None:
     """A guided lesson: the leaky bucket, CAC and payback, LTV/CAC, the vicious and the virtuous cycle, NRR."""
     problems = []
     if step is not None and not 1 <= step <= STEPS:
         problems.append(option_problem("--step", f"must be a whole number between 1 and {STEPS}, got {step}"))
     if width is not None and not MIN_WIDTH <= width <= MAX_WIDTH:
-        problems.append(option_problem("--width", f"must be a whole number between {MIN_WIDTH} and {MAX_WIDTH}, "
-                                                  f"got {width}"))
+        problems.append(
+            option_problem("--width", f"must be a whole number between {MIN_WIDTH} and {MAX_WIDTH}, got {width}")
+        )
     if problems:
         raise InputError(problems)
     if print_steps:

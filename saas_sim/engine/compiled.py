@@ -32,21 +32,60 @@ from numba import njit
 
 # Per-path series every segment records, month by month, in this order.
 SEGMENT_RAW = (
-    "customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
-    "mrr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr",
-    "acquisition_spend", "gross_profit", "cs_cost", "collections",
-    "nrr_12m_numerator", "grr_12m_numerator",
+    "customers",
+    "paid_new",
+    "referral_new",
+    "churned_customers",
+    "renewals_due",
+    "mrr",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "net_new_mrr",
+    "acquisition_spend",
+    "gross_profit",
+    "cs_cost",
+    "collections",
+    "nrr_12m_numerator",
+    "grr_12m_numerator",
 )
 COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
 # A segment's parameters as the kernel reads them (``spread`` = alpha + beta, inf when homogeneous).
 SEGMENT_PARAMS = (
-    "spend_share", "cac", "cac_elasticity", "arpa_monthly", "expansion_monthly", "contraction_monthly",
-    "gross_margin", "retention_cost_monthly", "referrals_monthly", "p", "spread",
+    "spend_share",
+    "cac",
+    "cac_elasticity",
+    "arpa_monthly",
+    "expansion_monthly",
+    "contraction_monthly",
+    "gross_margin",
+    "retention_cost_monthly",
+    "referrals_monthly",
+    "p",
+    "spread",
 )
 COMPANY_PARAMS = ("fixed_costs_monthly", "spend_monthly", "spend_growth_monthly", "reinvest_gross_profit")
 
-(CUSTOMERS, PAID_NEW, REFERRAL_NEW, CHURNED, RENEWALS_DUE, MRR, NEW_MRR, EXPANSION, CONTRACTION,
- CHURNED_MRR, NET_NEW, SPEND, GROSS_PROFIT, CS_COST, COLLECTIONS, NRR_NUM, GRR_NUM) = range(len(SEGMENT_RAW))
+(
+    CUSTOMERS,
+    PAID_NEW,
+    REFERRAL_NEW,
+    CHURNED,
+    RENEWALS_DUE,
+    MRR,
+    NEW_MRR,
+    EXPANSION,
+    CONTRACTION,
+    CHURNED_MRR,
+    NET_NEW,
+    SPEND,
+    GROSS_PROFIT,
+    CS_COST,
+    COLLECTIONS,
+    NRR_NUM,
+    GRR_NUM,
+) = range(len(SEGMENT_RAW))
 SHARE, CAC, ELASTICITY, ARPA, EXP, CON, MARGIN, RETENTION, REFERRALS, P_CHURN, SPREAD = range(len(SEGMENT_PARAMS))
 FIXED, SPEND_BASE, SPEND_GROWTH, REINVEST = range(len(COMPANY_PARAMS))
 
@@ -105,8 +144,13 @@ def binomial(n: int, h: float, log_q: float, u: float) -> int:
     reach = TAIL_SDS * math.sqrt(mean * (1.0 - h)) + TAIL_SDS
     limit = min(float(n), mean + reach)
     mode = min(int((n + 1) * h), n)
-    pm = math.exp(math.lgamma(n + 1.0) - math.lgamma(mode + 1.0) - math.lgamma(n - mode + 1.0)
-                  + mode * math.log(h) + (n - mode) * log_q)
+    pm = math.exp(
+        math.lgamma(n + 1.0)
+        - math.lgamma(mode + 1.0)
+        - math.lgamma(n - mode + 1.0)
+        + mode * math.log(h)
+        + (n - mode) * log_q
+    )
     u -= pm
     if u <= 0.0:
         return mode
@@ -210,13 +254,28 @@ def _hazards(p: float, spread: float, table: np.ndarray, log_q: np.ndarray) -> N
 
 @njit(cache=True, nogil=True)
 def simulate_paths(
-    first: int, last: int, row0: int, horizon: int,
-    contract: np.ndarray, upfront: np.ndarray, starting: np.ndarray, starting_tenure: np.ndarray,
-    starting_mrr: np.ndarray, change_month: np.ndarray, segment_params: np.ndarray,
-    company_params: np.ndarray, cash_in: np.ndarray, starting_cash: np.ndarray,
-    uniforms: np.ndarray, bound: int, max_new: float,
-    series: np.ndarray, company: np.ndarray, mrr0: np.ndarray,
-    cohort_customers: np.ndarray, cohort_mrr: np.ndarray,
+    first: int,
+    last: int,
+    row0: int,
+    horizon: int,
+    contract: np.ndarray,
+    upfront: np.ndarray,
+    starting: np.ndarray,
+    starting_tenure: np.ndarray,
+    starting_mrr: np.ndarray,
+    change_month: np.ndarray,
+    segment_params: np.ndarray,
+    company_params: np.ndarray,
+    cash_in: np.ndarray,
+    starting_cash: np.ndarray,
+    uniforms: np.ndarray,
+    bound: int,
+    max_new: float,
+    series: np.ndarray,
+    company: np.ndarray,
+    mrr0: np.ndarray,
+    cohort_customers: np.ndarray,
+    cohort_mrr: np.ndarray,
 ) -> tuple[int, int]:
     """Simulate block paths ``first..last-1`` into output rows ``row0 + path``.
 

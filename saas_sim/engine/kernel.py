@@ -29,7 +29,7 @@ from saas_sim.model.churn import (
 from saas_sim.model.scenario import Scenario, Segment
 from saas_sim.model.unit_economics import ltv_and_payback, ltv_simple, payback_months
 
-__all__ = ["BlockOutput", "Outputs", "SEGMENT_RAW", "COMPANY_RAW", "simulate_block"]
+__all__ = ["COMPANY_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_block"]
 
 # More new accounts than this in one month of one path cannot be simulated meaningfully.
 MAX_NEW_ACCOUNTS = 1e9
@@ -71,11 +71,21 @@ class SegmentState:
         self.starting_tenure = segment.starting_tenure_months
         self.get = lambda key: values[prefix + key]
         self.spend_share = self.get("spend_share")
-        self.funnel = {key: self.get(f"funnel.{key}") for key in ("cost_per_lead", "lead_to_trial", "trial_to_paid")} \
-            if segment.funnel is not None else None
+        self.funnel = (
+            {key: self.get(f"funnel.{key}") for key in ("cost_per_lead", "lead_to_trial", "trial_to_paid")}
+            if segment.funnel is not None
+            else None
+        )
         self.cac = self.get("cac") if segment.cac is not None else self._funnel_cac()
-        for key in ("cac_elasticity", "arpa_monthly", "expansion_monthly", "contraction_monthly",
-                    "gross_margin", "retention_cost_monthly", "referrals_monthly"):
+        for key in (
+            "cac_elasticity",
+            "arpa_monthly",
+            "expansion_monthly",
+            "contraction_monthly",
+            "gross_margin",
+            "retention_cost_monthly",
+            "referrals_monthly",
+        ):
             setattr(self, key, self.get(key))
         churn = segment.churn
         if churn.alpha is not None:
@@ -84,12 +94,18 @@ class SegmentState:
             self.spread = alpha + beta
         else:
             self.spread = spread_from_heterogeneity(self.get("churn.heterogeneity"))
-            self.p = (period_churn_from_monthly(self.get("churn.monthly"), C) if churn.monthly is not None
-                      else period_churn_from_annual(self.get("churn.annual"), C))
+            self.p = (
+                period_churn_from_monthly(self.get("churn.monthly"), C)
+                if churn.monthly is not None
+                else period_churn_from_annual(self.get("churn.annual"), C)
+            )
         n0 = segment.starting_customers
         # The segment's starting MRR in total; by default every starting account pays ARPA.
-        self.starting_mrr = (self.get("starting_mrr") if segment.starting_mrr is not None
-                             else n0 * self.arpa_monthly) if n0 > 0 else 0.0
+        self.starting_mrr = (
+            (self.get("starting_mrr") if segment.starting_mrr is not None else n0 * self.arpa_monthly)
+            if n0 > 0
+            else 0.0
+        )
 
     def param(self, name: str) -> float | np.ndarray:
         """The current value of one of the kernel's parameters (:data:`SEGMENT_PARAMS`)."""
@@ -212,8 +228,9 @@ def _schedule(scenario: Scenario, values: DrawnValues, segs: list[SegmentState])
     return np.array(months, dtype=np.int64), segment_params, company_params, cash_in, month1
 
 
-def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Generator,
-                   out: Outputs, row: int) -> tuple[np.ndarray, np.ndarray]:
+def simulate_block(
+    scenario: Scenario, values: DrawnValues, rng: np.random.Generator, out: Outputs, row: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Run every month for one block of paths into rows ``row ..`` of ``out``; draws from ``rng`` only.
 
     Returns the block's cohort matrices ``(customers, mrr)``, each ``(H, H)``.
@@ -244,17 +261,36 @@ def simulate_block(scenario: Scenario, values: DrawnValues, rng: np.random.Gener
         last = min(P, first + chunk)
         uniforms = _uniforms(rng, (last - first) * bound)
         month, segment = compiled.simulate_paths(
-            first, last, row, H, contract, upfront, starting, starting_tenure, starting_mrr,
-            months, segment_params, company_params, cash_in, starting_cash,
-            uniforms, bound, MAX_NEW_ACCOUNTS,
-            out.series, out.company, mrr0, cohort_customers, cohort_mrr,
+            first,
+            last,
+            row,
+            H,
+            contract,
+            upfront,
+            starting,
+            starting_tenure,
+            starting_mrr,
+            months,
+            segment_params,
+            company_params,
+            cash_in,
+            starting_cash,
+            uniforms,
+            bound,
+            MAX_NEW_ACCOUNTS,
+            out.series,
+            out.company,
+            mrr0,
+            cohort_customers,
+            cohort_mrr,
         )
         if month:
             name = scenario.segments[segment - 1].name
             raise SimulationDiverged(
                 f"segment {name} would win over {MAX_NEW_ACCOUNTS:.0e} accounts in month {month}: "
                 "the scenario grows without bound (is the CAC far below what reinvested gross profit "
-                "or referrals bring in?)")
+                "or referrals bring in?)"
+            )
     return compiled.by_age(cohort_customers), compiled.by_age(cohort_mrr)
 
 
@@ -262,10 +298,16 @@ def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarra
     """LTV, LTV/CAC and payback of a new account from month-1 parameters, per path."""
     P = values.paths
     ltv, payback_churn = ltv_and_payback(
-        arpa=s.arpa_monthly, gross_margin=s.gross_margin, expansion=s.expansion_monthly,
-        contraction=s.contraction_monthly, p=s.p, spread=s.spread, contract_months=s.contract_months,
+        arpa=s.arpa_monthly,
+        gross_margin=s.gross_margin,
+        expansion=s.expansion_monthly,
+        contraction=s.contraction_monthly,
+        p=s.p,
+        spread=s.spread,
+        contract_months=s.contract_months,
         discount_rate_annual=values["company.discount_rate_annual"],
-        ltv_horizon_months=values["company.ltv_horizon_months"], cac=s.cac,
+        ltv_horizon_months=values["company.ltv_horizon_months"],
+        cac=s.cac,
     )
     with np.errstate(over="ignore"):  # a CAC so small (subnormal) that LTV/CAC passes the largest float: inf
         ltv_cac = np.asarray(ltv) / s.cac

@@ -11,8 +11,9 @@ draw from its distribution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields as dataclass_fields, is_dataclass
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, is_dataclass
+from dataclasses import fields as dataclass_fields
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from saas_sim.model.scenario import Distribution, Scenario
 from saas_sim.model.uncertainty import Z_95, correlation_matrix
 
 Value = float | np.ndarray
-
 
 
 def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
@@ -102,9 +102,7 @@ def draw_values(scenario: Scenario, rng: np.random.Generator, paths: int) -> Dra
     """
     numbers = list(iter_numbers(scenario))
     uncertain = [(key, value, rule) for key, value, rule in numbers if isinstance(value, Distribution)]
-    values: dict[str, Value] = {
-        key: float(value) for key, value, _ in numbers if not isinstance(value, Distribution)
-    }
+    values: dict[str, Value] = {key: float(value) for key, value, _ in numbers if not isinstance(value, Distribution)}
     if uncertain:
         z = rng.standard_normal((paths, len(uncertain)))
         if scenario.simulation.correlations:

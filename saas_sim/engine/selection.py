@@ -44,8 +44,9 @@ def slack(ranks: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _by_counting(src: np.ndarray, lo: int, hi: int, base: int, ranks: np.ndarray, rlo: int, rhi: int,
-                 found: np.ndarray) -> None:
+def _by_counting(
+    src: np.ndarray, lo: int, hi: int, base: int, ranks: np.ndarray, rlo: int, rhi: int, found: np.ndarray
+) -> None:
     """Ranks of a few values, without a branch to mispredict: value ``x`` holds the ranks from
     ``base + #(values < x)`` up to ``base + #(values <= x) - 1``."""
     for i in range(lo, hi):
@@ -62,8 +63,22 @@ def _by_counting(src: np.ndarray, lo: int, hi: int, base: int, ranks: np.ndarray
 
 
 @njit(cache=True, nogil=True)
-def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks: np.ndarray, rlo: int, rhi: int,
-            found: np.ndarray, depth: int, stack: np.ndarray, top: int, floats: np.ndarray, ints: np.ndarray) -> int:
+def _bucket(
+    src: np.ndarray,
+    dst: np.ndarray,
+    lo: int,
+    hi: int,
+    base: int,
+    ranks: np.ndarray,
+    rlo: int,
+    rhi: int,
+    found: np.ndarray,
+    depth: int,
+    stack: np.ndarray,
+    top: int,
+    floats: np.ndarray,
+    ints: np.ndarray,
+) -> int:
     """Look into ``src[lo:hi]``, which holds exactly the values of ranks ``base..base + hi - lo - 1``.
 
     Answers the wanted ``ranks[rlo:rhi]`` (ascending, among those) into
@@ -89,8 +104,8 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
 
     # One interval per wanted rank, a standard deviation of its place in the sample either side.
     count = rhi - rlo
-    low = floats[SAMPLE: SAMPLE + count]
-    high = floats[SAMPLE + count: SAMPLE + 2 * count]
+    low = floats[SAMPLE : SAMPLE + count]
+    high = floats[SAMPLE + count : SAMPLE + 2 * count]
     m = 0
     for i in range(rlo, rhi):
         q = (ranks[i] - base + 0.5) / n
@@ -110,7 +125,7 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
     # Buckets in value order: below interval 0 (0), inside interval j (2j + 1), after it (2j + 2).
     # Their sizes, from counts that vectorize.
     at_least = ints[:m]
-    beyond = ints[m: 2 * m]
+    beyond = ints[m : 2 * m]
     for j in range(m):
         ge = 0
         gt = 0
@@ -122,7 +137,7 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
         at_least[j] = ge
         beyond[j] = gt
     buckets = 2 * m + 1
-    sizes = ints[2 * m: 2 * m + buckets]
+    sizes = ints[2 * m : 2 * m + buckets]
     sizes[0] = n - at_least[0]
     for j in range(m):
         sizes[2 * j + 1] = at_least[j] - beyond[j]
@@ -130,13 +145,13 @@ def _bucket(src: np.ndarray, dst: np.ndarray, lo: int, hi: int, base: int, ranks
 
     # The buckets that hold wanted ranks, each as an inclusive range of values.
     at = 2 * m + buckets
-    chosen = ints[at: at + buckets]
-    bucket_base = ints[at + buckets: at + 2 * buckets]
-    bucket_rlo = ints[at + 2 * buckets: at + 3 * buckets]
-    bucket_rhi = ints[at + 3 * buckets: at + 4 * buckets]
+    chosen = ints[at : at + buckets]
+    bucket_base = ints[at + buckets : at + 2 * buckets]
+    bucket_rlo = ints[at + 2 * buckets : at + 3 * buckets]
+    bucket_rhi = ints[at + 3 * buckets : at + 4 * buckets]
     at = SAMPLE + 2 * count
-    floor_value = floats[at: at + buckets]
-    ceiling_value = floats[at + buckets: at + 2 * buckets]
+    floor_value = floats[at : at + buckets]
+    ceiling_value = floats[at + buckets : at + 2 * buckets]
     w = 0
     r = rlo
     first_rank = base
@@ -215,8 +230,9 @@ def _order_statistics(a: np.ndarray, b: np.ndarray, n: int, ranks: np.ndarray, f
 
 
 @njit(cache=True, nogil=True)
-def _by_tally(a: np.ndarray, n: int, smallest: float, span: int, ranks: np.ndarray, found: np.ndarray,
-              tally: np.ndarray) -> None:
+def _by_tally(
+    a: np.ndarray, n: int, smallest: float, span: int, ranks: np.ndarray, found: np.ndarray, tally: np.ndarray
+) -> None:
     """Order statistics of whole numbers within ``span`` of ``smallest`` (counts of accounts, say):
     how many times each occurs, then the ranks read off the running total."""
     tally[:span] = 0

@@ -18,8 +18,8 @@ import dataclasses
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Iterator
 
 import numpy as np
 
@@ -41,15 +41,28 @@ SEED_LIMIT = 2**32
 
 # Raw series that add up across segments.
 ADDITIVE = (
-    "customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
-    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
-    "gross_profit", "cs_cost", "collections", "nrr_12m_numerator", "grr_12m_numerator",
-    "customers0", "mrr0",
+    "customers",
+    "paid_new",
+    "referral_new",
+    "churned_customers",
+    "renewals_due",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "gross_profit",
+    "cs_cost",
+    "collections",
+    "nrr_12m_numerator",
+    "grr_12m_numerator",
+    "customers0",
+    "mrr0",
 )
 
 
-def with_overrides(scenario: Scenario, *, paths: int | None = None, seed: int | None = None,
-                   horizon: int | None = None) -> Scenario:
+def with_overrides(
+    scenario: Scenario, *, paths: int | None = None, seed: int | None = None, horizon: int | None = None
+) -> Scenario:
     """The scenario with command-line overrides applied and a seed always set.
 
     A shorter ``horizon`` drops the events that would fall after it.
@@ -80,8 +93,12 @@ MEMORY_SHARE = 0.7  # of the machine's physical memory a run may plan to use
 def memory_needed(scenario: Scenario) -> int:
     """Bytes a run of the scenario needs at its peak (an estimate)."""
     segments = len(scenario.segments)
-    arrays = (ARRAYS_PER_SEGMENT * segments + ARRAYS_BESIDES_SEGMENTS + ARRAYS_PER_WORKER * default_workers()
-              + (ARRAYS_OF_COMPANY_TOTALS if segments > 1 else 0))
+    arrays = (
+        ARRAYS_PER_SEGMENT * segments
+        + ARRAYS_BESIDES_SEGMENTS
+        + ARRAYS_PER_WORKER * default_workers()
+        + (ARRAYS_OF_COMPANY_TOTALS if segments > 1 else 0)
+    )
     return 8 * arrays * scenario.simulation.paths * scenario.horizon_months
 
 
@@ -95,11 +112,13 @@ def check_memory(scenario: Scenario) -> None:
     if needed > MEMORY_SHARE * available:
         paths = scenario.simulation.paths
         fitting = int(paths * MEMORY_SHARE * available / needed)
-        raise InputError([
-            f"simulation.paths: {paths:,} paths x {scenario.horizon_months} months need about "
-            f"{needed / 1e9:.1f} GB of memory, more than this machine's {available / 1e9:.1f} GB allows; "
-            f"use at most about {fitting:,} paths (--paths)"
-        ])
+        raise InputError(
+            [
+                f"simulation.paths: {paths:,} paths x {scenario.horizon_months} months need about "
+                f"{needed / 1e9:.1f} GB of memory, more than this machine's {available / 1e9:.1f} GB allows; "
+                f"use at most about {fitting:,} paths (--paths)"
+            ]
+        )
 
 
 def default_workers() -> int:
@@ -247,8 +266,12 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
     for col in range(mrr.shape[1]):
         # As in each segment: when every account left, all of last month's MRR churned.
         raw["churned_mrr"][:, col] = np.where(emptied[:, col], level, raw["churned_mrr"][:, col])
-        level = level + (raw["new_mrr"][:, col] + raw["expansion_mrr"][:, col]
-                         - raw["contraction_mrr"][:, col] - raw["churned_mrr"][:, col])
+        level = level + (
+            raw["new_mrr"][:, col]
+            + raw["expansion_mrr"][:, col]
+            - raw["contraction_mrr"][:, col]
+            - raw["churned_mrr"][:, col]
+        )
         mrr[:, col] = level
     raw["net_new_mrr"] = raw["new_mrr"] + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"]
     raw["mrr"] = mrr
@@ -297,8 +320,12 @@ def _described(per_path_view: dict) -> dict[str, dict]:
         first.setdefault(recipe(name), name)
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
         described = dict(zip(first, pool.map(lambda name: describe(series[name]), first.values())))
-        summaries = dict(zip(summary, pool.map(
-            lambda name: describe_summary(summary[name], never=name in metrics.NEVER_SUMMARY), summary)))
+        summaries = dict(
+            zip(
+                summary,
+                pool.map(lambda name: describe_summary(summary[name], never=name in metrics.NEVER_SUMMARY), summary),
+            )
+        )
     return {"series": {name: described[recipe(name)] for name in series}, "summary": summaries}
 
 
@@ -316,18 +343,20 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
     seg_raw, raw = raw_per_path(scenario, outputs)
     one_segment = len(seg_raw) == 1
     # With one segment the company's series are the segment's, to the bit: described once.
-    segments = {} if one_segment else {
-        name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()
-    }
+    segments = (
+        {} if one_segment else {name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()}
+    )
     company = view(raw, company=True, lazy=True)
     diagnosis = diagnose(company["summary"])
     company = _described(company)
     if one_segment:
         name = next(iter(seg_raw))
-        segments = {name: {
-            "series": {k: v for k, v in company["series"].items() if k not in metrics.COMPANY_ONLY_SERIES},
-            "summary": {k: v for k, v in company["summary"].items() if k not in metrics.COMPANY_ONLY_SUMMARY},
-        }}
+        segments = {
+            name: {
+                "series": {k: v for k, v in company["series"].items() if k not in metrics.COMPANY_ONLY_SERIES},
+                "summary": {k: v for k, v in company["summary"].items() if k not in metrics.COMPANY_ONLY_SUMMARY},
+            }
+        }
     return {
         "schema": SCHEMA,
         "engine_version": ENGINE_VERSION,
@@ -357,4 +386,3 @@ def cohort_table(totals: np.ndarray) -> list[list[float | None]]:
         row = totals[k, : H - k]
         table.append([float(v / joined) if joined > 0 else None for v in row])
     return table
-

@@ -27,7 +27,7 @@ def compile_pending() -> bool:
     for kernel in (compiled.simulate_paths, selection.column_statistics):
         try:
             overloads = kernel._cache._cache_file._load_index()
-        except Exception:  # noqa: BLE001 - an unknown numba: say nothing rather than something wrong
+        except Exception:
             return False
         if not overloads:
             return True

@@ -119,10 +119,13 @@ def read_history(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OP
 
 def parse_history(text: str, source: str = "<history>", options: ReadOptions = DEFAULT_OPTIONS) -> CohortTable:
     """:func:`read_history` on text already read."""
+
     def describe(header: list[str] | None) -> str:
         got = shown(",".join(header)) if header is not None else "an empty file"
-        return (f"must have the columns {','.join(COHORT_HEADER)} (a cohort table) or "
-                f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}; for other names, --columns")
+        return (
+            f"must have the columns {','.join(COHORT_HEADER)} (a cohort table) or "
+            f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}; for other names, --columns"
+        )
 
     layout, table = read_table(text, source, [COHORT_HEADER, LEDGER_HEADER], options, describe, "header")
     if layout == 0:
@@ -174,11 +177,18 @@ def _read_cohort_rows(table: Table, options: ReadOptions) -> CohortTable:
         for period in sorted(periods):
             active, line = periods[period]
             if previous is not None and period != previous + 1:
-                problems.add(line, "period", f"cohort '{cohort}' jumps from period {previous} to {period}: "
-                                             "periods must be consecutive")
+                problems.add(
+                    line,
+                    "period",
+                    f"cohort '{cohort}' jumps from period {previous} to {period}: periods must be consecutive",
+                )
             elif previous is not None and active > periods[previous][0]:
-                problems.add(line, "active", f"cohort '{cohort}' rises from {periods[previous][0]} to {active} at "
-                                             f"period {period}: active customers cannot increase")
+                problems.add(
+                    line,
+                    "active",
+                    f"cohort '{cohort}' rises from {periods[previous][0]} to {active} at "
+                    f"period {period}: active customers cannot increase",
+                )
             previous = period
     if not rows and not problems.items:
         problems.add(table.header_line, "", "has no rows after the header")
@@ -239,6 +249,13 @@ def _ledger_rates(ledger: Ledger, mrr: np.ndarray, active: np.ndarray, signup: n
     contraction = float(-np.clip(change, None, 0).sum() / base) if base > 0 else 0.0
     seen_before = np.maximum.accumulate(active, axis=1)
     reactivations = int((active[:, 1:] & ~active[:, :-1] & seen_before[:, :-1]).sum())
-    return LedgerRates(arpa_monthly=arpa_new, arpa_all_monthly=arpa_all, expansion_monthly=expansion,
-                       contraction_monthly=contraction, first_month=ledger.months[0], last_month=ledger.months[-1],
-                       customers=len(signup), reactivations=reactivations)
+    return LedgerRates(
+        arpa_monthly=arpa_new,
+        arpa_all_monthly=arpa_all,
+        expansion_monthly=expansion,
+        contraction_monthly=contraction,
+        first_month=ledger.months[0],
+        last_month=ledger.months[-1],
+        customers=len(signup),
+        reactivations=reactivations,
+    )

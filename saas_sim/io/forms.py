@@ -58,8 +58,11 @@ def with_acquisition_form(segment: dict, form: str) -> dict:
         if key in ("cac", "funnel"):
             if form == "funnel":
                 cac = central(value, 1_000.0)
-                rebuilt["funnel"] = {"cost_per_lead": _tidy(cac * FUNNEL_LEAD_TO_TRIAL * FUNNEL_TRIAL_TO_PAID),
-                                     "lead_to_trial": FUNNEL_LEAD_TO_TRIAL, "trial_to_paid": FUNNEL_TRIAL_TO_PAID}
+                rebuilt["funnel"] = {
+                    "cost_per_lead": _tidy(cac * FUNNEL_LEAD_TO_TRIAL * FUNNEL_TRIAL_TO_PAID),
+                    "lead_to_trial": FUNNEL_LEAD_TO_TRIAL,
+                    "trial_to_paid": FUNNEL_TRIAL_TO_PAID,
+                }
             else:
                 funnel = value
                 conversion = central(funnel["lead_to_trial"], 0.2) * central(funnel["trial_to_paid"], 0.1)

@@ -31,8 +31,17 @@ import numpy as np
 
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.files import read_text
-from saas_sim.io.tables import (MAX_AMOUNT, ReadOptions, Table, amount_range_problem, amounts, missing_columns,
-                                month_ordinal, month_problem, read_table)
+from saas_sim.io.tables import (
+    MAX_AMOUNT,
+    ReadOptions,
+    Table,
+    amount_range_problem,
+    amounts,
+    missing_columns,
+    month_ordinal,
+    month_problem,
+    read_table,
+)
 
 COLUMNS = ("customer_id", "month", "mrr")
 MAX_FILE_BYTES = 2_000_000_000
@@ -72,6 +81,7 @@ def read_ledger(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OPT
 
 def parse_ledger(text: str, source: str = "<ledger>", options: ReadOptions = DEFAULT_OPTIONS) -> Ledger:
     """Validate a ledger's text; raise :class:`InputError` with every problem, by line."""
+
     def describe(header: list[str] | None) -> str:
         if header is None:
             return f"is empty: expected the header {','.join(COLUMNS)}"
@@ -149,8 +159,10 @@ class _Rows:
         mrr, unreadable = amounts(mrr_text, self.options.decimal)
 
         date_format = self.options.date_format
-        ordinals = np.array([-1 if (ordinal := month_ordinal(label, date_format)) is None else ordinal
-                             for label in month_labels], dtype=np.int64)
+        ordinals = np.array(
+            [-1 if (ordinal := month_ordinal(label, date_format)) is None else ordinal for label in month_labels],
+            dtype=np.int64,
+        )
         month_ordinals = ordinals[month_code] if count else np.zeros(0, dtype=np.int64)
         bad = np.flatnonzero((month_ordinals < 0) & ~ignored)
         self.report(bad, "month", lambda row: month_problem(month_labels[month_code[row]], date_format))
@@ -160,8 +172,9 @@ class _Rows:
         self.report(unreadable_rows, "mrr", lambda row: unreadable[row])
         with np.errstate(invalid="ignore"):
             out_of_range = ~ignored & ~np.isnan(mrr) & ((mrr < 0) | (mrr > MAX_AMOUNT))
-        self.report(np.flatnonzero(out_of_range), "mrr",
-                    lambda row: amount_range_problem(float(mrr[row]), mrr_text[row]) or "")
+        self.report(
+            np.flatnonzero(out_of_range), "mrr", lambda row: amount_range_problem(float(mrr[row]), mrr_text[row]) or ""
+        )
 
         kept = ~ignored
         valid_months = month_ordinals[kept & (month_ordinals >= 0)]
@@ -169,8 +182,14 @@ class _Rows:
             first, last = int(valid_months.min()), int(valid_months.max())
             if last - first + 1 > MAX_MONTHS:
                 rows = np.flatnonzero(kept & (month_ordinals == first))[:1]
-                self.report(rows, "month", lambda row: f"{month_label(first)} is {last - first + 1} months before "
-                            f"the last month {month_label(last)}; a ledger spans at most {MAX_MONTHS} months")
+                self.report(
+                    rows,
+                    "month",
+                    lambda row: (
+                        f"{month_label(first)} is {last - first + 1} months before "
+                        f"the last month {month_label(last)}; a ledger spans at most {MAX_MONTHS} months"
+                    ),
+                )
         if self.problem_count:
             raise InputError(self._problems())
         if not kept.all():
@@ -179,8 +198,9 @@ class _Rows:
             customer = np.searchsorted(used, customer)
             customer_ids = [customer_ids[code] for code in used]
         if not len(mrr):
-            raise InputError([Problem(table.source, None, "",
-                                      "has no rows: a ledger needs at least one customer month")])
+            raise InputError(
+                [Problem(table.source, None, "", "has no rows: a ledger needs at least one customer month")]
+            )
         first = int(month_ordinals.min())
         months = tuple(month_label(ordinal) for ordinal in range(first, int(month_ordinals.max()) + 1))
         return Ledger(table.source, tuple(customer_ids), months, customer, month_ordinals - first, mrr)

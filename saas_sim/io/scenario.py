@@ -66,17 +66,37 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installe
 
 # Keys in the order of SPEC.md section 1; the normalized scenario keeps it.
 TOP_KEYS = (
-    "name", "description", "horizon_months", "currency", "simulation",
-    "company", "acquisition", "segments", "events",
+    "name",
+    "description",
+    "horizon_months",
+    "currency",
+    "simulation",
+    "company",
+    "acquisition",
+    "segments",
+    "events",
 )
 SIMULATION_KEYS = ("paths", "seed", "correlations")
 COMPANY_KEYS = ("starting_cash", "fixed_costs_monthly", "discount_rate_annual", "ltv_horizon_months")
 ACQUISITION_KEYS = ("spend_monthly", "spend_growth_monthly", "reinvest_gross_profit")
 SEGMENT_KEYS = (
-    "name", "spend_share", "cac", "funnel", "cac_elasticity", "arpa_monthly",
-    "starting_customers", "starting_mrr", "starting_tenure_months", "contract_months",
-    "billing", "churn", "expansion_monthly", "contraction_monthly", "gross_margin",
-    "retention_cost_monthly", "referrals_monthly",
+    "name",
+    "spend_share",
+    "cac",
+    "funnel",
+    "cac_elasticity",
+    "arpa_monthly",
+    "starting_customers",
+    "starting_mrr",
+    "starting_tenure_months",
+    "contract_months",
+    "billing",
+    "churn",
+    "expansion_monthly",
+    "contraction_monthly",
+    "gross_margin",
+    "retention_cost_monthly",
+    "referrals_monthly",
 )
 FUNNEL_KEYS = ("cost_per_lead", "lead_to_trial", "trial_to_paid")
 CHURN_KEYS = ("monthly", "annual", "heterogeneity", "alpha", "beta")
@@ -85,11 +105,16 @@ CORRELATION_KEYS = ("between", "rho")
 BILLING = ("monthly", "upfront")
 
 
-
 # The keys of every block of the file: where a key found out of its block belongs.
 _BLOCK_KEYS = {
-    "": TOP_KEYS, "simulation": SIMULATION_KEYS, "company": COMPANY_KEYS, "acquisition": ACQUISITION_KEYS,
-    "segment": SEGMENT_KEYS, "churn": CHURN_KEYS, "funnel": FUNNEL_KEYS, "event": EVENT_KEYS,
+    "": TOP_KEYS,
+    "simulation": SIMULATION_KEYS,
+    "company": COMPANY_KEYS,
+    "acquisition": ACQUISITION_KEYS,
+    "segment": SEGMENT_KEYS,
+    "churn": CHURN_KEYS,
+    "funnel": FUNNEL_KEYS,
+    "event": EVENT_KEYS,
     "correlation": CORRELATION_KEYS,
 }
 _SECTIONS = ("simulation", "company", "acquisition", "churn", "funnel")  # blocks whose keys are written block.key
@@ -132,9 +157,18 @@ RHO = FieldRule(-1.0, 1.0, low_open=True, high_open=True, uncertain=False, setta
 
 # Numeric segment keys read as plain fields (the rest need cross-checks).
 _SEGMENT_NUMBERS = (
-    "spend_share", "cac", "cac_elasticity", "arpa_monthly", "starting_customers",
-    "starting_tenure_months", "contract_months", "expansion_monthly", "contraction_monthly",
-    "gross_margin", "retention_cost_monthly", "referrals_monthly",
+    "spend_share",
+    "cac",
+    "cac_elasticity",
+    "arpa_monthly",
+    "starting_customers",
+    "starting_tenure_months",
+    "contract_months",
+    "expansion_monthly",
+    "contraction_monthly",
+    "gross_margin",
+    "retention_cost_monthly",
+    "referrals_monthly",
 )
 # Which churn keys an event may set, by the form the segment gives churn in.
 _CHURN_FORM_KEYS = {
@@ -224,7 +258,7 @@ def _indent_fixes(text: str, candidates: list[int]) -> list[tuple[int, int]]:
         for column in columns:
             if column == _indent(lines[k]):
                 continue
-            edited = [*lines[:k], " " * column + lines[k].lstrip(" "), *lines[k + 1:]]
+            edited = [*lines[:k], " " * column + lines[k].lstrip(" "), *lines[k + 1 :]]
             count = _problem_count("\n".join(edited))
             if count is not None:
                 scored.append((count, k + 1, column))
@@ -243,8 +277,9 @@ def _indent_fixes(text: str, candidates: list[int]) -> list[tuple[int, int]]:
 
 def _fix_words(fixes: list[tuple[int, int]]) -> str:
     edge = " (start it at the left edge)"
-    return ", or ".join(f"indent line {line} by {_spaces(column)}{edge if column == 0 else ''}"
-                        for line, column in fixes)
+    return ", or ".join(
+        f"indent line {line} by {_spaces(column)}{edge if column == 0 else ''}" for line, column in fixes
+    )
 
 
 def _swallowed(problem: Problem, text: str, root: Node | None) -> Problem:
@@ -254,14 +289,17 @@ def _swallowed(problem: Problem, text: str, root: Node | None) -> Problem:
     key = problem.field.rsplit(".", 1)[-1]
     key_lines = _key_lines(root)
     lines = text.split("\n")
-    written_at = [k for k, line in enumerate(lines)
-                  if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines]
+    written_at = [
+        k for k, line in enumerate(lines) if line.lstrip(" ").startswith(f"{key}:") and k + 1 not in key_lines
+    ]
     if len(written_at) != 1:
         return problem
     fixes = _indent_fixes(text, written_at) if len(text) <= _INDENT_SEARCH_BYTES else []
     advice = f": {_fix_words(fixes)}" if fixes else ""
-    message = (f"is required; line {written_at[0] + 1} writes '{key}:' but its indent makes it part of the value "
-               f"above it{advice}")
+    message = (
+        f"is required; line {written_at[0] + 1} writes '{key}:' but its indent makes it part of the value "
+        f"above it{advice}"
+    )
     return dataclasses.replace(problem, message=message)
 
 
@@ -316,7 +354,9 @@ def _compose(text: str, reader: NodeReader) -> Node | None:
     if too_big is not None:
         through_aliases, line = too_big
         if through_aliases:
-            reader.report(line, "", f"expands to more than {MAX_NODES} values through YAML aliases, refusing to read it")
+            reader.report(
+                line, "", f"expands to more than {MAX_NODES} values through YAML aliases, refusing to read it"
+            )
         else:
             reader.report(line, "", f"has more than {MAX_NODES} values, too many for a scenario")
         return None
@@ -350,18 +390,24 @@ def _yaml_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, s
         fixes = _indent_fixes(text, near)
         if len({at for at, _ in fixes}) == 1:
             at = fixes[0][0]
-            return at, (f"this line is indented by {_spaces(_indent(lines[at - 1]))}, which does not fit the lines "
-                        f"around it: {_fix_words(fixes)}")
+            return at, (
+                f"this line is indented by {_spaces(_indent(lines[at - 1]))}, which does not fit the lines "
+                f"around it: {_fix_words(fixes)}"
+            )
         if fixes:
             named = sorted({at for at, _ in fixes})
-            return named[0], (f"lines {', '.join(map(str, named))} are not indented alike and it is not clear which "
-                              f"one is off: {_fix_words(fixes)}")
+            return named[0], (
+                f"lines {', '.join(map(str, named))} are not indented alike and it is not clear which "
+                f"one is off: {_fix_words(fixes)}"
+            )
     if "mapping values are not allowed" in problem:
         return None, "a value holds ': ', put the value in quotes"
     lost = ("did not find expected key", "expected '-' indicator", "expected <block end>")
     if any(words in problem for words in lost):
-        return None, ("the indentation of this line or one above it does not fit: the keys of one block start in "
-                      "the same column, and which line is off is not clear")
+        return None, (
+            "the indentation of this line or one above it does not fit: the keys of one block start in "
+            "the same column, and which line is off is not clear"
+        )
     return None, ", ".join(part for part in (error.context, error.problem) if part)
 
 
@@ -484,7 +530,9 @@ class _ScenarioReader:
         return _build(cls, self._numbers(section, keys, rules, name))
 
     def _simulation(self, node: Node, line: int) -> Simulation:
-        section = self.reader.mapping(node, "simulation", SIMULATION_KEYS, line=line, elsewhere=_ELSEWHERE["simulation"])
+        section = self.reader.mapping(
+            node, "simulation", SIMULATION_KEYS, line=line, elsewhere=_ELSEWHERE["simulation"]
+        )
         if section is None:
             return Simulation()
         values: dict[str, object] = {}
@@ -571,7 +619,8 @@ class _ScenarioReader:
             return None
         field = join(segment.field, "funnel")
         funnel = self.reader.mapping(
-            segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"), elsewhere=_ELSEWHERE["funnel"])
+            segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"), elsewhere=_ELSEWHERE["funnel"]
+        )
         if funnel is None:
             return None
         for key in _required_fields(Funnel):
@@ -649,8 +698,9 @@ class _ScenarioReader:
         if len(parts) >= 3 and parts[0] == "segments" and parts[1] in self.segments:
             prefix, keys = f"segments.{parts[1]}.", list(SEGMENT)
         elif len(parts) >= 3 and parts[0] == "segments":
-            names = [name for name in self.segments if name.lower().startswith(parts[1].lower())] \
-                or difflib.get_close_matches(parts[1], list(self.segments), n=1, cutoff=0.6)
+            names = [
+                name for name in self.segments if name.lower().startswith(parts[1].lower())
+            ] or difflib.get_close_matches(parts[1], list(self.segments), n=1, cutoff=0.6)
             guess = f", did you mean '{'.'.join(['segments', names[0], *parts[2:]])}'?" if names else ""
             return None, f"names no segment '{parts[1]}'{guess}"
         elif len(parts) >= 2 and parts[0] in ("company", "acquisition"):
@@ -658,7 +708,7 @@ class _ScenarioReader:
             keys = [key.split(".", 1)[1] for key, rule in TOP_LEVEL.items() if key.startswith(prefix) and rule.settable]
         else:
             prefix, keys = "", [*TOP_LEVEL, *(f"segments.{name}" for name in self.segments)]
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         close = difflib.get_close_matches(rest, keys, n=1, cutoff=0.6)
         if close:
             return None, f"names no field, did you mean '{prefix}{close[0]}'?"
@@ -833,9 +883,11 @@ class _ScenarioReader:
                         other = ("funnel" if parts[2] == "cac" else "cac", parts[1])
                         if (month, other) in first_line:
                             self.reader.report(
-                                line, f"events[{read.index}].set.{path}",
+                                line,
+                                f"events[{read.index}].set.{path}",
                                 "cannot be set in the same month as the segment's "
-                                f"{other[0]} (line {first_line[month, other]}): one CAC at a time")
+                                f"{other[0]} (line {first_line[month, other]}): one CAC at a time",
+                            )
                         first_line.setdefault((month, (parts[2], parts[1])), line)
                     if shares is not None and path.endswith(".spend_share"):
                         shares[path.split(".")[1]] = value  # type: ignore[assignment]
@@ -857,7 +909,7 @@ def names_a_group(path: str, leaves: list[str]) -> str:
         quoted = [f"'{leaf}'" for leaf in leaves]
         listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
         return f"names a group of fields, not one, did you mean {listed}?"
-    return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1:] for leaf in leaves)}"
+    return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1 :] for leaf in leaves)}"
 
 
 def _positive_definite(correlations: list[Correlation]) -> bool:
@@ -982,9 +1034,7 @@ def _flow_style(value: object, key: str = "") -> object:
 
 def dump_scenario_yaml(s: Scenario) -> str:
     """The normalized scenario as YAML, keys in SPEC order."""
-    return yaml.dump(
-        _flow_style(scenario_to_dict(s)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
-    )
+    return yaml.dump(_flow_style(scenario_to_dict(s)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def renamed_scenario_text(text: str, name: str, source: str = "<scenario>") -> tuple[str, Scenario]:

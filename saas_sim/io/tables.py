@@ -48,8 +48,13 @@ CURRENCY_SIGNS = "$€£¥"
 MAX_AMOUNT = 1e15  # a row's MRR: far above any business, far below where sums of a file could overflow
 MAX_COUNT = 10**12  # customers in a cohort
 COLUMN_KEYS = {  # --columns keys -> the column each names
-    "customer": "customer_id", "customer_id": "customer_id", "month": "month", "mrr": "mrr",
-    "cohort": "cohort", "period": "period", "active": "active",
+    "customer": "customer_id",
+    "customer_id": "customer_id",
+    "month": "month",
+    "mrr": "mrr",
+    "cohort": "cohort",
+    "period": "period",
+    "active": "active",
 }
 MONTH_FORMS = "a month (2024-01), a date (2024-01-31) or an ISO timestamp"
 _SHOWN_CHARACTERS = 24
@@ -77,8 +82,10 @@ def parse_columns_option(text: str) -> dict[str, str]:
         key, equals, name = item.partition("=")
         key, name = key.strip().lower(), name.strip()
         if not equals or not key or not name:
-            raise ValueError(f"must be COLUMN=NAME pairs separated by commas, like customer=Customer ID,mrr=MRR; "
-                             f"got {item.strip()!r}")
+            raise ValueError(
+                f"must be COLUMN=NAME pairs separated by commas, like customer=Customer ID,mrr=MRR; "
+                f"got {item.strip()!r}"
+            )
         if key not in COLUMN_KEYS:
             raise ValueError(f"{key!r} is not a column: use {', '.join(sorted(set(COLUMN_KEYS) - {'customer_id'}))}")
         if COLUMN_KEYS[key] in columns:
@@ -250,8 +257,15 @@ def _split(text: str, source: str, delimiter: str) -> Table | None:
         header_index = next((i for i, line in enumerate(lines) if line.strip(" \t" + delimiter)), None)
         if header_index is None:
             return None
-        return Table(source, text, delimiter, lines[header_index].split(delimiter), {}, header_index + 1,
-                     plain_lines=lines[header_index + 1:])
+        return Table(
+            source,
+            text,
+            delimiter,
+            lines[header_index].split(delimiter),
+            {},
+            header_index + 1,
+            plain_lines=lines[header_index + 1 :],
+        )
     reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
     try:
         records = [row for row in reader if row]
@@ -260,12 +274,19 @@ def _split(text: str, source: str, delimiter: str) -> Table | None:
     header_index = next((i for i, row in enumerate(records) if any(cell.strip() for cell in row)), None)
     if header_index is None:
         return None
-    return Table(source, text, delimiter, records[header_index], {}, header_index + 1,
-                 records=records[header_index + 1:])
+    return Table(
+        source, text, delimiter, records[header_index], {}, header_index + 1, records=records[header_index + 1 :]
+    )
 
 
-def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], options: ReadOptions,
-               describe: Callable[[list[str] | None], str], header_field: str = "") -> tuple[int, Table]:
+def read_table(
+    text: str,
+    source: str,
+    layouts: Sequence[tuple[str, ...]],
+    options: ReadOptions,
+    describe: Callable[[list[str] | None], str],
+    header_field: str = "",
+) -> tuple[int, Table]:
     """Split ``text`` into records and find the columns of one of ``layouts``; (which layout, the table).
 
     ``describe(header)`` is the message when no layout's columns are all in
@@ -292,16 +313,26 @@ def read_table(text: str, source: str, layouts: Sequence[tuple[str, ...]], optio
         raise InputError([Problem(source, 1, header_field, describe(None))])
     header = table.header
     if ambiguous:
-        raise InputError([Problem(source, table.header_line, header_field,
-                                  "has the columns of both a cohort table and a ledger: keep one set")])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    table.header_line,
+                    header_field,
+                    "has the columns of both a cohort table and a ledger: keep one set",
+                )
+            ]
+        )
     if layout_index < 0:
-        raise InputError([Problem(source, table.header_line, header_field,
-                                  describe([cell.strip() for cell in header]))])
+        raise InputError(
+            [Problem(source, table.header_line, header_field, describe([cell.strip() for cell in header]))]
+        )
     names = [cell.strip().lower() for cell in header]
     doubled = [column for column in layouts[layout_index] if names.count(options.name_of(column).strip().lower()) > 1]
     if doubled:
-        raise InputError([Problem(source, table.header_line, header_field,
-                                  f"column {', '.join(doubled)} appears more than once")])
+        raise InputError(
+            [Problem(source, table.header_line, header_field, f"column {', '.join(doubled)} appears more than once")]
+        )
     table.positions = {column: names.index(options.name_of(column).strip().lower()) for column in layouts[layout_index]}
     return layout_index, table
 
@@ -310,11 +341,15 @@ def missing_columns(layout: tuple[str, ...], options: ReadOptions, header: list[
     """Which of ``layout``'s columns ``header`` lacks, said with the names the user gave, and what it has."""
     names = [cell.strip().lower() for cell in header]
     missing = [column for column in layout if options.name_of(column).strip().lower() not in names]
-    said = [f"{column} (--columns {options.name_of(column)!r})" if column in options.columns else column
-            for column in missing]
-    return (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(said)}: the header must name "
-            f"{','.join(layout)} (any order, other columns ignored), got {shown(','.join(header))}; "
-            "for other names, --columns")
+    said = [
+        f"{column} (--columns {options.name_of(column)!r})" if column in options.columns else column
+        for column in missing
+    ]
+    return (
+        f"missing column{'s' if len(missing) > 1 else ''} {', '.join(said)}: the header must name "
+        f"{','.join(layout)} (any order, other columns ignored), got {shown(','.join(header))}; "
+        "for other names, --columns"
+    )
 
 
 # ---------------------------------------------------------------- values
@@ -329,8 +364,11 @@ def _number_pattern(decimal: str, *, money: bool) -> re.Pattern[str]:
         return re.compile(rf"\+?(?:{number})", re.ASCII)
     sign, currency = r"[-+]?", f"[{CURRENCY_SIGNS}]?"
     space = r"[\s\u00a0\u202f]*"
-    return re.compile(rf"(?P<sign1>{sign})(?P<cur1>{currency}){space}(?P<sign2>{sign})(?:{number})"
-                      rf"(?P<exp>[eE][-+]?\d+)?{space}(?P<cur2>{currency})", re.ASCII)
+    return re.compile(
+        rf"(?P<sign1>{sign})(?P<cur1>{currency}){space}(?P<sign2>{sign})(?:{number})"
+        rf"(?P<exp>[eE][-+]?\d+)?{space}(?P<cur2>{currency})",
+        re.ASCII,
+    )
 
 
 _PATTERNS = {(decimal, money): _number_pattern(decimal, money=money) for decimal in ".," for money in (True, False)}
@@ -383,10 +421,14 @@ def _read_number(text: str, decimal: str, *, money: bool) -> tuple[str, str] | N
 
 def _ambiguity(text: str, decimal: str) -> str:
     if decimal == ".":
-        return (f"cannot be read exactly: {shown(text)} — a comma separates thousands only before groups of three "
-                "digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,")
-    return (f"cannot be read exactly with --decimal ,: {shown(text)} — a dot separates thousands only before groups "
-            "of three digits (1.234,50); with a decimal point (1,234.50), leave out --decimal ,")
+        return (
+            f"cannot be read exactly: {shown(text)} — a comma separates thousands only before groups of three "
+            "digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"
+        )
+    return (
+        f"cannot be read exactly with --decimal ,: {shown(text)} — a dot separates thousands only before groups "
+        "of three digits (1.234,50); with a decimal point (1,234.50), leave out --decimal ,"
+    )
 
 
 def parse_amount(text: str, decimal: str = ".") -> float | str:
@@ -467,10 +509,12 @@ def parse_count(text: str, decimal: str = ".") -> int | str:
     other = _read_number(value, _OTHER[decimal], money=False) if decimal in value else None
     other_whole = _whole(other[0]) if other is not None else None
     if other_whole is not None and other_whole != whole:
-        return (f"cannot be read exactly: {shown(value)} is {int(whole):,} with a decimal "
-                f"{'point' if decimal == '.' else 'comma'} and {int(other_whole):,} with a decimal "
-                f"{'comma' if decimal == '.' else 'point'}; write {int(other_whole)} or {int(whole)}"
-                f"{', or add --decimal ,' if decimal == '.' else ''}")
+        return (
+            f"cannot be read exactly: {shown(value)} is {int(whole):,} with a decimal "
+            f"{'point' if decimal == '.' else 'comma'} and {int(other_whole):,} with a decimal "
+            f"{'comma' if decimal == '.' else 'point'}; write {int(other_whole)} or {int(whole)}"
+            f"{', or add --decimal ,' if decimal == '.' else ''}"
+        )
     if len(whole) > len(str(MAX_COUNT)) or int(whole) > MAX_COUNT:
         return f"must be a whole number at most {MAX_COUNT:,}, got {shown(value)}"
     return int(whole)

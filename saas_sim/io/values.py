@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Iterator
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -334,7 +334,7 @@ class NodeReader:
 
     def _refuse(self, node: Node, field: str, allowed: str, hint: str = "") -> None:
         self.report(node, field, f"{allowed}, got {written(node)}{'; ' + hint if hint else ''}")
-        return None
+        return
 
     def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
         if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
@@ -502,7 +502,7 @@ def _hint(node: Node, value: float | None, rule: FieldRule) -> str:
         return COMMA_HINT if "," in text and parse_number_text(text.replace(",", "")) is not None else ""
     percent_sign = isinstance(node, ScalarNode) and node.value.rstrip().endswith("%")
     # From 2 up: 1.2 on a share is as likely a fraction gone over 1 (120 %) as 1.2 %.
-    if rule.rate and not percent_sign and 2 <= value and value > rule.high and rule.contains(value / 100):
+    if rule.rate and not percent_sign and value >= 2 and value > rule.high and rule.contains(value / 100):
         return f"write {_short(value)}% or {_short(value / 100)}"
     return ""
 

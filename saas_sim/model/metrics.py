@@ -41,7 +41,7 @@ def lagged(series: np.ndarray, start: np.ndarray, lag: int) -> np.ndarray:
     with_start = np.concatenate([np.asarray(start, float)[:, None], series], axis=1)  # months 0..H
     out = np.full(series.shape, np.nan)
     if lag <= series.shape[1]:
-        out[:, lag - 1:] = with_start[:, : series.shape[1] - lag + 1]
+        out[:, lag - 1 :] = with_start[:, : series.shape[1] - lag + 1]
     return out
 
 
@@ -56,8 +56,8 @@ def annualized_logo_churn(logo_churn_rate: np.ndarray) -> np.ndarray:
         keep = 1.0 - logo_churn_rate
         product = np.ones((paths, months - YEAR + 1))
         for shift in range(YEAR):
-            product = product * keep[:, shift: months - YEAR + 1 + shift]
-        out[:, YEAR - 1:] = 1.0 - product
+            product = product * keep[:, shift : months - YEAR + 1 + shift]
+        out[:, YEAR - 1 :] = 1.0 - product
     return out
 
 
@@ -71,6 +71,7 @@ def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Ca
     compute, use and drop one series at a time; names that share one recipe
     (``revenue`` and ``mrr``) share one array.
     """
+
     def kept(name: str) -> Callable[[], np.ndarray]:
         return lambda: raw[name]
 
@@ -124,7 +125,9 @@ def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Ca
         "grr_monthly": grr_monthly,
         "nrr_12m": over_year_ago("nrr_12m_numerator"),
         "grr_12m": over_year_ago("grr_12m_numerator"),
-        "quick_ratio": lambda: ratio(raw["new_mrr"] + raw["expansion_mrr"], raw["churned_mrr"] + raw["contraction_mrr"]),
+        "quick_ratio": lambda: ratio(
+            raw["new_mrr"] + raw["expansion_mrr"], raw["churned_mrr"] + raw["contraction_mrr"]
+        ),
         "acquisition_spend": kept("acquisition_spend"),
         "cac": lambda: ratio(raw["acquisition_spend"], new_customers()),
         "paid_cac": lambda: ratio(raw["acquisition_spend"], raw["paid_new"]),
@@ -233,8 +236,12 @@ def rule_of_40(series: dict[str, np.ndarray], yoy_growth: np.ndarray) -> np.ndar
     .. math:: 100\\,g_{yoy} + 100 \\frac{\\sum (gross\\_profit - spend - cs - fixed)}{\\sum revenue}
     """
     window = slice(-YEAR, None)
-    operating = (series["gross_profit"][:, window] - series["acquisition_spend"][:, window]
-                 - series["cs_cost"][:, window] - series["fixed_costs"][:, window]).sum(axis=1)
+    operating = (
+        series["gross_profit"][:, window]
+        - series["acquisition_spend"][:, window]
+        - series["cs_cost"][:, window]
+        - series["fixed_costs"][:, window]
+    ).sum(axis=1)
     margin = ratio(operating, series["revenue"][:, window].sum(axis=1))
     return 100.0 * yoy_growth + 100.0 * margin
 

@@ -85,8 +85,22 @@ def ltv_and_payback(
     """
     months = PAYBACK_LIMIT_MONTHS
     k = np.arange(months, dtype=float)
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (arpa, gross_margin, expansion, contraction, p, spread,
-                                                       discount_rate_annual, ltv_horizon_months, cac)))
+    shape = np.broadcast_shapes(
+        *(
+            np.shape(x)
+            for x in (
+                arpa,
+                gross_margin,
+                expansion,
+                contraction,
+                p,
+                spread,
+                discount_rate_annual,
+                ltv_horizon_months,
+                cac,
+            )
+        )
+    )
     col = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)[..., None]  # noqa: E731
     growth = 1.0 + col(expansion) - col(contraction)
     monthly_discount = (1.0 + col(discount_rate_annual)) ** (1.0 / 12.0) - 1.0

@@ -5,6 +5,14 @@ from saas_sim.render.format import format_compact, format_money, format_months, 
 from saas_sim.render.summary import diagnosis_panel, fan_charts, run_report, segment_table, summary_table
 
 __all__ = [
-    "FanChart", "diagnosis_panel", "fan_charts", "format_compact", "format_money", "format_months",
-    "format_rate", "run_report", "segment_table", "summary_table",
+    "FanChart",
+    "diagnosis_panel",
+    "fan_charts",
+    "format_compact",
+    "format_money",
+    "format_months",
+    "format_rate",
+    "run_report",
+    "segment_table",
+    "summary_table",
 ]

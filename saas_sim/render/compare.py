@@ -14,8 +14,8 @@ half blocks ``█ ▀ ▄`` and B's ``•``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
 
 from rich import box
 from rich.style import Style
@@ -24,8 +24,8 @@ from rich.text import Text
 
 from saas_sim.render.fan_chart import FanChart, FanColors, _interpolate
 from saas_sim.render.format import (
-    MISSING,
     METRIC_KIND,
+    MISSING,
     format_compact,
     format_count,
     format_money,
@@ -59,11 +59,24 @@ OTHER_SECTION = "Other"
 
 # Which way a metric is better, for colouring its difference (absent: neither).
 HIGHER_IS_BETTER = {
-    "arr_end": True, "mrr_end": True, "customers_end": True, "arr_growth_yoy_end": True,
-    "nrr_12m_end": True, "grr_12m_end": True, "annualized_logo_churn_end": False,
-    "cac": False, "ltv": True, "ltv_simple": True, "ltv_cac": True,
-    "payback_months": False, "payback_months_with_churn": False,
-    "cash_end": True, "cash_min": True, "out_of_cash": False, "cash_out_month": True, "rule_of_40": True,
+    "arr_end": True,
+    "mrr_end": True,
+    "customers_end": True,
+    "arr_growth_yoy_end": True,
+    "nrr_12m_end": True,
+    "grr_12m_end": True,
+    "annualized_logo_churn_end": False,
+    "cac": False,
+    "ltv": True,
+    "ltv_simple": True,
+    "ltv_cac": True,
+    "payback_months": False,
+    "payback_months_with_churn": False,
+    "cash_end": True,
+    "cash_min": True,
+    "out_of_cash": False,
+    "cash_out_month": True,
+    "rule_of_40": True,
 }
 MEAN_ONLY = ("out_of_cash",)  # a 0/1 per path: its mean, the probability, is what it says
 
@@ -128,18 +141,28 @@ class CompareFanChart(FanChart):
         height: int = 12,
         colors: CompareColors = CompareColors(),
     ):
-        super().__init__(months, {}, title=title, value_format=value_format, zero_line=zero_line, width=width,
-                         height=height, colors=FanColors(zero=colors.zero, axis=colors.axis))
+        super().__init__(
+            months,
+            {},
+            title=title,
+            value_format=value_format,
+            zero_line=zero_line,
+            width=width,
+            height=height,
+            colors=FanColors(zero=colors.zero, axis=colors.axis),
+        )
         length = len(self.months)
 
         def padded(bands: Mapping[str, Sequence[float | None]]) -> dict[str, list[float | None]]:
-            return {stat: (list(bands[stat]) + [None] * length)[:length]
-                    for stat in ("p10", "p50", "p90") if stat in bands}
+            return {
+                stat: (list(bands[stat]) + [None] * length)[:length] for stat in ("p10", "p50", "p90") if stat in bands
+            }
 
         self.sides = (padded(bands_a), padded(bands_b))
         # FanChart's y axis spans every value in self.bands: both runs'.
-        self.bands = {f"{side}_{stat}": values
-                      for side, bands in zip("ab", self.sides) for stat, values in bands.items()}
+        self.bands = {
+            f"{side}_{stat}": values for side, bands in zip("ab", self.sides) for stat, values in bands.items()
+        }
         self.labels = labels
         self.compare_colors = colors
 
@@ -161,7 +184,8 @@ class CompareFanChart(FanChart):
             if zero_row is not None:
                 column[zero_row] |= ZERO
             for side, (bands, band_bit, median_bit) in enumerate(
-                    zip(self.sides, (BAND_A, BAND_B), (MEDIAN_A, MEDIAN_B))):
+                zip(self.sides, (BAND_A, BAND_B), (MEDIAN_A, MEDIAN_B))
+            ):
                 if "p10" in bands and "p90" in bands:
                     low = _interpolate(bands["p10"], position)
                     high = _interpolate(bands["p90"], position)
@@ -244,8 +268,9 @@ def _series_format(series: str, currency: str) -> Callable[[float | None], str]:
     return formatter_for(series, currency)
 
 
-def compare_fan_chart(result_a: dict, result_b: dict, series: str = "arr", *, labels: tuple[str, str] = ("A", "B"),
-                      height: int = 12) -> CompareFanChart:
+def compare_fan_chart(
+    result_a: dict, result_b: dict, series: str = "arr", *, labels: tuple[str, str] = ("A", "B"), height: int = 12
+) -> CompareFanChart:
     """Both runs' spread of ``series`` (a company series of SPEC 3.1) over their horizons, on one chart."""
     currency_a, currency_b = currency_of(result_a), currency_of(result_b)
     months = max(result_a["months"], result_b["months"], key=len)
@@ -254,13 +279,19 @@ def compare_fan_chart(result_a: dict, result_b: dict, series: str = "arr", *, la
     if METRIC_KIND.get(series) == "money":
         unit = f" ({currency_a})" if currency_a == currency_b else f" ({currency_a} | {currency_b}: not comparable)"
     return CompareFanChart(
-        months, result_a["series"][series], result_b["series"][series], labels=labels,
-        title=f"{name}{unit}: {labels[0]} and {labels[1]}", value_format=_series_format(series, currency_a),
-        zero_line=series == "cash", height=height,
+        months,
+        result_a["series"][series],
+        result_b["series"][series],
+        labels=labels,
+        title=f"{name}{unit}: {labels[0]} and {labels[1]}",
+        value_format=_series_format(series, currency_a),
+        zero_line=series == "cash",
+        height=height,
     )
 
 
 # --- the differences -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MetricDifference:
@@ -297,29 +328,36 @@ def _difference(metric: str, statistic: str, result_a: dict, result_b: dict) -> 
     stats_a, stats_b = result_a["summary"].get(metric) or {}, result_b["summary"].get(metric) or {}
     a, b = stats_a.get(statistic), stats_b.get(statistic)
     a_never, b_never = (statistic_text(metric, stats, statistic, str) == NEVER for stats in (stats_a, stats_b))
-    a_paths, b_paths = (stats["n"] if rests_on_too_few(stats, result.get("paths", 0)) else None
-                        for stats, result in ((stats_a, result_a), (stats_b, result_b)))
+    a_paths, b_paths = (
+        stats["n"] if rests_on_too_few(stats, result.get("paths", 0)) else None
+        for stats, result in ((stats_a, result_a), (stats_b, result_b))
+    )
     absolute = b - a if a is not None and b is not None else None
     relative = absolute / abs(a) if absolute is not None and a != 0 else None
     if statistic == "mean":
         band_a = band_b = (None, None)
     else:
         band_a, band_b = _ends(metric, stats_a), _ends(metric, stats_b)
-    return MetricDifference(metric, statistic, a, b, band_a, band_b, absolute, relative, a_never, b_never,
-                            a_paths, b_paths)
+    return MetricDifference(
+        metric, statistic, a, b, band_a, band_b, absolute, relative, a_never, b_never, a_paths, b_paths
+    )
 
 
 def _ends(metric: str, stats: dict) -> tuple[float | None, float | None]:
     """p10 and p90; an end that lands on a path that never pays back is ``inf``, and reads "never"."""
-    low, high = (math.inf if statistic_text(metric, stats, stat, str) == NEVER else stats.get(stat)
-                 for stat in ("p10", "p90"))
+    low, high = (
+        math.inf if statistic_text(metric, stats, stat, str) == NEVER else stats.get(stat) for stat in ("p10", "p90")
+    )
     return low, high
 
 
 def metric_differences(result_a: dict, result_b: dict) -> list[MetricDifference]:
     """Every summary metric of either run, in the table's order."""
-    return [_difference(metric, "mean" if metric in MEAN_ONLY else "p50", result_a, result_b)
-            for _, metrics in compare_sections(result_a, result_b) for metric in metrics]
+    return [
+        _difference(metric, "mean" if metric in MEAN_ONLY else "p50", result_a, result_b)
+        for _, metrics in compare_sections(result_a, result_b)
+        for metric in metrics
+    ]
 
 
 def format_difference(metric: str, value: float | None, currency: str = "USD") -> str:
@@ -331,8 +369,13 @@ def format_difference(metric: str, value: float | None, currency: str = "USD") -
         text = format_rate(value).removesuffix("%")
         text = ("" if text.startswith("-") else "+") + text + " pp"
         return "0.0 pp" if text in ("+0.0 pp", "-0.0 pp") else text
-    magnitude = {"month": format_months, "months": format_months, "count": format_count,
-                 "multiple": format_multiple, "points": format_points}.get(kind or "", formatter_for(metric, currency))
+    magnitude = {
+        "month": format_months,
+        "months": format_months,
+        "count": format_count,
+        "multiple": format_multiple,
+        "points": format_points,
+    }.get(kind or "", formatter_for(metric, currency))
     text = magnitude(abs(value))
     if value == 0 or text == magnitude(0.0):
         return magnitude(0.0)
@@ -365,13 +408,13 @@ def _band(values: tuple[float | None, float | None], fmt: Callable[[float | None
         return Text("")
     low, high = (NEVER if value == math.inf else fmt(value) for value in values)
     if high == NEVER and low.endswith(" mo"):
-        low = low[:-len(" mo")]
+        low = low[: -len(" mo")]
     for prefix in ("month ",):
         if low.startswith(prefix) and high.startswith(prefix):
-            high = high[len(prefix):]
+            high = high[len(prefix) :]
     for suffix in (" mo", " pts", "×"):
         if low.endswith(suffix) and high.endswith(suffix):
-            low = low[:-len(suffix)]
+            low = low[: -len(suffix)]
     return Text(f"{low}–{high}", style="dim")
 
 
@@ -380,8 +423,9 @@ def _label(metric: str, statistic: str) -> str:
     return label if statistic != "mean" or metric in LABELS else f"{label} (mean)"
 
 
-def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str] = ("A", "B"),
-                      bands: bool = True) -> Table:
+def differences_table(
+    result_a: dict, result_b: dict, *, labels: tuple[str, str] = ("A", "B"), bands: bool = True
+) -> Table:
     """Every summary metric of both runs at p50 (p10–p90 beside), with ``B − A`` and its share of A.
 
     A last row gives each run's diagnosis focus.  It takes about 110
@@ -389,8 +433,14 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
     """
     currency_a, currency_b = currency_of(result_a), currency_of(result_b)
     label_a, label_b = labels
-    table = Table(title=Text.assemble("Differences  ", (label_b, "bold"), " − ", (label_a, "bold")),
-                  title_justify="left", title_style="", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(
+        title=Text.assemble("Differences  ", (label_b, "bold"), " − ", (label_a, "bold")),
+        title_justify="left",
+        title_style="",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     if currency_a != currency_b:
         table.caption = f"{label_a} is in {currency_a}, {label_b} in {currency_b}: money differences mix currencies"
         table.caption_justify = "left"
@@ -400,8 +450,7 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
 
     table.add_column("metric", no_wrap=True)
     for label in labels:
-        table.add_column(header(label, "p50"), justify="right", style="bold", no_wrap=True,
-                         max_width=10)
+        table.add_column(header(label, "p50"), justify="right", style="bold", no_wrap=True, max_width=10)
         if bands:
             table.add_column(header("", "p10–p90"), justify="right", no_wrap=True)
     table.add_column(header("", "Δ"), justify="right", no_wrap=True)
@@ -414,26 +463,40 @@ def differences_table(result_a: dict, result_b: dict, *, labels: tuple[str, str]
         for metric in metrics:
             row = by_metric[metric]
             fmt_a, fmt_b = formatter_for(metric, currency_a), formatter_for(metric, currency_b)
-            values = [*_side(row.a, row.a_band, row.a_never, row.a_paths, fmt_a),
-                      *_side(row.b, row.b_band, row.b_never, row.b_paths, fmt_b)]
-            table.add_row(f"  {_label(metric, row.statistic)}", *(values if bands else values[::2]),
-                          *_change(row, currency_a))
+            values = [
+                *_side(row.a, row.a_band, row.a_never, row.a_paths, fmt_a),
+                *_side(row.b, row.b_band, row.b_never, row.b_paths, fmt_b),
+            ]
+            table.add_row(
+                f"  {_label(metric, row.statistic)}", *(values if bands else values[::2]), *_change(row, currency_a)
+            )
     focus_a, focus_b = _focus(result_a), _focus(result_b)
     table.add_row(Text("Diagnosis", style="bold cyan"), *empty)
     same = focus_a == focus_b
     values = [Text(focus_a), "", Text(focus_b), ""]
-    table.add_row("  Focus", *(values if bands else values[::2]),
-                  Text("same" if same else "changed", style="dim" if same else "bold yellow"), "")
+    table.add_row(
+        "  Focus",
+        *(values if bands else values[::2]),
+        Text("same" if same else "changed", style="dim" if same else "bold yellow"),
+        "",
+    )
     return table
 
 
-def _side(value: float | None, band: tuple[float | None, float | None], never: bool, paths: int | None,
-          fmt: Callable[[float | None], str]) -> tuple[Text | str, Text]:
+def _side(
+    value: float | None,
+    band: tuple[float | None, float | None],
+    never: bool,
+    paths: int | None,
+    fmt: Callable[[float | None], str],
+) -> tuple[Text | str, Text]:
     """One run's p50 and band cells: ``never`` where the p50 never comes; dimmed, with its count of
     paths under it and "too few paths" for a band, where a conditional statistic rests on too few paths."""
     if paths is not None:  # as the run's summary: the figure over its count of paths (kept without the bands)
-        return (Text(f"{fmt(value)}\n({paths_of({'n': paths})})", style="dim not bold"),
-                Text(TOO_FEW_PATHS_NOTE, style="dim"))
+        return (
+            Text(f"{fmt(value)}\n({paths_of({'n': paths})})", style="dim not bold"),
+            Text(TOO_FEW_PATHS_NOTE, style="dim"),
+        )
     return (NEVER if never else fmt(value)), _band(band, fmt)
 
 
@@ -448,10 +511,11 @@ def _change(row: MetricDifference, currency: str) -> tuple[Text, Text]:
         # only payback can be never, and a shorter payback is better
         return (Text(NEVER, style="red") if row.b_never else Text("pays back", style="green")), Text(MISSING)
     style = _difference_style(row.metric, row.absolute)
-    return (Text(format_difference(row.metric, row.absolute, currency), style=style),
-            Text(format_relative(row.relative), style=style))
+    return (
+        Text(format_difference(row.metric, row.absolute, currency), style=style),
+        Text(format_relative(row.relative), style=style),
+    )
 
 
 def _focus(result: dict) -> str:
     return (result.get("diagnosis") or {}).get("focus") or MISSING
-

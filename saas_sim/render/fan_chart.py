@@ -10,8 +10,8 @@ which doubles the vertical resolution.  Without colour, the bands become
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -191,8 +191,11 @@ class FanChart:
     def _legend(self, color: bool) -> Text:
         legend = Text()
         swatch = {True: ("█", "█", "━", "━"), False: ("░", "▒", "█", "─")}[color]
-        entries = [(swatch[0], self.colors.outer, "p5–p95"), (swatch[1], self.colors.inner, "p10–p90"),
-                   (swatch[2], self.colors.median, "p50")]
+        entries = [
+            (swatch[0], self.colors.outer, "p5–p95"),
+            (swatch[1], self.colors.inner, "p10–p90"),
+            (swatch[2], self.colors.median, "p50"),
+        ]
         if self.zero_line:
             entries.append((swatch[3], self.colors.zero, "zero"))
         for mark, style, label in entries:
@@ -217,7 +220,7 @@ class FanChart:
             if start < free_from:
                 continue
             axis[column] = "┬"
-            labels[start:start + len(text)] = list(text)
+            labels[start : start + len(text)] = list(text)
             free_from = start + len(text) + 1
         caption = "month".rjust(gutter) if gutter >= 5 else " " * gutter
         yield Text(" " * gutter + " └" + "".join(axis), style=axis_style, no_wrap=True)

@@ -56,8 +56,10 @@ def verdicts(result: FitResult) -> Text:
     """Heterogeneity (likelihood ratio against constant churn) and goodness of fit, one line each, then warnings."""
     text = Text()
     constant = f"constant churn {_share(result.homogeneous_churn)} per period"
-    test = (f"likelihood ratio {result.lr_statistic:,.1f}, {_p_value(result.lr_p_value)} "
-            "(50:50 chi-square 0:1 mixture: the constant model is the boundary alpha + beta -> inf)")
+    test = (
+        f"likelihood ratio {result.lr_statistic:,.1f}, {_p_value(result.lr_p_value)} "
+        "(50:50 chi-square 0:1 mixture: the constant model is the boundary alpha + beta -> inf)"
+    )
     if result.heterogeneity_matters:
         text.append("✓ Heterogeneity matters: ", style="bold green")
         text.append(f"churn falls with tenure as the likeliest churners leave; the sBG beats {constant}: {test}\n")
@@ -65,9 +67,11 @@ def verdicts(result: FitResult) -> Text:
         text.append("· Heterogeneity does not matter here: ", style="bold")
         text.append(f"{constant} describes the data as well: {test}\n")
     if result.chi_square is not None:
-        fit = (f"Pearson chi-square {result.chi_square:.1f} on {result.chi_square_df} df, "
-               f"{_p_value(result.chi_square_p_value)}; largest survival gap "
-               f"{100 * result.max_survival_gap:.1f} points")
+        fit = (
+            f"Pearson chi-square {result.chi_square:.1f} on {result.chi_square_df} df, "
+            f"{_p_value(result.chi_square_p_value)}; largest survival gap "
+            f"{100 * result.max_survival_gap:.1f} points"
+        )
     else:
         fit = f"largest survival gap {100 * result.max_survival_gap:.1f} points"
     if result.fits_poorly:
@@ -83,8 +87,9 @@ def verdicts(result: FitResult) -> Text:
 
 def survival_table(result: FitResult, period_name: str = "period") -> Table:
     """Observed vs fitted survival per period, then the projection past the data."""
-    table = Table(box=box.SIMPLE_HEAD, title="Survival: observed vs fitted, then projected", title_justify="left",
-                  pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD, title="Survival: observed vs fitted, then projected", title_justify="left", pad_edge=False
+    )
     for name in (period_name, "at risk", "churned", "expected", "observed", "sBG", "constant"):
         table.add_column(name, justify="right")
     last = result.periods
@@ -92,14 +97,27 @@ def survival_table(result: FitResult, period_name: str = "period") -> Table:
         if n == 0:
             table.add_row("0", format_count(result.at_risk[0]), "", "", "100.0 %", "100.0 %", "100.0 %")
             continue
-        table.add_row(str(n), format_count(result.at_risk[n]), format_count(result.churned_per_period[n]),
-                      f"{result.expected_churned_per_period[n]:,.1f}",
-                      f"{100 * result.observed_survival[n]:.1f} %", f"{100 * result.survival[n]:.1f} %",
-                      f"{100 * result.homogeneous_survival[n]:.1f} %")
+        table.add_row(
+            str(n),
+            format_count(result.at_risk[n]),
+            format_count(result.churned_per_period[n]),
+            f"{result.expected_churned_per_period[n]:,.1f}",
+            f"{100 * result.observed_survival[n]:.1f} %",
+            f"{100 * result.survival[n]:.1f} %",
+            f"{100 * result.homogeneous_survival[n]:.1f} %",
+        )
     for step in PROJECTION_STEPS:
         n = last + step
-        table.add_row(f"+{step}: {n}", "", "", "", "", f"{100 * result.survival[n]:.1f} %",
-                      f"{100 * result.homogeneous_survival[n]:.1f} %", style="dim")
+        table.add_row(
+            f"+{step}: {n}",
+            "",
+            "",
+            "",
+            "",
+            f"{100 * result.survival[n]:.1f} %",
+            f"{100 * result.homogeneous_survival[n]:.1f} %",
+            style="dim",
+        )
     return table
 
 
@@ -108,24 +126,39 @@ def fit_report(result: FitResult, history: CohortTable) -> RenderableType:
     unit = "month" if history.kind == "ledger" else "period"
     head = Text()
     head.append(f"{history.source}", style="bold")
-    head.append(f": {result.cohorts} cohorts, {format_count(result.acquired)} customers, "
-                f"{format_count(result.churned)} churned, {unit}s 0..{result.periods}")
+    head.append(
+        f": {result.cohorts} cohorts, {format_count(result.acquired)} customers, "
+        f"{format_count(result.churned)} churned, {unit}s 0..{result.periods}"
+    )
     if history.kind == "ledger":
         head.append(f" (an MRR ledger: cohorts by signup month, {history.labels[0]} .. {history.labels[-1]})")
-    parts: list[RenderableType] = [head, parameters_table(result), verdicts(result), Text(),
-                                   survival_table(result, unit)]
+    parts: list[RenderableType] = [
+        head,
+        parameters_table(result),
+        verdicts(result),
+        Text(),
+        survival_table(result, unit),
+    ]
     projected = result.projected_active
-    parts.append(Text(f"Customers of these cohorts still active: {format_count(projected[0])} now, "
-                      f"{format_count(projected[-1])} expected {len(projected) - 1} {unit}s later."))
+    parts.append(
+        Text(
+            f"Customers of these cohorts still active: {format_count(projected[0])} now, "
+            f"{format_count(projected[-1])} expected {len(projected) - 1} {unit}s later."
+        )
+    )
     if history.ledger is not None:
         rates = history.ledger
         ledger = Text("From the ledger: ", style="bold")
-        ledger.append(f"new customers' MRR {format_money(rates.arpa_monthly)} (MRR per active customer "
-                      f"{format_money(rates.arpa_all_monthly)}), expansion {_share(rates.expansion_monthly)} and "
-                      f"contraction {_share(rates.contraction_monthly)} of MRR a month; "
-                      f"{format_count(rates.reactivations)} reactivations", style="")
+        ledger.append(
+            f"new customers' MRR {format_money(rates.arpa_monthly)} (MRR per active customer "
+            f"{format_money(rates.arpa_all_monthly)}), expansion {_share(rates.expansion_monthly)} and "
+            f"contraction {_share(rates.contraction_monthly)} of MRR a month; "
+            f"{format_count(rates.reactivations)} reactivations",
+            style="",
+        )
         if history.held:
-            ledger.append(f" ({format_count(history.held)} customer-months of returning customers not counted "
-                          "as survival)")
+            ledger.append(
+                f" ({format_count(history.held)} customer-months of returning customers not counted as survival)"
+            )
         parts.append(ledger)
     return Group(*parts)

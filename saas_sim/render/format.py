@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 MISSING = "—"
 
@@ -131,21 +131,38 @@ Formatter = Callable[[float | None], str]
 
 # How each metric of SPEC 3 reads; money is handled apart (it needs the currency).
 METRIC_KIND: dict[str, str] = {
-    "arr_end": "money", "mrr_end": "money", "cash_end": "money", "cash_min": "money",
-    "cac": "money", "ltv": "money", "ltv_simple": "money",
-    "arr": "money", "mrr": "money", "cash": "money",
-    "customers_end": "count", "customers": "count",
-    "out_of_cash": "rate", "nrr_12m_end": "rate", "grr_12m_end": "rate",
-    "annualized_logo_churn_end": "rate", "arr_growth_yoy_end": "rate",
+    "arr_end": "money",
+    "mrr_end": "money",
+    "cash_end": "money",
+    "cash_min": "money",
+    "cac": "money",
+    "ltv": "money",
+    "ltv_simple": "money",
+    "arr": "money",
+    "mrr": "money",
+    "cash": "money",
+    "customers_end": "count",
+    "customers": "count",
+    "out_of_cash": "rate",
+    "nrr_12m_end": "rate",
+    "grr_12m_end": "rate",
+    "annualized_logo_churn_end": "rate",
+    "arr_growth_yoy_end": "rate",
     "cash_out_month": "month",
-    "payback_months": "months", "payback_months_with_churn": "months",
-    "ltv_cac": "multiple", "burn_multiple": "multiple",
+    "payback_months": "months",
+    "payback_months_with_churn": "months",
+    "ltv_cac": "multiple",
+    "burn_multiple": "multiple",
     "rule_of_40": "points",
 }
 
 _FORMATTERS: dict[str, Formatter] = {
-    "count": format_count, "rate": format_rate, "month": format_month, "months": format_months,
-    "multiple": format_multiple, "points": format_points,
+    "count": format_count,
+    "rate": format_rate,
+    "month": format_month,
+    "months": format_months,
+    "multiple": format_multiple,
+    "points": format_points,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -32,8 +32,11 @@ MONEY_COLUMNS = (
     ("churned_mrr", "Churned", -1),
 )
 # Monthly rates, said so in the header: a monthly NRR of 98 % is not an annual one.
-RATE_COLUMNS = (("logo_churn_rate", "Logo churn\n/month"), ("nrr_monthly", "NRR\n/month"),
-                ("grr_monthly", "GRR\n/month"))
+RATE_COLUMNS = (
+    ("logo_churn_rate", "Logo churn\n/month"),
+    ("nrr_monthly", "NRR\n/month"),
+    ("grr_monthly", "GRR\n/month"),
+)
 
 
 def _money(value: float | None, sign: int) -> Text:
@@ -49,7 +52,9 @@ def _money(value: float | None, sign: int) -> Text:
     return Text(text)
 
 
-def movements_table(document: dict, *, months: int | None = TABLE_MONTHS, hidden_columns: tuple[str, ...] = ()) -> Table:
+def movements_table(
+    document: dict, *, months: int | None = TABLE_MONTHS, hidden_columns: tuple[str, ...] = ()
+) -> Table:
     """One row per month (the last ``months``, or all): customers, MRR, its movements and the rates.
 
     ``hidden_columns`` names series left out (to fit a narrow terminal).
@@ -67,8 +72,16 @@ def movements_table(document: dict, *, months: int | None = TABLE_MONTHS, hidden
     money = [column for column in MONEY_COLUMNS if column[0] not in hidden_columns]
     rates = [column for column in RATE_COLUMNS if column[0] not in hidden_columns]
     quick = "quick_ratio" not in hidden_columns
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False, caption=caption,
-                  caption_style="dim", caption_justify="left", header_style="bold")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
+        caption=caption,
+        caption_style="dim",
+        caption_justify="left",
+        header_style="bold",
+    )
     table.add_column("Month", no_wrap=True)
     table.add_column("Customers", justify="right", no_wrap=True)
     for _, header, _ in money:
@@ -120,10 +133,10 @@ class HistoryChart(FanChart):
 def history_charts(document: dict, *, height: int = 10) -> tuple[HistoryChart, HistoryChart]:
     """MRR and active customers over the ledger's months."""
     months, series = document["months"], document["series"]
-    mrr = HistoryChart(months, series["mrr"], title="MRR", value_format=format_compact, zero_line=False,
-                       height=height)
-    customers = HistoryChart(months, series["customers"], title="Customers", value_format=format_compact,
-                             zero_line=False, height=height)
+    mrr = HistoryChart(months, series["mrr"], title="MRR", value_format=format_compact, zero_line=False, height=height)
+    customers = HistoryChart(
+        months, series["customers"], title="Customers", value_format=format_compact, zero_line=False, height=height
+    )
     return mrr, customers
 
 
@@ -148,9 +161,17 @@ class CohortHeatmap:
 
     CELL = 4
 
-    def __init__(self, title: str, months: Sequence[str], matrix: Sequence[Sequence[float | None]], *,
-                 max_rows: int | None = HEATMAP_COHORTS, max_columns: int | None = None,
-                 rows: str = "first active month", columns: str = "months later"):
+    def __init__(
+        self,
+        title: str,
+        months: Sequence[str],
+        matrix: Sequence[Sequence[float | None]],
+        *,
+        max_rows: int | None = HEATMAP_COHORTS,
+        max_columns: int | None = None,
+        rows: str = "first active month",
+        columns: str = "months later",
+    ):
         self.title = title
         self.months = list(months)  # one row label per cohort
         self.matrix = matrix
@@ -198,18 +219,26 @@ class CohortHeatmap:
 def ledger_report(document: dict, *, source: str = "", charts: bool = True, all_months: bool = False) -> Group:
     """The whole report of ``saas-sim metrics``, top to bottom."""
     months, series = document["months"], document["series"]
-    heading = Text.assemble(("MRR ledger", "bold"), f" {source}  " if source else "  ",
-                            (f"{months[0]} – {months[-1]} · {len(months)} months · "
-                             f"{format_count(series['customers'][-1])} customers · MRR "
-                             f"{format_compact(series['mrr'][-1], keep_zeros=True)} in {months[-1]}", "dim"))
+    heading = Text.assemble(
+        ("MRR ledger", "bold"),
+        f" {source}  " if source else "  ",
+        (
+            f"{months[0]} – {months[-1]} · {len(months)} months · "
+            f"{format_count(series['customers'][-1])} customers · MRR "
+            f"{format_compact(series['mrr'][-1], keep_zeros=True)} in {months[-1]}",
+            "dim",
+        ),
+    )
     parts: list[RenderableType] = [KeepFigures(heading), Text()]  # never "in⏎2024-12" on a pipe
     if charts:
         parts += [SideBySide(*history_charts(document)), Text()]
     parts.append(MovementsTable(document, months=None if all_months else TABLE_MONTHS))
     if charts:
         rows = None if all_months else HEATMAP_COHORTS
-        parts += [Text(), CohortHeatmap("Logo retention (%)", months, document["cohorts"]["logo_retention"],
-                                        max_rows=rows),
-                  Text(), CohortHeatmap("Revenue retention (%)", months, document["cohorts"]["revenue_retention"],
-                                        max_rows=rows)]
+        parts += [
+            Text(),
+            CohortHeatmap("Logo retention (%)", months, document["cohorts"]["logo_retention"], max_rows=rows),
+            Text(),
+            CohortHeatmap("Revenue retention (%)", months, document["cohorts"]["revenue_retention"], max_rows=rows),
+        ]
     return Group(*parts)

@@ -48,8 +48,14 @@ def scenarios_table(infos: list[ScenarioInfo], *, show_archived: bool) -> Table:
     table.caption = "ARR p50 (at the horizon) and focus: of each scenario's latest run"
     table.caption_justify = "left"
     for info in infos:
-        row = [Text(info.name, style="bold"), str(info.revision), local_time(info.updated_at), str(info.runs),
-               format_money(info.last_arr_end_p50, info.currency), _focus(info.last_focus)]
+        row = [
+            Text(info.name, style="bold"),
+            str(info.revision),
+            local_time(info.updated_at),
+            str(info.runs),
+            format_money(info.last_arr_end_p50, info.currency),
+            _focus(info.last_focus),
+        ]
         if show_archived:
             row.append("archived" if info.archived else "")
         table.add_row(*row)
@@ -68,20 +74,43 @@ def history_table(revisions: list[RevisionInfo], changes: list[list[str] | None]
     """One row per revision, oldest first, with the fields each one changed."""
     table = _table("Rev", "Saved", "Runs", "Hash", "Changes", right=("Rev", "Runs"))
     for revision, changed in zip(revisions, changes, strict=True):
-        table.add_row(str(revision.number), local_time(revision.created_at), str(revision.runs),
-                      revision.content_hash[:10], describe_changes(changed))
+        table.add_row(
+            str(revision.number),
+            local_time(revision.created_at),
+            str(revision.runs),
+            revision.content_hash[:10],
+            describe_changes(changed),
+        )
     return table
 
 
 def runs_table(runs: list[RunInfo]) -> Table:
     """One row per run, newest first."""
-    table = _table("Run", "Scenario", "Rev", "Started", "Paths", "Seed", "Months", "ARR p50", "Focus",
-                   right=("Run", "Rev", "Paths", "Seed", "Months", "ARR p50"))
+    table = _table(
+        "Run",
+        "Scenario",
+        "Rev",
+        "Started",
+        "Paths",
+        "Seed",
+        "Months",
+        "ARR p50",
+        "Focus",
+        right=("Run", "Rev", "Paths", "Seed", "Months", "ARR p50"),
+    )
     for run in runs:
         name = Text(run.name, style="dim" if run.archived else "bold")
-        table.add_row(str(run.id), name, str(run.revision), local_time(run.created_at), f"{run.paths:,}",
-                      str(run.seed), str(run.horizon_months), format_money(run.arr_end_p50, run.currency),
-                      _focus(run.focus))
+        table.add_row(
+            str(run.id),
+            name,
+            str(run.revision),
+            local_time(run.created_at),
+            f"{run.paths:,}",
+            str(run.seed),
+            str(run.horizon_months),
+            format_money(run.arr_end_p50, run.currency),
+            _focus(run.focus),
+        )
     return table
 
 
@@ -90,8 +119,10 @@ def run_facts(run: RunInfo) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
-    grid.add_row("Run", f"{run.id} ({run.status}), {local_time(run.created_at)}, {run.elapsed_s:.2f} s,"
-                        f" engine {run.engine_version}")
+    grid.add_row(
+        "Run",
+        f"{run.id} ({run.status}), {local_time(run.created_at)}, {run.elapsed_s:.2f} s, engine {run.engine_version}",
+    )
     grid.add_row("Scenario", f"{run.name}, revision {run.revision}" + (" (archived)" if run.archived else ""))
     grid.add_row("Simulation", f"{run.paths:,} paths, seed {run.seed}, {run.horizon_months} months")
     return grid

@@ -43,8 +43,10 @@ def run_header(result: dict) -> Text:
     """``Name  5,000 paths · seed 42 · 36 months · 0.42 s``."""
     header = Text(result.get("scenario", {}).get("name", "Scenario"), style="bold")
     paths = result["paths"]
-    details = (f"{paths:,} path{'s' if paths != 1 else ''} · seed {result['seed']} · "
-               f"{result['horizon_months']} months · {result.get('elapsed_s', 0):.2f} s")
+    details = (
+        f"{paths:,} path{'s' if paths != 1 else ''} · seed {result['seed']} · "
+        f"{result['horizon_months']} months · {result.get('elapsed_s', 0):.2f} s"
+    )
     header.append(f"   {details}", style="dim")
     return header
 
@@ -55,8 +57,14 @@ def summary_table(result: dict, *, errors: bool = True) -> Table:
     from saas_sim.engine.aggregate import rests_on_too_few
 
     fmt = {metric: formatter_for(metric, currency_of(result)) for _, metrics in SECTIONS for metric in metrics}
-    table = Table(title="Key metrics", title_justify="left", title_style="bold", header_style="bold",
-                  box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(
+        title="Key metrics",
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     table.add_column("metric", no_wrap=errors)  # without the errors (a narrow terminal) a label may wrap
     # The p50 and the mean ± se wrap between figures (before a ±, a "(45 paths)"), never inside one.
     for stat in ("p10", "p50", "p90"):
@@ -69,17 +77,28 @@ def summary_table(result: dict, *, errors: bool = True) -> Table:
             stats = result["summary"].get(metric, {})
             cells: list[RenderableType]
             if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
-                cells = ["", KeepFigures(format_rate(stats.get("mean"))), "",
-                         _mean_and_error(metric, stats, format_rate, currency_of(result))]
+                cells = [
+                    "",
+                    KeepFigures(format_rate(stats.get("mean"))),
+                    "",
+                    _mean_and_error(metric, stats, format_rate, currency_of(result)),
+                ]
             elif rests_on_too_few(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
-                cells = ["", KeepFigures(Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})",
-                                              style="dim not bold")), "",
-                         Text(TOO_FEW_PATHS_NOTE, style="dim")]
+                cells = [
+                    "",
+                    KeepFigures(Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})", style="dim not bold")),
+                    "",
+                    Text(TOO_FEW_PATHS_NOTE, style="dim"),
+                ]
             else:
                 low, median, high = (statistic_text(metric, stats, stat, fmt[metric]) for stat in ("p10", "p50", "p90"))
-                cells = [low, KeepFigures(median), high,
-                         _mean_and_error(metric, stats, fmt[metric], currency_of(result))]
-            table.add_row(f"  {_label(metric)}", *cells[:len(table.columns) - 1])
+                cells = [
+                    low,
+                    KeepFigures(median),
+                    high,
+                    _mean_and_error(metric, stats, fmt[metric], currency_of(result)),
+                ]
+            table.add_row(f"  {_label(metric)}", *cells[: len(table.columns) - 1])
     return table
 
 
@@ -132,22 +151,32 @@ def tail_warning(result: dict) -> Text | None:
     if not tails_unstable(paths):
         return None
     beyond = paths_beyond_tail(paths)
-    return Text(f"Only {beyond} of {paths:,} paths lie beyond p5 (and beyond p95): tail percentiles move from"
-                f" seed to seed. Use 1,000 paths or more ({TAIL_PATHS_MIN} beyond each tail) to rely on them.",
-                style="yellow")
+    return Text(
+        f"Only {beyond} of {paths:,} paths lie beyond p5 (and beyond p95): tail percentiles move from"
+        f" seed to seed. Use 1,000 paths or more ({TAIL_PATHS_MIN} beyond each tail) to rely on them.",
+        style="yellow",
+    )
 
 
 def segment_table(result: dict) -> Table:
     """One row per segment: ARR, customers, LTV/CAC and payback at p50."""
     currency = currency_of(result)
-    table = Table(title="Segments (p50)", title_justify="left", title_style="bold", header_style="bold",
-                  box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(
+        title="Segments (p50)",
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     table.add_column("segment")
     for metric in SEGMENT_COLUMNS:
         table.add_column(_label(metric), justify="right")
     for name, segment in result["segments"].items():
-        cells = [statistic_text(metric, segment["summary"].get(metric, {}), "p50", formatter_for(metric, currency))
-                 for metric in SEGMENT_COLUMNS]
+        cells = [
+            statistic_text(metric, segment["summary"].get(metric, {}), "p50", formatter_for(metric, currency))
+            for metric in SEGMENT_COLUMNS
+        ]
         table.add_row(Text(name), *map(KeepFigures, cells))  # a user's name is text, not markup
     return table
 
@@ -169,11 +198,15 @@ def diagnosis_panel(result: dict) -> Panel:
         value = formatter_for(check["metric"], currency)(check.get("value"))
         if check.get("value") is None and status != "n/a" and check.get("never"):
             value = NEVER  # the p50 lands on a path that never pays back
-        checks.add_row(Text(status, style=STATUS_STYLES.get(status, "")), _label(check["metric"]),
-                       value if status != "n/a" else Text(MISSING, style="dim"),
-                       KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")))
-    return Panel(Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left",
-                 border_style="magenta")
+        checks.add_row(
+            Text(status, style=STATUS_STYLES.get(status, "")),
+            _label(check["metric"]),
+            value if status != "n/a" else Text(MISSING, style="dim"),
+            KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")),
+        )
+    return Panel(
+        Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left", border_style="magenta"
+    )
 
 
 def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
@@ -181,10 +214,12 @@ def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
     currency = currency_of(result)
     money = lambda value: format_money(value, currency)  # noqa: E731
     months = result["months"]
-    arr = FanChart(months, result["series"]["arr"], title=f"ARR ({currency})", value_format=money,
-                   zero_line=False, height=height)
-    cash = FanChart(months, result["series"]["cash"], title=f"Cash ({currency})", value_format=money,
-                    zero_line=True, height=height)
+    arr = FanChart(
+        months, result["series"]["arr"], title=f"ARR ({currency})", value_format=money, zero_line=False, height=height
+    )
+    cash = FanChart(
+        months, result["series"]["cash"], title=f"Cash ({currency})", value_format=money, zero_line=True, height=height
+    )
     return arr, cash
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
@@ -35,7 +35,6 @@ from saas_sim.analysis.sensitivity import (
     Swing,
 )
 from saas_sim.render.figures import KeepFigures
-from saas_sim.render.summary import paths_of
 from saas_sim.render.format import (
     format_compact,
     format_count,
@@ -45,6 +44,7 @@ from saas_sim.render.format import (
     formatter_for,
     metric_label,
 )
+from saas_sim.render.summary import paths_of
 
 LOW_STYLE = "cyan"
 HIGH_STYLE = "magenta"
@@ -55,8 +55,17 @@ MIN_REACH = 10  # cells of the longest bar, at least
 UNMOVED_LABELS = {UNMOVED_BOUND: "at bound", UNMOVED_ROUNDING: "rounds", UNMOVED_ZERO: "zero"}
 
 _RATES = {
-    "spend_growth_monthly", "reinvest_gross_profit", "discount_rate_annual", "lead_to_trial", "trial_to_paid",
-    "monthly", "annual", "expansion_monthly", "contraction_monthly", "gross_margin", "referrals_monthly",
+    "spend_growth_monthly",
+    "reinvest_gross_profit",
+    "discount_rate_annual",
+    "lead_to_trial",
+    "trial_to_paid",
+    "monthly",
+    "annual",
+    "expansion_monthly",
+    "contraction_monthly",
+    "gross_margin",
+    "referrals_monthly",
 }
 _WHOLE = {"starting_customers", "starting_tenure_months", "ltv_horizon_months"}
 
@@ -81,7 +90,7 @@ def short_field(path: str, width: int) -> str:
     if len(path) <= width:
         return path
     head = width * 2 // 5
-    return path[:head] + "…" + path[len(path) - (width - head - 1):]
+    return path[:head] + "…" + path[len(path) - (width - head - 1) :]
 
 
 def suggest_option(metrics: Sequence[str]) -> str:
@@ -120,7 +129,7 @@ class Tornado:
         width = min(options.max_width, MAX_WIDTH)
         self.color = console.color_system is not None and not console.no_color
         yield KeepFigures(self._title())
-        low, high = (("█", "█") if self.color else (LOW_MONO, HIGH_MONO))
+        low, high = ("█", "█") if self.color else (LOW_MONO, HIGH_MONO)
         legend = Text("  ")
         legend.append(low, LOW_STYLE).append(f" input −{_percent(r.swing)}   ")
         legend.append(high, HIGH_STYLE).append(f" input +{_percent(r.swing)}   ")
@@ -128,9 +137,14 @@ class Tornado:
         yield KeepFigures(legend)
         if r.saturated is not None:
             yield Text()
-            yield KeepFigures(Text(f"{r.metric} is {_percent(r.saturated)} in every swing: it cannot move"
-                                   + (f"; {self.suggest(r.alternatives)}" if r.alternatives else "") + ".",
-                                   style="bold yellow"))
+            yield KeepFigures(
+                Text(
+                    f"{r.metric} is {_percent(r.saturated)} in every swing: it cannot move"
+                    + (f"; {self.suggest(r.alternatives)}" if r.alternatives else "")
+                    + ".",
+                    style="bold yellow",
+                )
+            )
         notice = self._notice()
         if notice:
             yield Text()
@@ -158,11 +172,15 @@ class Tornado:
         r = self.result
         advice = f"; {self.suggest(r.instead)}" if r.instead else ""
         if self.by_never:
-            return (f"The p50 is never at base ({_share(r.base_never)} of paths never pay back): the inputs are ranked "
-                    f"by that share instead{advice}.")
+            return (
+                f"The p50 is never at base ({_share(r.base_never)} of paths never pay back): the inputs are ranked "
+                f"by that share instead{advice}."
+            )
         if r.too_few:
-            return (f"{metric_label(r.metric)} at base rests on {r.base_n:,} of {r.paths:,} paths: too few paths "
-                    f"to be a forecast{advice}.")
+            return (
+                f"{metric_label(r.metric)} at base rests on {r.base_n:,} of {r.paths:,} paths: too few paths "
+                f"to be a forecast{advice}."
+            )
         return ""
 
     def _bars(self, moving: list[Swing], width: int) -> RenderResult:
@@ -176,8 +194,18 @@ class Tornado:
         reach = max(half - value_width, MIN_REACH)  # the longest bar, leaving room for its label
         # a side at or from never (+inf) draws the whole reach; the finite ones set the scale
         base = self.base_value
-        deviation = max((abs(v - base) for s in moving for v in (self.at(s.low), self.at(s.high))
-                         if v is not None and math.isfinite(v - base)), default=0.0) or 1.0
+        deviation = (
+            max(
+                (
+                    abs(v - base)
+                    for s in moving
+                    for v in (self.at(s.low), self.at(s.high))
+                    if v is not None and math.isfinite(v - base)
+                ),
+                default=0.0,
+            )
+            or 1.0
+        )
         for swing in moving:
             label = short_field(swing.field, label_width) if shorten else swing.field
             line = Text(label.ljust(label_width) + " ", overflow="crop", no_wrap=True)
@@ -205,7 +233,7 @@ class Tornado:
                 cells = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
             else:  # whole cells of the side's glyph: half blocks would look alike
                 cells = [(LOW_MONO if style == LOW_STYLE else HIGH_MONO, style)] * (full + part)
-            bars[direction][:len(cells)] = cells
+            bars[direction][: len(cells)] = cells
             labels[direction].append((self._value(swing, side), style))
         for label in idle:  # a side that did not move, or whose run failed, is named on a free side
             labels[1 if not labels[1] else -1].append(label)
@@ -239,7 +267,7 @@ class Tornado:
 
         def put(text: str, centre: int) -> None:
             start = max(0, min(centre - len(text) // 2, len(labels) - len(text)))
-            labels[start:start + len(text)] = text
+            labels[start : start + len(text)] = text
 
         if not self.probability or value - deviation >= 0:  # a probability's scale ends at 0 and 100 %
             put(low, half - reach)
@@ -267,8 +295,11 @@ class Tornado:
         r = self.result
         label = metric_label(r.metric)
         failed = lambda s: any(side.moved and side.metric is None for side in (s.low, s.high))  # noqa: E731
-        zero = [s.field + (" (a run failed)" if failed(s) else "")
-                for s in r.inputs if s.effect == 0 and s.low.note != UNMOVED_ZERO]
+        zero = [
+            s.field + (" (a run failed)" if failed(s) else "")
+            for s in r.inputs
+            if s.effect == 0 and s.low.note != UNMOVED_ZERO
+        ]
         at_zero = [s.field for s in r.inputs if s.effect == 0 and s.low.note == UNMOVED_ZERO]
         if self.by_never:
             unmoved = "No effect on the share that never pays back: "
@@ -282,8 +313,13 @@ class Tornado:
         groups = (
             (unmoved, zero),
             (f"At 0, which ±{_percent(r.swing)} cannot move: ", at_zero),
-            ("Not swung: ", [f"{', '.join(f for f, w in r.not_swung if w == why)} ({why})"
-                             for why in dict.fromkeys(why for _, why in r.not_swung)]),
+            (
+                "Not swung: ",
+                [
+                    f"{', '.join(f for f, w in r.not_swung if w == why)} ({why})"
+                    for why in dict.fromkeys(why for _, why in r.not_swung)
+                ],
+            ),
         )
         for heading, items in groups:
             if items:
@@ -295,9 +331,14 @@ class Tornado:
         if r.base_se:
             yield Text()
             error = format_error(r.metric, r.base_se, r.currency, mean=r.base)
-            yield KeepFigures(Text(f"Standard error of the base {r.statistic}: ± {error}. Effects of "
-                                   "churn, CAC, spend and counts within about that are noise: they change the random "
-                                   "draws (costs, margins and cash do not, and move the metric exactly).", style="dim"))
+            yield KeepFigures(
+                Text(
+                    f"Standard error of the base {r.statistic}: ± {error}. Effects of "
+                    "churn, CAC, spend and counts within about that are noise: they change the random "
+                    "draws (costs, margins and cash do not, and move the metric exactly).",
+                    style="dim",
+                )
+            )
         if any(s.uncertain for s in r.inputs):
             yield Text("~ an uncertain input: its whole distribution scaled; the median shown", style="dim")
 

@@ -46,8 +46,13 @@ def format_fact(fact: Fact | None, currency: str = "USD") -> str:
         return "never"
     if fact.kind == "money":
         return format_money(value, currency)
-    formatter = {"count": format_count, "rate": format_rate, "months": format_months, "month": format_month,
-                 "multiple": format_multiple}.get(fact.kind, format_compact)
+    formatter = {
+        "count": format_count,
+        "rate": format_rate,
+        "months": format_months,
+        "month": format_month,
+        "multiple": format_multiple,
+    }.get(fact.kind, format_compact)
     return formatter(value)
 
 
@@ -62,8 +67,9 @@ def fill(template: str, facts: dict[str, Fact] | None, currency: str = "USD") ->
     return "".join(parts)
 
 
-def fill_text(template: str, facts: dict[str, Fact] | None, currency: str = "USD", *,
-              number_style: str = "bold") -> Text:
+def fill_text(
+    template: str, facts: dict[str, Fact] | None, currency: str = "USD", *, number_style: str = "bold"
+) -> Text:
     """As :func:`fill`, with the numbers in ``number_style``: what the audience looks for."""
     facts = facts or {}
     text = Text()
@@ -103,8 +109,14 @@ def figure_panel(fact: Fact | None, facts: dict[str, Fact], currency: str = "USD
     for line in (fact_note(fact, facts, currency), fact_range(fact, currency)):
         if line:
             lines.append(Text(line, style="dim"))
-    return Panel(Group(*lines), title=Text(fact.label), title_align="left", box=box.ROUNDED,
-                 border_style=STATUS_STYLES.get(fact.status or "", "bright_black"), padding=(0, 1))
+    return Panel(
+        Group(*lines),
+        title=Text(fact.label),
+        title_align="left",
+        box=box.ROUNDED,
+        border_style=STATUS_STYLES.get(fact.status or "", "bright_black"),
+        padding=(0, 1),
+    )
 
 
 def figures_row(step: Step, facts: dict[str, Fact] | None, currency: str = "USD") -> Table:
@@ -131,8 +143,10 @@ class _LinesChart(CompareFanChart):
     def _legend_parts(self, color: bool) -> list[Text]:
         colors = self.compare_colors
         parts = []
-        for label, style, mark in ((self.labels[0], colors.median_a, "━" if color else "█"),
-                                   (self.labels[1], colors.median_b, "━" if color else "•")):
+        for label, style, mark in (
+            (self.labels[0], colors.median_a, "━" if color else "█"),
+            (self.labels[1], colors.median_b, "━" if color else "•"),
+        ):
             part = Text(no_wrap=True, overflow="ellipsis")
             part.append(mark, style=style if color else None)
             part.append(f" {label}", style="dim")
@@ -144,12 +158,27 @@ def chart_renderable(chart: Chart, currency: str = "USD", *, height: int = 12) -
     """The step's chart with ``height`` plot rows: a fan chart, or two series on one set of axes."""
     value_format = _value_format(chart.kind, currency)
     if chart.other is None:
-        return FanChart(chart.months, chart.bands, title=chart.title, value_format=value_format,
-                        zero_line=chart.zero_line, height=height)
+        return FanChart(
+            chart.months,
+            chart.bands,
+            title=chart.title,
+            value_format=value_format,
+            zero_line=chart.zero_line,
+            height=height,
+        )
     lines_only = not any(stat in bands for bands in (chart.bands, chart.other) for stat in ("p10", "p90"))
     kind = _LinesChart if lines_only else CompareFanChart
-    return kind(chart.months, chart.bands, chart.other, labels=(chart.label, chart.other_label), title=chart.title,
-                value_format=value_format, zero_line=chart.zero_line, height=height, colors=CompareColors())
+    return kind(
+        chart.months,
+        chart.bands,
+        chart.other,
+        labels=(chart.label, chart.other_label),
+        title=chart.title,
+        value_format=value_format,
+        zero_line=chart.zero_line,
+        height=height,
+        colors=CompareColors(),
+    )
 
 
 def chart_lines_around_plot(chart: FanChart, width: int) -> int:
@@ -186,12 +215,23 @@ def knobs_line(step: Step) -> Text:
 
 
 def step_header(step: Step, total: int) -> Rule:
-    return Rule(Text(f" Step {step.number} of {total} · {step.title} ", style="bold"), align="left",
-                style="cyan", characters="━")
+    return Rule(
+        Text(f" Step {step.number} of {total} · {step.title} ", style="bold"),
+        align="left",
+        style="cyan",
+        characters="━",
+    )
 
 
-def render_step(step: Step, result: dict, baseline: dict | None = None, *, width: int = MAX_WIDTH,
-                total: int = 6, chart_lines: int = 16) -> RenderableType:
+def render_step(
+    step: Step,
+    result: dict,
+    baseline: dict | None = None,
+    *,
+    width: int = MAX_WIDTH,
+    total: int = 6,
+    chart_lines: int = 16,
+) -> RenderableType:
     """A whole step for a terminal or a handout: title, text, rule of thumb, figures, chart, knobs."""
     currency = currency_of(result)
     facts = step.facts(result, baseline)

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from saas_sim.model.scenario import Scenario
 
 __all__ = [
-    "RevisionInfo", "RunInfo", "SavedRevision", "ScenarioInfo", "Store", "StoreError", "default_path",
+    "RevisionInfo",
+    "RunInfo",
+    "SavedRevision",
+    "ScenarioInfo",
+    "Store",
+    "StoreError",
+    "default_path",
     "split_reference",
 ]
 

@@ -121,13 +121,18 @@ def inspect(path: Path) -> str | None:
         raise _refusal(path, f"is damaged or not a database ({error}); it was left untouched") from None
     if application_id != APPLICATION_ID:
         if tables:
-            raise _refusal(path, "is an SQLite database of another program, not a saas-sim store; it was left untouched")
+            raise _refusal(
+                path, "is an SQLite database of another program, not a saas-sim store; it was left untouched"
+            )
         return None
     if version is None:
         raise _refusal(path, "is a saas-sim store without a schema version (damaged); it was left untouched")
     if version not in MIGRATIONS:
-        raise _refusal(path, f"was written by a newer saas-sim (schema {version}; this version knows up to {HEAD});"
-                             " upgrade saas-sim to open it. It was left untouched")
+        raise _refusal(
+            path,
+            f"was written by a newer saas-sim (schema {version}; this version knows up to {HEAD});"
+            " upgrade saas-sim to open it. It was left untouched",
+        )
     return version
 
 
@@ -146,8 +151,9 @@ def read_only_connection(path: Path, *, wal_mode: bool) -> sqlite3.Connection:
     cannot write).
     """
     immutable = "&immutable=1" if wal_mode and not Path(f"{path}-wal").exists() else ""
-    connection = sqlite3.connect(file_uri(path, f"mode=ro{immutable}"), uri=True,
-                                 check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    connection = sqlite3.connect(
+        file_uri(path, f"mode=ro{immutable}"), uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return connection
 
@@ -159,8 +165,7 @@ def check_intact(path: Path) -> None:
     process must not make the check see a half-copied page) removes the
     -wal and -shm files it made when it closes.
     """
-    connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True,
-                                 timeout=BUSY_TIMEOUT_MS / 1000)
+    connection = sqlite3.connect(file_uri(path, "mode=rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         quick_check(connection, path)
@@ -180,8 +185,11 @@ def quick_check(connection: sqlite3.Connection, path: Path) -> None:
         rows = [str(error)]
     if rows != ["ok"]:
         lines = [line for row in rows for line in str(row).splitlines() if line and not line.startswith("***")]
-        raise _refusal(path, f"is damaged (integrity check: {(lines or rows)[0][:120]}); it was left untouched"
-                             " and nothing was written to it")
+        raise _refusal(
+            path,
+            f"is damaged (integrity check: {(lines or rows)[0][:120]}); it was left untouched"
+            " and nothing was written to it",
+        )
 
 
 def write_problem(path: Path, *, probe_directory: bool = True, probe_file: bool = True) -> str | None:
@@ -260,8 +268,9 @@ def mark_as_store(connection) -> None:
 def _new_engine(path: Path) -> Engine:
     # check_same_thread=False lets the pool hand a connection to another thread; no
     # session is ever shared between threads (one session per unit of work).
-    engine = create_engine(sqlite_url(path), connect_args={
-        "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        sqlite_url(path), connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -289,7 +298,8 @@ def _read_only_engine(path: Path, *, wal_mode: bool) -> Engine:
         engine = _read_only_engines.get(key)
         if engine is None:
             engine = _read_only_engines[key] = create_engine(
-                "sqlite://", creator=lambda: read_only_connection(key, wal_mode=wal_mode))
+                "sqlite://", creator=lambda: read_only_connection(key, wal_mode=wal_mode)
+            )
 
             @event.listens_for(engine, "connect")
             def _configure(dbapi_connection, _record) -> None:
@@ -298,6 +308,7 @@ def _read_only_engine(path: Path, *, wal_mode: bool) -> Engine:
             @event.listens_for(engine, "begin")
             def _begin(connection) -> None:
                 connection.exec_driver_sql("BEGIN")
+
     return engine
 
 
@@ -325,7 +336,7 @@ def retrying(path: Path, work: Callable[[], T]) -> T:
                 raise StoreError(f"database {path}: {cause}") from error
             if not _is_busy(error) or attempt == WRITE_ATTEMPTS - 1:
                 raise StoreError(f"database {path}: {cause}; nothing was saved") from error
-            time.sleep(min(0.05 * 2 ** attempt, 1.0) * random.uniform(0.5, 1.5))
+            time.sleep(min(0.05 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))
     raise AssertionError("unreachable")
 
 
@@ -335,10 +346,12 @@ def migrate(engine: Engine, path: Path) -> None:
     Several processes may open a new database at once: each checks the
     version again under the lock, so only the first one migrates.
     """
+
     def attempt() -> None:
         with engine.execution_options(**{WRITE_OPTION: True}).connect() as connection, connection.begin():
-            tables = {row[0] for row in connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             version = None
             if "alembic_version" in tables:
                 version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
@@ -417,6 +430,7 @@ def _open_for_reading(path: Path) -> Engine:
 
 def read(engine: Engine, path: Path, work: Callable[[Session], T]) -> T:
     """One unit of reading: a session of its own, closed afterwards."""
+
     def attempt() -> T:
         with Session(engine, expire_on_commit=False) as session:
             return work(session)

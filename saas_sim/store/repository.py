@@ -25,7 +25,7 @@ from saas_sim.store.tables import RevisionRecord, RunRecord, RunResultRecord, Sc
 ENCODING = "json+zlib"
 RUN_COMPLETE = "complete"
 # SQLite's integers: an id or a number outside them names nothing (and cannot be bound).
-SQLITE_INTEGERS = range(-(2 ** 63), 2 ** 63)
+SQLITE_INTEGERS = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -145,33 +145,51 @@ def _flatten(value: object, prefix: str = "") -> dict[str, object]:
 
 # --- scenarios and revisions -------------------------------------------------------------
 
+
 def _scenario(session: Session, name: str) -> ScenarioRecord | None:
     """The scenario named ``name`` once normalised; a name an earlier version stored unnormalised is found too."""
     wanted = stored_name(name)
     found = session.exec(select(ScenarioRecord).where(ScenarioRecord.name == wanted)).first()
     if found is None:
-        found = next((scenario for scenario in session.exec(select(ScenarioRecord).order_by(ScenarioRecord.id))
-                      if scenario.name != wanted and normalize_name(scenario.name) == wanted), None)
+        found = next(
+            (
+                scenario
+                for scenario in session.exec(select(ScenarioRecord).order_by(ScenarioRecord.id))
+                if scenario.name != wanted and normalize_name(scenario.name) == wanted
+            ),
+            None,
+        )
     return found
 
 
 def _latest(session: Session, scenario_id: int) -> RevisionRecord | None:
-    return session.exec(select(RevisionRecord).where(RevisionRecord.scenario_id == scenario_id)
-                        .order_by(col(RevisionRecord.number).desc())).first()
+    return session.exec(
+        select(RevisionRecord)
+        .where(RevisionRecord.scenario_id == scenario_id)
+        .order_by(col(RevisionRecord.number).desc())
+    ).first()
 
 
 def _run_count(session: Session, revision_id: int) -> int:
     return session.exec(select(func.count()).select_from(RunRecord).where(RunRecord.revision_id == revision_id)).one()
 
 
-def _revision_info(session: Session, record: RevisionRecord, scenario: ScenarioRecord,
-                   latest_number: int) -> RevisionInfo:
+def _revision_info(
+    session: Session, record: RevisionRecord, scenario: ScenarioRecord, latest_number: int
+) -> RevisionInfo:
     assert record.id is not None
     return RevisionInfo(
-        id=record.id, scenario_id=record.scenario_id, name=scenario.name, number=record.number,
-        created_at=record.created_at, content_hash=record.content_hash, yaml_text=record.yaml_text,
-        normalized=_decoded(record.normalized), runs=_run_count(session, record.id),
-        latest_number=latest_number, archived=scenario.archived,
+        id=record.id,
+        scenario_id=record.scenario_id,
+        name=scenario.name,
+        number=record.number,
+        created_at=record.created_at,
+        content_hash=record.content_hash,
+        yaml_text=record.yaml_text,
+        normalized=_decoded(record.normalized),
+        runs=_run_count(session, record.id),
+        latest_number=latest_number,
+        archived=scenario.archived,
     )
 
 
@@ -197,8 +215,11 @@ def save_revision(session: Session, text: str, normalized: dict, now: datetime) 
     if latest is not None and latest.content_hash == digest:
         return SavedRevision(_revision_info(session, latest, scenario, latest.number), created=False, restored=restored)
     record = RevisionRecord(
-        scenario_id=scenario.id, number=(latest.number + 1) if latest else 1, yaml_text=text,
-        normalized=json.dumps(normalized, ensure_ascii=False, allow_nan=False), content_hash=digest,
+        scenario_id=scenario.id,
+        number=(latest.number + 1) if latest else 1,
+        yaml_text=text,
+        normalized=json.dumps(normalized, ensure_ascii=False, allow_nan=False),
+        content_hash=digest,
         created_at=now,
     )
     session.add(record)
@@ -257,11 +278,17 @@ def find_revision(session: Session, reference: str) -> RevisionInfo:
     assert latest is not None, "a scenario always has a revision"
     record = latest
     if number is not None:
-        record = None if number not in SQLITE_INTEGERS else session.exec(select(RevisionRecord).where(
-            RevisionRecord.scenario_id == scenario.id, RevisionRecord.number == number)).first()
+        record = (
+            None
+            if number not in SQLITE_INTEGERS
+            else session.exec(
+                select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id, RevisionRecord.number == number)
+            ).first()
+        )
         if record is None:
-            raise InputError([f"scenario '{scenario.name}' has no revision {number}"
-                              f" (its revisions are 1..{latest.number})"])
+            raise InputError(
+                [f"scenario '{scenario.name}' has no revision {number} (its revisions are 1..{latest.number})"]
+            )
     return _revision_info(session, record, scenario, latest.number)
 
 
@@ -280,8 +307,11 @@ def history(session: Session, name: str) -> list[RevisionInfo]:
     scenario = _scenario(session, name)
     if scenario is None:
         raise _not_found(session, name)
-    records = list(session.exec(select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id)
-                                .order_by(RevisionRecord.number)))
+    records = list(
+        session.exec(
+            select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id).order_by(RevisionRecord.number)
+        )
+    )
     return [_revision_info(session, record, scenario, records[-1].number) for record in records]
 
 
@@ -294,18 +324,32 @@ def list_scenarios(session: Session, *, include_archived: bool = False) -> list[
     for scenario in session.exec(query):
         latest = _latest(session, scenario.id)  # type: ignore[arg-type]
         assert latest is not None and scenario.id is not None
-        revisions = session.exec(select(func.count()).select_from(RevisionRecord)
-                                 .where(RevisionRecord.scenario_id == scenario.id)).one()
-        runs_query = (select(RunRecord).join(RevisionRecord, col(RunRecord.revision_id) == RevisionRecord.id)
-                      .where(RevisionRecord.scenario_id == scenario.id))
+        revisions = session.exec(
+            select(func.count()).select_from(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id)
+        ).one()
+        runs_query = (
+            select(RunRecord)
+            .join(RevisionRecord, col(RunRecord.revision_id) == RevisionRecord.id)
+            .where(RevisionRecord.scenario_id == scenario.id)
+        )
         runs = session.exec(select(func.count()).select_from(runs_query.subquery())).one()
         last = session.exec(runs_query.order_by(col(RunRecord.id).desc())).first()
-        infos.append(ScenarioInfo(
-            id=scenario.id, name=scenario.name, archived=scenario.archived, created_at=scenario.created_at,
-            updated_at=latest.created_at, revision=latest.number, revisions=revisions, runs=runs,
-            last_run_id=last.id if last else None, last_arr_end_p50=last.arr_end_p50 if last else None,
-            last_focus=last.focus if last else None, currency=json.loads(latest.normalized)["currency"],
-        ))
+        infos.append(
+            ScenarioInfo(
+                id=scenario.id,
+                name=scenario.name,
+                archived=scenario.archived,
+                created_at=scenario.created_at,
+                updated_at=latest.created_at,
+                revision=latest.number,
+                revisions=revisions,
+                runs=runs,
+                last_run_id=last.id if last else None,
+                last_arr_end_p50=last.arr_end_p50 if last else None,
+                last_focus=last.focus if last else None,
+                currency=json.loads(latest.normalized)["currency"],
+            )
+        )
     return infos
 
 
@@ -321,16 +365,23 @@ def set_archived(session: Session, name: str, archived: bool) -> bool:
 
 # --- runs ----------------------------------------------------------------------------------
 
+
 def save_run(session: Session, revision_id: int, result: dict, now: datetime) -> RunInfo:
     """Save a whole run: its row and its compressed result document, in the caller's transaction."""
     from saas_sim.io.result import result_to_json
 
     document = zlib.compress(result_to_json(result).encode("utf-8"), 6)
     record = RunRecord(
-        revision_id=revision_id, seed=result["seed"], paths=result["paths"],
-        horizon_months=result["horizon_months"], engine_version=result["engine_version"], created_at=now,
-        elapsed_s=result["elapsed_s"], status=RUN_COMPLETE,
-        arr_end_p50=result["summary"]["arr_end"]["p50"], focus=result["diagnosis"]["focus"],
+        revision_id=revision_id,
+        seed=result["seed"],
+        paths=result["paths"],
+        horizon_months=result["horizon_months"],
+        engine_version=result["engine_version"],
+        created_at=now,
+        elapsed_s=result["elapsed_s"],
+        status=RUN_COMPLETE,
+        arr_end_p50=result["summary"]["arr_end"]["p50"],
+        focus=result["diagnosis"]["focus"],
     )
     session.add(record)
     session.flush()
@@ -342,18 +393,31 @@ def save_run(session: Session, revision_id: int, result: dict, now: datetime) ->
 
 def _runs_query():
     currency = func.json_extract(RevisionRecord.normalized, "$.currency")
-    return (select(RunRecord, RevisionRecord.number, ScenarioRecord.name, ScenarioRecord.archived, currency)
-            .join(RevisionRecord, col(RunRecord.revision_id) == RevisionRecord.id)
-            .join(ScenarioRecord, col(RevisionRecord.scenario_id) == ScenarioRecord.id))
+    return (
+        select(RunRecord, RevisionRecord.number, ScenarioRecord.name, ScenarioRecord.archived, currency)
+        .join(RevisionRecord, col(RunRecord.revision_id) == RevisionRecord.id)
+        .join(ScenarioRecord, col(RevisionRecord.scenario_id) == ScenarioRecord.id)
+    )
 
 
 def _run_info(row) -> RunInfo:
     run, number, name, archived, currency = row
     return RunInfo(
-        id=run.id, name=name, revision=number, revision_id=run.revision_id, created_at=run.created_at,
-        paths=run.paths, seed=run.seed, horizon_months=run.horizon_months, engine_version=run.engine_version,
-        elapsed_s=run.elapsed_s, status=run.status, arr_end_p50=run.arr_end_p50, focus=run.focus,
-        archived=archived, currency=currency,
+        id=run.id,
+        name=name,
+        revision=number,
+        revision_id=run.revision_id,
+        created_at=run.created_at,
+        paths=run.paths,
+        seed=run.seed,
+        horizon_months=run.horizon_months,
+        engine_version=run.engine_version,
+        elapsed_s=run.elapsed_s,
+        status=run.status,
+        arr_end_p50=run.arr_end_p50,
+        focus=run.focus,
+        archived=archived,
+        currency=currency,
     )
 
 

@@ -8,8 +8,12 @@ import pytest
 from saas_sim.analysis.diagnosis import diagnose
 
 HEALTHY = {
-    "annualized_logo_churn_end": 0.05, "nrr_12m_end": 1.1, "ltv_cac": 4.0,
-    "payback_months_with_churn": 8.0, "out_of_cash": 0.0, "burn_multiple": 1.0,
+    "annualized_logo_churn_end": 0.05,
+    "nrr_12m_end": 1.1,
+    "ltv_cac": 4.0,
+    "payback_months_with_churn": 8.0,
+    "out_of_cash": 0.0,
+    "burn_multiple": 1.0,
 }
 
 
@@ -22,17 +26,33 @@ def status(result, metric):
     return next(c["status"] for c in result["checks"] if c["metric"] == metric)
 
 
-@pytest.mark.parametrize("metric,value,expected", [
-    ("annualized_logo_churn_end", 0.0999, "ok"), ("annualized_logo_churn_end", 0.10, "warn"),
-    ("annualized_logo_churn_end", 0.30, "warn"), ("annualized_logo_churn_end", 0.31, "bad"),
-    ("nrr_12m_end", 1.0, "ok"), ("nrr_12m_end", 0.9, "warn"), ("nrr_12m_end", 0.899, "bad"),
-    ("ltv_cac", 3.0, "ok"), ("ltv_cac", 1.0, "warn"), ("ltv_cac", 0.99, "bad"),
-    ("payback_months_with_churn", 12.0, "ok"), ("payback_months_with_churn", 24.0, "warn"),
-    ("payback_months_with_churn", 25.0, "bad"), ("payback_months_with_churn", np.inf, "bad"),
-    ("out_of_cash", 0.10, "ok"), ("out_of_cash", 0.5, "warn"), ("out_of_cash", 0.51, "bad"),
-    ("burn_multiple", 1.5, "ok"), ("burn_multiple", 3.0, "warn"), ("burn_multiple", 3.1, "bad"),
-    ("burn_multiple", np.nan, "n/a"), ("nrr_12m_end", np.nan, "n/a"),
-])
+@pytest.mark.parametrize(
+    "metric,value,expected",
+    [
+        ("annualized_logo_churn_end", 0.0999, "ok"),
+        ("annualized_logo_churn_end", 0.10, "warn"),
+        ("annualized_logo_churn_end", 0.30, "warn"),
+        ("annualized_logo_churn_end", 0.31, "bad"),
+        ("nrr_12m_end", 1.0, "ok"),
+        ("nrr_12m_end", 0.9, "warn"),
+        ("nrr_12m_end", 0.899, "bad"),
+        ("ltv_cac", 3.0, "ok"),
+        ("ltv_cac", 1.0, "warn"),
+        ("ltv_cac", 0.99, "bad"),
+        ("payback_months_with_churn", 12.0, "ok"),
+        ("payback_months_with_churn", 24.0, "warn"),
+        ("payback_months_with_churn", 25.0, "bad"),
+        ("payback_months_with_churn", np.inf, "bad"),
+        ("out_of_cash", 0.10, "ok"),
+        ("out_of_cash", 0.5, "warn"),
+        ("out_of_cash", 0.51, "bad"),
+        ("burn_multiple", 1.5, "ok"),
+        ("burn_multiple", 3.0, "warn"),
+        ("burn_multiple", 3.1, "bad"),
+        ("burn_multiple", np.nan, "n/a"),
+        ("nrr_12m_end", np.nan, "n/a"),
+    ],
+)
 def test_thresholds(metric, value, expected):
     result = diagnose(summary(**{metric: value}))
     assert status(result, metric) == expected
@@ -56,15 +76,18 @@ def test_payback_that_never_happens_on_most_paths_is_bad():
     assert status(diagnose(values), "payback_months_with_churn") == "bad"
 
 
-@pytest.mark.parametrize("changes,focus", [
-    ({}, "scale"),
-    ({"burn_multiple": 5.0}, "cash"),
-    ({"out_of_cash": 0.9, "ltv_cac": 2.0}, "acquisition"),
-    ({"payback_months_with_churn": 30.0}, "acquisition"),
-    ({"nrr_12m_end": 0.95, "ltv_cac": 0.5, "out_of_cash": 1.0}, "retention"),
-    ({"annualized_logo_churn_end": 0.5}, "retention"),
-    ({"annualized_logo_churn_end": np.nan, "nrr_12m_end": np.nan}, "scale"),
-])
+@pytest.mark.parametrize(
+    "changes,focus",
+    [
+        ({}, "scale"),
+        ({"burn_multiple": 5.0}, "cash"),
+        ({"out_of_cash": 0.9, "ltv_cac": 2.0}, "acquisition"),
+        ({"payback_months_with_churn": 30.0}, "acquisition"),
+        ({"nrr_12m_end": 0.95, "ltv_cac": 0.5, "out_of_cash": 1.0}, "retention"),
+        ({"annualized_logo_churn_end": 0.5}, "retention"),
+        ({"annualized_logo_churn_end": np.nan, "nrr_12m_end": np.nan}, "scale"),
+    ],
+)
 def test_focus_follows_the_literature_order(changes, focus):
     result = diagnose(summary(**changes))
     assert result["focus"] == focus

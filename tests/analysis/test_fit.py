@@ -67,7 +67,8 @@ def test_the_likelihood_equals_a_direct_computation_on_a_hand_example():
     cohorts = [[100, 80, 70, 65], [50, 41], [30]]
     for alpha, beta in ((0.5, 2.0), (1.3, 7.5), (4.0, 0.8)):
         assert log_likelihood(alpha, beta, pool(cohorts)) == pytest.approx(
-            direct_log_likelihood(alpha, beta, cohorts), rel=1e-12)
+            direct_log_likelihood(alpha, beta, cohorts), rel=1e-12
+        )
 
 
 def test_fader_hardie_regular_customers():
@@ -98,7 +99,8 @@ def test_censoring_cohorts_of_different_lengths_fit_the_pooled_likelihood():
     shorter = [cohorts[0][:3], *cohorts[1:]]
     refit = fit_sbg(shorter)
     assert refit.log_likelihood == pytest.approx(
-        direct_log_likelihood(refit.alpha.value, refit.beta.value, shorter), rel=1e-10)
+        direct_log_likelihood(refit.alpha.value, refit.beta.value, shorter), rel=1e-10
+    )
     assert refit.at_risk[3] == result.at_risk[3] - cohorts[0][2]
 
 
@@ -158,8 +160,9 @@ def test_to_json_has_the_spec_keys_and_only_finite_numbers():
     import json
 
     document = fit_sbg([REGULAR]).to_json()
-    assert {"alpha", "beta", "mean_churn", "heterogeneity", "log_likelihood", "periods", "cohorts",
-            "survival"} <= set(document)
+    assert {"alpha", "beta", "mean_churn", "heterogeneity", "log_likelihood", "periods", "cohorts", "survival"} <= set(
+        document
+    )
     assert document["periods"] == 7 and document["cohorts"] == 1 and len(document["survival"]) == 7 + 13
     json.dumps(document, allow_nan=False)
 

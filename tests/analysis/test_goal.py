@@ -122,23 +122,29 @@ def test_json_has_the_spec_keys(scenario):
     assert (data["metric"], data["target"]) == ("ltv_cac", "ltv_cac >= 3")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ltv_cac >= 3", ("ltv_cac", ">=", 3.0)),
-    ("out_of_cash<=10%", ("out_of_cash", "<=", 0.1)),
-    ("  arr_end > 1.5M ", ("arr_end", ">", 1.5e6)),
-    ("cash_min < -200k", ("cash_min", "<", -2e5)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ltv_cac >= 3", ("ltv_cac", ">=", 3.0)),
+        ("out_of_cash<=10%", ("out_of_cash", "<=", 0.1)),
+        ("  arr_end > 1.5M ", ("arr_end", ">", 1.5e6)),
+        ("cash_min < -200k", ("cash_min", "<", -2e5)),
+    ],
+)
 def test_targets_are_read_in_every_value_form(text, expected):
     target = parse_target(text)
     assert (target.metric, target.op, target.value) == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("ltv_cac = 3", "equality"),
-    ("ltv_cak >= 3", "did you mean 'ltv_cac'"),
-    ("ltv_cac >= three", "VALUE must be a number"),
-    ("ltv_cac", "METRIC OP VALUE"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("ltv_cac = 3", "equality"),
+        ("ltv_cak >= 3", "did you mean 'ltv_cac'"),
+        ("ltv_cac >= three", "VALUE must be a number"),
+        ("ltv_cac", "METRIC OP VALUE"),
+    ],
+)
 def test_bad_targets_are_refused(text, message):
     with pytest.raises(InputError, match=message):
         parse_target(text)
@@ -147,15 +153,18 @@ def test_bad_targets_are_refused(text, message):
 # -- field paths ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, message", [
-    ("segments.SBM.churn.monthly", "names no segment 'SBM', did you mean 'segments.SMB.churn.monthly'"),
-    ("segments.SMB.churn.montly", "did you mean 'segments.SMB.churn.monthly'"),
-    ("acquisition.spend", "did you mean 'acquisition.spend_monthly'"),
-    ("segments.SMB.churn.annual", "not given in this scenario"),
-    ("segments.SMB.contract_months", "cannot be varied"),
-    ("horizon_months", "cannot be varied"),
-    ("events[5].cash_in", "names no event"),
-])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("segments.SBM.churn.monthly", "names no segment 'SBM', did you mean 'segments.SMB.churn.monthly'"),
+        ("segments.SMB.churn.montly", "did you mean 'segments.SMB.churn.monthly'"),
+        ("acquisition.spend", "did you mean 'acquisition.spend_monthly'"),
+        ("segments.SMB.churn.annual", "not given in this scenario"),
+        ("segments.SMB.contract_months", "cannot be varied"),
+        ("horizon_months", "cannot be varied"),
+        ("events[5].cash_in", "names no event"),
+    ],
+)
 def test_unknown_fields_are_refused_with_a_reason(scenario, path, message):
     with pytest.raises(InputError, match=message.replace("[", r"\[").replace(".", r"\.")):
         find_field(scenario, path)
@@ -184,11 +193,15 @@ def test_a_defaulted_starting_mrr_follows_arpa(scenario):
 
 
 def test_a_plain_value_drops_the_correlations_of_an_uncertain_field():
-    text = CLOSED_FORM.replace("cac: 1_000", 'cac: "800..1.2k"').replace(
-        "monthly: 0.05, heterogeneity: 0", 'monthly: "4%..6%"').replace(
-        "simulation: {paths: 200, seed: 3}",
-        "simulation: {paths: 200, seed: 3, correlations: "
-        "[{between: [segments.SMB.cac, segments.SMB.churn.monthly], rho: -0.5}]}")
+    text = (
+        CLOSED_FORM.replace("cac: 1_000", 'cac: "800..1.2k"')
+        .replace("monthly: 0.05, heterogeneity: 0", 'monthly: "4%..6%"')
+        .replace(
+            "simulation: {paths: 200, seed: 3}",
+            "simulation: {paths: 200, seed: 3, correlations: "
+            "[{between: [segments.SMB.cac, segments.SMB.churn.monthly], rho: -0.5}]}",
+        )
+    )
     scenario = parse_scenario(text)
     assert set_field(scenario, "segments.SMB.churn.monthly", 0.05).simulation.correlations == ()
     goal = goal_seek(scenario, "segments.SMB.churn.monthly", "ltv_cac >= 1")  # runs without the pair
@@ -219,10 +232,13 @@ def test_a_payback_that_never_comes_does_not_meet_a_less_than_target():
     assert "Payback months with churn (p50) never" in " ".join(explain(goal))
 
 
-@pytest.mark.parametrize("path, leaves", [
-    ("segments.SMB.churn", ["segments.SMB.churn.monthly", "segments.SMB.churn.heterogeneity"]),
-    ("events[1].set.segments.SMB.churn", ["events[1].set.segments.SMB.churn.monthly"]),
-])
+@pytest.mark.parametrize(
+    "path, leaves",
+    [
+        ("segments.SMB.churn", ["segments.SMB.churn.monthly", "segments.SMB.churn.heterogeneity"]),
+        ("events[1].set.segments.SMB.churn", ["events[1].set.segments.SMB.churn.monthly"]),
+    ],
+)
 def test_a_block_is_answered_with_its_fields(scenario, path, leaves):
     """``--vary segments.SMB.churn`` names the churn block: suggest its fields, not a neighbour (cac)."""
     with pytest.raises(InputError) as raised:

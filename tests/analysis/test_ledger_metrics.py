@@ -78,11 +78,14 @@ def test_zero_mrr_means_not_active():
 
 def test_expansion_contraction_and_the_rates_of_spec_3_1():
     document = metrics(
-        "up,2024-01,100", "up,2024-02,150",  # +50 expansion
-        "down,2024-01,200", "down,2024-02,120",  # −80 contraction
+        "up,2024-01,100",
+        "up,2024-02,150",  # +50 expansion
+        "down,2024-01,200",
+        "down,2024-02,120",  # −80 contraction
         "gone,2024-01,100",  # −100 churned
         "fresh,2024-02,40",  # +40 new
-        "same,2024-01,100", "same,2024-02,100",
+        "same,2024-01,100",
+        "same,2024-02,100",
     )
     series = document["series"]
     assert series["expansion_mrr"] == [0.0, 50.0]
@@ -107,8 +110,11 @@ def test_quick_ratio_counts_reactivation():
 
 def test_cohort_triangles_by_first_active_month():
     document = metrics(
-        "a,2024-01,100", "a,2024-02,100", "a,2024-03,150",
-        "b,2024-01,100", "b,2024-03,100",  # gone in February, back in March
+        "a,2024-01,100",
+        "a,2024-02,100",
+        "a,2024-03,150",
+        "b,2024-01,100",
+        "b,2024-03,100",  # gone in February, back in March
         "c,2024-02,50",
     )
     cohorts = document["cohorts"]
@@ -126,7 +132,9 @@ def test_the_document_is_json_without_nan_and_has_every_series():
 
 LEDGER_ROWS = st.lists(
     st.tuples(st.integers(0, 6), st.integers(0, 9), st.one_of(st.just(0.0), st.floats(0.01, 10_000))),
-    min_size=1, max_size=60)
+    min_size=1,
+    max_size=60,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -137,12 +145,22 @@ def test_the_mrr_bridge_holds_for_any_ledger(rows):
     months = len(series["mrr"])
     assert series["new_mrr"][0] == pytest.approx(series["mrr"][0])
     for t in range(1, months):
-        bridge = (series["mrr"][t - 1] + series["new_mrr"][t] + series["expansion_mrr"][t]
-                  + series["reactivation_mrr"][t] - series["contraction_mrr"][t] - series["churned_mrr"][t])
+        bridge = (
+            series["mrr"][t - 1]
+            + series["new_mrr"][t]
+            + series["expansion_mrr"][t]
+            + series["reactivation_mrr"][t]
+            - series["contraction_mrr"][t]
+            - series["churned_mrr"][t]
+        )
         assert series["mrr"][t] == pytest.approx(bridge, abs=1e-5)
         assert series["net_new_mrr"][t] == pytest.approx(series["mrr"][t] - series["mrr"][t - 1], abs=1e-5)
-        assert series["customers"][t] == (series["customers"][t - 1] + series["new_customers"][t]
-                                          + series["reactivated_customers"][t] - series["churned_customers"][t])
+        assert series["customers"][t] == (
+            series["customers"][t - 1]
+            + series["new_customers"][t]
+            + series["reactivated_customers"][t]
+            - series["churned_customers"][t]
+        )
         for rate in ("nrr_monthly", "grr_monthly", "logo_churn_rate"):
             value = series[rate][t]
             assert value is None or (math.isfinite(value) and value >= 0)
@@ -166,9 +184,15 @@ def test_two_hundred_thousand_rows_compute_quickly():
 # SPEC 6.1: one ledger in the forms users export, and the metrics to the cent.
 
 EXPORT_ROWS = st.lists(
-    st.tuples(st.sampled_from(["Acme, Inc.", "b", "Café", "d 4"]), st.integers(0, 14), st.integers(0, 250_000_000),
-              st.integers(1, 28)),
-    min_size=1, max_size=40)
+    st.tuples(
+        st.sampled_from(["Acme, Inc.", "b", "Café", "d 4"]),
+        st.integers(0, 14),
+        st.integers(0, 250_000_000),
+        st.integers(1, 28),
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 def _grouped(cents: int, thousands: str, decimal: str) -> str:
@@ -181,6 +205,7 @@ def _month(index: int) -> tuple[int, int]:
 
 def _exports(rows) -> dict[str, tuple[str, ReadOptions]]:
     """The same rows (customer, month index, cents, day) as a clean file and as exports write them."""
+
     def month(m):
         return "%04d-%02d" % _month(m)
 
@@ -188,17 +213,23 @@ def _exports(rows) -> dict[str, tuple[str, ReadOptions]]:
         return "%04d-%02d-%02d" % (*_month(m), d)
 
     clean = "customer_id,month,mrr\n" + "".join(
-        f'"{c}",{month(m)},{cents // 100}.{cents % 100:02d}\n' for c, m, cents, _ in rows)
+        f'"{c}",{month(m)},{cents // 100}.{cents % 100:02d}\n' for c, m, cents, _ in rows
+    )
     european = "\ufeffKunde;Monat;MRR;Tarif\n" + "".join(
-        f"{c};{d:02d}.{_month(m)[1]:02d}.{_month(m)[0]};{_grouped(cents, '.', ',')} €;pro\n" for c, m, cents, d in rows)
+        f"{c};{d:02d}.{_month(m)[1]:02d}.{_month(m)[0]};{_grouped(cents, '.', ',')} €;pro\n" for c, m, cents, d in rows
+    )
     quoted = "Customer ID,Period,MRR\n" + "".join(
-        f'"{c}",{day(m, d)},"${_grouped(cents, ",", ".")}"\n' for c, m, cents, d in rows)
+        f'"{c}",{day(m, d)},"${_grouped(cents, ",", ".")}"\n' for c, m, cents, d in rows
+    )
     tabbed = "MRR\tcustomer_id\tMonth\n" + "".join(
-        f"{_grouped(cents, ',', '.')}\t{c}\t{day(m, d)}T{d % 24:02d}:30:00Z\n" for c, m, cents, d in rows)
+        f"{_grouped(cents, ',', '.')}\t{c}\t{day(m, d)}T{d % 24:02d}:30:00Z\n" for c, m, cents, d in rows
+    )
     return {
         "clean": (clean, ReadOptions()),
-        "european": (european, ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=",",
-                                           date_format="%d.%m.%Y")),
+        "european": (
+            european,
+            ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=",", date_format="%d.%m.%Y"),
+        ),
         "quoted": (quoted, ReadOptions(columns={"customer_id": "customer id", "month": "period"})),
         "tabbed": (tabbed, ReadOptions()),
     }
@@ -207,10 +238,12 @@ def _exports(rows) -> dict[str, tuple[str, ReadOptions]]:
 @settings(max_examples=60, deadline=None)
 @given(EXPORT_ROWS)
 def test_the_metrics_of_an_export_are_those_of_the_clean_file_to_the_cent(rows):
-    documents = {name: ledger_metrics(parse_ledger(text, name, options))
-                 for name, (text, options) in _exports(rows).items()}
+    documents = {
+        name: ledger_metrics(parse_ledger(text, name, options)) for name, (text, options) in _exports(rows).items()
+    }
     clean = documents.pop("clean")
     assert clean["series"]["mrr"][-1] == pytest.approx(
-        sum(cents for _, m, cents, _ in rows if m == max(r[1] for r in rows)) / 100, abs=0.005)
+        sum(cents for _, m, cents, _ in rows if m == max(r[1] for r in rows)) / 100, abs=0.005
+    )
     for name, document in documents.items():
         assert document == clean, name

@@ -13,7 +13,6 @@ from saas_sim.engine.simulate import simulate
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.render.tornado import Tornado
-
 from tests.scenario_texts import FEW_OUT, NEVER_MIX, doomed
 
 # Plain values; no reinvested gross profit, so margins and costs cannot reach the customers.
@@ -127,8 +126,11 @@ def test_a_rate_near_its_bound_is_swung_within_it(steady_customers):
 
 
 def test_a_side_that_clips_to_its_own_value_is_not_run_and_says_so():
-    [rate] = [f for f in input_fields(parse_scenario(STEADY.replace("0.95", "1.0"))) if f.path.endswith("monthly")
-              and "churn" in f.path]
+    [rate] = [
+        f
+        for f in input_fields(parse_scenario(STEADY.replace("0.95", "1.0")))
+        if f.path.endswith("monthly") and "churn" in f.path
+    ]
     value, shown, moved, note = swung(rate, 0.2, +1)
     assert (shown, moved, note) == (1.0, False, UNMOVED_BOUND)
     result = sensitivity(parse_scenario(STEADY.replace("0.95", "1.0")), metric="cash_end")
@@ -183,8 +185,9 @@ def test_an_unknown_metric_is_refused_with_a_guess():
 
 def test_a_metric_undefined_everywhere_is_refused():
     with pytest.raises(InputError, match="undefined on every path"):
-        sensitivity(parse_scenario(TWO_SEGMENTS.replace("horizon_months: 13", "horizon_months: 6")),
-                    metric="nrr_12m_end")
+        sensitivity(
+            parse_scenario(TWO_SEGMENTS.replace("horizon_months: 13", "horizon_months: 6")), metric="nrr_12m_end"
+        )
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -212,14 +215,18 @@ def _tornado_text(result, width: int = 100) -> str:
     return " ".join(console.export_text().split())
 
 
-@pytest.mark.parametrize(("cash", "pinned", "alternatives"), [
-    ("100k", 1.0, ["cash_out_month", "cash_min"]),  # out of cash on every path, whatever the swing
-    ("100M", 0.0, ["cash_min"]),  # never out of cash
-])
+@pytest.mark.parametrize(
+    ("cash", "pinned", "alternatives"),
+    [
+        ("100k", 1.0, ["cash_out_month", "cash_min"]),  # out of cash on every path, whatever the swing
+        ("100M", 0.0, ["cash_min"]),  # never out of cash
+    ],
+)
 def test_a_probability_pinned_at_0_or_100_percent_says_it_cannot_move(cash, pinned, alternatives):
     """Issue 13, 5: not "no effect on out_of_cash" when out_of_cash is 100 % (or 0 %) in every swing."""
-    result = sensitivity(parse_scenario(DOOMED.replace("starting_cash: 1M", f"starting_cash: {cash}")),
-                         metric="out_of_cash")
+    result = sensitivity(
+        parse_scenario(DOOMED.replace("starting_cash: 1M", f"starting_cash: {cash}")), metric="out_of_cash"
+    )
     assert all(s.effect == 0 for s in result.inputs)
     assert result.saturated == pinned
     document = result.to_json()
@@ -228,16 +235,16 @@ def test_a_probability_pinned_at_0_or_100_percent_says_it_cannot_move(cash, pinn
     text = _tornado_text(result)
     assert "No effect" not in text
     percent = f"{100 * pinned:.0f}%"
-    assert (f"out_of_cash is {percent} in every swing: it cannot move; try --metric "
-            f"{' or '.join(alternatives)}") in text
+    assert (
+        f"out_of_cash is {percent} in every swing: it cannot move; try --metric {' or '.join(alternatives)}"
+    ) in text
     assert "company.starting_cash" in text  # still listed, as swung without moving it
 
 
 def test_inputs_that_leave_a_probability_at_100_percent_are_not_said_to_have_no_effect():
     result = sensitivity(parse_scenario(DOOMED), metric="out_of_cash")
     assert result.base == 1.0 and result.saturated is None  # cash and costs move it
-    assert [s.field for s in result.inputs if s.effect > 0] == ["company.starting_cash",
-                                                                 "company.fixed_costs_monthly"]
+    assert [s.field for s in result.inputs if s.effect > 0] == ["company.starting_cash", "company.fixed_costs_monthly"]
     text = _tornado_text(result)
     assert "No effect" not in text
     heading = "Still 100% on both sides (out_of_cash is pinned there; try --metric cash_out_month or cash_min): "
@@ -285,8 +292,10 @@ def test_a_payback_that_never_comes_ranks_an_input_that_makes_it_pay_back_first(
     assert "never at base" in text and f"$800 ({cac.low.metric:.1f} mo)" in text  # where the swing lands
     assert "Standard error" not in text  # of a p50 that is never: none
     # 7 % churn: at most 80 / 7 % = 1,143 of margin, enough for CAC 1,000 (29 months) but not for 1,200
-    result = sensitivity(parse_scenario(NEVER_AT_BASE.replace("{dist: uniform, low: 0.03, high: 0.15}", "0.07")),
-                         metric="payback_months_with_churn")
+    result = sensitivity(
+        parse_scenario(NEVER_AT_BASE.replace("{dist: uniform, low: 0.03, high: 0.15}", "0.07")),
+        metric="payback_months_with_churn",
+    )
     assert result.base == 29.0
     cac = by_field(result)["segments.SMB.cac"]
     assert cac.high.metric == math.inf and cac.effect == math.inf and result.inputs[0].effect == math.inf
@@ -312,8 +321,10 @@ def test_a_p50_pinned_at_never_ranks_by_the_share_that_never_pays_back():
     arpa = fields["segments.SMB.arpa_monthly"]
     assert arpa.low.metric == arpa.high.metric == math.inf  # the p50 stays never either way
     assert arpa.high.never < result.base_never < arpa.low.never
-    assert arpa.effect == pytest.approx(max(arpa.low.never, arpa.high.never, result.base_never)
-                                        - min(arpa.low.never, arpa.high.never, result.base_never))
+    assert arpa.effect == pytest.approx(
+        max(arpa.low.never, arpa.high.never, result.base_never)
+        - min(arpa.low.never, arpa.high.never, result.base_never)
+    )
     assert fields["company.starting_cash"].effect == 0  # cash cannot move payback
     moving = {s.field for s in result.inputs if s.effect > 0}
     assert {"segments.SMB.arpa_monthly", "segments.SMB.cac", "segments.SMB.gross_margin"} <= moving
@@ -326,8 +337,10 @@ def test_a_p50_pinned_at_never_ranks_by_the_share_that_never_pays_back():
     assert (item["never_low"], item["never_high"]) == (arpa.low.never, arpa.high.never)
     text = _tornado_text(result)
     assert "No effect on Payback months with churn" not in text
-    assert ("The p50 is never at base (63% of paths never pay back): the inputs are ranked by that share instead; "
-            "try --metric ltv_cac.") in text
+    assert (
+        "The p50 is never at base (63% of paths never pay back): the inputs are ranked by that share instead; "
+        "try --metric ltv_cac."
+    ) in text
     unmoved = text.split("No effect on the share that never pays back: ")[1].split("At 0")[0]
     assert "starting_cash" in unmoved and "arpa_monthly" not in unmoved and "SMB.cac" not in unmoved
 

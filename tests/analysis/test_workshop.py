@@ -149,16 +149,19 @@ def test_a_payback_fact_reads_the_never_statistic_not_a_workaround():
     from saas_sim.analysis.workshop import _simulated
 
     never = {"mean": 30.0, "p10": 20.0, "p50": None, "p90": None, "never": 0.6}
-    fact = _simulated("With churn", _summary_result("payback_months_with_churn", never),
-                      "payback_months_with_churn", "months")
+    fact = _simulated(
+        "With churn", _summary_result("payback_months_with_churn", never), "payback_months_with_churn", "months"
+    )
     assert (fact.value, fact.low, fact.high, fact.status) == (math.inf, 20.0, math.inf, "bad")
     some = {**never, "p50": 14.0, "never": 0.2}
-    fact = _simulated("With churn", _summary_result("payback_months_with_churn", some),
-                      "payback_months_with_churn", "months")
+    fact = _simulated(
+        "With churn", _summary_result("payback_months_with_churn", some), "payback_months_with_churn", "months"
+    )
     assert (fact.value, fact.high, fact.status) == (14.0, math.inf, "warn")
     undefined = dict.fromkeys(("mean", "p10", "p50", "p90", "never"))  # no path defines it: unknown, not never
-    fact = _simulated("With churn", _summary_result("payback_months_with_churn", undefined),
-                      "payback_months_with_churn", "months")
+    fact = _simulated(
+        "With churn", _summary_result("payback_months_with_churn", undefined), "payback_months_with_churn", "months"
+    )
     assert fact.value is None and fact.status is None
 
 
@@ -168,9 +171,16 @@ def test_a_cash_out_month_of_too_few_paths_says_so():
     from saas_sim.render.workshop import fact_note
 
     stats = {"mean": 37.0, "p10": 36.0, "p50": 37.0, "p90": 38.0, "n": 2}
-    fact = _simulated("Cash runs out", _summary_result("cash_out_month", stats), "cash_out_month", "month",
-                      graded=False, never=True)
+    fact = _simulated(
+        "Cash runs out", _summary_result("cash_out_month", stats), "cash_out_month", "month", graded=False, never=True
+    )
     assert fact.value == 37.0 and "2 paths" in fact_note(fact, {}) and "too few" in fact_note(fact, {})
-    none = _simulated("Cash runs out", _summary_result("cash_out_month", {"p50": None, "n": 0}), "cash_out_month",
-                      "month", graded=False, never=True)
+    none = _simulated(
+        "Cash runs out",
+        _summary_result("cash_out_month", {"p50": None, "n": 0}),
+        "cash_out_month",
+        "month",
+        graded=False,
+        never=True,
+    )
     assert none.value == math.inf  # no path runs out: never

@@ -11,8 +11,9 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_json_holds_both_results_with_one_seed_and_path_count(invoke):
-    result = invoke("compare", SCENARIOS / "vicious-cycle.yaml", SCENARIOS / "virtuous-cycle.yaml",
-                    "--paths", "300", "--json", "-")
+    result = invoke(
+        "compare", SCENARIOS / "vicious-cycle.yaml", SCENARIOS / "virtuous-cycle.yaml", "--paths", "300", "--json", "-"
+    )
     assert result.exit_code == 0, result.stderr
     both = json.loads(result.stdout)
     assert set(both) == {"a", "b"}
@@ -44,8 +45,7 @@ def test_the_table_lists_every_summary_metric_and_the_focus(invoke):
 def test_a_stored_scenario_by_name(invoke, tmp_path):
     db = tmp_path / "s.db"
     invoke("scenarios", "import", SCENARIOS / "starter.yaml", "--db", db)
-    result = invoke("compare", "Starter - monthly SaaS", SCENARIOS / "starter.yaml", "--paths", "200",
-                    "--db", db)
+    result = invoke("compare", "Starter - monthly SaaS", SCENARIOS / "starter.yaml", "--paths", "200", "--db", db)
     assert result.exit_code == 0, result.stderr
     assert "A: Starter - monthly SaaS@1" in result.stdout
 

@@ -81,9 +81,16 @@ def test_unknown_command_is_two(invoke):
     assert invoke("frobnicate").exit_code == 2
 
 
-@pytest.mark.parametrize(("option", "value"), [
-    ("--paths", "0"), ("--paths", "1000001"), ("--horizon", "0"), ("--horizon", "241"), ("--seed", "-1"),
-])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--paths", "0"),
+        ("--paths", "1000001"),
+        ("--horizon", "0"),
+        ("--horizon", "241"),
+        ("--seed", "-1"),
+    ],
+)
 def test_out_of_range_overrides_are_two(invoke, scenario_file, option, value):
     result = invoke("run", scenario_file, option, value)
     assert result.exit_code == 2
@@ -126,7 +133,8 @@ def test_unexpected_failure_is_one_without_traceback(invoke, scenario_file, monk
     result = invoke("run", scenario_file, *FAST)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "saas-sim: error: RuntimeError: the engine broke (run with --debug for the traceback)"]
+        "saas-sim: error: RuntimeError: the engine broke (run with --debug for the traceback)"
+    ]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 
@@ -165,7 +173,7 @@ def _fuzz_base() -> str:
     from importlib import resources
 
     text = resources.files("saas_sim").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
-    head, block = text[: text.index("# events:")], text[text.index("# events:"):]
+    head, block = text[: text.index("# events:")], text[text.index("# events:") :]
     return head + "".join(line[2:] + "\n" for line in block.splitlines() if line.startswith("# "))
 
 
@@ -174,19 +182,62 @@ _FUZZ_BASE = _fuzz_base()
 _VALUE_LINES = [
     (i, match)
     for i, line in enumerate(_FUZZ_BASE.splitlines())
-    if (match := re.match(r"(\s*(?:- )?(?!name|note|currency|description|billing)\w+: )([^#{\s][^#{]*?)(\s+#.*)?$", line)
-        or re.match(r"(\s*set: \{[\w.]+: )([^}]+)(\}.*)$", line))
+    if (
+        match := re.match(
+            r"(\s*(?:- )?(?!name|note|currency|description|billing)\w+: )([^#{\s][^#{]*?)(\s+#.*)?$", line
+        )
+        or re.match(r"(\s*set: \{[\w.]+: )([^}]+)(\}.*)$", line)
+    )
 ]
 
 _EXTREMES = [
-    "1e306", "1e308", "-1e308", "1.7976931348623157e308", "1e-320", "5e-324", "-0", "0", "1e15", "-1e15",
-    "1.0000001e15", "999999999999999999999", "9" * 4301, "-" + "9" * 4301, "1" * 5000 + ".5", ".inf", "-.inf", ".nan",
-    "'$1,000,000,000,000,000'", "'€1e15'", "'$400k..$600k'", "1e-300..1e15", "5e-324..1e15", "-1e15..1e15",
-    "'1e999'", "100%", "1e15%", "2B", "999B", "'1,00'", "6,000", "'$6,000'", "3", "0x10", "0o7", "1:30",
-    "{dist: normal, mean: 1e15, sd: 1e15}", "{dist: lognormal, p5: 5e-324, p95: 1e15}",
-    "{dist: uniform, low: -1e15, high: 1e15}", "{dist: triangular, low: -1e15, mode: 1e15, high: 1e15}",
-    "{dist: beta, alpha: 1e-300, beta: 1e15}", "{dist: beta, alpha: 1e15, beta: 1e15}",
-    "{dist: lognormal, mean: 1e15, sd: 1e-300}", "{dist: normal, mean: 0, sd: 1e-320}", "[1, 2]", "''", "~",
+    "1e306",
+    "1e308",
+    "-1e308",
+    "1.7976931348623157e308",
+    "1e-320",
+    "5e-324",
+    "-0",
+    "0",
+    "1e15",
+    "-1e15",
+    "1.0000001e15",
+    "999999999999999999999",
+    "9" * 4301,
+    "-" + "9" * 4301,
+    "1" * 5000 + ".5",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "'$1,000,000,000,000,000'",
+    "'€1e15'",
+    "'$400k..$600k'",
+    "1e-300..1e15",
+    "5e-324..1e15",
+    "-1e15..1e15",
+    "'1e999'",
+    "100%",
+    "1e15%",
+    "2B",
+    "999B",
+    "'1,00'",
+    "6,000",
+    "'$6,000'",
+    "3",
+    "0x10",
+    "0o7",
+    "1:30",
+    "{dist: normal, mean: 1e15, sd: 1e15}",
+    "{dist: lognormal, p5: 5e-324, p95: 1e15}",
+    "{dist: uniform, low: -1e15, high: 1e15}",
+    "{dist: triangular, low: -1e15, mode: 1e15, high: 1e15}",
+    "{dist: beta, alpha: 1e-300, beta: 1e15}",
+    "{dist: beta, alpha: 1e15, beta: 1e15}",
+    "{dist: lognormal, mean: 1e15, sd: 1e-300}",
+    "{dist: normal, mean: 0, sd: 1e-320}",
+    "[1, 2]",
+    "''",
+    "~",
 ]
 
 
@@ -197,8 +248,18 @@ def _typed_numbers() -> st.SearchStrategy[str]:
     single = st.one_of(st.sampled_from(_EXTREMES), floats, ints, scale)
     plain = st.one_of(floats, ints, scale)
     ranges = st.tuples(plain, plain).map(lambda ends: f"'{ends[0]}..{ends[1]}'")
-    dists = st.tuples(st.sampled_from(["normal, mean: {}, sd: {}", "lognormal, p5: {}, p95: {}",
-                                       "uniform, low: {}, high: {}", "beta, alpha: {}, beta: {}"]), plain, plain)
+    dists = st.tuples(
+        st.sampled_from(
+            [
+                "normal, mean: {}, sd: {}",
+                "lognormal, p5: {}, p95: {}",
+                "uniform, low: {}, high: {}",
+                "beta, alpha: {}, beta: {}",
+            ]
+        ),
+        plain,
+        plain,
+    )
     return st.one_of(single, ranges, dists.map(lambda d: "{dist: " + d[0].format(d[1], d[2]) + "}"))
 
 
@@ -244,7 +305,11 @@ def test_extreme_but_valid_inputs_print_no_warning_as_a_process(tmp_path):
     text = text.replace("    cash_in: 500k ", "    cash_in: 1e15 ")
     path = tmp_path / "extreme.yaml"
     path.write_text(text, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "saas_sim", "run", str(path), "--paths", "20000", "--no-save"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "saas_sim", "run", str(path), "--paths", "20000", "--no-save"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""

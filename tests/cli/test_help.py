@@ -64,13 +64,17 @@ def odd_breaks(text: str, width: int = WIDTH) -> list[tuple[str, str]]:
 
 
 def test_the_check_finds_a_break_inside_a_sentence():
-    broken = ("│ sensitivity  Swing every numeric input down and up, one at a time with the   │\n"
-              "│              same random numbers, and rank the inputs                        │\n"
-              "│              by their effect on a metric: a tornado chart.                   │\n")
+    broken = (
+        "│ sensitivity  Swing every numeric input down and up, one at a time with the   │\n"
+        "│              same random numbers, and rank the inputs                        │\n"
+        "│              by their effect on a metric: a tornado chart.                   │\n"
+    )
     assert len(odd_breaks(broken)) == 1
-    whole = ("│ sensitivity  Swing every numeric input down and up, one at a time with the   │\n"
-             "│              same random numbers, and rank the inputs by their effect on a   │\n"
-             "│              metric: a tornado chart.                                        │\n")
+    whole = (
+        "│ sensitivity  Swing every numeric input down and up, one at a time with the   │\n"
+        "│              same random numbers, and rank the inputs by their effect on a   │\n"
+        "│              metric: a tornado chart.                                        │\n"
+    )
     assert odd_breaks(whole) == []
 
 

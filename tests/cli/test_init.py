@@ -92,9 +92,10 @@ def test_the_starters_commented_events_are_a_working_example(invoke, tmp_path):
     from saas_sim.io.scenario import parse_scenario
 
     text = _template()
-    head, block = text[: text.index("# events:")], text[text.index("# events:"):]
-    uncommented = head + "".join(line[2:] + "\n" if line.startswith("# ") else line + "\n"
-                                 for line in block.splitlines())
+    head, block = text[: text.index("# events:")], text[text.index("# events:") :]
+    uncommented = head + "".join(
+        line[2:] + "\n" if line.startswith("# ") else line + "\n" for line in block.splitlines()
+    )
     scenario = parse_scenario(uncommented, "starter.yaml")
     assert len(scenario.events) >= 2
     assert any(event.set for event in scenario.events)

@@ -94,14 +94,19 @@ def test_the_report_renders_charts_and_heatmaps_on_a_terminal():
     assert max(len(line) for line in text.splitlines()) <= 120
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("customer_id,month,mrr\na,2024-13,10\n",
-     "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'"),
-    ("customer_id,month,mrr\na,2024-01,10\nb,2024-01,-3\n", "ledger.csv:3 mrr: must be >= 0, got -3"),
-    ("customer_id,month,mrr\na,2024-01,ten\n", "ledger.csv:2 mrr: must be a number, got 'ten'"),
-    ("customer_id,month\na,2024-01\n", "ledger.csv:1: missing column mrr"),
-    ("customer_id,month,mrr\na,2024-01\n", "ledger.csv:2: has 2 fields, expected 3"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "customer_id,month,mrr\na,2024-13,10\n",
+            "ledger.csv:2 month: must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got '2024-13'",
+        ),
+        ("customer_id,month,mrr\na,2024-01,10\nb,2024-01,-3\n", "ledger.csv:3 mrr: must be >= 0, got -3"),
+        ("customer_id,month,mrr\na,2024-01,ten\n", "ledger.csv:2 mrr: must be a number, got 'ten'"),
+        ("customer_id,month\na,2024-01\n", "ledger.csv:1: missing column mrr"),
+        ("customer_id,month,mrr\na,2024-01\n", "ledger.csv:2: has 2 fields, expected 3"),
+    ],
+)
 def test_bad_files_are_refused_with_file_line_field_and_exit_2(invoke, tmp_path, content, expected):
     path = tmp_path / "ledger.csv"
     path.write_text(content, encoding="utf-8")
@@ -144,10 +149,13 @@ def test_an_amount_that_would_overflow_exits_2_with_its_line_and_no_warning(tmp_
     import sys
 
     path = tmp_path / "ledger.csv"
-    path.write_text(f"customer_id,month,mrr\na,2024-01,{amount}\nb,2024-01,{amount}\na,2024-02,1\n",
-                    encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "saas_sim", "metrics", str(path), "--json", "-"],
-                          capture_output=True, text=True, timeout=60)
+    path.write_text(f"customer_id,month,mrr\na,2024-01,{amount}\nb,2024-01,{amount}\na,2024-02,1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "saas_sim", "metrics", str(path), "--json", "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 2, done.stderr
@@ -175,13 +183,31 @@ def test_an_export_with_other_names_a_decimal_comma_and_dates_reads_as_the_clean
     """SPEC 6.1 through the command line: --columns, --decimal, --date-format."""
     export = tmp_path / "export.csv"
     rows = [line.split(",") for line in LEDGER.splitlines()[1:]]
-    export.write_text("\ufeffKunde;Abrechnungsmonat;Betrag;Tarif\n" + "".join(
-        f"{customer};01.{month[5:]}.{month[:4]};{float(mrr):,.2f} €;pro\n".replace(",", "X").replace(".", ",")
-        .replace("X", ".").replace(",", ".", 2) for customer, month, mrr in rows), encoding="utf-8")
+    export.write_text(
+        "\ufeffKunde;Abrechnungsmonat;Betrag;Tarif\n"
+        + "".join(
+            f"{customer};01.{month[5:]}.{month[:4]};{float(mrr):,.2f} €;pro\n".replace(",", "X")
+            .replace(".", ",")
+            .replace("X", ".")
+            .replace(",", ".", 2)
+            for customer, month, mrr in rows
+        ),
+        encoding="utf-8",
+    )
     assert "a;01.01.2024;100,00 €;pro" in export.read_text(encoding="utf-8")
     clean = invoke("metrics", ledger_file, "--json", "-")
-    read = invoke("metrics", export, "--json", "-", "--columns", "customer=Kunde,month=Abrechnungsmonat,mrr=Betrag",
-                  "--decimal", ",", "--date-format", "%d.%m.%Y")
+    read = invoke(
+        "metrics",
+        export,
+        "--json",
+        "-",
+        "--columns",
+        "customer=Kunde,month=Abrechnungsmonat,mrr=Betrag",
+        "--decimal",
+        ",",
+        "--date-format",
+        "%d.%m.%Y",
+    )
     assert read.exit_code == 0, read.stderr
     assert json.loads(read.stdout) == json.loads(clean.stdout)
 
@@ -190,4 +216,7 @@ def test_bad_reading_options_exit_2_naming_the_option(invoke, ledger_file):
     result = invoke("metrics", ledger_file, "--decimal", ";", "--columns", "plan=Plan", "--date-format", "%d")
     assert result.exit_code == 2 and result.stdout == ""
     assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
-        "saas-sim --columns", "saas-sim --decimal", "saas-sim --date-format"]
+        "saas-sim --columns",
+        "saas-sim --decimal",
+        "saas-sim --date-format",
+    ]

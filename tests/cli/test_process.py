@@ -13,8 +13,9 @@ from saas_sim import __version__
 
 
 def saas_sim(*args: object, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "saas_sim", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "saas_sim", *map(str, args)], capture_output=True, text=True, timeout=120, **kwargs
+    )
 
 
 def test_version_as_a_process():
@@ -48,8 +49,9 @@ def test_unexpected_failure_as_a_process(scenario_file):
         sys.argv = ["saas-sim", *sys.argv[1:]]
         main()
     """)
-    done = subprocess.run([sys.executable, "-c", script, "run", str(scenario_file)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, "run", str(scenario_file)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1
     assert done.stderr == "saas-sim: error: ZeroDivisionError: division by zero (run with --debug for the traceback)\n"
 
@@ -69,15 +71,15 @@ IMPORT_PROBE = textwrap.dedent("""
 
 
 def _probe(*args: object) -> dict:
-    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE, *map(str, args)], capture_output=True, text=True, timeout=120
+    )
     return json.loads(done.stderr.splitlines()[-1])
 
 
 # numba imports scipy itself and scipy.linalg (it probes BLAS/LAPACK when it loads); the
 # statistics and fitting parts of scipy that saas-sim uses elsewhere must stay out of `run`.
-SCIPY_WORK = ("scipy.special", "scipy.stats", "scipy.optimize", "scipy.sparse",
-              "scipy.integrate", "scipy.interpolate")
+SCIPY_WORK = ("scipy.special", "scipy.stats", "scipy.optimize", "scipy.sparse", "scipy.integrate", "scipy.interpolate")
 
 
 def test_run_imports_neither_textual_nor_scipy(scenario_file):
@@ -94,11 +96,14 @@ def test_help_stays_light():
     assert not any(m.split(".")[0] in ("textual", "scipy", "numpy") for m in probe["modules"])
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["run", "x.yaml", "--bogus"], "saas-sim run: No such option: --bogus (see 'saas-sim run --help')"),
-    (["run"], "saas-sim run: Missing argument 'FILE_OR_NAME'. (see 'saas-sim run --help')"),
-    (["nope"], "saas-sim: No such command 'nope'. (see 'saas-sim --help')"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["run", "x.yaml", "--bogus"], "saas-sim run: No such option: --bogus (see 'saas-sim run --help')"),
+        (["run"], "saas-sim run: Missing argument 'FILE_OR_NAME'. (see 'saas-sim run --help')"),
+        (["nope"], "saas-sim: No such command 'nope'. (see 'saas-sim --help')"),
+    ],
+)
 def test_usage_errors_are_one_line_with_exit_code_2(args, expected):
     done = saas_sim(*args)
     assert done.returncode == 2

@@ -8,21 +8,62 @@ import json
 import pytest
 
 from saas_sim.engine.aggregate import STATS
-
 from tests.scenario_texts import NEVER_MIX
 
 # SPEC 3.1 (company level) and 3.2.
 SERIES = (
-    "customers", "new_customers", "paid_new", "referral_new", "churned_customers", "renewals_due",
-    "mrr", "arr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr",
-    "logo_churn_rate", "annualized_logo_churn", "renewal_rate", "gross_mrr_churn_rate", "nrr_monthly",
-    "grr_monthly", "nrr_12m", "grr_12m", "quick_ratio", "acquisition_spend", "cac", "paid_cac",
-    "revenue", "gross_profit", "cs_cost", "fixed_costs", "collections", "cash", "net_burn",
+    "customers",
+    "new_customers",
+    "paid_new",
+    "referral_new",
+    "churned_customers",
+    "renewals_due",
+    "mrr",
+    "arr",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "net_new_mrr",
+    "logo_churn_rate",
+    "annualized_logo_churn",
+    "renewal_rate",
+    "gross_mrr_churn_rate",
+    "nrr_monthly",
+    "grr_monthly",
+    "nrr_12m",
+    "grr_12m",
+    "quick_ratio",
+    "acquisition_spend",
+    "cac",
+    "paid_cac",
+    "revenue",
+    "gross_profit",
+    "cs_cost",
+    "fixed_costs",
+    "collections",
+    "cash",
+    "net_burn",
 )
 SUMMARY = (
-    "arr_end", "mrr_end", "customers_end", "cash_end", "cash_min", "out_of_cash", "cash_out_month",
-    "arr_growth_yoy_end", "annualized_logo_churn_end", "nrr_12m_end", "grr_12m_end", "cac",
-    "ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn", "burn_multiple",
+    "arr_end",
+    "mrr_end",
+    "customers_end",
+    "cash_end",
+    "cash_min",
+    "out_of_cash",
+    "cash_out_month",
+    "arr_growth_yoy_end",
+    "annualized_logo_churn_end",
+    "nrr_12m_end",
+    "grr_12m_end",
+    "cac",
+    "ltv_simple",
+    "ltv",
+    "ltv_cac",
+    "payback_months",
+    "payback_months_with_churn",
+    "burn_multiple",
     "rule_of_40",
 )
 
@@ -146,8 +187,16 @@ def test_summary_without_a_terminal_is_plain_text(invoke, scenario_file):
     out = result.stdout
     assert "\x1b[" not in out  # no colour codes
     assert "Two segments" in out and "200 paths" in out and "seed 9" in out and "14 months" in out
-    for label in ("ARR end", "Cash min", "Out of cash (probability)", "NRR 12m end", "LTV/CAC",
-                  "Payback months with churn", "Burn multiple", "Rule of 40"):
+    for label in (
+        "ARR end",
+        "Cash min",
+        "Out of cash (probability)",
+        "NRR 12m end",
+        "LTV/CAC",
+        "Payback months with churn",
+        "Burn multiple",
+        "Rule of 40",
+    ):
         assert label in out
     assert "€" in out  # the scenario's currency
     assert "Segments (p50)" in out and "SMB [pro]" in out and "Enterprise" in out
@@ -170,8 +219,12 @@ def test_piped_summary_keeps_every_figure_with_its_unit(invoke, monkeypatch):
     from tests.figures import broken_figures
 
     monkeypatch.delenv("COLUMNS", raising=False)
-    for scenario in ("scenarios/vicious-cycle.yaml", "scenarios/virtuous-cycle.yaml", "scenarios/starter.yaml",
-                     "scenarios/enterprise-annual.yaml"):
+    for scenario in (
+        "scenarios/vicious-cycle.yaml",
+        "scenarios/virtuous-cycle.yaml",
+        "scenarios/starter.yaml",
+        "scenarios/enterprise-annual.yaml",
+    ):
         result = invoke("run", scenario, "--paths", "300", "--no-save")
         assert result.exit_code == 0, result.stderr
         assert broken_figures(result.stdout) == [], scenario

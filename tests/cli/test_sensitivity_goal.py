@@ -43,8 +43,9 @@ def _effect(item: dict, base: float) -> float:
 
 
 def test_sensitivity_json_is_the_spec_shape_largest_effect_first(invoke, small):
-    data = _json(invoke("sensitivity", small, "--paths", "200", "--metric", "customers_end", "--swing", "0.1",
-                        "--json", "-"))
+    data = _json(
+        invoke("sensitivity", small, "--paths", "200", "--metric", "customers_end", "--swing", "0.1", "--json", "-")
+    )
     assert data["metric"] == "customers_end" and isinstance(data["base"], float)
     assert (data["paths"], data["seed"], data["swing"]) == (200, 4, 0.1)
     assert all(set(item) == {"field", "low", "high", "metric_low", "metric_high"} for item in data["inputs"])
@@ -78,15 +79,30 @@ def test_sensitivity_on_a_probability_out_of_cash_on_every_path_says_it_cannot_m
     assert "out_of_cash is 100% in every swing: it cannot move; try --metric cash_out_month or cash_min." in text
     assert "company.starting_cash" in text.split("Swung, still 100%: ")[1]
     assert broken_figures(result.stdout) == []
-    data = _json(invoke("sensitivity", "scenarios/vicious-cycle.yaml", "--metric", "out_of_cash", "--paths", "100",
-                        "--json", "-"))
+    data = _json(
+        invoke(
+            "sensitivity", "scenarios/vicious-cycle.yaml", "--metric", "out_of_cash", "--paths", "100", "--json", "-"
+        )
+    )
     assert data["saturated"] == {"at": 1.0, "try": ["cash_out_month", "cash_min"]}
     assert {"metric", "base", "inputs"} <= set(data)
 
 
 def test_goal_json_is_the_spec_shape(invoke, small):
-    data = _json(invoke("goal", small, "--vary", "segments.SMB.churn.monthly", "--target", "ltv_cac >= 3",
-                        "--paths", "200", "--json", "-"))
+    data = _json(
+        invoke(
+            "goal",
+            small,
+            "--vary",
+            "segments.SMB.churn.monthly",
+            "--target",
+            "ltv_cac >= 3",
+            "--paths",
+            "200",
+            "--json",
+            "-",
+        )
+    )
     assert {"field", "value", "metric", "target", "achieved"} <= set(data)
     assert (data["field"], data["metric"], data["target"]) == ("segments.SMB.churn.monthly", "ltv_cac", "ltv_cac >= 3")
     assert data["achieved"] >= 3 and 0 < data["value"] < 0.04
@@ -94,38 +110,75 @@ def test_goal_json_is_the_spec_shape(invoke, small):
 
 
 def test_goal_without_an_answer_prints_null_and_exits_0(invoke, small):
-    data = _json(invoke("goal", small, "--vary", "segments.SMB.churn.monthly", "--target", "ltv_cac >= 1000",
-                        "--paths", "200", "--json", "-"))
+    data = _json(
+        invoke(
+            "goal",
+            small,
+            "--vary",
+            "segments.SMB.churn.monthly",
+            "--target",
+            "ltv_cac >= 1000",
+            "--paths",
+            "200",
+            "--json",
+            "-",
+        )
+    )
     assert data["value"] is None and data["achieved"] is None
     assert data["best_value"] == 0.0
     assert data["explanation"].startswith("No value of segments.SMB.churn.monthly from 0% to 100% reaches")
 
 
 def test_goal_says_what_it_found_in_words(invoke, small):
-    result = invoke("goal", small, "--vary", "acquisition.spend_monthly", "--target", "out_of_cash <= 50%",
-                    "--prob", "0.5", "--paths", "200")
+    result = invoke(
+        "goal",
+        small,
+        "--vary",
+        "acquisition.spend_monthly",
+        "--target",
+        "out_of_cash <= 50%",
+        "--prob",
+        "0.5",
+        "--paths",
+        "200",
+    )
     assert result.exit_code == 0, result.stderr
     assert "acquisition.spend_monthly" in result.stdout.splitlines()[0]
     assert "200 paths, seed 4" in result.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (("sensitivity", "{file}", "--metric", "arr_ned"), "saas-sim --metric: 'arr_ned' is not a summary metric, "
-                                                      "did you mean 'arr_end'?"),
-    (("sensitivity", "{file}", "--swing", "150%"), "saas-sim --swing: must be a share more than 0"),
-    (("sensitivity", "{file}", "--paths", "0"), "saas-sim --paths: must be"),
-    (("sensitivity", "missing.yaml"), "missing.yaml: no such file"),
-    (("goal", "{file}", "--vary", "segments.SMB.churn.montly", "--target", "ltv_cac >= 3"),
-     "saas-sim --vary: 'segments.SMB.churn.montly' names no field, did you mean 'segments.SMB.churn.monthly'?"),
-    (("goal", "{file}", "--vary", "segments.SMB.spend_share", "--target", "ltv_cac >= 3"),
-     "saas-sim --vary: 'segments.SMB.spend_share' cannot be varied"),
-    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac about 3"),
-     "saas-sim --target: must be 'METRIC OP VALUE'"),
-    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cak >= 3"),
-     "saas-sim --target: 'ltv_cak' is not a summary metric, did you mean 'ltv_cac'?"),
-    (("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac >= 3", "--prob", "1.5"),
-     "saas-sim --prob: must be a probability"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("sensitivity", "{file}", "--metric", "arr_ned"),
+            "saas-sim --metric: 'arr_ned' is not a summary metric, did you mean 'arr_end'?",
+        ),
+        (("sensitivity", "{file}", "--swing", "150%"), "saas-sim --swing: must be a share more than 0"),
+        (("sensitivity", "{file}", "--paths", "0"), "saas-sim --paths: must be"),
+        (("sensitivity", "missing.yaml"), "missing.yaml: no such file"),
+        (
+            ("goal", "{file}", "--vary", "segments.SMB.churn.montly", "--target", "ltv_cac >= 3"),
+            "saas-sim --vary: 'segments.SMB.churn.montly' names no field, did you mean 'segments.SMB.churn.monthly'?",
+        ),
+        (
+            ("goal", "{file}", "--vary", "segments.SMB.spend_share", "--target", "ltv_cac >= 3"),
+            "saas-sim --vary: 'segments.SMB.spend_share' cannot be varied",
+        ),
+        (
+            ("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac about 3"),
+            "saas-sim --target: must be 'METRIC OP VALUE'",
+        ),
+        (
+            ("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cak >= 3"),
+            "saas-sim --target: 'ltv_cak' is not a summary metric, did you mean 'ltv_cac'?",
+        ),
+        (
+            ("goal", "{file}", "--vary", "acquisition.spend_monthly", "--target", "ltv_cac >= 3", "--prob", "1.5"),
+            "saas-sim --prob: must be a probability",
+        ),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(invoke, small, args, message):
     result = invoke(*(str(small) if a == "{file}" else a for a in args))
     assert result.exit_code == 2
@@ -152,15 +205,29 @@ def test_goal_on_a_probability_pinned_at_100_percent_says_it_cannot_move(invoke,
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert "the closest is" not in text
-    assert ("Out of cash (probability) is 100.0% at every value tried: it cannot move there; "
-            "try a target on cash_out_month or cash_min.") in text
+    assert (
+        "Out of cash (probability) is 100.0% at every value tried: it cannot move there; "
+        "try a target on cash_out_month or cash_min."
+    ) in text
     data = _json(invoke(*args, "--json", "-"))
     assert data["value"] is None and data["saturated"] == {"at": 1.0, "try": ["cash_out_month", "cash_min"]}
 
 
 def test_goal_on_a_metric_that_moves_has_no_saturation(invoke, small):
-    data = _json(invoke("goal", small, "--vary", "acquisition.spend_monthly", "--target", "customers_end >= 100",
-                        "--paths", "200", "--json", "-"))
+    data = _json(
+        invoke(
+            "goal",
+            small,
+            "--vary",
+            "acquisition.spend_monthly",
+            "--target",
+            "customers_end >= 100",
+            "--paths",
+            "200",
+            "--json",
+            "-",
+        )
+    )
     assert data["saturated"] is None
 
 
@@ -194,8 +261,10 @@ def test_goal_on_a_payback_that_is_never_at_base_reads_sensibly(invoke, tmp_path
     result = invoke("goal", path, "--vary", "company.starting_cash", "--target", "payback_months_with_churn <= 24")
     text = " ".join(result.stdout.split())
     assert "the closest is" not in text  # every value gives never: none is closer than another
-    assert ("Payback months with churn (p50) is never at every value tried: most paths never pay back whatever "
-            "company.starting_cash is; try a target on ltv_cac.") in text
+    assert (
+        "Payback months with churn (p50) is never at every value tried: most paths never pay back whatever "
+        "company.starting_cash is; try a target on ltv_cac."
+    ) in text
 
 
 def test_sensitivity_on_a_statistic_of_too_few_paths_says_so(invoke, tmp_path):

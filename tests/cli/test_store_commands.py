@@ -215,8 +215,13 @@ def test_runs_list_limit(invoke, scenario_file, db):
 # --- issue 13: the store keeps its promises (items 14 to 18) --------------------------------
 
 READ_COMMANDS = (
-    ("scenarios", "list"), ("scenarios", "show", "Two segments"), ("scenarios", "history", "Two segments"),
-    ("scenarios", "export", "Two segments"), ("runs", "list"), ("runs", "show", "1"), ("runs", "export", "1"),
+    ("scenarios", "list"),
+    ("scenarios", "show", "Two segments"),
+    ("scenarios", "history", "Two segments"),
+    ("scenarios", "export", "Two segments"),
+    ("runs", "list"),
+    ("runs", "show", "1"),
+    ("runs", "export", "1"),
 )
 
 
@@ -241,12 +246,17 @@ def no_simulation(monkeypatch) -> None:
 
 
 def test_run_refuses_a_damaged_store_before_simulating_and_leaves_it_byte_identical(
-        invoke, scenario_file, db, monkeypatch):
+    invoke, scenario_file, db, monkeypatch
+):
     damage(a_store_with_runs(invoke, scenario_file, db))
     before, mtime = db.read_bytes(), db.stat().st_mtime_ns
     no_simulation(monkeypatch)
-    for args in (("run", scenario_file), ("run", "Two segments"), ("scenarios", "import", scenario_file),
-                 ("scenarios", "rm", "Two segments")):
+    for args in (
+        ("run", scenario_file),
+        ("run", "Two segments"),
+        ("scenarios", "import", scenario_file),
+        ("scenarios", "rm", "Two segments"),
+    ):
         result = invoke(*args, "--db", db)
         assert result.exit_code == 2, (args, result.stdout, result.stderr)
         assert one_line(result.stderr) and "damaged" in result.stderr and str(db) in result.stderr
@@ -282,15 +292,20 @@ def test_a_read_only_command_on_a_missing_store_says_so_and_creates_nothing(invo
 
 def test_a_name_given_to_a_missing_store_creates_none(invoke, tmp_path):
     db = tmp_path / "missing.db"
-    for args in (("run", "Two segments"), ("compare", "Two segments", "Two segments@1"),
-                 ("scenarios", "rm", "Two segments"), ("scenarios", "restore", "Two segments")):
+    for args in (
+        ("run", "Two segments"),
+        ("compare", "Two segments", "Two segments@1"),
+        ("scenarios", "rm", "Two segments"),
+        ("scenarios", "restore", "Two segments"),
+    ):
         result = invoke(*args, "--db", db)
         assert result.exit_code == 2 and one_line(result.stderr) and f"no store at {db}" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_store_that_cannot_be_written_is_read_and_a_write_is_refused_before_simulating(
-        invoke, scenario_file, db, tmp_path, monkeypatch):
+    invoke, scenario_file, db, tmp_path, monkeypatch
+):
     a_store_with_runs(invoke, scenario_file, db, runs=1)
     monkeypatch.setattr("saas_sim.store.database.write_problem", lambda path, **_: "permission denied")
     before = db.read_bytes()
@@ -314,8 +329,14 @@ def as_reader(*args: object) -> subprocess.CompletedProcess:
     numba_cache.mkdir(exist_ok=True)
     numba_cache.chmod(0o777)
     environment["NUMBA_CACHE_DIR"] = str(numba_cache)
-    return subprocess.run([*prefix, sys.executable, "-m", "saas_sim", *map(str, args)], capture_output=True,
-                          text=True, timeout=120, cwd="/", env=environment)
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "saas_sim", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+        env=environment,
+    )
 
 
 @pytest.fixture
@@ -390,8 +411,9 @@ def test_names_are_one_scenario_however_they_are_spelled(invoke, scenario_file, 
     nfc, nfd = "Caf\u00e9", "Cafe\u0301"
     for index, name in enumerate((nfc, nfd, f" {nfc} ")):
         file = tmp_path / f"cafe-{index}.yaml"
-        file.write_text(scenario_file.read_text().replace("name: Two segments", f"name: {json.dumps(name)}"),
-                        encoding="utf-8")
+        file.write_text(
+            scenario_file.read_text().replace("name: Two segments", f"name: {json.dumps(name)}"), encoding="utf-8"
+        )
         assert invoke("scenarios", "import", file, "--db", db).exit_code == 0
     assert [s["name"] for s in listing(invoke, "scenarios", "list", "--db", db)] == [nfc]
     assert [r["revision"] for r in listing(invoke, "scenarios", "history", f"{nfd} ", "--db", db)] == [1, 2, 3]

@@ -42,11 +42,24 @@ class SegmentMeans:
         else:
             self.p = 1 - (1 - churn.monthly) ** C if churn.monthly is not None else 1 - (1 - churn.annual) ** (C / 12)
         self.funnel = dict(seg.funnel.__dict__) if seg.funnel is not None else None
-        self.cac = seg.cac if seg.cac is not None else (
-            seg.funnel.cost_per_lead / (seg.funnel.lead_to_trial * seg.funnel.trial_to_paid))
-        self.params = {k: getattr(seg, k) for k in (
-            "spend_share", "arpa_monthly", "expansion_monthly", "contraction_monthly", "gross_margin",
-            "retention_cost_monthly", "referrals_monthly", "cac_elasticity")}
+        self.cac = (
+            seg.cac
+            if seg.cac is not None
+            else (seg.funnel.cost_per_lead / (seg.funnel.lead_to_trial * seg.funnel.trial_to_paid))
+        )
+        self.params = {
+            k: getattr(seg, k)
+            for k in (
+                "spend_share",
+                "arpa_monthly",
+                "expansion_monthly",
+                "contraction_monthly",
+                "gross_margin",
+                "retention_cost_monthly",
+                "referrals_monthly",
+                "cac_elasticity",
+            )
+        }
         self.spend_month1 = None
 
     def h(self, n: int) -> float:
@@ -104,8 +117,13 @@ class SegmentMeans:
         self.groups.append(Group(0, new, q["arpa_monthly"]))
         revenue = sum(g.count * g.mrr_per_account for g in self.groups)
         out.update(
-            paid_new=paid, new=new, customers=survivors + new, mrr=revenue, new_mrr=new * q["arpa_monthly"],
-            spend=spend, gross_profit=revenue * q["gross_margin"],
+            paid_new=paid,
+            new=new,
+            customers=survivors + new,
+            mrr=revenue,
+            new_mrr=new * q["arpa_monthly"],
+            spend=spend,
+            gross_profit=revenue * q["gross_margin"],
             cs_cost=q["retention_cost_monthly"] * (survivors + new),
         )
         if self.seg.billing == "upfront":
@@ -119,9 +137,12 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
     """Expected company series, month 1..H, plus per segment ``"<name>.<series>"``."""
     segs = [SegmentMeans(s) for s in scenario.segments]
     by_name = {s.seg.name: s for s in segs}
-    company = dict(fixed=scenario.company.fixed_costs_monthly, spend=scenario.acquisition.spend_monthly,
-                   growth=scenario.acquisition.spend_growth_monthly,
-                   reinvest=scenario.acquisition.reinvest_gross_profit)
+    company = dict(
+        fixed=scenario.company.fixed_costs_monthly,
+        spend=scenario.acquisition.spend_monthly,
+        growth=scenario.acquisition.spend_growth_monthly,
+        reinvest=scenario.acquisition.reinvest_gross_profit,
+    )
     cash = scenario.company.starting_cash
     gross_profit_prev = 0.0
     out: dict[str, list[float]] = {}
@@ -135,15 +156,26 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
                     _, name, key = path.split(".", 2)
                     by_name[name].set(key, value)
                 else:
-                    company[{"company.fixed_costs_monthly": "fixed", "acquisition.spend_monthly": "spend",
-                             "acquisition.spend_growth_monthly": "growth",
-                             "acquisition.reinvest_gross_profit": "reinvest"}[path]] = value
+                    company[
+                        {
+                            "company.fixed_costs_monthly": "fixed",
+                            "acquisition.spend_monthly": "spend",
+                            "acquisition.spend_growth_monthly": "growth",
+                            "acquisition.reinvest_gross_profit": "reinvest",
+                        }[path]
+                    ] = value
             cash_in += event.cash_in or 0.0
         spend = company["spend"] * (1 + company["growth"]) ** (t - 1) + company["reinvest"] * gross_profit_prev
         months = [s.month(spend) for s in segs]
         totals = {k: sum(m[k] for m in months) for k in months[0]}
-        cash += totals["collections"] - (totals["mrr"] - totals["gross_profit"]) - spend - totals["cs_cost"] \
-            - company["fixed"] + cash_in
+        cash += (
+            totals["collections"]
+            - (totals["mrr"] - totals["gross_profit"])
+            - spend
+            - totals["cs_cost"]
+            - company["fixed"]
+            + cash_in
+        )
         totals["cash"] = cash
         gross_profit_prev = totals["gross_profit"]
         for k, v in totals.items():

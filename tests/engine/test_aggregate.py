@@ -12,8 +12,11 @@ from hypothesis.extra import numpy as hnp
 
 from saas_sim.engine.aggregate import PERCENTILES, describe, describe_summary
 
-values = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=30),
-                    elements=st.one_of(st.floats(-1e6, 1e6), st.just(np.nan), st.just(np.inf)))
+values = hnp.arrays(
+    np.float64,
+    hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=30),
+    elements=st.one_of(st.floats(-1e6, 1e6), st.just(np.nan), st.just(np.inf)),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -57,6 +60,7 @@ def test_standard_error_is_numpys_own_to_the_bit():
 
 # -- never (SPEC 3.2) and conditional statistics -----------------------------------------------------
 
+
 def test_a_payback_that_never_comes_counts_as_infinite_in_the_percentiles():
     values = np.array([5.0, 6.0, 7.0, 8.0] + [np.inf] * 6)
     out = describe_summary(values, never=True)
@@ -94,8 +98,11 @@ def test_without_never_the_statistics_are_the_same_to_the_bit(array):
 
 
 @settings(max_examples=100, deadline=None)
-@given(hnp.arrays(np.float64, st.integers(1, 60),
-                  elements=st.one_of(st.floats(0.0, 700.0), st.just(np.nan), st.just(np.inf))))
+@given(
+    hnp.arrays(
+        np.float64, st.integers(1, 60), elements=st.one_of(st.floats(0.0, 700.0), st.just(np.nan), st.just(np.inf))
+    )
+)
 def test_percentiles_with_never_are_numpys_with_never_as_the_largest_value(array):
     out = describe_summary(array, never=True)
     defined = array[~np.isnan(array)]

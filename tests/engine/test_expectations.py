@@ -10,18 +10,39 @@ from scipy.special import betaln
 
 from saas_sim.engine.simulate import simulate_per_path
 from saas_sim.model.scenario import (
-    Acquisition, Churn, Company, Event, Funnel, Scenario, Segment, Simulation,
+    Acquisition,
+    Churn,
+    Company,
+    Event,
+    Funnel,
+    Scenario,
+    Segment,
+    Simulation,
 )
 from tests.engine.exact import expected_series
 
 
-def make(segments, *, horizon=24, paths=4000, seed=11, spend=0.0, growth=0.0, reinvest=0.0,
-         events=(), cash=1_000_000.0, fixed=20_000.0) -> Scenario:
+def make(
+    segments,
+    *,
+    horizon=24,
+    paths=4000,
+    seed=11,
+    spend=0.0,
+    growth=0.0,
+    reinvest=0.0,
+    events=(),
+    cash=1_000_000.0,
+    fixed=20_000.0,
+) -> Scenario:
     return Scenario(
-        name="test", horizon_months=horizon,
+        name="test",
+        horizon_months=horizon,
         company=Company(starting_cash=cash, fixed_costs_monthly=fixed),
         acquisition=Acquisition(spend_monthly=spend, spend_growth_monthly=growth, reinvest_gross_profit=reinvest),
-        segments=tuple(segments), events=tuple(events), simulation=Simulation(paths=paths, seed=seed),
+        segments=tuple(segments),
+        events=tuple(events),
+        simulation=Simulation(paths=paths, seed=seed),
     )
 
 
@@ -33,16 +54,18 @@ def assert_mean_matches(samples: np.ndarray, exact: list[float], label: str, sig
     tolerance = sigmas * se + 1e-9 * (1 + np.abs(exact))
     bad = np.flatnonzero(np.abs(mean - exact) > tolerance)
     assert bad.size == 0, (
-        f"{label}: month {bad[0] + 1} mean {mean[bad[0]]:.6g} vs exact {exact[bad[0]]:.6g} (se {se[bad[0]]:.3g})")
+        f"{label}: month {bad[0] + 1} mean {mean[bad[0]]:.6g} vs exact {exact[bad[0]]:.6g} (se {se[bad[0]]:.3g})"
+    )
 
 
 def test_leaky_bucket_keeps_54_of_100_after_a_year():
     """100 customers at 5 % monthly churn keep 100 * 0.95^12 = 54.04; annual churn is 46 %."""
-    seg = Segment(name="SMB", arpa_monthly=100.0, churn=Churn(monthly=0.05), gross_margin=0.8,
-                  cac=1000.0, starting_customers=100)
+    seg = Segment(
+        name="SMB", arpa_monthly=100.0, churn=Churn(monthly=0.05), gross_margin=0.8, cac=1000.0, starting_customers=100
+    )
     company, _ = simulate_per_path(make([seg], horizon=12, paths=40_000))
     customers = company["series"]["customers"][:, -1]
-    assert 100 * 0.95**12 == pytest.approx(54.036, abs=1e-3)
+    assert pytest.approx(54.036, abs=1e-3) == 100 * 0.95**12
     se = customers.std(ddof=1) / math.sqrt(customers.size)
     assert abs(customers.mean() - 100 * 0.95**12) < 5 * se
     annual = company["series"]["annualized_logo_churn"][:, -1]
@@ -62,8 +85,14 @@ def test_cac_is_spend_over_new_customers():
 
 @pytest.mark.parametrize("contract_months", [1, 3, 12])
 def test_ltv_simple_is_arpa_margin_over_churn(contract_months):
-    seg = Segment(name="A", arpa_monthly=500.0, churn=Churn(monthly=0.04), gross_margin=0.75, cac=3000.0,
-                  contract_months=contract_months)
+    seg = Segment(
+        name="A",
+        arpa_monthly=500.0,
+        churn=Churn(monthly=0.04),
+        gross_margin=0.75,
+        cac=3000.0,
+        contract_months=contract_months,
+    )
     company, _ = simulate_per_path(make([seg], horizon=3, paths=10, spend=10_000.0))
     summary = company["summary"]
     assert summary["ltv_simple"] == pytest.approx(np.full(10, 500 * 0.75 / 0.04))
@@ -86,8 +115,14 @@ def test_ltv_with_a_long_horizon_approaches_arpa_over_churn():
 def test_heterogeneous_cohort_follows_sbg_survival():
     """Survivors of a cohort at renewal n are S(n) = B(a, b + n) / B(a, b) in expectation."""
     alpha, beta = 0.7, 4.0
-    seg = Segment(name="A", arpa_monthly=100.0, churn=Churn(alpha=alpha, beta=beta), gross_margin=0.8,
-                  cac=100.0, starting_customers=1000)
+    seg = Segment(
+        name="A",
+        arpa_monthly=100.0,
+        churn=Churn(alpha=alpha, beta=beta),
+        gross_margin=0.8,
+        cac=100.0,
+        starting_customers=1000,
+    )
     company, _ = simulate_per_path(make([seg], horizon=24, paths=3000))
     n = np.arange(1, 25)
     survival = np.exp(betaln(alpha, beta + n) - betaln(alpha, beta))
@@ -96,8 +131,15 @@ def test_heterogeneous_cohort_follows_sbg_survival():
 
 def test_annual_renewals_spread_over_the_year():
     """An annual base of 120 renews 10 a month; nothing churns between renewals."""
-    seg = Segment(name="E", arpa_monthly=1000.0, churn=Churn(annual=0.2), gross_margin=0.8, cac=10_000.0,
-                  starting_customers=120, contract_months=12)
+    seg = Segment(
+        name="E",
+        arpa_monthly=1000.0,
+        churn=Churn(annual=0.2),
+        gross_margin=0.8,
+        cac=10_000.0,
+        starting_customers=120,
+        contract_months=12,
+    )
     company, _ = simulate_per_path(make([seg], horizon=24, paths=200))
     due = company["series"]["renewals_due"]
     assert (due[:, :12] == 10).all()
@@ -106,13 +148,34 @@ def test_annual_renewals_spread_over_the_year():
 
 
 BASE_SEGMENTS = [
-    Segment(name="SMB", spend_share=0.6, cac=1500.0, cac_elasticity=0.0, arpa_monthly=300.0, starting_customers=250,
-            churn=Churn(monthly=0.04, heterogeneity=0.3), expansion_monthly=0.02, contraction_monthly=0.005,
-            gross_margin=0.8, retention_cost_monthly=15.0, referrals_monthly=0.01),
-    Segment(name="Enterprise", spend_share=0.4, funnel=Funnel(cost_per_lead=400.0, lead_to_trial=0.2,
-            trial_to_paid=0.25), arpa_monthly=4000.0, starting_customers=30, starting_mrr=100_000.0,
-            starting_tenure_months=5, contract_months=12, billing="upfront",
-            churn=Churn(annual=0.15), gross_margin=0.7, retention_cost_monthly=200.0),
+    Segment(
+        name="SMB",
+        spend_share=0.6,
+        cac=1500.0,
+        cac_elasticity=0.0,
+        arpa_monthly=300.0,
+        starting_customers=250,
+        churn=Churn(monthly=0.04, heterogeneity=0.3),
+        expansion_monthly=0.02,
+        contraction_monthly=0.005,
+        gross_margin=0.8,
+        retention_cost_monthly=15.0,
+        referrals_monthly=0.01,
+    ),
+    Segment(
+        name="Enterprise",
+        spend_share=0.4,
+        funnel=Funnel(cost_per_lead=400.0, lead_to_trial=0.2, trial_to_paid=0.25),
+        arpa_monthly=4000.0,
+        starting_customers=30,
+        starting_mrr=100_000.0,
+        starting_tenure_months=5,
+        contract_months=12,
+        billing="upfront",
+        churn=Churn(annual=0.15),
+        gross_margin=0.7,
+        retention_cost_monthly=200.0,
+    ),
 ]
 
 
@@ -124,16 +187,26 @@ def test_means_agree_with_exact_recursion(reinvest, elasticity):
         Event(month=10, cash_in=500_000.0),
         Event(month=13, set=(("segments.Enterprise.churn.annual", 0.1), ("segments.SMB.arpa_monthly", 350.0))),
     ]
-    sc = make([smb, BASE_SEGMENTS[1]], horizon=30, paths=6000, spend=60_000.0, growth=0.02,
-              reinvest=reinvest, events=events)
+    sc = make(
+        [smb, BASE_SEGMENTS[1]], horizon=30, paths=6000, spend=60_000.0, growth=0.02, reinvest=reinvest, events=events
+    )
     company, segments = simulate_per_path(sc)
     exact = expected_series(sc)
     series = company["series"]
-    for name, key in [("customers", "customers"), ("mrr", "mrr"), ("churned_customers", "churned"),
-                      ("renewals_due", "renewals_due"), ("new_customers", "new"), ("collections", "collections"),
-                      ("gross_profit", "gross_profit"), ("cs_cost", "cs_cost"), ("cash", "cash"),
-                      ("acquisition_spend", "spend"), ("expansion_mrr", "expansion_mrr"),
-                      ("churned_mrr", "churned_mrr")]:
+    for name, key in [
+        ("customers", "customers"),
+        ("mrr", "mrr"),
+        ("churned_customers", "churned"),
+        ("renewals_due", "renewals_due"),
+        ("new_customers", "new"),
+        ("collections", "collections"),
+        ("gross_profit", "gross_profit"),
+        ("cs_cost", "cs_cost"),
+        ("cash", "cash"),
+        ("acquisition_spend", "spend"),
+        ("expansion_mrr", "expansion_mrr"),
+        ("churned_mrr", "churned_mrr"),
+    ]:
         assert_mean_matches(series[name], exact[key], name)
     for seg in ("SMB", "Enterprise"):
         for name, key in [("customers", "customers"), ("mrr", "mrr"), ("collections", "collections")]:
@@ -141,10 +214,17 @@ def test_means_agree_with_exact_recursion(reinvest, elasticity):
 
 
 def test_a_fixed_cac_replaces_the_funnel_until_a_funnel_field_changes():
-    seg = Segment(name="A", funnel=Funnel(cost_per_lead=50.0, lead_to_trial=0.25, trial_to_paid=0.2),
-                  arpa_monthly=100.0, churn=Churn(monthly=0.02), gross_margin=0.8)
-    events = [Event(month=3, set=(("segments.A.cac", 400.0),)),
-              Event(month=5, set=(("segments.A.funnel.trial_to_paid", 0.1),))]
+    seg = Segment(
+        name="A",
+        funnel=Funnel(cost_per_lead=50.0, lead_to_trial=0.25, trial_to_paid=0.2),
+        arpa_monthly=100.0,
+        churn=Churn(monthly=0.02),
+        gross_margin=0.8,
+    )
+    events = [
+        Event(month=3, set=(("segments.A.cac", 400.0),)),
+        Event(month=5, set=(("segments.A.funnel.trial_to_paid", 0.1),)),
+    ]
     sc = make([seg], horizon=8, paths=4000, spend=40_000.0, events=events)
     company, _ = simulate_per_path(sc)
     exact = expected_series(sc)

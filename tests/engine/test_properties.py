@@ -10,8 +10,17 @@ from hypothesis import strategies as st
 
 from saas_sim.engine.simulate import simulate_per_path
 from saas_sim.model.scenario import (
-    Acquisition, Churn, Company, Distribution, Event, Funnel, Scenario, Segment, Simulation,
+    Acquisition,
+    Churn,
+    Company,
+    Distribution,
+    Event,
+    Funnel,
+    Scenario,
+    Segment,
+    Simulation,
 )
+
 
 def floats(low: float, high: float) -> st.SearchStrategy[float]:
     """Normal-sized floats only: subnormals underflow when money is scaled, which is not the model's doing."""
@@ -44,10 +53,12 @@ def segments(draw, name: str, share: float):
     use_funnel = draw(st.booleans())
     starting = draw(st.integers(0, 60))
     return Segment(
-        name=name, spend_share=share,
+        name=name,
+        spend_share=share,
         cac=None if use_funnel else draw(floats(1_000.0, 20_000.0)),
         funnel=Funnel(draw(floats(1_000.0, 2_000.0)), draw(floats(0.05, 1.0)), draw(floats(0.05, 1.0)))
-        if use_funnel else None,
+        if use_funnel
+        else None,
         cac_elasticity=draw(st.sampled_from([0.0, 0.0, 0.5])),
         arpa_monthly=Distribution("lognormal", (("p5", arpa), ("p95", 2 * arpa))) if uncertain_arpa else arpa,
         starting_customers=starting,
@@ -55,10 +66,12 @@ def segments(draw, name: str, share: float):
         contract_months=draw(st.sampled_from([1, 1, 3, 12])),
         billing=draw(st.sampled_from(["monthly", "upfront"])),
         churn=draw(churns()),
-        expansion_monthly=draw(st.one_of(
-            floats(0.0, 0.05), st.just(Distribution("uniform", (("low", 0.0), ("high", 0.04)))))),
-        contraction_monthly=draw(st.one_of(
-            floats(0.0, 0.05), st.just(Distribution("normal", (("mean", 0.01), ("sd", 0.005)))))),
+        expansion_monthly=draw(
+            st.one_of(floats(0.0, 0.05), st.just(Distribution("uniform", (("low", 0.0), ("high", 0.04)))))
+        ),
+        contraction_monthly=draw(
+            st.one_of(floats(0.0, 0.05), st.just(Distribution("normal", (("mean", 0.01), ("sd", 0.005)))))
+        ),
         gross_margin=draw(floats(0.0, 1.0)),
         retention_cost_monthly=draw(amounts(50.0)),
         referrals_monthly=draw(st.sampled_from([0.0, 0.0, 0.02])),
@@ -76,17 +89,32 @@ def engine_scenarios(draw):
     events = []
     if draw(st.booleans()) and horizon > 1:
         month = draw(st.integers(1, horizon))
-        events.append(Event(month=month, set=((f"segments.S0.churn.{'monthly' if segs[0].churn.monthly is not None else 'annual' if segs[0].churn.annual is not None else 'alpha'}", draw(floats(0.01, 0.4))),
-                                              ("acquisition.spend_monthly", draw(amounts(100_000.0))))))
+        events.append(
+            Event(
+                month=month,
+                set=(
+                    (
+                        f"segments.S0.churn.{'monthly' if segs[0].churn.monthly is not None else 'annual' if segs[0].churn.annual is not None else 'alpha'}",
+                        draw(floats(0.01, 0.4)),
+                    ),
+                    ("acquisition.spend_monthly", draw(amounts(100_000.0))),
+                ),
+            )
+        )
         events.append(Event(month=draw(st.integers(1, horizon)), cash_in=draw(amounts(1e6))))
     return Scenario(
-        name="generated", horizon_months=horizon,
-        company=Company(starting_cash=draw(st.one_of(amounts(2e6), floats(-1e5, -1.0))),
-                        fixed_costs_monthly=draw(amounts(1e5))),
-        acquisition=Acquisition(spend_monthly=draw(amounts(100_000.0)),
-                                spend_growth_monthly=draw(floats(-0.05, 0.1)),
-                                reinvest_gross_profit=draw(fraction)),
-        segments=segs, events=tuple(sorted(events, key=lambda e: e.month)),
+        name="generated",
+        horizon_months=horizon,
+        company=Company(
+            starting_cash=draw(st.one_of(amounts(2e6), floats(-1e5, -1.0))), fixed_costs_monthly=draw(amounts(1e5))
+        ),
+        acquisition=Acquisition(
+            spend_monthly=draw(amounts(100_000.0)),
+            spend_growth_monthly=draw(floats(-0.05, 0.1)),
+            reinvest_gross_profit=draw(fraction),
+        ),
+        segments=segs,
+        events=tuple(sorted(events, key=lambda e: e.month)),
         simulation=Simulation(paths=draw(st.integers(1, 40)), seed=draw(st.integers(0, 2**32))),
     )
 
@@ -115,8 +143,9 @@ def test_mrr_bridge_holds_exactly_on_every_path(scenario):
         mrr, net_new = s["mrr"], s["net_new_mrr"]
         start = mrr[:, 0] - net_new[:, 0]
         assert np.array_equal(mrr[:, 1:], mrr[:, :-1] + net_new[:, 1:]), label
-        assert np.array_equal(
-            net_new, s["new_mrr"] + s["expansion_mrr"] - s["contraction_mrr"] - s["churned_mrr"]), label
+        assert np.array_equal(net_new, s["new_mrr"] + s["expansion_mrr"] - s["contraction_mrr"] - s["churned_mrr"]), (
+            label
+        )
         assert np.all(np.isfinite(start))
 
 
@@ -165,21 +194,58 @@ def test_same_seed_reproduces_whatever_the_threads(scenario):
         assert np.array_equal(one["summary"][name], two["summary"][name], equal_nan=True), name
 
 
-MONEY_SERIES = ("mrr", "arr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr",
-                "acquisition_spend", "revenue", "gross_profit", "cs_cost", "collections", "cac", "paid_cac",
-                "fixed_costs", "cash", "net_burn")
-COUNT_OR_RATIO_SERIES = ("customers", "new_customers", "churned_customers", "renewals_due", "logo_churn_rate",
-                         "nrr_monthly", "grr_monthly", "nrr_12m", "grr_12m", "quick_ratio", "renewal_rate")
+MONEY_SERIES = (
+    "mrr",
+    "arr",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "net_new_mrr",
+    "acquisition_spend",
+    "revenue",
+    "gross_profit",
+    "cs_cost",
+    "collections",
+    "cac",
+    "paid_cac",
+    "fixed_costs",
+    "cash",
+    "net_burn",
+)
+COUNT_OR_RATIO_SERIES = (
+    "customers",
+    "new_customers",
+    "churned_customers",
+    "renewals_due",
+    "logo_churn_rate",
+    "nrr_monthly",
+    "grr_monthly",
+    "nrr_12m",
+    "grr_12m",
+    "quick_ratio",
+    "renewal_rate",
+)
 
 
 def scale_money(scenario: Scenario, k: float) -> Scenario:
     def seg(s: Segment) -> Segment:
-        mul = lambda v: None if v is None else (  # noqa: E731
-            Distribution(v.dist, tuple((n, x * k) for n, x in v.params)) if isinstance(v, Distribution) else v * k)
+        mul = lambda v: (
+            None
+            if v is None
+            else (
+                Distribution(v.dist, tuple((n, x * k) for n, x in v.params)) if isinstance(v, Distribution) else v * k
+            )
+        )
         funnel = dataclasses.replace(s.funnel, cost_per_lead=s.funnel.cost_per_lead * k) if s.funnel else None
-        return dataclasses.replace(s, cac=mul(s.cac), funnel=funnel, arpa_monthly=mul(s.arpa_monthly),
-                                   starting_mrr=mul(s.starting_mrr),
-                                   retention_cost_monthly=s.retention_cost_monthly * k)
+        return dataclasses.replace(
+            s,
+            cac=mul(s.cac),
+            funnel=funnel,
+            arpa_monthly=mul(s.arpa_monthly),
+            starting_mrr=mul(s.starting_mrr),
+            retention_cost_monthly=s.retention_cost_monthly * k,
+        )
 
     def event(e: Event) -> Event:
         changes = tuple((p, v * k if p == "acquisition.spend_monthly" else v) for p, v in e.set)
@@ -187,10 +253,15 @@ def scale_money(scenario: Scenario, k: float) -> Scenario:
 
     return dataclasses.replace(
         scenario,
-        company=dataclasses.replace(scenario.company, starting_cash=scenario.company.starting_cash * k,
-                                    fixed_costs_monthly=scenario.company.fixed_costs_monthly * k),
+        company=dataclasses.replace(
+            scenario.company,
+            starting_cash=scenario.company.starting_cash * k,
+            fixed_costs_monthly=scenario.company.fixed_costs_monthly * k,
+        ),
         acquisition=dataclasses.replace(scenario.acquisition, spend_monthly=scenario.acquisition.spend_monthly * k),
-        segments=tuple(seg(s) for s in scenario.segments), events=tuple(event(e) for e in scenario.events))
+        segments=tuple(seg(s) for s in scenario.segments),
+        events=tuple(event(e) for e in scenario.events),
+    )
 
 
 @SETTINGS
@@ -199,11 +270,11 @@ def test_scaling_all_money_scales_money_outputs_and_keeps_ratios(scenario, k):
     base, _ = simulate_per_path(scenario, workers=1)
     scaled, _ = simulate_per_path(scale_money(scenario, k), workers=1)
     for name in MONEY_SERIES:
-        np.testing.assert_allclose(scaled["series"][name], k * base["series"][name], rtol=1e-9, atol=1e-6 * k,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            scaled["series"][name], k * base["series"][name], rtol=1e-9, atol=1e-6 * k, err_msg=name
+        )
     for name in COUNT_OR_RATIO_SERIES:
-        np.testing.assert_allclose(scaled["series"][name], base["series"][name], rtol=1e-9, atol=1e-12,
-                                   err_msg=name)
+        np.testing.assert_allclose(scaled["series"][name], base["series"][name], rtol=1e-9, atol=1e-12, err_msg=name)
     for name in ("ltv_cac", "payback_months", "payback_months_with_churn", "out_of_cash", "customers_end"):
         np.testing.assert_allclose(scaled["summary"][name], base["summary"][name], rtol=1e-9, err_msg=name)
 
@@ -218,7 +289,7 @@ def test_annualized_churn_compounds_the_monthly_rates(scenario):
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(customers_before > 0, s["churned_customers"] / customers_before, np.nan)
     for t in range(12, H + 1):
-        expected = 1 - np.prod(1 - rate[:, t - 12:t], axis=1)
+        expected = 1 - np.prod(1 - rate[:, t - 12 : t], axis=1)
         np.testing.assert_allclose(s["annualized_logo_churn"][:, t - 1], expected, rtol=1e-12, equal_nan=True)
     if H < 12:
         assert np.isnan(s["annualized_logo_churn"]).all()

@@ -12,18 +12,54 @@ from scipy import stats
 from saas_sim.engine.params import draw_values
 from saas_sim.engine.simulate import build_result, run_block, simulate_per_path, with_overrides
 from saas_sim.model.scenario import (
-    Acquisition, Churn, Company, Correlation, Distribution, Event, Scenario, Segment, Simulation,
+    Acquisition,
+    Churn,
+    Company,
+    Correlation,
+    Distribution,
+    Event,
+    Scenario,
+    Segment,
+    Simulation,
 )
 from tests.engine.test_properties import engine_scenarios
 
 
-def one_segment(*, churn=0.0, expansion=0.0, contraction=0.0, customers=100, arpa=1000.0, margin=0.8,
-                horizon=24, cash=500_000.0, fixed=100_000.0, spend=0.0, cac=5000.0, paths=4, events=()):
-    seg = Segment(name="A", arpa_monthly=arpa, churn=Churn(monthly=churn), gross_margin=margin, cac=cac,
-                  starting_customers=customers, expansion_monthly=expansion, contraction_monthly=contraction)
-    return Scenario(name="known", horizon_months=horizon, company=Company(cash, fixed),
-                    acquisition=Acquisition(spend), segments=(seg,), events=tuple(events),
-                    simulation=Simulation(paths=paths, seed=3))
+def one_segment(
+    *,
+    churn=0.0,
+    expansion=0.0,
+    contraction=0.0,
+    customers=100,
+    arpa=1000.0,
+    margin=0.8,
+    horizon=24,
+    cash=500_000.0,
+    fixed=100_000.0,
+    spend=0.0,
+    cac=5000.0,
+    paths=4,
+    events=(),
+):
+    seg = Segment(
+        name="A",
+        arpa_monthly=arpa,
+        churn=Churn(monthly=churn),
+        gross_margin=margin,
+        cac=cac,
+        starting_customers=customers,
+        expansion_monthly=expansion,
+        contraction_monthly=contraction,
+    )
+    return Scenario(
+        name="known",
+        horizon_months=horizon,
+        company=Company(cash, fixed),
+        acquisition=Acquisition(spend),
+        segments=(seg,),
+        events=tuple(events),
+        simulation=Simulation(paths=paths, seed=3),
+    )
 
 
 def test_deterministic_company_cash_runway_and_growth():
@@ -56,8 +92,14 @@ def test_deterministic_company_cash_runway_and_growth():
 def test_burn_multiple_undefined_without_growth_and_metrics_need_a_year():
     company, _ = simulate_per_path(one_segment(horizon=11))
     summary = company["summary"]
-    for name in ("arr_growth_yoy_end", "burn_multiple", "rule_of_40", "annualized_logo_churn_end",
-                 "nrr_12m_end", "grr_12m_end"):
+    for name in (
+        "arr_growth_yoy_end",
+        "burn_multiple",
+        "rule_of_40",
+        "annualized_logo_churn_end",
+        "nrr_12m_end",
+        "grr_12m_end",
+    ):
         assert np.isnan(summary[name]).all(), name
     company, _ = simulate_per_path(one_segment(horizon=30))
     assert np.isnan(company["summary"]["burn_multiple"]).all()  # flat ARR
@@ -68,7 +110,9 @@ def test_cash_in_event_and_net_burn():
     company, _ = simulate_per_path(sc)
     s = company["series"]
     monthly = 0.8 * 100_000 - 200_000
-    np.testing.assert_allclose(s["cash"][0], 500_000 + monthly * np.arange(1, 7) + np.where(np.arange(1, 7) >= 3, 1e6, 0))
+    np.testing.assert_allclose(
+        s["cash"][0], 500_000 + monthly * np.arange(1, 7) + np.where(np.arange(1, 7) >= 3, 1e6, 0)
+    )
     np.testing.assert_allclose(s["net_burn"][0], -monthly)  # cash_in is not income
 
 
@@ -101,15 +145,61 @@ def test_cohort_retention_follows_survival():
 def test_result_document_has_every_spec_name_and_no_nan():
     sc = with_overrides(one_segment(churn=0.02, horizon=14, spend=20_000.0))
     result = build_result(sc, [run_block(sc, 0, 4)], 0.1)
-    series = {"customers", "new_customers", "paid_new", "referral_new", "churned_customers", "renewals_due", "mrr",
-              "arr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr", "logo_churn_rate",
-              "annualized_logo_churn", "renewal_rate", "gross_mrr_churn_rate", "nrr_monthly", "grr_monthly",
-              "nrr_12m", "grr_12m", "quick_ratio", "acquisition_spend", "cac", "paid_cac", "revenue",
-              "gross_profit", "cs_cost", "fixed_costs", "collections", "cash", "net_burn"}
-    summary = {"arr_end", "mrr_end", "customers_end", "cash_end", "cash_min", "out_of_cash", "cash_out_month",
-               "arr_growth_yoy_end", "annualized_logo_churn_end", "nrr_12m_end", "grr_12m_end", "cac",
-               "ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn", "burn_multiple",
-               "rule_of_40"}
+    series = {
+        "customers",
+        "new_customers",
+        "paid_new",
+        "referral_new",
+        "churned_customers",
+        "renewals_due",
+        "mrr",
+        "arr",
+        "new_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "net_new_mrr",
+        "logo_churn_rate",
+        "annualized_logo_churn",
+        "renewal_rate",
+        "gross_mrr_churn_rate",
+        "nrr_monthly",
+        "grr_monthly",
+        "nrr_12m",
+        "grr_12m",
+        "quick_ratio",
+        "acquisition_spend",
+        "cac",
+        "paid_cac",
+        "revenue",
+        "gross_profit",
+        "cs_cost",
+        "fixed_costs",
+        "collections",
+        "cash",
+        "net_burn",
+    }
+    summary = {
+        "arr_end",
+        "mrr_end",
+        "customers_end",
+        "cash_end",
+        "cash_min",
+        "out_of_cash",
+        "cash_out_month",
+        "arr_growth_yoy_end",
+        "annualized_logo_churn_end",
+        "nrr_12m_end",
+        "grr_12m_end",
+        "cac",
+        "ltv_simple",
+        "ltv",
+        "ltv_cac",
+        "payback_months",
+        "payback_months_with_churn",
+        "burn_multiple",
+        "rule_of_40",
+    }
     assert set(result["series"]) == series
     assert set(result["summary"]) == summary
     assert set(result["segments"]["A"]["series"]) == series - {"fixed_costs", "cash", "net_burn"}
@@ -130,10 +220,21 @@ def lognormal(p5, p95):
 
 
 def test_uncertain_values_follow_their_distribution_and_are_clipped():
-    seg = Segment(name="A", arpa_monthly=lognormal(100.0, 400.0), gross_margin=Distribution(
-        "normal", (("mean", 0.9), ("sd", 0.2))), churn=Churn(monthly=0.02), cac=1000.0)
-    sc = Scenario(name="u", horizon_months=2, company=Company(0.0, 0.0), acquisition=Acquisition(0.0),
-                  segments=(seg,), simulation=Simulation(paths=20_000, seed=5))
+    seg = Segment(
+        name="A",
+        arpa_monthly=lognormal(100.0, 400.0),
+        gross_margin=Distribution("normal", (("mean", 0.9), ("sd", 0.2))),
+        churn=Churn(monthly=0.02),
+        cac=1000.0,
+    )
+    sc = Scenario(
+        name="u",
+        horizon_months=2,
+        company=Company(0.0, 0.0),
+        acquisition=Acquisition(0.0),
+        segments=(seg,),
+        simulation=Simulation(paths=20_000, seed=5),
+    )
     values = draw_values(sc, np.random.default_rng(1), 20_000)
     arpa = values["segments.A.arpa_monthly"]
     assert np.percentile(arpa, 5) == pytest.approx(100, rel=0.05)
@@ -144,12 +245,23 @@ def test_uncertain_values_follow_their_distribution_and_are_clipped():
 
 
 def test_correlations_give_the_requested_rank_correlation():
-    seg = Segment(name="A", arpa_monthly=500.0, gross_margin=0.8, churn=Churn(monthly=0.02),
-                  cac=Distribution("uniform", (("low", 1000.0), ("high", 3000.0))))
-    sc = Scenario(name="c", horizon_months=2, company=Company(0.0, 0.0),
-                  acquisition=Acquisition(lognormal(50_000.0, 150_000.0)), segments=(seg,),
-                  simulation=Simulation(paths=5000, seed=1, correlations=(
-                      Correlation(("acquisition.spend_monthly", "segments.A.cac"), 0.7),)))
+    seg = Segment(
+        name="A",
+        arpa_monthly=500.0,
+        gross_margin=0.8,
+        churn=Churn(monthly=0.02),
+        cac=Distribution("uniform", (("low", 1000.0), ("high", 3000.0))),
+    )
+    sc = Scenario(
+        name="c",
+        horizon_months=2,
+        company=Company(0.0, 0.0),
+        acquisition=Acquisition(lognormal(50_000.0, 150_000.0)),
+        segments=(seg,),
+        simulation=Simulation(
+            paths=5000, seed=1, correlations=(Correlation(("acquisition.spend_monthly", "segments.A.cac"), 0.7),)
+        ),
+    )
     values = draw_values(sc, np.random.default_rng(2), 20_000)
     rho = stats.spearmanr(values["acquisition.spend_monthly"], values["segments.A.cac"]).statistic
     # Spearman's rho of a Gaussian copula with correlation r is (6/pi) asin(r/2).
@@ -157,10 +269,22 @@ def test_correlations_give_the_requested_rank_correlation():
 
 
 def test_uncertain_paths_differ_but_fixed_ones_do_not():
-    seg = Segment(name="A", arpa_monthly=lognormal(100.0, 400.0), gross_margin=0.8, churn=Churn(monthly=0.0),
-                  cac=1000.0, starting_customers=10)
-    sc = Scenario(name="u", horizon_months=3, company=Company(0.0, 0.0), acquisition=Acquisition(0.0),
-                  segments=(seg,), simulation=Simulation(paths=50, seed=5))
+    seg = Segment(
+        name="A",
+        arpa_monthly=lognormal(100.0, 400.0),
+        gross_margin=0.8,
+        churn=Churn(monthly=0.0),
+        cac=1000.0,
+        starting_customers=10,
+    )
+    sc = Scenario(
+        name="u",
+        horizon_months=3,
+        company=Company(0.0, 0.0),
+        acquisition=Acquisition(0.0),
+        segments=(seg,),
+        simulation=Simulation(paths=50, seed=5),
+    )
     company, _ = simulate_per_path(sc)
     mrr = company["series"]["mrr"][:, 0]
     assert np.unique(mrr).size == 50
@@ -170,8 +294,14 @@ def test_uncertain_paths_differ_but_fixed_ones_do_not():
 def test_company_unit_economics_weight_segments_by_new_accounts():
     a = Segment(name="A", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1), cac=100.0)
     b = Segment(name="B", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1), cac=300.0)
-    sc = Scenario(name="w", horizon_months=6, company=Company(0.0, 0.0), acquisition=Acquisition(30_000.0),
-                  segments=(a, b), simulation=Simulation(paths=2000, seed=9))
+    sc = Scenario(
+        name="w",
+        horizon_months=6,
+        company=Company(0.0, 0.0),
+        acquisition=Acquisition(30_000.0),
+        segments=(a, b),
+        simulation=Simulation(paths=2000, seed=9),
+    )
     company, segments = simulate_per_path(sc)
     # A wins three times as many accounts, so company payback is (3*1 + 1*3)/4 = 1.5 months.
     assert np.mean(company["summary"]["payback_months"]) == pytest.approx(1.5, rel=0.01)
@@ -191,13 +321,33 @@ def test_a_run_too_big_for_memory_is_refused_before_any_work(monkeypatch):
 
 
 def test_company_unit_economics_without_new_accounts_weigh_segments_equally():
-    a = Segment(name="A", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1),
-                cac=100.0, starting_customers=5)
-    b = Segment(name="B", spend_share=0.5, arpa_monthly=100.0, gross_margin=1.0, churn=Churn(monthly=0.1),
-                cac=300.0, starting_customers=5)
+    a = Segment(
+        name="A",
+        spend_share=0.5,
+        arpa_monthly=100.0,
+        gross_margin=1.0,
+        churn=Churn(monthly=0.1),
+        cac=100.0,
+        starting_customers=5,
+    )
+    b = Segment(
+        name="B",
+        spend_share=0.5,
+        arpa_monthly=100.0,
+        gross_margin=1.0,
+        churn=Churn(monthly=0.1),
+        cac=300.0,
+        starting_customers=5,
+    )
     for segs, expected in (((a, b), 2.0), ((a,), 1.0)):
-        sc = Scenario(name="w", horizon_months=3, company=Company(0.0, 0.0), acquisition=Acquisition(0.0),
-                      segments=segs, simulation=Simulation(paths=20, seed=9))
+        sc = Scenario(
+            name="w",
+            horizon_months=3,
+            company=Company(0.0, 0.0),
+            acquisition=Acquisition(0.0),
+            segments=segs,
+            simulation=Simulation(paths=20, seed=9),
+        )
         company, _ = simulate_per_path(sc)
         np.testing.assert_allclose(company["summary"]["payback_months"], expected)
 
@@ -206,8 +356,9 @@ def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
     """build_result describes a lone segment once, through the company: check that is exact."""
     from saas_sim.engine.simulate import _described, raw_per_path, view
 
-    sc = with_overrides(one_segment(churn=0.03, expansion=0.01, contraction=0.004, horizon=15, spend=30_000.0,
-                                    paths=300))
+    sc = with_overrides(
+        one_segment(churn=0.03, expansion=0.01, contraction=0.004, horizon=15, spend=30_000.0, paths=300)
+    )
     result = build_result(sc, [run_block(sc, 0, 300)], 0.0)
     seg_raw, _ = raw_per_path(sc, [run_block(sc, 0, 300)])
     direct = _described(view(seg_raw["A"], company=False))

@@ -17,11 +17,19 @@ from saas_sim.model.unit_economics import PAYBACK_LIMIT_MONTHS, ltv_and_payback,
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def _payback(*, cac, arpa=100.0, margin=0.8, expansion=0.0, contraction=0.0, p=0.0, spread=math.inf,
-             contract_months=1):
-    _, payback = ltv_and_payback(arpa=arpa, gross_margin=margin, expansion=expansion, contraction=contraction,
-                                 p=p, spread=spread, contract_months=contract_months, discount_rate_annual=0.1,
-                                 ltv_horizon_months=36.0, cac=cac)
+def _payback(*, cac, arpa=100.0, margin=0.8, expansion=0.0, contraction=0.0, p=0.0, spread=math.inf, contract_months=1):
+    _, payback = ltv_and_payback(
+        arpa=arpa,
+        gross_margin=margin,
+        expansion=expansion,
+        contraction=contraction,
+        p=p,
+        spread=spread,
+        contract_months=contract_months,
+        discount_rate_annual=0.1,
+        ltv_horizon_months=36.0,
+        cac=cac,
+    )
     return float(payback)
 
 
@@ -46,12 +54,17 @@ def test_without_churn_or_expansion_payback_is_the_whole_months_of_payback(cac, 
 
 
 @settings(max_examples=200, deadline=None)
-@given(cac=st.floats(1.0, 20_000.0), arpa=st.floats(10.0, 2_000.0), margin=st.floats(0.1, 1.0),
-       churn=st.floats(0.0, 0.2), contract=st.sampled_from([1, 3, 12]), contraction=st.floats(0.0, 0.05))
+@given(
+    cac=st.floats(1.0, 20_000.0),
+    arpa=st.floats(10.0, 2_000.0),
+    margin=st.floats(0.1, 1.0),
+    churn=st.floats(0.0, 0.2),
+    contract=st.sampled_from([1, 3, 12]),
+    contraction=st.floats(0.0, 0.05),
+)
 def test_churn_and_contraction_only_lengthen_payback(cac, arpa, margin, churn, contract, contraction):
     simple = float(payback_months(cac, arpa, margin))
-    with_churn = _payback(cac=cac, arpa=arpa, margin=margin, p=churn, contract_months=contract,
-                          contraction=contraction)
+    with_churn = _payback(cac=cac, arpa=arpa, margin=margin, p=churn, contract_months=contract, contraction=contraction)
     # up to the sum's rounding (SUM_TOLERANCE): a CAC of 1.0000000000000002 months of margin is repaid in 1
     assert with_churn >= math.ceil(simple * (1 - 1e-9))
     assert with_churn >= simple * (1 - 1e-9)
@@ -92,8 +105,12 @@ def test_company_payback_is_never_when_a_segment_that_wins_accounts_never_pays_b
 
     def segment(payback, new):
         values = {name: np.array([1.0, 1.0]) for name in ("ltv_simple", "ltv", "ltv_cac", "payback_months")}
-        return {**values, "payback_months_with_churn": np.array(payback),
-                "paid_new": np.array(new, dtype=float)[:, None], "referral_new": np.zeros((2, 1))}
+        return {
+            **values,
+            "payback_months_with_churn": np.array(payback),
+            "paid_new": np.array(new, dtype=float)[:, None],
+            "referral_new": np.zeros((2, 1)),
+        }
 
     # path 0: B wins accounts and never pays back; path 1: B wins none, so A's payback alone counts
     company = weighted_unit_economics([segment([10.0, 10.0], [3, 4]), segment([math.inf, math.inf], [1, 0])])

@@ -24,7 +24,8 @@ def test_a_cohort_table_in_any_row_order_with_a_bom():
 def test_wrong_header_is_refused():
     assert problems("cohort,month,active\nA,0,10\n") == [
         "h.csv:1 header: must have the columns cohort,period,active (a cohort table) or customer_id,month,mrr "
-        "(an MRR ledger), got 'cohort,month,active'; for other names, --columns"]
+        "(an MRR ledger), got 'cohort,month,active'; for other names, --columns"
+    ]
 
 
 def test_bad_rows_are_refused_with_their_lines():
@@ -32,7 +33,7 @@ def test_bad_rows_are_refused_with_their_lines():
     assert problems(text) == [
         "h.csv:3 active: must be a whole number >= 0, got 'ten'",
         "h.csv:4 period: must be a whole number >= 0, got 'x'",
-        'h.csv:11: has 4 fields, expected 3 (cohort,period,active); a number with a thousands separator must be '
+        "h.csv:11: has 4 fields, expected 3 (cohort,period,active); a number with a thousands separator must be "
         'quoted ("1,234.50") or the delimiter be ;',
         "h.csv:5 period: cohort 'B' has no period 0 (the number acquired)",
         "h.csv:7 active: cohort 'C' rises from 10 to 12 at period 1: active customers cannot increase",
@@ -110,7 +111,9 @@ def test_bad_ledger_rows_are_refused_with_their_lines():
 
 
 def test_a_ledger_without_any_mrr_is_refused():
-    assert problems("customer_id,month,mrr\na,2024-01,0\n") == ["h.csv mrr: no customer has MRR > 0: there are no cohorts"]
+    assert problems("customer_id,month,mrr\na,2024-01,0\n") == [
+        "h.csv mrr: no customer has MRR > 0: there are no cohorts"
+    ]
 
 
 def test_the_sample_files_read(tmp_path):
@@ -140,8 +143,9 @@ def test_a_ledger_with_an_extra_column_is_read_as_metrics_reads_it():
     assert table.ledger == plain.ledger
 
 
-@pytest.mark.parametrize(("count", "line"), [
-    ("99999999999999999999", 2), pytest.param("9" * 5000, 2, id="5000-digits"), ("1" + "0" * 13, 2)])
+@pytest.mark.parametrize(
+    ("count", "line"), [("99999999999999999999", 2), pytest.param("9" * 5000, 2, id="5000-digits"), ("1" + "0" * 13, 2)]
+)
 def test_counts_beyond_a_digit_limit_are_refused_with_their_line(count, line):
     found = problems(f"cohort,period,active\nA,0,{count}\nA,1,5\n")
     assert len(found) == 1 and found[0].startswith(f"h.csv:{line} active: must be a whole number")
@@ -156,8 +160,11 @@ def test_a_period_of_five_thousand_digits_is_refused_with_its_line():
 def test_a_cohort_table_as_spreadsheets_export_it():
     """SPEC 6.1: sniffed delimiter, header in any case and order, extra columns, --columns, "1,200"."""
     plain = parse_history("cohort,period,active\nA,0,1200\nA,1,1000\nB,0,950\n", "h.csv")
-    exported = parse_history('\ufeffNote;Signup month;ACTIVE;Month\nx;A;"1.200";0\n;A;1.000;1\n;B;950;0\n', "h.csv",
-                             ReadOptions(columns={"cohort": "signup month", "period": "month"}, decimal=","))
+    exported = parse_history(
+        '\ufeffNote;Signup month;ACTIVE;Month\nx;A;"1.200";0\n;A;1.000;1\n;B;950;0\n',
+        "h.csv",
+        ReadOptions(columns={"cohort": "signup month", "period": "month"}, decimal=","),
+    )
     assert exported.labels == plain.labels
     assert [list(a) for a in exported.active] == [list(a) for a in plain.active]
     tabbed = parse_history('period\tcohort\tactive\n0\tA\t"1,200"\n1\tA\t1000\n0\tB\t950\n', "h.csv")
@@ -168,8 +175,13 @@ def test_a_ledger_for_fit_takes_the_same_options_as_metrics():
     from saas_sim.io.ledger import parse_ledger
 
     text = "Period;Customer ID;MRR;Plan\n" + "".join(
-        f"{month}-15;{customer};{mrr};pro\n" for customer, month, mrr in (
-            ("a", "2024-01", "1.234,50"), ("b", "2024-01", "99,00"), ("a", "2024-02", "1.300,00")))
+        f"{month}-15;{customer};{mrr};pro\n"
+        for customer, month, mrr in (
+            ("a", "2024-01", "1.234,50"),
+            ("b", "2024-01", "99,00"),
+            ("a", "2024-02", "1.300,00"),
+        )
+    )
     options = ReadOptions(columns={"customer_id": "Customer ID", "month": "Period"}, decimal=",")
     table = parse_history(text, "l.csv", options)
     assert table.kind == "ledger" and [list(a) for a in table.active] == [[2, 1]]
@@ -179,4 +191,5 @@ def test_a_ledger_for_fit_takes_the_same_options_as_metrics():
 
 def test_a_header_with_both_tables_columns_is_refused():
     assert problems("cohort,period,active,customer_id,month,mrr\nA,0,1,a,2024-01,1\n") == [
-        "h.csv:1 header: has the columns of both a cohort table and a ledger: keep one set"]
+        "h.csv:1 header: has the columns of both a cohort table and a ledger: keep one set"
+    ]

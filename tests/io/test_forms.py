@@ -8,8 +8,14 @@ from hypothesis import strategies as st
 
 from saas_sim.io.forms import central, churn_form, with_acquisition_form, with_churn_form
 
-SEGMENT = {"name": "SMB", "spend_share": 1.0, "cac": 1_500.0, "arpa_monthly": 100.0, "contract_months": 1,
-           "churn": {"monthly": 0.03, "heterogeneity": 0.0}}
+SEGMENT = {
+    "name": "SMB",
+    "spend_share": 1.0,
+    "cac": 1_500.0,
+    "arpa_monthly": 100.0,
+    "contract_months": 1,
+    "churn": {"monthly": 0.03, "heterogeneity": 0.0},
+}
 
 
 def period_churn(segment: dict) -> float:
@@ -30,8 +36,12 @@ def test_cac_to_funnel_and_back():
     assert list(funnel) == list(SEGMENT)[:2] + ["funnel"] + list(SEGMENT)[3:]  # the key keeps its place
 
 
-@given(monthly=st.floats(0.001, 0.5), heterogeneity=st.floats(0.0, 0.9), months=st.sampled_from([1, 3, 12, 24]),
-       path=st.lists(st.sampled_from(["monthly", "annual", "alpha_beta"]), min_size=1, max_size=4))
+@given(
+    monthly=st.floats(0.001, 0.5),
+    heterogeneity=st.floats(0.0, 0.9),
+    months=st.sampled_from([1, 3, 12, 24]),
+    path=st.lists(st.sampled_from(["monthly", "annual", "alpha_beta"]), min_size=1, max_size=4),
+)
 def test_every_churn_form_keeps_the_first_period_churn(monthly, heterogeneity, months, path):
     segment = {**SEGMENT, "contract_months": months, "churn": {"monthly": monthly, "heterogeneity": heterogeneity}}
     expected = period_churn(segment)

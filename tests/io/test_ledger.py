@@ -11,8 +11,10 @@ from saas_sim.io.tables import ReadOptions
 
 
 def month_problem(got: str) -> str:
-    return (f"must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got {got!r}; "
-            "for other forms, --date-format")
+    return (
+        f"must be a month (2024-01), a date (2024-01-31) or an ISO timestamp, got {got!r}; "
+        "for other forms, --date-format"
+    )
 
 
 def refused(text: str) -> list[str]:
@@ -55,33 +57,48 @@ def test_zero_mrr_is_accepted_and_counts_for_the_months():
     assert ledger.mrr.tolist() == [100.0, 0.0]
 
 
-@pytest.mark.parametrize(("row", "expected"), [
-    ("a,2024-13,10", "ledger.csv:2 month: " + month_problem("2024-13")),
-    ("a,24-01,10", "ledger.csv:2 month: " + month_problem("24-01")),
-    ("a,2024-1,10", "ledger.csv:2 month: " + month_problem("2024-1")),
-    ("a,2024-00,10", "ledger.csv:2 month: " + month_problem("2024-00")),
-    ("a,,10", "ledger.csv:2 month: " + month_problem("")),
-    ("a,2024-01,ten", "ledger.csv:2 mrr: must be a number, got 'ten'"),
-    ("a,2024-01,10 USD", "ledger.csv:2 mrr: must be a number, got '10 USD'"),
-    ("a,2024-01,1e16", "ledger.csv:2 mrr: must be at most 1,000,000,000,000,000 (1e15) a month, got '1e16'"),
-    ("a,2024-01,1,23", "ledger.csv:2: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands "
-                       'separator must be quoted ("1,234.50") or the delimiter be ;'),
-    ('a,2024-01,"1,23"', "ledger.csv:2 mrr: cannot be read exactly: '1,23' — a comma separates thousands only before "
-                         "groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
-    ('a,2024-01,"1,2345"', "ledger.csv:2 mrr: cannot be read exactly: '1,2345' — a comma separates thousands only "
-                           "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
-    ('a,2024-01,"1.234,50"', "ledger.csv:2 mrr: cannot be read exactly: '1.234,50' — a comma separates thousands only "
-                             "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,"),
-    ('a,2024-01,"12,34,567"', "ledger.csv:2 mrr: must be a number, got '12,34,567'"),
-    ("a,2024-01,$$5", "ledger.csv:2 mrr: must be a number, got '$$5'"),
-    ("a,2024-02-30,5", "ledger.csv:2 month: " + month_problem("2024-02-30")),
-    ("a,2024-01,", "ledger.csv:2 mrr: must be a number, got ''"),
-    ("a,2024-01,-5", "ledger.csv:2 mrr: must be >= 0, got -5"),
-    ("a,2024-01,nan", "ledger.csv:2 mrr: must be a finite number, got 'nan'"),
-    ("a,2024-01,inf", "ledger.csv:2 mrr: must be a finite number, got 'inf'"),
-    (" ,2024-01,10", "ledger.csv:2 customer_id: is empty"),
-    ("a,2024-01", "ledger.csv:2: has 2 fields, expected 3 (customer_id,month,mrr)"),
-])
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("a,2024-13,10", "ledger.csv:2 month: " + month_problem("2024-13")),
+        ("a,24-01,10", "ledger.csv:2 month: " + month_problem("24-01")),
+        ("a,2024-1,10", "ledger.csv:2 month: " + month_problem("2024-1")),
+        ("a,2024-00,10", "ledger.csv:2 month: " + month_problem("2024-00")),
+        ("a,,10", "ledger.csv:2 month: " + month_problem("")),
+        ("a,2024-01,ten", "ledger.csv:2 mrr: must be a number, got 'ten'"),
+        ("a,2024-01,10 USD", "ledger.csv:2 mrr: must be a number, got '10 USD'"),
+        ("a,2024-01,1e16", "ledger.csv:2 mrr: must be at most 1,000,000,000,000,000 (1e15) a month, got '1e16'"),
+        (
+            "a,2024-01,1,23",
+            "ledger.csv:2: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands "
+            'separator must be quoted ("1,234.50") or the delimiter be ;',
+        ),
+        (
+            'a,2024-01,"1,23"',
+            "ledger.csv:2 mrr: cannot be read exactly: '1,23' — a comma separates thousands only before "
+            "groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,",
+        ),
+        (
+            'a,2024-01,"1,2345"',
+            "ledger.csv:2 mrr: cannot be read exactly: '1,2345' — a comma separates thousands only "
+            "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,",
+        ),
+        (
+            'a,2024-01,"1.234,50"',
+            "ledger.csv:2 mrr: cannot be read exactly: '1.234,50' — a comma separates thousands only "
+            "before groups of three digits (1,234.50); with a decimal comma (1.234,50), add --decimal ,",
+        ),
+        ('a,2024-01,"12,34,567"', "ledger.csv:2 mrr: must be a number, got '12,34,567'"),
+        ("a,2024-01,$$5", "ledger.csv:2 mrr: must be a number, got '$$5'"),
+        ("a,2024-02-30,5", "ledger.csv:2 month: " + month_problem("2024-02-30")),
+        ("a,2024-01,", "ledger.csv:2 mrr: must be a number, got ''"),
+        ("a,2024-01,-5", "ledger.csv:2 mrr: must be >= 0, got -5"),
+        ("a,2024-01,nan", "ledger.csv:2 mrr: must be a finite number, got 'nan'"),
+        ("a,2024-01,inf", "ledger.csv:2 mrr: must be a finite number, got 'inf'"),
+        (" ,2024-01,10", "ledger.csv:2 customer_id: is empty"),
+        ("a,2024-01", "ledger.csv:2: has 2 fields, expected 3 (customer_id,month,mrr)"),
+    ],
+)
 def test_each_malformed_kind_is_refused_with_its_line(row, expected):
     assert refused(f"customer_id,month,mrr\n{row}\nok,2024-02,1\n") == [expected]
 
@@ -110,23 +127,33 @@ def test_many_problems_are_counted_beyond_the_first_few():
     assert problems[-1] == "ledger.csv: and 7 more problems"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "ledger.csv:1: is empty: expected the header customer_id,month,mrr"),
-    ("customer,month,mrr\na,2024-01,1\n", "ledger.csv:1: missing column customer_id: the header must name "
-     "customer_id,month,mrr (any order, other columns ignored), got 'customer,month,mrr'; for other names, --columns"),
-    ("a,2024-01,1\n", "ledger.csv:1: missing columns customer_id, month, mrr: the header must name "
-     "customer_id,month,mrr (any order, other columns ignored), got 'a,2024-01,1'; for other names, --columns"),
-    ("customer_id,month,mrr,mrr\n", "ledger.csv:1: column mrr appears more than once"),
-    ("customer_id,month,mrr\n", "ledger.csv: has no rows: a ledger needs at least one customer month"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "ledger.csv:1: is empty: expected the header customer_id,month,mrr"),
+        (
+            "customer,month,mrr\na,2024-01,1\n",
+            "ledger.csv:1: missing column customer_id: the header must name "
+            "customer_id,month,mrr (any order, other columns ignored), got 'customer,month,mrr'; for other names, --columns",
+        ),
+        (
+            "a,2024-01,1\n",
+            "ledger.csv:1: missing columns customer_id, month, mrr: the header must name "
+            "customer_id,month,mrr (any order, other columns ignored), got 'a,2024-01,1'; for other names, --columns",
+        ),
+        ("customer_id,month,mrr,mrr\n", "ledger.csv:1: column mrr appears more than once"),
+        ("customer_id,month,mrr\n", "ledger.csv: has no rows: a ledger needs at least one customer month"),
+    ],
+)
 def test_bad_headers_and_empty_files(text, expected):
     assert refused(text) == [expected]
 
 
 def test_a_typo_year_spanning_centuries_is_refused():
     problems = refused("customer_id,month,mrr\na,2024-01,1\nb,0024-01,1\n")
-    assert problems == ["ledger.csv:3 month: 0024-01 is 24001 months before the last month 2024-01; "
-                        "a ledger spans at most 1200 months"]
+    assert problems == [
+        "ledger.csv:3 month: 0024-01 is 24001 months before the last month 2024-01; a ledger spans at most 1200 months"
+    ]
 
 
 def test_files_that_cannot_be_read(tmp_path):
@@ -140,8 +167,11 @@ def test_files_that_cannot_be_read(tmp_path):
 
 def test_csv_rows_have_month_then_every_series_and_empty_cells_for_null():
     document = {"months": ["2024-01", "2024-02"], "series": {"customers": [1, 2], "nrr_monthly": [None, 1.5]}}
-    assert metrics_csv_rows(document) == [["month", "customers", "nrr_monthly"],
-                                          ["2024-01", 1, ""], ["2024-02", 2, 1.5]]
+    assert metrics_csv_rows(document) == [
+        ["month", "customers", "nrr_monthly"],
+        ["2024-01", 1, ""],
+        ["2024-02", 2, 1.5],
+    ]
 
 
 def test_two_hundred_thousand_rows_parse_into_arrays():
@@ -167,7 +197,9 @@ def test_a_row_with_more_fields_than_a_header_with_extra_columns_is_refused():
     assert len(problems) == 1 and problems[0].startswith("ledger.csv:2: has 5 fields, expected 4")
 
 
-@pytest.mark.parametrize("amount", ["1e308", "99999999999999999999", pytest.param("9" * 5000, id="5000-digits"), "1e16"])
+@pytest.mark.parametrize(
+    "amount", ["1e308", "99999999999999999999", pytest.param("9" * 5000, id="5000-digits"), "1e16"]
+)
 def test_an_amount_beyond_any_monthly_revenue_is_refused_with_its_line(amount):
     problems = refused(f"customer_id,month,mrr\na,2024-01,10\nb,2024-01,{amount}\n")
     assert len(problems) == 1 and problems[0].startswith("ledger.csv:3 mrr: must be at most")
@@ -176,9 +208,14 @@ def test_an_amount_beyond_any_monthly_revenue_is_refused_with_its_line(amount):
 
 # SPEC 6.1: the same ledger as billing systems and spreadsheets export it.
 
+
 def test_semicolon_and_tab_delimiters_are_sniffed():
     for delimiter in (";", "\t"):
-        text = delimiter.join(["customer_id", "month", "mrr"]) + "\n" + delimiter.join(["Acme, Inc.", "2024-01", "1,234.50"])
+        text = (
+            delimiter.join(["customer_id", "month", "mrr"])
+            + "\n"
+            + delimiter.join(["Acme, Inc.", "2024-01", "1,234.50"])
+        )
         ledger = parse_ledger(text + "\n")
         assert ledger.customer_ids == ("Acme, Inc.",) and ledger.mrr.tolist() == [1234.5]
 
@@ -190,8 +227,11 @@ def test_quoted_amounts_with_currency_signs_and_thousands_separators():
 
 def test_a_decimal_comma_with_dots_between_thousands():
     options = ReadOptions(decimal=",")
-    ledger = parse_ledger("Kunde;Monat;MRR\na;2024-01;1.234,50 €\nb;2024-01;99,5\n", "l.csv",
-                          ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=","))
+    ledger = parse_ledger(
+        "Kunde;Monat;MRR\na;2024-01;1.234,50 €\nb;2024-01;99,5\n",
+        "l.csv",
+        ReadOptions(columns={"customer_id": "Kunde", "month": "Monat"}, decimal=","),
+    )
     assert ledger.mrr.tolist() == [1234.5, 99.5]
     assert parse_ledger("customer_id;month;mrr\na;2024-01;1234\n", "l.csv", options).mrr.tolist() == [1234.0]
 
@@ -211,16 +251,19 @@ def test_a_mapped_column_that_is_not_there_is_named_as_the_user_wrote_it():
 
 
 def test_dates_and_iso_timestamps_give_their_calendar_month():
-    text = ("customer_id,month,mrr\na,2024-01-31,10\na,2024-02-01T00:00:00Z,10\n"
-            "b,2024-02-29 23:59:59,5\nb,2024-03-31T23:30:00-05:00,5\n")
+    text = (
+        "customer_id,month,mrr\na,2024-01-31,10\na,2024-02-01T00:00:00Z,10\n"
+        "b,2024-02-29 23:59:59,5\nb,2024-03-31T23:30:00-05:00,5\n"
+    )
     ledger = parse_ledger(text)
     assert ledger.months == ("2024-01", "2024-02", "2024-03")
     assert ledger.month.tolist() == [0, 1, 1, 2]
 
 
 def test_a_date_format_reads_other_forms():
-    ledger = parse_ledger("customer_id,month,mrr\na,31/01/2024,10\na,01/03/2024,10\n", "l.csv",
-                          ReadOptions(date_format="%d/%m/%Y"))
+    ledger = parse_ledger(
+        "customer_id,month,mrr\na,31/01/2024,10\na,01/03/2024,10\n", "l.csv", ReadOptions(date_format="%d/%m/%Y")
+    )
     assert ledger.months == ("2024-01", "2024-02", "2024-03") and ledger.month.tolist() == [0, 2]
     with pytest.raises(InputError) as caught:
         parse_ledger("customer_id,month,mrr\na,2024-01,10\n", "l.csv", ReadOptions(date_format="%d/%m/%Y"))
@@ -246,8 +289,11 @@ def test_a_trailing_delimiter_is_a_field_too():
 
 def test_a_plain_file_and_a_formatted_one_give_the_same_arrays():
     plain = parse_ledger("customer_id,month,mrr\na,2024-01,1234.5\nb,2024-02,99\n")
-    formatted = parse_ledger('\ufeffMonth;Customer_ID;MRR;Plan\n2024-01-15;a;"1.234,50 €";pro\n'
-                             "2024-02-01T10:00:00Z;b;99;basic\n", "l.csv", ReadOptions(decimal=","))
+    formatted = parse_ledger(
+        '\ufeffMonth;Customer_ID;MRR;Plan\n2024-01-15;a;"1.234,50 €";pro\n2024-02-01T10:00:00Z;b;99;basic\n',
+        "l.csv",
+        ReadOptions(decimal=","),
+    )
     for name in ("customer_ids", "months"):
         assert getattr(plain, name) == getattr(formatted, name)
     for name in ("customer", "month", "mrr"):
@@ -259,13 +305,23 @@ def test_a_plain_file_and_a_formatted_one_give_the_same_arrays():
 def test_plain_and_quoted_files_are_read_alike_with_the_same_lines(newline, quoted):
     """A file without quotes takes the fast path; with one quoted field, the csv module's: same result."""
     first = '"a"' if quoted else "a"
-    rows = ["customer_id,month,mrr", "", f"{first},2024-01,10", " ", "b,2024-13,1", "c,2024-02", "d,2024-02,1,5",
-            "e,2024-02,x", ",,", "f,2024-03, 7 "]
+    rows = [
+        "customer_id,month,mrr",
+        "",
+        f"{first},2024-01,10",
+        " ",
+        "b,2024-13,1",
+        "c,2024-02",
+        "d,2024-02,1,5",
+        "e,2024-02,x",
+        ",,",
+        "f,2024-03, 7 ",
+    ]
     text = newline.join(rows) + newline
     assert refused(text) == [
         "ledger.csv:5 month: " + month_problem("2024-13"),
         "ledger.csv:6: has 2 fields, expected 3 (customer_id,month,mrr)",
-        'ledger.csv:7: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands separator must be '
+        "ledger.csv:7: has 4 fields, expected 3 (customer_id,month,mrr); a number with a thousands separator must be "
         'quoted ("1,234.50") or the delimiter be ;',
         "ledger.csv:8 mrr: must be a number, got 'x'",
     ]

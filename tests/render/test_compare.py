@@ -11,23 +11,52 @@ from saas_sim.render.compare import (
 from saas_sim.render.summary import SECTIONS
 
 SUMMARY_METRICS = (
-    "arr_end", "mrr_end", "customers_end", "arr_growth_yoy_end", "annualized_logo_churn_end", "nrr_12m_end",
-    "grr_12m_end", "cac", "ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn",
-    "cash_end", "cash_min", "out_of_cash", "cash_out_month", "burn_multiple", "rule_of_40",
+    "arr_end",
+    "mrr_end",
+    "customers_end",
+    "arr_growth_yoy_end",
+    "annualized_logo_churn_end",
+    "nrr_12m_end",
+    "grr_12m_end",
+    "cac",
+    "ltv_simple",
+    "ltv",
+    "ltv_cac",
+    "payback_months",
+    "payback_months_with_churn",
+    "cash_end",
+    "cash_min",
+    "out_of_cash",
+    "cash_out_month",
+    "burn_multiple",
+    "rule_of_40",
 )
 
 
 def _stats(p50: float | None, spread: float = 0.1) -> dict:
     if p50 is None:
         return dict.fromkeys(("mean", "p5", "p10", "p50", "p90", "p95", "se"))
-    return {"mean": p50, "p5": p50 * (1 - 2 * spread), "p10": p50 * (1 - spread), "p50": p50,
-            "p90": p50 * (1 + spread), "p95": p50 * (1 + 2 * spread), "se": 0.0}
+    return {
+        "mean": p50,
+        "p5": p50 * (1 - 2 * spread),
+        "p10": p50 * (1 - spread),
+        "p50": p50,
+        "p90": p50 * (1 + spread),
+        "p95": p50 * (1 + 2 * spread),
+        "se": 0.0,
+    }
 
 
 def _series(months: int, start: float, slope: float) -> dict:
     p50 = [start + slope * m for m in range(months)]
-    return {"mean": p50, "p5": [v * 0.5 for v in p50], "p10": [v * 0.6 for v in p50], "p50": p50,
-            "p90": [v * 1.4 for v in p50], "p95": [v * 1.5 for v in p50]}
+    return {
+        "mean": p50,
+        "p5": [v * 0.5 for v in p50],
+        "p10": [v * 0.6 for v in p50],
+        "p50": p50,
+        "p90": [v * 1.4 for v in p50],
+        "p95": [v * 1.5 for v in p50],
+    }
 
 
 def _result(values: dict, *, currency="USD", focus="retention", months=24, slope=10_000.0) -> dict:
@@ -36,24 +65,50 @@ def _result(values: dict, *, currency="USD", focus="retention", months=24, slope
     return {
         "scenario": {"name": "Hand made", "currency": currency},
         "months": list(range(1, months + 1)),
-        "series": {"arr": _series(months, 100_000.0, slope), "cash": _series(months, 50_000.0, -slope),
-                   "customers": _series(months, 100.0, 1.0)},
+        "series": {
+            "arr": _series(months, 100_000.0, slope),
+            "cash": _series(months, 50_000.0, -slope),
+            "customers": _series(months, 100.0, 1.0),
+        },
         "summary": summary,
         "diagnosis": {"focus": focus, "checks": []},
     }
 
 
 def _text(renderable, width=120, color=False) -> str:
-    console = Console(width=width, record=True, force_terminal=color, no_color=not color,
-                      color_system="truecolor" if color else None, file=open("/dev/null", "w"))
+    console = Console(
+        width=width,
+        record=True,
+        force_terminal=color,
+        no_color=not color,
+        color_system="truecolor" if color else None,
+        file=open("/dev/null", "w"),
+    )
     console.print(renderable)
     return console.export_text(styles=False)
 
 
-A = _result({"arr_end": 1_000_000.0, "nrr_12m_end": 0.95, "customers_end": 400.0, "cash_out_month": None,
-             "out_of_cash": 0.0, "cac": 0.0})
-B = _result({"arr_end": 1_250_000.0, "nrr_12m_end": 1.02, "customers_end": 380.0, "cash_out_month": 20.0,
-             "out_of_cash": 0.25, "cac": 500.0}, focus="scale")
+A = _result(
+    {
+        "arr_end": 1_000_000.0,
+        "nrr_12m_end": 0.95,
+        "customers_end": 400.0,
+        "cash_out_month": None,
+        "out_of_cash": 0.0,
+        "cac": 0.0,
+    }
+)
+B = _result(
+    {
+        "arr_end": 1_250_000.0,
+        "nrr_12m_end": 1.02,
+        "customers_end": 380.0,
+        "cash_out_month": 20.0,
+        "out_of_cash": 0.25,
+        "cac": 500.0,
+    },
+    focus="scale",
+)
 
 
 def test_one_row_per_summary_metric_grouped_like_the_summary():
@@ -75,8 +130,13 @@ def test_an_unknown_metric_goes_under_other():
 def test_differences_are_b_minus_a_with_relative_to_a():
     rows = {row.metric: row for row in metric_differences(A, B)}
     arr = rows["arr_end"]
-    assert (arr.statistic, arr.a, arr.b, arr.absolute, arr.relative) == ("p50", 1_000_000.0, 1_250_000.0,
-                                                                          250_000.0, 0.25)
+    assert (arr.statistic, arr.a, arr.b, arr.absolute, arr.relative) == (
+        "p50",
+        1_000_000.0,
+        1_250_000.0,
+        250_000.0,
+        0.25,
+    )
     assert arr.a_band == (900_000.0, 1_100_000.0)
     assert rows["customers_end"].absolute == -20.0 and rows["customers_end"].relative == -0.05
     out = rows["out_of_cash"]  # a probability: its mean, without a band

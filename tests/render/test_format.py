@@ -6,15 +6,35 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from saas_sim.render.format import (
-    format_compact, format_count, format_money, format_month, format_months, format_multiple, format_points,
-    format_rate, formatter_for, metric_label,
+    format_compact,
+    format_count,
+    format_money,
+    format_month,
+    format_months,
+    format_multiple,
+    format_points,
+    format_rate,
+    formatter_for,
+    metric_label,
 )
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (0, "0"), (12, "12"), (950, "950"), (999.7, "1k"), (1234, "1.23k"), (12_345, "12.3k"), (123_456, "123k"),
-    (999_999, "1M"), (1_500_000, "1.5M"), (-350_000, "-350k"), (2.31e9, "2.31B"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "0"),
+        (12, "12"),
+        (950, "950"),
+        (999.7, "1k"),
+        (1234, "1.23k"),
+        (12_345, "12.3k"),
+        (123_456, "123k"),
+        (999_999, "1M"),
+        (1_500_000, "1.5M"),
+        (-350_000, "-350k"),
+        (2.31e9, "2.31B"),
+    ],
+)
 def test_compact(value, text):
     assert format_compact(value) == text
 
@@ -25,8 +45,9 @@ def test_money_with_currency():
     assert format_money(12_000, currency="CHF") == "12k CHF"
 
 
-@pytest.mark.parametrize("formatter", [format_compact, format_money, format_rate, format_months, format_month,
-                                       format_count, format_multiple])
+@pytest.mark.parametrize(
+    "formatter", [format_compact, format_money, format_rate, format_months, format_month, format_count, format_multiple]
+)
 @pytest.mark.parametrize("missing", [None, math.nan, math.inf])
 def test_missing_is_a_dash(formatter, missing):
     assert formatter(missing) == "—"
@@ -72,12 +93,22 @@ def test_standard_errors_read_in_their_metric_unit_to_two_digits():
     assert format_error("arr_end", None) == "—"
 
 
-@pytest.mark.parametrize(("metric", "value", "text"), [
-    ("arr_end", 4384.33, "$4.4k"), ("mrr_end", 365.36, "$370"), ("cash_min", 20_200.0, "$20k"),
-    ("cac", 1.0836, "$1.1"), ("arr_end", 99_960.0, "$100k"), ("arr_end", 1_234_000.0, "$1.2M"),
-    ("customers_end", 0.9134, "0.91"), ("customers_end", 1234.0, "1,200"), ("rule_of_40", 123.4, "120 pts"),
-    ("payback_months", 0.0996, "0.10 mo"), ("nrr_12m_end", 0.00034664, "0.035 pp"),
-])
+@pytest.mark.parametrize(
+    ("metric", "value", "text"),
+    [
+        ("arr_end", 4384.33, "$4.4k"),
+        ("mrr_end", 365.36, "$370"),
+        ("cash_min", 20_200.0, "$20k"),
+        ("cac", 1.0836, "$1.1"),
+        ("arr_end", 99_960.0, "$100k"),
+        ("arr_end", 1_234_000.0, "$1.2M"),
+        ("customers_end", 0.9134, "0.91"),
+        ("customers_end", 1234.0, "1,200"),
+        ("rule_of_40", 123.4, "120 pts"),
+        ("payback_months", 0.0996, "0.10 mo"),
+        ("nrr_12m_end", 0.00034664, "0.035 pp"),
+    ],
+)
 def test_a_standard_error_has_two_significant_digits_whatever_its_size(metric, value, text):
     from saas_sim.render.format import format_error
 
@@ -107,8 +138,10 @@ def _shown(text: str) -> float:
     return number / 100 if match.group(3) == " pp" else number
 
 
-@given(st.sampled_from(["arr_end", "customers_end", "nrr_12m_end", "ltv_cac", "payback_months", "rule_of_40"]),
-       st.floats(min_value=1e-12, max_value=1e300, allow_nan=False))
+@given(
+    st.sampled_from(["arr_end", "customers_end", "nrr_12m_end", "ltv_cac", "payback_months", "rule_of_40"]),
+    st.floats(min_value=1e-12, max_value=1e300, allow_nan=False),
+)
 def test_a_standard_error_shows_its_value_to_two_significant_digits(metric, value):
     from saas_sim.render.format import format_error
 
@@ -121,8 +154,10 @@ def test_a_standard_error_shows_its_value_to_two_significant_digits(metric, valu
     assert len(re.sub(r" (pp|mo|pts)$", "", text)) <= 10, text
 
 
-@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda mean: abs(mean) > 1e-6),
-       st.floats(min_value=0.0, max_value=1e-10))
+@given(
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda mean: abs(mean) > 1e-6),
+    st.floats(min_value=0.0, max_value=1e-10),
+)
 def test_an_error_under_a_billionth_of_the_mean_is_noise(mean, share):
     from saas_sim.render.format import format_error
 
@@ -146,9 +181,14 @@ def _read_back(text: str) -> tuple[float, float]:
 
 
 _COMPACT_FORMATTERS = {
-    "compact": (format_compact, 1.0), "money": (lambda v: format_money(v, "USD", keep_zeros=True), 1.0),
-    "rate": (format_rate, 100.0), "months": (format_months, 1.0), "month": (format_month, 1.0),
-    "count": (format_count, 1.0), "multiple": (format_multiple, 1.0), "points": (format_points, 1.0),
+    "compact": (format_compact, 1.0),
+    "money": (lambda v: format_money(v, "USD", keep_zeros=True), 1.0),
+    "rate": (format_rate, 100.0),
+    "months": (format_months, 1.0),
+    "month": (format_month, 1.0),
+    "count": (format_count, 1.0),
+    "multiple": (format_multiple, 1.0),
+    "points": (format_points, 1.0),
 }
 
 

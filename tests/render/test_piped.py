@@ -53,8 +53,9 @@ def test_a_table_cell_of_figures_breaks_before_the_plus_minus_only():
         table.add_row("NRR 12m end", KeepFigures("41.8% ± 0.035 pp"))
         lines = [line.strip() for line in _printed(table, width).splitlines()]
         assert "41.8% ± 0.035 pp" in " ".join(lines)
-        assert all(line.endswith(("41.8%", "± 0.035 pp")) or line == "NRR 12m end" or line.startswith("NRR")
-                   for line in lines), lines
+        assert all(
+            line.endswith(("41.8%", "± 0.035 pp")) or line == "NRR 12m end" or line.startswith("NRR") for line in lines
+        ), lines
 
 
 def _tornado_result():
@@ -114,8 +115,10 @@ def test_the_compare_legend_tells_its_runs_apart_without_colour(monkeypatch):
     from saas_sim.io.scenario import load_scenario
     from saas_sim.render.compare import compare_fan_chart
 
-    a, b = (simulate(with_overrides(load_scenario(f"scenarios/{name}.yaml"), paths=200, seed=1), workers=1)
-            for name in ("vicious-cycle", "virtuous-cycle"))
+    a, b = (
+        simulate(with_overrides(load_scenario(f"scenarios/{name}.yaml"), paths=200, seed=1), workers=1)
+        for name in ("vicious-cycle", "virtuous-cycle")
+    )
     for console in _consoles(monkeypatch):
         console.print(compare_fan_chart(a, b, "arr", labels=("A", "B"), height=8))
         legend = console.export_text(styles=False).splitlines()[1]
@@ -127,8 +130,12 @@ def test_the_compare_legend_tells_its_runs_apart_without_colour(monkeypatch):
 def _split_words(text: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Which of ``pairs`` of words, consecutive in the text, ended up on two lines."""
     lines = [line.strip(" │") for line in text.splitlines()]
-    return [(a, b) for first, second in zip(lines, lines[1:]) for a, b in pairs
-            if first.endswith(a) and second.startswith(b)]
+    return [
+        (a, b)
+        for first, second in zip(lines, lines[1:])
+        for a, b in pairs
+        if first.endswith(a) and second.startswith(b)
+    ]
 
 
 def test_keep_figures_joins_a_never_share_a_difference_and_a_month():
@@ -138,10 +145,19 @@ def test_keep_figures_joins_a_never_share_a_difference_and_a_month():
 
     from saas_sim.render.figures import KeepFigures
 
-    sentence = ("Payback 42.2 mo ± 0.69 mo; 63% never; differences are B − A; MRR 8.70k in 2024-12; "
-                "2023-01 – 2025-06 · 2,387 customers")
-    pairs = [("63%", "never"), ("B", "− A"), ("B −", "A"), ("in", "2024-12"), ("2023-01", "– 2025-06"),
-             ("2023-01 –", "2025-06"), ("2,387", "customers")]
+    sentence = (
+        "Payback 42.2 mo ± 0.69 mo; 63% never; differences are B − A; MRR 8.70k in 2024-12; "
+        "2023-01 – 2025-06 · 2,387 customers"
+    )
+    pairs = [
+        ("63%", "never"),
+        ("B", "− A"),
+        ("B −", "A"),
+        ("in", "2024-12"),
+        ("2023-01", "– 2025-06"),
+        ("2023-01 –", "2025-06"),
+        ("2,387", "customers"),
+    ]
 
     @given(st.integers(min_value=20, max_value=100))
     def wraps(width):

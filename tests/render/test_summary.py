@@ -8,14 +8,31 @@ def _result() -> dict:
     from saas_sim.engine.simulate import simulate
 
     scenario = Scenario(
-        name="Hand made", horizon_months=13, currency="GBP",
+        name="Hand made",
+        horizon_months=13,
+        currency="GBP",
         company=Company(starting_cash=100_000.0, fixed_costs_monthly=40_000.0),
         acquisition=Acquisition(spend_monthly=20_000.0),
         segments=(
-            Segment(name="Small", arpa_monthly=100.0, churn=Churn(monthly=0.05), gross_margin=0.8,
-                    spend_share=0.5, cac=1_000.0, starting_customers=100),
-            Segment(name="Large", arpa_monthly=1_000.0, churn=Churn(annual=0.2), gross_margin=0.7,
-                    spend_share=0.5, cac=10_000.0, contract_months=12, starting_customers=10),
+            Segment(
+                name="Small",
+                arpa_monthly=100.0,
+                churn=Churn(monthly=0.05),
+                gross_margin=0.8,
+                spend_share=0.5,
+                cac=1_000.0,
+                starting_customers=100,
+            ),
+            Segment(
+                name="Large",
+                arpa_monthly=1_000.0,
+                churn=Churn(annual=0.2),
+                gross_margin=0.7,
+                spend_share=0.5,
+                cac=10_000.0,
+                contract_months=12,
+                starting_customers=10,
+            ),
         ),
         simulation=Simulation(paths=200, seed=1),
     )
@@ -23,8 +40,13 @@ def _result() -> dict:
 
 
 def _text(renderable, width=120, color=False) -> str:
-    console = Console(width=width, record=True, force_terminal=color, color_system="truecolor" if color else None,
-                      file=open("/dev/null", "w"))
+    console = Console(
+        width=width,
+        record=True,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        file=open("/dev/null", "w"),
+    )
     console.print(renderable)
     return console.export_text(styles=False)
 
@@ -32,9 +54,24 @@ def _text(renderable, width=120, color=False) -> str:
 def test_report_pieces():
     result = _result()
     table = _text(summary_table(result))
-    for label in ("ARR end", "Cash end", "Cash min", "Out of cash (probability)", "Cash out month (when out)",
-                  "NRR 12m end", "GRR 12m end", "Annualized logo churn end", "CAC", "LTV", "LTV simple",
-                  "LTV/CAC", "Payback months", "Payback months with churn", "Burn multiple", "Rule of 40"):
+    for label in (
+        "ARR end",
+        "Cash end",
+        "Cash min",
+        "Out of cash (probability)",
+        "Cash out month (when out)",
+        "NRR 12m end",
+        "GRR 12m end",
+        "Annualized logo churn end",
+        "CAC",
+        "LTV",
+        "LTV simple",
+        "LTV/CAC",
+        "Payback months",
+        "Payback months with churn",
+        "Burn multiple",
+        "Rule of 40",
+    ):
         assert label in table
     assert "£" in table
     segments = _text(segment_table(result))
@@ -63,7 +100,10 @@ def test_status_colours():
     colours = {}
     for segment in console.render(diagnosis_panel(result)):
         if segment.text.strip() in ("ok", "warn", "bad", "n/a") and segment.style is not None:
-            colours[segment.text.strip()] = (segment.style.color.name if segment.style.color else None, segment.style.dim)
+            colours[segment.text.strip()] = (
+                segment.style.color.name if segment.style.color else None,
+                segment.style.dim,
+            )
     assert colours == {"ok": ("green", None), "warn": ("yellow", None), "bad": ("red", None), "n/a": (None, True)}
 
 
@@ -87,10 +127,19 @@ def _never_result() -> dict:
     from saas_sim.model.scenario import Distribution
 
     scenario = Scenario(
-        name="Leaky", horizon_months=13, company=Company(starting_cash=1e6, fixed_costs_monthly=0.0),
+        name="Leaky",
+        horizon_months=13,
+        company=Company(starting_cash=1e6, fixed_costs_monthly=0.0),
         acquisition=Acquisition(spend_monthly=20_000.0),
-        segments=(Segment(name="Only", arpa_monthly=100.0, gross_margin=0.8, cac=2_500.0,
-                          churn=Churn(monthly=Distribution("uniform", (("low", 0.01), ("high", 0.08))))),),
+        segments=(
+            Segment(
+                name="Only",
+                arpa_monthly=100.0,
+                gross_margin=0.8,
+                cac=2_500.0,
+                churn=Churn(monthly=Distribution("uniform", (("low", 0.01), ("high", 0.08)))),
+            ),
+        ),
         simulation=Simulation(paths=200, seed=1),
     )
     return simulate(scenario, workers=1)
@@ -119,8 +168,19 @@ def test_a_segment_that_never_pays_back_reads_never():
 def test_a_cash_out_month_of_two_paths_in_2000_is_no_forecast():
     """Issue 13, item 6: "Cash out at month 37" when 2 paths in 2,000 run out."""
     result = {**_result(), "paths": 2000}
-    result["summary"] = {**result["summary"], "cash_out_month": {
-        "mean": 37.5, "p5": 37.05, "p10": 37.1, "p50": 37.5, "p90": 37.9, "p95": 37.95, "se": 0.5, "n": 2}}
+    result["summary"] = {
+        **result["summary"],
+        "cash_out_month": {
+            "mean": 37.5,
+            "p5": 37.05,
+            "p10": 37.1,
+            "p50": 37.5,
+            "p90": 37.9,
+            "p95": 37.95,
+            "se": 0.5,
+            "n": 2,
+        },
+    }
     row = _row(_text(summary_table(result)), "Cash out month")
     assert "month 38 (2 paths)" in row and "too few paths" in row
     assert "37.1" not in row and "37.9" not in row  # no range, no mean that reads as a forecast

@@ -89,7 +89,11 @@ class Child:
     def __init__(self, script: str, *args: object):
         self.process = subprocess.Popen(
             [sys.executable, "-c", script, *map(str, args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+        )
         self.pending = b""
 
     def line(self, timeout: float = TIMEOUT_S) -> str:
@@ -143,13 +147,20 @@ def count(path: Path, table: str) -> int:
 
 def check_every_run_is_whole(path: Path, result_keys: set[str], checked: set[int]) -> None:
     """Every run row has its result, each result a run; the documents decompress and parse."""
-    assert query(path, "SELECT COUNT(*) FROM runs LEFT JOIN run_results ON run_results.run_id = runs.id"
-                       " WHERE run_results.run_id IS NULL") == [(0,)]
-    assert query(path, "SELECT COUNT(*) FROM run_results LEFT JOIN runs ON runs.id = run_results.run_id"
-                       " WHERE runs.id IS NULL") == [(0,)]
+    assert query(
+        path,
+        "SELECT COUNT(*) FROM runs LEFT JOIN run_results ON run_results.run_id = runs.id"
+        " WHERE run_results.run_id IS NULL",
+    ) == [(0,)]
+    assert query(
+        path, "SELECT COUNT(*) FROM run_results LEFT JOIN runs ON runs.id = run_results.run_id WHERE runs.id IS NULL"
+    ) == [(0,)]
     assert query(path, "SELECT DISTINCT status FROM runs") == [("complete",)]
-    rows = query(path, "SELECT runs.id, runs.paths, runs.seed, encoding, document FROM runs"
-                       " JOIN run_results ON run_results.run_id = runs.id")
+    rows = query(
+        path,
+        "SELECT runs.id, runs.paths, runs.seed, encoding, document FROM runs"
+        " JOIN run_results ON run_results.run_id = runs.id",
+    )
     for run_id, paths, seed, encoding, document in rows:
         if run_id in checked:
             continue
@@ -186,10 +197,24 @@ def test_four_processes_create_and_fill_one_database_at_once(tmp_path):
 
 def test_four_run_commands_at_once_all_save(tmp_path):
     path = tmp_path / "shared.db"
-    command = [sys.executable, "-m", "saas_sim", "run", str(STARTER), "--paths", "200", "--horizon", "12",
-               "--quiet", "--db", str(path)]
-    processes = [subprocess.Popen([*command, "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for seed in range(4)]
+    command = [
+        sys.executable,
+        "-m",
+        "saas_sim",
+        "run",
+        str(STARTER),
+        "--paths",
+        "200",
+        "--horizon",
+        "12",
+        "--quiet",
+        "--db",
+        str(path),
+    ]
+    processes = [
+        subprocess.Popen([*command, "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for seed in range(4)
+    ]
     for process in processes:
         stdout, stderr = process.communicate(timeout=TIMEOUT_S)
         assert process.returncode == 0, stderr
@@ -199,7 +224,8 @@ def test_four_run_commands_at_once_all_save(tmp_path):
     assert total == 4
     assert sorted(run.seed for run in runs) == [0, 1, 2, 3]
     assert {(run.name, run.revision, run.paths, run.horizon_months) for run in runs} == {
-        ("Starter - monthly SaaS", 1, 200, 12)}
+        ("Starter - monthly SaaS", 1, 200, 12)
+    }
 
 
 def test_a_process_killed_while_saving_leaves_no_half_written_run(tmp_path):

@@ -79,6 +79,7 @@ def execute(path: Path, *statements: str) -> None:
 
 # --- refused and untouched -----------------------------------------------------------------
 
+
 def test_a_text_file_is_refused_untouched(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("These are my notes, not a database.\n" * 200)
@@ -130,14 +131,17 @@ def test_a_store_with_a_garbled_schema_page_is_refused_untouched(tmp_path, resul
 
 def test_another_programs_database_is_refused_untouched(tmp_path):
     path = tmp_path / "contacts.db"
-    execute(path, "CREATE TABLE contacts (name TEXT, email TEXT)",
-            "INSERT INTO contacts VALUES ('Ada', 'ada@example.com')")
+    execute(
+        path, "CREATE TABLE contacts (name TEXT, email TEXT)", "INSERT INTO contacts VALUES ('Ada', 'ada@example.com')"
+    )
     assert_refused_untouched(path, "another program", "untouched")
 
 
 def test_another_programs_wal_database_is_refused_untouched(tmp_path):
     path = tmp_path / "contacts.db"
-    execute(path, "PRAGMA journal_mode = WAL", "CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('Ada')")
+    execute(
+        path, "PRAGMA journal_mode = WAL", "CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('Ada')"
+    )
     assert_refused_untouched(path, "another program")
 
 
@@ -156,8 +160,12 @@ def test_a_store_without_a_schema_version_is_refused_untouched(tmp_path, result)
 def test_the_command_line_refuses_with_exit_code_2(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("not a database\n")
-    done = subprocess.run([sys.executable, "-m", "saas_sim", "scenarios", "list", "--db", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "saas_sim", "scenarios", "list", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "not a saas-sim database" in done.stderr and str(path) in done.stderr
     assert "Traceback" not in done.stderr
@@ -182,6 +190,7 @@ def test_a_refused_database_gets_no_files_beside_it(tmp_path, result, kind):
 
 # --- new databases -------------------------------------------------------------------------
 
+
 def check_fresh_store(path: Path) -> None:
     connection = sqlite3.connect(path)
     try:
@@ -198,7 +207,7 @@ def test_a_new_file_is_created_in_wal_mode_with_the_application_id(tmp_path):
     assert store.scenarios() == []
     dispose_engines()
     check_fresh_store(path)
-    assert APPLICATION_ID == int.from_bytes(b"SSIM", "big")
+    assert int.from_bytes(b"SSIM", "big") == APPLICATION_ID
 
 
 def test_an_empty_file_is_initialised(tmp_path):
@@ -251,6 +260,7 @@ def test_a_path_with_a_question_mark_never_touches_another_file(tmp_path):
 
 
 # --- migrations and the schema -------------------------------------------------------------
+
 
 def test_migrations_are_alembics_chain_of_scripts():
     scripts = ScriptDirectory.from_config(alembic_config())
@@ -322,9 +332,18 @@ def test_a_database_of_the_first_migration_keeps_its_data_when_opened(tmp_path, 
     assert total == 1
     run = runs[0]
     assert (run.id, run.seed, run.paths, run.engine_version, run.arr_end_p50, run.focus, run.currency) == (
-        7, 3, 20, "0.0.1", 123.0, "retention", "EUR")
+        7,
+        3,
+        20,
+        "0.0.1",
+        123.0,
+        "retention",
+        "EUR",
+    )
     assert store.result(7) == json.loads(result_to_json(result))
-    assert store.save_revision(ACME.replace("40k", "41k"), parse_scenario(ACME.replace("40k", "41k"))).revision.number == 2
+    assert (
+        store.save_revision(ACME.replace("40k", "41k"), parse_scenario(ACME.replace("40k", "41k"))).revision.number == 2
+    )
     dispose_engines()
     check_fresh_store(path)
     assert integrity(path) == "ok"

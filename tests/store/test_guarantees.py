@@ -38,7 +38,7 @@ def damage(path: Path) -> None:
     """Overwrite 4 KB in the middle of the file, as issue 13 did; the integrity check then fails."""
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 4096] = bytes((i * 131 + 7) % 256 for i in range(4096))
+    data[middle : middle + 4096] = bytes((i * 131 + 7) % 256 for i in range(4096))
     path.write_bytes(bytes(data))
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -52,6 +52,7 @@ def beside(path: Path) -> list[str]:
 
 
 # --- 15: a damaged store is not written to -------------------------------------------------
+
 
 def test_a_damaged_store_is_refused_for_writing_and_left_byte_identical(tmp_path, result):
     path = a_store_with_runs(tmp_path / "store.db", result)
@@ -120,6 +121,7 @@ def test_a_new_store_and_an_empty_file_need_no_check(tmp_path, monkeypatch):
 
 # --- 16: read-only stores --------------------------------------------------------------------
 
+
 def test_a_store_that_cannot_be_written_is_read_read_only_and_leaves_nothing_beside_it(tmp_path, result, monkeypatch):
     path = a_store_with_runs(tmp_path / "store.db", result, runs=2)
     monkeypatch.setattr(database, "write_problem", lambda path, **_: "permission denied")
@@ -164,14 +166,18 @@ def test_the_write_probe_finds_a_file_that_cannot_be_opened_for_writing(tmp_path
 
 def test_the_write_probe_finds_a_directory_where_no_file_can_be_made(tmp_path, monkeypatch):
     path = tmp_path / "store.db"
-    monkeypatch.setattr(database.tempfile, "mkstemp", lambda **kwargs: (_ for _ in ()).throw(
-        PermissionError(13, "Permission denied", kwargs["dir"])))
+    monkeypatch.setattr(
+        database.tempfile,
+        "mkstemp",
+        lambda **kwargs: (_ for _ in ()).throw(PermissionError(13, "Permission denied", kwargs["dir"])),
+    )
     problem = database.write_problem(path)
     assert problem is not None and "directory" in problem and "permission denied" in problem
     assert os.listdir(tmp_path) == []
 
 
 # --- 17: reading never creates a store ------------------------------------------------------
+
 
 def test_reading_a_missing_store_says_so_and_creates_nothing(tmp_path):
     path = tmp_path / "missing.db"
@@ -226,8 +232,23 @@ def test_rename_looks_the_old_name_up_normalised(store):
         store.rename("Bistro", renamed(ACME, " Bistro"), parse_scenario(renamed(ACME, " Bistro")))
 
 
-@pytest.mark.parametrize("character", ["\u0007", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202a", "\u202e",
-                                       "\u2066", "\u2069", "\x7f", "\u0085"])
+@pytest.mark.parametrize(
+    "character",
+    [
+        "\u0007",
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u202a",
+        "\u202e",
+        "\u2066",
+        "\u2069",
+        "\x7f",
+        "\u0085",
+    ],
+)
 def test_the_loader_refuses_hidden_characters_in_a_name_with_line_and_field(character):
     text = renamed(ACME, f"Pl{character}an")
     with pytest.raises(InputError) as error:
@@ -243,9 +264,28 @@ def named(name: str) -> str:
     return ACME.replace("\nname: Acme\n", f'\nname: "{escaped}"\n')
 
 
-INVISIBLE = ["\u00ad", "\u200e", "\u200f", "\u061c", "\u2028", "\u2029", "\u180e", "\u034f", "\u3164",
-             "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4", "\ufff9", "\U000e0041", "\ue000", "\U0010fffd",
-             "\u0378", "\ufe0f"]
+INVISIBLE = [
+    "\u00ad",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u2028",
+    "\u2029",
+    "\u180e",
+    "\u034f",
+    "\u3164",
+    "\u115f",
+    "\u1160",
+    "\uffa0",
+    "\u2800",
+    "\u17b4",
+    "\ufff9",
+    "\U000e0041",
+    "\ue000",
+    "\U0010fffd",
+    "\u0378",
+    "\ufe0f",
+]
 
 
 @pytest.mark.parametrize("character", INVISIBLE)
@@ -254,13 +294,24 @@ def test_the_loader_refuses_every_invisible_or_format_character(character):
     with pytest.raises(InputError) as error:
         parse_scenario(named(f"Pl{character}an"), "plan.yaml")
     problems = [str(p) for p in error.value.problems]
-    assert problems == [f"plan.yaml:2 name: must not contain hidden or direction-changing characters, "
-                        f"got U+{ord(character):04X} ({problems[0].rsplit('(', 1)[1]}"]
+    assert problems == [
+        f"plan.yaml:2 name: must not contain hidden or direction-changing characters, "
+        f"got U+{ord(character):04X} ({problems[0].rsplit('(', 1)[1]}"
+    ]
     assert name_problem(f"Pl{character}an") is not None
 
 
-@pytest.mark.parametrize("name", ["Caf\u00e9 \u2764\ufe0f", "Plan\u00a0B", "\ud55c\uad6d\uc5b4 plan", "\u0645\u0631\u062d\u0628\u0627",
-                                  "e\u0301" * 3, "\U0001f680 launch"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Caf\u00e9 \u2764\ufe0f",
+        "Plan\u00a0B",
+        "\ud55c\uad6d\uc5b4 plan",
+        "\u0645\u0631\u062d\u0628\u0627",
+        "e\u0301" * 3,
+        "\U0001f680 launch",
+    ],
+)
 def test_visible_names_in_any_script_are_kept(name):
     assert name_problem(name) is None
     assert parse_scenario(named(name)).name == normalize_name(name)
@@ -281,7 +332,8 @@ def test_a_name_yaml_reads_as_no_text_is_told_to_be_quoted(written):
     with pytest.raises(InputError) as error:
         parse_scenario(text, "plan.yaml")
     assert [str(p) for p in error.value.problems] == [
-        f'plan.yaml:2 name: must be text of 1 to 80 characters, got {written}; put it in quotes: name: "{written}"']
+        f'plan.yaml:2 name: must be text of 1 to 80 characters, got {written}; put it in quotes: name: "{written}"'
+    ]
 
 
 def test_the_loader_normalises_the_name():
@@ -312,9 +364,13 @@ def test_normalising_is_idempotent_and_keeps_a_name_canonical(name):
 def test_a_name_is_refused_exactly_when_it_holds_a_hidden_character(name):
     normal = normalize_name(name)
     after_symbol = [k > 0 and unicodedata.category(normal[k - 1]).startswith("S") for k in range(len(normal))]
-    hidden = [c for k, c in enumerate(normal) if c in FORBIDDEN
-              or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-              or (c in VARIATION_SELECTORS and not after_symbol[k])]
+    hidden = [
+        c
+        for k, c in enumerate(normal)
+        if c in FORBIDDEN
+        or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+        or (c in VARIATION_SELECTORS and not after_symbol[k])
+    ]
     problem = name_problem(name)
     assert (problem is not None) == bool(hidden)
     if hidden:
@@ -323,7 +379,8 @@ def test_a_name_is_refused_exactly_when_it_holds_a_hidden_character(name):
 
 # --- 14: ids beyond SQLite's integers -------------------------------------------------------
 
-@pytest.mark.parametrize("run_id", [2 ** 63, 10 ** 22, -(2 ** 63) - 1])
+
+@pytest.mark.parametrize("run_id", [2**63, 10**22, -(2**63) - 1])
 def test_an_id_too_large_for_sqlite_is_no_run(store, run_id):
     for lookup in (store.run, store.result):
         with pytest.raises(InputError, match=f"no run {run_id}"):
@@ -338,5 +395,5 @@ def test_a_revision_number_too_large_for_sqlite_is_no_revision(store):
 
 def test_a_limit_too_large_for_sqlite_lists_everything(store, result):
     store.save_run(ACME, parse_scenario(ACME), result)
-    runs, total = store.runs(limit=10 ** 22)
+    runs, total = store.runs(limit=10**22)
     assert (len(runs), total) == (1, 1)

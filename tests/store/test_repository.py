@@ -34,6 +34,7 @@ def recent(moment: datetime) -> bool:
 
 # --- revisions ----------------------------------------------------------------------------
 
+
 def test_the_first_save_makes_revision_1(store):
     saved = save(store, ACME)
     assert (saved.created, saved.restored) == (True, False)
@@ -196,6 +197,7 @@ def test_save_revisions_is_all_or_none(store, monkeypatch):
 
 # --- runs ---------------------------------------------------------------------------------
 
+
 def test_save_run_stores_the_run_and_its_result(store, result):
     saved, run = store.save_run(ACME, parse_scenario(ACME), result)
     assert saved.created and saved.revision.number == 1
@@ -284,6 +286,7 @@ def test_currency_of_runs_and_scenarios(store, result):
 
 # --- changed fields -----------------------------------------------------------------------
 
+
 def normalized(text: str) -> dict:
     return scenario_to_dict(parse_scenario(text))
 
@@ -313,7 +316,11 @@ def test_changed_fields_match_events_by_index():
     assert changed_fields(before, later) == ["events[0].month"]
     more = ACME + "  - month: 9\n    set: {company.fixed_costs_monthly: 50k}\n"
     added = changed_fields(before, normalized(more))
-    assert added == ["events[1].cash_in", "events[1].month", "events[1].note",
-                     "events[1].set.company.fixed_costs_monthly"]
+    assert added == [
+        "events[1].cash_in",
+        "events[1].month",
+        "events[1].note",
+        "events[1].set.company.fixed_costs_monthly",
+    ]
     assert changed_fields(normalized(more), before) == added
     assert changed_fields(before, normalized(ACME.replace("currency: EUR", "currency: USD"))) == ["currency"]

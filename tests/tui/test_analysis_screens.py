@@ -9,13 +9,12 @@ from textual.widgets import Button, Input, Static
 
 from saas_sim.render.tornado import Tornado
 from saas_sim.store import Store
+from tests.tui.pilot import settle as settle_for
 from tui.app import create_app
 from tui.screens.goal import GoalDialog
 from tui.screens.main import MainScreen
 from tui.screens.sensitivity import SensitivityScreen
 from tui.widgets.editor import field_id
-
-from tests.tui.pilot import settle as settle_for
 
 SIZE = (120, 40)
 

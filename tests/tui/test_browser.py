@@ -42,7 +42,7 @@ def save(store: Store, text: str):
 def store(tmp_path: Path) -> Store:
     """Two scenarios: the starter with two revisions, the PLG funnel with one."""
     store = Store(tmp_path / "tui.db")
-    assert STARTER_2 != STARTER.text
+    assert STARTER.text != STARTER_2
     save(store, STARTER.text)
     save(store, STARTER_2)
     save(store, PLG.text)
@@ -72,8 +72,16 @@ async def test_the_browser_lists_the_scenarios(store):
         assert revision == "2"
         assert screen.query_one("#count", Label).content == "2 scenarios"
         bindings = {binding.id for _, binding in screen._bindings}
-        assert {"browser.open", "browser.new", "browser.duplicate", "browser.rename", "browser.archive",
-                "browser.history", "browser.show-archived", "browser.close"} <= bindings
+        assert {
+            "browser.open",
+            "browser.new",
+            "browser.duplicate",
+            "browser.rename",
+            "browser.archive",
+            "browser.history",
+            "browser.show-archived",
+            "browser.close",
+        } <= bindings
 
 
 async def test_enter_opens_the_latest_revision(store):
@@ -225,7 +233,7 @@ async def test_history_lists_revisions_and_opens_one(store):
         assert [row[0].plain for row in rows] == ["2 latest", "1"]
         assert rows[0][3].plain == "company.fixed_costs_monthly"
         assert rows[1][3].plain == "first revision"
-        assert STARTER_2 == history.query_one("#yaml", Static).content.code
+        assert history.query_one("#yaml", Static).content.code == STARTER_2
 
         await pilot.press("down")
         await pilot.pause()
@@ -280,12 +288,15 @@ def test_renamed_text_keeps_comments_and_quoting():
         scenario_text_named(STARTER.text, "")
 
 
-@pytest.mark.parametrize("screen_of", [
-    lambda store: BrowserScreen(store),
-    lambda store: HistoryScreen(store, "Starter - monthly SaaS"),
-    lambda store: ExamplePicker(),
-    lambda store: NameDialog("Rename", "x", lambda name: None),
-])
+@pytest.mark.parametrize(
+    "screen_of",
+    [
+        lambda store: BrowserScreen(store),
+        lambda store: HistoryScreen(store, "Starter - monthly SaaS"),
+        lambda store: ExamplePicker(),
+        lambda store: NameDialog("Rename", "x", lambda name: None),
+    ],
+)
 async def test_the_screens_compose_at_80_by_24(store, screen_of):
     app = Host(screen_of(store))
     async with app.run_test(size=(80, 24)) as pilot:

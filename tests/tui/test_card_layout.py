@@ -8,10 +8,9 @@ import pytest
 from textual.geometry import Region
 
 from saas_sim.store import Store
+from tests.tui.pilot import settle as settled
 from tui.app import create_app
 from tui.widgets.results import KpiCard
-
-from tests.tui.pilot import settle as settled
 
 
 def drawn(card: KpiCard) -> str:

@@ -86,6 +86,6 @@ def test_a_keymap_entry_left_out_is_said(tmp_path):
 
     (tmp_path / "keymap.toml").write_text('save = "ctrl+w"\nhistory = "f5"\n')
     said = keymap_refused(tmp_path)
-    assert said is not None and 'save = ctrl+w left out' in said and "history" not in said
+    assert said is not None and "save = ctrl+w left out" in said and "history" not in said
     (tmp_path / "keymap.toml").write_text('history = "f5"\n')
     assert keymap_refused(tmp_path) is None

@@ -113,7 +113,8 @@ def test_a_value_no_reader_foresaw_is_a_problem_of_the_field_edited(monkeypatch)
     scenario, document, problems = checked_document(copy.deepcopy(DOCUMENT), "starter", "horizon_months")
     assert scenario is None and document == DOCUMENT
     assert [(p.field, p.message) for p in problems] == [
-        ("horizon_months", "cannot be read as a value (Exceeds the limit (4300 digits) for integer string conversion)")]
+        ("horizon_months", "cannot be read as a value (Exceeds the limit (4300 digits) for integer string conversion)")
+    ]
 
 
 @pytest.mark.parametrize("example", examples(), ids=lambda e: e.file_name)

@@ -10,11 +10,10 @@ from textual.widgets import Input
 from saas_sim.errors import InputError
 from saas_sim.io.examples import examples
 from saas_sim.store import Store
+from tests.tui.pilot import settle
 from tui.app import create_app
 from tui.screens.main import MainScreen
 from tui.widgets.editor import FieldRow, field_id
-
-from tests.tui.pilot import settle
 
 STARTER = examples()[0]
 CHURN = field_id("segments[0].churn.monthly")
@@ -27,8 +26,9 @@ def store(tmp_path: Path) -> Store:
 
 async def test_an_invalid_file_opens_with_its_problems_at_the_fields_and_saves_once_fixed(store, tmp_path):
     plan = tmp_path / "plan.yaml"
-    plan.write_text(STARTER.text.replace('monthly: "2%..4%"', "monthly: 150%").replace(
-        "gross_margin: 80%", "gross_margin: 180%"))
+    plan.write_text(
+        STARTER.text.replace('monthly: "2%..4%"', "monthly: 150%").replace("gross_margin: 80%", "gross_margin: 180%")
+    )
     assert "150%" in plan.read_text() and "180%" in plan.read_text()
     app = create_app(store, str(plan), seed=1, live_paths=200)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -71,7 +71,8 @@ def test_a_file_refused_as_a_whole_is_refused_not_opened_to_fix(store, tmp_path)
     """
     levels = "".join(f"  a{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 10)}]\n" for k in range(1, 6))
     plan = tmp_path / "bomb.yaml"
-    plan.write_text(STARTER.text.replace("company:\n", "company:\n  a0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
-                                         + levels, 1))
+    plan.write_text(
+        STARTER.text.replace("company:\n", "company:\n  a0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + levels, 1)
+    )
     with pytest.raises(InputError, match="through YAML aliases"):
         create_app(store, str(plan), seed=1, live_paths=200)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, ProgressBar
+from textual.widgets import Input, ProgressBar
 
-from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.examples import examples
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store

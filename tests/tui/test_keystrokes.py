@@ -16,10 +16,9 @@ from textual import events
 from textual.widgets import Input
 
 from saas_sim.store import Store
+from tests.tui.pilot import settle
 from tui.app import create_app
 from tui.widgets.editor import field_id
-
-from tests.tui.pilot import settle
 
 SIZE = (120, 40)
 HORIZON = field_id("horizon_months")

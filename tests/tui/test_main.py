@@ -8,12 +8,11 @@ import pytest
 from textual.widgets import Input
 
 from saas_sim.store import Store
+from tests.tui.pilot import settle
 from tui.app import create_app
 from tui.screens.dialogs import UnsavedChanges
 from tui.screens.main import MainScreen
 from tui.widgets.editor import FieldRow, field_id
-
-from tests.tui.pilot import settle
 
 SIZE = (120, 40)
 CHURN = field_id("segments[0].churn.monthly")

@@ -13,7 +13,13 @@ from saas_sim.engine.simulate import simulate, with_overrides
 from saas_sim.io.scenario import load_scenario
 from saas_sim.render.format import MISSING, format_money, format_rate
 from tui.widgets.results import (
-    CARDS, FanChartView, KpiCard, ResultsPanel, RetentionHeatmap, card_text, is_too_few,
+    CARDS,
+    FanChartView,
+    KpiCard,
+    ResultsPanel,
+    RetentionHeatmap,
+    card_text,
+    is_too_few,
 )
 
 
@@ -207,7 +213,7 @@ async def test_usable_at_80_by_24(result):
 
 
 def test_card_text_reads_undefined_payback_and_cash_out_as_never():
-    undefined = {stat: None for stat in ("mean", "p5", "p10", "p50", "p90", "p95", "se")}
+    undefined = dict.fromkeys(("mean", "p5", "p10", "p50", "p90", "p95", "se"))
     assert card_text("payback_months_with_churn", undefined, "USD")[0] == "never"
     assert card_text("cash_out_month", undefined, "USD")[0] == "never"
     assert card_text("ltv_cac", undefined, "USD")[:2] == (MISSING, "")
@@ -234,9 +240,23 @@ def test_a_cash_out_month_of_two_paths_is_no_forecast():
 
 
 async def test_the_card_of_too_few_paths_is_dimmed(result):
-    few = {**result, "summary": {**result["summary"], "cash_out_month": {
-        "mean": 37.0, "p5": 37.0, "p10": 37.0, "p50": 37.0, "p90": 37.0, "p95": 37.0, "se": 0.0, "n": 2}},
-        "paths": 2000}
+    few = {
+        **result,
+        "summary": {
+            **result["summary"],
+            "cash_out_month": {
+                "mean": 37.0,
+                "p5": 37.0,
+                "p10": 37.0,
+                "p50": 37.0,
+                "p90": 37.0,
+                "p95": 37.0,
+                "se": 0.0,
+                "n": 2,
+            },
+        },
+        "paths": 2000,
+    }
     async with Host().run_test(size=(120, 40)) as pilot:
         pilot.app.query_one(ResultsPanel).show_result(few)
         await pilot.pause()

@@ -7,9 +7,8 @@ from textual.geometry import Region
 from textual.widgets import Static
 
 from saas_sim.io.scenario import parse_scenario
-from tui.screens.sensitivity import SensitivityScreen
-
 from tests.scenario_texts import doomed
+from tui.screens.sensitivity import SensitivityScreen
 
 # Out of cash by month 2 on every path, whatever the swing.
 DOOMED = doomed()
@@ -30,8 +29,10 @@ async def test_the_tornado_screen_says_out_of_cash_cannot_move_and_what_to_choos
         screen = app.screen
         assert isinstance(screen, SensitivityScreen) and screen.result is not None
         tornado = screen.query_one("#sensitivity-tornado", Static)
-        drawn = " ".join(" ".join(strip.text for strip in tornado.render_lines(Region(0, 0, *tornado.outer_size)))
-                         .split())
+        drawn = " ".join(
+            " ".join(strip.text for strip in tornado.render_lines(Region(0, 0, *tornado.outer_size))).split()
+        )
         assert "No effect" not in drawn
-        assert ("out_of_cash is 100% in every swing: it cannot move; choose Cash out month or Cash min as the "
-                "metric.") in drawn
+        assert (
+            "out_of_cash is 100% in every swing: it cannot move; choose Cash out month or Cash min as the metric."
+        ) in drawn

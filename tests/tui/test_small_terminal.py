@@ -17,6 +17,7 @@ from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.examples import examples
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store
+from tests.tui.pilot import settle as settle_for
 from tui.app import create_app
 from tui.screens.browser import BrowserScreen, ExamplePicker, NameDialog
 from tui.screens.calibrate import CalibrateDialog
@@ -25,8 +26,6 @@ from tui.screens.goal import GoalDialog
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.store_wait import WaitingForStore
-
-from tests.tui.pilot import settle as settle_for
 
 SMALL = (80, 24)
 ROOT = Path(__file__).parents[2]
@@ -100,13 +99,17 @@ async def test_waiting_for_the_store_fits_80_by_24(store):
     assert len(buttons) == 1 and hidden == []
 
 
-@pytest.mark.parametrize("make", [
-    lambda store: BrowserScreen(store),
-    lambda store: HistoryScreen(store, STARTER.name),
-    lambda store: HelpScreen([("ctrl+s", "Save")] * 30),
-    lambda store: NameDialog("Rename", "Starter - monthly SaaS", lambda name: None),
-    lambda store: ExamplePicker(),
-], ids=["browser", "history", "help", "name", "examples"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda store: BrowserScreen(store),
+        lambda store: HistoryScreen(store, STARTER.name),
+        lambda store: HelpScreen([("ctrl+s", "Save")] * 30),
+        lambda store: NameDialog("Rename", "Starter - monthly SaaS", lambda name: None),
+        lambda store: ExamplePicker(),
+    ],
+    ids=["browser", "history", "help", "name", "examples"],
+)
 async def test_dialogs_without_buttons_fit_80_by_24(store, make):
     _, _, container = await show(store, make(store))
     assert Region(0, 0, *SMALL).contains_region(container), container

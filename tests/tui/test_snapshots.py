@@ -13,10 +13,9 @@ from textual.widgets import Input
 from saas_sim.io.examples import examples
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store
+from tests.tui.pilot import settle as settle_still
 from tui.app import create_app
 from tui.widgets.editor import field_id
-
-from tests.tui.pilot import settle as settle_still
 
 STARTER = examples()[0]
 

@@ -48,8 +48,13 @@ async def test_it_opens_on_step_1_and_n_walks_through_all_six():
             assert screen.state.result is not None and screen.query_one(StepChart).chart is not None
             assert all(figure(screen, i) != "…" for i in range(len(screen.step.headline)))
             seen.append(screen.step.title)
-        assert seen == ["CAC and payback", "LTV/CAC above 3", "The vicious cycle", "The virtuous cycle",
-                        "NRR above 100 %"]
+        assert seen == [
+            "CAC and payback",
+            "LTV/CAC above 3",
+            "The vicious cycle",
+            "The virtuous cycle",
+            "NRR above 100 %",
+        ]
         await pilot.press("n")  # the last step stays
         assert screen.index == 5
         await pilot.press("left", "p")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -15,12 +15,12 @@ from textual.widgets.option_list import Option
 
 from saas_sim.errors import InputError
 from saas_sim.io.examples import Example, examples
+from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
 from saas_sim.render.format import format_money
 from saas_sim.store import ScenarioInfo, Store, StoreError
 from tui.messages import OpenScenario
-from tui.store_wait import write_when_free
-from saas_sim.io.scenario import renamed_scenario_text as scenario_text_named
 from tui.screens.history import HistoryScreen, local_time
+from tui.store_wait import write_when_free
 from tui.widgets.fields import FieldInput
 
 
@@ -194,11 +194,13 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
         Binding("n", "new", "New", id="browser.new", tooltip="Start a new scenario from an example"),
         Binding("d", "duplicate", "Duplicate", id="browser.duplicate", tooltip="Start a copy under a new name"),
         Binding("r", "rename", "Rename", id="browser.rename", tooltip="Rename the stored scenario"),
-        Binding("a", "archive", "Archive", id="browser.archive",
-                tooltip="Archive the scenario, or restore an archived one"),
+        Binding(
+            "a", "archive", "Archive", id="browser.archive", tooltip="Archive the scenario, or restore an archived one"
+        ),
         Binding("h", "history", "History", id="browser.history", tooltip="Its revisions: open or restore one"),
-        Binding("s", "toggle_archived", "Archived", id="browser.show-archived",
-                tooltip="Show or hide archived scenarios"),
+        Binding(
+            "s", "toggle_archived", "Archived", id="browser.show-archived", tooltip="Show or hide archived scenarios"
+        ),
         Binding("escape", "close", "Close", id="browser.close"),
     ]
 
@@ -221,8 +223,14 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#scenarios", DataTable)
-        for label, key in (("name", "name"), ("rev", "revision"), ("runs", "runs"), ("ARR p50", "arr"),
-                           ("focus", "focus"), ("saved", "saved")):
+        for label, key in (
+            ("name", "name"),
+            ("rev", "revision"),
+            ("runs", "runs"),
+            ("ARR p50", "arr"),
+            ("focus", "focus"),
+            ("saved", "saved"),
+        ):
             table.add_column(label, key=key)
         self.load()
         table.focus()
@@ -250,8 +258,15 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
                 name.stylize("dim italic")
                 name.append("  archived", style="italic yellow")
             arr = format_money(info.last_arr_end_p50, info.currency) if info.last_run_id is not None else "—"
-            table.add_row(name, str(info.revision), str(info.runs), Text(arr, justify="right"),
-                          info.last_focus or "—", local_time(info.updated_at), key=info.name)
+            table.add_row(
+                name,
+                str(info.revision),
+                str(info.runs),
+                Text(arr, justify="right"),
+                info.last_focus or "—",
+                local_time(info.updated_at),
+                key=info.name,
+            )
         names = [info.name for info in self.rows]
         if select in names:
             table.move_cursor(row=names.index(select))
@@ -342,8 +357,10 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
             text, _ = scenario_text_named(self.store.find_revision(info.name).yaml_text, name)
             self.dismiss(OpenScenario("new", text))
 
-        self.app.push_screen(NameDialog(f"Duplicate {info.name} as", f"{info.name} copy",
-                                        lambda name: self._name_problem(info, name)), named)
+        self.app.push_screen(
+            NameDialog(f"Duplicate {info.name} as", f"{info.name} copy", lambda name: self._name_problem(info, name)),
+            named,
+        )
 
     def action_rename(self) -> None:
         info = self.selected
@@ -364,15 +381,20 @@ class BrowserScreen(ModalScreen[OpenScenario | None]):
             if name is not None:
                 write_when_free(self, self.store.path, f"rename {info.name}", lambda: rename(name))
 
-        self.app.push_screen(NameDialog(f"Rename {info.name}", info.name,
-                                        lambda name: self._name_problem(info, name)), named)
+        self.app.push_screen(
+            NameDialog(f"Rename {info.name}", info.name, lambda name: self._name_problem(info, name)), named
+        )
 
     def action_archive(self) -> None:
         info = self.selected
         if info is None:
             return
-        write_when_free(self, self.store.path, f"{'restore' if info.archived else 'archive'} {info.name}",
-                        lambda: self._archive(info))
+        write_when_free(
+            self,
+            self.store.path,
+            f"{'restore' if info.archived else 'archive'} {info.name}",
+            lambda: self._archive(info),
+        )
 
     def _archive(self, info: ScenarioInfo) -> None:
         try:

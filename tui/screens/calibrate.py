@@ -42,13 +42,16 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="calibrate-dialog"):
             with VerticalScroll(id="calibrate-body"):
-                yield Static("[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
-                             " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
-                             " ledger, ARPA, expansion and contraction are read; a new scenario takes them.")
+                yield Static(
+                    "[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
+                    " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
+                    " ledger, ARPA, expansion and contraction are read; a new scenario takes them."
+                )
                 with Horizontal(id="calibrate-line"):
                     yield Label("file")
-                    yield FieldInput(self.path, compact=True, id="calibrate-path",
-                                     placeholder="scenarios/data/ledger.csv")
+                    yield FieldInput(
+                        self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv"
+                    )
                 yield Static("", id="calibrate-report")
                 yield Static("", id="calibrate-problem")
             with Horizontal(id="calibrate-buttons"):  # docked: on screen however long the report (80x24)

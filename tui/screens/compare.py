@@ -138,8 +138,13 @@ class CompareScreen(Screen[None]):
             yield Label(Text(self.current_label), id="label-a")
             yield Label("B", id="side-b")
             options = [(Text(prompt, no_wrap=True, overflow="ellipsis"), reference) for prompt, reference in choices]
-            yield Select(options, prompt="Choose a stored scenario…", id="against", compact=True,
-                         value=default if default is not None else Select.NULL)
+            yield Select(
+                options,
+                prompt="Choose a stored scenario…",
+                id="against",
+                compact=True,
+                value=default if default is not None else Select.NULL,
+            )
             yield Select(SERIES, value="arr", allow_blank=False, id="series", compact=True)
         yield ProgressBar(id="progress", show_eta=False)
         yield Static("", id="status")
@@ -181,8 +186,7 @@ class CompareScreen(Screen[None]):
         progress = self.query_one("#progress", ProgressBar)
         progress.update(total=None, progress=0)
         progress.display = True
-        self._status(f"Running {self.current_label} and {against.value} ({self.paths:,} paths each, "
-                     f"seed {self.seed})…")
+        self._status(f"Running {self.current_label} and {against.value} ({self.paths:,} paths each, seed {self.seed})…")
         self.compare(self.reference)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
@@ -193,9 +197,17 @@ class CompareScreen(Screen[None]):
         label_b = f"{revision.name}@{revision.number}"
         scenario_b = with_overrides(parse_scenario(revision.yaml_text, label_b), paths=self.paths, seed=self.seed)
         result_a = self._result_a
-        runs = [] if result_a is not None else [
-            SimulationRun(with_overrides(parse_scenario(self.current_text, self.current_label),
-                                         paths=self.paths, seed=self.seed))]
+        runs = (
+            []
+            if result_a is not None
+            else [
+                SimulationRun(
+                    with_overrides(
+                        parse_scenario(self.current_text, self.current_label), paths=self.paths, seed=self.seed
+                    )
+                )
+            ]
+        )
         runs.append(SimulationRun(scenario_b))
         total = sum(run.scenario.simulation.paths for run in runs)
         done_before = 0
@@ -255,9 +267,11 @@ class CompareScreen(Screen[None]):
         result_a, result_b = self.results
         series = str(self.query_one("#series", Select).value)
         self.query_one("#chart", Static).update(
-            compare_fan_chart(result_a, result_b, series, labels=self.labels, height=self._chart_height()))
+            compare_fan_chart(result_a, result_b, series, labels=self.labels, height=self._chart_height())
+        )
         self.query_one("#differences", Static).update(
-            differences_table(result_a, result_b, labels=self.labels, bands=self.size.width >= BANDS_MIN_WIDTH))
+            differences_table(result_a, result_b, labels=self.labels, bands=self.size.width >= BANDS_MIN_WIDTH)
+        )
 
     @on(Select.Changed, "#series")
     def series_changed(self) -> None:

@@ -14,7 +14,7 @@ Answer = Literal["save", "discard", "cancel"]
 
 
 class UnsavedChanges(ModalScreen[Answer]):
-    """"This scenario has unsaved changes": save, discard, or go back."""
+    """ "This scenario has unsaved changes": save, discard, or go back."""
 
     BINDINGS = [
         Binding("escape", "answer('cancel')", "Back", id="unsaved.cancel"),
@@ -44,7 +44,7 @@ class UnsavedChanges(ModalScreen[Answer]):
 
 
 class ConfirmQuit(ModalScreen[bool]):
-    """"Quit and lose what changed?": q or Quit quits (True); Escape or Stay goes back (False)."""
+    """ "Quit and lose what changed?": q or Quit quits (True); Escape or Stay goes back (False)."""
 
     DEFAULT_CSS = """
     ConfirmQuit { align: center middle; }

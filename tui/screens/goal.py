@@ -60,19 +60,29 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="goal-dialog"):
             with VerticalScroll(id="goal-body"):
-                yield Static("[b]Goal seek[/b]: the value of a field that reaches a target, searched over the"
-                             " field's valid range with the same seed at every step.")
+                yield Static(
+                    "[b]Goal seek[/b]: the value of a field that reaches a target, searched over the"
+                    " field's valid range with the same seed at every step."
+                )
                 with Horizontal(classes="goal-line"):
                     yield Label("vary")
                     yield FieldInput(self.field, compact=True, id="goal-field")
                 with Horizontal(classes="goal-line"):
                     yield Label("target")
-                    yield FieldInput(self.target, compact=True, id="goal-target",
-                                     placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%")
+                    yield FieldInput(
+                        self.target,
+                        compact=True,
+                        id="goal-target",
+                        placeholder="METRIC OP VALUE, e.g. out_of_cash <= 10%",
+                    )
                 with Horizontal(classes="goal-line"):
                     yield Label("prob")
-                    yield FieldInput("", compact=True, id="goal-prob",
-                                     placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it")
+                    yield FieldInput(
+                        "",
+                        compact=True,
+                        id="goal-prob",
+                        placeholder="empty: the p50 meets it; 0.9: 90 % of paths meet it",
+                    )
                 yield ProgressBar(id="goal-progress", show_eta=False, total=None)
                 yield Static("", id="goal-answer")
                 yield Static("", id="goal-problem")
@@ -93,8 +103,11 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         self.query_one("#goal-answer", Static).update("Searching…")
         self.query_one("#goal-apply", Button).disabled = True
         self.query_one("#goal-progress", ProgressBar).add_class("-searching")
-        self.seek(self.query_one("#goal-field", Input).value.strip(),
-                  self.query_one("#goal-target", Input).value.strip(), prob)
+        self.seek(
+            self.query_one("#goal-field", Input).value.strip(),
+            self.query_one("#goal-target", Input).value.strip(),
+            prob,
+        )
 
     @on(Button.Pressed, "#goal-apply")
     def _apply(self) -> None:

@@ -13,14 +13,14 @@ from textual.widgets import Static
 
 from saas_sim.model.glossary import FORMULAS, GLOSSARY, GROUPS
 
-
 NAME_WIDTH = max(len(name) for name in GLOSSARY)  # one name column width, so that the groups line up
 
 
 def keys_table(bindings: list[tuple[str, str]]) -> Table:
     """The key bindings, one per row: the key as displayed, then what it does."""
-    table = Table(title="Keys", title_justify="left", title_style="bold", box=None, show_header=False,
-                  padding=(0, 2, 0, 0))
+    table = Table(
+        title="Keys", title_justify="left", title_style="bold", box=None, show_header=False, padding=(0, 2, 0, 0)
+    )
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("does")
     for key, description in bindings:
@@ -30,8 +30,16 @@ def keys_table(bindings: list[tuple[str, str]]) -> Table:
 
 def glossary_table(title: str, names: tuple[str, ...]) -> Table:
     """One group of metrics: the name as in the result document, what it tells, and its formula."""
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
-                  show_header=False, expand=True, padding=(0, 1, 0, 0))
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        show_header=False,
+        expand=True,
+        padding=(0, 1, 0, 0),
+    )
     table.add_column("metric", style="bold cyan", no_wrap=True, min_width=NAME_WIDTH)
     table.add_column("meaning", ratio=1)
     for name in names:
@@ -72,9 +80,13 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_subtitle = "Esc or q closes · ↑ ↓ PgUp PgDn scroll"
             yield Static(keys_table(self.key_bindings), id="help-keys", classes="help-section")
             yield Static(Text("Metrics", style="bold underline"), classes="help-section")
-            yield Static(Text("Every metric is computed on each simulated path, then described over all paths: "
-                              "p50 is the median future, p10–p90 the range 80 % of futures fall into. "
-                              "Names are those of the result JSON and CSV; (t−1) means last month."),
-                         classes="help-section")
+            yield Static(
+                Text(
+                    "Every metric is computed on each simulated path, then described over all paths: "
+                    "p50 is the median future, p10–p90 the range 80 % of futures fall into. "
+                    "Names are those of the result JSON and CSV; (t−1) means last month."
+                ),
+                classes="help-section",
+            )
             for title, names in GROUPS:
                 yield Static(glossary_table(title, names), classes="help-section help-glossary")

@@ -129,10 +129,16 @@ class HistoryScreen(ModalScreen[OpenScenario | None]):
         table.clear()
         for index, revision in enumerate(self.revisions):
             previous = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
-            number = Text(f"{revision.number}" + (" latest" if revision.latest else ""),
-                          style="bold" if revision.latest else "")
-            table.add_row(number, local_time(revision.created_at), str(revision.runs),
-                          _changes_cell(revision, previous), key=str(revision.number))
+            number = Text(
+                f"{revision.number}" + (" latest" if revision.latest else ""), style="bold" if revision.latest else ""
+            )
+            table.add_row(
+                number,
+                local_time(revision.created_at),
+                str(revision.runs),
+                _changes_cell(revision, previous),
+                key=str(revision.number),
+            )
         table.move_cursor(row=0)
         self.show_selected()
 
@@ -154,14 +160,24 @@ class HistoryScreen(ModalScreen[OpenScenario | None]):
         index = self.revisions.index(revision)
         previous = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
         fields = _changes(revision, previous)
-        line = Text.assemble((f"Revision {revision.number}", "bold"),
-                             f" of {revision.latest_number} · saved {local_time(revision.created_at)}"
-                             f" · {revision.runs} run{'s' if revision.runs != 1 else ''}")
+        line = Text.assemble(
+            (f"Revision {revision.number}", "bold"),
+            f" of {revision.latest_number} · saved {local_time(revision.created_at)}"
+            f" · {revision.runs} run{'s' if revision.runs != 1 else ''}",
+        )
         if previous is not None:
             line.append(f" · changed: {', '.join(fields) if fields else 'only the text (comments or layout)'}")
         details.update(line)
-        preview.update(Syntax(revision.yaml_text, "yaml", theme="ansi_dark", line_numbers=True,
-                              background_color="default", word_wrap=False))
+        preview.update(
+            Syntax(
+                revision.yaml_text,
+                "yaml",
+                theme="ansi_dark",
+                line_numbers=True,
+                background_color="default",
+                word_wrap=False,
+            )
+        )
         self.query_one("#preview", ScrollableContainer).scroll_home(animate=False)
         self.refresh_bindings()
 
@@ -186,8 +202,9 @@ class HistoryScreen(ModalScreen[OpenScenario | None]):
             return
         from tui.store_wait import write_when_free
 
-        write_when_free(self, self.store.path, f"restore {revision.name}@{revision.number}",
-                        lambda: self._restore(revision))
+        write_when_free(
+            self, self.store.path, f"restore {revision.name}@{revision.number}", lambda: self._restore(revision)
+        )
 
     def _restore(self, revision) -> None:
         try:

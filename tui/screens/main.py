@@ -74,8 +74,11 @@ def checked_document(document: dict, source: str, edited: str = "") -> tuple[Sce
     try:
         scenario, normalized = scenario_document(document_text(document), source)
     except InputError as error:
-        return None, document, [p if isinstance(p, Problem) else Problem(source, None, "", str(p))
-                                for p in error.problems]
+        return (
+            None,
+            document,
+            [p if isinstance(p, Problem) else Problem(source, None, "", str(p)) for p in error.problems],
+        )
     except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as error:
         reason = " ".join(str(error).split())[:120] or type(error).__name__
         return None, document, [Problem(source, None, edited, f"cannot be read as a value ({reason})")]
@@ -87,8 +90,7 @@ class MainScreen(Screen):
 
     BINDINGS = bindings()
 
-    def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS,
-                 seed: int | None = None):
+    def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS, seed: int | None = None):
         super().__init__()
         self.store = store
         self.live_paths = live_paths
@@ -119,8 +121,7 @@ class MainScreen(Screen):
 
     def _unique_name(self, opening: OpenScenario) -> OpenScenario:
         """A new scenario never saves into a stored one: "Starter" becomes "Starter (2)" when taken."""
-        from saas_sim.io.scenario import parse_scenario
-        from saas_sim.io.scenario import renamed_scenario_text
+        from saas_sim.io.scenario import parse_scenario, renamed_scenario_text
 
         name = parse_scenario(opening.text, "new scenario").name
         taken = {info.name for info in self.store.scenarios(include_archived=True)}
@@ -155,7 +156,8 @@ class MainScreen(Screen):
         count = len(self.problems)
         self.query_one(ResultsPanel).show_invalid(
             f"{count} problem{'s' if count > 1 else ''} in the file: fix {'them' if count > 1 else 'it'} here to see "
-            "results; ctrl+s then saves it")
+            "results; ctrl+s then saves it"
+        )
 
     @property
     def dirty(self) -> bool:
@@ -195,7 +197,8 @@ class MainScreen(Screen):
             count = len(self.problems)
             self.query_one(ResultsPanel).show_invalid(
                 f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
-                " to see results")
+                " to see results"
+            )
             return
         self._timer = self.set_timer(DEBOUNCE_S, self.simulate_now)
 
@@ -275,8 +278,9 @@ class MainScreen(Screen):
         event loop.
         """
         if self.scenario is None:
-            self.notify("Fix the problems marked in the editor first: an invalid scenario is never saved.",
-                        severity="error")
+            self.notify(
+                "Fix the problems marked in the editor first: an invalid scenario is never saved.", severity="error"
+            )
             return
         result = self.result if self.result and self.result["scenario"] == self._run_document() else None
         if not self.dirty:
@@ -329,8 +333,11 @@ class MainScreen(Screen):
             saved = self.store.save_revision(text, scenario)
         self.revision, self.saved_document = saved.revision, document
         self._refresh_titles()
-        self.notify(f"Saved '{saved.revision.name}' as revision {saved.revision.number}"
-                    if saved.created else f"'{saved.revision.name}' is unchanged: revision {saved.revision.number}")
+        self.notify(
+            f"Saved '{saved.revision.name}' as revision {saved.revision.number}"
+            if saved.created
+            else f"'{saved.revision.name}' is unchanged: revision {saved.revision.number}"
+        )
 
     def _run_document(self) -> dict:
         """The normalized scenario a live run of the current scenario embeds."""
@@ -350,15 +357,19 @@ class MainScreen(Screen):
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        keys = [(self.app.get_key_display(active.binding), active.binding.tooltip or active.binding.description)
-                for active in self.app.active_bindings.values() if active.binding.show]
+        keys = [
+            (self.app.get_key_display(active.binding), active.binding.tooltip or active.binding.description)
+            for active in self.app.active_bindings.values()
+            if active.binding.show
+        ]
         self.app.push_screen(HelpScreen(keys))
 
     def action_open_browser(self) -> None:
         from tui.screens.browser import BrowserScreen
 
-        self._after_unsaved("open another scenario",
-                            lambda: self.app.push_screen(BrowserScreen(self.store), self._open_chosen))
+        self._after_unsaved(
+            "open another scenario", lambda: self.app.push_screen(BrowserScreen(self.store), self._open_chosen)
+        )
 
     def action_history(self) -> None:
         if self.revision is None:
@@ -367,8 +378,9 @@ class MainScreen(Screen):
         from tui.screens.history import HistoryScreen
 
         name = self.revision.name
-        self._after_unsaved("look at its history",
-                            lambda: self.app.push_screen(HistoryScreen(self.store, name), self._open_chosen))
+        self._after_unsaved(
+            "look at its history", lambda: self.app.push_screen(HistoryScreen(self.store, name), self._open_chosen)
+        )
 
     def action_compare(self) -> None:
         if self.scenario is None:
@@ -413,8 +425,14 @@ class MainScreen(Screen):
         focused = self.app.focused
         editor = self.query_one(ScenarioEditor)
         path = editor.paths.get(focused.id or "", "") if focused is not None else ""
-        field = event_path(self.document, path) if path else "segments." + self.document["segments"][0]["name"] \
-            + ".churn." + next(iter(self.document["segments"][0]["churn"]))
+        field = (
+            event_path(self.document, path)
+            if path
+            else "segments."
+            + self.document["segments"][0]["name"]
+            + ".churn."
+            + next(iter(self.document["segments"][0]["churn"]))
+        )
         paths = min(self.scenario.simulation.paths, self.live_paths)
         scenario = with_overrides(self.scenario, paths=paths, seed=self.live_seed)
         self.app.push_screen(GoalDialog(scenario, field), self._apply_goal)
@@ -442,8 +460,9 @@ class MainScreen(Screen):
         from tui.screens.calibrate import CalibrateDialog
 
         starter = examples()[0].text
-        self._after_unsaved("calibrate a new scenario",
-                            lambda: self.app.push_screen(CalibrateDialog(starter), self._open_chosen))
+        self._after_unsaved(
+            "calibrate a new scenario", lambda: self.app.push_screen(CalibrateDialog(starter), self._open_chosen)
+        )
 
     def action_quit_app(self) -> None:
         self._after_unsaved("quit", self.app.exit)

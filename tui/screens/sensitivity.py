@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -56,8 +56,13 @@ class SensitivityScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="sensitivity-controls"):
             yield Label("metric")
-            yield Select([(metric_label(m), m) for m in SUMMARY_METRICS], value=self.metric, allow_blank=False,
-                         compact=True, id="sensitivity-metric")
+            yield Select(
+                [(metric_label(m), m) for m in SUMMARY_METRICS],
+                value=self.metric,
+                allow_blank=False,
+                compact=True,
+                id="sensitivity-metric",
+            )
             yield Label("swing ±")
             yield Input(f"{self.swing * 100:g}%", compact=True, id="sensitivity-swing")
         yield ProgressBar(id="sensitivity-progress", show_eta=False)
@@ -89,7 +94,8 @@ class SensitivityScreen(Screen[None]):
         value = parse_number_text(event.value.strip()) if event.value.strip() else None
         if value is None or not 0 < value <= 1:
             self.query_one("#sensitivity-problem", Static).update(
-                f"swing: must be a share more than 0 and at most 100 %, got '{event.value}'")
+                f"swing: must be a share more than 0 and at most 100 %, got '{event.value}'"
+            )
             return
         self.swing = value
         self.action_run()

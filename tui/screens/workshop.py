@@ -19,8 +19,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -243,8 +243,13 @@ class WorkshopScreen(Screen[None]):
         Binding("left,p", "previous_step", "Previous", id="workshop.previous", tooltip="The previous step"),
         Binding("r", "reset_step", "Reset", id="workshop.reset", tooltip="Put this step's numbers back"),
         Binding("f1", "help", "Help", id="workshop.help", tooltip="The keys"),
-        Binding("escape", "leave", "Quit", id="workshop.leave",
-                tooltip="Leave the number being typed; elsewhere quit the workshop"),
+        Binding(
+            "escape",
+            "leave",
+            "Quit",
+            id="workshop.leave",
+            tooltip="Leave the number being typed; elsewhere quit the workshop",
+        ),
     ]
 
     def __init__(self, steps: list[Step], *, start: int = 1, paths: int | None = PATHS, seed: int | None = None):
@@ -311,7 +316,9 @@ class WorkshopScreen(Screen[None]):
             knob_field.display = index < len(step.knobs)
             if index < len(step.knobs):
                 knob = step.knobs[index]
-                knob_field.set_knob(knob.label, knob.field, state.values[knob.field], state.problems.get(knob.field, []))
+                knob_field.set_knob(
+                    knob.label, knob.field, state.values[knob.field], state.problems.get(knob.field, [])
+                )
         self._show_loose_problems()
         self._draw_figures()
         if not state.problems and (state.result is None or state.result_of != state.changed):
@@ -424,8 +431,9 @@ class WorkshopScreen(Screen[None]):
         self.simulate(self.index, dict(state.changed), scenario, baseline, self._generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="workshop")
-    def simulate(self, index: int, values: dict[str, str], scenario: Scenario, baseline: Scenario | None,
-                 generation: int) -> None:
+    def simulate(
+        self, index: int, values: dict[str, str], scenario: Scenario, baseline: Scenario | None, generation: int
+    ) -> None:
         """Run the step's scenario (and, the first time, the one it compares with); hand the results over."""
         from saas_sim.engine.simulate import SimulationRun
 
@@ -444,8 +452,9 @@ class WorkshopScreen(Screen[None]):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_result, index, values, generation, results[0], results[1])
 
-    def _show_result(self, index: int, values: dict[str, str], generation: int, result: dict,
-                     baseline: dict | None) -> None:
+    def _show_result(
+        self, index: int, values: dict[str, str], generation: int, result: dict, baseline: dict | None
+    ) -> None:
         if generation != self._generation or not self.is_attached:
             return  # an older run that finished before its cancellation was seen
         state = self.states[index]
@@ -510,13 +519,18 @@ class WorkshopScreen(Screen[None]):
         from tui.screens.dialogs import ConfirmQuit
 
         where = f"step{'s' if len(changed) > 1 else ''} {', '.join(changed)}"
-        self.app.push_screen(ConfirmQuit(f"The numbers changed in {where} are lost when the workshop quits."),
-                             lambda quit_now: self.app.exit() if quit_now else None)
+        self.app.push_screen(
+            ConfirmQuit(f"The numbers changed in {where} are lost when the workshop quits."),
+            lambda quit_now: self.app.exit() if quit_now else None,
+        )
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        keys = [(self.app.get_key_display(active.binding), active.binding.tooltip or active.binding.description)
-                for active in self.app.active_bindings.values() if active.binding.show]
+        keys = [
+            (self.app.get_key_display(active.binding), active.binding.tooltip or active.binding.description)
+            for active in self.app.active_bindings.values()
+            if active.binding.show
+        ]
         keys.append(("tab", "Choose a number to change; enter or escape leaves it"))
         self.app.push_screen(HelpScreen(keys))

@@ -43,8 +43,13 @@ def rule_of(path: str) -> FieldRule | None:
 def _percent_field(path: str) -> bool:
     rule = rule_of(path)
     local = path.partition("].")[2] if path.startswith("segments[") else path
-    return (rule is not None and not (rule.integer or rule.whole) and rule.low >= -1.0 and rule.high <= 1.0
-            and local not in NOT_PERCENT)
+    return (
+        rule is not None
+        and not (rule.integer or rule.whole)
+        and rule.low >= -1.0
+        and rule.high <= 1.0
+        and local not in NOT_PERCENT
+    )
 
 
 def _number(value: float, percent: bool, counted: bool = False) -> str:
@@ -165,9 +170,14 @@ def editable_document(raw: object) -> dict | None:
 def _defaults_left_out(document: dict) -> dict:
     """Leave out a ``starting_mrr`` equal to its default (customers × ARPA), so that it follows ARPA edits."""
     for segment in document.get("segments", []):
-        mrr, customers, arpa = segment.get("starting_mrr"), segment.get("starting_customers"), segment.get("arpa_monthly")
+        mrr, customers, arpa = (
+            segment.get("starting_mrr"),
+            segment.get("starting_customers"),
+            segment.get("arpa_monthly"),
+        )
         if all(isinstance(v, (int, float)) for v in (mrr, customers, arpa)) and math.isclose(
-                mrr, customers * arpa, rel_tol=1e-12, abs_tol=1e-9):
+            mrr, customers * arpa, rel_tol=1e-12, abs_tol=1e-9
+        ):
             segment["starting_mrr"] = None
     return document
 
@@ -206,9 +216,15 @@ class FieldRow(Vertical):
         unit = help_for(self.path)
         with Horizontal(classes="field-line"):
             yield Label(label, classes="field-label")
-            yield FieldInput(self.text, id=field_id(self.path), classes="field-input",
-                        placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
-                        tooltip=unit[1] if unit else None, select_on_focus=False, compact=True)
+            yield FieldInput(
+                self.text,
+                id=field_id(self.path),
+                classes="field-input",
+                placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
+                tooltip=unit[1] if unit else None,
+                select_on_focus=False,
+                compact=True,
+            )
         yield Static("", classes="field-problem")
 
 
@@ -250,29 +266,42 @@ class ScenarioEditor(VerticalScroll):
             for path, value in _leaves(doc["acquisition"], "acquisition"):
                 yield self._row(path, value)
         for index, segment in enumerate(doc["segments"]):
-            with Collapsible(title=f"Segment: {segment.get('name')}", collapsed=index > 0,
-                             id=f"group-segment-{index}"):
+            with Collapsible(title=f"Segment: {segment.get('name')}", collapsed=index > 0, id=f"group-segment-{index}"):
                 with Horizontal(classes="field-line form-line"):
                     yield Label("acquisition by", classes="field-label")
-                    yield Select(ACQUISITION_CHOICES, value=acquisition_form(segment), allow_blank=False,
-                                 compact=True, id=f"form-acquisition-{index}", classes="form-select")
+                    yield Select(
+                        ACQUISITION_CHOICES,
+                        value=acquisition_form(segment),
+                        allow_blank=False,
+                        compact=True,
+                        id=f"form-acquisition-{index}",
+                        classes="form-select",
+                    )
                 with Horizontal(classes="field-line form-line"):
                     yield Label("churn given as", classes="field-label")
-                    yield Select(CHURN_CHOICES, value=churn_form(segment), allow_blank=False,
-                                 compact=True, id=f"form-churn-{index}", classes="form-select")
+                    yield Select(
+                        CHURN_CHOICES,
+                        value=churn_form(segment),
+                        allow_blank=False,
+                        compact=True,
+                        id=f"form-churn-{index}",
+                        classes="form-select",
+                    )
                 for path, value in _leaves(segment, f"segments[{index}]"):
                     yield self._row(path, value)
                 if len(doc["segments"]) > 1:
-                    yield Button("Remove segment", id=f"remove-segment-{index}", classes="remove", variant="error",
-                                 compact=True)
+                    yield Button(
+                        "Remove segment", id=f"remove-segment-{index}", classes="remove", variant="error", compact=True
+                    )
         yield Button("Add segment", id="add-segment", classes="add", compact=True)
         with Collapsible(title=f"Events ({len(doc['events'])})", collapsed=not doc["events"], id="group-events"):
             for index, event in enumerate(doc["events"]):
                 yield Label(f"Event {index + 1}", classes="event-title")
                 for key in ("month", "note", "set", "cash_in"):
                     yield self._row(f"events[{index}].{key}", event.get(key))
-                yield Button("Remove event", id=f"remove-event-{index}", classes="remove", variant="error",
-                             compact=True)
+                yield Button(
+                    "Remove event", id=f"remove-event-{index}", classes="remove", variant="error", compact=True
+                )
             yield Button("Add event", id="add-event", classes="add", compact=True)
         with Collapsible(title="Simulation", collapsed=True, id="group-simulation"):
             sim = doc["simulation"]
@@ -372,7 +401,8 @@ class ScenarioEditor(VerticalScroll):
         if kind == "segment":
             removed = self.document["segments"].pop(int(index))
             self.document["segments"][0]["spend_share"] = round(
-                (self.document["segments"][0]["spend_share"] or 0) + (removed.get("spend_share") or 0), 12)
+                (self.document["segments"][0]["spend_share"] or 0) + (removed.get("spend_share") or 0), 12
+            )
         else:
             self.document["events"].pop(int(index))
         await self._changed_shape(f"{kind}s")

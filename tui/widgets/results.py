@@ -8,8 +8,8 @@ switch is local to the panel and re-renders from the stored result.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from rich.text import Text
 from textual import events, on
@@ -80,7 +80,7 @@ def _range(low: str, high: str) -> str:
         return low
     for unit in (" mo", "%", "×"):
         if low.endswith(unit) and high.endswith(unit):
-            return f"{low[:-len(unit)]}–{high}"
+            return f"{low[: -len(unit)]}–{high}"
     return f"{low}–{high}"
 
 
@@ -182,8 +182,12 @@ class KpiCard(Widget):
         if self.content_size.height >= 2:
             text.append("\n")
             text.append(detail, style=detail_style)
-        elif (self.detail and not self.hint and not self.has_class("-flat")
-              and len(self.value) + 2 + len(self.detail) <= width):
+        elif (
+            self.detail
+            and not self.hint
+            and not self.has_class("-flat")
+            and len(self.value) + 2 + len(self.detail) <= width
+        ):
             text.append("  " + self.detail, style=detail_style)
         return text
 
@@ -207,8 +211,15 @@ class FanChartView(Static):
         self._chart: dict | None = None
         self._message = "No result yet."
 
-    def plot(self, months: Sequence[int], bands: dict, *, title: str,
-             value_format: Callable[[float | None], str], zero_line: bool) -> None:
+    def plot(
+        self,
+        months: Sequence[int],
+        bands: dict,
+        *,
+        title: str,
+        value_format: Callable[[float | None], str],
+        zero_line: bool,
+    ) -> None:
         self._chart = dict(months=months, bands=bands, title=title, value_format=value_format, zero_line=zero_line)
         self.refresh()
 
@@ -227,8 +238,15 @@ class RetentionHeatmap(CohortHeatmap):
     (every 2nd, 3rd, 6th or 12th month when the width is short, so that yearly renewals stay in view)."""
 
     def __init__(self, matrix: Sequence[Sequence[float | None]], *, max_columns: int = 24):
-        super().__init__("", [str(k + 1) for k in range(len(matrix))], matrix, max_rows=None,
-                         max_columns=max_columns, rows="signup month", columns="months since signup")
+        super().__init__(
+            "",
+            [str(k + 1) for k in range(len(matrix))],
+            matrix,
+            max_rows=None,
+            max_columns=max_columns,
+            rows="signup month",
+            columns="months since signup",
+        )
 
 
 # -- the panel --------------------------------------------------------------------------------------
@@ -346,16 +364,25 @@ class ResultsPanel(Widget):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="results-toolbar"):
-            yield Select([("Company", COMPANY)], value=COMPANY, allow_blank=False, compact=True,
-                         id="results-view", tooltip="Show the company or one segment")
+            yield Select(
+                [("Company", COMPANY)],
+                value=COMPANY,
+                allow_blank=False,
+                compact=True,
+                id="results-view",
+                tooltip="Show the company or one segment",
+            )
             yield Static("No result yet", id="results-status", markup=False)
             yield ProgressBar(show_eta=False, id="results-progress")
         yield Static(id="results-invalid")
         with Widget(id="results-cards"):
             for card in CARDS:
                 widget = KpiCard(card.label, id=f"card-{card.metric}")
-                reading = ("The share of paths that run out of cash." if card.metric == "out_of_cash"
-                           else "Big: the median (p50) over paths; small: the p10–p90 range.")
+                reading = (
+                    "The share of paths that run out of cash."
+                    if card.metric == "out_of_cash"
+                    else "Big: the median (p50) over paths; small: the p10–p90 range."
+                )
                 widget.tooltip = f"{metric_label(card.metric)}: {GLOSSARY.get(card.metric, '')}\n{reading}"
                 yield widget
         with TabbedContent(id="results-tabs"):
@@ -368,14 +395,12 @@ class ResultsPanel(Widget):
             with TabPane("Movements", id="tab-movements"):
                 yield Static(id="movements-caption", classes="results-caption")
                 yield DataTable(id="movements", cursor_type="row", zebra_stripes=True)
-            with TabPane("Cohorts", id="tab-cohorts"):
-                with VerticalScroll(id="cohorts-scroll"):
-                    yield Static(id="cohorts-caption", classes="results-caption")
-                    yield Static(id="cohorts")
-            with TabPane("Diagnosis", id="tab-diagnosis"):
-                with VerticalScroll(id="diagnosis-scroll"):
-                    yield Static(id="diagnosis-caption", classes="results-caption")
-                    yield Static(id="diagnosis")
+            with TabPane("Cohorts", id="tab-cohorts"), VerticalScroll(id="cohorts-scroll"):
+                yield Static(id="cohorts-caption", classes="results-caption")
+                yield Static(id="cohorts")
+            with TabPane("Diagnosis", id="tab-diagnosis"), VerticalScroll(id="diagnosis-scroll"):
+                yield Static(id="diagnosis-caption", classes="results-caption")
+                yield Static(id="diagnosis")
 
     def on_mount(self) -> None:
         table = self.query_one("#movements", DataTable)
@@ -498,8 +523,9 @@ class ResultsPanel(Widget):
         assert self._result is not None
         matrix = self._result.get("cohorts", {}).get("logo_retention") or []
         caption = Text("Logo retention" + (" of the company" if self._view is not None else ""), style="bold")
-        caption.append(": % of the accounts that signed up in a month still active later, pooled over paths",
-                       style="not bold")
+        caption.append(
+            ": % of the accounts that signed up in a month still active later, pooled over paths", style="not bold"
+        )
         self.query_one("#cohorts-caption", Static).update(caption)
         self.query_one("#cohorts", Static).update(RetentionHeatmap(matrix) if matrix else Text("No cohorts."))
 
