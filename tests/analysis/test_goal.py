@@ -227,7 +227,7 @@ def test_a_payback_that_never_comes_does_not_meet_a_less_than_target():
     data = goal.to_json()
     assert data["base_achieved"] is None and data["never"] == ["base_achieved", "as_given_achieved"]
     __import__("json").dumps(data, allow_nan=False)
-    from saas_sim.cli.goal import explain
+    from saas_sim.render.goal import explain
 
     assert "Payback months with churn (p50) never" in " ".join(explain(goal))
 

@@ -140,7 +140,7 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         self.query_one("#goal-answer", Static).update(f"Searching… {evaluations} simulations so far")
 
     def _show(self, goal) -> None:
-        from saas_sim.cli.goal import explain
+        from saas_sim.render.goal import explain
         from saas_sim.render.tornado import format_field_value
 
         self._stop_progress()
