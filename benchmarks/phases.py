@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import statistics
 import sys
 import time
@@ -58,7 +59,9 @@ def main() -> None:
         del outputs, seg_raw, raw, views
         started = time.perf_counter()
         engine.simulate(scenario)
-        for name, seconds in zip(times, [b - a for a, b in zip(marks, marks[1:])] + [time.perf_counter() - started]):
+        for name, seconds in zip(
+            times, [b - a for a, b in itertools.pairwise(marks)] + [time.perf_counter() - started]
+        ):
             times[name].append(seconds)
     print(f"({args.case}) {label}, {workers} threads, median of {args.repeat}")
     for name, values in times.items():

@@ -63,8 +63,7 @@ def cohort_table(rng: np.random.Generator) -> list[tuple[str, int, int]]:
         size = int(rng.integers(COHORT_SIZE[0], COHORT_SIZE[1] + 1))
         lifetimes = rng.geometric(rng.beta(ALPHA, BETA, size))  # the period in which each customer churns
         last = COHORT_MONTHS - k
-        for period in range(last + 1):
-            rows.append((month_label(k), period, int((lifetimes > period).sum())))
+        rows.extend((month_label(k), period, int((lifetimes > period).sum())) for period in range(last + 1))
     return rows
 
 

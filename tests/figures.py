@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 UNIT = re.compile(r"(pp|pts?|mo|months?|×|%)(?![\w])")
@@ -16,7 +17,7 @@ def broken_figures(text: str) -> list[tuple[str, str]]:
     """
     lines = [line.strip(BOX) for line in text.splitlines()]
     broken = []
-    for first, second in zip(lines, lines[1:]):
+    for first, second in itertools.pairwise(lines):
         end, start = first.rstrip(), second.strip(BOX).lstrip()
         if not end or not start:
             continue

@@ -171,7 +171,7 @@ def _events(w: _Writer, horizon: int, segments: list[dict[str, object]]) -> list
                 f"{at}.arpa_monthly": lambda p: w.money(None, 20, 2_000),
                 f"{at}.cac": lambda p: w.money(None, 100, 5_000),
                 f"{at}.gross_margin": lambda p: w.percent(None, 40, 95),
-                f"{at}.churn.{churn_key}": lambda p: (
+                f"{at}.churn.{churn_key}": lambda p, churn_key=churn_key: (
                     w.percent(None, 0, 15) if churn_key != "alpha" else w.decimal(None, 5, 50, 10)
                 ),
                 "spend_share": None,

@@ -302,7 +302,7 @@ def read_table(
                 matches.append((len(names), delimiter, index))
     ambiguous = False
     if matches:
-        fields, delimiter, layout_index = max(matches, key=lambda match: match[0])
+        _fields, delimiter, layout_index = max(matches, key=lambda match: match[0])
         ambiguous = len({match[2] for match in matches if match[1] == delimiter}) > 1
     else:
         delimiter = max(DELIMITERS, key=lambda d: len(_names(line, d)))

@@ -207,10 +207,12 @@ def _exports(rows) -> dict[str, tuple[str, ReadOptions]]:
     """The same rows (customer, month index, cents, day) as a clean file and as exports write them."""
 
     def month(m):
-        return "%04d-%02d" % _month(m)
+        year, month_of_year = _month(m)
+        return f"{year:04d}-{month_of_year:02d}"
 
     def day(m, d):
-        return "%04d-%02d-%02d" % (*_month(m), d)
+        year, month_of_year = _month(m)
+        return f"{year:04d}-{month_of_year:02d}-{d:02d}"
 
     clean = "customer_id,month,mrr\n" + "".join(
         f'"{c}",{month(m)},{cents // 100}.{cents % 100:02d}\n' for c, m, cents, _ in rows

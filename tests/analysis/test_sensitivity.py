@@ -131,7 +131,7 @@ def test_a_side_that_clips_to_its_own_value_is_not_run_and_says_so():
         for f in input_fields(parse_scenario(STEADY.replace("0.95", "1.0")))
         if f.path.endswith("monthly") and "churn" in f.path
     ]
-    value, shown, moved, note = swung(rate, 0.2, +1)
+    _value, shown, moved, note = swung(rate, 0.2, +1)
     assert (shown, moved, note) == (1.0, False, UNMOVED_BOUND)
     result = sensitivity(parse_scenario(STEADY.replace("0.95", "1.0")), metric="cash_end")
     high = by_field(result)["segments.SMB.churn.monthly"].high

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_a_piped_comparison_keeps_its_header_whole_and_marks_few_paths(invoke, m
     result = invoke("compare", few, SCENARIOS / "vicious-cycle.yaml", "--paths", "2000")
     assert result.exit_code == 0, result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
-    assert not any(first.endswith("B") and second.startswith("−") for first, second in zip(lines, lines[1:]))
+    assert not any(first.endswith("B") and second.startswith("−") for first, second in itertools.pairwise(lines))
     assert "B − A" in result.stdout
     index = next(i for i, line in enumerate(lines) if line.startswith("Cash out month"))
     row, under = lines[index], lines[index + 1]

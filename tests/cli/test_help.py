@@ -3,6 +3,7 @@ where the source had a line break (issue 13, 22)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -41,7 +42,7 @@ def odd_breaks(text: str, width: int = WIDTH) -> list[tuple[str, str]]:
     """
     found = []
     lines = text.splitlines()
-    for first, second in zip(lines, lines[1:]):
+    for first, second in itertools.pairwise(lines):
         boxed = first.startswith("│") and first.endswith("│") and second.startswith("│")
         inner_first = first[1:-1] if boxed else first
         inner_second = second[1:-1] if boxed else second

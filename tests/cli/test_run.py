@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 
 import pytest
@@ -294,4 +295,4 @@ def test_a_piped_never_share_stays_with_its_figure(invoke, monkeypatch, tmp_path
     assert result.exit_code == 0, result.stderr
     lines = [line.strip(" │") for line in result.stdout.splitlines()]
     assert "63% never" in result.stdout
-    assert not any(first.endswith("%") and second.startswith("never") for first, second in zip(lines, lines[1:]))
+    assert not any(first.endswith("%") and second.startswith("never") for first, second in itertools.pairwise(lines))

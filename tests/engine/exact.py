@@ -137,12 +137,12 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
     """Expected company series, month 1..H, plus per segment ``"<name>.<series>"``."""
     segs = [SegmentMeans(s) for s in scenario.segments]
     by_name = {s.seg.name: s for s in segs}
-    company = dict(
-        fixed=scenario.company.fixed_costs_monthly,
-        spend=scenario.acquisition.spend_monthly,
-        growth=scenario.acquisition.spend_growth_monthly,
-        reinvest=scenario.acquisition.reinvest_gross_profit,
-    )
+    company = {
+        "fixed": scenario.company.fixed_costs_monthly,
+        "spend": scenario.acquisition.spend_monthly,
+        "growth": scenario.acquisition.spend_growth_monthly,
+        "reinvest": scenario.acquisition.reinvest_gross_profit,
+    }
     cash = scenario.company.starting_cash
     gross_profit_prev = 0.0
     out: dict[str, list[float]] = {}

@@ -130,8 +130,7 @@ def accounts_at_month_start(s):
 
 def all_views(company, segments):
     yield "company", company
-    for name, seg in segments.items():
-        yield name, seg
+    yield from segments.items()
 
 
 @SETTINGS
@@ -230,13 +229,17 @@ COUNT_OR_RATIO_SERIES = (
 
 def scale_money(scenario: Scenario, k: float) -> Scenario:
     def seg(s: Segment) -> Segment:
-        mul = lambda v: (
-            None
-            if v is None
-            else (
-                Distribution(v.dist, tuple((n, x * k) for n, x in v.params)) if isinstance(v, Distribution) else v * k
+        def mul(v):
+            return (
+                None
+                if v is None
+                else (
+                    Distribution(v.dist, tuple((n, x * k) for n, x in v.params))
+                    if isinstance(v, Distribution)
+                    else v * k
+                )
             )
-        )
+
         funnel = dataclasses.replace(s.funnel, cost_per_lead=s.funnel.cost_per_lead * k) if s.funnel else None
         return dataclasses.replace(
             s,

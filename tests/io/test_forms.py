@@ -33,7 +33,7 @@ def test_cac_to_funnel_and_back():
     f = funnel["funnel"]
     assert f["cost_per_lead"] / (f["lead_to_trial"] * f["trial_to_paid"]) == pytest.approx(1_500)
     assert with_acquisition_form(funnel, "cac")["cac"] == pytest.approx(1_500)
-    assert list(funnel) == list(SEGMENT)[:2] + ["funnel"] + list(SEGMENT)[3:]  # the key keeps its place
+    assert list(funnel) == [*list(SEGMENT)[:2], "funnel", *list(SEGMENT)[3:]]  # the key keeps its place
 
 
 @given(

@@ -186,7 +186,7 @@ def test_the_options_are_checked():
         with pytest.raises(ValueError, match=message):
             parse_columns_option(bad)
     assert check_decimal_option(",") == ","
-    with pytest.raises(ValueError, match="must be . or ,"):
+    with pytest.raises(ValueError, match=r"must be \. or ,"):
         check_decimal_option(";")
     assert check_date_format_option("%d/%m/%Y") == "%d/%m/%Y"
     for bad in ("%d/%m", "%Y", "%Y-%m-%q"):

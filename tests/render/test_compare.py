@@ -1,3 +1,5 @@
+import io
+
 from rich.console import Console
 
 from saas_sim.render.compare import (
@@ -82,7 +84,7 @@ def _text(renderable, width=120, color=False) -> str:
         force_terminal=color,
         no_color=not color,
         color_system="truecolor" if color else None,
-        file=open("/dev/null", "w"),
+        file=io.StringIO(),
     )
     console.print(renderable)
     return console.export_text(styles=False)
@@ -211,7 +213,7 @@ def test_the_chart_draws_both_runs_on_one_axis():
 
 
 def test_the_chart_in_colour_and_other_series():
-    svg = Console(width=60, force_terminal=True, color_system="truecolor", record=True, file=open("/dev/null", "w"))
+    svg = Console(width=60, force_terminal=True, color_system="truecolor", record=True, file=io.StringIO())
     svg.print(compare_fan_chart(A, B, "cash"))
     svg.print(compare_fan_chart(A, B, "customers"))
     text = svg.export_text(styles=False)

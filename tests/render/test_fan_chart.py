@@ -1,3 +1,5 @@
+import io
+
 from rich.console import Console
 
 from saas_sim.render.fan_chart import FanChart, nice_step
@@ -17,7 +19,7 @@ def _render(chart, width=80, color=False) -> list[str]:
         force_terminal=color,
         no_color=not color,
         color_system="truecolor" if color else None,
-        file=open("/dev/null", "w"),
+        file=io.StringIO(),
     )
     console.print(chart)
     return console.export_text(styles=False).splitlines()
@@ -57,7 +59,7 @@ def test_zero_line_and_axis_labels():
 
 
 def test_colour_uses_half_blocks():
-    console = Console(width=60, force_terminal=True, color_system="truecolor", record=True, file=open("/dev/null", "w"))
+    console = Console(width=60, force_terminal=True, color_system="truecolor", record=True, file=io.StringIO())
     console.print(FanChart(range(1, 13), _bands(12, 100, 10, 3)))
     svg = console.export_svg()
     assert "▀" in svg or "▄" in svg

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tests.figures import broken_figures
 
 
@@ -88,7 +90,7 @@ def test_the_tornado_tells_its_sides_apart_without_colour(monkeypatch):
         assert "░ input −20%" in legend and "▓ input +20%" in legend, legend
         rows = {line.split()[0]: line for line in text.splitlines() if "│" in line}
         assert rows, text
-        for label, line in rows.items():  # each bar in its side's glyph: ░ on the side swung down
+        for line in rows.values():  # each bar in its side's glyph: ░ on the side swung down
             assert "█" not in line and ("░" in line or "▓" in line), line
         first = next(label for label in rows if any(field.endswith(label) for field in down))
         left, right = rows[first].split("│")
@@ -132,7 +134,7 @@ def _split_words(text: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str
     lines = [line.strip(" │") for line in text.splitlines()]
     return [
         (a, b)
-        for first, second in zip(lines, lines[1:])
+        for first, second in itertools.pairwise(lines)
         for a, b in pairs
         if first.endswith(a) and second.startswith(b)
     ]

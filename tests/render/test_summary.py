@@ -1,3 +1,5 @@
+import io
+
 from rich.console import Console
 
 from saas_sim.model.scenario import Acquisition, Churn, Company, Scenario, Segment, Simulation
@@ -45,7 +47,7 @@ def _text(renderable, width=120, color=False) -> str:
         record=True,
         force_terminal=color,
         color_system="truecolor" if color else None,
-        file=open("/dev/null", "w"),
+        file=io.StringIO(),
     )
     console.print(renderable)
     return console.export_text(styles=False)
@@ -96,7 +98,7 @@ def test_status_colours():
     statuses = ["ok", "warn", "bad", "n/a", "ok", "ok"]
     for check, status in zip(result["diagnosis"]["checks"], statuses):
         check["status"] = status
-    console = Console(width=120, force_terminal=True, color_system="truecolor", file=open("/dev/null", "w"))
+    console = Console(width=120, force_terminal=True, color_system="truecolor", file=io.StringIO())
     colours = {}
     for segment in console.render(diagnosis_panel(result)):
         if segment.text.strip() in ("ok", "warn", "bad", "n/a") and segment.style is not None:

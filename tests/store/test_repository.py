@@ -244,9 +244,7 @@ def test_missing_runs_are_refused(store, result):
 
 def test_runs_newest_first_by_name_with_limit_and_total(store, result):
     other = renamed(ACME, "Other")
-    ids = []
-    for text in (ACME, other, ACME, ACME_2, other):
-        ids.append(store.save_run(text, parse_scenario(text), result)[1].id)
+    ids = [store.save_run(text, parse_scenario(text), result)[1].id for text in (ACME, other, ACME, ACME_2, other)]
     runs, total = store.runs()
     assert [r.id for r in runs] == ids[::-1] and total == 5
     assert [(r.name, r.revision) for r in runs] == [("Other", 1), ("Acme", 2), ("Acme", 1), ("Other", 1), ("Acme", 1)]

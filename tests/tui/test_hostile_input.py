@@ -124,12 +124,12 @@ def test_every_field_as_the_editor_writes_it_reads_back_the_same(example):
 
     _, document = scenario_document(example.text, example.file_name)
     shown = _defaults_left_out(copy.deepcopy(document))
-    scenario, before, problems = checked_document(shown, example.file_name)
+    _scenario, before, problems = checked_document(shown, example.file_name)
     assert not problems
     for path in field_paths(shown):
         retyped = copy.deepcopy(shown)
         set_path(retyped, path, read_written(path, written(path, _value_at(shown, path))))
-        scenario, after, problems = checked_document(retyped, example.file_name)
+        _scenario, after, problems = checked_document(retyped, example.file_name)
         assert not problems and after == before, (path, written(path, _value_at(shown, path)), problems)
 
 
