@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from saas_sim.cli.options import DbOption
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths, load, simulate_with_progress
-from saas_sim.cli.store import DbOption
 
 
 def compare_command(

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.boundary import option_problem
-from saas_sim.cli.metrics import ColumnsOption, DateFormatOption, DecimalOption, read_options
+from saas_sim.cli.metrics import read_options
+from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption
 from saas_sim.cli.run import STDOUT, check_output_paths
 from saas_sim.errors import InputError, Problem
 

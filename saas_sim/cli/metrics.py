@@ -8,34 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.boundary import option_problem
+from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption
 from saas_sim.cli.run import STDOUT, check_output_paths
 from saas_sim.errors import InputError
 
 if TYPE_CHECKING:
     from saas_sim.io.tables import ReadOptions
-
-# How an export is read (SPEC 6.1), declared once for `metrics` and `fit`.
-ColumnsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--columns",
-        metavar="COLUMN=NAME,...",
-        help="Header names of your export, e.g. customer=Account,mrr=Amount (names match case-insensitively; "
-        "a name with spaces in quotes; other columns are ignored).",
-    ),
-]
-DecimalOption = Annotated[
-    str, typer.Option("--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")
-]
-DateFormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--date-format",
-        metavar="FORMAT",
-        help="Months in another form than 2024-01, 2024-01-31 or an ISO timestamp, as strptime reads them, "
-        "e.g. %d/%m/%Y or %b %Y.",
-    ),
-]
 
 
 def read_options(columns: str | None, decimal: str, date_format: str | None) -> ReadOptions:

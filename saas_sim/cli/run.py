@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.boundary import announce_first_compile, invalid_input, option_problem
-from saas_sim.cli.store import DbOption, open_store
+from saas_sim.cli.options import DbOption
+from saas_sim.cli.store import open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
 

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from saas_sim.cli.boundary import PROGRAM, invalid_input
-from saas_sim.cli.store import DbOption, JsonOption, listing_console, open_store, run_json, write_json_value
+from saas_sim.cli.options import DbOption, ListingJsonOption
+from saas_sim.cli.store import listing_console, open_store, run_json, write_json_value
 
 app = typer.Typer(
     name="runs",
@@ -27,7 +28,7 @@ def list_command(
         str | None, typer.Option("--scenario", "-s", metavar="NAME", help="Only the runs of this scenario.")
     ] = None,
     limit: Annotated[int, typer.Option(metavar="N", help="Show the newest N runs; 0 shows all.")] = DEFAULT_LIMIT,
-    json_path: JsonOption = None,
+    json_path: ListingJsonOption = None,
     db: DbOption = None,
 ) -> None:
     """The stored runs, newest first."""
@@ -49,7 +50,7 @@ def list_command(
 
 
 @app.command("show")
-def show_command(*, run_id: RunArgument, json_path: JsonOption = None, db: DbOption = None) -> None:
+def show_command(*, run_id: RunArgument, json_path: ListingJsonOption = None, db: DbOption = None) -> None:
     """A stored run: which revision, seed and paths, and its summary as 'run' printed it."""
     store = open_store(db, write=False)
     run = store.run(run_id)

@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 
 from saas_sim.cli.boundary import PROGRAM, invalid_input
+from saas_sim.cli.options import DbOption, ListingJsonOption
 from saas_sim.cli.store import (
-    DbOption,
-    JsonOption,
     listing_console,
     open_store,
     revision_json,
@@ -40,7 +39,7 @@ ReferenceArgument = Annotated[
 def list_command(
     *,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include archived scenarios.")] = False,
-    json_path: JsonOption = None,
+    json_path: ListingJsonOption = None,
     db: DbOption = None,
 ) -> None:
     """The stored scenarios, each with its latest revision and latest run."""
@@ -66,7 +65,7 @@ def list_command(
 def show_command(
     *,
     reference: ReferenceArgument,
-    json_path: JsonOption = None,
+    json_path: ListingJsonOption = None,
     db: DbOption = None,
 ) -> None:
     """One revision of a scenario: its facts and its YAML as written."""
@@ -152,7 +151,7 @@ def export_command(
 def history_command(
     *,
     name: NameArgument,
-    json_path: JsonOption = None,
+    json_path: ListingJsonOption = None,
     db: DbOption = None,
 ) -> None:
     """Every revision of a scenario, oldest first, with the fields each one changed."""

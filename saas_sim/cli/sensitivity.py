@@ -6,27 +6,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from saas_sim.cli.boundary import announce_first_compile, option_problem
+from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOption
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError, Problem
-
-FileArgument = Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A scenario YAML file.")]
-PathsOption = Annotated[
-    int | None, typer.Option(metavar="N", help="Monte-Carlo paths of every run, 1..1000000 (default: the scenario's)")
-]
-SeedOption = Annotated[
-    int | None,
-    typer.Option(metavar="S", help="The seed of every run, >= 0 (default: the scenario's, else a fresh one, reported)"),
-]
-JsonOption = Annotated[
-    str | None,
-    typer.Option("--json", metavar="PATH|-", help="Write the result as JSON; '-' prints it, and only it, to stdout."),
-]
 
 
 def sensitivity_command(

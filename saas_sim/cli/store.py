@@ -1,25 +1,14 @@
-"""What the store's commands share: the ``--db`` and ``--json`` options, opening the store, JSON listings."""
+"""What the store's commands share: opening the store, the listings' console, JSON listings."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from saas_sim.store import RevisionInfo, RunInfo, ScenarioInfo, Store
-
-DB_HELP = "The store's SQLite file (default: $SAAS_SIM_DB, else saas-sim.db in the user data directory)."
-DbOption = Annotated[Path | None, typer.Option("--db", metavar="PATH", help=DB_HELP)]
-JsonOption = Annotated[
-    str | None,
-    typer.Option(
-        "--json", metavar="PATH|-", help="Write JSON instead of a table; '-' prints it, and only it, to stdout."
-    ),
-]
 
 
 def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> Store:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from saas_sim.cli.store import DbOption, open_store
+from saas_sim.cli.options import DbOption
+from saas_sim.cli.store import open_store
 
 
 def tui_command(

@@ -1,0 +1,58 @@
+"""The arguments and options several commands share, each declared once.
+
+Commands take them as keyword-only ``Annotated`` parameters: ``def goal_command(*, file: FileArgument, ...)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# A scenario file analysed by many runs (sensitivity, goal).
+FileArgument = Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A scenario YAML file.")]
+PathsOption = Annotated[
+    int | None, typer.Option(metavar="N", help="Monte-Carlo paths of every run, 1..1000000 (default: the scenario's)")
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(metavar="S", help="The seed of every run, >= 0 (default: the scenario's, else a fresh one, reported)"),
+]
+JsonOption = Annotated[
+    str | None,
+    typer.Option("--json", metavar="PATH|-", help="Write the result as JSON; '-' prints it, and only it, to stdout."),
+]
+
+# The store (run, compare, tui, scenarios, runs).
+DB_HELP = "The store's SQLite file (default: $SAAS_SIM_DB, else saas-sim.db in the user data directory)."
+DbOption = Annotated[Path | None, typer.Option("--db", metavar="PATH", help=DB_HELP)]
+ListingJsonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--json", metavar="PATH|-", help="Write JSON instead of a table; '-' prints it, and only it, to stdout."
+    ),
+]
+
+# How an export is read (SPEC 6.1): metrics and fit.
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        metavar="COLUMN=NAME,...",
+        help="Header names of your export, e.g. customer=Account,mrr=Amount (names match case-insensitively; "
+        "a name with spaces in quotes; other columns are ignored).",
+    ),
+]
+DecimalOption = Annotated[
+    str, typer.Option("--decimal", metavar=". | ,", help="The amounts' decimal mark: ',' reads 1.234,50 as 1234.50.")
+]
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        metavar="FORMAT",
+        help="Months in another form than 2024-01, 2024-01-31 or an ISO timestamp, as strptime reads them, "
+        "e.g. %d/%m/%Y or %b %Y.",
+    ),
+]
