@@ -30,6 +30,8 @@ import math
 import numpy as np
 from numba import njit
 
+from saas_sim.model.catalog.fields import COMPANY_PARAMS, SEGMENT_PARAMS
+
 # Per-path series every segment records, month by month, in this order.
 SEGMENT_RAW = (
     "customers",
@@ -51,21 +53,6 @@ SEGMENT_RAW = (
     "grr_12m_numerator",
 )
 COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
-# A segment's parameters as the kernel reads them (``spread`` = alpha + beta, inf when homogeneous).
-SEGMENT_PARAMS = (
-    "spend_share",
-    "cac",
-    "cac_elasticity",
-    "arpa_monthly",
-    "expansion_monthly",
-    "contraction_monthly",
-    "gross_margin",
-    "retention_cost_monthly",
-    "referrals_monthly",
-    "p",
-    "spread",
-)
-COMPANY_PARAMS = ("fixed_costs_monthly", "spend_monthly", "spend_growth_monthly", "reinvest_gross_profit")
 
 (
     CUSTOMERS,
@@ -86,8 +73,25 @@ COMPANY_PARAMS = ("fixed_costs_monthly", "spend_monthly", "spend_growth_monthly"
     NRR_NUM,
     GRR_NUM,
 ) = range(len(SEGMENT_RAW))
-SHARE, CAC, ELASTICITY, ARPA, EXP, CON, MARGIN, RETENTION, REFERRALS, P_CHURN, SPREAD = range(len(SEGMENT_PARAMS))
-FIXED, SPEND_BASE, SPEND_GROWTH, REINVEST = range(len(COMPANY_PARAMS))
+# Where the kernel finds each parameter: the catalog's kernel fields in catalog order, then p and spread.
+# numba freezes these ints into the cached machine code, whose cache is keyed on this file alone: a
+# change of the catalog's kernel fields comes with a change here (the new parameter is read here), or
+# the cache must be cleared.
+SHARE = SEGMENT_PARAMS.index("spend_share")
+CAC = SEGMENT_PARAMS.index("cac")
+ELASTICITY = SEGMENT_PARAMS.index("cac_elasticity")
+ARPA = SEGMENT_PARAMS.index("arpa_monthly")
+EXP = SEGMENT_PARAMS.index("expansion_monthly")
+CON = SEGMENT_PARAMS.index("contraction_monthly")
+MARGIN = SEGMENT_PARAMS.index("gross_margin")
+RETENTION = SEGMENT_PARAMS.index("retention_cost_monthly")
+REFERRALS = SEGMENT_PARAMS.index("referrals_monthly")
+P_CHURN = SEGMENT_PARAMS.index("p")
+SPREAD = SEGMENT_PARAMS.index("spread")
+FIXED = COMPANY_PARAMS.index("fixed_costs_monthly")
+SPEND_BASE = COMPANY_PARAMS.index("spend_monthly")
+SPEND_GROWTH = COMPANY_PARAMS.index("spend_growth_monthly")
+REINVEST = COMPANY_PARAMS.index("reinvest_gross_profit")
 
 # Inversion stops this many standard deviations beyond the mean: the mass left out is below
 # 1e-20, far under the rounding of the summed probabilities themselves.
