@@ -15,13 +15,14 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from saas_sim.errors import Problem
 from saas_sim.model.fields import MAX_MAGNITUDE, FieldRule
-from saas_sim.model.scenario import Distribution, Number
+from saas_sim.model.scenario import DistName, Distribution, Number
 from saas_sim.model.uncertainty import Z_95
 
 MAX_NODES = 100_000  # values a file may hold, YAML aliases expanded
@@ -263,6 +264,10 @@ class Mapping:
         node = self.get(key)
         return None if is_null(node) else node
 
+    def node_of(self, key: str) -> Node:
+        """The value node of a key the mapping has."""
+        return self.entries[key][1]
+
     def key_line(self, key: str) -> int:
         return line_of(self.entries[key][0])
 
@@ -306,7 +311,8 @@ class NodeReader:
 
     def text(self, node: Node, field: str, allowed: str = "must be text") -> str | None:
         if isinstance(node, ScalarNode) and node.tag == STR_TAG:
-            return node.value
+            value: str = node.value
+            return value
         self.report(node, field, f"{allowed}, got {written(node)}")
         return None
 
@@ -320,45 +326,54 @@ class NodeReader:
             return self._integer(node, rule, field)
         if isinstance(node, ScalarNode) and node.tag == STR_TAG and ".." in node.value:
             if not rule.uncertain:
-                return self._refuse(node, field, "must be a fixed number")
+                self._refuse(node, field, "must be a fixed number")
+                return None
             hint = _range_hint(node.value, rule)
             return self._checked_distribution(self._range(node, field), node, rule, field, hint)
         if isinstance(node, MappingNode):
             if not rule.uncertain:
-                return self._refuse(node, field, "must be a fixed number")
+                self._refuse(node, field, "must be a fixed number")
+                return None
             return self._checked_distribution(self._distribution(node, field), node, rule, field)
         value = _scalar_number(node)
         if value is None or not rule.contains(value):
-            return self._refuse(node, field, rule.allowed(), _hint(node, value, rule))
+            self._refuse(node, field, rule.allowed(), _hint(node, value, rule))
+            return None
         return int(value) if rule.whole and not rule.uncertain else value
 
     def _refuse(self, node: Node, field: str, allowed: str, hint: str = "") -> None:
         self.report(node, field, f"{allowed}, got {written(node)}{'; ' + hint if hint else ''}")
-        return
 
     def _integer(self, node: Node, rule: FieldRule, field: str) -> int | None:
         if not (isinstance(node, ScalarNode) and node.tag == INT_TAG):
             value = _scalar_number(node)
             meant = value is not None and rule.contains(value) and value == int(value)
-            return self._refuse(node, field, "must be a whole number", f"write {int(value)}" if meant else "")
+            hint = f"write {int(value)}" if value is not None and meant else ""
+            self._refuse(node, field, "must be a whole number", hint)
+            return None
         try:
             if sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
                 raise ValueError(node.value)
             value = _CONSTRUCTOR.construct_yaml_int(node)
         except ValueError:  # beyond Python's limit on converting digits (4,300)
-            return self._refuse(node, field, rule.allowed())
+            self._refuse(node, field, rule.allowed())
+            return None
         if not rule.low <= value <= rule.high:
-            return self._refuse(node, field, rule.allowed())
+            self._refuse(node, field, rule.allowed())
+            return None
         return value
 
     def _range(self, node: ScalarNode, field: str) -> Distribution | None:
         """``"3%..6%"``: a 90 % interval."""
-        ends = [parse_number_text(part) for part in node.value.split("..")]
-        if len(ends) != 2 or None in ends or not all(map(math.isfinite, ends)):
-            return self._refuse(node, field, "must be a range of two numbers like '3%..6%'")
+        parsed = [parse_number_text(part) for part in node.value.split("..")]
+        ends = [end for end in parsed if end is not None and math.isfinite(end)]
+        if len(parsed) != 2 or len(ends) != 2:
+            self._refuse(node, field, "must be a range of two numbers like '3%..6%'")
+            return None
         low, high = ends
         if not low < high:
-            return self._refuse(node, field, "must be a range low..high with low < high")
+            self._refuse(node, field, "must be a range low..high with low < high")
+            return None
         return interval(low, high)
 
     def _distribution(self, node: MappingNode, field: str) -> Distribution | None:
@@ -371,11 +386,13 @@ class NodeReader:
             if low is None or high is None:
                 return None
             if not low < high:
-                return self._refuse(mapping.get("high"), join(field, "high"), f"must be greater than low ({low:g})")
+                self._refuse(mapping.node_of("high"), join(field, "high"), f"must be greater than low ({low:g})")
+                return None
             return interval(low, high)
         name = dist_node.value if isinstance(dist_node, ScalarNode) else None
         if name not in DISTRIBUTION_FORMS:
-            return self._refuse(dist_node, join(field, "dist"), f"must be one of {', '.join(DISTRIBUTION_FORMS)}")
+            self._refuse(dist_node, join(field, "dist"), f"must be one of {', '.join(DISTRIBUTION_FORMS)}")
+            return None
         forms = DISTRIBUTION_FORMS[name]
         known = tuple(dict.fromkeys(key for form in forms for key in form))
         mapping.refuse_unknown(("dist", *known))
@@ -387,28 +404,32 @@ class NodeReader:
             return None
         form = fitting[0]
         values = self._parameters(mapping, form)
-        if None in values:
+        given_values = [value for value in values if value is not None]
+        if len(given_values) != len(values):
             return None
-        return self._build(name, dict(zip(form, values)), mapping)
+        return self._build(name, dict(zip(form, given_values)), mapping)
 
     def _parameters(self, mapping: Mapping, names: tuple[str, ...]) -> list[float | None]:
         values: list[float | None] = []
         for key in names:
             node = mapping.require(key)
-            values.append(None if node is None else self.number(node, _PARAMETER, join(mapping.field, key)))
+            # _PARAMETER is a fixed, not whole, number: number() gives a float or None.
+            values.append(
+                None if node is None else cast(float | None, self.number(node, _PARAMETER, join(mapping.field, key)))
+            )
         return values
 
     def _build(self, name: str, p: dict[str, float], mapping: Mapping) -> Distribution | None:
         def above(key: str, other: str) -> bool:
             if p[key] > p[other]:
                 return True
-            self._refuse(mapping.get(key), join(mapping.field, key), f"must be greater than {other} ({p[other]:g})")
+            self._refuse(mapping.node_of(key), join(mapping.field, key), f"must be greater than {other} ({p[other]:g})")
             return False
 
         def positive(*keys: str) -> bool:
             bad = [k for k in keys if not p[k] > 0]
             for key in bad:
-                self._refuse(mapping.get(key), join(mapping.field, key), _POSITIVE.allowed())
+                self._refuse(mapping.node_of(key), join(mapping.field, key), _POSITIVE.allowed())
             return not bad
 
         if name == "normal":
@@ -433,7 +454,8 @@ class NodeReader:
                 return _dist("uniform", low=p["low"], high=p["high"])
             if not p["low"] <= p["mode"] <= p["high"]:
                 between = f"must be between low and high ({p['low']:g} and {p['high']:g})"
-                return self._refuse(mapping.get("mode"), join(mapping.field, "mode"), between)
+                self._refuse(mapping.node_of("mode"), join(mapping.field, "mode"), between)
+                return None
             return _dist("triangular", low=p["low"], mode=p["mode"], high=p["high"])
         if not positive("alpha", "beta"):
             return None
@@ -447,7 +469,8 @@ class NodeReader:
             return None
         low, high = likely_values(dist)
         if not max(low, rule.low) < min(high, rule.high):
-            return self._refuse(node, field, rule.allowed(), hint)
+            self._refuse(node, field, rule.allowed(), hint)
+            return None
         if rule.rate and not self._stated_within(node, rule, field, hint):
             return None
         if rule.rate and isinstance(node, MappingNode) and dist.dist == "lognormal":
@@ -511,9 +534,11 @@ def _range_hint(text: str, rule: FieldRule) -> str:
     """``"3..6"`` on a rate: ``write 3%..6%``, where that range is a valid one."""
     ends = [part.strip() for part in text.split("..")]
     numbers = [parse_number_text(end) for end in ends]
-    if not rule.rate or len(ends) != 2 or any(end.endswith("%") for end in ends) or None in numbers:
+    if not rule.rate or len(ends) != 2 or any(end.endswith("%") for end in ends):
         return ""
     low, high = numbers
+    if low is None or high is None:
+        return ""
     if low < high and rule.contains(low / 100) and rule.contains(high / 100) and high > rule.high:
         return f"write {_short(low)}%..{_short(high)}%"
     return ""
@@ -537,7 +562,7 @@ def _scalar_number(node: Node) -> float | None:
     return None
 
 
-def _dist(name: str, **params: float) -> Distribution:
+def _dist(name: DistName, **params: float) -> Distribution:
     return Distribution(name, tuple((key, float(value)) for key, value in params.items()))
 
 
