@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from saas_sim.cli.boundary import announce_first_compile, invalid_input, option_problem
+from saas_sim.cli.boundary import invalid_input, option_problem
 from saas_sim.cli.options import DbOption
+from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.store import open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
@@ -170,58 +169,15 @@ def save(store: Store, loaded: Loaded, result: dict) -> str:
     return f"Saved run {run.id} of '{run.name}' {what}{restored}"
 
 
-class LateProgressBar:
-    """A transient progress bar on stderr, shown only on a terminal and once a run has lasted ``delay_s``."""
-
-    def __init__(self, delay_s: float = 1.0):
-        self.delay_s = delay_s
-        self.started = time.perf_counter()
-        self.enabled = sys.stderr.isatty()
-        self.bar = None
-        self.task = None
-
-    def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if not self.enabled or time.perf_counter() - self.started < self.delay_s:
-                return
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("paths"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("Simulating", total=total)
-        # After the last block come the statistics over paths: say so rather than sit at 100 %.
-        self.bar.update(
-            self.task, completed=done, description="Computing statistics" if done == total else "Simulating"
-        )
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> dict:
-    """Drain the engine's progress generator behind a :class:`LateProgressBar`."""
+    """Drain the engine's progress generator behind a :class:`LateProgress` bar."""
     from saas_sim.engine.simulate import SimulationRun
 
-    if not quiet:
-        announce_first_compile()
-
     run = SimulationRun(scenario)
-    bar = LateProgressBar()
-    try:
+    with LateProgress("Simulating", "paths", time_left=True, announce=not quiet) as bar:
         for done, total in run.progress():
-            bar.update(done, total)
-    finally:
-        bar.close()
+            # After the last block come the statistics over paths: say so rather than sit at 100 %.
+            bar.update(done, total, description="Computing statistics" if done == total else None)
     assert run.result is not None
     return run.result
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from saas_sim.cli.boundary import announce_first_compile, option_problem
+from saas_sim.cli.boundary import option_problem
 from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOption
+from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError, Problem
 
@@ -90,45 +89,3 @@ def option_errors(option: str) -> Iterator[None]:
         yield
     except InputError as error:
         raise InputError([p if isinstance(p, Problem) else option_problem(option, p) for p in error.problems]) from None
-
-
-class LateProgress:
-    """A transient progress bar on stderr, shown only on a terminal once the work has lasted ``delay_s``.
-
-    Without a total (a search) it pulses and counts.
-    """
-
-    def __init__(self, description: str, unit: str, delay_s: float = 1.0):
-        self.description, self.unit, self.delay_s = description, unit, delay_s
-        self.started = time.perf_counter()
-        self.bar = None
-        self.task = None
-
-    def __enter__(self) -> LateProgress:
-        announce_first_compile()
-        return self
-
-    def update(self, done: int, total: int | None = None, description: str | None = None) -> None:
-        if self.bar is None:
-            if not sys.stderr.isatty() or time.perf_counter() - self.started < self.delay_s:
-                return
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn(self.unit),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(self.description, total=total)
-        self.bar.update(self.task, completed=done, total=total, description=description or self.description)
-
-    def __exit__(self, *exc) -> bool:
-        if self.bar is not None:
-            self.bar.stop()
-        return False
