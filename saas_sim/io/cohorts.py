@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class LedgerRates:
     customers: int
     reactivations: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -194,8 +195,8 @@ def _read_cohort_rows(table: Table, options: ReadOptions) -> CohortTable:
         problems.add(table.header_line, "", "has no rows after the header")
     problems.raise_any()
     labels = tuple(rows)
-    active = tuple(np.array([rows[c][p][0] for p in range(len(rows[c]))], dtype=np.int64) for c in labels)
-    return CohortTable(source, "cohorts", labels, active)
+    active_counts = tuple(np.array([rows[c][p][0] for p in range(len(rows[c]))], dtype=np.int64) for c in labels)
+    return CohortTable(source, "cohorts", labels, active_counts)
 
 
 @dataclass(frozen=True)

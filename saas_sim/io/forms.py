@@ -11,6 +11,7 @@ converted through its central value (the form's other fields are plain).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 ACQUISITION_FORMS = ("cac", "funnel")
 CHURN_FORMS = ("monthly", "annual", "alpha_beta")
@@ -40,20 +41,20 @@ def central(value: object, default: float) -> float:
     return default
 
 
-def acquisition_form(segment: dict) -> str:
+def acquisition_form(segment: dict[str, Any]) -> str:
     return "funnel" if "funnel" in segment else "cac"
 
 
-def churn_form(segment: dict) -> str:
+def churn_form(segment: dict[str, Any]) -> str:
     churn = segment["churn"]
     return "alpha_beta" if "alpha" in churn else ("annual" if "annual" in churn else "monthly")
 
 
-def with_acquisition_form(segment: dict, form: str) -> dict:
+def with_acquisition_form(segment: dict[str, Any], form: str) -> dict[str, Any]:
     """The segment with its acquisition as ``cac`` or ``funnel``: CAC = cost per lead / (lead→trial × trial→paid)."""
     if form == acquisition_form(segment):
         return dict(segment)
-    rebuilt = {}
+    rebuilt: dict[str, Any] = {}
     for key, value in segment.items():
         if key in ("cac", "funnel"):
             if form == "funnel":
@@ -72,7 +73,7 @@ def with_acquisition_form(segment: dict, form: str) -> dict:
     return rebuilt
 
 
-def with_churn_form(segment: dict, form: str) -> dict:
+def with_churn_form(segment: dict[str, Any], form: str) -> dict[str, Any]:
     """The segment with its churn in ``form``, giving the same mean churn at the first renewal.
 
     With C = ``contract_months``: period churn p = 1 - (1 - m)^C = 1 - (1 - a)^(C/12)

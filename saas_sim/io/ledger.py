@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -98,9 +100,7 @@ def ledger_from_table(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -> L
 
 def _encode(values: list[str]) -> tuple[np.ndarray, list[str]]:
     """Integer codes of ``values`` and the distinct values (stripped of spaces), in order of appearance."""
-    codes_of: dict[str, int] = dict.fromkeys(values)  # type: ignore[arg-type]  # codes set next
-    for code, value in enumerate(codes_of):
-        codes_of[value] = code
+    codes_of = {value: code for code, value in enumerate(dict.fromkeys(values))}
     raw_codes = np.fromiter(map(codes_of.__getitem__, values), dtype=np.int64, count=len(values))
     # Strip the distinct values only, then merge those that become equal (" a" and "a").
     stripped: dict[str, int] = {}
@@ -126,7 +126,7 @@ class _Rows:
         self.problems: list[tuple[int, str, str]] = []  # (row index, field, message)
         self.problem_count = 0
 
-    def report(self, rows: np.ndarray, field: str, message) -> None:
+    def report(self, rows: np.ndarray, field: str, message: Callable[[int], str]) -> None:
         """``message(row)`` for each row index in ``rows``; only the first few are formatted."""
         self.problem_count += len(rows)
         for row in rows[:MAX_REPORTED]:
@@ -139,7 +139,7 @@ class _Rows:
         ignored = lengths != width  # checked no further: refused, or a blank line
         if ignored.any():
             wrong = np.flatnonzero(ignored)
-            blank = np.array([_blank(table.row(row)) for row in wrong], dtype=bool)
+            blank = np.array([_blank(table.row(int(row))) for row in wrong], dtype=np.bool_)
             self.report(wrong[~blank], "", lambda row: table.width_problem(int(lengths[row])))
         customer_text, month_text, mrr_text = table.columns([table.positions[column] for column in COLUMNS], ignored)
         customer, customer_ids = _encode(customer_text)
@@ -148,7 +148,7 @@ class _Rows:
         empty_ids = [code for code, label in enumerate(customer_ids) if not label]
         if empty_ids:
             empty = np.flatnonzero(np.isin(customer, empty_ids) & ~ignored)
-            blank = np.array([_blank(table.row(row)) for row in empty], dtype=bool)
+            blank = np.array([_blank(table.row(int(row))) for row in empty], dtype=np.bool_)
             ignored[empty[blank]] = True  # ",," as spreadsheets write empty rows
             self.report(empty[~blank], "customer_id", lambda row: "is empty")
 
@@ -214,7 +214,7 @@ class _Rows:
         return problems
 
 
-def metrics_csv_rows(document: dict) -> list[list[object]]:
+def metrics_csv_rows(document: dict[str, Any]) -> list[list[object]]:
     """The metrics document (``saas-sim metrics``) as CSV rows: the header ``month`` and every series,
     then one row per month; undefined values are empty cells."""
     names = list(document["series"])
@@ -225,7 +225,7 @@ def metrics_csv_rows(document: dict) -> list[list[object]]:
     return rows
 
 
-def write_metrics_csv(document: dict, path: str | os.PathLike[str]) -> None:
+def write_metrics_csv(document: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """Write the metrics' series, one row per month, to ``path`` (``-``: standard output)."""
     from saas_sim.io.result import _open_for_writing
 

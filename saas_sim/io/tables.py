@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter, methodcaller
+from typing import Any
 
 import numpy as np
 
@@ -201,7 +202,7 @@ class Table:
         return message
 
 
-def _dialect(delimiter: str) -> dict:
+def _dialect(delimiter: str) -> dict[str, Any]:
     return {"delimiter": delimiter, "quotechar": '"', "skipinitialspace": True}
 
 
@@ -467,11 +468,10 @@ def amounts(values: list[str], decimal: str = ".") -> tuple[np.ndarray, dict[int
             return np.fromiter(map(float, plain), dtype=np.float64, count=count), {}
         except ValueError:  # "-$-5": read value by value, and refused
             pass
-    distinct: dict[str, int] = dict.fromkeys(values)  # type: ignore[arg-type]  # codes set next
+    distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
     numbers = np.empty(len(distinct))
     messages: dict[int, str] = {}
-    for code, value in enumerate(distinct):
-        distinct[value] = code
+    for value, code in distinct.items():
         parsed = parse_amount(value, decimal)
         if isinstance(parsed, str):
             numbers[code] = np.nan
