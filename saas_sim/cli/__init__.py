@@ -67,34 +67,46 @@ app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 
 
+# The command groups that show their help when given nothing (``saas-sim scenarios``).
+GROUPS = (scenarios_app, runs_app)
+
+
 def main() -> None:
     """The console script: exit 0 on success, 2 on invalid input, 1 on any other failure.
 
     Usage errors (an unknown option, a missing argument) are one line on
     stderr, like every other problem.
     """
-    try:
-        from typer._click import exceptions as click  # recent typer vendors click
-    except ImportError:  # pragma: no cover - typer versions that depend on click
-        from click import exceptions as click
-
     args = sys.argv[1:]
     if "--debug" in args[1:]:  # accepted anywhere, as the failure message suggests it
         args = ["--debug", *(arg for arg in args if arg != "--debug")]
+    bare = bare_command(args)
+    if bare is not None:  # shown here, once: typer's own way prints it as it raises, then again
+        app([*bare, "--help"], prog_name=PROGRAM, standalone_mode=False)
+        sys.exit(2)  # the command needs more: a usage error
     try:
         code = app(args, prog_name=PROGRAM, standalone_mode=False)
-    except click.NoArgsIsHelpError as error:  # a bare command: show its help
-        path = error.ctx.command_path.split()[1:] if error.ctx else []
-        app([*path, "--help"], prog_name=PROGRAM, standalone_mode=False)
-        code = error.exit_code
-    except click.UsageError as error:
-        command = error.ctx.command_path if error.ctx else PROGRAM
+    except typer.TyperException as error:  # typer's base of every usage error (typer >= 0.27.2)
         message = " ".join(error.format_message().split())
-        print(f"{command}: {message} (see '{command} --help')", file=sys.stderr)
-        code = error.exit_code
-    except click.ClickException as error:
-        print(f"{PROGRAM}: {' '.join(error.format_message().split())}", file=sys.stderr)
+        if hasattr(error, "ctx"):  # a usage error: it knows the command it was made for (or None)
+            command = error.ctx.command_path if error.ctx is not None else PROGRAM
+            print(f"{command}: {message} (see '{command} --help')", file=sys.stderr)
+        else:
+            print(f"{PROGRAM}: {message}", file=sys.stderr)
         code = error.exit_code
     except typer.Abort:
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def bare_command(args: list[str]) -> list[str] | None:
+    """The words of a group given nothing (``[]`` for ``saas-sim``, ``["scenarios"]``), else None.
+
+    ``saas-sim --debug`` alone is no bare command: the program was given an option, and asks for a command.
+    """
+    if not args:
+        return []
+    words = args[1:] if args[0] == "--debug" else args
+    if len(words) == 1 and words[0] in {group.info.name for group in GROUPS}:
+        return words
+    return None

@@ -110,10 +110,19 @@ def test_usage_errors_are_one_line_with_exit_code_2(args, expected):
     assert done.stderr.splitlines() == [expected]
 
 
-def test_a_bare_command_shows_its_help():
-    done = saas_sim()
+@pytest.mark.parametrize("args", [[], ["scenarios"], ["runs"], ["--debug", "scenarios"], ["scenarios", "--debug"]])
+def test_a_bare_command_shows_its_help_once(args):
+    done = saas_sim(*args)
     assert done.returncode == 2
-    assert "Usage: saas-sim" in done.stdout and "run" in done.stdout
+    usage = f"Usage: {' '.join(['saas-sim', *(arg for arg in args if arg != '--debug')])} "
+    assert done.stdout.count("Usage:") == 1 and usage in done.stdout, done.stdout
+    assert done.stderr == ""
+
+
+def test_debug_alone_is_a_missing_command():
+    done = saas_sim("--debug")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["saas-sim: Missing command. (see 'saas-sim --help')"]
 
 
 def test_debug_is_accepted_after_the_command_too(tmp_path):
