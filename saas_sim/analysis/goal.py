@@ -45,8 +45,9 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ from saas_sim.errors import InputError, SimulationDiverged
 from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Distribution, Scenario
 
-OPERATORS: dict[str, Callable[[object, object], object]] = {
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
     "<=": operator.le,
     ">": operator.gt,
@@ -91,7 +92,8 @@ class Target:
     def __str__(self) -> str:
         return f"{self.metric} {self.op} {self.value:g}"
 
-    def holds(self, x):
+    def holds(self, x: float | np.ndarray) -> Any:
+        """Whether ``x`` meets the target: a bool, or per element for an array."""
         return OPERATORS[self.op](x, self.value)
 
     @property
@@ -266,7 +268,7 @@ class GoalSeek:
         score = achieved - self.target.value if self.target.upward else self.target.value - achieved
         return Evaluation(value, achieved, bool(self.target.holds(achieved)), score)
 
-    def _evaluate(self, value: float) -> Iterator[tuple[int, float]]:
+    def _evaluate(self, value: float) -> Generator[tuple[int, float], None, Evaluation]:
         """The field at ``value`` (each value simulated once); yields progress, returns the :class:`Evaluation`."""
         if value not in self.evaluated:
             scenario = set_field(self.scenario, self.field.path, value)
@@ -327,7 +329,9 @@ class GoalSeek:
             yield previous, value
             previous = value
 
-    def _bisect(self, other: float, found: float, wanted: Callable[[Evaluation], bool]) -> Iterator[tuple[int, float]]:
+    def _bisect(
+        self, other: float, found: float, wanted: Callable[[Evaluation], bool]
+    ) -> Generator[tuple[int, float], None, tuple[float, float]]:
         """Narrow the bracket from ``other`` (not wanted) to ``found`` (wanted), in either order;
         returns both ends ``(other, found)`` once within the tolerance."""
         span = self.high - self.low
@@ -349,7 +353,7 @@ class GoalSeek:
 
     def _search(
         self, base: float, wanted: Callable[[Evaluation], bool], better: Callable[[Evaluation], float]
-    ) -> Iterator[tuple[int, float]]:
+    ) -> Generator[tuple[int, float], None, tuple[float, float] | None]:
         """Outwards from ``base`` (not wanted) to the nearest wanted value, then bisection.
 
         The side whose first step is ``better`` is walked first, the other only if the first has no
@@ -367,6 +371,7 @@ class GoalSeek:
             d = min(hits, key=lambda d: (abs(first[d].value - base), -better(first[d])))
             return (yield from self._bisect(base, first[d].value, wanted))
         walks = {d: self._walk(first[d].value, steps[d]) for d in first}
+        pairs: Iterator[tuple[float, float]]
         if len(first) == 2 and better(first[1]) == better(first[-1]):
             pairs = (pair for pairs in itertools.zip_longest(walks[1], walks[-1]) for pair in pairs if pair)
         else:
@@ -407,9 +412,10 @@ class GoalSeek:
     ) -> Goal:
         field = self.field
         sim = self.scenario.simulation
+        assert sim.seed is not None  # with_overrides gave the scenario its seed
         tried = [e for e in self.evaluated.values() if e.achieved is not None]
         best = max(tried, key=lambda e: (e.score, -abs(e.value - base)), default=None)
-        unanswered = answer is None and best is not None
+        unanswered = best if answer is None else None  # the best value tried, shown when none meets the target
         reached = {e.achieved for e in tried}
         pinned = None  # a probability or share the same 0 or 1 at every value: the field cannot move it
         if self.statistic_name in ("mean", "share") and len(tried) == len(self.evaluated) and reached in ({0.0}, {1.0}):
@@ -426,8 +432,8 @@ class GoalSeek:
             as_given_achieved=as_given.achieved,
             met_at_base=start.meets,
             replaced=field.value if field.uncertain else None,  # type: ignore[arg-type]
-            best_value=best.value if unanswered else None,
-            best_achieved=best.achieved if unanswered else None,
+            best_value=unanswered.value if unanswered is not None else None,
+            best_achieved=unanswered.achieved if unanswered is not None else None,
             limit=limit,
             limit_achieved=self.evaluated[limit].achieved if limit is not None else None,
             searched=(min(self.evaluated), max(self.evaluated)),
@@ -441,7 +447,7 @@ class GoalSeek:
         )
 
 
-def goal_seek(scenario: Scenario, field: str, target: Target | str, **options) -> Goal:
+def goal_seek(scenario: Scenario, field: str, target: Target | str, **options: Any) -> Goal:
     """Run a :class:`GoalSeek` to the end and return its result."""
     seek = GoalSeek(scenario, field, target, **options)
     for _ in seek.progress():

@@ -51,6 +51,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,8 +75,8 @@ from saas_sim.engine.simulate import (
     with_overrides,
 )
 from saas_sim.errors import InputError, SimulationDiverged
-from saas_sim.model.metrics import NEVER_SUMMARY
-from saas_sim.model.scenario import Distribution, Scenario
+from saas_sim.model.catalog.metrics import NEVER_SUMMARY
+from saas_sim.model.scenario import Distribution, Number, Scenario
 
 DEFAULT_METRIC = "arr_end"
 DEFAULT_SWING = 0.2
@@ -118,7 +119,8 @@ def read_metric(values: np.ndarray, metric: str) -> Reading:
     value = stats[statistic_name(metric)]
     if value is None and stats.get("never"):
         value = math.inf
-    return Reading(value, stats.get("never") if never else None, stats.get("n"))
+    n = stats.get("n")
+    return Reading(value, stats.get("never") if never else None, None if n is None else int(n))
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,7 @@ def check_swing(swing: float) -> float:
     return swing
 
 
-def swung(field: InputField, swing: float, direction: int) -> tuple[object, float, bool, str]:
+def swung(field: InputField, swing: float, direction: int) -> tuple[Number, float, bool, str]:
     """``(value to set, its plain value, moved, note)`` of one side (``direction`` −1 or +1)."""
     base = point_value(field.value, field.rule)
     low, high = bounds(field.rule)
@@ -319,7 +321,7 @@ class SensitivityAnalysis:
         )
         self.result: Sensitivity | None = None
 
-    def plan(self) -> tuple[list[tuple[InputField, list[tuple[object, float, bool, str]]]], list[tuple[str, str]]]:
+    def plan(self) -> tuple[list[tuple[InputField, list[tuple[Number, float, bool, str]]]], list[tuple[str, str]]]:
         """The inputs with their two sides, and the inputs left out with why."""
         planned, not_swung = [], []
         for field in input_fields(self.scenario):
@@ -343,8 +345,10 @@ class SensitivityAnalysis:
         total = len(runs)
         yield 0, total
         base, base_se = self._base()
+        base_value = base.value
+        assert base_value is not None  # _base refuses a metric undefined at base
         yield 1, total
-        outcomes: list[Reading | str] = [base] + [Reading(None)] * (total - 1)
+        outcomes: list[Reading | str] = [base, *([Reading(None)] * (total - 1))]
         for done in self._run_all(runs, outcomes):
             yield done, total
         swings = []
@@ -359,7 +363,7 @@ class SensitivityAnalysis:
             if base.value == math.inf and base.never is not None:  # never at base: ranked by the never share
                 defined = [base.never, *(s.never for s in made if s.metric is not None and s.never is not None)]
             else:
-                defined = [base.value, *(s.metric for s in made if s.metric is not None)]
+                defined = [base_value, *(s.metric for s in made if s.metric is not None)]
             # a payback that never comes is +inf (SPEC 3.2): never on every side is no effect, never on
             # some side (of a finite base) an unbounded one
             effect = 0.0 if max(defined) == min(defined) else max(defined) - min(defined)
@@ -368,10 +372,11 @@ class SensitivityAnalysis:
             )
         swings.sort(key=lambda s: -s.effect)  # stable: equal effects keep file order
         sim = self.scenario.simulation
+        assert sim.seed is not None  # with_overrides gave the scenario its seed
         self.result = Sensitivity(
             self.metric,
             statistic_name(self.metric),
-            base.value,
+            base_value,
             self.swing,
             sim.paths,
             sim.seed,
@@ -460,7 +465,7 @@ def standard_error(values: np.ndarray, metric: str) -> float | None:
     return float((values[high] - values[low]) / (2 * Z_975))
 
 
-def sensitivity(scenario: Scenario, **options) -> Sensitivity:
+def sensitivity(scenario: Scenario, **options: Any) -> Sensitivity:
     """Run a :class:`SensitivityAnalysis` to the end and return its result."""
     analysis = SensitivityAnalysis(scenario, **options)
     for _ in analysis.progress():
