@@ -12,12 +12,12 @@ draw from its distribution.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, is_dataclass
-from dataclasses import fields as dataclass_fields
+from dataclasses import dataclass
 
 import numpy as np
 
-from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule
+from saas_sim.model.catalog.fields import FieldRule
+from saas_sim.model.paths import numbers
 from saas_sim.model.scenario import Distribution, Scenario
 from saas_sim.model.uncertainty import Z_95, correlation_matrix
 
@@ -25,34 +25,14 @@ Value = float | np.ndarray
 
 
 def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
-    """Every numeric field of the scenario as ``(key, value, rule)``.
+    """Every numeric field of the scenario that may be drawn, as ``(key, value, rule)``.
 
     Keys are dotted paths as in events (``segments.SMB.churn.monthly``);
-    event values are keyed ``events[i].set.<path>`` and ``events[i].cash_in``.
+    event values are keyed ``events[i].set.<path>`` and ``events[i].cash_in``
+    (:func:`saas_sim.model.paths.numbers`, in its order: the order of the draws).
     Integer-only fields are left out: they are never uncertain.
     """
-    for section in ("company", "acquisition"):
-        obj = getattr(scenario, section)
-        for f in dataclass_fields(obj):
-            yield f"{section}.{f.name}", getattr(obj, f.name), TOP_LEVEL[f"{section}.{f.name}"]
-    for seg in scenario.segments:
-        yield from _iter_segment(seg, f"segments.{seg.name}")
-    for i, event in enumerate(scenario.events):
-        for path, value in event.set:
-            rule = TOP_LEVEL.get(path) or SEGMENT[path.split(".", 2)[2]]
-            yield f"events[{i}].set.{path}", value, rule
-        if event.cash_in is not None:
-            yield f"events[{i}].cash_in", event.cash_in, EVENT_CASH_IN
-
-
-def _iter_segment(obj: object, prefix: str, rule_prefix: str = "") -> Iterator[tuple[str, object, FieldRule]]:
-    for f in dataclass_fields(obj):
-        value = getattr(obj, f.name)
-        key = f"{rule_prefix}{f.name}"
-        if is_dataclass(value) and not isinstance(value, Distribution):
-            yield from _iter_segment(value, f"{prefix}.{f.name}", f"{key}.")
-        elif key in SEGMENT and not SEGMENT[key].integer and value is not None:
-            yield f"{prefix}.{f.name}", value, SEGMENT[key]
+    return ((path, value, rule) for path, value, rule in numbers(scenario) if not rule.integer)
 
 
 def quantile(dist: Distribution, z: np.ndarray) -> np.ndarray:

@@ -10,7 +10,6 @@ reading it back gives the same scenario.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import itertools
 import json
 import math
@@ -34,8 +33,26 @@ from saas_sim.io.values import (
     oversize,
     written,
 )
-from saas_sim.model.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, rule_for
+from saas_sim.model.catalog.fields import (
+    EVENT_CASH_IN,
+    FIELD,
+    RHO,
+    SEGMENT,
+    TOP_LEVEL,
+    FieldRule,
+    keys_of,
+    numbers_of,
+    rule_for,
+)
 from saas_sim.model.names import checked_name, normalize_name
+from saas_sim.model.paths import (
+    FIXED_SEGMENT_KEYS,
+    SegmentForm,
+    names_a_group,
+    settable_paths,
+    suggest,
+    why_not_settable,
+)
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -51,9 +68,6 @@ from saas_sim.model.scenario import (
 )
 from saas_sim.model.uncertainty import correlation_matrix, is_positive_definite
 
-# Segment keys that are not numbers: they exist, but no event can change them.
-FIXED_SEGMENT_KEYS = ("name", "billing")
-
 MAX_FILE_BYTES = 1_000_000
 MAX_NAME_CHARS = 80
 MAX_SEGMENTS = 20
@@ -64,45 +78,17 @@ MAX_DEPTH = 50  # nesting of mappings and lists; a scenario needs about 6
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
 
-# Keys in the order of SPEC.md section 1; the normalized scenario keeps it.
-TOP_KEYS = (
-    "name",
-    "description",
-    "horizon_months",
-    "currency",
-    "simulation",
-    "company",
-    "acquisition",
-    "segments",
-    "events",
-)
-SIMULATION_KEYS = ("paths", "seed", "correlations")
-COMPANY_KEYS = ("starting_cash", "fixed_costs_monthly", "discount_rate_annual", "ltv_horizon_months")
-ACQUISITION_KEYS = ("spend_monthly", "spend_growth_monthly", "reinvest_gross_profit")
-SEGMENT_KEYS = (
-    "name",
-    "spend_share",
-    "cac",
-    "funnel",
-    "cac_elasticity",
-    "arpa_monthly",
-    "starting_customers",
-    "starting_mrr",
-    "starting_tenure_months",
-    "contract_months",
-    "billing",
-    "churn",
-    "expansion_monthly",
-    "contraction_monthly",
-    "gross_margin",
-    "retention_cost_monthly",
-    "referrals_monthly",
-)
-FUNNEL_KEYS = ("cost_per_lead", "lead_to_trial", "trial_to_paid")
-CHURN_KEYS = ("monthly", "annual", "heterogeneity", "alpha", "beta")
-EVENT_KEYS = ("month", "note", "set", "cash_in")
-CORRELATION_KEYS = ("between", "rho")
-BILLING = ("monthly", "upfront")
+# Keys in the order of SPEC.md section 1 (the catalog's); the normalized scenario keeps it.
+TOP_KEYS = keys_of("")
+SIMULATION_KEYS = keys_of("simulation")
+COMPANY_KEYS = keys_of("company")
+ACQUISITION_KEYS = keys_of("acquisition")
+SEGMENT_KEYS = keys_of("segments")
+FUNNEL_KEYS = keys_of("segments.funnel")
+CHURN_KEYS = keys_of("segments.churn")
+EVENT_KEYS = keys_of("events")
+CORRELATION_KEYS = keys_of("simulation.correlations")
+BILLING = FIELD["segments.billing"].choices
 
 
 # The keys of every block of the file: where a key found out of its block belongs.
@@ -153,29 +139,8 @@ def _elsewhere(block: str) -> dict[str, str]:
 # Where the keys of other blocks belong, for a key indented out of its block.
 _ELSEWHERE = {block: _elsewhere(block) for block in _BLOCK_KEYS}
 
-RHO = FieldRule(-1.0, 1.0, low_open=True, high_open=True, uncertain=False, settable=False)
-
-# Numeric segment keys read as plain fields (the rest need cross-checks).
-_SEGMENT_NUMBERS = (
-    "spend_share",
-    "cac",
-    "cac_elasticity",
-    "arpa_monthly",
-    "starting_customers",
-    "starting_tenure_months",
-    "contract_months",
-    "expansion_monthly",
-    "contraction_monthly",
-    "gross_margin",
-    "retention_cost_monthly",
-    "referrals_monthly",
-)
-# Which churn keys an event may set, by the form the segment gives churn in.
-_CHURN_FORM_KEYS = {
-    "monthly": ("churn.monthly", "churn.heterogeneity"),
-    "annual": ("churn.annual", "churn.heterogeneity"),
-    "alpha and beta": ("churn.alpha", "churn.beta"),
-}
+# Numeric segment keys read as plain fields (starting_mrr needs cross-checks).
+_SEGMENT_NUMBERS = tuple(key for key in numbers_of("segments") if key != "starting_mrr")
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -432,14 +397,6 @@ def _too_deep_at(text: str, limit: int) -> int | None:
 
 
 @dataclass
-class _SegmentFacts:
-    """What events and correlations need to know about a segment."""
-
-    uses_funnel: bool
-    churn_form: str | None  # "monthly", "annual" or "alpha and beta"
-
-
-@dataclass
 class _EventRead:
     index: int  # position in the file
     event: Event
@@ -462,7 +419,7 @@ def _build(cls: type, values: dict[str, object]) -> object:
 class _ScenarioReader:
     reader: NodeReader
     horizon: int | None = None
-    segments: dict[str, _SegmentFacts] = dataclasses.field(default_factory=dict)
+    segments: dict[str, SegmentForm] = dataclasses.field(default_factory=dict)
     shares: dict[str, float] | None = None  # given spend shares by segment name, when all are valid
     uncertain: list[str] = dataclasses.field(default_factory=list)  # dotted paths of distributions
 
@@ -587,7 +544,7 @@ class _ScenarioReader:
             values["billing"] = self._billing(segment.get("billing"), join(field, "billing"))
         values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
         if name is not None:
-            self.segments[name] = _SegmentFacts(uses_funnel=segment.has("funnel"), churn_form=churn_form)
+            self.segments[name] = SegmentForm(uses_funnel=segment.has("funnel"), churn_form=churn_form)
         return _build(Segment, values)  # type: ignore[return-value]
 
     def _segment_name(self, segment: Mapping) -> str | None:
@@ -691,17 +648,15 @@ class _ScenarioReader:
         parts = path.split(".")
         if len(parts) == 3 and parts[0] == "segments" and parts[1] in self.segments and parts[2] in FIXED_SEGMENT_KEYS:
             return None, "cannot be changed by an event"
-        leaves = [p for p in self._settable_paths() if p.startswith(f"{path}.")]
+        leaves = [p for p in settable_paths(self.segments) if p.startswith(f"{path}.")]
         if leaves:
             return None, names_a_group(path, leaves)
         # Guess from the last part within the same section: the shared prefix says nothing.
         if len(parts) >= 3 and parts[0] == "segments" and parts[1] in self.segments:
             prefix, keys = f"segments.{parts[1]}.", list(SEGMENT)
         elif len(parts) >= 3 and parts[0] == "segments":
-            names = [
-                name for name in self.segments if name.lower().startswith(parts[1].lower())
-            ] or difflib.get_close_matches(parts[1], list(self.segments), n=1, cutoff=0.6)
-            guess = f", did you mean '{'.'.join(['segments', names[0], *parts[2:]])}'?" if names else ""
+            name = suggest(parts[1], self.segments, case="prefix")
+            guess = f", did you mean '{'.'.join(['segments', name, *parts[2:]])}'?" if name else ""
             return None, f"names no segment '{parts[1]}'{guess}"
         elif len(parts) >= 2 and parts[0] in ("company", "acquisition"):
             prefix = f"{parts[0]}."
@@ -709,32 +664,12 @@ class _ScenarioReader:
         else:
             prefix, keys = "", [*TOP_LEVEL, *(f"segments.{name}" for name in self.segments)]
         rest = path[len(prefix) :]
-        close = difflib.get_close_matches(rest, keys, n=1, cutoff=0.6)
+        close = suggest(rest, keys)
         if close:
-            return None, f"names no field, did you mean '{prefix}{close[0]}'?"
+            return None, f"names no field, did you mean '{prefix}{close}'?"
         if prefix and not prefix.startswith("segments."):
             return None, f"names no field; {prefix[:-1]} has {', '.join(keys)}"
         return None, "names no field"
-
-    def _settable_paths(self) -> list[str]:
-        """Every path an event of this scenario may set."""
-        paths = [key for key, rule in TOP_LEVEL.items() if rule.settable]
-        paths += [f"segments.{name}.{key}" for name in self.segments for key, rule in SEGMENT.items() if rule.settable]
-        return [path for path in paths if self._why_not_settable(path, rule_for(path)) is None]  # type: ignore[arg-type]
-
-    def _why_not_settable(self, path: str, rule: FieldRule) -> str | None:
-        if not rule.settable:
-            return "cannot be changed by an event"
-        if not path.startswith("segments."):
-            return None
-        _, name, key = path.split(".", 2)
-        facts = self.segments[name]
-        if key.startswith("funnel.") and not facts.uses_funnel:
-            return f"can be set only on a segment with a funnel, '{name}' has a fixed cac"
-        if key.startswith("churn.") and facts.churn_form is not None and key not in _CHURN_FORM_KEYS[facts.churn_form]:
-            needs = " or ".join(form for form, keys in _CHURN_FORM_KEYS.items() if key in keys)
-            return f"can be set only on a segment whose churn is given as {needs}, '{name}' gives {facts.churn_form}"
-        return None
 
     # -- correlations ------------------------------------------------------------
 
@@ -818,7 +753,7 @@ class _ScenarioReader:
         month = None
         if event.require("month") is not None:
             last = self.horizon or TOP_LEVEL["horizon_months"].high
-            month_rule = FieldRule(1, last, integer=True, uncertain=False, settable=False)
+            month_rule = dataclasses.replace(FIELD["events.month"].rule, high=last)  # type: ignore[type-var]
             month = self.reader.number(event.get("month"), month_rule, join(field, "month"))
         note = event.given("note")
         set_node = event.given("set")
@@ -843,7 +778,7 @@ class _ScenarioReader:
         for path, (key_node, value_node) in mapping.entries.items():
             path_field = join(field, path)
             rule, why = self._field_path(path)
-            refusal = why if rule is None else self._why_not_settable(path, rule)
+            refusal = why if rule is None else why_not_settable(path, rule, self.segments)
             if refusal:
                 self.reader.report(key_node, path_field, refusal)
                 continue
@@ -901,15 +836,6 @@ class _ScenarioReader:
                         f"spend_share of all segments must sum to 1 after the events of month {month}, "
                         f"got {total:.12g}",
                     )
-
-
-def names_a_group(path: str, leaves: list[str]) -> str:
-    """Why ``path`` is no field when it names a block of fields (``segments.SMB.churn``): its fields."""
-    if len(leaves) <= 3:
-        quoted = [f"'{leaf}'" for leaf in leaves]
-        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-        return f"names a group of fields, not one, did you mean {listed}?"
-    return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1 :] for leaf in leaves)}"
 
 
 def _positive_definite(correlations: list[Correlation]) -> bool:

@@ -1,0 +1,270 @@
+"""One way to address a field of a scenario by its path: get, set, list the leaves, guess a misspelt path.
+
+Paths are written as in events (SPEC 1): ``company.fixed_costs_monthly``,
+``segments.<name>.churn.monthly``; an event's values are
+``events[i].set.<path>`` and ``events[i].cash_in``, ``i`` counting the
+scenario's events in month order.  What each path may hold comes from the
+catalog (:mod:`saas_sim.model.catalog.fields`).
+
+The same paths address plain documents (a scenario as YAML data, segments in
+a list): :func:`split` and :func:`set_in`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from saas_sim.model.catalog.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, keys_of, rule_for
+from saas_sim.model.scenario import Distribution, Scenario, Segment
+
+EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
+_PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+ChurnForm = Literal["monthly", "annual", "alpha and beta"]
+# Which churn keys an event may set, by the form the segment gives churn in.
+CHURN_FORM_KEYS: dict[str, tuple[str, ...]] = {
+    "monthly": ("churn.monthly", "churn.heterogeneity"),
+    "annual": ("churn.annual", "churn.heterogeneity"),
+    "alpha and beta": ("churn.alpha", "churn.beta"),
+}
+# A segment's keys that hold no number: they exist, but no event can change them.
+FIXED_SEGMENT_KEYS = tuple(key for key in keys_of("segments") if key not in SEGMENT and not keys_of(f"segments.{key}"))
+
+
+@dataclass
+class SegmentForm:
+    """What events and correlations need to know about a segment: which CAC and churn form it gives."""
+
+    uses_funnel: bool
+    churn_form: str | None  # "monthly", "annual" or "alpha and beta"; None: not known (the file is wrong)
+
+
+def segment_form(segment: Segment) -> SegmentForm:
+    churn = segment.churn
+    form = "alpha and beta" if churn.alpha is not None else "monthly" if churn.monthly is not None else "annual"
+    return SegmentForm(uses_funnel=segment.funnel is not None, churn_form=form)
+
+
+# -- reading and writing a scenario ----------------------------------------------------------
+
+
+def numbers(scenario: Scenario) -> Iterator[tuple[str, Any, FieldRule]]:
+    """Every number the scenario gives, as ``(path, value, rule)``; values left out (None) are skipped.
+
+    In the order the engine draws them: ``horizon_months``, ``simulation.*``,
+    then the company, acquisition and each segment in the order of their
+    dataclasses (:mod:`saas_sim.model.scenario`), then each event's ``set``
+    (by path) and ``cash_in``.  An event's month and the correlations are no
+    leaves.
+    """
+    yield "horizon_months", scenario.horizon_months, TOP_LEVEL["horizon_months"]
+    for key in ("paths", "seed"):
+        value = getattr(scenario.simulation, key)
+        if value is not None:
+            yield f"simulation.{key}", value, TOP_LEVEL[f"simulation.{key}"]
+    for section in ("company", "acquisition"):
+        obj = getattr(scenario, section)
+        for f in dataclasses.fields(obj):
+            yield f"{section}.{f.name}", getattr(obj, f.name), TOP_LEVEL[f"{section}.{f.name}"]
+    for segment in scenario.segments:
+        yield from _segment_numbers(segment, f"segments.{segment.name}")
+    for i, event in enumerate(scenario.events):
+        for path, value in event.set:
+            rule = rule_for(path)
+            assert rule is not None, path
+            yield f"events[{i}].set.{path}", value, rule
+        if event.cash_in is not None:
+            yield f"events[{i}].cash_in", event.cash_in, EVENT_CASH_IN
+
+
+def _segment_numbers(obj: object, prefix: str, key_prefix: str = "") -> Iterator[tuple[str, Any, FieldRule]]:
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        key = f"{key_prefix}{f.name}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, Distribution):
+            yield from _segment_numbers(value, f"{prefix}.{f.name}", f"{key}.")
+        elif key in SEGMENT and value is not None:
+            yield f"{prefix}.{f.name}", value, SEGMENT[key]
+
+
+def leaves(scenario: Scenario) -> list[str]:
+    """Every concrete path of a number the scenario gives (:func:`numbers`): ``segments.SMB.churn.monthly``,
+    ``events[0].set.acquisition.spend_monthly``, ``events[1].cash_in``."""
+    return [path for path, _, _ in numbers(scenario)]
+
+
+def get(scenario: Scenario, path: str) -> Any:
+    """The value at ``path``; :class:`KeyError` when the scenario has no such field."""
+    event = EVENT_PATH.fullmatch(path)
+    if event is not None:
+        index = int(event[1])
+        if index >= len(scenario.events):
+            raise KeyError(path)
+        found = scenario.events[index]
+        if event["path"] is None:
+            return found.cash_in
+        values = dict(found.set)
+        if event["path"] not in values:
+            raise KeyError(path)
+        return values[event["path"]]
+    obj, rest = _owner(scenario, path)
+    for part in rest:
+        if obj is None or not dataclasses.is_dataclass(obj) or part not in {f.name for f in dataclasses.fields(obj)}:
+            raise KeyError(path)
+        obj = getattr(obj, part)
+    return obj
+
+
+def set(scenario: Scenario, path: str, value: Any) -> Scenario:
+    """A new scenario with ``value`` at ``path`` and nothing else changed (no check, no rounding).
+
+    An event's ``set`` gains the path when it does not set it yet (kept sorted
+    by path, as the loader keeps it).  :class:`KeyError` when there is no such field.
+    """
+    event = EVENT_PATH.fullmatch(path)
+    if event is not None:
+        index = int(event[1])
+        if index >= len(scenario.events):
+            raise KeyError(path)
+        found = scenario.events[index]
+        if event["path"] is None:
+            changed = dataclasses.replace(found, cash_in=value)
+        else:
+            changes = {**dict(found.set), event["path"]: value}
+            changed = dataclasses.replace(found, set=tuple(sorted(changes.items(), key=lambda change: change[0])))
+        events = list(scenario.events)
+        events[index] = changed
+        return dataclasses.replace(scenario, events=tuple(events))
+    if path.startswith("segments."):
+        _, name, key = path.split(".", 2)
+        if name not in [s.name for s in scenario.segments]:
+            raise KeyError(path)
+        segments = tuple(_replace(s, key.split("."), value, path) if s.name == name else s for s in scenario.segments)
+        return dataclasses.replace(scenario, segments=segments)
+    return _replace(scenario, path.split("."), value, path)
+
+
+def _replace(obj: Any, parts: list[str], value: Any, path: str) -> Any:
+    if obj is None or not dataclasses.is_dataclass(obj) or parts[0] not in {f.name for f in dataclasses.fields(obj)}:
+        raise KeyError(path)
+    if len(parts) == 1:
+        return dataclasses.replace(obj, **{parts[0]: value})
+    return dataclasses.replace(obj, **{parts[0]: _replace(getattr(obj, parts[0]), parts[1:], value, path)})
+
+
+def _owner(scenario: Scenario, path: str) -> tuple[object, list[str]]:
+    """The object a path starts in (the scenario, or its segment) and the attribute names from there."""
+    if path.startswith("segments."):
+        _, name, key = ([*path.split(".", 2), ""])[:3]
+        segment = next((s for s in scenario.segments if s.name == name), None)
+        if segment is None or not key:
+            raise KeyError(path)
+        return segment, key.split(".")
+    return scenario, path.split(".")
+
+
+# -- the paths an event may set ---------------------------------------------------------------
+
+
+def why_not_settable(path: str, rule: FieldRule, forms: Mapping[str, SegmentForm]) -> str | None:
+    """Why no event may set ``path`` (a field with ``rule``) given its segment's form, or None."""
+    if not rule.settable:
+        return "cannot be changed by an event"
+    if not path.startswith("segments."):
+        return None
+    _, name, key = path.split(".", 2)
+    form = forms[name]
+    if key.startswith("funnel.") and not form.uses_funnel:
+        return f"can be set only on a segment with a funnel, '{name}' has a fixed cac"
+    if key.startswith("churn.") and form.churn_form is not None and key not in CHURN_FORM_KEYS[form.churn_form]:
+        needs = " or ".join(f for f, keys in CHURN_FORM_KEYS.items() if key in keys)
+        return f"can be set only on a segment whose churn is given as {needs}, '{name}' gives {form.churn_form}"
+    return None
+
+
+def settable_paths(forms: Mapping[str, SegmentForm]) -> list[str]:
+    """Every path an event may set, for segments of these names and forms, in catalog order."""
+    paths = [key for key, rule in TOP_LEVEL.items() if rule.settable]
+    paths += [f"segments.{name}.{key}" for name in forms for key, rule in SEGMENT.items() if rule.settable]
+    return [path for path in paths if why_not_settable(path, rule_for(path), forms) is None]  # type: ignore[arg-type]
+
+
+def event_paths(scenario: Scenario) -> list[str]:
+    """Every path an event of ``scenario`` may set."""
+    return settable_paths({s.name: segment_form(s) for s in scenario.segments})
+
+
+# -- guesses ----------------------------------------------------------------------------------
+
+
+def suggest(
+    word: str, known: Iterable[str], *, cutoff: float = 0.6, case: Literal["", "same", "prefix"] = ""
+) -> str | None:
+    """The one of ``known`` that ``word`` most likely misspells, or None.
+
+    ``case="same"`` first takes a known word equal to ``word`` but for case,
+    ``case="prefix"`` one that starts with ``word`` but for case; then the
+    closest by :func:`difflib.get_close_matches` at ``cutoff``.
+    """
+    known = list(known)
+    if case:
+        lower = word.lower()
+        hits = [k for k in known if (k.lower() == lower if case == "same" else k.lower().startswith(lower))]
+        if hits:
+            return hits[0]
+    close = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def names_a_group(path: str, leaves: list[str]) -> str:
+    """Why ``path`` is no field when it names a block of fields (``segments.SMB.churn``): its fields."""
+    if len(leaves) <= 3:
+        quoted = [f"'{leaf}'" for leaf in leaves]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return f"names a group of fields, not one, did you mean {listed}?"
+    return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1 :] for leaf in leaves)}"
+
+
+# -- plain documents --------------------------------------------------------------------------
+
+
+def split(path: str) -> list[str | int]:
+    """``segments[0].churn.monthly`` -> ``["segments", 0, "churn", "monthly"]``."""
+    return [int(part[1:-1]) if part.startswith("[") else part for part in _PARTS.findall(path)]
+
+
+def set_in(document: Any, path: str, value: object, *, create: bool = False) -> None:
+    """Set ``value`` at ``path`` (list items as ``[i]``) in plain data, in place.
+
+    ``create``: a missing mapping on the way is added; else a missing key raises :class:`KeyError`.
+    """
+    parts = split(path)
+    target = document
+    for part in parts[:-1]:
+        target = target.setdefault(part, {}) if create and isinstance(target, dict) else target[part]
+    target[parts[-1]] = value
+
+
+__all__ = [
+    "CHURN_FORM_KEYS",
+    "EVENT_PATH",
+    "FIXED_SEGMENT_KEYS",
+    "SegmentForm",
+    "event_paths",
+    "get",
+    "leaves",
+    "names_a_group",
+    "numbers",
+    "segment_form",
+    "set",
+    "set_in",
+    "settable_paths",
+    "split",
+    "suggest",
+    "why_not_settable",
+]
