@@ -33,8 +33,9 @@ of the two.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def log_churn_probability(alpha: float, beta: float, periods: np.ndarray) -> np.
     return betaln(alpha + 1.0, beta + t - 1.0) - betaln(alpha, beta)
 
 
-def log_survival(alpha: float, beta: float, periods: np.ndarray) -> np.ndarray:
+def log_survival(alpha: float, beta: float, periods: np.ndarray | int) -> np.ndarray:
     """log S(t) of the sBG (Fader & Hardie 2007, "How to Project Customer Retention", eq. 5).
 
     .. math:: \\log S(t) = \\log B(\\alpha, \\beta + t) - \\log B(\\alpha, \\beta),\\quad S(0) = 1
@@ -165,7 +166,7 @@ def _gradient_and_hessian(alpha: float, beta: float, counts: PooledCounts) -> tu
         - n * (psi(beta) - psi(alpha + beta))
     )
 
-    def tri(x):
+    def tri(x: float | np.ndarray) -> Any:
         return polygamma(1, x)
 
     haa = (
@@ -354,7 +355,11 @@ def _maximize(counts: PooledCounts) -> tuple[float, float, bool]:
     return math.exp(best.x[0]), math.exp(best.x[1]), bool(best.success)
 
 
-def _interval(value: float, se_log: float | None, transform) -> Estimate:
+# A transformed scale at a value: (the value on it, the derivative there, the way back).
+Scale = tuple[float, float, Callable[[float], float]]
+
+
+def _interval(value: float, se_log: float | None, transform: Callable[[float], Scale]) -> Estimate:
     """An estimate whose interval is symmetric on a transformed scale (log or logit): the delta method."""
     if se_log is None:
         return Estimate(value, None, None, None)
@@ -368,11 +373,11 @@ def _interval(value: float, se_log: float | None, transform) -> Estimate:
     return Estimate(value, float(se_log / abs(derivative)), low, high)
 
 
-def _log_scale(value: float):
+def _log_scale(value: float) -> Scale:
     return math.log(value), 1.0 / value, math.exp
 
 
-def _logit_scale(value: float):
+def _logit_scale(value: float) -> Scale:
     def back(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
 

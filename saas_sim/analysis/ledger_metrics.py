@@ -86,7 +86,7 @@ def active_months(ledger: Ledger) -> ActiveMonths:
 
 
 def _per_month(
-    month: np.ndarray, selected: np.ndarray, month_count: int, weights: np.ndarray | None = None, shift: int = 0
+    month: np.ndarray, selected: np.ndarray | slice, month_count: int, weights: np.ndarray | None = None, shift: int = 0
 ) -> np.ndarray:
     """The count (or the sum of ``weights``) of the ``selected`` entries in each month, ``shift`` months later."""
     chosen = month[selected] + shift
