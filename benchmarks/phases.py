@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("case", nargs="?", default="a", choices=sorted(CASES))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    from saas_sim.analysis.run import run_scenario
     from saas_sim.engine import simulate as engine
 
     label, scenario = CASES[args.case]
@@ -58,7 +59,7 @@ def main() -> None:
         marks.append(time.perf_counter())
         del outputs, seg_raw, raw, views
         started = time.perf_counter()
-        engine.simulate(scenario)
+        run_scenario(scenario)
         for name, seconds in zip(
             times, [b - a for a, b in itertools.pairwise(marks)] + [time.perf_counter() - started]
         ):

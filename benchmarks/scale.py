@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from saas_sim.engine.simulate import simulate
+    from saas_sim.analysis.run import run_scenario as simulate  # the whole run: numbers, document, diagnosis
 
     simulate(scenario(100, 12, SEGMENTS))  # load the compiled kernels
     print(f"{'paths x months x segments':<28} {'time':>8}")

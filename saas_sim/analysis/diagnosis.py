@@ -8,23 +8,31 @@ lifetime value and cash.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
 
-from saas_sim.engine.aggregate import describe, describe_summary
-from saas_sim.model.metrics import NEVER_SUMMARY
+from saas_sim.engine.aggregate import describe_summary
+from saas_sim.model.catalog.metrics import METRICS, NEVER_SUMMARY, Statistic
+from saas_sim.model.result import Diagnosis, DiagnosisCheck, SummaryStatistic
 
 Status = str  # "ok" | "warn" | "bad" | "n/a"
 
 
 @dataclass(frozen=True)
 class Check:
+    """A benchmark of SPEC 3.4: the grade of a summary metric's statistic, which way is better as the catalog says."""
+
     metric: str
-    statistic: str  # "p50" or "mean"
     grade: Callable[[float], Status]
     advice: dict[Status, str]
+
+    @property
+    def statistic(self) -> Statistic:
+        """The statistic a user reads of the metric: its p50, or the mean of a 0/1 metric (the probability)."""
+        return METRICS[self.metric].statistic
 
 
 def _grade_churn(v: float) -> Status:
@@ -54,7 +62,6 @@ def _grade_burn(v: float) -> Status:
 CHECKS = (
     Check(
         "annualized_logo_churn_end",
-        "p50",
         _grade_churn,
         {
             "ok": "Annual logo churn is under 10%: the bucket holds water.",
@@ -65,7 +72,6 @@ CHECKS = (
     ),
     Check(
         "nrr_12m_end",
-        "p50",
         _grade_nrr,
         {
             "ok": "Net revenue retention is at or above 100%: expansion outgrows churn (healthy is 120% or more).",
@@ -76,7 +82,6 @@ CHECKS = (
     ),
     Check(
         "ltv_cac",
-        "p50",
         _grade_ltv_cac,
         {
             "ok": "LTV/CAC is 3 or more: each customer returns well over what it costs to win.",
@@ -87,7 +92,6 @@ CHECKS = (
     ),
     Check(
         "payback_months_with_churn",
-        "p50",
         _grade_payback,
         {
             "ok": "CAC is earned back within 12 months, churn included (target 6).",
@@ -98,7 +102,6 @@ CHECKS = (
     ),
     Check(
         "out_of_cash",
-        "mean",
         _grade_out_of_cash,
         {
             "ok": "At most a 10% chance of running out of cash over the horizon.",
@@ -109,7 +112,6 @@ CHECKS = (
     ),
     Check(
         "burn_multiple",
-        "p50",
         _grade_burn,
         {
             "ok": "Burn multiple is 1.5 or less: growth is bought efficiently.",
@@ -138,36 +140,47 @@ FOCUS_ADVICE = {
 }
 
 
-def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
-    """Grade the company summary (per-path arrays) and pick the focus."""
+def diagnose(summary_per_path: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Grade the company summary (per-path arrays) and pick the focus: :func:`diagnosis_of` as a document."""
+    summary = {
+        check.metric: SummaryStatistic.from_json(
+            describe_summary(summary_per_path[check.metric], never=check.metric in NEVER_SUMMARY)
+        )
+        for check in CHECKS
+    }
+    return diagnosis_of(summary).to_json()
+
+
+def diagnosis_of(summary: Mapping[str, SummaryStatistic]) -> Diagnosis:
+    """Grade the company summary (the statistics a result shows) and pick the focus."""
     checks = []
     status: dict[str, Status] = {}
     for check in CHECKS:
-        values = summary_per_path[check.metric]
+        stats = summary[check.metric]
+        value = stats.stat(check.statistic)
         never = None
         if check.metric in NEVER_SUMMARY:  # the statistic the result shows: never counts (SPEC 3.2)
-            stats = describe_summary(values, never=True)
-            value, never = stats[check.statistic], stats["never"]
+            never = stats.never
             if value is None and never:  # the p50 lands on a path that never pays back
                 value = math.inf
-        else:
-            value = describe(values)[check.statistic]
         if value is None:
             grade, shown = "n/a", None
         else:
             grade = check.grade(value)
             shown = value if math.isfinite(value) else None
         status[check.metric] = grade
-        item = {
-            "metric": check.metric,
-            "statistic": check.statistic,
-            "value": shown,
-            "status": grade,
-            "advice": check.advice[grade],
-        }
-        if check.metric in NEVER_SUMMARY:
-            item["never"] = never  # the share of paths that never pay back; value null with it > 0: never
-        checks.append(item)
+        # never: the share of paths that never pay back; value null with it > 0: never
+        checks.append(
+            DiagnosisCheck(
+                check.metric,
+                check.statistic,
+                shown,
+                grade,
+                check.advice[grade],
+                never=never,
+                counts_never=check.metric in NEVER_SUMMARY,
+            )
+        )
     not_ok = lambda *metrics: any(status[m] in ("warn", "bad") for m in metrics)  # noqa: E731
     if not_ok("annualized_logo_churn_end", "nrr_12m_end"):
         focus = "retention"
@@ -180,4 +193,4 @@ def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
     advice = FOCUS_ADVICE[focus]
     if focus != "retention" and status["annualized_logo_churn_end"] == status["nrr_12m_end"] == "n/a":
         advice = FOCUS_ADVICE_RETENTION_UNJUDGED[focus]
-    return {"focus": focus, "advice": advice, "checks": checks}
+    return Diagnosis(focus, advice, checks)

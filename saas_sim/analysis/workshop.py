@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from saas_sim.analysis.diagnosis import CHECKS
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.forms import central
 from saas_sim.io.values import typed_value
+from saas_sim.model.paths import set_in, split
+from saas_sim.model.result import NO_STATISTIC, Result, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
 PATHS = 1_000  # paths a step simulates: steady medians in well under a second
@@ -99,16 +100,16 @@ class Step:
     scenario_text: str  # YAML, as a file would hold it
     knobs: tuple[Knob, ...]
     headline: tuple[str, ...]  # the facts shown big, in order
-    facts_of: Callable[[dict, dict | None], dict[str, Fact]] = field(repr=False, compare=False)
-    chart_of: Callable[[dict, dict | None], Chart] = field(repr=False, compare=False)
+    facts_of: Callable[[Result, Result | None], dict[str, Fact]] = field(repr=False, compare=False)
+    chart_of: Callable[[Result, Result | None], Chart] = field(repr=False, compare=False)
     baseline_text: str | None = None  # a second scenario simulated beside this one, unchanged by the knobs
     labels: tuple[str, str] = ("", "")  # (baseline, this step's scenario) in comparisons
 
-    def facts(self, result: dict, baseline: dict | None = None) -> dict[str, Fact]:
+    def facts(self, result: Result, baseline: Result | None = None) -> dict[str, Fact]:
         """Every fact the text, the notes and the headline name, from the result (and the baseline's)."""
         return self.facts_of(result, baseline)
 
-    def chart(self, result: dict, baseline: dict | None = None) -> Chart:
+    def chart(self, result: Result, baseline: Result | None = None) -> Chart:
         return self.chart_of(result, baseline)
 
     def placeholders(self) -> set[str]:
@@ -119,12 +120,12 @@ class Step:
 # -- reading a result -----------------------------------------------------------------------------
 
 
-def _segment(result: dict) -> dict:
-    return result["scenario"]["segments"][0]
+def _segment(result: Result) -> dict:
+    return result.scenario["segments"][0]
 
 
-def _stats(result: dict, metric: str) -> dict:
-    return result["summary"].get(metric) or {}
+def _stats(result: Result, metric: str) -> SummaryStatistic:
+    return result.summary.get(metric, NO_STATISTIC)
 
 
 def _grade(metric: str, value: float | None) -> str | None:
@@ -136,7 +137,7 @@ def _grade(metric: str, value: float | None) -> str | None:
 
 
 def _simulated(
-    label: str, result: dict, metric: str, kind: Kind, note: str = "", *, graded: bool = True, never: bool = False
+    label: str, result: Result, metric: str, kind: Kind, note: str = "", *, graded: bool = True, never: bool = False
 ) -> Fact:
     """The p50 over paths of a summary metric, with its p10–p90.
 
@@ -146,43 +147,43 @@ def _simulated(
     A conditional statistic of too few paths says so in its note.
     """
     from saas_sim.engine.aggregate import rests_on_too_few
-    from saas_sim.model.metrics import NEVER_SUMMARY
+    from saas_sim.model.catalog.metrics import NEVER_SUMMARY
 
     stats = _stats(result, metric)
-    value, low, high = stats.get("p50"), stats.get("p10"), stats.get("p90")
-    if metric in NEVER_SUMMARY and stats.get("never"):
+    value, low, high = stats.p50, stats.p10, stats.p90
+    if metric in NEVER_SUMMARY and stats.never:
         value, low, high = (math.inf if v is None else v for v in (value, low, high))
     elif value is None and never:
         value = math.inf
-    if rests_on_too_few(stats, result.get("paths", 0)):
-        note = f"{stats['n']} path{'s' if stats['n'] != 1 else ''} only: too few to forecast"
+    if rests_on_too_few(stats, result.paths):
+        note = f"{stats.n} path{'s' if stats.n != 1 else ''} only: too few to forecast"
     return Fact(label, value, kind, note, low, high, _grade(metric, value) if graded else None)
 
 
-def _probability(label: str, result: dict, metric: str, note: str = "") -> Fact:
+def _probability(label: str, result: Result, metric: str, note: str = "") -> Fact:
     """The mean of a 0/1 metric: the share of paths where it happens."""
-    value = _stats(result, metric).get("mean")
+    value = _stats(result, metric).mean
     return Fact(label, value, "rate", note, status=_grade(metric, value))
 
 
-def _series_at(result: dict, series: str, month: float | None, stat: str = "p50") -> float | None:
+def _series_at(result: Result, series: str, month: float | None, stat: str = "p50") -> float | None:
     if month is None or not math.isfinite(month):
         return None
-    values = result["series"][series][stat]
+    values = result.series[series].stat(stat)
     index = min(max(int(round(month)) - 1, 0), len(values) - 1)
     return values[index]
 
 
-def _value(result: dict, path: str, default: float = math.nan) -> float:
+def _value(result: Result, path: str, default: float = math.nan) -> float:
     """A scenario value (its centre when uncertain): ``segment.churn.monthly``, ``acquisition.spend_monthly``."""
     head, _, rest = path.partition(".")
-    node: object = _segment(result) if head == "segment" else result["scenario"][head]
+    node: object = _segment(result) if head == "segment" else result.scenario[head]
     for key in rest.split("."):
         node = node.get(key) if isinstance(node, dict) else None
     return central(node, default)
 
 
-def _monthly_churn(result: dict) -> float:
+def _monthly_churn(result: Result) -> float:
     """The segment's monthly churn at the first renewal, whichever form it is given in."""
     churn = _segment(result)["churn"]
     contract = _segment(result)["contract_months"]
@@ -246,10 +247,10 @@ segments:
 """
 
 
-def _bucket_facts(result: dict, _: dict | None) -> dict[str, Fact]:
+def _bucket_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     monthly = _monthly_churn(result)
     start = float(_segment(result)["starting_customers"])
-    months = result["horizon_months"]
+    months = result.horizon_months
     mrr_start = float(_segment(result)["starting_mrr"])
     a_year = annualized_churn(monthly)
     return {
@@ -266,8 +267,10 @@ def _bucket_facts(result: dict, _: dict | None) -> dict[str, Fact]:
     }
 
 
-def _bucket_chart(result: dict, _: dict | None) -> Chart:
-    return Chart("Customers: nobody new, the bucket drains", "count", result["months"], result["series"]["customers"])
+def _bucket_chart(result: Result, _: Result | None) -> Chart:
+    return Chart(
+        "Customers: nobody new, the bucket drains", "count", result.months, result.series["customers"].to_json()
+    )
 
 
 # -- step 2: CAC and payback ----------------------------------------------------------------------
@@ -289,9 +292,9 @@ segments:
 """
 
 
-def _payback_facts(result: dict, _: dict | None) -> dict[str, Fact]:
-    new = [v for v in result["series"]["new_customers"]["mean"] if v is not None]
-    cash = result["series"]["cash"]["p50"]
+def _payback_facts(result: Result, _: Result | None) -> dict[str, Fact]:
+    new = [v for v in result.series["new_customers"].mean if v is not None]
+    cash = result.series["cash"].p50
     low_point = min(range(len(cash)), key=lambda i: (cash[i] is None, cash[i] if cash[i] is not None else 0.0))
     return {
         "spend": Fact("Spend a month", _value(result, "acquisition.spend_monthly"), "money"),
@@ -302,15 +305,15 @@ def _payback_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
         "payback": _simulated("Payback", result, "payback_months", "months", "CAC ÷ (ARPA × GM)", graded=False),
         "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "months", "target 6, max 12"),
-        "low_point": Fact("Cash low point", float(result["months"][low_point]), "month", "p50 cash"),
+        "low_point": Fact("Cash low point", float(result.months[low_point]), "month", "p50 cash"),
     }
 
 
-def _payback_chart(result: dict, _: dict | None) -> Chart:
-    cash = result["series"]["cash"]
+def _payback_chart(result: Result, _: Result | None) -> Chart:
+    cash = result.series["cash"].to_json()
     below_zero = any(v is not None and v < 0 for v in cash.get("p5", []))
     return Chart(
-        "Cash: spend goes out first, gross profit comes back", "money", result["months"], cash, zero_line=below_zero
+        "Cash: spend goes out first, gross profit comes back", "money", result.months, cash, zero_line=below_zero
     )
 
 
@@ -333,7 +336,7 @@ segments:
 """
 
 
-def _ltv_facts(result: dict, _: dict | None) -> dict[str, Fact]:
+def _ltv_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     cac = _value(result, "segment.cac")
     simple = _simulated("Simple LTV", result, "ltv_simple", "money", "ARPA × GM ÷ churn", graded=False)
     simple_ratio = _ratio(simple.value, cac)
@@ -351,12 +354,12 @@ def _ltv_facts(result: dict, _: dict | None) -> dict[str, Fact]:
     }
 
 
-def _ltv_chart(result: dict, _: dict | None) -> Chart:
+def _ltv_chart(result: Result, _: Result | None) -> Chart:
     """The classic assumption, (1 − m)^a, against the first cohort's simulated survival."""
-    cohort = result["cohorts"]["logo_retention"][0]
+    cohort = result.cohorts.logo_retention[0]
     monthly = _monthly_churn(result)
     ages = list(range(len(cohort)))
-    classic = [(1.0 - monthly) ** age for age in ages]
+    classic: list[float | None] = [(1.0 - monthly) ** age for age in ages]
     return Chart(
         "Customers of month 1 still active, by months since they joined",
         "rate",
@@ -377,7 +380,7 @@ def _example_text(file_name: str) -> str:
     return next(e.text for e in examples() if e.file_name == file_name)
 
 
-def _cycle_facts(result: dict) -> dict[str, Fact]:
+def _cycle_facts(result: Result) -> dict[str, Fact]:
     out_month = _simulated(
         "Cash runs out", result, "cash_out_month", "month", "ARR then {arr_at_cash_out}", graded=False, never=True
     )
@@ -393,19 +396,21 @@ def _cycle_facts(result: dict) -> dict[str, Fact]:
         "arr_at_cash_out": Fact("ARR then", _series_at(result, "arr", out_month.value), "money", "p50"),
         "arr_end": _simulated("ARR at the end", result, "arr_end", "money", "month {months}", graded=False),
         "cash_min": _simulated("Lowest cash", result, "cash_min", "money", "p50", graded=False),
-        "months": Fact("Months", float(result["horizon_months"]), "count"),
+        "months": Fact("Months", float(result.horizon_months), "count"),
     }
 
 
-def _vicious_facts(result: dict, _: dict | None) -> dict[str, Fact]:
+def _vicious_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     return _cycle_facts(result)
 
 
-def _vicious_chart(result: dict, _: dict | None) -> Chart:
-    return Chart("Cash: the bank pays for growth", "money", result["months"], result["series"]["cash"], zero_line=True)
+def _vicious_chart(result: Result, _: Result | None) -> Chart:
+    return Chart(
+        "Cash: the bank pays for growth", "money", result.months, result.series["cash"].to_json(), zero_line=True
+    )
 
 
-def _virtuous_facts(result: dict, baseline: dict | None) -> dict[str, Fact]:
+def _virtuous_facts(result: Result, baseline: Result | None) -> dict[str, Fact]:
     facts = _cycle_facts(result)
     notes = {
         "arr_end": "vicious: {arr_end_vicious}",
@@ -422,16 +427,16 @@ def _virtuous_facts(result: dict, baseline: dict | None) -> dict[str, Fact]:
     return facts
 
 
-def _virtuous_chart(result: dict, baseline: dict | None) -> Chart:
+def _virtuous_chart(result: Result, baseline: Result | None) -> Chart:
     if baseline is None:
-        return Chart("ARR", "money", result["months"], result["series"]["arr"])
+        return Chart("ARR", "money", result.months, result.series["arr"].to_json())
     return Chart(
         "ARR: the same company, two ways to grow",
         "money",
-        result["months"],
-        baseline["series"]["arr"],
+        result.months,
+        baseline.series["arr"].to_json(),
         "vicious",
-        result["series"]["arr"],
+        result.series["arr"].to_json(),
         "virtuous",
     )
 
@@ -458,7 +463,7 @@ segments:
 """
 
 
-def _nrr_facts(result: dict, _: dict | None) -> dict[str, Fact]:
+def _nrr_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     monthly = _monthly_churn(result)
     expansion = _value(result, "segment.expansion_monthly")
     contraction = _value(result, "segment.contraction_monthly")
@@ -475,11 +480,11 @@ def _nrr_facts(result: dict, _: dict | None) -> dict[str, Fact]:
         "customers_end": _simulated("Customers", result, "customers_end", "count", "of {start}, none new"),
         "arr_start": Fact("ARR at the start", 12.0 * float(_segment(result)["starting_mrr"]), "money"),
         "arr_end": _simulated("ARR", result, "arr_end", "money", "from {arr_start}", graded=False),
-        "months": Fact("Months", float(result["horizon_months"]), "count"),
+        "months": Fact("Months", float(result.horizon_months), "count"),
     }
 
 
-def _nrr_chart(result: dict, _: dict | None) -> Chart:
+def _nrr_chart(result: Result, _: Result | None) -> Chart:
     """Customers and MRR as shares of where they started: the base shrinks, its revenue grows."""
     segment = _segment(result)
     customers0, mrr0 = float(segment["starting_customers"]), float(segment["starting_mrr"])
@@ -487,14 +492,14 @@ def _nrr_chart(result: dict, _: dict | None) -> Chart:
     def share(series: str, start: float) -> dict[str, list[float | None]]:
         return {
             stat: [None if v is None or not start else v / start for v in values]
-            for stat, values in result["series"][series].items()
+            for stat, values in result.series[series].to_json().items()
             if stat in ("p10", "p50", "p90")
         }
 
     return Chart(
         "Share of the start: customers fall, revenue grows",
         "rate",
-        result["months"],
+        result.months,
         share("customers", customers0),
         "customers",
         share("mrr", mrr0),
@@ -652,9 +657,7 @@ def index_path(document: dict, dotted: str) -> str:
 
 
 def _parts(document: dict, dotted: str) -> list[str | int]:
-    return [
-        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"[^.\[\]]+|\[\d+\]", index_path(document, dotted))
-    ]
+    return split(index_path(document, dotted))
 
 
 def knob_value(scenario_text: str, dotted: str) -> object:
@@ -702,14 +705,7 @@ def apply_knobs(scenario_text: str, values: Mapping[str, str]) -> str:
         return scenario_text
     document = copy.deepcopy(_document(scenario_text))
     for dotted, typed in values.items():
-        parts = _parts(document, dotted)
-        target: object = document
-        for part in parts[:-1]:
-            if isinstance(target, dict):
-                target = target.setdefault(part, {})
-            else:
-                target = target[part]  # type: ignore[index]
-        target[parts[-1]] = read_knob(typed)  # type: ignore[index]
+        set_in(document, index_path(document, dotted), read_knob(typed), create=True)
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
@@ -757,8 +753,8 @@ def knob_problems(step: Step, error: InputError) -> dict[str, list[str]]:
 @dataclass(frozen=True)
 class StepRun:
     step: Step
-    result: dict
-    baseline: dict | None = None
+    result: Result
+    baseline: Result | None = None
 
     def facts(self) -> dict[str, Fact]:
         return self.step.facts(self.result, self.baseline)
@@ -771,11 +767,11 @@ def run_step(
     step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS, seed: int | None = None
 ) -> StepRun:
     """Simulate a step (and what it compares with) to the end."""
-    from saas_sim.engine.simulate import simulate
+    from saas_sim.analysis.run import run_scenario
 
     baseline = baseline_scenario(step, paths=paths, seed=seed)
     return StepRun(
         step,
-        simulate(step_scenario(step, values, paths=paths, seed=seed)),
-        simulate(baseline) if baseline is not None else None,
+        run_scenario(step_scenario(step, values, paths=paths, seed=seed)),
+        run_scenario(baseline) if baseline is not None else None,
     )

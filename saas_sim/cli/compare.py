@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from saas_sim.cli.options import DbOption
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths, load, simulate_with_progress
+
+if TYPE_CHECKING:
+    from saas_sim.model.result import Result
 
 
 def compare_command(
@@ -51,7 +54,7 @@ def compare_command(
     result_a = simulate_with_progress(scenario_a)
     result_b = simulate_with_progress(scenario_b)
     if json_path is not None:
-        write_json({"a": result_a, "b": result_b}, json_path)
+        write_json({"a": result_a.to_json(), "b": result_b.to_json()}, json_path)
         if json_path == STDOUT:
             return
     print_comparison(result_a, result_b, labels=(_label(first), _label(second)))
@@ -63,7 +66,7 @@ def _label(loaded) -> str:
     return loaded.scenario.name
 
 
-def print_comparison(result_a: dict, result_b: dict, *, labels: tuple[str, str]) -> None:
+def print_comparison(result_a: Result, result_b: Result, *, labels: tuple[str, str]) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -74,7 +77,7 @@ def print_comparison(result_a: dict, result_b: dict, *, labels: tuple[str, str])
     console = Console()
     header = Text(f"A: {labels[0]}   B: {labels[1]}", style="bold")
     header.append(
-        f"   {result_a['paths']:,} paths · seed {result_a['seed']} for both; differences are B − A", style="dim"
+        f"   {result_a.paths:,} paths · seed {result_a.seed} for both; differences are B − A", style="dim"
     )
     console.print(KeepFigures(header))  # never "B⏎− A" on a pipe
     warning = tail_warning(result_a)

@@ -16,6 +16,7 @@ from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.fields import TOP_LEVEL
 
 if TYPE_CHECKING:
+    from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
     from saas_sim.store import RevisionInfo, Store
 
@@ -155,7 +156,7 @@ def load(file_or_name: str, *, db: Path | None = None, write: bool = False) -> L
     return Loaded(parse_scenario(revision.yaml_text, source), revision.yaml_text, revision, store)
 
 
-def save(store: Store, loaded: Loaded, result: dict) -> str:
+def save(store: Store, loaded: Loaded, result: Result) -> str:
     """Save the run (and the file's revision) in one transaction; what to tell the user."""
     if loaded.revision is not None:
         run = store.save_run_of(loaded.revision.id, result)
@@ -169,11 +170,11 @@ def save(store: Store, loaded: Loaded, result: dict) -> str:
     return f"Saved run {run.id} of '{run.name}' {what}{restored}"
 
 
-def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> dict:
+def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> Result:
     """Drain the engine's progress generator behind a :class:`LateProgress` bar."""
-    from saas_sim.engine.simulate import SimulationRun
+    from saas_sim.analysis.run import ScenarioRun
 
-    run = SimulationRun(scenario)
+    run = ScenarioRun(scenario)
     with LateProgress("Simulating", "paths", time_left=True, announce=not quiet) as bar:
         for done, total in run.progress():
             # After the last block come the statistics over paths: say so rather than sit at 100 %.
@@ -182,7 +183,7 @@ def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> dict:
     return run.result
 
 
-def print_summary(result: dict, *, notes: list[str]) -> None:
+def print_summary(result: Result, *, notes: list[str]) -> None:
     """The rich summary on stdout; charts only on a terminal."""
     from rich.console import Console
 

@@ -56,7 +56,7 @@ def show_command(*, run_id: RunArgument, json_path: ListingJsonOption = None, db
     run = store.run(run_id)
     result = store.result(run_id)
     if json_path is not None:
-        write_json_value({**run_json(run), "result": result}, json_path)
+        write_json_value({**run_json(run), "result": result.to_json()}, json_path)
         return
     from rich.console import Console
 

@@ -21,7 +21,8 @@ import math
 
 import numpy as np
 
-STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
+from saas_sim.model.result import STATS, SummaryStatistic
+
 PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
 TOO_FEW_PATHS = 50  # a statistic resting on fewer paths than this (of a run of more) is no forecast
 _NEVER = np.finfo(float).max / 4  # stands for +inf among the order statistics
@@ -55,7 +56,7 @@ def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     columns = np.ascontiguousarray(values.reshape(values.shape[0], -1))
     counts, mean, quantiles = column_statistics(columns, np.array(PERCENTILES))
     shape = values.shape[1:]
-    return counts.reshape(shape), mean.reshape(shape), quantiles.reshape((len(PERCENTILES),) + shape)
+    return counts.reshape(shape), mean.reshape(shape), quantiles.reshape((len(PERCENTILES), *shape))
 
 
 def too_few(count: int, paths: int) -> bool:
@@ -63,9 +64,9 @@ def too_few(count: int, paths: int) -> bool:
     return 0 < count < TOO_FEW_PATHS <= paths
 
 
-def rests_on_too_few(stats: dict, paths: int | None) -> bool:
-    """Whether a summary statistic (its dict; a conditional one carries ``n``) rests on too few paths."""
-    return paths is not None and "n" in stats and too_few(stats["n"], paths)
+def rests_on_too_few(stats: SummaryStatistic, paths: int | None) -> bool:
+    """Whether a summary statistic (a conditional one carries ``n``) rests on too few paths."""
+    return paths is not None and stats.n is not None and too_few(stats.n, paths)
 
 
 def describe(values: np.ndarray) -> dict[str, list[float | None] | float | None]:

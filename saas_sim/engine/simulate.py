@@ -1,4 +1,4 @@
-"""Running a scenario: blocks of paths, threads, and the result document (SPEC 5).
+"""Running a scenario: blocks of paths, threads, and the statistics of a run (its numbers).
 
 Paths are simulated in fixed blocks of :data:`BLOCK_PATHS`.  Block ``b``
 draws from its own generator, seeded by ``SeedSequence(seed,
@@ -8,8 +8,11 @@ finish, cannot change a single bit of the result.
 
 Long runs are a generator of progress: :meth:`SimulationRun.progress` yields
 ``(paths_done, paths_total)`` after each block and leaves the result in
-:attr:`SimulationRun.result`.  Closing the generator early cancels the blocks
+:attr:`SimulationRun.numbers`.  Closing the generator early cancels the blocks
 not yet started.
+
+The engine gives the numbers; the result document (SPEC 5), with the normalized
+scenario and the diagnosis, is put together above it, by :mod:`saas_sim.analysis.run`.
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
-from saas_sim.analysis.diagnosis import diagnose
 from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
 from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
+from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic, series_from_json, summary_from_json
 from saas_sim.model.scenario import Scenario
 
 # Changes whenever the same scenario, seed and paths would give other numbers (SPEC 5):
@@ -36,7 +39,6 @@ from saas_sim.model.scenario import Scenario
 # in months with "never" kept in its statistics, and float noise in a standard error read as 0.
 ENGINE_VERSION = "0.2.0"
 BLOCK_PATHS = 1000
-SCHEMA = "saas-sim.result/1"
 SEED_LIMIT = 2**32
 
 # Raw series that add up across segments.
@@ -149,23 +151,55 @@ def run_block(scenario: Scenario, block: int, paths: int, out: Outputs | None = 
     return out.view(row, paths, *cohorts)
 
 
+@dataclasses.dataclass(frozen=True)
+class Numbers:
+    """What a run of ``scenario`` gives: the statistics over its paths (SPEC 5 without the scenario's
+    text and the diagnosis, which :mod:`saas_sim.analysis.run` adds)."""
+
+    scenario: Scenario  # the scenario run, its seed set
+    series: dict[str, Statistic]  # the company's
+    segments: dict[str, Segment]
+    summary: dict[str, SummaryStatistic]  # the company's
+    cohorts: Cohorts
+    elapsed_s: float  # from the first block to the last statistic
+
+    @property
+    def paths(self) -> int:
+        return self.scenario.simulation.paths
+
+    @property
+    def seed(self) -> int:
+        seed = self.scenario.simulation.seed
+        assert seed is not None
+        return seed
+
+    @property
+    def horizon_months(self) -> int:
+        return self.scenario.horizon_months
+
+    @property
+    def months(self) -> list[int]:
+        return list(range(1, self.scenario.horizon_months + 1))
+
+
 class SimulationRun:
-    """One run of a scenario; iterate :meth:`progress`, then read :attr:`result`."""
+    """One run of a scenario; iterate :meth:`progress`, then read :attr:`numbers`."""
 
     def __init__(self, scenario: Scenario, *, workers: int | None = None):
         if scenario.simulation.seed is None:
             scenario = with_overrides(scenario)
         self.scenario = scenario
         self.workers = workers or default_workers()
-        self.result: dict | None = None
+        self.numbers: Numbers | None = None
 
     def progress(self) -> Iterator[tuple[int, int]]:
         check_memory(self.scenario)
         started = time.perf_counter()
         outputs: list[BlockOutput] = []
         yield from run_blocks(self.scenario, self.workers, outputs)
-        self.result = build_result(self.scenario, outputs, 0.0)
-        self.result["elapsed_s"] = round(time.perf_counter() - started, 4)  # statistics included
+        numbers = build_numbers(self.scenario, outputs, 0.0)
+        # statistics included
+        self.numbers = dataclasses.replace(numbers, elapsed_s=round(time.perf_counter() - started, 4))
 
 
 def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> Iterator[tuple[int, int]]:
@@ -206,13 +240,14 @@ def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> 
     outputs[:] = [out.view(0, total, sum(b.cohort_customers for b in blocks), sum(b.cohort_mrr for b in blocks))]
 
 
-def simulate(scenario: Scenario, *, workers: int | None = None) -> dict:
-    """Run the scenario to the end and return the result document."""
+def simulate(scenario: Scenario, *, workers: int | None = None) -> Numbers:
+    """Run the scenario to the end and return its numbers (:func:`saas_sim.analysis.run.run_scenario`
+    gives the result document)."""
     run = SimulationRun(scenario, workers=workers)
     for _ in run.progress():
         pass
-    assert run.result is not None
-    return run.result
+    assert run.numbers is not None
+    return run.numbers
 
 
 def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tuple[dict, dict]:
@@ -329,15 +364,12 @@ def _described(per_path_view: dict) -> dict[str, dict]:
     return {"series": {name: described[recipe(name)] for name in series}, "summary": summaries}
 
 
-def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> dict:
-    """The result document of SPEC 5 from every block's output (consumed).
+def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> Numbers:
+    """The run's statistics from every block's output (consumed).
 
     One view (a segment, then the company) is expanded into its per-path
     series at a time, so memory holds the raw series plus one view.
     """
-    from saas_sim.io.scenario import scenario_to_dict
-
-    H = scenario.horizon_months
     cohort_customers = sum(o.cohort_customers for o in outputs)
     cohort_mrr = sum(o.cohort_mrr for o in outputs)
     seg_raw, raw = raw_per_path(scenario, outputs)
@@ -346,9 +378,7 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
     segments = (
         {} if one_segment else {name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()}
     )
-    company = view(raw, company=True, lazy=True)
-    diagnosis = diagnose(company["summary"])
-    company = _described(company)
+    company = _described(view(raw, company=True, lazy=True))
     if one_segment:
         name = next(iter(seg_raw))
         segments = {
@@ -357,24 +387,14 @@ def build_result(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: floa
                 "summary": {k: v for k, v in company["summary"].items() if k not in metrics.COMPANY_ONLY_SUMMARY},
             }
         }
-    return {
-        "schema": SCHEMA,
-        "engine_version": ENGINE_VERSION,
-        "scenario": scenario_to_dict(scenario),
-        "paths": scenario.simulation.paths,
-        "seed": scenario.simulation.seed,
-        "horizon_months": H,
-        "months": list(range(1, H + 1)),
-        "series": company["series"],
-        "segments": segments,
-        "summary": company["summary"],
-        "cohorts": {
-            "logo_retention": cohort_table(cohort_customers),
-            "revenue_retention": cohort_table(cohort_mrr),
-        },
-        "diagnosis": diagnosis,
-        "elapsed_s": round(elapsed_s, 4),
-    }
+    return Numbers(
+        scenario=scenario,
+        series=series_from_json(company["series"]),
+        segments={name: Segment.from_json(segment) for name, segment in segments.items()},
+        summary=summary_from_json(company["summary"]),
+        cohorts=Cohorts(cohort_table(cohort_customers), cohort_table(cohort_mrr)),
+        elapsed_s=round(elapsed_s, 4),
+    )
 
 
 def cohort_table(totals: np.ndarray) -> list[list[float | None]]:

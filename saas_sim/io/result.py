@@ -11,9 +11,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from saas_sim.engine.aggregate import STATS
+from saas_sim.model.result import STATS, Result
 
 STDOUT = "-"
 
@@ -28,35 +28,36 @@ def _open_for_writing(path: str | Path) -> Iterator[IO[str]]:
             yield handle
 
 
-def result_to_json(result: dict) -> str:
+def result_to_json(result: Result | dict[str, Any] | list[Any]) -> str:
     """The document as JSON text; a NaN or infinity left in it is a bug, and raises ``ValueError``."""
-    return json.dumps(result, indent=2, allow_nan=False, ensure_ascii=False)
+    document = result.to_json() if isinstance(result, Result) else result
+    return json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False)
 
 
-def write_json(result: dict | list, path: str | Path) -> None:
-    """Write a result document (or any JSON-ready value) to ``path`` (``-``: standard output)."""
+def write_json(result: Result | dict[str, Any] | list[Any], path: str | Path) -> None:
+    """Write a result (or any JSON-ready value) to ``path`` (``-``: standard output)."""
     text = result_to_json(result)
     with _open_for_writing(path) as out:
         out.write(text + "\n")
 
 
-def csv_columns(result: dict) -> list[str]:
+def csv_columns(result: Result) -> list[str]:
     """``month`` then ``{series}_{stat}`` for every company series and statistic."""
-    return ["month"] + [f"{series}_{stat}" for series in result["series"] for stat in STATS]
+    return ["month"] + [f"{series}_{stat}" for series in result.series for stat in STATS]
 
 
-def result_to_csv_rows(result: dict) -> list[list[object]]:
+def result_to_csv_rows(result: Result) -> list[list[object]]:
     """The header row, then one row per month; undefined values are empty cells."""
     rows: list[list[object]] = [csv_columns(result)]
-    for index, month in enumerate(result["months"]):
+    columns = [stats.stat(stat) for stats in result.series.values() for stat in STATS]
+    for index, month in enumerate(result.months):
         row: list[object] = [month]
-        for stats in result["series"].values():
-            row.extend("" if stats[stat][index] is None else stats[stat][index] for stat in STATS)
+        row.extend("" if values[index] is None else values[index] for values in columns)
         rows.append(row)
     return rows
 
 
-def write_csv(result: dict, path: str | Path) -> None:
+def write_csv(result: Result, path: str | Path) -> None:
     """Write the company series, one row per month, to ``path`` (``-``: standard output)."""
     with _open_for_writing(path) as out:
         csv.writer(out, lineterminator="\n").writerows(result_to_csv_rows(result))

@@ -22,9 +22,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from saas_sim.model.catalog.metrics import METRICS, statistic_name
+from saas_sim.model.result import Result, SummaryStatistic
 from saas_sim.render.fan_chart import FanChart, FanColors, _interpolate
 from saas_sim.render.format import (
-    METRIC_KIND,
     MISSING,
     format_compact,
     format_count,
@@ -34,10 +35,12 @@ from saas_sim.render.format import (
     format_points,
     format_rate,
     formatter_for,
+    metric_kind,
 )
 from saas_sim.render.summary import (
     LABELS,
     NEVER,
+    NO_STATISTIC,
     SECTIONS,
     TOO_FEW_PATHS_NOTE,
     currency_of,
@@ -49,36 +52,11 @@ from saas_sim.render.summary import (
 # Pixel contents, as bits: a pixel may lie in both bands.
 BAND_A, BAND_B, MEDIAN_A, MEDIAN_B, ZERO = 1, 2, 4, 8, 16
 
-SERIES_TITLES = {"arr": "ARR", "cash": "Cash", "customers": "Customers", "mrr": "MRR"}
-
 # The summary's sections, with the year-on-year growth beside the other growth figures.
 COMPARE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (title, metrics + ("arr_growth_yoy_end",) if title == "Growth" else metrics) for title, metrics in SECTIONS
 )
 OTHER_SECTION = "Other"
-
-# Which way a metric is better, for colouring its difference (absent: neither).
-HIGHER_IS_BETTER = {
-    "arr_end": True,
-    "mrr_end": True,
-    "customers_end": True,
-    "arr_growth_yoy_end": True,
-    "nrr_12m_end": True,
-    "grr_12m_end": True,
-    "annualized_logo_churn_end": False,
-    "cac": False,
-    "ltv": True,
-    "ltv_simple": True,
-    "ltv_cac": True,
-    "payback_months": False,
-    "payback_months_with_churn": False,
-    "cash_end": True,
-    "cash_min": True,
-    "out_of_cash": False,
-    "cash_out_month": True,
-    "rule_of_40": True,
-}
-MEAN_ONLY = ("out_of_cash",)  # a 0/1 per path: its mean, the probability, is what it says
 
 
 @dataclass(frozen=True)
@@ -263,25 +241,25 @@ class CompareFanChart(FanChart):
 
 
 def _series_format(series: str, currency: str) -> Callable[[float | None], str]:
-    if METRIC_KIND.get(series) == "money":
+    if metric_kind(series) == "money":
         return lambda value: format_money(value, currency)
     return formatter_for(series, currency)
 
 
 def compare_fan_chart(
-    result_a: dict, result_b: dict, series: str = "arr", *, labels: tuple[str, str] = ("A", "B"), height: int = 12
+    result_a: Result, result_b: Result, series: str = "arr", *, labels: tuple[str, str] = ("A", "B"), height: int = 12
 ) -> CompareFanChart:
     """Both runs' spread of ``series`` (a company series of SPEC 3.1) over their horizons, on one chart."""
     currency_a, currency_b = currency_of(result_a), currency_of(result_b)
-    months = max(result_a["months"], result_b["months"], key=len)
-    name = SERIES_TITLES.get(series, metric_label(series))
+    months = max(result_a.months, result_b.months, key=len)
+    name = metric_label(series)
     unit = ""
-    if METRIC_KIND.get(series) == "money":
+    if metric_kind(series) == "money":
         unit = f" ({currency_a})" if currency_a == currency_b else f" ({currency_a} | {currency_b}: not comparable)"
     return CompareFanChart(
         months,
-        result_a["series"][series],
-        result_b["series"][series],
+        result_a.series[series].to_json(),
+        result_b.series[series].to_json(),
         labels=labels,
         title=f"{name}{unit}: {labels[0]} and {labels[1]}",
         value_format=_series_format(series, currency_a),
@@ -311,10 +289,10 @@ class MetricDifference:
     b_paths: int | None = None
 
 
-def compare_sections(result_a: dict, result_b: dict) -> list[tuple[str, tuple[str, ...]]]:
+def compare_sections(result_a: Result, result_b: Result) -> list[tuple[str, tuple[str, ...]]]:
     """The sections of the table; a summary metric no section names goes under "Other"."""
     named = {metric for _, metrics in COMPARE_SECTIONS for metric in metrics}
-    present = list(result_a["summary"]) + [m for m in result_b["summary"] if m not in result_a["summary"]]
+    present = list(result_a.summary) + [m for m in result_b.summary if m not in result_a.summary]
     sections = [(title, tuple(m for m in metrics if m in present)) for title, metrics in COMPARE_SECTIONS]
     others = tuple(metric for metric in present if metric not in named)
     if others:
@@ -322,14 +300,14 @@ def compare_sections(result_a: dict, result_b: dict) -> list[tuple[str, tuple[st
     return [(title, metrics) for title, metrics in sections if metrics]
 
 
-def _difference(metric: str, statistic: str, result_a: dict, result_b: dict) -> MetricDifference:
+def _difference(metric: str, statistic: str, result_a: Result, result_b: Result) -> MetricDifference:
     from saas_sim.engine.aggregate import rests_on_too_few
 
-    stats_a, stats_b = result_a["summary"].get(metric) or {}, result_b["summary"].get(metric) or {}
-    a, b = stats_a.get(statistic), stats_b.get(statistic)
+    stats_a, stats_b = result_a.summary.get(metric, NO_STATISTIC), result_b.summary.get(metric, NO_STATISTIC)
+    a, b = stats_a.stat(statistic), stats_b.stat(statistic)
     a_never, b_never = (statistic_text(metric, stats, statistic, str) == NEVER for stats in (stats_a, stats_b))
     a_paths, b_paths = (
-        stats["n"] if rests_on_too_few(stats, result.get("paths", 0)) else None
+        stats.n if rests_on_too_few(stats, result.paths) else None
         for stats, result in ((stats_a, result_a), (stats_b, result_b))
     )
     absolute = b - a if a is not None and b is not None else None
@@ -343,18 +321,18 @@ def _difference(metric: str, statistic: str, result_a: dict, result_b: dict) -> 
     )
 
 
-def _ends(metric: str, stats: dict) -> tuple[float | None, float | None]:
+def _ends(metric: str, stats: SummaryStatistic) -> tuple[float | None, float | None]:
     """p10 and p90; an end that lands on a path that never pays back is ``inf``, and reads "never"."""
     low, high = (
-        math.inf if statistic_text(metric, stats, stat, str) == NEVER else stats.get(stat) for stat in ("p10", "p90")
+        math.inf if statistic_text(metric, stats, stat, str) == NEVER else stats.stat(stat) for stat in ("p10", "p90")
     )
     return low, high
 
 
-def metric_differences(result_a: dict, result_b: dict) -> list[MetricDifference]:
+def metric_differences(result_a: Result, result_b: Result) -> list[MetricDifference]:
     """Every summary metric of either run, in the table's order."""
     return [
-        _difference(metric, "mean" if metric in MEAN_ONLY else "p50", result_a, result_b)
+        _difference(metric, statistic_name(metric), result_a, result_b)
         for _, metrics in compare_sections(result_a, result_b)
         for metric in metrics
     ]
@@ -364,7 +342,7 @@ def format_difference(metric: str, value: float | None, currency: str = "USD") -
     """A signed difference in the metric's unit: ``+$1.20M``, ``-2.5 pp`` (rates), ``+3.0 mo`` (months)."""
     if value is None:
         return MISSING
-    kind = METRIC_KIND.get(metric)
+    kind = metric_kind(metric)
     if kind == "rate":
         text = format_rate(value).removesuffix("%")
         text = ("" if text.startswith("-") else "+") + text + " pp"
@@ -375,7 +353,7 @@ def format_difference(metric: str, value: float | None, currency: str = "USD") -
         "count": format_count,
         "multiple": format_multiple,
         "points": format_points,
-    }.get(kind or "", formatter_for(metric, currency))
+    }.get(kind, formatter_for(metric, currency))
     text = magnitude(abs(value))
     if value == 0 or text == magnitude(0.0):
         return magnitude(0.0)
@@ -394,10 +372,10 @@ def format_relative(value: float | None) -> str:
 def _difference_style(metric: str, value: float | None) -> str:
     if value is None or value == 0:
         return "dim"
-    better = HIGHER_IS_BETTER.get(metric)
-    if better is None:
+    found = METRICS.get(metric)
+    if found is None or found.better is None:  # neither way is better
         return ""
-    return "green" if (value > 0) == better else "red"
+    return "green" if (value > 0) == (found.better == "higher") else "red"
 
 
 def _band(values: tuple[float | None, float | None], fmt: Callable[[float | None], str]) -> Text:
@@ -424,7 +402,7 @@ def _label(metric: str, statistic: str) -> str:
 
 
 def differences_table(
-    result_a: dict, result_b: dict, *, labels: tuple[str, str] = ("A", "B"), bands: bool = True
+    result_a: Result, result_b: Result, *, labels: tuple[str, str] = ("A", "B"), bands: bool = True
 ) -> Table:
     """Every summary metric of both runs at p50 (p10–p90 beside), with ``B − A`` and its share of A.
 
@@ -517,5 +495,5 @@ def _change(row: MetricDifference, currency: str) -> tuple[Text, Text]:
     )
 
 
-def _focus(result: dict) -> str:
-    return (result.get("diagnosis") or {}).get("focus") or MISSING
+def _focus(result: Result) -> str:
+    return result.diagnosis.focus or MISSING

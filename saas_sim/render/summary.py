@@ -6,6 +6,8 @@ so that the command line and a full-screen application can share them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
@@ -13,10 +15,21 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from saas_sim.model.catalog.metrics import METRICS, statistic_name
+from saas_sim.model.result import NO_STATISTIC, Result, SummaryStatistic
 from saas_sim.render.fan_chart import FanChart
 from saas_sim.render.figures import KeepFigures
-from saas_sim.render.format import MISSING, format_error, format_money, format_rate, formatter_for, metric_label
+from saas_sim.render.format import (
+    MISSING,
+    format_error,
+    format_money,
+    format_rate,
+    formatter_for,
+    metric_kind,
+    metric_label,
+)
 
+# The key-metrics table: which summary metrics it shows, grouped and ordered as this table reads best.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Growth", ("arr_end", "mrr_end", "customers_end")),
     ("Retention", ("nrr_12m_end", "grr_12m_end", "annualized_logo_churn_end")),
@@ -25,33 +38,31 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 SEGMENT_COLUMNS = ("arr_end", "customers_end", "ltv_cac", "payback_months_with_churn")
 STATUS_STYLES = {"ok": "bold green", "warn": "bold yellow", "bad": "bold red", "n/a": "dim"}
-LABELS = {
-    "out_of_cash": "Out of cash (probability)",
-    "cash_out_month": "Cash out month (when out)",
-}
+# The catalog's table labels that differ from the short label: they say what the row's figure is.
+LABELS = {metric.name: metric.table_label for metric in METRICS.values() if metric.table_label != metric.label}
 
 
-def currency_of(result: dict) -> str:
-    return result.get("scenario", {}).get("currency") or "USD"
+def currency_of(result: Result) -> str:
+    return result.currency
 
 
 def _label(metric: str) -> str:
     return LABELS.get(metric, metric_label(metric))
 
 
-def run_header(result: dict) -> Text:
+def run_header(result: Result) -> Text:
     """``Name  5,000 paths · seed 42 · 36 months · 0.42 s``."""
-    header = Text(result.get("scenario", {}).get("name", "Scenario"), style="bold")
-    paths = result["paths"]
+    header = Text(result.scenario.get("name", "Scenario"), style="bold")
+    paths = result.paths
     details = (
-        f"{paths:,} path{'s' if paths != 1 else ''} · seed {result['seed']} · "
-        f"{result['horizon_months']} months · {result.get('elapsed_s', 0):.2f} s"
+        f"{paths:,} path{'s' if paths != 1 else ''} · seed {result.seed} · "
+        f"{result.horizon_months} months · {result.elapsed_s:.2f} s"
     )
     header.append(f"   {details}", style="dim")
     return header
 
 
-def summary_table(result: dict, *, errors: bool = True) -> Table:
+def summary_table(result: Result, *, errors: bool = True) -> Table:
     """The key summary metrics of SPEC 3.2 at p10 / p50 / p90, grouped by what they tell; ``errors``:
     with the mean ± its standard error beside them."""
     from saas_sim.engine.aggregate import rests_on_too_few
@@ -74,19 +85,19 @@ def summary_table(result: dict, *, errors: bool = True) -> Table:
     for title, metrics in SECTIONS:
         table.add_row(Text(title, style="bold cyan"), *[""] * (len(table.columns) - 1))
         for metric in metrics:
-            stats = result["summary"].get(metric, {})
+            stats = result.summary.get(metric, NO_STATISTIC)
             cells: list[RenderableType]
-            if metric == "out_of_cash":  # a 0/1 per path: only its mean, the probability, says anything
+            if statistic_name(metric) == "mean":  # a 0/1 per path: only its mean, the probability, says anything
                 cells = [
                     "",
-                    KeepFigures(format_rate(stats.get("mean"))),
+                    KeepFigures(format_rate(stats.mean)),
                     "",
                     _mean_and_error(metric, stats, format_rate, currency_of(result)),
                 ]
-            elif rests_on_too_few(stats, result["paths"]):  # no forecast: the p50 and how few paths it rests on
+            elif rests_on_too_few(stats, result.paths):  # no forecast: the p50 and how few paths it rests on
                 cells = [
                     "",
-                    KeepFigures(Text(f"{fmt[metric](stats.get('p50'))} ({paths_of(stats)})", style="dim not bold")),
+                    KeepFigures(Text(f"{fmt[metric](stats.p50)} ({paths_of(stats)})", style="dim not bold")),
                     "",
                     Text(TOO_FEW_PATHS_NOTE, style="dim"),
                 ]
@@ -106,36 +117,37 @@ NEVER = "never"
 TOO_FEW_PATHS_NOTE = "too few paths"
 
 
-def statistic_text(metric: str, stats: dict, stat: str, fmt) -> str:
+def statistic_text(metric: str, stats: SummaryStatistic, stat: str, fmt) -> str:
     """One statistic as shown: a percentile that lands on a path that never pays back reads "never" (SPEC 3.2)."""
-    value = stats.get(stat)
-    if value is None and stat != "mean" and stats.get("never"):
+    value = stats.stat(stat)
+    if value is None and stat != "mean" and stats.never:
         return NEVER
     return fmt(value)
 
 
-def paths_of(stats: dict) -> str:
-    """``2 paths``: how many paths a conditional statistic rests on."""
-    n = stats["n"]
+def paths_of(stats: SummaryStatistic | Mapping[str, int]) -> str:
+    """``2 paths``: how many paths a conditional statistic (or ``{"n": count}``) rests on."""
+    n = stats.n if isinstance(stats, SummaryStatistic) else stats["n"]
+    assert n is not None
     return f"{n:,} path{'s' if n != 1 else ''}"
 
 
-def never_note(stats: dict) -> str:
+def never_note(stats: SummaryStatistic) -> str:
     """``37% never``: the share of paths whose payback never comes, when there are any."""
-    share = stats.get("never")
+    share = stats.never
     return f"{100 * share:.0f}% never" if share else ""
 
 
-def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> KeepFigures | str:
+def _mean_and_error(metric: str, stats: SummaryStatistic, fmt, currency: str) -> KeepFigures | str:
     """``$1.10M ± $6.8k``: the Monte-Carlo standard error says how far the mean may move with another seed.
 
     Kept whole on a narrow terminal or a pipe: it wraps before the ``±`` only.
     """
-    mean, error = stats.get("mean"), stats.get("se")
+    mean, error = stats.mean, stats.se
     never = never_note(stats)  # the mean is over the paths that pay back: say how many do not
     if mean is None:
         return never or MISSING
-    if metric == "cash_out_month":  # "month 34 ± ..." reads as a date range
+    if metric_kind(metric) == "month":  # "month 34 ± ..." reads as a date range
         return KeepFigures(f"{mean:.1f} ± {format_error(metric, error, mean=mean)}")
     text = fmt(mean) if error is None else f"{fmt(mean)} ± {format_error(metric, error, currency, mean=mean)}"
     if never:
@@ -143,11 +155,11 @@ def _mean_and_error(metric: str, stats: dict, fmt, currency: str) -> KeepFigures
     return text if error is None and not never else KeepFigures(text)
 
 
-def tail_warning(result: dict) -> Text | None:
+def tail_warning(result: Result) -> Text | None:
     """A warning when p5/p95 rest on too few paths to be stable (fewer than 50 beyond each)."""
     from saas_sim.engine.aggregate import TAIL_PATHS_MIN, paths_beyond_tail, tails_unstable
 
-    paths = result["paths"]
+    paths = result.paths
     if not tails_unstable(paths):
         return None
     beyond = paths_beyond_tail(paths)
@@ -158,7 +170,7 @@ def tail_warning(result: dict) -> Text | None:
     )
 
 
-def segment_table(result: dict) -> Table:
+def segment_table(result: Result) -> Table:
     """One row per segment: ARR, customers, LTV/CAC and payback at p50."""
     currency = currency_of(result)
     table = Table(
@@ -172,53 +184,63 @@ def segment_table(result: dict) -> Table:
     table.add_column("segment")
     for metric in SEGMENT_COLUMNS:
         table.add_column(_label(metric), justify="right")
-    for name, segment in result["segments"].items():
+    for name, segment in result.segments.items():
         cells = [
-            statistic_text(metric, segment["summary"].get(metric, {}), "p50", formatter_for(metric, currency))
+            statistic_text(metric, segment.summary.get(metric, NO_STATISTIC), "p50", formatter_for(metric, currency))
             for metric in SEGMENT_COLUMNS
         ]
         table.add_row(Text(name), *map(KeepFigures, cells))  # a user's name is text, not markup
     return table
 
 
-def diagnosis_panel(result: dict) -> Panel:
+def diagnosis_panel(result: Result) -> Panel:
     """Each check with its coloured status, value and advice; the focus on top."""
-    diagnosis = result["diagnosis"]
+    diagnosis = result.diagnosis
     currency = currency_of(result)
-    focus = Text.assemble(("Focus: ", "bold"), (diagnosis["focus"].upper(), "bold reverse magenta"))
-    if diagnosis.get("advice"):
-        focus.append(f"  {diagnosis['advice']}", style="bold")
+    focus = Text.assemble(("Focus: ", "bold"), (diagnosis.focus.upper(), "bold reverse magenta"))
+    if diagnosis.advice:
+        focus.append(f"  {diagnosis.advice}", style="bold")
     checks = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     checks.add_column("status", no_wrap=True)
     checks.add_column("check", no_wrap=True)
     checks.add_column("value", justify="right", no_wrap=True)
     checks.add_column("advice", ratio=1)
-    for check in diagnosis["checks"]:
-        status = check["status"]
-        value = formatter_for(check["metric"], currency)(check.get("value"))
-        if check.get("value") is None and status != "n/a" and check.get("never"):
+    for check in diagnosis.checks:
+        status = check.status
+        value = formatter_for(check.metric, currency)(check.value)
+        if check.value is None and status != "n/a" and check.never:
             value = NEVER  # the p50 lands on a path that never pays back
         checks.add_row(
             Text(status, style=STATUS_STYLES.get(status, "")),
-            _label(check["metric"]),
+            _label(check.metric),
             value if status != "n/a" else Text(MISSING, style="dim"),
-            KeepFigures(Text(check["advice"], style="dim" if status == "n/a" else "")),
+            KeepFigures(Text(check.advice, style="dim" if status == "n/a" else "")),
         )
     return Panel(
         Group(KeepFigures(focus), Text(), checks), title="Diagnosis", title_align="left", border_style="magenta"
     )
 
 
-def fan_charts(result: dict, *, height: int = 12) -> tuple[FanChart, FanChart]:
+def fan_charts(result: Result, *, height: int = 12) -> tuple[FanChart, FanChart]:
     """ARR and cash over the horizon, as fan charts."""
     currency = currency_of(result)
     money = lambda value: format_money(value, currency)  # noqa: E731
-    months = result["months"]
+    months = result.months
     arr = FanChart(
-        months, result["series"]["arr"], title=f"ARR ({currency})", value_format=money, zero_line=False, height=height
+        months,
+        result.series["arr"].to_json(),
+        title=f"ARR ({currency})",
+        value_format=money,
+        zero_line=False,
+        height=height,
     )
     cash = FanChart(
-        months, result["series"]["cash"], title=f"Cash ({currency})", value_format=money, zero_line=True, height=height
+        months,
+        result.series["cash"].to_json(),
+        title=f"Cash ({currency})",
+        value_format=money,
+        zero_line=True,
+        height=height,
     )
     return arr, cash
 
@@ -272,7 +294,7 @@ class SideBySide:
                 yield renderable
 
 
-def run_report(result: dict, *, charts: bool = True) -> Group:
+def run_report(result: Result, *, charts: bool = True) -> Group:
     """The whole summary of a run, top to bottom."""
     parts: list[RenderableType] = [run_header(result), Text()]
     warning = tail_warning(result)
@@ -281,7 +303,7 @@ def run_report(result: dict, *, charts: bool = True) -> Group:
     if charts:
         parts += [SideBySide(*fan_charts(result)), Text()]
     parts.append(Fitting(summary_table(result), summary_table(result, errors=False)))
-    if len(result["segments"]) > 1:
+    if len(result.segments) > 1:
         parts += [Text(), segment_table(result)]
     parts += [Text(), diagnosis_panel(result)]
     return Group(*parts)

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from saas_sim.analysis.workshop import Chart, Fact, Step, knob_text
+from saas_sim.model.result import Result
 from saas_sim.render.compare import CompareColors, CompareFanChart
 from saas_sim.render.fan_chart import FanChart
 from saas_sim.render.format import (
@@ -96,8 +97,8 @@ def fact_note(fact: Fact, facts: dict[str, Fact], currency: str = "USD") -> str:
     return fill(fact.note, facts, currency)
 
 
-def currency_of(result: dict | None) -> str:
-    return ((result or {}).get("scenario") or {}).get("currency") or "USD"
+def currency_of(result: Result | None) -> str:
+    return result.currency if result is not None else "USD"
 
 
 def figure_panel(fact: Fact | None, facts: dict[str, Fact], currency: str = "USD") -> Panel:
@@ -225,8 +226,8 @@ def step_header(step: Step, total: int) -> Rule:
 
 def render_step(
     step: Step,
-    result: dict,
-    baseline: dict | None = None,
+    result: Result,
+    baseline: Result | None = None,
     *,
     width: int = MAX_WIDTH,
     total: int = 6,

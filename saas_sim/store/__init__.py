@@ -18,6 +18,7 @@ from saas_sim.store.database import StoreError, default_path, now_utc, open_engi
 from saas_sim.store.repository import RevisionInfo, RunInfo, SavedRevision, ScenarioInfo, split_reference
 
 if TYPE_CHECKING:
+    from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
 
 __all__ = [
@@ -99,7 +100,7 @@ class Store:
 
     # runs
 
-    def save_run(self, text: str, scenario: Scenario, result: dict) -> tuple[SavedRevision, RunInfo]:
+    def save_run(self, text: str, scenario: Scenario, result: Result) -> tuple[SavedRevision, RunInfo]:
         """Save a scenario file's revision and its run in one transaction."""
         normalized = _normalized(scenario)
 
@@ -109,7 +110,7 @@ class Store:
 
         return self._write(work)
 
-    def save_run_of(self, revision_id: int, result: dict) -> RunInfo:
+    def save_run_of(self, revision_id: int, result: Result) -> RunInfo:
         """Save a run of a stored revision (``run NAME@REV``)."""
         return self._write(lambda s: repository.save_run(s, revision_id, result, now_utc()))
 
@@ -119,7 +120,7 @@ class Store:
     def run(self, run_id: int) -> RunInfo:
         return self._read(lambda s: repository.get_run(s, run_id))
 
-    def result(self, run_id: int) -> dict:
+    def result(self, run_id: int) -> Result:
         return self._read(lambda s: repository.run_result(s, run_id))
 
 

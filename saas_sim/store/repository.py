@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from saas_sim.errors import InputError
 from saas_sim.model.names import name_problem, normalize_name
+from saas_sim.model.result import Result
 from saas_sim.store.database import Damaged
 from saas_sim.store.tables import RevisionRecord, RunRecord, RunResultRecord, ScenarioRecord
 
@@ -366,22 +367,22 @@ def set_archived(session: Session, name: str, archived: bool) -> bool:
 # --- runs ----------------------------------------------------------------------------------
 
 
-def save_run(session: Session, revision_id: int, result: dict, now: datetime) -> RunInfo:
+def save_run(session: Session, revision_id: int, result: Result, now: datetime) -> RunInfo:
     """Save a whole run: its row and its compressed result document, in the caller's transaction."""
     from saas_sim.io.result import result_to_json
 
     document = zlib.compress(result_to_json(result).encode("utf-8"), 6)
     record = RunRecord(
         revision_id=revision_id,
-        seed=result["seed"],
-        paths=result["paths"],
-        horizon_months=result["horizon_months"],
-        engine_version=result["engine_version"],
+        seed=result.seed,
+        paths=result.paths,
+        horizon_months=result.horizon_months,
+        engine_version=result.engine_version,
         created_at=now,
-        elapsed_s=result["elapsed_s"],
+        elapsed_s=result.elapsed_s,
         status=RUN_COMPLETE,
-        arr_end_p50=result["summary"]["arr_end"]["p50"],
-        focus=result["diagnosis"]["focus"],
+        arr_end_p50=result.summary["arr_end"].p50,
+        focus=result.diagnosis.focus,
     )
     session.add(record)
     session.flush()
@@ -443,16 +444,20 @@ def get_run(session: Session, run_id: int) -> RunInfo:
     return _run_info(row)
 
 
-def run_result(session: Session, run_id: int) -> dict:
+def run_result(session: Session, run_id: int) -> Result:
     """The run's result document (SPEC 5), as it was when the run finished."""
     record = session.get(RunResultRecord, run_id) if run_id in SQLITE_INTEGERS else None
     if record is None:
         get_run(session, run_id)  # says "no run" when there is none
         raise InputError([f"run {run_id} has no result document"])
     try:
-        return _decoded(zlib.decompress(record.document))
+        document = _decoded(zlib.decompress(record.document))
     except zlib.error as error:
         raise Damaged(f"run {run_id}'s result document cannot be decompressed: {error}") from None
+    try:
+        return Result.from_json(document)
+    except (KeyError, TypeError, AttributeError) as error:  # JSON, but not a result document
+        raise Damaged(f"run {run_id}'s stored document is not a result document: {error!r}") from None
 
 
 def _decoded(document: str | bytes) -> dict:

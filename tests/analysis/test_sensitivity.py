@@ -9,7 +9,7 @@ from rich.console import Console
 
 from saas_sim.analysis.fields import input_fields
 from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung
-from saas_sim.engine.simulate import simulate
+from saas_sim.analysis.run import run_scenario
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.render.tornado import Tornado
@@ -114,7 +114,7 @@ def test_churn_ranks_first_for_a_leaky_business(leaky_arr):
 
 def test_the_base_is_the_run_of_the_scenario_itself(leaky_arr):
     result = leaky_arr
-    assert result.base == simulate(parse_scenario(LEAKY))["summary"]["arr_end"]["p50"]
+    assert result.base == run_scenario(parse_scenario(LEAKY)).summary["arr_end"].p50
     assert (result.paths, result.seed) == (200, 9)
 
 

@@ -71,7 +71,7 @@ def test_step_1_five_percent_a_month_is_46_percent_a_year_and_54_of_100_left(run
     assert facts["churn_annual"].value == pytest.approx(1 - 0.95**12) and round(100 * facts["churn_annual"].value) == 46
     assert facts["start"].value == 100 and facts["months"].value == 12
     assert facts["left_formula"].value == pytest.approx(100 * 0.95**12)  # 54.04
-    summary = runs[1].result["summary"]
+    summary = runs[1].result.summary
     expected = 100 * 0.95**12
     assert abs(summary["customers_end"]["mean"] - expected) < 4 * summary["customers_end"]["se"]
     assert facts["left"].value == pytest.approx(54, abs=1)
@@ -83,8 +83,8 @@ def test_step_1_five_percent_a_month_is_46_percent_a_year_and_54_of_100_left(run
 def test_step_2_cac_is_spend_over_new_customers_and_payback_is_under_a_year(runs):
     facts = runs[2].facts()
     result = runs[2].result
-    spend = sum(result["series"]["acquisition_spend"]["mean"])
-    new = sum(result["series"]["new_customers"]["mean"])
+    spend = sum(result.series["acquisition_spend"].mean)
+    new = sum(result.series["new_customers"].mean)
     assert facts["cac"].value == pytest.approx(spend / new, rel=0.02)
     assert facts["payback"].value == pytest.approx(1000 / (125 * 0.8))
     assert facts["payback"].value < facts["payback_churn"].value <= 12 and facts["payback_churn"].status == "ok"

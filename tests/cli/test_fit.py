@@ -40,7 +40,8 @@ def test_the_sample_files_give_back_their_generating_parameters(invoke):
 
 
 def test_the_ledger_snippet_pasted_into_the_starter_scenario_runs(invoke, tmp_path):
-    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.forms import with_churn_form
     from saas_sim.io.scenario import parse_scenario
 
@@ -58,8 +59,8 @@ def test_the_ledger_snippet_pasted_into_the_starter_scenario_runs(invoke, tmp_pa
     starter = yaml.safe_load((ROOT / "scenarios" / "starter.yaml").read_text())
     starter["segments"][0].update(snippet)
     scenario = parse_scenario(yaml.safe_dump(starter), "pasted.yaml")
-    result = simulate(with_overrides(scenario, paths=20, seed=1))
-    assert result["summary"]["customers_end"]["p50"] > 0
+    result = run_scenario(with_overrides(scenario, paths=20, seed=1))
+    assert result.summary["customers_end"].p50 > 0
 
 
 def test_the_cohort_snippet_has_only_churn_and_the_alpha_beta_line_parses_too(invoke, tmp_path):

@@ -4,13 +4,29 @@ import math
 
 import pytest
 
-from saas_sim.engine.aggregate import STATS
 from saas_sim.io.result import result_to_csv_rows, result_to_json, write_csv, write_json
+from saas_sim.model.result import STATS, Cohorts, Diagnosis, Result, Statistic
 
 
-def _result() -> dict:
-    series = {"arr": {stat: [1.0, 2.0] for stat in STATS}, "nrr_12m": {stat: [None, 0.9] for stat in STATS}}
-    return {"schema": "saas-sim.result/1", "months": [1, 2], "series": series}
+def _result() -> Result:
+    series = {
+        "arr": Statistic(*([1.0, 2.0] for _ in STATS)),
+        "nrr_12m": Statistic(*([None, 0.9] for _ in STATS)),
+    }
+    return Result(
+        engine_version="0.2.0",
+        scenario={"name": "Two months"},
+        paths=10,
+        seed=1,
+        horizon_months=2,
+        months=[1, 2],
+        series=series,
+        segments={},
+        summary={},
+        cohorts=Cohorts([[1.0, 1.0], [1.0]], [[1.0, 1.0], [1.0]]),
+        diagnosis=Diagnosis("scale", "Grow.", []),
+        elapsed_s=0.5,
+    )
 
 
 def test_nan_never_reaches_json():
@@ -22,9 +38,10 @@ def test_nan_never_reaches_json():
 
 def test_json_round_trip(tmp_path, capsys):
     write_json(_result(), tmp_path / "r.json")
-    assert json.loads((tmp_path / "r.json").read_text()) == _result()
+    assert json.loads((tmp_path / "r.json").read_text()) == _result().to_json()
+    assert Result.from_json(json.loads((tmp_path / "r.json").read_text())) == _result()
     write_json(_result(), "-")
-    assert json.loads(capsys.readouterr().out) == _result()
+    assert json.loads(capsys.readouterr().out) == _result().to_json()
 
 
 def test_csv_rows():

@@ -2,15 +2,24 @@ import io
 
 from rich.console import Console
 
-from saas_sim.render.compare import (
-    CompareFanChart,
-    compare_fan_chart,
-    differences_table,
-    format_difference,
-    format_relative,
-    metric_differences,
-)
+from saas_sim.render import compare
+from saas_sim.render.compare import CompareFanChart, format_difference, format_relative
 from saas_sim.render.summary import SECTIONS
+from tests.results import typed
+
+
+# The tests write the documents by hand, as dicts; the renderers read them typed.
+def compare_fan_chart(a, b, *args, **kwargs):
+    return compare.compare_fan_chart(typed(a), typed(b), *args, **kwargs)
+
+
+def differences_table(a, b, **kwargs):
+    return compare.differences_table(typed(a), typed(b), **kwargs)
+
+
+def metric_differences(a, b):
+    return compare.metric_differences(typed(a), typed(b))
+
 
 SUMMARY_METRICS = (
     "arr_end",

@@ -113,12 +113,13 @@ def test_the_tornado_keeps_its_colours_on_a_terminal(monkeypatch):
 
 
 def test_the_compare_legend_tells_its_runs_apart_without_colour(monkeypatch):
-    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.scenario import load_scenario
     from saas_sim.render.compare import compare_fan_chart
 
     a, b = (
-        simulate(with_overrides(load_scenario(f"scenarios/{name}.yaml"), paths=200, seed=1), workers=1)
+        run_scenario(with_overrides(load_scenario(f"scenarios/{name}.yaml"), paths=200, seed=1), workers=1)
         for name in ("vicious-cycle", "virtuous-cycle")
     )
     for console in _consoles(monkeypatch):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from saas_sim.engine.simulate import simulate
+from saas_sim.analysis.run import run_scenario
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store
 
@@ -60,7 +60,7 @@ def renamed(text: str, name: str) -> str:
 @pytest.fixture(scope="session")
 def acme_result() -> dict:
     """ACME's result document (20 paths, 12 months); tests get a deep copy."""
-    return simulate(parse_scenario(ACME))
+    return run_scenario(parse_scenario(ACME))
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ import time
 import zlib
 from pathlib import Path
 
-from saas_sim.engine.simulate import simulate, with_overrides
+from saas_sim.analysis.run import run_scenario
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.scenario import read_scenario_file
 from saas_sim.store import Store
 from saas_sim.store.database import APPLICATION_ID, HEAD, dispose_engines
@@ -32,13 +33,14 @@ TIMEOUT_S = 120
 # Saves the same small run COUNT times into DB (the store is opened only once released).
 SAVER = textwrap.dedent("""
     import sys
-    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.scenario import read_scenario_file
     from saas_sim.store import Store
 
     file, db, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     text, scenario = read_scenario_file(file)
-    result = simulate(with_overrides(scenario, paths=50, horizon=12, seed=1), workers=1)
+    result = run_scenario(with_overrides(scenario, paths=50, horizon=12, seed=1), workers=1)
     print("ready", flush=True)
     sys.stdin.readline()
     store = Store(db)
@@ -49,13 +51,14 @@ SAVER = textwrap.dedent("""
 # Saves a large run (36 months, 200 paths: ~400 kB of JSON) in a loop until killed.
 ENDLESS_SAVER = textwrap.dedent("""
     import sys
-    from saas_sim.engine.simulate import simulate, with_overrides
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.scenario import read_scenario_file
     from saas_sim.store import Store
 
     file, db = sys.argv[1], sys.argv[2]
     text, scenario = read_scenario_file(file)
-    result = simulate(with_overrides(scenario, paths=200, seed=5), workers=1)
+    result = run_scenario(with_overrides(scenario, paths=200, seed=5), workers=1)
     print("ready", flush=True)
     sys.stdin.readline()
     store = Store(db)
@@ -167,7 +170,7 @@ def check_every_run_is_whole(path: Path, result_keys: set[str], checked: set[int
         assert encoding == "json+zlib"
         result = json.loads(zlib.decompress(document))
         assert set(result) == result_keys
-        assert (result["paths"], result["seed"]) == (paths, seed)
+        assert (result.paths, result.seed) == (paths, seed)
         checked.add(run_id)
 
 
@@ -231,7 +234,7 @@ def test_four_run_commands_at_once_all_save(tmp_path):
 def test_a_process_killed_while_saving_leaves_no_half_written_run(tmp_path):
     path = tmp_path / "store.db"
     text, scenario = read_scenario_file(STARTER)
-    small = simulate(with_overrides(scenario, paths=20, horizon=6, seed=9), workers=1)
+    small = run_scenario(with_overrides(scenario, paths=20, horizon=6, seed=9), workers=1)
     checked: set[int] = set()
     children = [Child(ENDLESS_SAVER, STARTER, path) for _ in range(4)]
     for child in children:
@@ -261,7 +264,7 @@ def test_a_process_killed_while_saving_leaves_no_half_written_run(tmp_path):
 def test_a_run_command_killed_while_simulating_saves_nothing(tmp_path):
     path = tmp_path / "store.db"
     text, scenario = read_scenario_file(STARTER)
-    Store(path).save_run(text, scenario, simulate(with_overrides(scenario, paths=20, horizon=6, seed=9)))
+    Store(path).save_run(text, scenario, run_scenario(with_overrides(scenario, paths=20, horizon=6, seed=9)))
     dispose_engines()
     changed = tmp_path / "changed.yaml"
     changed.write_text(text.replace("spend_monthly: 20k", "spend_monthly: 25k"), encoding="utf-8")

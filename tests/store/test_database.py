@@ -340,7 +340,7 @@ def test_a_database_of_the_first_migration_keeps_its_data_when_opened(tmp_path, 
         "retention",
         "EUR",
     )
-    assert store.result(7) == json.loads(result_to_json(result))
+    assert store.result(7).to_json() == json.loads(result_to_json(result))
     assert (
         store.save_revision(ACME.replace("40k", "41k"), parse_scenario(ACME.replace("40k", "41k"))).revision.number == 2
     )

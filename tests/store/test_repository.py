@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from saas_sim.engine.simulate import simulate, with_overrides
+from saas_sim.analysis.run import run_scenario
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.errors import InputError
 from saas_sim.io.result import result_to_json
 from saas_sim.io.scenario import parse_scenario, scenario_to_dict
@@ -202,22 +204,23 @@ def test_save_run_stores_the_run_and_its_result(store, result):
     saved, run = store.save_run(ACME, parse_scenario(ACME), result)
     assert saved.created and saved.revision.number == 1
     assert (run.name, run.revision, run.revision_id) == ("Acme", 1, saved.revision.id)
-    assert (run.paths, run.seed, run.horizon_months) == (result["paths"], result["seed"], result["horizon_months"])
+    assert (run.paths, run.seed, run.horizon_months) == (result.paths, result.seed, result.horizon_months)
     assert (run.paths, run.seed, run.horizon_months) == (20, 3, 12)
-    assert run.engine_version == result["engine_version"]
-    assert run.elapsed_s == result["elapsed_s"]
+    assert run.engine_version == result.engine_version
+    assert run.elapsed_s == result.elapsed_s
     assert run.status == "complete"
     assert recent(run.created_at)
     assert store.run(run.id) == run
     stored = store.result(run.id)
-    assert stored == json.loads(result_to_json(result))  # the whole document, elapsed_s included
-    assert stored["elapsed_s"] == result["elapsed_s"]
+    assert stored == result
+    assert stored.to_json() == json.loads(result_to_json(result))  # the whole document, elapsed_s included
+    assert stored.elapsed_s == result.elapsed_s
     assert store.find_revision("Acme").runs == 1
 
 
 def test_a_run_that_cannot_be_saved_leaves_no_revision(store, result):
     """save_run is one transaction: the revision saved before the failing run is rolled back."""
-    del result["diagnosis"]
+    result = dataclasses.replace(result, summary={})  # no arr_end for the run's row
     with pytest.raises(KeyError):
         store.save_run(ACME, parse_scenario(ACME), result)
     assert store.scenarios(include_archived=True) == []
@@ -260,12 +263,12 @@ def test_runs_newest_first_by_name_with_limit_and_total(store, result):
 
 def test_headline_columns_match_the_result(store):
     scenario = parse_scenario(ACME)
-    results = [simulate(with_overrides(scenario, seed=seed)) for seed in (1, 2)]
+    results = [run_scenario(with_overrides(scenario, seed=seed)) for seed in (1, 2)]
     runs = [store.save_run(ACME, scenario, r)[1] for r in results]
     for run, r in zip(runs, results, strict=True):
-        assert run.arr_end_p50 == r["summary"]["arr_end"]["p50"]
-        assert run.focus == r["diagnosis"]["focus"]
-        assert run.seed == r["seed"]
+        assert run.arr_end_p50 == r.summary["arr_end"].p50
+        assert run.focus == r.diagnosis.focus
+        assert run.seed == r.seed
         listed = next(info for info in store.runs()[0] if info.id == run.id)
         assert (listed.arr_end_p50, listed.focus) == (run.arr_end_p50, run.focus)
     assert runs[0].arr_end_p50 != runs[1].arr_end_p50  # two seeds: the column is per run

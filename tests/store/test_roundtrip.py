@@ -77,7 +77,7 @@ def test_export_then_import_into_another_store_gives_the_same_results(tmp_path, 
         cli("run", name, "--paths", paths, "--seed", 20_240, "--json", out, "--quiet", "--db", db)
         result = json.loads(out.read_text(encoding="utf-8"))
         [run], _ = Store(db).runs()
-        assert Store(db).result(run.id) == result
+        assert Store(db).result(run.id).to_json() == result
         assert (run.paths, run.seed, run.revision) == (paths, 20_240, 1)
         assert result.pop("elapsed_s") >= 0
         results.append(result)

@@ -68,7 +68,7 @@ async def test_goal_seek_from_the_focused_field_applies_its_value(store):
         assert isinstance(app.screen, MainScreen)
         churn = main.document["segments"][0]["churn"]["monthly"]
         assert churn == pytest.approx(dialog.found, rel=1e-3)
-        assert main.result["summary"]["ltv_cac"]["p50"] >= 2.99
+        assert main.result.summary["ltv_cac"].p50 >= 2.99
 
 
 async def test_ctrl_l_creates_a_scenario_calibrated_from_the_sample_ledger(store):

@@ -9,7 +9,8 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from saas_sim.engine.simulate import simulate, with_overrides
+from saas_sim.analysis.run import run_scenario
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.scenario import load_scenario
 from saas_sim.model.glossary import FORMULAS, GLOSSARY, GROUPS
 from tui.screens.help import HelpScreen
@@ -19,7 +20,7 @@ BINDINGS = [("ctrl+r", "Run the scenario"), ("F1", "Help"), ("ctrl+q", "Quit")]
 
 @pytest.fixture(scope="module")
 def result() -> dict:
-    return simulate(with_overrides(load_scenario("scenarios/starter.yaml"), paths=20, seed=1))
+    return run_scenario(with_overrides(load_scenario("scenarios/starter.yaml"), paths=20, seed=1))
 
 
 class Host(App):
@@ -59,9 +60,9 @@ async def test_help_closes_with_q_and_shows_the_glossary():
 
 
 def test_every_metric_of_a_result_has_a_glossary_entry(result):
-    assert set(result["summary"]) <= set(GLOSSARY)
-    assert set(result["series"]) <= set(GLOSSARY)
-    for segment in result["segments"].values():
+    assert set(result.summary) <= set(GLOSSARY)
+    assert set(result.series) <= set(GLOSSARY)
+    for segment in result.segments.values():
         assert set(segment["series"]) | set(segment["summary"]) <= set(GLOSSARY)
 
 

@@ -51,7 +51,7 @@ async def test_bursts_on_horizon_months_leave_the_last_value_typed(store):
             assert field.value == typed
         await settle(pilot)
         assert field.value == "42" and app.screen.document["horizon_months"] == 42
-        assert app.screen.result["horizon_months"] == 42
+        assert app.screen.result.horizon_months == 42
 
 
 async def test_a_burst_rewriting_a_range_leaves_what_was_typed(store):

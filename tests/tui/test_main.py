@@ -33,7 +33,7 @@ async def settled(pilot) -> MainScreen:
 
 def arr_p50(screen: MainScreen) -> float:
     assert screen.result is not None
-    return screen.result["summary"]["arr_end"]["p50"]
+    return screen.result.summary["arr_end"].p50
 
 
 async def type_into(pilot, input_id: str, text: str) -> None:
@@ -57,15 +57,15 @@ async def test_lower_churn_moves_arr_up(store):
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(pilot)
         before = arr_p50(screen)
-        checks_before = screen.result["diagnosis"]["checks"]
+        checks_before = screen.result.diagnosis.checks
         await type_into(pilot, CHURN, "1%")
         screen = await settled(pilot)
         assert screen.scenario is not None
         assert screen.document["segments"][0]["churn"]["monthly"] == 0.01
         assert arr_p50(screen) > before * 1.1
         assert screen.dirty and "unsaved" in app.sub_title
-        before_values = {c["metric"]: c["value"] for c in checks_before}
-        after_values = {c["metric"]: c["value"] for c in screen.result["diagnosis"]["checks"]}
+        before_values = {c.metric: c.value for c in checks_before}
+        after_values = {c.metric: c.value for c in screen.result.diagnosis.checks}
         assert after_values["annualized_logo_churn_end"] < before_values["annualized_logo_churn_end"]  # diagnosis too
 
 
@@ -195,7 +195,7 @@ async def test_switching_churn_to_alpha_beta_and_cac_to_a_funnel(store):
     app = create_app(store, seed=1, live_paths=300)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(pilot)
-        before = screen.result["summary"]["cac"]["p50"]
+        before = screen.result.summary["cac"].p50
         screen.query_one("#form-acquisition-0", Select).value = "funnel"
         screen = await settled(pilot)
         screen.query_one("#form-churn-0", Select).value = "alpha_beta"
@@ -205,7 +205,7 @@ async def test_switching_churn_to_alpha_beta_and_cac_to_a_funnel(store):
         assert set(segment["churn"]) == {"alpha", "beta"}
         assert screen.scenario is not None  # valid after both switches
         assert screen.query_one(f"#{field_id('segments[0].churn.alpha')}", Input)
-        assert screen.result["summary"]["cac"]["p50"] == pytest.approx(before, rel=0.05)  # same CAC, as a funnel
+        assert screen.result.summary["cac"].p50 == pytest.approx(before, rel=0.05)  # same CAC, as a funnel
 
 
 async def test_a_default_starting_mrr_follows_arpa(store):
@@ -217,7 +217,7 @@ async def test_a_default_starting_mrr_follows_arpa(store):
         await type_into(pilot, field_id("segments[0].arpa_monthly"), "150")
         screen = await settled(pilot)
         assert screen.document["segments"][0]["starting_mrr"] == 350 * 150
-        assert screen.result["series"]["mrr"]["p50"][0] > 350 * 140
+        assert screen.result.series["mrr"].p50[0] > 350 * 140
 
 
 async def test_a_new_scenario_from_a_stored_example_gets_its_own_name(store):

@@ -9,7 +9,8 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, ProgressBar, Select, Static, TabbedContent
 
-from saas_sim.engine.simulate import simulate, with_overrides
+from saas_sim.analysis.run import run_scenario
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.scenario import load_scenario
 from saas_sim.render.format import MISSING, format_money, format_rate
 from tui.widgets.results import (
@@ -25,7 +26,7 @@ from tui.widgets.results import (
 
 @pytest.fixture(scope="module")
 def result() -> dict:
-    return simulate(with_overrides(load_scenario("scenarios/enterprise-annual.yaml"), paths=100, seed=1))
+    return run_scenario(with_overrides(load_scenario("scenarios/enterprise-annual.yaml"), paths=100, seed=1))
 
 
 class Host(App):
@@ -48,14 +49,14 @@ async def test_arr_card_shows_the_median_arr_at_the_horizon(result):
         pilot.app.query_one(ResultsPanel).show_result(result)
         await pilot.pause()
         arr = card(pilot.app, "arr_end")
-        expected = format_money(result["summary"]["arr_end"]["p50"], "USD", keep_zeros=True)
+        expected = format_money(result.summary["arr_end"].p50, "USD", keep_zeros=True)
         assert arr.value == expected
         assert expected in arr.render().plain
         assert arr.border_title == "ARR"
 
 
 async def test_card_colours_follow_the_diagnosis(result):
-    statuses = {check["metric"]: check["status"] for check in result["diagnosis"]["checks"]}
+    statuses = {check.metric: check.status for check in result.diagnosis.checks}
     async with Host().run_test(size=(120, 40)) as pilot:
         pilot.app.query_one(ResultsPanel).show_result(result)
         await pilot.pause()
@@ -72,14 +73,14 @@ async def test_card_colours_follow_the_diagnosis(result):
 
 
 async def test_switching_to_a_segment_shows_its_values(result):
-    name = next(iter(result["segments"]))
-    segment = result["segments"][name]["summary"]
+    name = next(iter(result.segments))
+    segment = result.segments[name].summary
     async with Host().run_test(size=(120, 40)) as pilot:
         panel = pilot.app.query_one(ResultsPanel)
         panel.show_result(result)
         await pilot.pause()
         select = pilot.app.query_one("#results-view", Select)
-        for other in result["segments"]:  # every segment is an option (an unknown value would raise)
+        for other in result.segments:  # every segment is an option (an unknown value would raise)
             select.value = ("segment", other)
         select.value = ("segment", name)
         await pilot.pause()
@@ -90,11 +91,11 @@ async def test_switching_to_a_segment_shows_its_values(result):
         select.value = ("company",)
         await pilot.pause()
         assert panel.view is None
-        assert card(pilot.app, "out_of_cash").value == format_rate(result["summary"]["out_of_cash"]["mean"])
+        assert card(pilot.app, "out_of_cash").value == format_rate(result.summary["out_of_cash"].mean)
 
 
 async def test_a_new_result_keeps_the_segment_in_view(result):
-    name = next(iter(result["segments"]))
+    name = next(iter(result.segments))
     async with Host().run_test(size=(120, 40)) as pilot:
         panel = pilot.app.query_one(ResultsPanel)
         panel.show_result(result)
@@ -114,13 +115,13 @@ async def test_movements_table_has_one_row_per_month(result):
         pilot.app.query_one(TabbedContent).active = "tab-movements"
         await pilot.pause()
         table = pilot.app.query_one("#movements", DataTable)
-        assert table.row_count == result["horizon_months"] == len(result["months"])
+        assert table.row_count == result.horizon_months == len(result.months)
         assert "mean" in str(pilot.app.query_one("#movements-caption", Static).content)
         first = table.get_row("1")
-        assert first[1].plain == format_money(result["series"]["new_mrr"]["mean"][0], "USD", keep_zeros=True)
+        assert first[1].plain == format_money(result.series["new_mrr"].mean[0], "USD", keep_zeros=True)
         panel.show_result(result)  # a second result replaces the rows
         await pilot.pause()
-        assert table.row_count == result["horizon_months"]
+        assert table.row_count == result.horizon_months
 
 
 async def test_cohort_heatmap_renders(result):
@@ -131,7 +132,7 @@ async def test_cohort_heatmap_renders(result):
         await pilot.pause()
         heatmap = pilot.app.query_one("#cohorts", Static)
         assert isinstance(heatmap.content, RetentionHeatmap)
-        assert heatmap.region.height >= len(result["cohorts"]["logo_retention"])
+        assert heatmap.region.height >= len(result.cohorts.logo_retention)
         text = text_of(heatmap.content, width=heatmap.size.width)
         assert "100" in text
         header = text.splitlines()[1].split()
@@ -243,7 +244,7 @@ async def test_the_card_of_too_few_paths_is_dimmed(result):
     few = {
         **result,
         "summary": {
-            **result["summary"],
+            **result.summary,
             "cash_out_month": {
                 "mean": 37.0,
                 "p5": 37.0,

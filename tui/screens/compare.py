@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar, Select, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker
 
-from saas_sim.engine.simulate import SimulationRun, with_overrides
+from saas_sim.analysis.run import ScenarioRun
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.errors import InputError, SaasSimError
 from saas_sim.io.scenario import parse_scenario
+from saas_sim.model.result import Result
 from saas_sim.render.compare import compare_fan_chart, differences_table
 from saas_sim.store import Store, StoreError
+from tui.work import Job, ScreenWork
 
 SERIES = (("ARR", "arr"), ("Cash", "cash"), ("Customers", "customers"))
 BANDS_MIN_WIDTH = 112  # the differences table's p10–p90 columns need about this much
+COMPARE = ScreenWork(
+    "compare", expected=SaasSimError, lines=True, unexpected=lambda error: f"{type(error).__name__}: {error}"
+)
 
 
 class CompareScreen(Screen[None]):
@@ -102,11 +106,11 @@ class CompareScreen(Screen[None]):
         self.current_label = current_label
         self.seed = seed
         self.paths = paths
-        self.results: tuple[dict, dict] | None = None
+        self.results: tuple[Result, Result] | None = None
         self.labels = (current_label, "B")
         self.choices: list[tuple[str, str]] = []  # B's: (prompt, reference)
         self.reference: str | None = None  # B's, as last run
-        self._result_a: dict | None = None  # A's result, reused while A stays as it is
+        self._result_a: Result | None = None  # A's result, reused while A stays as it is
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -178,7 +182,7 @@ class CompareScreen(Screen[None]):
         self.results = None
         if against.is_blank():
             self.reference = None
-            self.workers.cancel_group(self, "compare")
+            self.workers.cancel_group(self, COMPARE.group)
             self.query_one("#progress").display = False
             self._status("Choose B, a stored scenario or revision, to compare with A.")
             return
@@ -189,10 +193,10 @@ class CompareScreen(Screen[None]):
         self._status(f"Running {self.current_label} and {against.value} ({self.paths:,} paths each, seed {self.seed})…")
         self.compare(self.reference)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    @COMPARE
     def compare(self, reference: str) -> None:
         """Run A (unless already run) and B; hand both results to the screen."""
-        worker = get_current_worker()
+        job = Job(self.app)
         revision = self.store.find_revision(reference)
         label_b = f"{revision.name}@{revision.number}"
         scenario_b = with_overrides(parse_scenario(revision.yaml_text, label_b), paths=self.paths, seed=self.seed)
@@ -201,34 +205,30 @@ class CompareScreen(Screen[None]):
             []
             if result_a is not None
             else [
-                SimulationRun(
+                ScenarioRun(
                     with_overrides(
                         parse_scenario(self.current_text, self.current_label), paths=self.paths, seed=self.seed
                     )
                 )
             ]
         )
-        runs.append(SimulationRun(scenario_b))
+        runs.append(ScenarioRun(scenario_b))
         total = sum(run.scenario.simulation.paths for run in runs)
         done_before = 0
         for run in runs:
-            with contextlib.closing(run.progress()) as steps:
-                for done, _ in steps:
-                    if worker.is_cancelled:
-                        return
-                    self.app.call_from_thread(self._progress, done_before + done, total)
+            if not job.drain(run.progress(), lambda step, before=done_before: self._progress(before + step[0], total)):
+                return
             done_before += run.scenario.simulation.paths
         results = [run.result for run in runs]
         if result_a is None:
             result_a = results.pop(0)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result_a, results[0], label_b)
+        job.post(self._show, result_a, results[0], label_b)
 
     def _progress(self, done: int, total: int) -> None:
         if self.is_attached:
             self.query_one("#progress", ProgressBar).update(total=total, progress=done)
 
-    def _show(self, result_a: dict, result_b: dict, label_b: str) -> None:
+    def _show(self, result_a: Result, result_b: Result, label_b: str) -> None:
         if not self.is_attached:
             return
         self._result_a = result_a
@@ -240,15 +240,10 @@ class CompareScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed run is told: the problem, one line each."""
-        if event.worker.group != "compare" or event.state != WorkerState.ERROR:
+        message = COMPARE.failed(event)
+        if message is None:
             return
         self.query_one("#progress").display = False
-        error = event.worker.error
-        if isinstance(error, SaasSimError):
-            problems = getattr(error, "problems", None) or [error]
-            message = "\n".join(str(problem) for problem in problems)
-        else:
-            message = f"{type(error).__name__}: {error}"
         self._status(f"Cannot compare:\n{message}", error=True)
 
     # -- showing --------------------------------------------------------------------------

@@ -8,31 +8,33 @@ progress generator; the widgets are updated only from the event loop.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from functools import partial
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker
 
 from saas_sim.errors import InputError, Problem
 from saas_sim.model.field_help import help_for
+from saas_sim.model.result import Result
 from saas_sim.model.scenario import Scenario
 from saas_sim.store import RevisionInfo, Store
 from tui.commands import bindings
 from tui.messages import OpenScenario
 from tui.widgets.editor import ScenarioEditor, rule_of
 from tui.widgets.results import ResultsPanel
+from tui.work import Job, ScreenWork, at_most_every
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
 DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
 PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
 PREVIEW_NICENESS = 10  # a preview's threads yield the processor to the one handling keys
+SIMULATE = ScreenWork("simulate", unexpected=lambda error: f"simulation failed: {error!r}")
 
 
 def yield_the_cpu() -> None:
@@ -97,7 +99,7 @@ class MainScreen(Screen):
         self.session_seed = seed if seed is not None else random.randrange(2**32)
         self._timer: Timer | None = None
         self._generation = 0
-        self.result: dict | None = None
+        self.result: Result | None = None
         self._load(opening)
 
     def _load(self, opening: OpenScenario) -> None:
@@ -192,7 +194,7 @@ class MainScreen(Screen):
         # A run of an earlier state is of no use any more: it stops now, leaving the processor to the keys
         # (the next run starts once typing pauses), and its result is never drawn.
         self._generation += 1
-        self.workers.cancel_group(self, "simulate")
+        self.workers.cancel_group(self, SIMULATE.group)
         if self.scenario is None:
             count = len(self.problems)
             self.query_one(ResultsPanel).show_invalid(
@@ -221,47 +223,41 @@ class MainScreen(Screen):
         self._generation += 1
         self.simulate(with_overrides(self.scenario, paths=paths, seed=self.live_seed), self._generation)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
+    @SIMULATE
     def simulate(self, scenario: Scenario, generation: int) -> None:
-        from saas_sim.engine.simulate import SimulationRun
+        from saas_sim.analysis.run import ScenarioRun
 
-        worker = get_current_worker()
+        job = Job(self.app)
         yield_the_cpu()
-        run = SimulationRun(scenario)
-        progress = run.progress()
-        shown = 0.0
-        try:
-            for done, total in progress:
-                if worker.is_cancelled:
-                    return
-                if time.monotonic() - shown >= PROGRESS_EVERY_S and done < total:
-                    shown = time.monotonic()  # a bar drawn for each block would cost the keys their turn
-                    self.app.call_from_thread(self._progress, done, total, generation)
-        finally:
-            progress.close()  # cancels the blocks not started when the run was abandoned
-        if not worker.is_cancelled and run.result is not None:
-            self.app.call_from_thread(self._show, run.result, generation)
+        run = ScenarioRun(scenario)
+        due = at_most_every(PROGRESS_EVERY_S)  # a bar drawn for each block would cost the keys their turn
+        finished = job.drain(
+            run.progress(),  # closed when the run is abandoned: the blocks not started are cancelled
+            lambda step: self._progress(*step, generation),
+            when=lambda step: step[0] < step[1] and due(step),
+        )
+        if finished and run.result is not None:
+            job.post(self._show, run.result, generation)
 
     def _progress(self, done: int, total: int, generation: int) -> None:
         if generation == self._generation:
             self.query_one(ResultsPanel).show_progress(done, total)
 
-    def _show(self, result: dict, generation: int) -> None:
+    def _show(self, result: Result, generation: int) -> None:
         if generation != self._generation:
             return  # an older run that finished before its cancellation was seen
         self.result = result
         from saas_sim.engine.aggregate import tails_unstable
 
-        total = self.scenario.simulation.paths if self.scenario else result["paths"]
-        note = f"preview of {total:,}" if result["paths"] < total else ""
-        if tails_unstable(result["paths"]):
+        total = self.scenario.simulation.paths if self.scenario else result.paths
+        note = f"preview of {total:,}" if result.paths < total else ""
+        if tails_unstable(result.paths):
             note = "too few paths for steady p5/p95"
         self.query_one(ResultsPanel).show_result(result, note)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "simulate":
-            error = event.worker.error
-            message = " ".join(str(error).split()) if isinstance(error, InputError) else f"simulation failed: {error!r}"
+        message = SIMULATE.failed(event)
+        if message is not None:
             self.query_one(ResultsPanel).show_invalid(message)
             self.notify(message, severity="error", timeout=8)
 
@@ -282,7 +278,7 @@ class MainScreen(Screen):
                 "Fix the problems marked in the editor first: an invalid scenario is never saved.", severity="error"
             )
             return
-        result = self.result if self.result and self.result["scenario"] == self._run_document() else None
+        result = self.result if self.result and self.result.scenario == self._run_document() else None
         if not self.dirty:
             assert self.revision is not None
             if result is None or self.revision.runs:  # one run is kept, so listings show its figures
@@ -319,7 +315,7 @@ class MainScreen(Screen):
             return False
         return True
 
-    def _write(self, text: str, scenario: Scenario, document: dict, result: dict | None) -> None:
+    def _write(self, text: str, scenario: Scenario, document: dict, result: Result | None) -> None:
         """The store's part of :meth:`save`, for the scenario as it stood when saving began."""
         if self.revision is not None and self.saved_document == document:
             assert result is not None

@@ -11,12 +11,11 @@ keeps what the audience typed until ``r`` resets it.
 
 from __future__ import annotations
 
-import contextlib
 import string
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,18 +24,21 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker
 
 from saas_sim.analysis.workshop import PATHS, Chart, Fact, Step, knob_problems, knob_text
 from saas_sim.errors import InputError, SaasSimError
+from saas_sim.model.result import Result
 from saas_sim.model.scenario import Scenario
 from saas_sim.render.workshop import FittedChart, fact_note, fact_range, format_fact
 from tui.widgets.fields import FieldInput
+from tui.work import Job, ScreenWork
 
 MAX_FIGURES = 4
 MAX_KNOBS = 3
 DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
 STATUSES = ("-ok", "-warn", "-bad")
+SIMULATE = ScreenWork("workshop", expected=SaasSimError, unexpected=lambda error: f"simulation failed: {error!r}")
 
 
 def big_text(fact: Fact | None, currency: str) -> str:
@@ -203,8 +205,8 @@ class StepState:
 
     initial: dict[str, str]
     values: dict[str, str]
-    result: dict | None = None
-    baseline: dict | None = None
+    result: Result | None = None
+    baseline: Result | None = None
     problems: dict[str, list[str]] = field(default_factory=dict)
     result_of: dict[str, str] | None = None  # the changed values the result was simulated with
 
@@ -327,7 +329,7 @@ class WorkshopScreen(Screen[None]):
     def _draw_figures(self) -> None:
         step, state = self.step, self.state
         facts = step.facts(state.result, state.baseline) if state.result is not None else None
-        currency = (state.result or {}).get("scenario", {}).get("currency") or "USD"
+        currency = state.result.currency if state.result is not None else "USD"
         self.query_one("#ws-text", Static).update(text_markup(step.text, facts, currency))
         for index, card in enumerate(self.query(FigureCard)):
             card.display = index < len(step.headline)
@@ -349,7 +351,7 @@ class WorkshopScreen(Screen[None]):
         elif self.state.problems:
             text = "fix the marked value"
         elif result is not None:
-            text = f"{result['paths']:,} paths · seed {result['seed']}"
+            text = f"{result.paths:,} paths · seed {result.seed}"
         else:
             text = ""
         self.query_one("#ws-status", Static).update(text)
@@ -395,7 +397,7 @@ class WorkshopScreen(Screen[None]):
         self._stop_timer()
         if state.problems:
             self._generation += 1  # a run of an earlier, valid value must not show as current
-            self.workers.cancel_group(self, "workshop")
+            self.workers.cancel_group(self, SIMULATE.group)
             self.set_class(True, "-stale")
             self._status()
             return
@@ -410,7 +412,7 @@ class WorkshopScreen(Screen[None]):
     @property
     def idle(self) -> bool:
         """No value waiting to run and no run under way: what is shown is the current step's last word."""
-        return not self._waiting and all(w.is_finished for w in self.workers if w.group == "workshop")
+        return not self._waiting and all(w.is_finished for w in self.workers if w.group == SIMULATE.group)
 
     # -- simulation -----------------------------------------------------------------------
 
@@ -430,30 +432,27 @@ class WorkshopScreen(Screen[None]):
         self._status(running=True)
         self.simulate(self.index, dict(state.changed), scenario, baseline, self._generation)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="workshop")
+    @SIMULATE
     def simulate(
         self, index: int, values: dict[str, str], scenario: Scenario, baseline: Scenario | None, generation: int
     ) -> None:
         """Run the step's scenario (and, the first time, the one it compares with); hand the results over."""
-        from saas_sim.engine.simulate import SimulationRun
+        from saas_sim.analysis.run import ScenarioRun
 
-        worker = get_current_worker()
+        job = Job(self.app)
         results = []
         for each in (scenario, baseline):
             if each is None:
                 results.append(None)
                 continue
-            run = SimulationRun(each)
-            with contextlib.closing(run.progress()) as progress:
-                for _ in progress:
-                    if worker.is_cancelled:
-                        return
+            run = ScenarioRun(each)
+            if not job.drain(run.progress()):
+                return
             results.append(run.result)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_result, index, values, generation, results[0], results[1])
+        job.post(self._show_result, index, values, generation, results[0], results[1])
 
     def _show_result(
-        self, index: int, values: dict[str, str], generation: int, result: dict, baseline: dict | None
+        self, index: int, values: dict[str, str], generation: int, result: Result, baseline: Result | None
     ) -> None:
         if generation != self._generation or not self.is_attached:
             return  # an older run that finished before its cancellation was seen
@@ -465,10 +464,9 @@ class WorkshopScreen(Screen[None]):
             self._draw_figures()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "workshop" or event.state != WorkerState.ERROR:
+        message = SIMULATE.failed(event)
+        if message is None:
             return
-        error = event.worker.error
-        message = " ".join(str(error).split()) if isinstance(error, SaasSimError) else f"simulation failed: {error!r}"
         self.query_one(StepChart).show_message(message)
         self.query_one("#ws-status", Static).update("failed")
         self.notify(message, severity="error", timeout=8)
@@ -480,7 +478,7 @@ class WorkshopScreen(Screen[None]):
             return
         self._stop_timer()
         self._generation += 1
-        self.workers.cancel_group(self, "workshop")
+        self.workers.cancel_group(self, SIMULATE.group)
         self.index = index
         self.set_focus(None)
         self._show_step()
@@ -501,7 +499,7 @@ class WorkshopScreen(Screen[None]):
         fresh.baseline = state.baseline
         self.states[self.index] = fresh
         self._generation += 1
-        self.workers.cancel_group(self, "workshop")
+        self.workers.cancel_group(self, SIMULATE.group)
         self._show_step()
 
     def action_leave(self) -> None:

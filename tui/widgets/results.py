@@ -18,7 +18,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from saas_sim.model.glossary import GLOSSARY
+from saas_sim.model.catalog.metrics import METRICS, statistic_name
+from saas_sim.model.result import Result, Statistic, SummaryStatistic
 from saas_sim.render.fan_chart import FanChart
 from saas_sim.render.format import (
     MISSING,
@@ -26,6 +27,7 @@ from saas_sim.render.format import (
     format_money,
     format_rate,
     formatter_for,
+    metric_kind,
     metric_label,
 )
 from saas_sim.render.ledger import CohortHeatmap
@@ -37,25 +39,29 @@ COMPANY = ("company",)
 STATUSES = ("ok", "warn", "bad", "n/a")
 STATUS_CLASSES = tuple(f"-{status.replace('/', '')}" for status in STATUSES)  # -ok -warn -bad -na
 
-NEVER_WHEN_UNDEFINED = {"payback_months_with_churn", "cash_out_month"}
-"""Metrics whose undefined p50 means "it never happens" (SPEC 3.2), not "unknown"."""
-
 
 @dataclass(frozen=True)
 class Card:
     metric: str  # a summary metric of SPEC 3.2; it is also the name of the diagnosis check, when there is one
-    label: str
+
+    @property
+    def label(self) -> str:
+        return METRICS[self.metric].card_label
 
 
-CARDS: tuple[Card, ...] = (
-    Card("arr_end", "ARR"),
-    Card("nrr_12m_end", "NRR 12m"),
-    Card("grr_12m_end", "GRR 12m"),
-    Card("annualized_logo_churn_end", "Logo churn"),
-    Card("ltv_cac", "LTV/CAC"),
-    Card("payback_months_with_churn", "Payback"),
-    Card("out_of_cash", "Out of cash"),
-    Card("cash_out_month", "Cash out at"),
+# The cards, in the order they are shown.
+CARDS: tuple[Card, ...] = tuple(
+    Card(metric)
+    for metric in (
+        "arr_end",
+        "nrr_12m_end",
+        "grr_12m_end",
+        "annualized_logo_churn_end",
+        "ltv_cac",
+        "payback_months_with_churn",
+        "out_of_cash",
+        "cash_out_month",
+    )
 )
 
 MOVEMENTS: tuple[tuple[str, str, int], ...] = (
@@ -88,7 +94,7 @@ def _whole(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0f}"
 
 
-def is_too_few(stats: dict, paths: int | None) -> bool:
+def is_too_few(stats: SummaryStatistic, paths: int | None) -> bool:
     """Whether a conditional statistic rests on too few of the run's paths to read as a forecast
     (``n`` under 50 of a run of 50 or more; see docs/metrics.md)."""
     from saas_sim.engine.aggregate import rests_on_too_few
@@ -96,28 +102,35 @@ def is_too_few(stats: dict, paths: int | None) -> bool:
     return rests_on_too_few(stats, paths)
 
 
-def card_text(metric: str, stats: dict, currency: str, *, paths: int | None = None) -> tuple[str, str, str]:
+def _undefined_reads_never(metric: str) -> bool:
+    """Whether an undefined p50 of ``metric`` means "it never happens" (SPEC 3.2), not "unknown"."""
+    found = METRICS.get(metric)
+    return found is not None and found.undefined_p50_reads_never
+
+
+def card_text(metric: str, stats: SummaryStatistic, currency: str, *, paths: int | None = None) -> tuple[str, str, str]:
     """A card's big value, small line and what the small line is, from a summary metric's statistics.
 
     A payback whose p50 never comes reads "never" with its share of paths; a
     statistic of too few paths (:func:`is_too_few`) says how many instead of a range.
     """
-    if metric == "out_of_cash":  # 0 or 1 per path: only its mean, the probability, says anything
-        return format_rate(stats.get("mean")), "of paths", ""
-    median = stats.get("p50")
-    if median is None and metric in NEVER_WHEN_UNDEFINED:
-        never = stats.get("never")
+    if statistic_name(metric) == "mean":  # 0 or 1 per path: only its mean, the probability, says anything
+        return format_rate(stats.mean), "of paths", ""
+    median = stats.p50
+    if median is None and _undefined_reads_never(metric):
+        never = stats.never
         return "never", f"{format_rate(never).replace('.0%', '%')} of paths" if never else "", ""
     value = formatter_for(metric, currency)(median)
     if is_too_few(stats, paths):
-        return value, f"{stats['n']:,} path{'s' if stats['n'] != 1 else ''}: too few", ""
+        assert stats.n is not None
+        return value, f"{stats.n:,} path{'s' if stats.n != 1 else ''}: too few", ""
     range_format = formatter_for(metric, currency)
     if metric == "arr_end":  # three digits without trailing zeros, so that the range fits a card
         range_format = lambda amount: format_money(amount, currency)  # noqa: E731
-    elif metric == "cash_out_month":
+    elif metric_kind(metric) == "month":  # a month of the horizon: whole, without "month" twice
         range_format = _whole
-    low, high = range_format(stats.get("p10")), range_format(stats.get("p90"))
-    if metric in NEVER_WHEN_UNDEFINED and high == MISSING:
+    low, high = range_format(stats.p10), range_format(stats.p90)
+    if _undefined_reads_never(metric) and high == MISSING:
         high = "never"
     return value, _range(low, high), "p10–p90"
 
@@ -316,7 +329,7 @@ class ResultsPanel(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._result: dict | None = None
+        self._result: Result | None = None
         self._note = ""
         self._segments: tuple[str, ...] = ()
         self._view: str | None = None
@@ -324,7 +337,7 @@ class ResultsPanel(Widget):
     # -- public API ------------------------------------------------------------------------------
 
     @property
-    def result(self) -> dict | None:
+    def result(self) -> Result | None:
         """The last result shown (kept while the scenario is invalid)."""
         return self._result
 
@@ -333,7 +346,7 @@ class ResultsPanel(Widget):
         """The segment shown, or ``None`` for the company."""
         return self._view
 
-    def show_result(self, result: dict, note: str = "") -> None:
+    def show_result(self, result: Result, note: str = "") -> None:
         """Display a result document; it replaces the last one and ends any progress or staleness.
 
         ``note`` follows the paths, seed and months in the status line ("preview of 10,000 paths").
@@ -341,7 +354,7 @@ class ResultsPanel(Widget):
         self._result = result
         self._note = note
         self.remove_class("-running", "-stale")
-        self._update_view_options(tuple(result.get("segments", {})))
+        self._update_view_options(tuple(result.segments))
         self._render_result()
 
     def show_progress(self, done: int, total: int) -> None:
@@ -380,10 +393,10 @@ class ResultsPanel(Widget):
                 widget = KpiCard(card.label, id=f"card-{card.metric}")
                 reading = (
                     "The share of paths that run out of cash."
-                    if card.metric == "out_of_cash"
+                    if statistic_name(card.metric) == "mean"
                     else "Big: the median (p50) over paths; small: the p10–p90 range."
                 )
-                widget.tooltip = f"{metric_label(card.metric)}: {GLOSSARY.get(card.metric, '')}\n{reading}"
+                widget.tooltip = f"{metric_label(card.metric)}: {METRICS[card.metric].meaning}\n{reading}"
                 yield widget
         with TabbedContent(id="results-tabs"):
             with TabPane("ARR", id="tab-arr"):
@@ -444,18 +457,18 @@ class ResultsPanel(Widget):
         """The series and summary of the current view."""
         assert self._result is not None
         if self._view is None:
-            return self._result["series"], self._result["summary"]
-        segment = self._result["segments"][self._view]
-        return segment.get("series", {}), segment.get("summary", {})
+            return self._result.series, self._result.summary
+        segment = self._result.segments[self._view]
+        return segment.series, segment.summary
 
     def _render_result(self) -> None:
         result = self._result
         assert result is not None
         series, summary = self._scope()
         currency = currency_of(result)
-        paths = result.get("paths", 0)
+        paths = result.paths
         note = f" ({self._note})" if self._note else ""
-        status = f"{paths:,} paths{note} · seed {result.get('seed')} · {result.get('horizon_months')} months"
+        status = f"{paths:,} paths{note} · seed {result.seed} · {result.horizon_months} months"
         self.query_one("#results-status", Static).update(status)
         self._render_cards(summary, currency)
         self._render_charts(series, currency)
@@ -463,11 +476,11 @@ class ResultsPanel(Widget):
         self._render_cohorts()
         self._render_diagnosis()
 
-    def _render_cards(self, summary: dict, currency: str) -> None:
+    def _render_cards(self, summary: dict[str, SummaryStatistic], currency: str) -> None:
         assert self._result is not None
         statuses = {}
         if self._view is None:  # the diagnosis grades the company only
-            statuses = {check["metric"]: check["status"] for check in self._result["diagnosis"]["checks"]}
+            statuses = {check.metric: check.status for check in self._result.diagnosis.checks}
         for card in CARDS:
             widget = self.query_one(f"#card-{card.metric}", KpiCard)
             widget.remove_class(*STATUS_CLASSES)
@@ -477,13 +490,13 @@ class ResultsPanel(Widget):
             if stats is None:
                 widget.show(MISSING, "company only" if self._view is not None else "")
             else:
-                paths = self._result.get("paths")
+                paths = self._result.paths
                 widget.set_class(is_too_few(stats, paths), "-few")  # dimmed: no forecast
                 widget.show(*card_text(card.metric, stats, currency, paths=paths))
 
-    def _render_charts(self, series: dict, currency: str) -> None:
+    def _render_charts(self, series: dict[str, Statistic], currency: str) -> None:
         assert self._result is not None
-        months = self._result["months"]
+        months = self._result.months
         where = "" if self._view is None else f" · {self._view}"
         money = lambda value: format_money(value, currency)  # noqa: E731
         for name, title, value_format, zero_line in (
@@ -493,20 +506,22 @@ class ResultsPanel(Widget):
         ):
             chart = self.query_one(f"#chart-{name}", FanChartView)
             if name in series:
-                chart.plot(months, series[name], title=title + where, value_format=value_format, zero_line=zero_line)
+                chart.plot(
+                    months, series[name].to_json(), title=title + where, value_format=value_format, zero_line=zero_line
+                )
             else:
                 chart.show_message(f"{title} is tracked for the company only.")
 
-    def _render_movements(self, series: dict, currency: str) -> None:
+    def _render_movements(self, series: dict[str, Statistic], currency: str) -> None:
         assert self._result is not None
-        paths = self._result.get("paths", 0)
+        paths = self._result.paths
         caption = Text(f"MRR movements by month · mean of {paths:,} paths", style="bold")
         caption.append(" (means add up; medians don't)", style="not bold")
         self.query_one("#movements-caption", Static).update(caption)
         table = self.query_one("#movements", DataTable)
         table.clear()
-        columns = [series.get(name, {}).get(MOVEMENT_STAT) for name, _, _ in MOVEMENTS]
-        for index, month in enumerate(self._result["months"]):
+        columns = [series[name].stat(MOVEMENT_STAT) if name in series else None for name, _, _ in MOVEMENTS]
+        for index, month in enumerate(self._result.months):
             cells: list[Text | str] = [str(month)]
             for (name, _, sign), values in zip(MOVEMENTS, columns):
                 value = values[index] if values is not None else None
@@ -521,7 +536,7 @@ class ResultsPanel(Widget):
 
     def _render_cohorts(self) -> None:
         assert self._result is not None
-        matrix = self._result.get("cohorts", {}).get("logo_retention") or []
+        matrix = self._result.cohorts.logo_retention
         caption = Text("Logo retention" + (" of the company" if self._view is not None else ""), style="bold")
         caption.append(
             ": % of the accounts that signed up in a month still active later, pooled over paths", style="not bold"
