@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from saas_sim.errors import InputError
 from tui.messages import OpenScenario
 from tui.widgets.fields import FieldInput
+from tui.work import Job, ScreenWork
+
+FIT = ScreenWork("calibrate", lines=True)
 
 
 class CalibrateDialog(ModalScreen[OpenScenario | None]):
@@ -71,12 +73,12 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         self.query_one("#calibrate-create", Button).disabled = True
         self.fit(path)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="calibrate")
+    @FIT
     def fit(self, path: str) -> None:
         from saas_sim.analysis.calibrate import calibrate
 
-        calibration = calibrate(self.base_text, path)
-        self.app.call_from_thread(self._show, calibration)
+        job = Job(self.app)
+        job.post(self._show, calibrate(self.base_text, path))
 
     def _show(self, calibration) -> None:
         from saas_sim.render.fit import parameters_table
@@ -97,12 +99,11 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
 
     @on(Button.Pressed, "#calibrate-close")
     def action_close(self) -> None:
-        self.workers.cancel_group(self, "calibrate")
+        self.workers.cancel_group(self, FIT.group)
         self.dismiss(None)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "calibrate":
-            error = event.worker.error
-            message = "\n".join(str(p) for p in error.problems) if isinstance(error, InputError) else repr(error)
+        message = FIT.failed(event)
+        if message is not None:
             self.query_one("#calibrate-problem", Static).update(message)
             self.query_one("#calibrate-report", Static).update("")

@@ -7,18 +7,20 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from saas_sim.errors import InputError
 from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Scenario
 from tui.widgets.fields import FieldInput
+from tui.work import Job, ScreenWork
+
+SEEK = ScreenWork("goal")
 
 
 @dataclass(frozen=True)
@@ -116,25 +118,17 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
 
     @on(Button.Pressed, "#goal-close")
     def action_close(self) -> None:
-        self.workers.cancel_group(self, "goal")
+        self.workers.cancel_group(self, SEEK.group)
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="goal")
+    @SEEK
     def seek(self, field: str, target: str, prob: float | None) -> None:
         from saas_sim.analysis.goal import GoalSeek
 
-        worker = get_current_worker()
+        job = Job(self.app)
         search = GoalSeek(self.scenario, field, target, prob=prob)
-        progress = search.progress()
-        try:
-            for evaluations, _ in progress:
-                if worker.is_cancelled:
-                    return
-                self.app.call_from_thread(self._progress, evaluations)
-        finally:
-            progress.close()
-        if not worker.is_cancelled and search.result is not None:
-            self.app.call_from_thread(self._show, search.result)
+        if job.drain(search.progress(), lambda step: self._progress(step[0])) and search.result is not None:
+            job.post(self._show, search.result)
 
     def _progress(self, evaluations: int) -> None:
         self.query_one("#goal-answer", Static).update(f"Searching… {evaluations} simulations so far")
@@ -155,11 +149,10 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
         self.query_one("#goal-progress", ProgressBar).remove_class("-searching")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "goal" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        if event.worker.group == SEEK.group and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._stop_progress()
-        if event.state == WorkerState.ERROR and event.worker.group == "goal":
-            error = event.worker.error
-            message = " ".join(str(error).split()) if isinstance(error, InputError) else repr(error)
+        message = SEEK.failed(event)
+        if message is not None:
             self.query_one("#goal-problem", Static).update(message)
             self.query_one("#goal-answer", Static).update("")
 

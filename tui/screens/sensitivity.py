@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker
 
 from saas_sim.analysis.fields import SUMMARY_METRICS
-from saas_sim.errors import InputError
 from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Scenario
 from saas_sim.render.format import metric_label
+from tui.work import Job, ScreenWork
 
 DEFAULT_SWING = 0.2
+ANALYSE = ScreenWork("sensitivity")
 
 
 def choose_metric(metrics: Sequence[str]) -> str:
@@ -76,7 +77,7 @@ class SensitivityScreen(Screen[None]):
         self.action_run()
 
     def action_back(self) -> None:
-        self.workers.cancel_group(self, "sensitivity")
+        self.workers.cancel_group(self, ANALYSE.group)
         self.dismiss(None)
 
     def action_run(self) -> None:
@@ -100,22 +101,14 @@ class SensitivityScreen(Screen[None]):
         self.swing = value
         self.action_run()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
+    @ANALYSE
     def analyse(self, metric: str, swing: float) -> None:
         from saas_sim.analysis.sensitivity import SensitivityAnalysis
 
-        worker = get_current_worker()
+        job = Job(self.app)
         analysis = SensitivityAnalysis(self.scenario, metric=metric, swing=swing)
-        progress = analysis.progress()
-        try:
-            for done, total in progress:
-                if worker.is_cancelled:
-                    return
-                self.app.call_from_thread(self._progress, done, total)
-        finally:
-            progress.close()
-        if not worker.is_cancelled and analysis.result is not None:
-            self.app.call_from_thread(self._show, analysis.result)
+        if job.drain(analysis.progress(), lambda step: self._progress(*step)) and analysis.result is not None:
+            job.post(self._show, analysis.result)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#sensitivity-progress", ProgressBar).update(total=total, progress=done)
@@ -127,7 +120,6 @@ class SensitivityScreen(Screen[None]):
         self.query_one("#sensitivity-tornado", Static).update(Tornado(result, suggest=choose_metric))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "sensitivity":
-            error = event.worker.error
-            message = " ".join(str(error).split()) if isinstance(error, InputError) else repr(error)
+        message = ANALYSE.failed(event)
+        if message is not None:
             self.query_one("#sensitivity-problem", Static).update(message)
