@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +81,7 @@ class SaasSimApp(InOrderKeys):
             self.pop_screen()
         main.action_quit_app()
 
-    def get_system_commands(self, screen: Screen):
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for command in COMMANDS:
@@ -137,7 +137,9 @@ def opening_for(store: Store, file_or_name: str | None) -> tuple[OpenScenario | 
     """
     from tui.store_wait import lock_free
 
-    def saved_or_pending(text: str, scenario: Scenario, doing: str, note: Callable[[SavedRevision], str | None]):
+    def saved_or_pending(
+        text: str, scenario: Scenario, doing: str, note: Callable[[SavedRevision], str | None]
+    ) -> tuple[OpenScenario | PendingOpening, str | None]:
         if not lock_free(store.path):
             return PendingOpening(text, scenario, doing, note), None
         saved = store.save_revision(text, scenario)

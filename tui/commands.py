@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 KEYMAP_FILE = "keymap.toml"
 
@@ -47,7 +47,7 @@ def bindings() -> list[Binding]:
     return [Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS if c.id != "quit"]
 
 
-def app_bindings() -> list[Binding]:
+def app_bindings() -> list[BindingType]:
     return [
         Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help, priority=True)
         for c in COMMANDS
@@ -99,4 +99,5 @@ def editing_keys() -> set[str]:
 
     from tui.widgets.fields import UNDO_KEY
 
-    return {key.strip() for binding in Input.BINDINGS for key in binding.key.split(",")} | {UNDO_KEY}
+    bindings = [binding for binding in Input.BINDINGS if isinstance(binding, Binding)]  # Input's are all Bindings
+    return {key.strip() for binding in bindings for key in binding.key.split(",")} | {UNDO_KEY}

@@ -27,6 +27,7 @@ class InOrderKeys(App):
             if isinstance(event, events.Paste):
                 type_into(field, event.text.splitlines()[0] if event.text else "")
                 return
+            assert isinstance(event, events.Key)  # a field is looked up for keys and pastes only
             if await self._check_bindings(event.key, priority=True):
                 return
             if field.check_consume_key(event.key, event.character) and event.character is not None:

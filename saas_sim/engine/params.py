@@ -15,16 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from saas_sim.model.catalog.fields import FieldRule
 from saas_sim.model.paths import numbers
-from saas_sim.model.scenario import Distribution, Scenario
+from saas_sim.model.scenario import Distribution, Number, Scenario
 from saas_sim.model.uncertainty import Z_95, correlation_matrix
 
 Value = float | np.ndarray
 
 
-def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
+def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, Number, FieldRule]]:
     """Every numeric field of the scenario that may be drawn, as ``(key, value, rule)``.
 
     Keys are dotted paths as in events (``segments.SMB.churn.monthly``);
@@ -35,18 +36,18 @@ def iter_numbers(scenario: Scenario) -> Iterator[tuple[str, object, FieldRule]]:
     return ((path, value, rule) for path, value, rule in numbers(scenario) if not rule.integer)
 
 
-def quantile(dist: Distribution, z: np.ndarray) -> np.ndarray:
+def quantile(dist: Distribution, z: npt.NDArray[np.float64]) -> np.ndarray:
     """Map standard normal draws ``z`` through the distribution's quantile function."""
     p = dict(dist.params)
     if dist.dist == "normal":
         return p["mean"] + p["sd"] * z
     if dist.dist == "lognormal":
-        mu = 0.5 * (np.log(p["p5"]) + np.log(p["p95"]))
-        sigma = (np.log(p["p95"]) - np.log(p["p5"])) / (2 * Z_95)
+        mu: float = 0.5 * (np.log(p["p5"]) + np.log(p["p95"]))
+        sigma: float = (np.log(p["p95"]) - np.log(p["p5"])) / (2 * Z_95)
         return np.exp(mu + sigma * z)
     from scipy import special  # only scenarios with these distributions pay the import
 
-    u = special.ndtr(z)
+    u: npt.NDArray[np.float64] = special.ndtr(z)
     if dist.dist == "uniform":
         return p["low"] + (p["high"] - p["low"]) * u
     if dist.dist == "triangular":
@@ -57,7 +58,8 @@ def quantile(dist: Distribution, z: np.ndarray) -> np.ndarray:
         right = high - np.sqrt((1 - u) * width * (high - mode))
         return np.where(u < split, left, right)
     if dist.dist == "beta":
-        return special.betaincinv(p["alpha"], p["beta"], u)
+        drawn: np.ndarray = special.betaincinv(p["alpha"], p["beta"], u)
+        return drawn
     raise ValueError(f"unknown distribution {dist.dist!r}")
 
 

@@ -8,6 +8,8 @@ line says so while it happens instead of looking stuck.
 
 from __future__ import annotations
 
+from typing import Any
+
 # About how long the one-time compile takes on a 2-core machine (measured: 12-18 s).
 COMPILE_SECONDS = "15-20"
 
@@ -24,7 +26,8 @@ def compile_pending() -> bool:
     """
     from saas_sim.engine import compiled, selection
 
-    for kernel in (compiled.simulate_paths, selection.column_statistics):
+    kernels: tuple[Any, ...] = (compiled.simulate_paths, selection.column_statistics)  # _cache: not typed API
+    for kernel in kernels:
         try:
             overloads = kernel._cache._cache_file._load_index()
         except Exception:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -260,7 +260,7 @@ def sqlite_url(path: Path) -> URL:
     return URL.create("sqlite", database=str(path))
 
 
-def mark_as_store(connection) -> None:
+def mark_as_store(connection: Connection) -> None:
     """Stamp the file as a saas-sim store (in the migration's transaction)."""
     connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
@@ -273,7 +273,7 @@ def _new_engine(path: Path) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:
+    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -284,7 +284,7 @@ def _new_engine(path: Path) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
+    def _begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -302,11 +302,11 @@ def _read_only_engine(path: Path, *, wal_mode: bool) -> Engine:
             )
 
             @event.listens_for(engine, "connect")
-            def _configure(dbapi_connection, _record) -> None:
+            def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
                 dbapi_connection.isolation_level = None
 
             @event.listens_for(engine, "begin")
-            def _begin(connection) -> None:
+            def _begin(connection: Connection) -> None:
                 connection.exec_driver_sql("BEGIN")
 
     return engine
