@@ -23,11 +23,11 @@ from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 from saas_sim.errors import Problem
 from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
 from saas_sim.io.values import typed_value
+from saas_sim.model.catalog.fields import SEGMENT, TOP_LEVEL, FieldRule, field_at
 from saas_sim.model.field_help import help_for
-from saas_sim.model.fields import SEGMENT, TOP_LEVEL, FieldRule
+from saas_sim.model.paths import set_in
 from tui.widgets.fields import FieldInput
 
-NOT_PERCENT = {"churn.heterogeneity", "cac_elasticity", "referrals_monthly"}
 ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
 CHURN_CHOICES = [("monthly rate", "monthly"), ("annual rate", "annual"), ("sBG alpha, beta", "alpha_beta")]
 TEXT_FIELDS = {"name", "description", "currency", "billing", "note"}  # taken as typed, never read as YAML
@@ -41,15 +41,9 @@ def rule_of(path: str) -> FieldRule | None:
 
 
 def _percent_field(path: str) -> bool:
-    rule = rule_of(path)
-    local = path.partition("].")[2] if path.startswith("segments[") else path
-    return (
-        rule is not None
-        and not (rule.integer or rule.whole)
-        and rule.low >= -1.0
-        and rule.high <= 1.0
-        and local not in NOT_PERCENT
-    )
+    """Whether the catalog shows the field as a percent (``3%``)."""
+    field = field_at(path)
+    return rule_of(path) is not None and field is not None and field.percent
 
 
 def _number(value: float, percent: bool, counted: bool = False) -> str:
@@ -93,15 +87,7 @@ def read_written(path: str, text: str) -> object:
 
 def set_path(document: dict, path: str, value: object) -> None:
     """``set_path(doc, "segments[0].churn.monthly", 0.02)``."""
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    target: object = document
-    for part in parts[:-1]:
-        target = target[int(part[1:-1])] if part.startswith("[") else target[part]  # type: ignore[index]
-    last = parts[-1]
-    if last.startswith("["):
-        target[int(last[1:-1])] = value  # type: ignore[index]
-    else:
-        target[last] = value  # type: ignore[index]
+    set_in(document, path, value)
 
 
 def event_path(document: dict, path: str) -> str:

@@ -395,6 +395,7 @@ FIELDS: tuple[Field, ...] = (
         "Share of accounts due to renew that leave, per month of contract.",
         FRACTION,
         default=None,
+        percent=True,
     ),
     Field(
         "segments.churn.annual",
@@ -403,6 +404,7 @@ FIELDS: tuple[Field, ...] = (
         "Churn per year, for annual contracts (1 - (1 - monthly)^12).",
         FRACTION,
         default=None,
+        percent=True,
     ),
     Field(
         "segments.churn.heterogeneity",
