@@ -18,8 +18,13 @@ from saas_sim.store.database import StoreError, default_path, now_utc, open_engi
 from saas_sim.store.repository import RevisionInfo, RunInfo, SavedRevision, ScenarioInfo, split_reference
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
     from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
+    from saas_sim.store.database import T
 
 __all__ = [
     "RevisionInfo",
@@ -50,10 +55,10 @@ class Store:
         self.writable = write
         self.engine = open_engine(self.path, write=write)
 
-    def _read(self, work):
+    def _read(self, work: Callable[[Session], T]) -> T:
         return read(self.engine, self.path, work)
 
-    def _write(self, work):
+    def _write(self, work: Callable[[Session], T]) -> T:
         if not self.writable:
             raise StoreError(f"database {self.path}: opened for reading only; nothing was saved")
         return write(self.engine, self.path, work)
@@ -104,7 +109,7 @@ class Store:
         """Save a scenario file's revision and its run in one transaction."""
         normalized = _normalized(scenario)
 
-        def work(session):
+        def work(session: Session) -> tuple[SavedRevision, RunInfo]:
             saved = repository.save_revision(session, text, normalized, now_utc())
             return saved, repository.save_run(session, saved.revision.id, result, now_utc())
 

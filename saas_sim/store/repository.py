@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from saas_sim.errors import InputError
 from saas_sim.model.names import name_problem, normalize_name
@@ -155,7 +156,7 @@ def _scenario(session: Session, name: str) -> ScenarioRecord | None:
         found = next(
             (
                 scenario
-                for scenario in session.exec(select(ScenarioRecord).order_by(ScenarioRecord.id))
+                for scenario in session.exec(select(ScenarioRecord).order_by(col(ScenarioRecord.id)))
                 if scenario.name != wanted and normalize_name(scenario.name) == wanted
             ),
             None,
@@ -279,17 +280,18 @@ def find_revision(session: Session, reference: str) -> RevisionInfo:
     assert latest is not None, "a scenario always has a revision"
     record = latest
     if number is not None:
-        record = (
+        asked = (
             None
             if number not in SQLITE_INTEGERS
             else session.exec(
                 select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id, RevisionRecord.number == number)
             ).first()
         )
-        if record is None:
+        if asked is None:
             raise InputError(
                 [f"scenario '{scenario.name}' has no revision {number} (its revisions are 1..{latest.number})"]
             )
+        record = asked
     return _revision_info(session, record, scenario, latest.number)
 
 
@@ -310,7 +312,7 @@ def history(session: Session, name: str) -> list[RevisionInfo]:
         raise _not_found(session, name)
     records = list(
         session.exec(
-            select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id).order_by(RevisionRecord.number)
+            select(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id).order_by(col(RevisionRecord.number))
         )
     )
     return [_revision_info(session, record, scenario, records[-1].number) for record in records]
@@ -392,17 +394,23 @@ def save_run(session: Session, revision_id: int, result: Result, now: datetime) 
     return get_run(session, record.id)
 
 
-def _runs_query():
+RunRow = tuple[RunRecord, int, str, bool, str]  # a run, its revision's number, scenario name, archived, currency
+
+
+def _runs_query() -> Select[RunRecord, int, str, bool, str]:
     currency = func.json_extract(RevisionRecord.normalized, "$.currency")
     return (
-        select(RunRecord, RevisionRecord.number, ScenarioRecord.name, ScenarioRecord.archived, currency)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
+            RunRecord, RevisionRecord.number, ScenarioRecord.name, ScenarioRecord.archived, currency
+        )
         .join(RevisionRecord, col(RunRecord.revision_id) == RevisionRecord.id)
         .join(ScenarioRecord, col(RevisionRecord.scenario_id) == ScenarioRecord.id)
     )
 
 
-def _run_info(row) -> RunInfo:
+def _run_info(row: RunRow) -> RunInfo:
     run, number, name, archived, currency = row
+    assert run.id is not None  # a stored run has its id
     return RunInfo(
         id=run.id,
         name=name,
