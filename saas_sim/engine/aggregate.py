@@ -18,6 +18,7 @@ least that many.  Outputs are plain Python floats and lists, ready for JSON.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -33,10 +34,15 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+def _scalar(value: np.ndarray) -> float | None:
+    """A 0-d statistic as JSON: a float, or None for nan."""
+    return None if np.isnan(value) else float(value)
+
+
 def _to_json(values: np.ndarray) -> list[float | None] | float | None:
     if values.ndim == 0:
-        return None if np.isnan(values) else float(values)
-    listed = values.tolist()
+        return _scalar(values)
+    listed: list[float | None] = values.tolist()
     if np.isnan(values).any():
         return [None if v != v else v for v in listed]
     return listed
@@ -95,10 +101,10 @@ def describe_summary(values: np.ndarray, *, never: bool = False) -> dict[str, fl
     """
     values = np.asarray(values, dtype=float)
     infinite = np.isposinf(values) if never else None
-    if never and infinite.any():
+    if infinite is not None and infinite.any():
         out, defined = _describe_with_never(values, infinite)
     else:
-        out = describe(values)
+        out = cast(dict[str, float | None], describe(values))  # of 1-D values: every statistic a number or None
         finite = _clean(values)
         finite = finite[~np.isnan(finite)]
         out["se"] = _standard_error(finite) if finite.size > 1 else None
@@ -110,7 +116,7 @@ def describe_summary(values: np.ndarray, *, never: bool = False) -> dict[str, fl
     return out
 
 
-def _describe_with_never(values: np.ndarray, infinite: np.ndarray) -> tuple[dict, int]:
+def _describe_with_never(values: np.ndarray, infinite: np.ndarray) -> tuple[dict[str, float | None], int]:
     """:func:`describe_summary` of values some of which are ``inf`` (never); returns it and the defined count."""
     defined = ~np.isnan(values)
     paying = values[defined & ~infinite]
@@ -118,7 +124,7 @@ def _describe_with_never(values: np.ndarray, infinite: np.ndarray) -> tuple[dict
     _, _, quantiles = _quantiles(np.where(infinite, _NEVER, values))
     mean = _quantiles(paying)[1] if paying.size else np.array(np.nan)
     largest = paying.max() if paying.size else -math.inf
-    out = {"mean": _to_json(mean)}
+    out: dict[str, float | None] = {"mean": _scalar(mean)}
     for name, q in zip(STATS[1:], quantiles):
         # interpolating towards never with any weight lands beyond every payback: never
         out[name] = float(q) if q <= largest else None

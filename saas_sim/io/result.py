@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ STDOUT = "-"
 
 
 @contextmanager
-def _open_for_writing(path: str | Path) -> Iterator[IO[str]]:
+def _open_for_writing(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     if str(path) == STDOUT:
         yield sys.stdout
         sys.stdout.flush()
@@ -48,7 +49,7 @@ def csv_columns(result: Result) -> list[str]:
 
 def result_to_csv_rows(result: Result) -> list[list[object]]:
     """The header row, then one row per month; undefined values are empty cells."""
-    rows: list[list[object]] = [csv_columns(result)]
+    rows: list[list[object]] = [[*csv_columns(result)]]
     columns = [stats.stat(stat) for stats in result.series.values() for stat in STATS]
     for index, month in enumerate(result.months):
         row: list[object] = [month]
