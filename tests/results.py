@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from saas_sim.model.result import SCHEMA, Result
+from saas_sim.model.result import SCHEMA, STATS, Result, SummaryStatistic
 
 DEFAULTS: dict[str, Any] = {
     "schema": SCHEMA,
@@ -34,3 +34,8 @@ def typed(document: dict[str, Any] | Result) -> Result:
     diagnosis = filled.get("diagnosis") or {}
     filled["diagnosis"] = {"focus": "", "advice": "", "checks": [], **diagnosis}
     return Result.from_json(filled)
+
+
+def statistic(stats: dict[str, Any]) -> SummaryStatistic:
+    """The summary statistic of a dict that may leave out what a test does not look at (left undefined)."""
+    return SummaryStatistic.from_json({**dict.fromkeys((*STATS, "se")), **stats})

@@ -18,6 +18,8 @@ from saas_sim.analysis.workshop import (
     steps,
 )
 from saas_sim.errors import InputError
+from saas_sim.model.result import Result
+from tests.results import typed
 
 STEPS = steps()
 
@@ -73,10 +75,10 @@ def test_step_1_five_percent_a_month_is_46_percent_a_year_and_54_of_100_left(run
     assert facts["left_formula"].value == pytest.approx(100 * 0.95**12)  # 54.04
     summary = runs[1].result.summary
     expected = 100 * 0.95**12
-    assert abs(summary["customers_end"]["mean"] - expected) < 4 * summary["customers_end"]["se"]
+    assert abs(summary["customers_end"].mean - expected) < 4 * summary["customers_end"].se
     assert facts["left"].value == pytest.approx(54, abs=1)
     churn = summary["annualized_logo_churn_end"]
-    assert abs(churn["mean"] - annualized_churn(0.05)) < 4 * churn["se"]
+    assert abs(churn.mean - annualized_churn(0.05)) < 4 * churn.se
     assert facts["churn_annual"].status == "bad"
 
 
@@ -140,8 +142,10 @@ def test_an_invalid_knob_value_is_reported_at_its_knob():
     assert "between 0 and 1" in problems["segments.Customers.churn.monthly"][0]
 
 
-def _summary_result(metric: str, stats: dict, paths: int = 1000) -> dict:
-    return {"paths": paths, "summary": {metric: stats}, "diagnosis": {"checks": []}}
+def _summary_result(metric: str, stats: dict, paths: int = 1000) -> Result:
+    """A result of one summary metric, its statistics left out undefined."""
+    stats = {**dict.fromkeys(("mean", "p5", "p10", "p50", "p90", "p95", "se")), **stats}
+    return typed({"paths": paths, "summary": {metric: stats}})
 
 
 def test_a_payback_fact_reads_the_never_statistic_not_a_workaround():

@@ -63,7 +63,7 @@ def test_every_metric_of_a_result_has_a_glossary_entry(result):
     assert set(result.summary) <= set(GLOSSARY)
     assert set(result.series) <= set(GLOSSARY)
     for segment in result.segments.values():
-        assert set(segment["series"]) | set(segment["summary"]) <= set(GLOSSARY)
+        assert set(segment.series) | set(segment.summary) <= set(GLOSSARY)
 
 
 def test_glossary_entries_have_a_formula_and_a_place():

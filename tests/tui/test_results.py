@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -12,20 +13,24 @@ from textual.widgets import DataTable, ProgressBar, Select, Static, TabbedConten
 from saas_sim.analysis.run import run_scenario
 from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.scenario import load_scenario
+from saas_sim.model.result import Result, SummaryStatistic
 from saas_sim.render.format import MISSING, format_money, format_rate
-from tui.widgets.results import (
-    CARDS,
-    FanChartView,
-    KpiCard,
-    ResultsPanel,
-    RetentionHeatmap,
-    card_text,
-    is_too_few,
-)
+from tests.results import statistic
+from tui.widgets import results
+from tui.widgets.results import CARDS, FanChartView, KpiCard, ResultsPanel, RetentionHeatmap
+
+
+# The tests write a statistic as a dict of the values they look at; the cards read it typed.
+def card_text(metric: str, stats: dict, currency: str, **kwargs) -> tuple[str, str, str]:
+    return results.card_text(metric, statistic(stats), currency, **kwargs)
+
+
+def is_too_few(stats: dict, paths: int | None) -> bool:
+    return results.is_too_few(statistic(stats), paths)
 
 
 @pytest.fixture(scope="module")
-def result() -> dict:
+def result() -> Result:
     return run_scenario(with_overrides(load_scenario("scenarios/enterprise-annual.yaml"), paths=100, seed=1))
 
 
@@ -85,7 +90,7 @@ async def test_switching_to_a_segment_shows_its_values(result):
         select.value = ("segment", name)
         await pilot.pause()
         assert panel.view == name
-        assert card(pilot.app, "arr_end").value == format_money(segment["arr_end"]["p50"], "USD", keep_zeros=True)
+        assert card(pilot.app, "arr_end").value == format_money(segment["arr_end"].p50, "USD", keep_zeros=True)
         assert card(pilot.app, "out_of_cash").value == MISSING  # cash is company-level only
         assert not card(pilot.app, "ltv_cac").has_class("-ok", "-warn", "-bad")  # the diagnosis grades the company
         select.value = ("company",)
@@ -241,29 +246,14 @@ def test_a_cash_out_month_of_two_paths_is_no_forecast():
 
 
 async def test_the_card_of_too_few_paths_is_dimmed(result):
-    few = {
-        **result,
-        "summary": {
-            **result.summary,
-            "cash_out_month": {
-                "mean": 37.0,
-                "p5": 37.0,
-                "p10": 37.0,
-                "p50": 37.0,
-                "p90": 37.0,
-                "p95": 37.0,
-                "se": 0.0,
-                "n": 2,
-            },
-        },
-        "paths": 2000,
-    }
+    cash_out = SummaryStatistic(37.0, 37.0, 37.0, 37.0, 37.0, 37.0, 0.0, n=2)
+    few = replace(result, summary={**result.summary, "cash_out_month": cash_out}, paths=2000)
     async with Host().run_test(size=(120, 40)) as pilot:
         pilot.app.query_one(ResultsPanel).show_result(few)
         await pilot.pause()
         shown = card(pilot.app, "cash_out_month")
         assert shown.value == "month 37" and "too few" in shown.detail
         assert shown.has_class("-few") and not shown.has_class("-na")
-        pilot.app.query_one(ResultsPanel).show_result({**few, "paths": 20})
+        pilot.app.query_one(ResultsPanel).show_result(replace(few, paths=20))
         await pilot.pause()
         assert not shown.has_class("-few")
