@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from saas_sim.engine.simulate import simulate, with_overrides
+from saas_sim.analysis.run import run_scenario
+from saas_sim.engine.simulate import with_overrides
 from saas_sim.io.scenario import parse_scenario
 
 STARTER = (Path(__file__).resolve().parents[1] / "scenarios" / "starter.yaml").read_text()
@@ -28,13 +29,15 @@ def scenario_text(rho: float) -> str:
 
 def measure(rho: float, horizon: int, paths: int = 4000) -> dict:
     """The cash and customer fans at the horizon (p10–p90 widths) and the chance of running out of cash."""
-    result = simulate(with_overrides(parse_scenario(scenario_text(rho), "correlations"), horizon=horizon, paths=paths))
-    summary = result["summary"]
+    result = run_scenario(
+        with_overrides(parse_scenario(scenario_text(rho), "correlations"), horizon=horizon, paths=paths)
+    )
+    summary = result.summary
     return {
-        "cash_width": summary["cash_end"]["p90"] - summary["cash_end"]["p10"],
-        "cash_min_p10": summary["cash_min"]["p10"],
-        "customers_width": summary["customers_end"]["p90"] - summary["customers_end"]["p10"],
-        "out_of_cash": summary["out_of_cash"]["mean"],
+        "cash_width": summary["cash_end"].p90 - summary["cash_end"].p10,
+        "cash_min_p10": summary["cash_min"].p10,
+        "customers_width": summary["customers_end"].p90 - summary["customers_end"].p10,
+        "out_of_cash": summary["out_of_cash"].mean,
     }
 
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from scipy import stats
 
+from saas_sim.analysis.run import result_of
 from saas_sim.engine.params import draw_values
-from saas_sim.engine.simulate import build_result, run_block, simulate_per_path, with_overrides
+from saas_sim.engine.simulate import build_numbers, run_block, simulate_per_path, with_overrides
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -23,6 +24,11 @@ from saas_sim.model.scenario import (
     Simulation,
 )
 from tests.engine.test_properties import engine_scenarios
+
+
+def _document(scenario, outputs, elapsed_s: float) -> dict:
+    """The result document (SPEC 5) of the blocks' outputs, as --json writes it."""
+    return result_of(build_numbers(scenario, outputs, elapsed_s)).to_json()
 
 
 def one_segment(
@@ -133,7 +139,7 @@ def test_cohort_retention_follows_survival():
     sc = one_segment(churn=m, customers=0, horizon=18, paths=3000, spend=100_000.0, cac=1000.0)
     sc = with_overrides(sc)
     outputs = [run_block(sc, b, 1000) for b in range(3)]
-    result = build_result(sc, outputs, 0.0)
+    result = _document(sc, outputs, 0.0)
     logo = result["cohorts"]["logo_retention"]
     assert len(logo) == 18 and len(logo[0]) == 18 and len(logo[17]) == 1
     assert all(row[0] == 1.0 for row in logo)
@@ -144,7 +150,7 @@ def test_cohort_retention_follows_survival():
 
 def test_result_document_has_every_spec_name_and_no_nan():
     sc = with_overrides(one_segment(churn=0.02, horizon=14, spend=20_000.0))
-    result = build_result(sc, [run_block(sc, 0, 4)], 0.1)
+    result = _document(sc, [run_block(sc, 0, 4)], 0.1)
     series = {
         "customers",
         "new_customers",
@@ -353,13 +359,13 @@ def test_company_unit_economics_without_new_accounts_weigh_segments_equally():
 
 
 def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
-    """build_result describes a lone segment once, through the company: check that is exact."""
+    """build_numbers describes a lone segment once, through the company: check that is exact."""
     from saas_sim.engine.simulate import _described, raw_per_path, view
 
     sc = with_overrides(
         one_segment(churn=0.03, expansion=0.01, contraction=0.004, horizon=15, spend=30_000.0, paths=300)
     )
-    result = build_result(sc, [run_block(sc, 0, 300)], 0.0)
+    result = _document(sc, [run_block(sc, 0, 300)], 0.0)
     seg_raw, _ = raw_per_path(sc, [run_block(sc, 0, 300)])
     direct = _described(view(seg_raw["A"], company=False))
     assert result["segments"]["A"] == direct
@@ -368,13 +374,13 @@ def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=engine_scenarios())
 def test_series_described_one_at_a_time_equal_those_described_all_at_once(scenario):
-    """build_result makes, describes and drops each derived series in turn (LazySeries): the same
+    """build_numbers makes, describes and drops each derived series in turn (LazySeries): the same
     statistics, to the bit, as describing every series of a view held in memory at once."""
     from saas_sim.engine.simulate import _described, raw_per_path, view
 
     scenario = with_overrides(scenario)
     paths = scenario.simulation.paths
-    result = build_result(scenario, [run_block(scenario, 0, paths)], 0.0)
+    result = _document(scenario, [run_block(scenario, 0, paths)], 0.0)
     seg_raw, raw = raw_per_path(scenario, [run_block(scenario, 0, paths)])
     company = _described(view(raw, company=True))
     assert result["series"] == company["series"] and result["summary"] == company["summary"]
