@@ -69,7 +69,8 @@ def hazard(p: Array, spread: Array, renewal_number: Array) -> np.ndarray:
     finite = np.isfinite(spread)
     safe_spread = np.where(finite, spread, 1.0)
     sbg = p * safe_spread / (safe_spread + n - 1.0)
-    return np.where(finite, sbg, p * np.ones_like(n))
+    rate: np.ndarray = np.where(finite, sbg, p * np.ones_like(n))
+    return rate
 
 
 def survival(p: Array, spread: Array, renewals: int) -> np.ndarray:
@@ -83,5 +84,5 @@ def survival(p: Array, spread: Array, renewals: int) -> np.ndarray:
     p = np.asarray(p, dtype=float)[..., None]
     spread = np.asarray(spread, dtype=float)[..., None]
     keep = 1.0 - hazard(p, spread, n)
-    ones = np.ones(keep.shape[:-1] + (1,))
+    ones = np.ones((*keep.shape[:-1], 1))
     return np.concatenate([ones, np.cumprod(keep, axis=-1)], axis=-1)

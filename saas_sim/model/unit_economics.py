@@ -41,7 +41,7 @@ def payback_months(cac: Array, arpa: Array, gross_margin: Array) -> np.ndarray:
 
     .. math:: payback = \\frac{CAC}{ARPA \\cdot GM}
     """
-    return ratio(cac, np.asarray(arpa) * np.asarray(gross_margin))
+    return ratio(np.asarray(cac), np.asarray(arpa) * np.asarray(gross_margin))
 
 
 def monthly_survival(p: Array, spread: Array, contract_months: int, months: int) -> np.ndarray:
@@ -101,7 +101,10 @@ def ltv_and_payback(
             )
         )
     )
-    col = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)[..., None]  # noqa: E731
+
+    def col(x: Array) -> np.ndarray:
+        return np.broadcast_to(np.asarray(x, dtype=float), shape)[..., None]
+
     growth = 1.0 + col(expansion) - col(contraction)
     monthly_discount = (1.0 + col(discount_rate_annual)) ** (1.0 / 12.0) - 1.0
     s_k = monthly_survival(np.broadcast_to(p, shape), np.broadcast_to(spread, shape), contract_months, months)
