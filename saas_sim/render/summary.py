@@ -6,7 +6,7 @@ so that the command line and a full-screen application can share them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -117,7 +117,7 @@ NEVER = "never"
 TOO_FEW_PATHS_NOTE = "too few paths"
 
 
-def statistic_text(metric: str, stats: SummaryStatistic, stat: str, fmt) -> str:
+def statistic_text(metric: str, stats: SummaryStatistic, stat: str, fmt: Callable[[float | None], str]) -> str:
     """One statistic as shown: a percentile that lands on a path that never pays back reads "never" (SPEC 3.2)."""
     value = stats.stat(stat)
     if value is None and stat != "mean" and stats.never:
@@ -138,7 +138,9 @@ def never_note(stats: SummaryStatistic) -> str:
     return f"{100 * share:.0f}% never" if share else ""
 
 
-def _mean_and_error(metric: str, stats: SummaryStatistic, fmt, currency: str) -> KeepFigures | str:
+def _mean_and_error(
+    metric: str, stats: SummaryStatistic, fmt: Callable[[float | None], str], currency: str
+) -> KeepFigures | str:
     """``$1.10M ± $6.8k``: the Monte-Carlo standard error says how far the mean may move with another seed.
 
     Kept whole on a narrow terminal or a pipe: it wraps before the ``±`` only.

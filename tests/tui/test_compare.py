@@ -61,9 +61,9 @@ async def test_it_compares_with_the_stored_scenario_of_the_same_name(store):
         assert screen.query_one("#against", Select).value == "Starter - monthly SaaS"
         assert screen.results is not None
         result_a, result_b = screen.results
-        assert (result_a["paths"], result_a["seed"], result_b["paths"], result_b["seed"]) == (PATHS, SEED, PATHS, SEED)
-        assert result_a["scenario"]["acquisition"]["spend_monthly"] == 30_000
-        assert result_b["scenario"]["acquisition"]["spend_monthly"] == 20_000
+        assert (result_a.paths, result_a.seed, result_b.paths, result_b.seed) == (PATHS, SEED, PATHS, SEED)
+        assert result_a.scenario["acquisition"]["spend_monthly"] == 30_000
+        assert result_b.scenario["acquisition"]["spend_monthly"] == 20_000
         table = text_of(screen.query_one("#differences", Static).content)
         assert "Starter - monthly SaaS@2 − Starter (edited)" in table
         assert "ARR end" in table and "Focus" in table and "p10–p90" in table
@@ -115,7 +115,7 @@ async def test_choosing_another_b_runs_again_and_reuses_a(store):
         await finished(pilot)
         assert screen.labels == ("Edited", "PLG funnel@1")
         assert screen.results[0] is first_a
-        assert screen.results[1]["scenario"]["name"] == "PLG funnel"
+        assert screen.results[1].scenario["name"] == "PLG funnel"
         assert "PLG funnel@1 − Edited" in text_of(screen.query_one("#differences", Static).content)
 
 
