@@ -109,14 +109,15 @@ class Tornado:
         self.result = result
         shown = formatter_for(result.metric, result.currency)
         # a payback that never comes is +inf (SPEC 3.2)
-        self.format_metric = lambda value: "never" if value == math.inf else shown(value)
+        self.format_metric: Callable[[float], str] = lambda value: "never" if value == math.inf else shown(value)
         self.suggest = suggest
         self.color = True
         # never at base: the bars measure the share of paths that never pay back, a probability
         self.by_never = result.ranked_by_never
         self.format_scale = format_rate if self.by_never else self.format_metric
         self.probability = self.by_never or result.statistic == "mean"
-        self.base_value = result.base_never if self.by_never else result.base
+        base_never = result.base_never
+        self.base_value = base_never if self.by_never and base_never is not None else result.base
 
     def at(self, side: Side) -> float | None:
         """Where a side's bar reaches: its metric, or its share that never pays back (:attr:`by_never`)."""
@@ -161,8 +162,8 @@ class Tornado:
         title = Text(f"{metric_label(r.metric)} ({statistic}): ", style="bold")
         title.append(f"{self.format_metric(r.base)} at base", style="bold")
         if self.by_never:
-            title.append(f" ({_share(r.base_never)} of paths never pay back)", style="bold")
-        elif r.too_few:
+            title.append(f" ({_share(self.base_value)} of paths never pay back)", style="bold")
+        elif r.too_few and r.base_n is not None:
             title.append(f" ({paths_of({'n': r.base_n})})", style="bold")
         title.append(f"; each input swung ±{_percent(r.swing)}, one at a time")
         return title
@@ -173,7 +174,7 @@ class Tornado:
         advice = f"; {self.suggest(r.instead)}" if r.instead else ""
         if self.by_never:
             return (
-                f"The p50 is never at base ({_share(r.base_never)} of paths never pay back): the inputs are ranked "
+                f"The p50 is never at base ({_share(self.base_value)} of paths never pay back): the inputs are ranked "
                 f"by that share instead{advice}."
             )
         if r.too_few:
@@ -184,7 +185,6 @@ class Tornado:
         return ""
 
     def _bars(self, moving: list[Swing], width: int) -> RenderResult:
-        r = self.result
         value_width = max(len(self._value(s, side)) for s in moving for side in (s.low, s.high)) + 1
         longest = max(len(s.field) for s in moving)
         label_width = max(min(longest, MAX_LABEL, width - 3 - 2 * (value_width + MIN_REACH)), 12)
@@ -230,13 +230,13 @@ class Tornado:
         for halves, direction, style, side in sorted(drawn, key=lambda d: -d[0]):  # the shorter on top
             full, part = divmod(halves, 2)
             if self.color:
-                cells = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
+                glyphs = [("█", style)] * full + ([("▐" if direction < 0 else "▌", style)] if part else [])
             else:  # whole cells of the side's glyph: half blocks would look alike
-                cells = [(LOW_MONO if style == LOW_STYLE else HIGH_MONO, style)] * (full + part)
-            bars[direction][: len(cells)] = cells
+                glyphs = [(LOW_MONO if style == LOW_STYLE else HIGH_MONO, style)] * (full + part)
+            bars[direction][: len(glyphs)] = glyphs
             labels[direction].append((self._value(swing, side), style))
-        for label in idle:  # a side that did not move, or whose run failed, is named on a free side
-            labels[1 if not labels[1] else -1].append(label)
+        for idle_label in idle:  # a side that did not move, or whose run failed, is named on a free side
+            labels[1 if not labels[1] else -1].append(idle_label)
         line = Text(no_wrap=True, overflow="crop")
         halves_out = {}
         for direction in (-1, 1):
