@@ -35,6 +35,7 @@ from saas_sim.io.values import (
 )
 from saas_sim.model.catalog.fields import (
     EVENT_CASH_IN,
+    EVENT_MONTH,
     FIELD,
     RHO,
     SEGMENT,
@@ -753,7 +754,7 @@ class _ScenarioReader:
         month = None
         if event.require("month") is not None:
             last = self.horizon or TOP_LEVEL["horizon_months"].high
-            month_rule = dataclasses.replace(FIELD["events.month"].rule, high=last)  # type: ignore[type-var]
+            month_rule = dataclasses.replace(EVENT_MONTH, high=last)
             month = self.reader.number(event.get("month"), month_rule, join(field, "month"))
         note = event.given("note")
         set_node = event.given("set")
@@ -779,9 +780,10 @@ class _ScenarioReader:
             path_field = join(field, path)
             rule, why = self._field_path(path)
             refusal = why if rule is None else why_not_settable(path, rule, self.segments)
-            if refusal:
+            if refusal is not None:
                 self.reader.report(key_node, path_field, refusal)
                 continue
+            assert rule is not None  # why names no field only when there is none
             value = self.reader.number(value_node, rule, path_field)
             if value is not None:
                 changes.append((path, value))

@@ -146,15 +146,20 @@ def set(scenario: Scenario, path: str, value: Any) -> Scenario:
             raise KeyError(path)
         segments = tuple(_replace(s, key.split("."), value, path) if s.name == name else s for s in scenario.segments)
         return dataclasses.replace(scenario, segments=segments)
-    return _replace(scenario, path.split("."), value, path)
+    replaced: Scenario = _replace(scenario, path.split("."), value, path)
+    return replaced
 
 
 def _replace(obj: Any, parts: list[str], value: Any, path: str) -> Any:
-    if obj is None or not dataclasses.is_dataclass(obj) or parts[0] not in {f.name for f in dataclasses.fields(obj)}:
+    """``obj`` (a dataclass) with the attribute at ``parts`` replaced by ``value``."""
+    if obj is None or isinstance(obj, type) or not dataclasses.is_dataclass(obj):
         raise KeyError(path)
-    if len(parts) == 1:
-        return dataclasses.replace(obj, **{parts[0]: value})
-    return dataclasses.replace(obj, **{parts[0]: _replace(getattr(obj, parts[0]), parts[1:], value, path)})
+    if parts[0] not in {f.name for f in dataclasses.fields(obj)}:
+        raise KeyError(path)
+    if len(parts) > 1:
+        value = _replace(getattr(obj, parts[0]), parts[1:], value, path)
+    instance: Any = obj
+    return dataclasses.replace(instance, **{parts[0]: value})
 
 
 def _owner(scenario: Scenario, path: str) -> tuple[object, list[str]]:

@@ -536,6 +536,7 @@ SEGMENT: dict[str, FieldRule] = {
     if _in(f, "segments", "segments.funnel", "segments.churn")
 }
 EVENT_CASH_IN = _rule(FIELD["events.cash_in"])
+EVENT_MONTH = _rule(FIELD["events.month"])  # up to the scenario's horizon
 RHO = _rule(FIELD["simulation.correlations.rho"])
 
 # The kernel's parameters, in catalog order: a segment's (and the two the engine derives from
