@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -325,3 +327,19 @@ def test_changed_fields_match_events_by_index():
     ]
     assert changed_fields(normalized(more), before) == added
     assert changed_fields(before, normalized(ACME.replace("currency: EUR", "currency: USD"))) == ["currency"]
+
+
+def test_a_stored_document_that_is_no_result_is_told_as_damage_not_a_traceback(store, result):
+    """JSON that is not a SPEC 5 document (its diagnosis lost) is refused in one line, the store left as it is."""
+    _, run = store.save_run(ACME, parse_scenario(ACME), result)
+    document = result.to_json()
+    del document["diagnosis"]
+    with sqlite3.connect(store.path) as connection:
+        connection.execute(
+            "UPDATE run_results SET document = ? WHERE run_id = ?",
+            (zlib.compress(json.dumps(document).encode()), run.id),
+        )
+    connection.close()
+    with pytest.raises(InputError, match=r"not a result document.*diagnosis"):
+        store.result(run.id)
+    assert store.run(run.id) == run  # the run's row still reads
