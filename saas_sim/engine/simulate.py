@@ -31,7 +31,7 @@ from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
 from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
-from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic, series_from_json, summary_from_json
+from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
 # Changes whenever the same scenario, seed and paths would give other numbers (SPEC 5):
@@ -341,8 +341,9 @@ def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict
     return view(raw, company=True), segments
 
 
-def _described(per_path_view: dict) -> dict[str, dict]:
-    """Statistics of every series and summary, on one thread per core (the kernels run without the GIL).
+def _described(per_path_view: dict) -> Segment:
+    """Statistics of every series and summary of a view (the company's or a segment's, held as a
+    :class:`~saas_sim.model.result.Segment` holds them), on one thread per core (the kernels run without the GIL).
 
     Each worker computes a series, describes it and lets it go, so that memory
     holds one series per worker; names that share an array (``revenue`` is
@@ -361,7 +362,10 @@ def _described(per_path_view: dict) -> dict[str, dict]:
                 pool.map(lambda name: describe_summary(summary[name], never=name in metrics.NEVER_SUMMARY), summary),
             )
         )
-    return {"series": {name: described[recipe(name)] for name in series}, "summary": summaries}
+    return Segment(
+        {name: Statistic.from_json(described[recipe(name)]) for name in series},
+        {name: SummaryStatistic.from_json(stats) for name, stats in summaries.items()},
+    )
 
 
 def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: float) -> Numbers:
@@ -382,16 +386,16 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
     if one_segment:
         name = next(iter(seg_raw))
         segments = {
-            name: {
-                "series": {k: v for k, v in company["series"].items() if k not in metrics.COMPANY_ONLY_SERIES},
-                "summary": {k: v for k, v in company["summary"].items() if k not in metrics.COMPANY_ONLY_SUMMARY},
-            }
+            name: Segment(
+                {k: v for k, v in company.series.items() if k not in metrics.COMPANY_ONLY_SERIES},
+                {k: v for k, v in company.summary.items() if k not in metrics.COMPANY_ONLY_SUMMARY},
+            )
         }
     return Numbers(
         scenario=scenario,
-        series=series_from_json(company["series"]),
-        segments={name: Segment.from_json(segment) for name, segment in segments.items()},
-        summary=summary_from_json(company["summary"]),
+        series=company.series,
+        segments=segments,
+        summary=company.summary,
         cohorts=Cohorts(cohort_table(cohort_customers), cohort_table(cohort_mrr)),
         elapsed_s=round(elapsed_s, 4),
     )

@@ -365,10 +365,10 @@ def test_one_segment_reports_the_same_numbers_as_the_company_view_of_it():
     sc = with_overrides(
         one_segment(churn=0.03, expansion=0.01, contraction=0.004, horizon=15, spend=30_000.0, paths=300)
     )
-    result = _document(sc, [run_block(sc, 0, 300)], 0.0)
+    numbers = build_numbers(sc, [run_block(sc, 0, 300)], 0.0)
     seg_raw, _ = raw_per_path(sc, [run_block(sc, 0, 300)])
     direct = _described(view(seg_raw["A"], company=False))
-    assert result["segments"]["A"] == direct
+    assert numbers.segments["A"] == direct
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -380,13 +380,13 @@ def test_series_described_one_at_a_time_equal_those_described_all_at_once(scenar
 
     scenario = with_overrides(scenario)
     paths = scenario.simulation.paths
-    result = _document(scenario, [run_block(scenario, 0, paths)], 0.0)
+    numbers = build_numbers(scenario, [run_block(scenario, 0, paths)], 0.0)
     seg_raw, raw = raw_per_path(scenario, [run_block(scenario, 0, paths)])
     company = _described(view(raw, company=True))
-    assert result["series"] == company["series"] and result["summary"] == company["summary"]
+    assert numbers.series == company.series and numbers.summary == company.summary
     if len(seg_raw) > 1:
         for name, seg in seg_raw.items():
-            assert result["segments"][name] == _described(view(seg, company=False))
+            assert numbers.segments[name] == _described(view(seg, company=False))
 
 
 def test_the_memory_estimate_grows_with_the_statistics_workers(monkeypatch):
