@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -25,6 +27,16 @@ EXIT_INVALID_INPUT = 2
 def option_problem(option: str, message: str) -> Problem:
     """``saas-sim --paths: must be ...``: a bad command-line value, as an input problem."""
     return Problem(PROGRAM, None, option, message)
+
+
+@contextmanager
+def option_errors(option: str) -> Iterator[None]:
+    """Report the bare messages of an :class:`InputError` raised inside as problems of ``option``
+    (``saas-sim --metric: ...``)."""
+    try:
+        yield
+    except InputError as error:
+        raise InputError([p if isinstance(p, Problem) else option_problem(option, p) for p in error.problems]) from None
 
 
 def invalid_input(message: str) -> InputError:

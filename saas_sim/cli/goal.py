@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
-from saas_sim.cli.boundary import option_problem
+from saas_sim.cli.boundary import option_errors, option_problem
 from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOption
 from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
-from saas_sim.cli.sensitivity import option_errors
 from saas_sim.errors import InputError
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from saas_sim.cli.boundary import option_problem
+from saas_sim.cli.boundary import option_errors, option_problem
 from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOption
 from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
-from saas_sim.errors import InputError, Problem
+from saas_sim.errors import InputError
 
 
 def sensitivity_command(
@@ -79,13 +77,3 @@ def parse_swing(text: str) -> float:
             [option_problem("--swing", f"must be a share more than 0 and at most 100 % ('20%' or '0.2'), got {got}")]
         )
     return value
-
-
-@contextmanager
-def option_errors(option: str) -> Iterator[None]:
-    """Report the bare messages of an :class:`InputError` raised inside as problems of ``option``
-    (``saas-sim --metric: ...``)."""
-    try:
-        yield
-    except InputError as error:
-        raise InputError([p if isinstance(p, Problem) else option_problem(option, p) for p in error.problems]) from None
