@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 SCHEMA = "saas-sim.result/1"
-STATS = ("mean", "p5", "p10", "p50", "p90", "p95")
-StatName: TypeAlias = Literal["mean", "p5", "p10", "p50", "p90", "p95"]
+STATS = ("mean", "p5", "p10", "p50", "p90", "p95")  # every statistic's names, in the document's order
 Value: TypeAlias = float | None
 Json: TypeAlias = dict[str, Any]
 
