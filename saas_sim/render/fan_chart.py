@@ -233,7 +233,7 @@ class FanChart:
 
         bottom, top, step = self._value_range()
         ticks = [bottom + i * step for i in range(int(round((top - bottom) / step)) + 1)]
-        labels = {}
+        labels: dict[int, str] = {}
         for value in ticks:
             row = self.height - 1 - min(int((value - bottom) / (top - bottom) * self.height), self.height - 1)
             labels.setdefault(row, self.value_format(0.0 if abs(value) < step * 1e-9 else value))

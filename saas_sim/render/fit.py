@@ -46,7 +46,9 @@ def parameters_table(result: FitResult) -> Table:
         ("heterogeneity", result.heterogeneity, _number, "1 / (alpha + beta + 1); 0 = everyone alike"),
     )
     for name, estimate, show, note in rows:
-        interval = "—" if estimate.low is None else f"{show(estimate.low)} .. {show(estimate.high)}"
+        interval = (
+            "—" if estimate.low is None or estimate.high is None else f"{show(estimate.low)} .. {show(estimate.high)}"
+        )
         table.add_row(name, show(estimate.value), interval, note)
     table.add_row("log-likelihood", f"{result.log_likelihood:,.1f}", "", "")
     return table
@@ -66,7 +68,7 @@ def verdicts(result: FitResult) -> Text:
     else:
         text.append("· Heterogeneity does not matter here: ", style="bold")
         text.append(f"{constant} describes the data as well: {test}\n")
-    if result.chi_square is not None:
+    if result.chi_square is not None and result.chi_square_p_value is not None:  # both or neither
         fit = (
             f"Pearson chi-square {result.chi_square:.1f} on {result.chi_square_df} df, "
             f"{_p_value(result.chi_square_p_value)}; largest survival gap "

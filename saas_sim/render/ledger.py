@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -123,7 +125,7 @@ class MovementsTable:
 class HistoryChart(FanChart):
     """A :class:`FanChart` of one historical line: no percentile bands, so no band legend."""
 
-    def __init__(self, months: Sequence[str], values: Sequence[float | None], **options):
+    def __init__(self, months: Sequence[str], values: Sequence[float | None], **options: Any) -> None:
         super().__init__(months, {"p50": values}, **options)  # type: ignore[arg-type]  # labels, not numbers
 
     def _legend(self, color: bool) -> Text:
@@ -143,7 +145,7 @@ def history_charts(document: dict, *, height: int = 10) -> tuple[HistoryChart, H
 def retention_color(share: float) -> str:
     """Red (nobody left) through amber to green (everyone stayed), as ``#rrggbb``."""
     share = min(max(share, 0.0), 1.0)
-    for (low, low_rgb), (high, high_rgb) in zip(RETENTION_STOPS, RETENTION_STOPS[1:]):
+    for (low, low_rgb), (high, high_rgb) in itertools.pairwise(RETENTION_STOPS):
         if share <= high:
             mix = (share - low) / (high - low)
             rgb = [round(a + (b - a) * mix) for a, b in zip(low_rgb, high_rgb)]
@@ -211,7 +213,8 @@ class CohortHeatmap:
                     cells.append(Text("· ", style="dim"))
                 else:
                     style = Style(color="white", bgcolor=retention_color(share)) if color else None
-                    cells.append(Text(f"{min(100 * share, 999):3.0f} ", style=style))
+                    # no style without colour: None, as rich takes it
+                    cells.append(Text(f"{min(100 * share, 999):3.0f} ", style=style))  # type: ignore[arg-type]
             table.add_row(f"{self.months[cohort]} ", *cells)
         yield table
 

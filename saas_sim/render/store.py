@@ -48,7 +48,7 @@ def scenarios_table(infos: list[ScenarioInfo], *, show_archived: bool) -> Table:
     table.caption = "ARR p50 (at the horizon) and focus: of each scenario's latest run"
     table.caption_justify = "left"
     for info in infos:
-        row = [
+        row: list[Text | str] = [
             Text(info.name, style="bold"),
             str(info.revision),
             local_time(info.updated_at),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -107,9 +108,9 @@ def figure_panel(fact: Fact | None, facts: dict[str, Fact], currency: str = "USD
         return Panel(Text(PENDING), box=box.ROUNDED)
     value = Text(format_fact(fact, currency), style=f"bold {STATUS_STYLES.get(fact.status or '', '')}".strip())
     lines: list[RenderableType] = [value]
-    for line in (fact_note(fact, facts, currency), fact_range(fact, currency)):
-        if line:
-            lines.append(Text(line, style="dim"))
+    lines.extend(
+        Text(line, style="dim") for line in (fact_note(fact, facts, currency), fact_range(fact, currency)) if line
+    )
     return Panel(
         Group(*lines),
         title=Text(fact.label),
@@ -130,7 +131,7 @@ def figures_row(step: Step, facts: dict[str, Fact] | None, currency: str = "USD"
     return grid
 
 
-def _value_format(kind: str, currency: str):
+def _value_format(kind: str, currency: str) -> Callable[[float | None], str]:
     if kind == "money":
         return lambda value: format_money(value, currency)
     if kind == "rate":

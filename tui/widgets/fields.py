@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -14,7 +16,7 @@ class FieldInput(Input):
 
     BINDINGS = [Binding(UNDO_KEY, "undo", "Undo", show=False, id="field.undo")]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._undo: list[str] = []
         self._undoing = False
         super().__init__(*args, **kwargs)
