@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -216,7 +218,7 @@ class CompareScreen(Screen[None]):
         total = sum(run.scenario.simulation.paths for run in runs)
         done_before = 0
         for run in runs:
-            if not job.drain(run.progress(), lambda step, before=done_before: self._progress(before + step[0], total)):
+            if not job.drain(run.progress(), partial(self._progress_after, done_before, total)):
                 return
             done_before += run.scenario.simulation.paths
         results = [run.result for run in runs]
@@ -227,6 +229,10 @@ class CompareScreen(Screen[None]):
     def _progress(self, done: int, total: int) -> None:
         if self.is_attached:
             self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+
+    def _progress_after(self, before: int, total: int, step: tuple[int, int]) -> None:
+        """A run's step, its paths counted after the ``before`` of the runs before it."""
+        self._progress(before + step[0], total)
 
     def _show(self, result_a: Result, result_b: Result, label_b: str) -> None:
         if not self.is_attached:

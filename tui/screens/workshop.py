@@ -440,7 +440,7 @@ class WorkshopScreen(Screen[None]):
         from saas_sim.analysis.run import ScenarioRun
 
         job = Job(self.app)
-        results = []
+        results: list[Result | None] = []
         for each in (scenario, baseline):
             if each is None:
                 results.append(None)
