@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
+# Declared in the catalog; named here too for the engine (what only the company has, where inf means "never").
+from saas_sim.model.catalog.metrics import COMPANY_ONLY_SERIES as COMPANY_ONLY_SERIES
+from saas_sim.model.catalog.metrics import COMPANY_ONLY_SUMMARY as COMPANY_ONLY_SUMMARY
+from saas_sim.model.catalog.metrics import NEVER_SUMMARY as NEVER_SUMMARY
+from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
+
 # The summaries that need a whole year of history.
 YEAR = 12
-
-# What only the company has: cash, fixed costs and what follows from them.
-COMPANY_ONLY_SERIES = ("fixed_costs", "cash", "net_burn")
-COMPANY_ONLY_SUMMARY = ("cash_end", "cash_min", "out_of_cash", "cash_out_month", "burn_multiple", "rule_of_40")
-# Summaries where ``inf`` means "never" (SPEC 3.2), which is not undefined: their statistics count it.
-NEVER_SUMMARY = ("payback_months_with_churn",)
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -193,7 +193,7 @@ def summary(series: dict[str, np.ndarray], raw: dict[str, np.ndarray], *, compan
         "grr_12m_end": series["grr_12m"][:, last].copy(),
         "cac": ratio(series["acquisition_spend"].sum(axis=1), series["new_customers"].sum(axis=1)),
     }
-    for name in ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn"):
+    for name in UNIT_ECONOMICS:
         out[name] = raw[name]
     if company:
         cash = series["cash"]
@@ -254,12 +254,11 @@ def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, 
     without any new account every segment weighs the same.  An undefined
     (``nan``) or never (``inf``) value of a weighted segment carries over.
     """
-    names = ("ltv_simple", "ltv", "ltv_cac", "payback_months", "payback_months_with_churn")
     new = np.stack([(s["paid_new"] + s["referral_new"]).sum(axis=1) for s in segments])  # (segments, paths)
     total = new.sum(axis=0)
     weights = np.where(total > 0, ratio(new, total[None, :]), 1.0 / len(segments))
     out = {}
-    for name in names:
+    for name in UNIT_ECONOMICS:
         values = np.stack([np.broadcast_to(s[name], total.shape) for s in segments])
         weighted = weights > 0
         with np.errstate(invalid="ignore"):

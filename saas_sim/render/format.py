@@ -9,6 +9,8 @@ import functools
 import math
 from collections.abc import Callable
 
+from saas_sim.model.catalog.metrics import METRICS, Kind, label_of
+
 MISSING = "—"
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
@@ -129,32 +131,12 @@ def format_points(value: float | None) -> str:
 
 Formatter = Callable[[float | None], str]
 
-# How each metric of SPEC 3 reads; money is handled apart (it needs the currency).
-METRIC_KIND: dict[str, str] = {
-    "arr_end": "money",
-    "mrr_end": "money",
-    "cash_end": "money",
-    "cash_min": "money",
-    "cac": "money",
-    "ltv": "money",
-    "ltv_simple": "money",
-    "arr": "money",
-    "mrr": "money",
-    "cash": "money",
-    "customers_end": "count",
-    "customers": "count",
-    "out_of_cash": "rate",
-    "nrr_12m_end": "rate",
-    "grr_12m_end": "rate",
-    "annualized_logo_churn_end": "rate",
-    "arr_growth_yoy_end": "rate",
-    "cash_out_month": "month",
-    "payback_months": "months",
-    "payback_months_with_churn": "months",
-    "ltv_cac": "multiple",
-    "burn_multiple": "multiple",
-    "rule_of_40": "points",
-}
+
+def metric_kind(metric: str) -> Kind:
+    """How a metric of SPEC 3 reads (the catalog's ``kind``); a name the catalog lacks reads as a plain number."""
+    found = METRICS.get(metric)
+    return found.kind if found is not None else "number"
+
 
 _FORMATTERS: dict[str, Formatter] = {
     "count": format_count,
@@ -168,7 +150,7 @@ _FORMATTERS: dict[str, Formatter] = {
 
 def formatter_for(metric: str, currency: str = "USD") -> Formatter:
     """The formatter of a metric name of SPEC 3 (plain compact numbers when unknown)."""
-    kind = METRIC_KIND.get(metric)
+    kind = metric_kind(metric)
     if kind == "money":
         return lambda value: format_money(value, currency, keep_zeros=True)
     return _FORMATTERS.get(kind, format_compact)
@@ -219,7 +201,7 @@ def format_error(metric: str, value: float | None, currency: str = "USD", *, mea
         return MISSING
     if is_noise(value, mean):
         value = 0.0
-    kind = METRIC_KIND.get(metric)
+    kind = metric_kind(metric)
     if kind == "money":
         return _money_error(value, currency)
     if kind == "rate":
@@ -233,13 +215,7 @@ def format_error(metric: str, value: float | None, currency: str = "USD", *, mea
     return _two_digits(value)
 
 
-_ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC", "ltv": "LTV"}
-
-
 def metric_label(metric: str) -> str:
-    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end``, ``ltv_cac`` -> ``LTV/CAC``."""
-    if metric == "ltv_cac":
-        return "LTV/CAC"
-    words = [_ACRONYMS.get(word, word) for word in metric.split("_")]
-    label = " ".join(words)
-    return label[0].upper() + label[1:]
+    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end``, ``ltv_cac`` -> ``LTV/CAC`` (the catalog's)."""
+    found = METRICS.get(metric)
+    return found.label if found is not None else label_of(metric)

@@ -1,0 +1,623 @@
+"""Every metric of SPEC 3, declared once: what it is, how it reads, what it means.
+
+One :class:`Metric` per name of SPEC 3.1 (monthly series) and 3.2 (summary);
+``cac`` is both and has one entry, listed in both tables.  Everything else
+reads these declarations: the glossary and its groups, the statistic a user
+reads (p50, or the mean of a 0/1 metric), which way is better, the formats,
+the company-only names, what ``inf`` and an undefined p50 mean, the labels,
+and the unit-economics names the kernel computes from month-1 parameters.
+
+To add a derived metric: declare it here (in :data:`SERIES` or
+:data:`SUMMARY`, at the place it takes in SPEC 3) and compute it in
+:mod:`saas_sim.model.metrics` (its ``formula_home``).
+
+Notation of the formulas: month ``t = 1..H``, ``x(t−1)`` last month's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["series", "summary", "both"]
+Kind = Literal["money", "count", "rate", "month", "months", "multiple", "points", "number"]
+"""How a value reads: ``money`` in the run's currency, ``count`` of accounts, ``rate`` as a percent,
+``month`` a month of the horizon, ``months`` a duration, ``multiple`` ``3.1×``, ``points`` ``42 pts``;
+``number`` a plain compact number (every series not drawn with a unit today)."""
+Statistic = Literal["p50", "mean"]
+Better = Literal["higher", "lower"]
+Undefined = Literal["undefined", "never"]
+
+# The glossary's groups, in the order a reader meets them.
+CUSTOMERS = "Customers (monthly)"
+MRR = "MRR and its movements (monthly)"
+RETENTION = "Retention (monthly)"
+ACQUISITION = "Acquisition (monthly)"
+MONEY = "Money (monthly)"
+PER_PATH = "Summary: one value per path"
+
+_ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC", "ltv": "LTV"}
+
+_RECIPES = "saas_sim.model.metrics.series_recipes"
+_SUMMARY = "saas_sim.model.metrics.summary"
+_KERNEL = "saas_sim.engine.compiled.simulate_paths"
+
+
+def label_of(name: str) -> str:
+    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end`` (acronyms in capitals, first letter too)."""
+    label = " ".join(_ACRONYMS.get(word, word) for word in name.split("_"))
+    return label[0].upper() + label[1:]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric of SPEC 3 and everything the layers above need to know of it."""
+
+    name: str  # exactly as SPEC 3.1/3.2 and the result document name it
+    role: Role  # a monthly series (3.1), a summary metric (3.2), or both (``cac``)
+    kind: Kind
+    group: str  # the glossary group it is listed under
+    meaning: str  # what the number tells, in a founder's words (the glossary)
+    formula: str  # how it is computed, in one line
+    formula_home: str  # the dotted name of the function whose docstring holds its formula
+    better: Better | None = None  # which way is better (None: neither, or not judged)
+    statistic: Statistic = "p50"  # what a user reads over paths: the mean of a 0/1 metric is its probability
+    company_only: bool = False  # the company has it, a segment does not (cash and what follows from it)
+    undefined: Undefined = "undefined"  # "never": inf on a path means it never happens, and counts (SPEC 3.2)
+    undefined_p50_reads_never: bool = False  # on screen, an undefined p50 reads "never", not "—"
+    unit_economics: bool = False  # per segment from month-1 parameters (the kernel); the company weighs them
+    label: str = ""  # short label; by default from the name (``label_of``)
+    table_label: str = ""  # in the key-metrics and diagnosis tables; by default ``label``
+    card_label: str = ""  # on the TUI's card, when it has one; by default ``label``
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", label_of(self.name))
+        if not self.table_label:
+            object.__setattr__(self, "table_label", self.label)
+        if not self.card_label:
+            object.__setattr__(self, "card_label", self.label)
+
+    @property
+    def is_series(self) -> bool:
+        return self.role in ("series", "both")
+
+    @property
+    def is_summary(self) -> bool:
+        return self.role in ("summary", "both")
+
+    @property
+    def inf_is_never(self) -> bool:
+        """Whether ``inf`` on a path means "never": the statistics count it (:data:`NEVER_SUMMARY`)."""
+        return self.undefined == "never"
+
+
+CAC = Metric(
+    "cac",
+    "both",
+    "money",
+    ACQUISITION,
+    "Blended cost of winning a customer; referrals lower it. The summary's is over the whole plan.",
+    "acquisition_spend / new_customers (summary: Σ spend / Σ new customers over the horizon)",
+    _RECIPES,
+    better="lower",
+)
+
+# SPEC 3.1, in its order.
+SERIES: tuple[Metric, ...] = (
+    # -- customers --
+    Metric(
+        "customers",
+        "series",
+        "count",
+        CUSTOMERS,
+        "The size of the base: active accounts at the end of the month.",
+        "active accounts at the end of t",
+        _KERNEL,
+    ),
+    Metric(
+        "new_customers",
+        "series",
+        "number",
+        CUSTOMERS,
+        "Accounts that joined this month, bought or referred.",
+        "paid_new + referral_new",
+        _RECIPES,
+    ),
+    Metric(
+        "paid_new",
+        "series",
+        "number",
+        CUSTOMERS,
+        "Accounts bought with acquisition spend.",
+        "Poisson(segment spend / CAC of the month)",
+        _KERNEL,
+    ),
+    Metric(
+        "referral_new",
+        "series",
+        "number",
+        CUSTOMERS,
+        "Accounts that came by word of mouth, for free.",
+        "Poisson(referrals_monthly × accounts that survived the month's churn)",
+        _KERNEL,
+    ),
+    Metric(
+        "churned_customers",
+        "series",
+        "number",
+        CUSTOMERS,
+        "Accounts lost this month; only accounts facing a renewal can leave.",
+        "accounts lost in t",
+        _KERNEL,
+    ),
+    Metric(
+        "renewals_due",
+        "series",
+        "number",
+        CUSTOMERS,
+        "Accounts facing a renewal this month: everyone on monthly plans, the anniversaries on annual ones.",
+        "accounts facing a renewal in t",
+        _KERNEL,
+    ),
+    # -- MRR and its movements --
+    Metric(
+        "mrr",
+        "series",
+        "money",
+        MRR,
+        "Monthly recurring revenue at the end of the month.",
+        "MRR at the end of t",
+        _KERNEL,
+    ),
+    Metric("arr", "series", "money", MRR, "Annual run rate, the number investors quote.", "12 × mrr", _RECIPES),
+    Metric(
+        "new_mrr", "series", "number", MRR, "Revenue added by new accounts.", "new accounts × arpa_monthly", _KERNEL
+    ),
+    Metric(
+        "expansion_mrr",
+        "series",
+        "number",
+        MRR,
+        "Revenue added by upgrades and more seats.",
+        "expansion_monthly × MRR of the month's survivors",
+        _KERNEL,
+    ),
+    Metric(
+        "contraction_mrr",
+        "series",
+        "number",
+        MRR,
+        "Revenue lost to downgrades and fewer seats.",
+        "contraction_monthly × MRR of the month's survivors",
+        _KERNEL,
+    ),
+    Metric(
+        "churned_mrr",
+        "series",
+        "number",
+        MRR,
+        "Revenue that walked out with the accounts lost.",
+        "MRR of the accounts lost in t",
+        _KERNEL,
+    ),
+    Metric(
+        "net_new_mrr",
+        "series",
+        "number",
+        MRR,
+        "The MRR bridge: how much MRR grew this month, all movements together.",
+        "new_mrr + expansion_mrr − contraction_mrr − churned_mrr; mrr(t) = mrr(t−1) + net_new_mrr(t)",
+        _KERNEL,
+    ),
+    # -- retention --
+    Metric(
+        "logo_churn_rate",
+        "series",
+        "number",
+        RETENTION,
+        "Share of last month's customers lost this month.",
+        "churned_customers(t) / customers(t−1)",
+        _RECIPES,
+    ),
+    Metric(
+        "annualized_logo_churn",
+        "series",
+        "number",
+        RETENTION,
+        "Share of customers lost over the last twelve months, compounded (3 % a month is 31 % a year).",
+        "1 − Π over the last 12 months of (1 − logo_churn_rate); from t = 12",
+        "saas_sim.model.metrics.annualized_logo_churn",
+    ),
+    Metric(
+        "renewal_rate",
+        "series",
+        "number",
+        RETENTION,
+        "Of the accounts that could leave this month, the share that stayed.",
+        "1 − churned_customers / renewals_due",
+        _RECIPES,
+    ),
+    Metric(
+        "gross_mrr_churn_rate",
+        "series",
+        "number",
+        RETENTION,
+        "Revenue lost from the existing base this month, before any expansion.",
+        "(churned_mrr + contraction_mrr) / mrr(t−1)",
+        _RECIPES,
+    ),
+    Metric(
+        "nrr_monthly",
+        "series",
+        "number",
+        RETENTION,
+        "Net revenue retention over one month: above 1, the base grows by itself.",
+        "(mrr(t−1) + expansion − contraction − churned) / mrr(t−1)",
+        _RECIPES,
+    ),
+    Metric(
+        "grr_monthly",
+        "series",
+        "number",
+        RETENTION,
+        "Gross revenue retention over one month: upgrades left out, so at most 1.",
+        "(mrr(t−1) − contraction − churned) / mrr(t−1)",
+        _RECIPES,
+    ),
+    Metric(
+        "nrr_12m",
+        "series",
+        "number",
+        RETENTION,
+        "What a dollar of revenue a year ago has become, upgrades and losses included; new accounts left out.",
+        "MRR at t of the accounts active at t−12 / mrr(t−12); from t = 12",
+        _RECIPES,
+    ),
+    Metric(
+        "grr_12m",
+        "series",
+        "number",
+        RETENTION,
+        "How much of last year's revenue survived churn and downgrades, no credit for upgrades.",
+        "Σ over those accounts still active at t of MRR(t−12) × Π (1 − contraction rate) / mrr(t−12); from t = 12",
+        _RECIPES,
+    ),
+    Metric(
+        "quick_ratio",
+        "series",
+        "number",
+        RETENTION,
+        "MRR gained per dollar of MRR lost; 4 or more is efficient growth, near 1 the bucket leaks as fast as it fills.",
+        "(new_mrr + expansion_mrr) / (churned_mrr + contraction_mrr)",
+        _RECIPES,
+    ),
+    # -- acquisition --
+    Metric(
+        "acquisition_spend",
+        "series",
+        "number",
+        ACQUISITION,
+        "Sales and marketing spent this month (a segment: its share).",
+        "spend_monthly × (1 + spend_growth_monthly)^(t−1) + reinvest_gross_profit × gross_profit(t−1)",
+        _KERNEL,
+    ),
+    CAC,
+    Metric(
+        "paid_cac",
+        "series",
+        "number",
+        ACQUISITION,
+        "What a bought customer costs; rises as spend grows.",
+        "acquisition_spend / paid_new",
+        _RECIPES,
+    ),
+    # -- money --
+    Metric(
+        "revenue",
+        "series",
+        "number",
+        MONEY,
+        "Revenue recognised in the month (equal to MRR).",
+        "MRR at the end of t",
+        _RECIPES,
+    ),
+    Metric(
+        "gross_profit",
+        "series",
+        "number",
+        MONEY,
+        "What is left of revenue after hosting, payment fees and other cost of revenue.",
+        "Σ segments revenue × gross_margin",
+        _KERNEL,
+    ),
+    Metric(
+        "cs_cost",
+        "series",
+        "number",
+        MONEY,
+        "Customer-success cost.",
+        "Σ segments retention_cost_monthly × customers",
+        _KERNEL,
+    ),
+    Metric(
+        "fixed_costs",
+        "series",
+        "number",
+        MONEY,
+        "R&D and G&A: everything but sales and marketing, cost of revenue and customer success (company only).",
+        "fixed_costs_monthly",
+        _KERNEL,
+        company_only=True,
+    ),
+    Metric(
+        "collections",
+        "series",
+        "number",
+        MONEY,
+        "Cash actually received from customers; upfront billing brings a year of revenue in at once.",
+        "monthly billing: revenue; upfront: contract_months × MRR of every account starting a term",
+        _KERNEL,
+    ),
+    Metric(
+        "cash",
+        "series",
+        "money",
+        MONEY,
+        "The bank balance; it may go negative so you can see how deep the hole is (company only).",
+        "cash(t−1) + collections − (revenue − gross_profit) − acquisition_spend − cs_cost − fixed_costs + cash_in",
+        _KERNEL,
+        company_only=True,
+    ),
+    Metric(
+        "net_burn",
+        "series",
+        "number",
+        MONEY,
+        "Cash burned this month, funding rounds left out; 0 in a month that made money (company only).",
+        "max(0, cash(t−1) − cash(t) + cash_in(t))",
+        _RECIPES,
+        company_only=True,
+    ),
+)
+
+# SPEC 3.2, in its order.
+SUMMARY: tuple[Metric, ...] = (
+    Metric(
+        "arr_end",
+        "summary",
+        "money",
+        PER_PATH,
+        "ARR at the end of the horizon: where the company ends up.",
+        "arr at t = H",
+        _SUMMARY,
+        better="higher",
+        card_label="ARR",
+    ),
+    Metric(
+        "mrr_end",
+        "summary",
+        "money",
+        PER_PATH,
+        "MRR at the end of the horizon.",
+        "mrr at t = H",
+        _SUMMARY,
+        better="higher",
+    ),
+    Metric(
+        "customers_end",
+        "summary",
+        "count",
+        PER_PATH,
+        "Active accounts at the end of the horizon.",
+        "customers at t = H",
+        _SUMMARY,
+        better="higher",
+    ),
+    Metric(
+        "cash_end",
+        "summary",
+        "money",
+        PER_PATH,
+        "Cash in the bank at the end of the horizon.",
+        "cash at t = H",
+        _SUMMARY,
+        better="higher",
+        company_only=True,
+    ),
+    Metric(
+        "cash_min",
+        "summary",
+        "money",
+        PER_PATH,
+        "The tightest moment: how much buffer, or how big a bridge loan, the plan needs.",
+        "min over t of cash(t)",
+        _SUMMARY,
+        better="higher",
+        company_only=True,
+    ),
+    Metric(
+        "out_of_cash",
+        "summary",
+        "rate",
+        PER_PATH,
+        "Whether the money ran out; its mean is the probability of running out of cash.",
+        "1 if cash < 0 in some month, else 0",
+        _SUMMARY,
+        better="lower",
+        statistic="mean",  # a 0/1 per path: its p50 says nothing, its mean is the probability
+        company_only=True,
+        table_label="Out of cash (probability)",
+        card_label="Out of cash",
+    ),
+    Metric(
+        "cash_out_month",
+        "summary",
+        "month",
+        PER_PATH,
+        "When the money runs out, on the paths where it does (shown with their count when few).",
+        "first month with cash < 0; undefined if none",
+        _SUMMARY,
+        better="higher",
+        company_only=True,
+        undefined_p50_reads_never=True,  # undefined where cash never runs out
+        table_label="Cash out month (when out)",
+        card_label="Cash out at",
+    ),
+    Metric(
+        "arr_growth_yoy_end",
+        "summary",
+        "rate",
+        PER_PATH,
+        "ARR growth over the last year of the horizon.",
+        "arr(H) / arr(H−12) − 1; H ≥ 13",
+        _SUMMARY,
+        better="higher",
+    ),
+    Metric(
+        "annualized_logo_churn_end",
+        "summary",
+        "rate",
+        PER_PATH,
+        "The yearly customer churn the company ends with.",
+        "annualized_logo_churn at t = H; H ≥ 12",
+        _SUMMARY,
+        better="lower",
+        card_label="Logo churn",
+    ),
+    Metric(
+        "nrr_12m_end",
+        "summary",
+        "rate",
+        PER_PATH,
+        "Net revenue retention over the last year of the horizon.",
+        "nrr_12m at t = H; H ≥ 12",
+        _SUMMARY,
+        better="higher",
+        card_label="NRR 12m",
+    ),
+    Metric(
+        "grr_12m_end",
+        "summary",
+        "rate",
+        PER_PATH,
+        "Gross revenue retention over the last year of the horizon.",
+        "grr_12m at t = H; H ≥ 12",
+        _SUMMARY,
+        better="higher",
+        card_label="GRR 12m",
+    ),
+    CAC,
+    Metric(
+        "ltv_simple",
+        "summary",
+        "money",
+        PER_PATH,
+        'The classic "ARPA × margin ÷ churn": gross profit of an average customer over its life; '
+        "no expansion, no discounting.",
+        "arpa_monthly × gross_margin / m_eq, m_eq = 1 − (1 − p)^(1/C)",
+        "saas_sim.model.unit_economics.ltv_simple",
+        better="higher",
+        unit_economics=True,
+    ),
+    Metric(
+        "ltv",
+        "summary",
+        "money",
+        PER_PATH,
+        "Lifetime gross profit of a new account, with expansion, contraction, discounting and the churn model's "
+        "survival.",
+        "gross_margin × Σ_{k<L} S_k × arpa × (1 + e − c)^k / (1 + d)^k",
+        "saas_sim.model.unit_economics.ltv_and_payback",
+        better="higher",
+        unit_economics=True,
+    ),
+    Metric(
+        "ltv_cac",
+        "summary",
+        "multiple",
+        PER_PATH,
+        "How many times a new customer pays back what it cost to win.",
+        "ltv / CAC of month 1",
+        "saas_sim.engine.kernel._unit_economics",
+        better="higher",
+        unit_economics=True,
+        label="LTV/CAC",
+    ),
+    Metric(
+        "payback_months",
+        "summary",
+        "months",
+        PER_PATH,
+        "Months of gross profit that repay the CAC, ignoring churn.",
+        "CAC / (arpa × gross_margin)",
+        "saas_sim.model.unit_economics.payback_months",
+        better="lower",
+        unit_economics=True,
+    ),
+    Metric(
+        "payback_months_with_churn",
+        "summary",
+        "months",
+        PER_PATH,
+        "Months of gross profit that repay the CAC, counting that some customers leave first; "
+        "never beyond 600, and never counts: a p50 on it reads never.",
+        "smallest k ≥ 1 with gross_margin × Σ_{j<k} S_j × arpa × (1 + e − c)^j ≥ CAC; never if k > 600",
+        "saas_sim.model.unit_economics.ltv_and_payback",
+        better="lower",
+        undefined="never",
+        undefined_p50_reads_never=True,
+        unit_economics=True,
+        card_label="Payback",
+    ),
+    Metric(
+        "burn_multiple",
+        "summary",
+        "multiple",
+        PER_PATH,
+        "Dollars burned per dollar of new ARR over the last year; undefined if ARR did not grow.",
+        "Σ net_burn over the last 12 months / (arr(H) − arr(H−12))",
+        "saas_sim.model.metrics.burn_multiple",
+        better="lower",
+        company_only=True,
+    ),
+    Metric(
+        "rule_of_40",
+        "summary",
+        "points",
+        PER_PATH,
+        "Growth rate plus operating margin, in points; the rule of thumb asks for 40 or more.",
+        "100 × arr_growth_yoy_end + 100 × operating margin over the last 12 months",
+        "saas_sim.model.metrics.rule_of_40",
+        better="higher",
+        company_only=True,
+    ),
+)
+
+METRICS: dict[str, Metric] = {entry.name: entry for entry in (*SERIES, *SUMMARY)}
+"""Every metric by name: the series of SPEC 3.1, then the summary metrics of SPEC 3.2."""
+
+SERIES_NAMES: tuple[str, ...] = tuple(entry.name for entry in SERIES)
+SUMMARY_METRICS: tuple[str, ...] = tuple(entry.name for entry in SUMMARY)
+"""The summary metrics of SPEC 3.2, in its order."""
+MEAN_METRICS: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.statistic == "mean")
+COMPANY_ONLY_SERIES: tuple[str, ...] = tuple(entry.name for entry in SERIES if entry.company_only)
+COMPANY_ONLY_SUMMARY: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.company_only)
+NEVER_SUMMARY: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.inf_is_never)
+"""Summaries where ``inf`` means "never" (SPEC 3.2), which is not undefined: their statistics count it."""
+UNIT_ECONOMICS: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.unit_economics)
+"""Per segment from month-1 parameters (the kernel); the company's are the segments' weighted (SPEC 3.2)."""
+
+
+def statistic_name(name: str) -> Statistic:
+    """The statistic a user reads of a metric: ``"mean"`` for a probability (``out_of_cash``), else ``"p50"``."""
+    found = METRICS.get(name)
+    return found.statistic if found is not None else "p50"
+
+
+def glossary_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The glossary's groups in the order a reader meets them, each with its names in catalog order."""
+    groups: dict[str, list[str]] = {}
+    for entry in METRICS.values():
+        groups.setdefault(entry.group, []).append(entry.name)
+    return tuple((title, tuple(names)) for title, names in groups.items())
