@@ -27,34 +27,12 @@ from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import names_a_group
+from saas_sim.model.catalog.metrics import MEAN_METRICS as MEAN_METRICS
+from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS
+from saas_sim.model.catalog.metrics import statistic_name as statistic_name
 from saas_sim.model.fields import MAX_MAGNITUDE, SEGMENT, FieldRule, rule_for
-from saas_sim.model.metrics import NEVER_SUMMARY
+from saas_sim.model.paths import suggest
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
-
-# SPEC 3.2, in its order.
-SUMMARY_METRICS = (
-    "arr_end",
-    "mrr_end",
-    "customers_end",
-    "cash_end",
-    "cash_min",
-    "out_of_cash",
-    "cash_out_month",
-    "arr_growth_yoy_end",
-    "annualized_logo_churn_end",
-    "nrr_12m_end",
-    "grr_12m_end",
-    "cac",
-    "ltv_simple",
-    "ltv",
-    "ltv_cac",
-    "payback_months",
-    "payback_months_with_churn",
-    "burn_multiple",
-    "rule_of_40",
-)
-# A 0/1 per path: its mean is a probability, its p50 says nothing.
-MEAN_METRICS = ("out_of_cash",)
 
 # Numbers an analysis leaves alone, and why (said to the user).
 NOT_VARIED = {
@@ -67,11 +45,6 @@ NOT_VARIED = {
     "name": "it is a name, not a number",
 }
 _EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
-
-
-def statistic_name(metric: str) -> str:
-    """``"mean"`` for ``out_of_cash`` (a probability), ``"p50"`` for every other metric."""
-    return "mean" if metric in MEAN_METRICS else "p50"
 
 
 def statistic(values: np.ndarray, metric: str) -> float | None:
@@ -90,8 +63,8 @@ def check_metric(metric: str) -> str:
     """``metric`` if it is a summary metric of SPEC 3.2, else :class:`InputError` with a guess."""
     if metric in SUMMARY_METRICS:
         return metric
-    close = difflib.get_close_matches(metric, SUMMARY_METRICS, n=1, cutoff=0.5)
-    guess = f", did you mean '{close[0]}'?" if close else f"; the summary metrics are {', '.join(SUMMARY_METRICS)}"
+    close = suggest(metric, SUMMARY_METRICS, cutoff=0.5)
+    guess = f", did you mean '{close}'?" if close else f"; the summary metrics are {', '.join(SUMMARY_METRICS)}"
     raise InputError([f"'{metric}' is not a summary metric{guess}"])
 
 

@@ -21,6 +21,7 @@ from saas_sim.engine import compiled
 from saas_sim.engine.compiled import COMPANY_PARAMS, COMPANY_RAW, SEGMENT_PARAMS, SEGMENT_RAW
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
+from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
 from saas_sim.model.churn import (
     period_churn_from_annual,
     period_churn_from_monthly,
@@ -35,7 +36,6 @@ __all__ = ["COMPANY_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_blo
 MAX_NEW_ACCOUNTS = 1e9
 # Uniforms drawn at a time for a chunk of paths (16 MB); a path's own uniforms never change.
 CHUNK_UNIFORMS = 2**21
-UNIT_ECONOMICS = ("ltv", "ltv_simple", "ltv_cac", "payback_months", "payback_months_with_churn")
 PER_PATH = ("customers0", "mrr0", *UNIT_ECONOMICS)
 
 
