@@ -16,9 +16,7 @@ running out of cash.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,25 +24,13 @@ import numpy as np
 from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
-from saas_sim.io.scenario import names_a_group
+from saas_sim.model import paths
+from saas_sim.model.catalog.fields import MAX_MAGNITUDE, MONEY_KEYS, NOT_VARIED, SEGMENT, FieldRule, rule_for
 from saas_sim.model.catalog.metrics import MEAN_METRICS as MEAN_METRICS
 from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS
 from saas_sim.model.catalog.metrics import statistic_name as statistic_name
-from saas_sim.model.fields import MAX_MAGNITUDE, SEGMENT, FieldRule, rule_for
-from saas_sim.model.paths import suggest
+from saas_sim.model.paths import EVENT_PATH, names_a_group, suggest
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
-
-# Numbers an analysis leaves alone, and why (said to the user).
-NOT_VARIED = {
-    "horizon_months": "it is the length of the simulation, not an input of the business",
-    "simulation.paths": "it is a setting of the simulation (use --paths)",
-    "simulation.seed": "it is a setting of the simulation (use --seed)",
-    "contract_months": "it is the length of a contract, which shapes renewals, not a quantity to vary",
-    "spend_share": "spend shares must sum to 1 over the segments: one moved alone is no valid scenario",
-    "billing": "it is monthly or upfront, not a number",
-    "name": "it is a name, not a number",
-}
-_EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
 
 
 def statistic(values: np.ndarray, metric: str) -> float | None:
@@ -104,7 +90,7 @@ def why_not_varied(path: str) -> str | None:
     """Why the analyses leave the field at ``path`` alone, or None if they may change it."""
     if path in NOT_VARIED:
         return NOT_VARIED[path]
-    event = _EVENT_PATH.fullmatch(path)
+    event = EVENT_PATH.fullmatch(path)
     inner = event["path"] if event and event["path"] else path
     key = inner.split(".", 2)[2] if inner.startswith("segments.") and inner.count(".") >= 2 else None
     return NOT_VARIED.get(key) if key is not None else None
@@ -131,21 +117,19 @@ def _why_unknown(scenario: Scenario, path: str, known: list[str]) -> str:
     names = [s.name for s in scenario.segments]
     parts = path.split(".")
     if len(parts) >= 3 and parts[0] == "segments" and parts[1] not in names:
-        close = [n for n in names if n.lower() == parts[1].lower()] or difflib.get_close_matches(
-            parts[1], names, n=1, cutoff=0.5
-        )
+        name = suggest(parts[1], names, cutoff=0.5, case="same")
         guess = (
-            f", did you mean '{'.'.join(['segments', close[0], *parts[2:]])}'?"
-            if close
+            f", did you mean '{'.'.join(['segments', name, *parts[2:]])}'?"
+            if name
             else f"; the segments are {', '.join(names)}"
         )
         return f"names no segment '{parts[1]}'{guess}"
     leaves = [field for field in known if field.startswith(f"{path}.") and why_not_varied(field) is None]
     if leaves:
         return names_a_group(path, leaves)
-    close = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
-    guess = f", did you mean '{close[0]}'?" if close else ""
-    event = _EVENT_PATH.fullmatch(path)
+    close = suggest(path, known)
+    guess = f", did you mean '{close}'?" if close else ""
+    event = EVENT_PATH.fullmatch(path)
     if event is not None and int(event[1]) >= len(scenario.events):
         count = len(scenario.events)
         has = "no events" if count == 0 else f"{count} event{'s' if count > 1 else ''}, events[0] the earliest"
@@ -186,42 +170,18 @@ def set_field(scenario: Scenario, path: str, value: Number) -> Scenario:
         value = float(value)
         if found.whole:
             value = float(round(value))
-    event = _EVENT_PATH.fullmatch(path)
-    if event is not None:
-        scenario = _set_event(scenario, int(event[1]), event["path"], value)
-    elif path.startswith("segments."):
-        _, name, key = path.split(".", 2)
-        segments = tuple(_set_segment(s, key, value) if s.name == name else s for s in scenario.segments)
+    key = path.split(".", 2)[2] if path.startswith("segments.") else None
+    if key in ("starting_customers", "arpa_monthly"):
+        name = path.split(".", 2)[1]
+        segments = tuple(_with_starting_mrr(s, key, value) if s.name == name else s for s in scenario.segments)
         scenario = dataclasses.replace(scenario, segments=segments)
     else:
-        section, key = path.split(".", 1)
-        changed = dataclasses.replace(getattr(scenario, section), **{key: value})
-        scenario = dataclasses.replace(scenario, **{section: changed})
+        scenario = paths.set(scenario, path, value)
     if not isinstance(value, Distribution) and found.uncertain:
         sim = scenario.simulation
         kept = tuple(c for c in sim.correlations if path not in c.between)
         scenario = dataclasses.replace(scenario, simulation=dataclasses.replace(sim, correlations=kept))
     return scenario
-
-
-def _set_event(scenario: Scenario, index: int, inner: str | None, value: Number) -> Scenario:
-    event = scenario.events[index]
-    if inner is None:
-        event = dataclasses.replace(event, cash_in=value)
-    else:
-        event = dataclasses.replace(event, set=tuple((p, value if p == inner else v) for p, v in event.set))
-    events = list(scenario.events)
-    events[index] = event
-    return dataclasses.replace(scenario, events=tuple(events))
-
-
-def _set_segment(segment: Segment, key: str, value: Number) -> Segment:
-    if key in ("starting_customers", "arpa_monthly"):
-        return _with_starting_mrr(segment, key, value)
-    if "." in key:  # churn.monthly, funnel.cost_per_lead
-        part, sub = key.split(".", 1)
-        return dataclasses.replace(segment, **{part: dataclasses.replace(getattr(segment, part), **{sub: value})})
-    return dataclasses.replace(segment, **{key: value})
 
 
 def _with_starting_mrr(segment: Segment, key: str, value: Number) -> Segment:
@@ -278,18 +238,7 @@ def scale_distribution(dist: Distribution, factor: float) -> Distribution:
 
 def is_money(path: str) -> bool:
     """Whether the field holds an amount of money (in the scenario's currency)."""
-    key = path.rsplit(".", 1)[-1]
-    return key in {
-        "starting_cash",
-        "fixed_costs_monthly",
-        "spend_monthly",
-        "cac",
-        "cost_per_lead",
-        "arpa_monthly",
-        "starting_mrr",
-        "retention_cost_monthly",
-        "cash_in",
-    }
+    return path.rsplit(".", 1)[-1] in MONEY_KEYS
 
 
 def bounds(rule: FieldRule) -> tuple[float, float]:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from saas_sim.engine import compiled
-from saas_sim.engine.compiled import COMPANY_PARAMS, COMPANY_RAW, SEGMENT_PARAMS, SEGMENT_RAW
+from saas_sim.engine.compiled import COMPANY_RAW, SEGMENT_RAW
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
+from saas_sim.model.catalog.fields import COMPANY_PARAM_PATHS, COMPANY_PARAMS, SEGMENT_PARAMS
 from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
 from saas_sim.model.churn import (
     period_churn_from_annual,
@@ -77,16 +78,11 @@ class SegmentState:
             else None
         )
         self.cac = self.get("cac") if segment.cac is not None else self._funnel_cac()
-        for key in (
-            "cac_elasticity",
-            "arpa_monthly",
-            "expansion_monthly",
-            "contraction_monthly",
-            "gross_margin",
-            "retention_cost_monthly",
-            "referrals_monthly",
-        ):
-            setattr(self, key, self.get(key))
+        # The kernel's other parameters, as the catalog lists them (spend_share and cac are read
+        # above, p and spread follow from churn below).
+        self.params: dict[str, float | np.ndarray] = {
+            key: self.get(key) for key in SEGMENT_PARAMS if key not in ("spend_share", "cac", "p", "spread")
+        }
         churn = segment.churn
         if churn.alpha is not None:
             alpha, beta = self.get("churn.alpha"), self.get("churn.beta")
@@ -102,14 +98,14 @@ class SegmentState:
         n0 = segment.starting_customers
         # The segment's starting MRR in total; by default every starting account pays ARPA.
         self.starting_mrr = (
-            (self.get("starting_mrr") if segment.starting_mrr is not None else n0 * self.arpa_monthly)
+            (self.get("starting_mrr") if segment.starting_mrr is not None else n0 * self.params["arpa_monthly"])
             if n0 > 0
             else 0.0
         )
 
     def param(self, name: str) -> float | np.ndarray:
         """The current value of one of the kernel's parameters (:data:`SEGMENT_PARAMS`)."""
-        return getattr(self, name)
+        return self.params[name] if name in self.params else getattr(self, name)
 
     def _funnel_cac(self) -> float | np.ndarray:
         f = self.funnel
@@ -145,7 +141,7 @@ class SegmentState:
         elif key == "spend_share":
             self.spend_share = value
         else:
-            setattr(self, key, value)
+            self.params[key] = value
 
 
 @dataclass
@@ -184,12 +180,7 @@ class Outputs:
 def _schedule(scenario: Scenario, values: DrawnValues, segs: list[SegmentState]):
     """Parameters before any event and after each month with events; month-1 unit economics."""
     P = values.paths
-    company = {
-        "fixed_costs_monthly": values["company.fixed_costs_monthly"],
-        "spend_monthly": values["acquisition.spend_monthly"],
-        "spend_growth_monthly": values["acquisition.spend_growth_monthly"],
-        "reinvest_gross_profit": values["acquisition.reinvest_gross_profit"],
-    }
+    company = {name: values[path] for name, path in zip(COMPANY_PARAMS, COMPANY_PARAM_PATHS, strict=True)}
     by_name = {s.name: s for s in segs}
     events_by_month: dict[int, list[tuple[int, object]]] = {}
     for i, event in enumerate(scenario.events):
@@ -298,10 +289,10 @@ def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarra
     """LTV, LTV/CAC and payback of a new account from month-1 parameters, per path."""
     P = values.paths
     ltv, payback_churn = ltv_and_payback(
-        arpa=s.arpa_monthly,
-        gross_margin=s.gross_margin,
-        expansion=s.expansion_monthly,
-        contraction=s.contraction_monthly,
+        arpa=s.param("arpa_monthly"),
+        gross_margin=s.param("gross_margin"),
+        expansion=s.param("expansion_monthly"),
+        contraction=s.param("contraction_monthly"),
         p=s.p,
         spread=s.spread,
         contract_months=s.contract_months,
@@ -313,8 +304,10 @@ def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarra
         ltv_cac = np.asarray(ltv) / s.cac
     return {
         "ltv": _per_path(ltv, P),
-        "ltv_simple": _per_path(ltv_simple(s.arpa_monthly, s.gross_margin, s.p, s.contract_months), P),
+        "ltv_simple": _per_path(
+            ltv_simple(s.param("arpa_monthly"), s.param("gross_margin"), s.p, s.contract_months), P
+        ),
         "ltv_cac": _per_path(ltv_cac, P),
-        "payback_months": _per_path(payback_months(s.cac, s.arpa_monthly, s.gross_margin), P),
+        "payback_months": _per_path(payback_months(s.cac, s.param("arpa_monthly"), s.param("gross_margin")), P),
         "payback_months_with_churn": _per_path(payback_churn, P),
     }

@@ -23,14 +23,15 @@ from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 from saas_sim.errors import Problem
 from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
 from saas_sim.io.values import typed_value
-from saas_sim.model.catalog.fields import SEGMENT, TOP_LEVEL, FieldRule, field_at
+from saas_sim.model.catalog.fields import FIELDS, SEGMENT, TOP_LEVEL, FieldRule, field_at
 from saas_sim.model.field_help import help_for
 from saas_sim.model.paths import set_in
 from tui.widgets.fields import FieldInput
 
 ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
 CHURN_CHOICES = [("monthly rate", "monthly"), ("annual rate", "annual"), ("sBG alpha, beta", "alpha_beta")]
-TEXT_FIELDS = {"name", "description", "currency", "billing", "note"}  # taken as typed, never read as YAML
+# Taken as typed, never read as YAML: name, description, currency, billing, note.
+TEXT_FIELDS = {field.key for field in FIELDS if field.unit in ("text", "choice")}
 
 
 def rule_of(path: str) -> FieldRule | None:
@@ -38,6 +39,12 @@ def rule_of(path: str) -> FieldRule | None:
     if path.startswith("segments["):
         return SEGMENT.get(path.partition("].")[2])
     return TOP_LEVEL.get(path)
+
+
+def _placeholder(path: str) -> str:
+    """What an empty input stands for (the catalog's word for a default): ``customers × ARPA``."""
+    field = field_at(path)
+    return field.placeholder if field is not None else ""
 
 
 def _percent_field(path: str) -> bool:
@@ -122,13 +129,6 @@ def _leaves(value: object, prefix: str) -> list[tuple[str, object]]:
     return [(prefix, value)]
 
 
-PLACEHOLDERS = {
-    "starting_mrr": "customers × ARPA",
-    "seed": "a fresh seed",
-    "description": "",
-}
-
-
 def editable_document(raw: object) -> dict | None:
     """A scenario file's YAML as read (not valid yet) in the shape the editor shows, or None when it has no such shape.
 
@@ -206,7 +206,7 @@ class FieldRow(Vertical):
                 self.text,
                 id=field_id(self.path),
                 classes="field-input",
-                placeholder=PLACEHOLDERS.get(self.path.rpartition(".")[2], ""),
+                placeholder=_placeholder(self.path),
                 tooltip=unit[1] if unit else None,
                 select_on_focus=False,
                 compact=True,

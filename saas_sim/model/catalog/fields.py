@@ -130,6 +130,7 @@ class Field:
     not_varied: str | None = None
     kernel: bool = False
     choices: tuple[str, ...] = ()
+    placeholder: str = ""  # what an empty input in the editor stands for
 
     @property
     def key(self) -> str:
@@ -200,6 +201,7 @@ FIELDS: tuple[Field, ...] = (
         "The random seed: the same seed gives the same futures. Empty: a fresh one.",
         FieldRule(0, 2**63 - 1, integer=True, uncertain=False, settable=False),
         default=None,
+        placeholder="a fresh seed",
         not_varied=f"{_SIMULATION} (use --seed)",
     ),
     Field(
@@ -360,6 +362,7 @@ FIELDS: tuple[Field, ...] = (
         "MRR at the start; default accounts x ARPA.",
         FieldRule(0.0, MAX_AMOUNT, settable=False),
         default=None,
+        placeholder="customers × ARPA",
     ),
     Field(
         "segments.starting_tenure_months",
