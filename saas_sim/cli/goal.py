@@ -11,6 +11,7 @@ from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOpti
 from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError
+from saas_sim.model.catalog.metrics import MEAN_METRICS
 
 
 def goal_command(
@@ -31,7 +32,7 @@ def goal_command(
             metavar="'METRIC OP VALUE'",
             show_default=False,
             help="What to reach, e.g. 'ltv_cac >= 3' or 'out_of_cash <= 10%'; OP one of >=, <=, >, <. "
-            "On the metric's p50 (out_of_cash: its mean).",
+            f"On the metric's p50 ({', '.join(MEAN_METRICS)}: its mean).",
         ),
     ],
     prob: Annotated[

@@ -11,6 +11,7 @@ from saas_sim.cli.options import FileArgument, JsonOption, PathsOption, SeedOpti
 from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.run import STDOUT, check_options, check_output_paths
 from saas_sim.errors import InputError
+from saas_sim.model.catalog.metrics import MEAN_METRICS
 
 
 def sensitivity_command(
@@ -19,7 +20,8 @@ def sensitivity_command(
     metric: Annotated[
         str,
         typer.Option(
-            metavar="NAME", help="The summary metric to rank by (SPEC 3.2), read at its p50; out_of_cash at its mean."
+            metavar="NAME",
+            help=f"The summary metric to rank by (SPEC 3.2), read at its p50; {' and '.join(MEAN_METRICS)} at its mean.",
         ),
     ] = "arr_end",
     swing: Annotated[
