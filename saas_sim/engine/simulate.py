@@ -31,6 +31,7 @@ from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
 from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
+from saas_sim.model.catalog.metrics import COMPANY_ONLY_SERIES, COMPANY_ONLY_SUMMARY, NEVER_SUMMARY
 from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
@@ -359,7 +360,7 @@ def _described(per_path_view: dict) -> Segment:
         summaries = dict(
             zip(
                 summary,
-                pool.map(lambda name: describe_summary(summary[name], never=name in metrics.NEVER_SUMMARY), summary),
+                pool.map(lambda name: describe_summary(summary[name], never=name in NEVER_SUMMARY), summary),
             )
         )
     return Segment(
@@ -387,8 +388,8 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
         name = next(iter(seg_raw))
         segments = {
             name: Segment(
-                {k: v for k, v in company.series.items() if k not in metrics.COMPANY_ONLY_SERIES},
-                {k: v for k, v in company.summary.items() if k not in metrics.COMPANY_ONLY_SUMMARY},
+                {k: v for k, v in company.series.items() if k not in COMPANY_ONLY_SERIES},
+                {k: v for k, v in company.summary.items() if k not in COMPANY_ONLY_SUMMARY},
             )
         }
     return Numbers(

@@ -12,10 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
-# Declared in the catalog; named here too for the engine (what only the company has, where inf means "never").
-from saas_sim.model.catalog.metrics import COMPANY_ONLY_SERIES as COMPANY_ONLY_SERIES
-from saas_sim.model.catalog.metrics import COMPANY_ONLY_SUMMARY as COMPANY_ONLY_SUMMARY
-from saas_sim.model.catalog.metrics import NEVER_SUMMARY as NEVER_SUMMARY
 from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
 
 # The summaries that need a whole year of history.
