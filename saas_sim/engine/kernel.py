@@ -21,7 +21,7 @@ from saas_sim.engine import compiled
 from saas_sim.engine.compiled import COMPANY_RAW, SEGMENT_RAW
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
-from saas_sim.model.catalog.fields import COMPANY_PARAM_PATHS, COMPANY_PARAMS, SEGMENT_PARAMS
+from saas_sim.model.catalog.fields import COMPANY_PARAM_PATHS, COMPANY_PARAMS, SEGMENT_PARAMS, keys_of
 from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
 from saas_sim.model.churn import (
     period_churn_from_annual,
@@ -73,7 +73,7 @@ class SegmentState:
         self.get = lambda key: values[prefix + key]
         self.spend_share = self.get("spend_share")
         self.funnel = (
-            {key: self.get(f"funnel.{key}") for key in ("cost_per_lead", "lead_to_trial", "trial_to_paid")}
+            {key: self.get(f"funnel.{key}") for key in keys_of("segments.funnel")}
             if segment.funnel is not None
             else None
         )
