@@ -26,6 +26,7 @@ processor's cache for all its months; the per-path series are written into
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -92,6 +93,28 @@ FIXED = COMPANY_PARAMS.index("fixed_costs_monthly")
 SPEND_BASE = COMPANY_PARAMS.index("spend_monthly")
 SPEND_GROWTH = COMPANY_PARAMS.index("spend_growth_monthly")
 REINVEST = COMPANY_PARAMS.index("reinvest_gross_profit")
+SEGMENT_PARAM_COUNT = len(SEGMENT_PARAMS)
+COMPANY_PARAM_COUNT = len(COMPANY_PARAMS)
+# The layout as this process reads the catalog; :func:`compiled_layout` returns it as compiled.
+LAYOUT = (
+    SEGMENT_PARAM_COUNT,
+    COMPANY_PARAM_COUNT,
+    SHARE,
+    CAC,
+    ELASTICITY,
+    ARPA,
+    EXP,
+    CON,
+    MARGIN,
+    RETENTION,
+    REFERRALS,
+    P_CHURN,
+    SPREAD,
+    FIXED,
+    SPEND_BASE,
+    SPEND_GROWTH,
+    REINVEST,
+)
 
 # Inversion stops this many standard deviations beyond the mean: the mass left out is below
 # 1e-20, far under the rounding of the summed probabilities themselves.
@@ -109,6 +132,48 @@ def uniforms_per_path(horizon: int, contracts: list[int]) -> int:
     for C in contracts:
         total += 3 * horizon + sum((t - 1) // C for t in range(1, horizon + 1))
     return total
+
+
+@njit(cache=True, nogil=True)
+def compiled_layout() -> tuple[int, ...]:
+    """The parameter layout frozen into this module's machine code (the same cache as the kernel's)."""
+    return (
+        SEGMENT_PARAM_COUNT,
+        COMPANY_PARAM_COUNT,
+        SHARE,
+        CAC,
+        ELASTICITY,
+        ARPA,
+        EXP,
+        CON,
+        MARGIN,
+        RETENTION,
+        REFERRALS,
+        P_CHURN,
+        SPREAD,
+        FIXED,
+        SPEND_BASE,
+        SPEND_GROWTH,
+        REINVEST,
+    )
+
+
+def ensure_current_layout(kernels: tuple[Any, ...] | None = None) -> bool:
+    """Compile the kernels again when their cached machine code froze an older parameter layout.
+
+    numba keys its cache on this file's time stamp alone, and freezes the
+    index constants above into the machine code; the catalog that sets them
+    lives elsewhere.  A catalog changed without this file would leave a
+    kernel reading parameters at their old places: a wrong number with no
+    error.  :func:`compiled_layout`, cached with the kernel, tells the layout
+    it was compiled with; when that is not :data:`LAYOUT`, both are compiled
+    afresh (numba's ``recompile`` also replaces the cache).  True when it did.
+    """
+    if compiled_layout() == LAYOUT:
+        return False
+    for kernel in kernels if kernels is not None else (compiled_layout, simulate_paths):
+        kernel.recompile()
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -41,6 +41,19 @@ PER_PATH = ("customers0", "mrr0", *UNIT_ECONOMICS)
 
 
 _buffers = threading.local()
+# The kernel's cached machine code is checked against the catalog's parameter layout once a process.
+_layout_lock = threading.Lock()
+_layout_checked = False
+
+
+def _check_layout_once() -> None:
+    global _layout_checked
+    if _layout_checked:
+        return
+    with _layout_lock:
+        if not _layout_checked:
+            compiled.ensure_current_layout()
+            _layout_checked = True
 
 
 def _uniforms(rng: np.random.Generator, count: int) -> np.ndarray:
@@ -246,6 +259,7 @@ def simulate_block(
     upfront = np.array([s.upfront for s in segs], dtype=np.bool_)
     starting_tenure = np.array([s.starting_tenure for s in segs], dtype=np.int64)
     starting_mrr = np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P)
+    _check_layout_once()
     bound = compiled.uniforms_per_path(H, [int(C) for C in contract])
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):

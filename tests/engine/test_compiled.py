@@ -92,3 +92,35 @@ def test_results_do_not_depend_on_how_a_block_is_chunked(scenario):
         kernel.CHUNK_UNIFORMS = original
     for name, values in whole["series"].items():
         np.testing.assert_array_equal(values, chunked["series"][name], err_msg=name)
+
+
+def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
+    """numba freezes the parameter indices into its cached machine code (keyed on compiled.py alone):
+    the code as compiled must agree with the catalog's order as it is now."""
+    from saas_sim.engine import compiled
+
+    assert compiled.compiled_layout() == compiled.LAYOUT
+
+
+def test_a_kernel_compiled_with_an_older_parameter_order_is_compiled_again(monkeypatch):
+    """A catalog reordered without touching compiled.py leaves a cache with the old indices: found
+    and recompiled before the first block, never a silent wrong number."""
+    from saas_sim.engine import compiled
+
+    recompiled = []
+
+    class Kernel:
+        def __init__(self, name):
+            self.name = name
+
+        def recompile(self):
+            recompiled.append(self.name)
+
+    monkeypatch.setattr(compiled, "LAYOUT", (*compiled.LAYOUT[:-1], compiled.LAYOUT[-1] + 1))
+    kernels = (Kernel("layout"), Kernel("simulate_paths"))
+    assert compiled.ensure_current_layout(kernels) is True
+    assert recompiled == ["layout", "simulate_paths"]
+    monkeypatch.undo()
+    recompiled.clear()
+    assert compiled.ensure_current_layout(kernels) is False
+    assert recompiled == []
