@@ -1,161 +1,83 @@
-"""The metrics of SPEC section 3, per path, from the engine's raw series.
+"""The metrics of SPEC section 3, per path, from the engine's raw series, as the catalog declares them.
 
 Inputs and outputs are arrays shaped ``(paths, months)`` (series) or
 ``(paths,)`` (summaries).  A value that is undefined on a path (a division
 by zero, a window longer than the horizon) is ``nan``; aggregation leaves it
 out.  Column ``t - 1`` holds month ``t``.
+
+Every series and summary is computed as its :class:`~saas_sim.model.catalog.metrics.Metric`
+says (``derive``, ``summarize``, ``same_as``, or the kernel's raw array); the
+formulas are pure functions in :mod:`saas_sim.model.formulas`.  This module
+keeps no list of names of its own: it reads the catalog when it is called.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
+from saas_sim.model.catalog import metrics as catalog
+from saas_sim.model.catalog.metrics import UNIT_ECONOMICS, Metric
+from saas_sim.model.formulas import Views
+from saas_sim.model.formulas import ratio as ratio  # model.unit_economics reads it here
 
-# The summaries that need a whole year of history.
-YEAR = 12
-
-
-def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator``, ``nan`` where the denominator is zero."""
-    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))
-    out = np.full(numerator.shape, np.nan)
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
+Recipe = Callable[[], np.ndarray]
 
 
-def previous(series: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """The series shifted by one month: column ``t - 1`` holds month ``t - 1``, month 0 is ``start``."""
-    return np.concatenate([np.asarray(start, float)[:, None], series[:, :-1]], axis=1)
+def in_view(metrics: Sequence[Metric], *, company: bool) -> list[Metric]:
+    """The metrics a view has, in the order the result lists them: the catalog's, the company-only ones last.
 
-
-def lagged(series: np.ndarray, start: np.ndarray, lag: int) -> np.ndarray:
-    """Month ``t - lag`` at column ``t - 1`` (month 0 is ``start``), ``nan`` before month 0."""
-    with_start = np.concatenate([np.asarray(start, float)[:, None], series], axis=1)  # months 0..H
-    out = np.full(series.shape, np.nan)
-    if lag <= series.shape[1]:
-        out[:, lag - 1 :] = with_start[:, : series.shape[1] - lag + 1]
-    return out
-
-
-def annualized_logo_churn(logo_churn_rate: np.ndarray) -> np.ndarray:
-    """Churn over the last twelve months, compounded.
-
-    .. math:: 1 - \\prod_{i=t-11}^{t} (1 - churn_i), \\quad t \\ge 12
+    A segment has no company-only metric.  (The result document has listed
+    the company-only names after the others since its first version.)
     """
-    paths, months = logo_churn_rate.shape
-    out = np.full((paths, months), np.nan)
-    if months >= YEAR:
-        keep = 1.0 - logo_churn_rate
-        product = np.ones((paths, months - YEAR + 1))
-        for shift in range(YEAR):
-            product = product * keep[:, shift : months - YEAR + 1 + shift]
-        out[:, YEAR - 1 :] = 1.0 - product
-    return out
+    shared = [metric for metric in metrics if not metric.company_only]
+    return shared + [metric for metric in metrics if metric.company_only] if company else shared
 
 
-def series_recipes(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, Callable[[], np.ndarray]]:
+def series_recipes(
+    raw: Mapping[str, np.ndarray], *, company: bool, metrics: Sequence[Metric] | None = None
+) -> dict[str, Recipe]:
     """How to compute every monthly series of SPEC 3.1 from the raw per-path series, one at a time.
 
     ``raw`` holds the kernel's counts and MRR movements plus ``customers0``
     and ``mrr0`` (month 0).  With ``company=True`` it also holds ``cash``,
-    ``cash_in``, ``fixed_costs`` and ``starting_cash``.  Each recipe makes its
-    series afresh (a raw series is returned as it is), so that a caller can
-    compute, use and drop one series at a time; names that share one recipe
-    (``revenue`` and ``mrr``) share one array.
+    ``cash_in``, ``fixed_costs`` and ``starting_cash``.  A series is its
+    declaration's ``derive`` of a :class:`~saas_sim.model.formulas.Views`
+    (its formula is beside it in the catalog), or the raw array of its name
+    when the kernel records it as it is.  Each recipe makes its series afresh
+    (a raw series is returned as it is), so that a caller can compute, use and
+    drop one series at a time; a derive reading another derived series
+    computes it afresh too.  Names that share one recipe (``revenue`` is the
+    ``same_as`` of ``mrr``) share one array.  ``metrics`` defaults to the
+    catalog's :data:`~saas_sim.model.catalog.metrics.SERIES`.
     """
-
-    def kept(name: str) -> Callable[[], np.ndarray]:
-        return lambda: raw[name]
-
-    def customers_prev() -> np.ndarray:
-        return previous(raw["customers"], raw["customers0"])
-
-    def mrr_prev() -> np.ndarray:
-        return previous(raw["mrr"], raw["mrr0"])
-
-    def new_customers() -> np.ndarray:
-        return raw["paid_new"] + raw["referral_new"]
-
-    def logo_churn_rate() -> np.ndarray:
-        return ratio(raw["churned_customers"], customers_prev())
-
-    def nrr_monthly() -> np.ndarray:
-        before = mrr_prev()
-        return ratio(before + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"], before)
-
-    def grr_monthly() -> np.ndarray:
-        before = mrr_prev()
-        return ratio(before - raw["contraction_mrr"] - raw["churned_mrr"], before)
-
-    def over_year_ago(numerator: str) -> Callable[[], np.ndarray]:
-        return lambda: _from_month(ratio(raw[numerator], lagged(raw["mrr"], raw["mrr0"], YEAR)), YEAR)
-
-    def net_burn() -> np.ndarray:
-        cash = raw["cash"]
-        return np.maximum(0.0, previous(cash, raw["starting_cash"]) - cash + raw["cash_in"])
-
-    mrr = kept("mrr")
-    recipes = {
-        "customers": kept("customers"),
-        "new_customers": new_customers,
-        "paid_new": kept("paid_new"),
-        "referral_new": kept("referral_new"),
-        "churned_customers": kept("churned_customers"),
-        "renewals_due": kept("renewals_due"),
-        "mrr": mrr,
-        "arr": lambda: 12.0 * raw["mrr"],
-        "new_mrr": kept("new_mrr"),
-        "expansion_mrr": kept("expansion_mrr"),
-        "contraction_mrr": kept("contraction_mrr"),
-        "churned_mrr": kept("churned_mrr"),
-        "net_new_mrr": kept("net_new_mrr"),
-        "logo_churn_rate": logo_churn_rate,
-        "annualized_logo_churn": lambda: annualized_logo_churn(logo_churn_rate()),
-        "renewal_rate": lambda: 1.0 - ratio(raw["churned_customers"], raw["renewals_due"]),
-        "gross_mrr_churn_rate": lambda: ratio(raw["churned_mrr"] + raw["contraction_mrr"], mrr_prev()),
-        "nrr_monthly": nrr_monthly,
-        "grr_monthly": grr_monthly,
-        "nrr_12m": over_year_ago("nrr_12m_numerator"),
-        "grr_12m": over_year_ago("grr_12m_numerator"),
-        "quick_ratio": lambda: ratio(
-            raw["new_mrr"] + raw["expansion_mrr"], raw["churned_mrr"] + raw["contraction_mrr"]
-        ),
-        "acquisition_spend": kept("acquisition_spend"),
-        "cac": lambda: ratio(raw["acquisition_spend"], new_customers()),
-        "paid_cac": lambda: ratio(raw["acquisition_spend"], raw["paid_new"]),
-        "revenue": mrr,
-        "gross_profit": kept("gross_profit"),
-        "cs_cost": kept("cs_cost"),
-        "collections": kept("collections"),
-    }
-    if company:
-        recipes["fixed_costs"] = kept("fixed_costs")
-        recipes["cash"] = kept("cash")
-        recipes["net_burn"] = net_burn
-    return recipes
+    recipes: dict[str, Recipe] = {}
+    views = Views(raw, _Afresh(recipes))
+    chosen = in_view(catalog.SERIES if metrics is None else metrics, company=company)
+    for metric in chosen:
+        if metric.derive is not None:
+            recipes[metric.name] = functools.partial(metric.derive, views)
+        elif not metric.same_as:
+            recipes[metric.name] = functools.partial(raw.__getitem__, metric.name)
+    for metric in chosen:
+        if metric.same_as:
+            recipes[metric.name] = recipes[metric.same_as]
+    return {metric.name: recipes[metric.name] for metric in chosen}
 
 
-def segment_series(raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
-    """Every monthly series of SPEC 3.1 from the raw per-path series (see :func:`series_recipes`)."""
-    return {name: recipe() for name, recipe in series_recipes(raw, company=company).items()}
+class _Afresh(Mapping[str, np.ndarray]):
+    """Series by name from their recipes, each computed when it is read and not kept."""
 
-
-class LazySeries(Mapping):
-    """The monthly series of one view, each computed when it is read and not kept.
-
-    For reading every series once while holding one at a time in memory;
-    :meth:`recipe` tells which names share an array.
-    """
-
-    def __init__(self, raw: dict[str, np.ndarray], *, company: bool):
-        self._recipes = series_recipes(raw, company=company)
+    def __init__(self, recipes: Mapping[str, Recipe]) -> None:
+        self._recipes = recipes
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._recipes[name]()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._recipes  # without computing the series
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._recipes)
@@ -163,83 +85,66 @@ class LazySeries(Mapping):
     def __len__(self) -> int:
         return len(self._recipes)
 
-    def recipe(self, name: str) -> Callable[[], np.ndarray]:
+
+class LazySeries(_Afresh):
+    """The monthly series of one view, each computed when it is read and not kept.
+
+    For reading every series once while holding one at a time in memory;
+    :meth:`recipe` tells which names share an array.
+    """
+
+    def __init__(
+        self, raw: Mapping[str, np.ndarray], *, company: bool, metrics: Sequence[Metric] | None = None
+    ) -> None:
+        super().__init__(series_recipes(raw, company=company, metrics=metrics))
+
+    def recipe(self, name: str) -> Recipe:
         return self._recipes[name]
 
 
-def _from_month(series: np.ndarray, first_month: int) -> np.ndarray:
-    out = series.copy()
-    out[:, : first_month - 1] = np.nan
+def segment_series(
+    raw: Mapping[str, np.ndarray], *, company: bool, metrics: Sequence[Metric] | None = None
+) -> dict[str, np.ndarray]:
+    """Every monthly series of SPEC 3.1 from the raw per-path series (see :func:`series_recipes`), held at once."""
+    made: dict[Recipe, np.ndarray] = {}
+    out = {}
+    for name, recipe in series_recipes(raw, company=company, metrics=metrics).items():
+        if recipe not in made:
+            made[recipe] = recipe()
+        out[name] = made[recipe]
     return out
 
 
-def summary(series: dict[str, np.ndarray], raw: dict[str, np.ndarray], *, company: bool) -> dict[str, np.ndarray]:
-    """The per-path summary metrics of SPEC 3.2 (unit economics come from the kernel)."""
-    arr = series["arr"]
-    H = arr.shape[1]
-    last = H - 1
-    # Last columns are copied: a view would keep a whole derived series alive.
-    out = {
-        "arr_end": arr[:, last].copy(),
-        "mrr_end": series["mrr"][:, last].copy(),
-        "customers_end": series["customers"][:, last].copy(),
-        "arr_growth_yoy_end": _yoy_growth(arr),
-        "annualized_logo_churn_end": series["annualized_logo_churn"][:, last].copy(),
-        "nrr_12m_end": series["nrr_12m"][:, last].copy(),
-        "grr_12m_end": series["grr_12m"][:, last].copy(),
-        "cac": ratio(series["acquisition_spend"].sum(axis=1), series["new_customers"].sum(axis=1)),
+def summary(
+    series: Mapping[str, np.ndarray],
+    raw: Mapping[str, np.ndarray],
+    *,
+    company: bool,
+    metrics: Sequence[Metric] | None = None,
+) -> dict[str, np.ndarray]:
+    """The per-path summary metrics of SPEC 3.2 of one view.
+
+    A summary is its declaration's ``summarize`` of a
+    :class:`~saas_sim.model.formulas.Views` of ``series`` (its formula is
+    beside it in the catalog), or the raw array of its name: the unit
+    economics, which the kernel computes (the company's are the segments'
+    weighted, see :func:`weighted_unit_economics`).  A summary reading
+    another summary gets it computed once.  ``metrics`` defaults to the
+    catalog's :data:`~saas_sim.model.catalog.metrics.SUMMARY`.
+    """
+    chosen = {
+        metric.name: metric for metric in in_view(catalog.SUMMARY if metrics is None else metrics, company=company)
     }
-    for name in UNIT_ECONOMICS:
-        out[name] = raw[name]
-    if company:
-        cash = series["cash"]
-        below = cash < 0
-        out["cash_end"] = cash[:, last]
-        out["cash_min"] = cash.min(axis=1)
-        out["out_of_cash"] = below.any(axis=1).astype(float)
-        out["cash_out_month"] = np.where(below.any(axis=1), np.argmax(below, axis=1) + 1.0, np.nan)
-        out["burn_multiple"] = burn_multiple(series["net_burn"], arr)
-        out["rule_of_40"] = rule_of_40(series, out["arr_growth_yoy_end"])
-    return out
+    out: dict[str, np.ndarray] = {}
 
+    def summary_of(name: str) -> np.ndarray:
+        if name not in out:
+            summarize = chosen[name].summarize
+            out[name] = raw[name] if summarize is None else summarize(views)
+        return out[name]
 
-def _yoy_growth(arr: np.ndarray) -> np.ndarray:
-    """ARR growth over the last year: ``arr_H / arr_{H-12} - 1`` (H >= 13)."""
-    H = arr.shape[1]
-    if H < YEAR + 1:
-        return np.full(arr.shape[0], np.nan)
-    return ratio(arr[:, -1], arr[:, -1 - YEAR]) - 1.0
-
-
-def burn_multiple(net_burn: np.ndarray, arr: np.ndarray) -> np.ndarray:
-    """David Sacks' burn multiple over the last twelve months.
-
-    .. math:: \\frac{\\sum_{t=H-11}^{H} net\\_burn_t}{arr_H - arr_{H-12}}
-
-    Undefined unless ARR grew (and H >= 13).
-    """
-    H = arr.shape[1]
-    if H < YEAR + 1:
-        return np.full(arr.shape[0], np.nan)
-    growth = arr[:, -1] - arr[:, -1 - YEAR]
-    burn = net_burn[:, -YEAR:].sum(axis=1)
-    return np.where(growth > 0, ratio(burn, growth), np.nan)
-
-
-def rule_of_40(series: dict[str, np.ndarray], yoy_growth: np.ndarray) -> np.ndarray:
-    """Growth plus operating margin, in points, over the last twelve months.
-
-    .. math:: 100\\,g_{yoy} + 100 \\frac{\\sum (gross\\_profit - spend - cs - fixed)}{\\sum revenue}
-    """
-    window = slice(-YEAR, None)
-    operating = (
-        series["gross_profit"][:, window]
-        - series["acquisition_spend"][:, window]
-        - series["cs_cost"][:, window]
-        - series["fixed_costs"][:, window]
-    ).sum(axis=1)
-    margin = ratio(operating, series["revenue"][:, window].sum(axis=1))
-    return 100.0 * yoy_growth + 100.0 * margin
+    views = Views(raw, series, summary_of)
+    return {name: summary_of(name) for name in chosen}
 
 
 def weighted_unit_economics(segments: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -7,12 +7,14 @@ the copy, so that CI, which clones the repository only, reads the same text.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +22,8 @@ from typer.testing import CliRunner
 
 from saas_sim.analysis.diagnosis import CHECKS
 from saas_sim.cli import app
+from saas_sim.model import formulas
+from saas_sim.model.catalog import metrics as catalog
 from saas_sim.model.catalog.metrics import (
     CAC,
     COMPANY_ONLY_SERIES,
@@ -32,6 +36,7 @@ from saas_sim.model.catalog.metrics import (
     SUMMARY,
     SUMMARY_METRICS,
     UNIT_ECONOMICS,
+    Metric,
     glossary_groups,
     label_of,
     statistic_name,
@@ -237,3 +242,118 @@ def test_compare_colours_a_difference_the_way_the_catalog_says_is_better():
     assert _difference_style("out_of_cash", 0.1) == "red"
     assert _difference_style("burn_multiple", -0.5) == "green"  # was left uncoloured before the catalog
     assert _difference_style("new_customers", 3.0) == ""  # a series: neither way is judged
+
+
+# -- a derived metric is one declaration (issue 14, item 7) --
+
+ARPA = Metric(
+    "arpa",
+    "series",
+    "money",
+    catalog.MRR,
+    "Revenue per account (a throwaway metric, declared here and nowhere else).",
+    "mrr / customers",
+    "saas_sim.model.metrics.series_recipes",
+    derive=lambda v: formulas.ratio(v["mrr"], v["customers"]),
+)
+ARPA_END = Metric(
+    "arpa_end",
+    "summary",
+    "money",
+    catalog.PER_PATH,
+    "Revenue per account at the end of the horizon (throwaway).",
+    "arpa at t = H",
+    "saas_sim.model.metrics.summary",
+    summarize=lambda v: formulas.ratio(v.summary("mrr_end"), v.summary("customers_end")),  # other summaries
+)
+BURN_PER_ACCOUNT = Metric(
+    "burn_per_account",
+    "series",
+    "number",
+    catalog.MONEY,
+    "Net burn per account (throwaway, company only).",
+    "net_burn / customers",
+    "saas_sim.model.metrics.series_recipes",
+    company_only=True,
+    derive=lambda v: formulas.ratio(v["net_burn"], v["customers"]),
+)
+
+
+@pytest.fixture
+def throwaway_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog's tuples with the throwaway metrics added, as one declaration in SERIES/SUMMARY would."""
+    monkeypatch.setattr(catalog, "SERIES", (*catalog.SERIES, ARPA, BURN_PER_ACCOUNT))
+    monkeypatch.setattr(catalog, "SUMMARY", (*catalog.SUMMARY, ARPA_END))
+
+
+def test_a_derived_metric_declared_once_is_computed_per_path(throwaway_metrics):
+    from saas_sim.engine.simulate import simulate_per_path
+    from saas_sim.io.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "enterprise-annual.yaml")
+    scenario = dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation, paths=40, seed=5))
+    company, segments = simulate_per_path(scenario)
+    assert len(segments) >= 2
+    for name, view in [("company", company), *segments.items()]:
+        series, summary = view["series"], view["summary"]
+        mrr, customers = series["mrr"], series["customers"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = np.where(customers != 0, mrr / np.where(customers != 0, customers, 1.0), np.nan)
+        np.testing.assert_array_equal(series["arpa"], expected, err_msg=name)
+        np.testing.assert_array_equal(summary["arpa_end"], expected[:, -1], err_msg=name)
+        # in the catalog's order, the company-only metrics last (as the result has always listed them)
+        company_only = ["fixed_costs", "cash", "net_burn", "burn_per_account"] if name == "company" else []
+        assert list(series)[-1 - len(company_only) :] == ["arpa", *company_only]
+        shared = len(SUMMARY_METRICS) - len(COMPANY_ONLY_SUMMARY)
+        assert list(summary)[shared] == "arpa_end"
+        assert len(summary) == shared + 1 + (len(COMPANY_ONLY_SUMMARY) if name == "company" else 0)
+    np.testing.assert_array_equal(
+        company["series"]["burn_per_account"],
+        formulas.ratio(company["series"]["net_burn"], company["series"]["customers"]),
+    )
+
+
+def test_a_derived_metric_declared_once_is_reported_in_the_result_document(throwaway_metrics):
+    command = ["run", "scenarios/enterprise-annual.yaml", "--no-save", "--paths", "20", "--seed", "3", "--json", "-"]
+    done = CliRunner().invoke(app, command, env={"NO_COLOR": "1"}, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    assert "arpa" in document["series"] and "arpa_end" in document["summary"]
+    assert "burn_per_account" in document["series"]
+    for segment in document["segments"].values():
+        assert "arpa" in segment["series"] and "arpa_end" in segment["summary"]
+        assert "burn_per_account" not in segment["series"]
+    p50 = document["series"]["arpa"]["p50"]
+    assert len(p50) == document["horizon_months"] and all(value > 0 for value in p50)
+    assert document["summary"]["arpa_end"]["p50"] == p50[-1]  # the last month's, described the same way
+
+
+def test_a_metric_that_says_how_it_is_computed_only_where_its_role_has_a_use():
+    with pytest.raises(ValueError, match="only a series is derived"):
+        dataclasses.replace(ARPA_END, derive=lambda v: v["mrr"])
+    with pytest.raises(ValueError, match="only a summary metric is summarized"):
+        dataclasses.replace(ARPA, summarize=lambda v: v.end("mrr"))
+    with pytest.raises(ValueError, match="summarized, or the kernel computes it"):
+        dataclasses.replace(ARPA_END, summarize=None)
+    assert all(metric.summarize is not None or metric.unit_economics for metric in SUMMARY)
+    derived_or_same = {metric.name for metric in SERIES if metric.derive is not None or metric.same_as}
+    assert {"arr", "cac", "nrr_12m", "net_burn", "revenue"} <= derived_or_same
+    assert METRICS["revenue"].same_as == "mrr" and METRICS["revenue"].derive is None
+
+
+def test_names_that_are_one_series_share_one_recipe_and_one_array():
+    from saas_sim.model.metrics import LazySeries, segment_series
+
+    recorded = [metric.name for metric in SERIES if metric.derive is None and not metric.same_as]
+    raw = {name: np.arange(6.0).reshape(2, 3) + i for i, name in enumerate([*recorded, "nrr_12m_numerator"])}
+    raw["grr_12m_numerator"] = raw["nrr_12m_numerator"]
+    raw.update(customers0=np.ones(2), mrr0=np.ones(2))
+    lazy = LazySeries(raw, company=False)
+    assert lazy.recipe("revenue") is lazy.recipe("mrr")
+    assert lazy.recipe("arr") is not lazy.recipe("mrr")
+    assert lazy["arr"] is not lazy["arr"]  # made afresh at each read, not kept
+    held = segment_series(raw, company=False)
+    assert held["revenue"] is held["mrr"] is raw["mrr"]
+    assert list(held) == list(lazy) == [name for name in SERIES_NAMES if name not in COMPANY_ONLY_SERIES]
+    for name in lazy:
+        np.testing.assert_array_equal(lazy[name], held[name])

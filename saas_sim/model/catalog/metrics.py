@@ -5,19 +5,49 @@ One :class:`Metric` per name of SPEC 3.1 (monthly series) and 3.2 (summary);
 reads these declarations: the glossary and its groups, the statistic a user
 reads (p50, or the mean of a 0/1 metric), which way is better, the formats,
 the company-only names, what ``inf`` and an undefined p50 mean, the labels,
-and the unit-economics names the kernel computes from month-1 parameters.
+the unit-economics names the kernel computes from month-1 parameters,
+and how every other metric is computed from the kernel's raw series.
 
-To add a derived metric: declare it here (in :data:`SERIES` or
-:data:`SUMMARY`, at the place it takes in SPEC 3) and compute it in
-:mod:`saas_sim.model.metrics` (its ``formula_home``).
+To add a derived metric: declare it here, in :data:`SERIES` or
+:data:`SUMMARY` at the place it takes in SPEC 3, with its ``derive`` (a
+series, from other series: ``derive=lambda v: formulas.ratio(v["mrr"],
+v["customers"])``) or its ``summarize`` (a summary, from series and other
+summaries: ``summarize=lambda v: v.end("arr")``); ``v`` is a
+:class:`~saas_sim.model.formulas.Views` of the company or a segment.  A
+formula longer than a line is a pure function with its equation in
+:mod:`saas_sim.model.formulas` (its ``formula_home``).  The engine
+computes, describes and reports it from this declaration alone
+(:mod:`saas_sim.model.metrics` reads the catalog); add its test.
 
 Notation of the formulas: month ``t = 1..H``, ``x(t−1)`` last month's value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from saas_sim.model import formulas
+    from saas_sim.model.formulas import Views
+
+    Derive = Callable[[Views], np.ndarray]
+    """How a metric is computed from a view's series (and, for a summary, its other summaries)."""
+else:
+
+    class _Formulas:
+        """:mod:`saas_sim.model.formulas`, imported when a formula is first called: it needs numpy,
+        which ``saas-sim --help`` (reading this catalog) must not import."""
+
+        def __getattr__(self, name: str) -> Any:
+            from saas_sim.model import formulas
+
+            return getattr(formulas, name)
+
+    formulas = _Formulas()
 
 Role = Literal["series", "summary", "both"]
 Kind = Literal["money", "count", "rate", "month", "months", "multiple", "points", "number"]
@@ -40,6 +70,7 @@ _ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC
 
 _RECIPES = "saas_sim.model.metrics.series_recipes"
 _SUMMARY = "saas_sim.model.metrics.summary"
+_FORMULAS = "saas_sim.model.formulas"
 _KERNEL = "saas_sim.engine.compiled.simulate_paths"
 
 
@@ -69,8 +100,19 @@ class Metric:
     label: str = ""  # short label; by default from the name (``label_of``)
     table_label: str = ""  # in the key-metrics and diagnosis tables; by default ``label``
     card_label: str = ""  # on the TUI's card, when it has one; by default ``label``
+    derive: Derive | None = None  # a series computed from others; None: the kernel records it as it is
+    summarize: Derive | None = None  # a summary computed from the series; None: the kernel's unit economics
+    same_as: str = ""  # a series that is another one under a second name (``revenue`` is ``mrr``): one array
 
     def __post_init__(self) -> None:
+        if self.derive is not None and not self.is_series:
+            raise ValueError(f"{self.name}: only a series is derived; a summary is summarized")
+        if self.summarize is not None and not self.is_summary:
+            raise ValueError(f"{self.name}: only a summary metric is summarized")
+        if self.same_as and (self.derive is not None or not self.is_series):
+            raise ValueError(f"{self.name}: a series that is another one has no derive of its own")
+        if self.is_summary and self.summarize is None and not self.unit_economics:
+            raise ValueError(f"{self.name}: a summary metric is summarized, or the kernel computes it")
         if not self.label:
             object.__setattr__(self, "label", label_of(self.name))
         if not self.table_label:
@@ -101,6 +143,8 @@ CAC = Metric(
     "acquisition_spend / new_customers (summary: Σ spend / Σ new customers over the horizon)",
     _RECIPES,
     better="lower",
+    derive=lambda v: formulas.ratio(v["acquisition_spend"], v["new_customers"]),
+    summarize=lambda v: formulas.ratio(v["acquisition_spend"].sum(axis=1), v["new_customers"].sum(axis=1)),
 )
 
 # SPEC 3.1, in its order.
@@ -123,6 +167,7 @@ SERIES: tuple[Metric, ...] = (
         "Accounts that joined this month, bought or referred.",
         "paid_new + referral_new",
         _RECIPES,
+        derive=lambda v: v["paid_new"] + v["referral_new"],
     ),
     Metric(
         "paid_new",
@@ -170,7 +215,16 @@ SERIES: tuple[Metric, ...] = (
         "MRR at the end of t",
         _KERNEL,
     ),
-    Metric("arr", "series", "money", MRR, "Annual run rate, the number investors quote.", "12 × mrr", _RECIPES),
+    Metric(
+        "arr",
+        "series",
+        "money",
+        MRR,
+        "Annual run rate, the number investors quote.",
+        "12 × mrr",
+        _RECIPES,
+        derive=lambda v: 12.0 * v["mrr"],
+    ),
     Metric(
         "new_mrr", "series", "number", MRR, "Revenue added by new accounts.", "new accounts × arpa_monthly", _KERNEL
     ),
@@ -219,6 +273,7 @@ SERIES: tuple[Metric, ...] = (
         "Share of last month's customers lost this month.",
         "churned_customers(t) / customers(t−1)",
         _RECIPES,
+        derive=lambda v: formulas.ratio(v["churned_customers"], v.previous("customers", start="customers0")),
     ),
     Metric(
         "annualized_logo_churn",
@@ -227,7 +282,8 @@ SERIES: tuple[Metric, ...] = (
         RETENTION,
         "Share of customers lost over the last twelve months, compounded (3 % a month is 31 % a year).",
         "1 − Π over the last 12 months of (1 − logo_churn_rate); from t = 12",
-        "saas_sim.model.metrics.annualized_logo_churn",
+        f"{_FORMULAS}.annualized_logo_churn",
+        derive=lambda v: formulas.annualized_logo_churn(v["logo_churn_rate"]),
     ),
     Metric(
         "renewal_rate",
@@ -237,6 +293,7 @@ SERIES: tuple[Metric, ...] = (
         "Of the accounts that could leave this month, the share that stayed.",
         "1 − churned_customers / renewals_due",
         _RECIPES,
+        derive=lambda v: 1.0 - formulas.ratio(v["churned_customers"], v["renewals_due"]),
     ),
     Metric(
         "gross_mrr_churn_rate",
@@ -246,6 +303,7 @@ SERIES: tuple[Metric, ...] = (
         "Revenue lost from the existing base this month, before any expansion.",
         "(churned_mrr + contraction_mrr) / mrr(t−1)",
         _RECIPES,
+        derive=lambda v: formulas.ratio(v["churned_mrr"] + v["contraction_mrr"], v.previous("mrr", start="mrr0")),
     ),
     Metric(
         "nrr_monthly",
@@ -254,7 +312,10 @@ SERIES: tuple[Metric, ...] = (
         RETENTION,
         "Net revenue retention over one month: above 1, the base grows by itself.",
         "(mrr(t−1) + expansion − contraction − churned) / mrr(t−1)",
-        _RECIPES,
+        f"{_FORMULAS}.net_revenue_retention",
+        derive=lambda v: formulas.net_revenue_retention(
+            v.previous("mrr", start="mrr0"), v["expansion_mrr"], v["contraction_mrr"], v["churned_mrr"]
+        ),
     ),
     Metric(
         "grr_monthly",
@@ -263,7 +324,10 @@ SERIES: tuple[Metric, ...] = (
         RETENTION,
         "Gross revenue retention over one month: upgrades left out, so at most 1.",
         "(mrr(t−1) − contraction − churned) / mrr(t−1)",
-        _RECIPES,
+        f"{_FORMULAS}.gross_revenue_retention",
+        derive=lambda v: formulas.gross_revenue_retention(
+            v.previous("mrr", start="mrr0"), v["contraction_mrr"], v["churned_mrr"]
+        ),
     ),
     Metric(
         "nrr_12m",
@@ -273,6 +337,10 @@ SERIES: tuple[Metric, ...] = (
         "What a dollar of revenue a year ago has become, upgrades and losses included; new accounts left out.",
         "MRR at t of the accounts active at t−12 / mrr(t−12); from t = 12",
         _RECIPES,
+        # the kernel counts the numerator (the MRR now of the accounts active a year ago)
+        derive=lambda v: formulas.from_month(
+            formulas.ratio(v["nrr_12m_numerator"], v.lagged("mrr", start="mrr0", lag=formulas.YEAR)), formulas.YEAR
+        ),
     ),
     Metric(
         "grr_12m",
@@ -282,6 +350,9 @@ SERIES: tuple[Metric, ...] = (
         "How much of last year's revenue survived churn and downgrades, no credit for upgrades.",
         "Σ over those accounts still active at t of MRR(t−12) × Π (1 − contraction rate) / mrr(t−12); from t = 12",
         _RECIPES,
+        derive=lambda v: formulas.from_month(
+            formulas.ratio(v["grr_12m_numerator"], v.lagged("mrr", start="mrr0", lag=formulas.YEAR)), formulas.YEAR
+        ),
     ),
     Metric(
         "quick_ratio",
@@ -291,6 +362,7 @@ SERIES: tuple[Metric, ...] = (
         "MRR gained per dollar of MRR lost; 4 or more is efficient growth, near 1 the bucket leaks as fast as it fills.",
         "(new_mrr + expansion_mrr) / (churned_mrr + contraction_mrr)",
         _RECIPES,
+        derive=lambda v: formulas.ratio(v["new_mrr"] + v["expansion_mrr"], v["churned_mrr"] + v["contraction_mrr"]),
     ),
     # -- acquisition --
     Metric(
@@ -311,6 +383,7 @@ SERIES: tuple[Metric, ...] = (
         "What a bought customer costs; rises as spend grows.",
         "acquisition_spend / paid_new",
         _RECIPES,
+        derive=lambda v: formulas.ratio(v["acquisition_spend"], v["paid_new"]),
     ),
     # -- money --
     Metric(
@@ -321,6 +394,7 @@ SERIES: tuple[Metric, ...] = (
         "Revenue recognised in the month (equal to MRR).",
         "MRR at the end of t",
         _RECIPES,
+        same_as="mrr",
     ),
     Metric(
         "gross_profit",
@@ -376,8 +450,9 @@ SERIES: tuple[Metric, ...] = (
         MONEY,
         "Cash burned this month, funding rounds left out; 0 in a month that made money (company only).",
         "max(0, cash(t−1) − cash(t) + cash_in(t))",
-        _RECIPES,
+        f"{_FORMULAS}.net_burn",
         company_only=True,
+        derive=lambda v: formulas.net_burn(v["cash"], v.raw["starting_cash"], v["cash_in"]),
     ),
 )
 
@@ -393,6 +468,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="higher",
         card_label="ARR",
+        summarize=lambda v: v.end("arr"),
     ),
     Metric(
         "mrr_end",
@@ -403,6 +479,7 @@ SUMMARY: tuple[Metric, ...] = (
         "mrr at t = H",
         _SUMMARY,
         better="higher",
+        summarize=lambda v: v.end("mrr"),
     ),
     Metric(
         "customers_end",
@@ -413,6 +490,7 @@ SUMMARY: tuple[Metric, ...] = (
         "customers at t = H",
         _SUMMARY,
         better="higher",
+        summarize=lambda v: v.end("customers"),
     ),
     Metric(
         "cash_end",
@@ -424,6 +502,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="higher",
         company_only=True,
+        summarize=lambda v: v.end("cash"),
     ),
     Metric(
         "cash_min",
@@ -435,6 +514,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="higher",
         company_only=True,
+        summarize=lambda v: v["cash"].min(axis=1),
     ),
     Metric(
         "out_of_cash",
@@ -449,6 +529,7 @@ SUMMARY: tuple[Metric, ...] = (
         company_only=True,
         table_label="Out of cash (probability)",
         card_label="Out of cash",
+        summarize=lambda v: (v["cash"] < 0).any(axis=1).astype(float),
     ),
     Metric(
         "cash_out_month",
@@ -457,12 +538,13 @@ SUMMARY: tuple[Metric, ...] = (
         PER_PATH,
         "When the money runs out, on the paths where it does (shown with their count when few).",
         "first month with cash < 0; undefined if none",
-        _SUMMARY,
+        f"{_FORMULAS}.cash_out_month",
         better="higher",
         company_only=True,
         undefined_p50_reads_never=True,  # undefined where cash never runs out
         table_label="Cash out month (when out)",
         card_label="Cash out at",
+        summarize=lambda v: formulas.cash_out_month(v["cash"]),
     ),
     Metric(
         "arr_growth_yoy_end",
@@ -471,8 +553,9 @@ SUMMARY: tuple[Metric, ...] = (
         PER_PATH,
         "ARR growth over the last year of the horizon.",
         "arr(H) / arr(H−12) − 1; H ≥ 13",
-        _SUMMARY,
+        f"{_FORMULAS}.yoy_growth",
         better="higher",
+        summarize=lambda v: formulas.yoy_growth(v["arr"]),
     ),
     Metric(
         "annualized_logo_churn_end",
@@ -484,6 +567,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="lower",
         card_label="Logo churn",
+        summarize=lambda v: v.end("annualized_logo_churn"),
     ),
     Metric(
         "nrr_12m_end",
@@ -495,6 +579,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="higher",
         card_label="NRR 12m",
+        summarize=lambda v: v.end("nrr_12m"),
     ),
     Metric(
         "grr_12m_end",
@@ -506,6 +591,7 @@ SUMMARY: tuple[Metric, ...] = (
         _SUMMARY,
         better="higher",
         card_label="GRR 12m",
+        summarize=lambda v: v.end("grr_12m"),
     ),
     CAC,
     Metric(
@@ -577,9 +663,10 @@ SUMMARY: tuple[Metric, ...] = (
         PER_PATH,
         "Dollars burned per dollar of new ARR over the last year; undefined if ARR did not grow.",
         "Σ net_burn over the last 12 months / (arr(H) − arr(H−12))",
-        "saas_sim.model.metrics.burn_multiple",
+        f"{_FORMULAS}.burn_multiple",
         better="lower",
         company_only=True,
+        summarize=lambda v: formulas.burn_multiple(v["net_burn"], v["arr"]),
     ),
     Metric(
         "rule_of_40",
@@ -588,9 +675,17 @@ SUMMARY: tuple[Metric, ...] = (
         PER_PATH,
         "Growth rate plus operating margin, in points; the rule of thumb asks for 40 or more.",
         "100 × arr_growth_yoy_end + 100 × operating margin over the last 12 months",
-        "saas_sim.model.metrics.rule_of_40",
+        f"{_FORMULAS}.rule_of_40",
         better="higher",
         company_only=True,
+        summarize=lambda v: formulas.rule_of_40(
+            v.summary("arr_growth_yoy_end"),
+            gross_profit=v["gross_profit"],
+            acquisition_spend=v["acquisition_spend"],
+            cs_cost=v["cs_cost"],
+            fixed_costs=v["fixed_costs"],
+            revenue=v["revenue"],
+        ),
     ),
 )
 
