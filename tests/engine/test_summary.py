@@ -12,6 +12,15 @@ from scipy import stats
 from saas_sim.analysis.run import result_of
 from saas_sim.engine.params import draw_values
 from saas_sim.engine.simulate import build_numbers, run_block, simulate_per_path, with_overrides
+from saas_sim.model.catalog.metrics import (
+    COMPANY_ONLY_SERIES,
+    COMPANY_ONLY_SUMMARY,
+    SERIES,
+    SERIES_NAMES,
+    SUMMARY,
+    SUMMARY_METRICS,
+)
+from saas_sim.model.metrics import in_view
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -151,64 +160,12 @@ def test_cohort_retention_follows_survival():
 def test_result_document_has_every_spec_name_and_no_nan():
     sc = with_overrides(one_segment(churn=0.02, horizon=14, spend=20_000.0))
     result = _document(sc, [run_block(sc, 0, 4)], 0.1)
-    series = {
-        "customers",
-        "new_customers",
-        "paid_new",
-        "referral_new",
-        "churned_customers",
-        "renewals_due",
-        "mrr",
-        "arr",
-        "new_mrr",
-        "expansion_mrr",
-        "contraction_mrr",
-        "churned_mrr",
-        "net_new_mrr",
-        "logo_churn_rate",
-        "annualized_logo_churn",
-        "renewal_rate",
-        "gross_mrr_churn_rate",
-        "nrr_monthly",
-        "grr_monthly",
-        "nrr_12m",
-        "grr_12m",
-        "quick_ratio",
-        "acquisition_spend",
-        "cac",
-        "paid_cac",
-        "revenue",
-        "gross_profit",
-        "cs_cost",
-        "fixed_costs",
-        "collections",
-        "cash",
-        "net_burn",
-    }
-    summary = {
-        "arr_end",
-        "mrr_end",
-        "customers_end",
-        "cash_end",
-        "cash_min",
-        "out_of_cash",
-        "cash_out_month",
-        "arr_growth_yoy_end",
-        "annualized_logo_churn_end",
-        "nrr_12m_end",
-        "grr_12m_end",
-        "cac",
-        "ltv_simple",
-        "ltv",
-        "ltv_cac",
-        "payback_months",
-        "payback_months_with_churn",
-        "burn_multiple",
-        "rule_of_40",
-    }
-    assert set(result["series"]) == series
-    assert set(result["summary"]) == summary
-    assert set(result["segments"]["A"]["series"]) == series - {"fixed_costs", "cash", "net_burn"}
+    # every name of the catalog (which tests/model/test_catalog_metrics.py holds to SPEC 3)
+    assert set(result["series"]) == set(SERIES_NAMES) and set(result["summary"]) == set(SUMMARY_METRICS)
+    assert list(result["series"]) == [metric.name for metric in in_view(SERIES, company=True)]
+    assert list(result["summary"]) == [metric.name for metric in in_view(SUMMARY, company=True)]
+    assert set(result["segments"]["A"]["series"]) == set(SERIES_NAMES) - set(COMPANY_ONLY_SERIES)
+    assert set(result["segments"]["A"]["summary"]) == set(SUMMARY_METRICS) - set(COMPANY_ONLY_SUMMARY)
     for name, stats_ in result["summary"].items():
         # every SPEC key; "never" on payback (SPEC 3.2), "n" where fewer than all 4 paths define it
         extra = ({"never"} if name == "payback_months_with_churn" else set()) | ({"n"} if "n" in stats_ else set())
