@@ -17,6 +17,7 @@ from textual.widgets import Input
 from saas_sim.io.examples import examples
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store
+from tests.tui.pilot import settle
 from tui.app import create_app
 from tui.screens.main import MainScreen
 from tui.store_wait import WaitingForStore, lock_free
@@ -120,6 +121,7 @@ async def test_the_opening_goes_on_when_the_lock_is_released(path, lock):
             if isinstance(app.screen, MainScreen):
                 break
         assert isinstance(app.screen, MainScreen)
+        await settle(pilot)  # the main screen mounted and previewed before the test tears the app down
         assert [info.name for info in store.scenarios()] == ["Starter - monthly SaaS"]
 
 
