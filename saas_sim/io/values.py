@@ -10,7 +10,6 @@ file is found at once.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -22,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from saas_sim.errors import Problem
 from saas_sim.model.fields import MAX_MAGNITUDE, FieldRule
+from saas_sim.model.paths import suggest
 from saas_sim.model.scenario import DistName, Distribution, Number
 from saas_sim.model.uncertainty import Z_95
 
@@ -248,8 +248,8 @@ class Mapping:
             elif self.node.flow_style and _SPLIT_NUMBER.fullmatch(key):
                 advice = ": inside { } a comma ends a value, so write a number with commas in quotes ('6,000')"
             else:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                advice = f", did you mean '{close[0]}'?" if close else hint
+                close = suggest(key, allowed)
+                advice = f", did you mean '{close}'?" if close else hint
             self.reader.report(key_node, self.field, f"unknown key '{key}'{advice}")
 
     def has(self, key: str) -> bool:

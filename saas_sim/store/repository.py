@@ -7,7 +7,6 @@ return plain frozen records, safe to hand to another thread.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import zlib
@@ -20,6 +19,7 @@ from sqlmodel.sql.expression import Select
 
 from saas_sim.errors import InputError
 from saas_sim.model.names import name_problem, normalize_name
+from saas_sim.model.paths import suggest
 from saas_sim.model.result import Result
 from saas_sim.store.database import Damaged
 from saas_sim.store.tables import RevisionRecord, RunRecord, RunResultRecord, ScenarioRecord
@@ -258,8 +258,8 @@ def scenario_names(session: Session, *, include_archived: bool = True) -> list[s
 def _not_found(session: Session, name: str) -> InputError:
     name = normalize_name(name)
     names = scenario_names(session)
-    guess = difflib.get_close_matches(name, names, n=1)
-    hint = f"; did you mean '{guess[0]}'?" if guess else ("; the store is empty" if not names else "")
+    guess = suggest(name, names)
+    hint = f"; did you mean '{guess}'?" if guess else ("; the store is empty" if not names else "")
     return InputError([f"no stored scenario named '{name}'{hint}"])
 
 
