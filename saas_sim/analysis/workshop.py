@@ -34,6 +34,7 @@ from saas_sim.analysis.diagnosis import CHECKS
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.forms import central
 from saas_sim.io.values import typed_value
+from saas_sim.model.catalog.metrics import METRICS
 from saas_sim.model.paths import set_in, split
 from saas_sim.model.result import NO_STATISTIC, Result, SummaryStatistic
 from saas_sim.model.scenario import Scenario
@@ -137,9 +138,9 @@ def _grade(metric: str, value: float | None) -> str | None:
 
 
 def _simulated(
-    label: str, result: Result, metric: str, kind: Kind, note: str = "", *, graded: bool = True, never: bool = False
+    label: str, result: Result, metric: str, note: str = "", *, graded: bool = True, never: bool = False
 ) -> Fact:
-    """The p50 over paths of a summary metric, with its p10–p90.
+    """The p50 over paths of a summary metric, with its p10–p90, read as the catalog's kind says.
 
     A payback percentile that lands on a path that never pays back is
     ``inf`` (the statistic's ``never``, SPEC 3.2).  ``never``: a metric no
@@ -157,7 +158,7 @@ def _simulated(
         value = math.inf
     if rests_on_too_few(stats, result.paths):
         note = f"{stats.n} path{'s' if stats.n != 1 else ''} only: too few to forecast"
-    return Fact(label, value, kind, note, low, high, _grade(metric, value) if graded else None)
+    return Fact(label, value, METRICS[metric].kind, note, low, high, _grade(metric, value) if graded else None)
 
 
 def _probability(label: str, result: Result, metric: str, note: str = "") -> Fact:
@@ -260,9 +261,9 @@ def _bucket_facts(result: Result, _: Result | None) -> dict[str, Fact]:
         ),
         "start": Fact("Customers at the start", start, "count"),
         "months": Fact("Months", float(months), "count"),
-        "left": _simulated("Customers left", result, "customers_end", "count", "of {start} at month {months}"),
+        "left": _simulated("Customers left", result, "customers_end", "of {start} at month {months}"),
         "left_formula": Fact("Formula", survivors(start, monthly, months), "count", "N₀ (1 − m)ᵗ"),
-        "mrr_left": _simulated("MRR left", result, "mrr_end", "money", "of {mrr_start}"),
+        "mrr_left": _simulated("MRR left", result, "mrr_end", "of {mrr_start}"),
         "mrr_start": Fact("MRR at the start", mrr_start, "money"),
     }
 
@@ -299,12 +300,12 @@ def _payback_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     return {
         "spend": Fact("Spend a month", _value(result, "acquisition.spend_monthly"), "money"),
         "new_per_month": Fact("New customers a month", sum(new) / len(new) if new else None, "count", "mean"),
-        "cac": _simulated("CAC", result, "cac", "money", "S&M ÷ new customers"),
+        "cac": _simulated("CAC", result, "cac", "S&M ÷ new customers"),
         "arpa": Fact("ARPA", _value(result, "segment.arpa_monthly"), "money"),
         "margin": Fact("Gross margin", _value(result, "segment.gross_margin"), "rate"),
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
-        "payback": _simulated("Payback", result, "payback_months", "months", "CAC ÷ (ARPA × GM)", graded=False),
-        "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "months", "target 6, max 12"),
+        "payback": _simulated("Payback", result, "payback_months", "CAC ÷ (ARPA × GM)", graded=False),
+        "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "target 6, max 12"),
         "low_point": Fact("Cash low point", float(result.months[low_point]), "month", "p50 cash"),
     }
 
@@ -338,7 +339,7 @@ segments:
 
 def _ltv_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     cac = _value(result, "segment.cac")
-    simple = _simulated("Simple LTV", result, "ltv_simple", "money", "ARPA × GM ÷ churn", graded=False)
+    simple = _simulated("Simple LTV", result, "ltv_simple", "ARPA × GM ÷ churn", graded=False)
     simple_ratio = _ratio(simple.value, cac)
     return {
         "churn_monthly": Fact("Churn in the first month", _monthly_churn(result), "rate"),
@@ -349,8 +350,8 @@ def _ltv_facts(result: Result, _: Result | None) -> dict[str, Fact]:
         "ltv_cac_simple": Fact(
             "Simple LTV/CAC", simple_ratio, "multiple", "everyone alike", status=_grade("ltv_cac", simple_ratio)
         ),
-        "ltv": _simulated("Cohort LTV", result, "ltv", "money", "{ltv_months} months, sBG", graded=False),
-        "ltv_cac": _simulated("Cohort LTV/CAC", result, "ltv_cac", "multiple", "customers differ"),
+        "ltv": _simulated("Cohort LTV", result, "ltv", "{ltv_months} months, sBG", graded=False),
+        "ltv_cac": _simulated("Cohort LTV/CAC", result, "ltv_cac", "customers differ"),
     }
 
 
@@ -382,20 +383,20 @@ def _example_text(file_name: str) -> str:
 
 def _cycle_facts(result: Result) -> dict[str, Fact]:
     out_month = _simulated(
-        "Cash runs out", result, "cash_out_month", "month", "ARR then {arr_at_cash_out}", graded=False, never=True
+        "Cash runs out", result, "cash_out_month", "ARR then {arr_at_cash_out}", graded=False, never=True
     )
     return {
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
-        "churn_annual": _simulated("Churn a year", result, "annualized_logo_churn_end", "rate", "simulated"),
+        "churn_annual": _simulated("Churn a year", result, "annualized_logo_churn_end", "simulated"),
         "growth": Fact("Spend growth a month", _value(result, "acquisition.spend_growth_monthly"), "rate"),
         "reinvest": Fact("Gross profit reinvested", _value(result, "acquisition.reinvest_gross_profit"), "rate"),
         "expansion": Fact("Expansion a month", _value(result, "segment.expansion_monthly"), "rate"),
-        "ltv_cac": _simulated("LTV/CAC", result, "ltv_cac", "multiple", "simulated"),
+        "ltv_cac": _simulated("LTV/CAC", result, "ltv_cac", "simulated"),
         "out_of_cash": _probability("Out of cash", result, "out_of_cash", "of futures"),
         "cash_out_month": out_month,
         "arr_at_cash_out": Fact("ARR then", _series_at(result, "arr", out_month.value), "money", "p50"),
-        "arr_end": _simulated("ARR at the end", result, "arr_end", "money", "month {months}", graded=False),
-        "cash_min": _simulated("Lowest cash", result, "cash_min", "money", "p50", graded=False),
+        "arr_end": _simulated("ARR at the end", result, "arr_end", "month {months}", graded=False),
+        "cash_min": _simulated("Lowest cash", result, "cash_min", "p50", graded=False),
         "months": Fact("Months", float(result.horizon_months), "count"),
     }
 
@@ -474,12 +475,12 @@ def _nrr_facts(result: Result, _: Result | None) -> dict[str, Fact]:
         "nrr_formula": Fact(
             "NRR, formula", net_revenue_retention(monthly, expansion, contraction), "rate", "((1 − m)(1 + e − c))¹²"
         ),
-        "nrr": _simulated("NRR 12 months", result, "nrr_12m_end", "rate", "≥ 100 %, best 120 %"),
-        "grr": _simulated("GRR 12 months", result, "grr_12m_end", "rate", "churn, contraction", graded=False),
+        "nrr": _simulated("NRR 12 months", result, "nrr_12m_end", "≥ 100 %, best 120 %"),
+        "grr": _simulated("GRR 12 months", result, "grr_12m_end", "churn, contraction", graded=False),
         "start": Fact("Customers at the start", float(_segment(result)["starting_customers"]), "count"),
-        "customers_end": _simulated("Customers", result, "customers_end", "count", "of {start}, none new"),
+        "customers_end": _simulated("Customers", result, "customers_end", "of {start}, none new"),
         "arr_start": Fact("ARR at the start", 12.0 * float(_segment(result)["starting_mrr"]), "money"),
-        "arr_end": _simulated("ARR", result, "arr_end", "money", "from {arr_start}", graded=False),
+        "arr_end": _simulated("ARR", result, "arr_end", "from {arr_start}", graded=False),
         "months": Fact("Months", float(result.horizon_months), "count"),
     }
 
