@@ -247,7 +247,7 @@ def test_compare_colours_a_difference_the_way_the_catalog_says_is_better():
 # -- a derived metric is one declaration (issue 14, item 7) --
 
 ARPA = Metric(
-    "arpa",
+    "throwaway_arpa",
     "series",
     "money",
     catalog.MRR,
@@ -257,7 +257,7 @@ ARPA = Metric(
     derive=lambda v: formulas.ratio(v["mrr"], v["customers"]),
 )
 ARPA_END = Metric(
-    "arpa_end",
+    "throwaway_arpa_end",
     "summary",
     "money",
     catalog.PER_PATH,
@@ -267,7 +267,7 @@ ARPA_END = Metric(
     summarize=lambda v: formulas.ratio(v.summary("mrr_end"), v.summary("customers_end")),  # other summaries
 )
 BURN_PER_ACCOUNT = Metric(
-    "burn_per_account",
+    "throwaway_burn_per_account",
     "series",
     "number",
     catalog.MONEY,
@@ -299,16 +299,16 @@ def test_a_derived_metric_declared_once_is_computed_per_path(throwaway_metrics):
         mrr, customers = series["mrr"], series["customers"]
         with np.errstate(invalid="ignore", divide="ignore"):
             expected = np.where(customers != 0, mrr / np.where(customers != 0, customers, 1.0), np.nan)
-        np.testing.assert_array_equal(series["arpa"], expected, err_msg=name)
-        np.testing.assert_array_equal(summary["arpa_end"], expected[:, -1], err_msg=name)
+        np.testing.assert_array_equal(series["throwaway_arpa"], expected, err_msg=name)
+        np.testing.assert_array_equal(summary["throwaway_arpa_end"], expected[:, -1], err_msg=name)
         # in the catalog's order, the company-only metrics last (as the result has always listed them)
-        company_only = ["fixed_costs", "cash", "net_burn", "burn_per_account"] if name == "company" else []
-        assert list(series)[-1 - len(company_only) :] == ["arpa", *company_only]
+        company_only = ["fixed_costs", "cash", "net_burn", "throwaway_burn_per_account"] if name == "company" else []
+        assert list(series)[-1 - len(company_only) :] == ["throwaway_arpa", *company_only]
         shared = len(SUMMARY_METRICS) - len(COMPANY_ONLY_SUMMARY)
-        assert list(summary)[shared] == "arpa_end"
+        assert list(summary)[shared] == "throwaway_arpa_end"
         assert len(summary) == shared + 1 + (len(COMPANY_ONLY_SUMMARY) if name == "company" else 0)
     np.testing.assert_array_equal(
-        company["series"]["burn_per_account"],
+        company["series"]["throwaway_burn_per_account"],
         formulas.ratio(company["series"]["net_burn"], company["series"]["customers"]),
     )
 
@@ -318,14 +318,14 @@ def test_a_derived_metric_declared_once_is_reported_in_the_result_document(throw
     done = CliRunner().invoke(app, command, env={"NO_COLOR": "1"}, catch_exceptions=False)
     assert done.exit_code == 0, done.output
     document = json.loads(done.stdout)
-    assert "arpa" in document["series"] and "arpa_end" in document["summary"]
-    assert "burn_per_account" in document["series"]
+    assert "throwaway_arpa" in document["series"] and "throwaway_arpa_end" in document["summary"]
+    assert "throwaway_burn_per_account" in document["series"]
     for segment in document["segments"].values():
-        assert "arpa" in segment["series"] and "arpa_end" in segment["summary"]
-        assert "burn_per_account" not in segment["series"]
-    p50 = document["series"]["arpa"]["p50"]
+        assert "throwaway_arpa" in segment["series"] and "throwaway_arpa_end" in segment["summary"]
+        assert "throwaway_burn_per_account" not in segment["series"]
+    p50 = document["series"]["throwaway_arpa"]["p50"]
     assert len(p50) == document["horizon_months"] and all(value > 0 for value in p50)
-    assert document["summary"]["arpa_end"]["p50"] == p50[-1]  # the last month's, described the same way
+    assert document["summary"]["throwaway_arpa_end"]["p50"] == p50[-1]  # the last month's, described the same way
 
 
 def test_a_metric_that_says_how_it_is_computed_only_where_its_role_has_a_use():
