@@ -95,26 +95,6 @@ SPEND_GROWTH = COMPANY_PARAMS.index("spend_growth_monthly")
 REINVEST = COMPANY_PARAMS.index("reinvest_gross_profit")
 SEGMENT_PARAM_COUNT = len(SEGMENT_PARAMS)
 COMPANY_PARAM_COUNT = len(COMPANY_PARAMS)
-# The layout as this process reads the catalog; :func:`compiled_layout` returns it as compiled.
-LAYOUT = (
-    SEGMENT_PARAM_COUNT,
-    COMPANY_PARAM_COUNT,
-    SHARE,
-    CAC,
-    ELASTICITY,
-    ARPA,
-    EXP,
-    CON,
-    MARGIN,
-    RETENTION,
-    REFERRALS,
-    P_CHURN,
-    SPREAD,
-    FIXED,
-    SPEND_BASE,
-    SPEND_GROWTH,
-    REINVEST,
-)
 
 # Inversion stops this many standard deviations beyond the mean: the mass left out is below
 # 1e-20, far under the rounding of the summed probabilities themselves.
@@ -156,6 +136,10 @@ def compiled_layout() -> tuple[int, ...]:
         SPEND_GROWTH,
         REINVEST,
     )
+
+
+# The layout as this process reads the catalog: the same body, run by Python on today's values.
+LAYOUT: tuple[int, ...] = compiled_layout.py_func()
 
 
 def ensure_current_layout(kernels: tuple[Any, ...] | None = None) -> bool:

@@ -51,21 +51,14 @@ class Statistic:
         return values
 
     def to_json(self) -> Json:
-        out: Json = {
-            "mean": self.mean,
-            "p5": self.p5,
-            "p10": self.p10,
-            "p50": self.p50,
-            "p90": self.p90,
-            "p95": self.p95,
-        }
+        out: Json = {name: getattr(self, name) for name in STATS}
         if self.n is not None:
             out["n"] = self.n
         return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Statistic:
-        return cls(d["mean"], d["p5"], d["p10"], d["p50"], d["p90"], d["p95"], d.get("n"))
+        return cls(**{name: d[name] for name in STATS}, n=d.get("n"))
 
 
 @dataclass(frozen=True)
@@ -95,15 +88,7 @@ class SummaryStatistic:
         return value
 
     def to_json(self) -> Json:
-        out: Json = {
-            "mean": self.mean,
-            "p5": self.p5,
-            "p10": self.p10,
-            "p50": self.p50,
-            "p90": self.p90,
-            "p95": self.p95,
-            "se": self.se,
-        }
+        out: Json = {name: getattr(self, name) for name in (*STATS, "se")}
         if self.counts_never:
             out["never"] = self.never
         if self.n is not None:
@@ -113,13 +98,7 @@ class SummaryStatistic:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> SummaryStatistic:
         return cls(
-            d["mean"],
-            d["p5"],
-            d["p10"],
-            d["p50"],
-            d["p90"],
-            d["p95"],
-            d["se"],
+            **{name: d[name] for name in (*STATS, "se")},
             never=d.get("never"),
             counts_never="never" in d,
             n=d.get("n"),
