@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -29,8 +30,8 @@ class InputError(SaasSimError):
     Carries every problem found, one line each.
     """
 
-    def __init__(self, problems: list[Problem] | list[str]):
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[Problem | str]):
+        self.problems: list[Problem | str] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -42,7 +43,8 @@ def statistic(values: np.ndarray, metric: str) -> float | None:
         stats = describe_summary(np.asarray(values, dtype=float), never=True)
         value = stats[statistic_name(metric)]
         return math.inf if value is None and stats["never"] else value
-    return describe(np.asarray(values, dtype=float))[statistic_name(metric)]
+    statistics = describe(np.asarray(values, dtype=float))  # of 1-D values: each a number or None
+    return cast(float | None, statistics[statistic_name(metric)])
 
 
 def check_metric(metric: str) -> str:

@@ -13,6 +13,7 @@ Output arrays are shaped ``(paths, months)``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ from saas_sim.model.churn import (
     period_churn_from_monthly,
     spread_from_heterogeneity,
 )
-from saas_sim.model.scenario import Scenario, Segment
+from saas_sim.model.scenario import Event, Scenario, Segment
 from saas_sim.model.unit_economics import ltv_and_payback, ltv_simple, payback_months
 
 __all__ = ["COMPANY_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_block"]
@@ -83,7 +84,7 @@ class SegmentState:
         self.upfront = segment.billing == "upfront"
         self.starting_customers = segment.starting_customers
         self.starting_tenure = segment.starting_tenure_months
-        self.get = lambda key: values[prefix + key]
+        self.get: Callable[[str], float | np.ndarray] = lambda key: values[prefix + key]
         self.spend_share = self.get("spend_share")
         self.funnel = (
             {key: self.get(f"funnel.{key}") for key in keys_of("segments.funnel")}
@@ -122,6 +123,7 @@ class SegmentState:
 
     def _funnel_cac(self) -> float | np.ndarray:
         f = self.funnel
+        assert f is not None  # a segment without a funnel has a fixed cac
         return f["cost_per_lead"] / (f["lead_to_trial"] * f["trial_to_paid"])
 
     def set(self, key: str, value: float | np.ndarray) -> None:
@@ -130,6 +132,7 @@ class SegmentState:
         if key == "cac":  # a fixed CAC replaces the funnel until a funnel field is set again
             self.cac = value
         elif key.startswith("funnel."):
+            assert self.funnel is not None  # the loader sets funnel fields only on a segment with a funnel
             self.funnel[key.split(".", 1)[1]] = value
             self.cac = self._funnel_cac()
         elif key == "churn.monthly":
@@ -143,6 +146,8 @@ class SegmentState:
             p, spread = np.asarray(self.p, dtype=float), np.asarray(self.spread, dtype=float)
             finite = np.isfinite(spread)
             spread_or_0 = np.where(finite, spread, 0.0)
+            alpha: float | np.ndarray
+            beta: float | np.ndarray
             if key == "churn.alpha":
                 alpha = value
                 beta = np.where(finite, (1 - p) * spread_or_0, value * (1 - p) / np.maximum(p, 1e-300))
@@ -190,12 +195,14 @@ class Outputs:
         return BlockOutput(paths, segments, company, cohort_customers, cohort_mrr)
 
 
-def _schedule(scenario: Scenario, values: DrawnValues, segs: list[SegmentState]):
+def _schedule(
+    scenario: Scenario, values: DrawnValues, segs: list[SegmentState]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]:
     """Parameters before any event and after each month with events; month-1 unit economics."""
     P = values.paths
     company = {name: values[path] for name, path in zip(COMPANY_PARAMS, COMPANY_PARAM_PATHS, strict=True)}
     by_name = {s.name: s for s in segs}
-    events_by_month: dict[int, list[tuple[int, object]]] = {}
+    events_by_month: dict[int, list[tuple[int, Event]]] = {}
     for i, event in enumerate(scenario.events):
         events_by_month.setdefault(event.month, []).append((i, event))
     months = sorted(events_by_month)

@@ -21,8 +21,9 @@ import dataclasses
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, cast
 
 import numpy as np
 
@@ -134,7 +135,7 @@ def block_sizes(paths: int) -> list[int]:
     return [BLOCK_PATHS] * full + ([rest] if rest else [])
 
 
-def block_generator(seed: int, block: int) -> np.random.Generator:
+def block_generator(seed: int | None, block: int) -> np.random.Generator:
     """Block ``block``'s own generator: SFC64 seeded by ``SeedSequence(seed, spawn_key=(block,))``."""
     return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
@@ -222,7 +223,7 @@ def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> 
             yield done, total
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: dict[Future, int] = {
+            pending: dict[Future[BlockOutput], int] = {
                 pool.submit(run_block, scenario, block, size, out, starts[block]): block
                 for block, size in enumerate(sizes)
             }
@@ -238,7 +239,13 @@ def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> 
                 for future in pending:
                     future.cancel()
     # Every block wrote its rows of the same arrays: the run is one output, summed cohorts in block order.
-    outputs[:] = [out.view(0, total, sum(b.cohort_customers for b in blocks), sum(b.cohort_mrr for b in blocks))]
+    ran = [b for b in blocks if b is not None]  # every block, all having run
+    outputs[:] = [out.view(0, total, _total(b.cohort_customers for b in ran), _total(b.cohort_mrr for b in ran))]
+
+
+def _total(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """The arrays added up in order by ``sum()``."""
+    return cast(np.ndarray, sum(arrays))
 
 
 def simulate(scenario: Scenario, *, workers: int | None = None) -> Numbers:
@@ -251,7 +258,9 @@ def simulate(scenario: Scenario, *, workers: int | None = None) -> Numbers:
     return run.numbers
 
 
-def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tuple[dict, dict]:
+def simulate_per_path(
+    scenario: Scenario, *, workers: int | None = None
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Per-path series and summaries ``(company, segments)`` without aggregation.
 
     ``company`` is ``{"series": {name: (paths, months)}, "summary": {name: (paths,)}}``;
@@ -265,7 +274,7 @@ def simulate_per_path(scenario: Scenario, *, workers: int | None = None) -> tupl
     return per_path(scenario, outputs)
 
 
-def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
+def _concat(outputs: list[BlockOutput], pick: Callable[[BlockOutput], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Join the blocks' arrays path-wise (one output: its arrays as they are, no copy)."""
     if len(outputs) == 1:
         return dict(pick(outputs[0]))
@@ -273,11 +282,16 @@ def _concat(outputs: list[BlockOutput], pick) -> dict[str, np.ndarray]:
     return {name: np.concatenate([pick(o).pop(name) for o in outputs], axis=0) for name in names}
 
 
-def _added(arrays) -> np.ndarray:
+def _segment_of(name: str) -> Callable[[BlockOutput], dict[str, np.ndarray]]:
+    """What picks segment ``name``'s arrays out of a block's output."""
+    return lambda output: output.segments[name]
+
+
+def _added(arrays: Iterable[np.ndarray]) -> np.ndarray:
     """The arrays' sum, added in order into one new array: as ``np.sum(..., axis=0)``, without stacking them."""
-    arrays = iter(arrays)
-    total = np.array(next(arrays), dtype=float)
-    for array in arrays:
+    each = iter(arrays)
+    total = np.array(next(each), dtype=float)
+    for array in each:
         total += array
     return total
 
@@ -316,16 +330,18 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
     return raw
 
 
-def raw_per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict[str, dict], dict]:
+def raw_per_path(
+    scenario: Scenario, outputs: list[BlockOutput]
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
     """The raw per-path series of every segment and of the company; consumes ``outputs``."""
-    seg_raw = {s.name: _concat(outputs, lambda o, n=s.name: o.segments[n]) for s in scenario.segments}
+    seg_raw = {s.name: _concat(outputs, _segment_of(s.name)) for s in scenario.segments}
     company_out = _concat(outputs, lambda o: o.company)
     raw = company_raw(list(seg_raw.values()), company_out)
     raw.update(metrics.weighted_unit_economics(list(seg_raw.values())))
     return seg_raw, raw
 
 
-def view(raw: dict[str, np.ndarray], *, company: bool, lazy: bool = False) -> dict:
+def view(raw: dict[str, np.ndarray], *, company: bool, lazy: bool = False) -> dict[str, Any]:
     """Per-path ``{"series": ..., "summary": ...}`` of the company or one segment.
 
     With ``lazy=True`` the series are a :class:`~saas_sim.model.metrics.LazySeries`,
@@ -335,14 +351,14 @@ def view(raw: dict[str, np.ndarray], *, company: bool, lazy: bool = False) -> di
     return {"series": series, "summary": metrics.summary(series, raw, company=company)}
 
 
-def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict, dict]:
+def per_path(scenario: Scenario, outputs: list[BlockOutput]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Per-path series and summaries ``(company, segments)``; consumes ``outputs``."""
     seg_raw, raw = raw_per_path(scenario, outputs)
     segments = {name: view(seg, company=False) for name, seg in seg_raw.items()}
     return view(raw, company=True), segments
 
 
-def _described(per_path_view: dict) -> Segment:
+def _described(per_path_view: dict[str, Any]) -> Segment:
     """Statistics of every series and summary of a view (the company's or a segment's, held as a
     :class:`~saas_sim.model.result.Segment` holds them), on one thread per core (the kernels run without the GIL).
 
@@ -352,7 +368,7 @@ def _described(per_path_view: dict) -> Segment:
     """
     series, summary = per_path_view["series"], per_path_view["summary"]
     recipe = series.recipe if isinstance(series, metrics.LazySeries) else (lambda name: id(series[name]))
-    first = {}  # the first name of each distinct series
+    first: dict[object, str] = {}  # the first name of each distinct series
     for name in series:
         first.setdefault(recipe(name), name)
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
@@ -375,8 +391,8 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
     One view (a segment, then the company) is expanded into its per-path
     series at a time, so memory holds the raw series plus one view.
     """
-    cohort_customers = sum(o.cohort_customers for o in outputs)
-    cohort_mrr = sum(o.cohort_mrr for o in outputs)
+    cohort_customers = _total(o.cohort_customers for o in outputs)
+    cohort_mrr = _total(o.cohort_mrr for o in outputs)
     seg_raw, raw = raw_per_path(scenario, outputs)
     one_segment = len(seg_raw) == 1
     # With one segment the company's series are the segment's, to the bit: described once.

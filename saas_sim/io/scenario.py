@@ -16,6 +16,7 @@ import math
 import os
 from collections import Counter
 from dataclasses import MISSING, dataclass
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -185,7 +186,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     scenario = _ScenarioReader(reader).read(root) if root is not None else None
     if reader.problems or scenario is None:
         problems = [_swallowed(problem, text, root) for problem in reader.problems]
-        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+        in_order = sorted(problems, key=lambda p: p.line or 0)
+        raise InputError(in_order)
     return scenario
 
 
@@ -385,6 +387,7 @@ def _too_deep_at(text: str, limit: int) -> int | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limit:
+                    assert event.start_mark is not None  # the parser marks every event
                     return event.start_mark.line + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -432,18 +435,19 @@ class _ScenarioReader:
             top.require(key)
         values: dict[str, object] = {}
         if top.has("name"):
-            values["name"] = self._name(top.get("name"))
+            values["name"] = self._name(top.node_of("name"))
         for key in ("description", "currency"):
             if top.has(key):
-                values[key] = self.reader.text(top.get(key), key)
+                values[key] = self.reader.text(top.node_of(key), key)
         if top.has("horizon_months"):
-            self.horizon = self.reader.number(top.get("horizon_months"), TOP_LEVEL["horizon_months"], "horizon_months")
+            horizon = self.reader.number(top.node_of("horizon_months"), TOP_LEVEL["horizon_months"], "horizon_months")
+            self.horizon = cast(int | None, horizon)  # an integer field: number() gives an int or None
             values["horizon_months"] = self.horizon
         for key, keys, cls in (("company", COMPANY_KEYS, Company), ("acquisition", ACQUISITION_KEYS, Acquisition)):
             if top.has(key):
                 values[key] = self._section(top, key, keys, cls)
         if top.has("segments"):
-            values["segments"] = self._segments(top.get("segments"), top.key_line("segments"))
+            values["segments"] = self._segments(top.node_of("segments"), top.key_line("segments"))
         # Correlations and events name segments and uncertain fields: read them last.
         simulation = top.given("simulation")
         if simulation is not None:
@@ -479,7 +483,9 @@ class _ScenarioReader:
         return values
 
     def _section(self, top: Mapping, name: str, keys: tuple[str, ...], cls: type) -> object:
-        section = self.reader.mapping(top.get(name), name, keys, line=top.key_line(name), elsewhere=_ELSEWHERE[name])
+        section = self.reader.mapping(
+            top.node_of(name), name, keys, line=top.key_line(name), elsewhere=_ELSEWHERE[name]
+        )
         if section is None:
             return None
         for key in _required_fields(cls):
@@ -540,16 +546,16 @@ class _ScenarioReader:
         values["funnel"] = self._funnel(segment, dotted)
         churn_form = None
         if segment.has("churn"):
-            values["churn"], churn_form = self._churn(segment.get("churn"), join(field, "churn"), dotted)
+            values["churn"], churn_form = self._churn(segment.node_of("churn"), join(field, "churn"), dotted)
         if segment.has("billing"):
-            values["billing"] = self._billing(segment.get("billing"), join(field, "billing"))
+            values["billing"] = self._billing(segment.node_of("billing"), join(field, "billing"))
         values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
         if name is not None:
             self.segments[name] = SegmentForm(uses_funnel=segment.has("funnel"), churn_form=churn_form)
         return _build(Segment, values)  # type: ignore[return-value]
 
     def _segment_name(self, segment: Mapping) -> str | None:
-        node = segment.get("name")
+        node = segment.node_of("name")
         field = join(segment.field, "name")
         allowed = "must be non-empty text without '.'"
         if _reads_as_no_text(node):
@@ -577,7 +583,11 @@ class _ScenarioReader:
             return None
         field = join(segment.field, "funnel")
         funnel = self.reader.mapping(
-            segment.get("funnel"), field, FUNNEL_KEYS, line=segment.key_line("funnel"), elsewhere=_ELSEWHERE["funnel"]
+            segment.node_of("funnel"),
+            field,
+            FUNNEL_KEYS,
+            line=segment.key_line("funnel"),
+            elsewhere=_ELSEWHERE["funnel"],
         )
         if funnel is None:
             return None
@@ -598,7 +608,7 @@ class _ScenarioReader:
         elif given == ["alpha", "beta"]:
             form = "alpha and beta"
             if churn.has("heterogeneity"):
-                heterogeneity = churn.get("heterogeneity")
+                heterogeneity = churn.node_of("heterogeneity")
                 self.reader.report(
                     heterogeneity,
                     join(field, "heterogeneity"),
@@ -690,7 +700,7 @@ class _ScenarioReader:
             between_node, rho_node = mapping.require("between"), mapping.require("rho")
             between = self._between(between_node, join(item_field, "between")) if between_node is not None else None
             rho = self.reader.number(rho_node, RHO, join(item_field, "rho")) if rho_node is not None else None
-            if between is None or rho is None:
+            if between is None or rho is None or between_node is None:  # no between: None
                 continue
             pair = frozenset(between)
             if pair in pair_lines:
@@ -702,7 +712,7 @@ class _ScenarioReader:
                 )
                 continue
             pair_lines[pair] = line_of(between_node)
-            correlations.append(Correlation(between, rho))
+            correlations.append(Correlation(between, cast(float, rho)))  # RHO is a fixed number: a float
         if correlations and len(self.reader.problems) == problems_before and not _positive_definite(correlations):
             self.reader.report(line, field, "must form a positive definite correlation matrix, got one that is not")
         return tuple(correlations)
@@ -755,7 +765,7 @@ class _ScenarioReader:
         if event.require("month") is not None:
             last = self.horizon or TOP_LEVEL["horizon_months"].high
             month_rule = dataclasses.replace(EVENT_MONTH, high=last)
-            month = self.reader.number(event.get("month"), month_rule, join(field, "month"))
+            month = self.reader.number(event.node_of("month"), month_rule, join(field, "month"))
         note = event.given("note")
         set_node = event.given("set")
         changes, key_lines = self._changes(set_node, join(field, "set")) if set_node is not None else ((), {})
@@ -798,7 +808,7 @@ class _ScenarioReader:
         ``events`` are sorted by month, in file order within a month.
         """
         shares = dict(self.shares) if self.shares is not None else None
-        first_line: dict[tuple[int, str], int] = {}
+        first_line: dict[tuple[int, str | tuple[str, str]], int] = {}  # (month, path or (cac|funnel, segment))
         for month, group in itertools.groupby(events, key=lambda e: e.event.month):
             if not isinstance(month, int):
                 continue
@@ -858,7 +868,7 @@ def _number(value: object) -> object:
     return float(value)  # type: ignore[arg-type]
 
 
-def scenario_to_dict(s: Scenario) -> dict:
+def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     """The normalized scenario: plain JSON-ready data, every default filled in.
 
     Keys follow SPEC.md section 1.  A segment carries ``cac`` or ``funnel``,
@@ -900,7 +910,7 @@ def _whole_if_integral(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
 
 
-def _segment_to_dict(segment: Segment) -> dict:
+def _segment_to_dict(segment: Segment) -> dict[str, object]:
     data: dict[str, object] = {}
     for key in SEGMENT_KEYS:
         value = getattr(segment, key)
@@ -919,18 +929,18 @@ def _segment_to_dict(segment: Segment) -> dict:
     return data
 
 
-def _churn_to_dict(churn: Churn) -> dict:
+def _churn_to_dict(churn: Churn) -> dict[str, object]:
     if churn.alpha is not None or churn.beta is not None:
         return {"alpha": _number(churn.alpha), "beta": _number(churn.beta)}
     key = "monthly" if churn.monthly is not None else "annual"
     return {key: _number(getattr(churn, key)), "heterogeneity": _number(churn.heterogeneity)}
 
 
-class _Flow(dict):
+class _Flow(dict[str, Any]):
     """A mapping dumped on one line: distributions, funnels, churn, event sets."""
 
 
-class _FlowList(list):
+class _FlowList(list[Any]):
     pass
 
 

@@ -10,7 +10,7 @@ random numbers; :mod:`saas_sim.io.scenario` builds these objects and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 DistName = Literal["normal", "lognormal", "uniform", "triangular", "beta"]
 
@@ -34,7 +34,7 @@ class Distribution:
         return {"dist": self.dist, **dict(self.params)}
 
 
-Number = Union[float, Distribution]
+Number = float | Distribution
 
 
 @dataclass(frozen=True)

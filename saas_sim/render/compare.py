@@ -54,7 +54,7 @@ BAND_A, BAND_B, MEDIAN_A, MEDIAN_B, ZERO = 1, 2, 4, 8, 16
 
 # The summary's sections, with the year-on-year growth beside the other growth figures.
 COMPARE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (title, metrics + ("arr_growth_yoy_end",) if title == "Growth" else metrics) for title, metrics in SECTIONS
+    (title, (*metrics, "arr_growth_yoy_end") if title == "Growth" else metrics) for title, metrics in SECTIONS
 )
 OTHER_SECTION = "Other"
 
@@ -178,10 +178,11 @@ class CompareFanChart(FanChart):
                 row = pixel_of(median)
                 # Join the line to the previous column's so that steep moves stay connected.
                 low_row, high_row = row, row
-                if previous[side] is not None and row > previous[side]:
-                    low_row = previous[side] + 1
-                elif previous[side] is not None and row < previous[side]:
-                    high_row = previous[side] - 1
+                last = previous[side]
+                if last is not None and row > last:
+                    low_row = last + 1
+                elif last is not None and row < last:
+                    high_row = last - 1
                 for r in range(low_row, high_row + 1):
                     column[r] |= median_bit
                 previous[side] = row
@@ -311,7 +312,9 @@ def _difference(metric: str, statistic: str, result_a: Result, result_b: Result)
         for stats, result in ((stats_a, result_a), (stats_b, result_b))
     )
     absolute = b - a if a is not None and b is not None else None
-    relative = absolute / abs(a) if absolute is not None and a != 0 else None
+    relative = absolute / abs(a) if absolute is not None and a is not None and a != 0 else None
+    band_a: tuple[float | None, float | None]
+    band_b: tuple[float | None, float | None]
     if statistic == "mean":
         band_a = band_b = (None, None)
     else:

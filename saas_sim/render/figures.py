@@ -38,7 +38,7 @@ def breaks(plain: str) -> list[int]:
 def _pieces(plain: str) -> list[tuple[int, int]]:
     """``(start, end)`` of the unbreakable pieces of one line, the spaces between them left out."""
     pieces, start = [], 0
-    for space in breaks(plain) + [len(plain)]:
+    for space in [*breaks(plain), len(plain)]:
         if space > start:
             pieces.append((start, space))
         start = space + 1

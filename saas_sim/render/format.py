@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from typing import Concatenate, ParamSpec
 
 from saas_sim.model.catalog.metrics import METRICS, Kind, label_of
 
@@ -20,12 +21,16 @@ FIXED_BELOW = 1e5
 """A rate, a multiple, a duration or points this large or larger reads in scientific notation (``2.08e9×``):
 written out it would outgrow any column (exp.yaml: LTV/CAC ``2079161311.1×``)."""
 
+P = ParamSpec("P")
 
-def _dash_when_undefined(format_value: Callable[..., str]) -> Callable[..., str]:
+
+def _dash_when_undefined(
+    format_value: Callable[Concatenate[float, P], str],
+) -> Callable[Concatenate[float | None, P], str]:
     """Let ``format_value`` see only finite numbers; ``None``, NaN and infinities read ``—``."""
 
     @functools.wraps(format_value)
-    def formatter(value: float | None, *args: str, **kwargs: str) -> str:
+    def formatter(value: float | None, /, *args: P.args, **kwargs: P.kwargs) -> str:
         return format_value(value, *args, **kwargs) if value is not None and math.isfinite(value) else MISSING
 
     return formatter
@@ -62,7 +67,7 @@ def _fixed(value: float, decimals: int) -> str:
 
 
 @_dash_when_undefined
-def format_compact(value: float | None, keep_zeros: bool = False) -> str:
+def format_compact(value: float, keep_zeros: bool = False) -> str:
     """``1234567`` -> ``1.23M``, ``-950`` -> ``-950``, ``12_300`` -> ``12.3k``; from a thousand trillions
     on, scientific notation: ``2.4e28``.
 
@@ -84,7 +89,7 @@ def format_compact(value: float | None, keep_zeros: bool = False) -> str:
 
 
 @_dash_when_undefined
-def format_money(value: float | None, currency: str = "USD", keep_zeros: bool = False) -> str:
+def format_money(value: float, currency: str = "USD", keep_zeros: bool = False) -> str:
     """``2_310_000, "USD"`` -> ``$2.31M``; ``-350_000, "EUR"`` -> ``-€350k``; other codes trail: ``12k CHF``."""
     text = format_compact(value, keep_zeros)
     symbol = CURRENCY_SYMBOLS.get(currency.upper())
@@ -94,37 +99,37 @@ def format_money(value: float | None, currency: str = "USD", keep_zeros: bool = 
 
 
 @_dash_when_undefined
-def format_rate(value: float | None) -> str:
+def format_rate(value: float) -> str:
     """A fraction as a percentage: ``0.153`` -> ``15.3%``."""
     return f"{_fixed(100.0 * value, 1)}%"
 
 
 @_dash_when_undefined
-def format_months(value: float | None) -> str:
+def format_months(value: float) -> str:
     """A duration in months: ``7.26`` -> ``7.3 mo``."""
     return f"{_fixed(value, 1)} mo"
 
 
 @_dash_when_undefined
-def format_month(value: float | None) -> str:
+def format_month(value: float) -> str:
     """A month of the horizon: ``14`` -> ``month 14``."""
     return f"month {_fixed(value, 0)}"
 
 
 @_dash_when_undefined
-def format_count(value: float | None) -> str:
+def format_count(value: float) -> str:
     """A number of accounts: ``1234.4`` -> ``1,234``, ``123_456`` -> ``123k``."""
     return f"{value:,.0f}" if abs(value) < 10_000 else format_compact(value)
 
 
 @_dash_when_undefined
-def format_multiple(value: float | None) -> str:
+def format_multiple(value: float) -> str:
     """A ratio such as LTV/CAC: ``3.14`` -> ``3.1×``."""
     return f"{_fixed(value, 1)}×"
 
 
 @_dash_when_undefined
-def format_points(value: float | None) -> str:
+def format_points(value: float) -> str:
     """Percentage points (rule of 40): ``41.7`` -> ``42 pts``."""
     return f"{_fixed(value, 0)} pts"
 

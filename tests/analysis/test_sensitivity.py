@@ -8,8 +8,8 @@ import pytest
 from rich.console import Console
 
 from saas_sim.analysis.fields import input_fields
-from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung
 from saas_sim.analysis.run import run_scenario
+from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.render.tornado import Tornado
