@@ -87,7 +87,7 @@ def report(error: Exception) -> int:
 class CommandBoundary(TyperGroup):
     """The top-level group: runs a command and turns what it raises into an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer hands its own Context (a click one)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

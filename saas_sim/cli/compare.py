@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from saas_sim.cli.options import DbOption
-from saas_sim.cli.run import STDOUT, check_options, check_output_paths, load, simulate_with_progress
+from saas_sim.cli.run import STDOUT, Loaded, check_options, check_output_paths, load, simulate_with_progress
 
 if TYPE_CHECKING:
     from saas_sim.model.result import Result
@@ -60,7 +60,7 @@ def compare_command(
     print_comparison(result_a, result_b, labels=(_label(first), _label(second)))
 
 
-def _label(loaded) -> str:
+def _label(loaded: Loaded) -> str:
     if loaded.revision is not None:
         return f"{loaded.revision.name}@{loaded.revision.number}"
     return loaded.scenario.name
@@ -76,9 +76,7 @@ def print_comparison(result_a: Result, result_b: Result, *, labels: tuple[str, s
 
     console = Console()
     header = Text(f"A: {labels[0]}   B: {labels[1]}", style="bold")
-    header.append(
-        f"   {result_a.paths:,} paths · seed {result_a.seed} for both; differences are B − A", style="dim"
-    )
+    header.append(f"   {result_a.paths:,} paths · seed {result_a.seed} for both; differences are B − A", style="dim")
     console.print(KeepFigures(header))  # never "B⏎− A" on a pipe
     warning = tail_warning(result_a)
     if warning is not None:

@@ -121,7 +121,7 @@ def snippet_number(value: float, digits: int = 4) -> float:
 def _interval(estimate: Estimate) -> str:
     if estimate.low is None and estimate.se is not None:
         return "no interval: the data do not bound it"
-    if estimate.low is None:
+    if estimate.low is None or estimate.high is None:  # both or neither
         return "no interval: at the edge of the parameter space"
     return f"95 %: {snippet_number(estimate.low)} .. {snippet_number(estimate.high)}"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +19,10 @@ from saas_sim.cli.store import (
     scenario_json,
     write_json_value,
 )
+
+if TYPE_CHECKING:
+    from saas_sim.errors import Problem
+    from saas_sim.model.scenario import Scenario
 
 app = typer.Typer(
     name="scenarios",
@@ -103,7 +108,8 @@ def import_command(
     from saas_sim.errors import InputError
     from saas_sim.io.scenario import read_scenario_file
 
-    read, problems = [], []
+    read: list[tuple[str, Scenario]] = []
+    problems: list[Problem | str] = []
     for file in files:
         try:
             read.append(read_scenario_file(file))
@@ -159,7 +165,7 @@ def history_command(
 
     revisions = open_store(db, write=False).history(name)
     changes = [None] + [
-        changed_fields(before.normalized, after.normalized) for before, after in zip(revisions, revisions[1:])
+        changed_fields(before.normalized, after.normalized) for before, after in itertools.pairwise(revisions)
     ]
     if json_path is not None:
         write_json_value([revision_json(r, c) for r, c in zip(revisions, changes, strict=True)], json_path)

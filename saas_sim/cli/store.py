@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Console
+
     from saas_sim.store import RevisionInfo, RunInfo, ScenarioInfo, Store
 
 
@@ -29,7 +33,7 @@ def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> S
     return Store(path, write=write)
 
 
-def listing_console():
+def listing_console() -> Console:
     """A console for tables: the terminal's width, or on a pipe wide enough that no cell is cut."""
     from rich.console import Console
 
@@ -38,7 +42,7 @@ def listing_console():
     return Console(highlight=False, width=listing_width(sys.stdout.isatty()))
 
 
-def iso(moment) -> str:
+def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from textual.worker import Worker
 from tui.messages import OpenScenario
 from tui.widgets.fields import FieldInput
 from tui.work import Job, ScreenWork
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.calibrate import Calibration
 
 FIT = ScreenWork("calibrate", lines=True)
 
@@ -39,7 +44,7 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         super().__init__()
         self.base_text = base_text
         self.path = path
-        self.calibration = None
+        self.calibration: Calibration | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="calibrate-dialog"):
@@ -80,7 +85,7 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         job = Job(self.app)
         job.post(self._show, calibrate(self.base_text, path))
 
-    def _show(self, calibration) -> None:
+    def _show(self, calibration: Calibration) -> None:
         from saas_sim.render.fit import parameters_table
 
         self.calibration = calibration

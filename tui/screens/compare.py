@@ -122,8 +122,9 @@ class CompareScreen(Screen[None]):
         try:
             for info in self.store.scenarios():
                 choices.append((f"{info.name} (latest)", info.name))
-                for number in range(info.revision - 1, 0, -1):
-                    choices.append((f"{info.name}@{number}", f"{info.name}@{number}"))
+                choices.extend(
+                    (f"{info.name}@{number}", f"{info.name}@{number}") for number in range(info.revision - 1, 0, -1)
+                )
         except StoreError as error:
             self.notify(str(error), title="Store", severity="error")
         return choices

@@ -6,6 +6,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +20,9 @@ from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Scenario
 from tui.widgets.fields import FieldInput
 from tui.work import Job, ScreenWork
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.goal import Goal
 
 SEEK = ScreenWork("goal")
 
@@ -133,7 +137,7 @@ class GoalDialog(ModalScreen[GoalAnswer | None]):
     def _progress(self, evaluations: int) -> None:
         self.query_one("#goal-answer", Static).update(f"Searching… {evaluations} simulations so far")
 
-    def _show(self, goal) -> None:
+    def _show(self, goal: Goal) -> None:
         from saas_sim.render.goal import explain
         from saas_sim.render.tornado import format_field_value
 

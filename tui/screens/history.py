@@ -206,7 +206,7 @@ class HistoryScreen(ModalScreen[OpenScenario | None]):
             self, self.store.path, f"restore {revision.name}@{revision.number}", lambda: self._restore(revision)
         )
 
-    def _restore(self, revision) -> None:
+    def _restore(self, revision: RevisionInfo) -> None:
         try:
             text = revision.yaml_text
             scenario = parse_scenario(text, f"{revision.name}@{revision.number}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,6 +31,9 @@ from tui.widgets.editor import ScenarioEditor, rule_of
 from tui.widgets.results import ResultsPanel
 from tui.work import Job, ScreenWork, at_most_every
 
+if TYPE_CHECKING:
+    from tui.screens.goal import GoalAnswer
+
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
 DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
 PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
@@ -44,13 +48,12 @@ def yield_the_cpu() -> None:
     so the simulation's block threads started from here run behind the
     event loop's thread.  Elsewhere (or when refused) it does nothing.
     """
+    import contextlib
     import os
     import threading
 
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREVIEW_NICENESS)
-    except (AttributeError, OSError):
-        pass
 
 
 def scenario_document(text: str, source: str) -> tuple[Scenario, dict]:
@@ -433,7 +436,7 @@ class MainScreen(Screen):
         scenario = with_overrides(self.scenario, paths=paths, seed=self.live_seed)
         self.app.push_screen(GoalDialog(scenario, field), self._apply_goal)
 
-    def _apply_goal(self, answer) -> None:
+    def _apply_goal(self, answer: GoalAnswer | None) -> None:
         if answer is None:
             return
         from textual.css.query import NoMatches
@@ -463,7 +466,7 @@ class MainScreen(Screen):
     def action_quit_app(self) -> None:
         self._after_unsaved("quit", self.app.exit)
 
-    def _after_unsaved(self, doing: str, then) -> None:
+    def _after_unsaved(self, doing: str, then: Callable[[], object]) -> None:
         """Run ``then`` now, or after asking what to do with unsaved changes."""
         if not self.dirty:
             then()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.sensitivity import Sensitivity
 
 from saas_sim.analysis.fields import SUMMARY_METRICS
 from saas_sim.io.values import parse_number_text
@@ -52,7 +56,7 @@ class SensitivityScreen(Screen[None]):
         self.label = label
         self.metric = metric
         self.swing = swing
-        self.result = None  # the Sensitivity shown
+        self.result: Sensitivity | None = None  # the Sensitivity shown
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="sensitivity-controls"):
@@ -113,7 +117,7 @@ class SensitivityScreen(Screen[None]):
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#sensitivity-progress", ProgressBar).update(total=total, progress=done)
 
-    def _show(self, result) -> None:
+    def _show(self, result: Sensitivity) -> None:
         from saas_sim.render.tornado import Tornado
 
         self.result = result

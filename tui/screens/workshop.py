@@ -150,7 +150,7 @@ class StepChart(Static):
         self.chart, self.message = None, message
         self.refresh()
 
-    def render(self):
+    def render(self) -> Text | FittedChart:
         if self.chart is None:
             return Text(self.message, style="italic")
         return FittedChart(self.chart, self.currency, lines=max(self.content_size.height, 6))

@@ -14,7 +14,7 @@ import math
 import re
 
 import yaml
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -312,7 +312,7 @@ class ScenarioEditor(VerticalScroll):
         set_path(self.document, path, read_written(path, event.value))
         self.post_message(self.Edited(copy.deepcopy(self.document), path))
 
-    def on_descendant_focus(self, event) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, Input) and widget.id in self.paths:
             self.post_message(self.Focused(self.paths[widget.id]))
@@ -344,7 +344,7 @@ class ScenarioEditor(VerticalScroll):
         if field in paths:
             return field
         for path in paths:
-            if path.startswith(field + ".") or path.startswith(field + "["):
+            if path.startswith((field + ".", field + "[")):
                 return path
         parent = field
         while "." in parent:

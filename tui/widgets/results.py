@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from rich.text import Text
 from textual import events, on
@@ -233,7 +234,13 @@ class FanChartView(Static):
         value_format: Callable[[float | None], str],
         zero_line: bool,
     ) -> None:
-        self._chart = dict(months=months, bands=bands, title=title, value_format=value_format, zero_line=zero_line)
+        self._chart = {
+            "months": months,
+            "bands": bands,
+            "title": title,
+            "value_format": value_format,
+            "zero_line": zero_line,
+        }
         self.refresh()
 
     def show_message(self, message: str) -> None:
@@ -445,7 +452,7 @@ class ResultsPanel(Widget):
     @on(Select.Changed, "#results-view")
     def _view_changed(self, event: Select.Changed) -> None:
         event.stop()
-        view = None if event.value == COMPANY or event.value == Select.BLANK else event.value[1]
+        view = None if event.value == COMPANY or event.value == Select.BLANK else cast(tuple[str, str], event.value)[1]
         if view != self._view:
             self._view = view
             if self._result is not None:
