@@ -26,7 +26,7 @@ from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
 from saas_sim.errors import InputError
 from saas_sim.model import paths
-from saas_sim.model.catalog.fields import MAX_MAGNITUDE, MONEY_KEYS, NOT_VARIED, SEGMENT, FieldRule, rule_for
+from saas_sim.model.catalog.fields import FIELD, MAX_MAGNITUDE, NOT_VARIED, SEGMENT, Field, FieldRule, rule_for
 from saas_sim.model.catalog.metrics import MEAN_METRICS as MEAN_METRICS
 from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS
 from saas_sim.model.catalog.metrics import statistic_name as statistic_name
@@ -189,7 +189,7 @@ def set_field(scenario: Scenario, path: str, value: Number) -> Scenario:
 def _with_starting_mrr(segment: Segment, key: str, value: Number) -> Segment:
     mrr = segment.starting_mrr
     if key == "starting_customers":
-        customers = int(value)  # type: ignore[arg-type]
+        customers = int(value)  # type: ignore[arg-type]  # a whole, fixed field: never a distribution
         old = segment.starting_customers
         if old == 0 or mrr is None:
             mrr = None  # follows customers x arpa, per path
@@ -238,9 +238,18 @@ def scale_distribution(dist: Distribution, factor: float) -> Distribution:
     return Distribution(dist.dist, tuple((name, float(v * factor if name in scaled else v)) for name, v in dist.params))
 
 
-def is_money(path: str) -> bool:
-    """Whether the field holds an amount of money (in the scenario's currency)."""
-    return path.rsplit(".", 1)[-1] in MONEY_KEYS
+def field_of(path: str) -> Field | None:
+    """The catalog's field of a path as the analyses write it (``segments.SMB.churn.monthly``,
+    ``events[0].set.acquisition.spend_monthly``, ``events[1].cash_in``), or None."""
+    event = EVENT_PATH.fullmatch(path)
+    if event is not None:
+        if event["path"] is None:
+            return FIELD["events.cash_in"]
+        path = event["path"]
+    parts = path.split(".", 2)
+    if parts[0] == "segments" and len(parts) == 3:
+        path = f"segments.{parts[2]}"
+    return FIELD.get(path)
 
 
 def bounds(rule: FieldRule) -> tuple[float, float]:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
-from saas_sim.analysis.fields import is_money
+from saas_sim.analysis.fields import field_of
 from saas_sim.analysis.sensitivity import (
     UNMOVED_BOUND,
     UNMOVED_ROUNDING,
@@ -54,32 +54,19 @@ MAX_LABEL = 34
 MIN_REACH = 10  # cells of the longest bar, at least
 UNMOVED_LABELS = {UNMOVED_BOUND: "at bound", UNMOVED_ROUNDING: "rounds", UNMOVED_ZERO: "zero"}
 
-_RATES = {
-    "spend_growth_monthly",
-    "reinvest_gross_profit",
-    "discount_rate_annual",
-    "lead_to_trial",
-    "trial_to_paid",
-    "monthly",
-    "annual",
-    "expansion_monthly",
-    "contraction_monthly",
-    "gross_margin",
-    "referrals_monthly",
-}
-_WHOLE = {"starting_customers", "starting_tenure_months", "ltv_horizon_months"}
-
 
 def format_field_value(path: str, value: float | None, currency: str = "USD") -> str:
     """An input's value as the scenario file would say it: ``$48.0k``, ``5.6%``, ``160``, ``0.3``."""
     if value is None or not math.isfinite(value):
         return "—"
-    key = path.rsplit(".", 1)[-1]
-    if is_money(path):
+    field = field_of(path)
+    if field is None:
+        return format_compact(value)
+    if field.money:
         return format_money(value, currency)
-    if key in _RATES:
+    if field.unit in ("rate", "share"):
         return f"{100 * value:.3g}%" if abs(value) < 10 else format_rate(value)
-    if key in _WHOLE:
+    if field.rule is not None and (field.rule.integer or field.rule.whole):
         return format_count(value)
     return format_compact(value)
 

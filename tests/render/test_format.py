@@ -214,3 +214,29 @@ def test_huge_figures_read_in_scientific_notation():
     assert format_compact(1.04e12) == "1.04T"
     assert format_rate(1e30) == "1.00e32%"
     assert format_compact(999.9e12) == "1e15"
+
+
+def test_an_inputs_value_reads_as_the_catalog_says_its_field_is():
+    """Tornado bars and the goal dialog format an input by its catalog field: money with the currency,
+    rates and shares as percents, whole numbers as counts, at every kind of path an analysis names."""
+    from saas_sim.model.catalog.fields import FIELDS
+    from saas_sim.render.tornado import format_field_value
+
+    checked = 0
+    for field in FIELDS:
+        if field.rule is None or not field.path.startswith(("company.", "acquisition.", "segments.")):
+            continue
+        concrete = field.path.replace("segments.", "segments.SMB [pro].", 1)
+        for path in (concrete, f"events[0].set.{concrete}"):
+            text = format_field_value(path, 0.25 if field.unit in ("rate", "share") else 1200.0, "EUR")
+            if field.money:
+                assert text == "€1.2k", (path, text)
+            elif field.unit in ("rate", "share"):
+                assert text == "25%", (path, text)
+            elif field.rule.integer or field.rule.whole:
+                assert text == "1,200", (path, text)
+            else:
+                assert text == "1.2k", (path, text)
+            checked += 1
+    assert checked > 40
+    assert format_field_value("events[3].cash_in", 2e6, "USD") == "$2M"

@@ -580,4 +580,3 @@ NOT_VARIED: dict[str, str] = {
     for f in FIELDS
     if f.not_varied is not None and f.parent in ("", "simulation", "segments")
 }
-MONEY_KEYS: frozenset[str] = frozenset(f.key for f in FIELDS if f.money)
