@@ -431,7 +431,7 @@ class GoalSeek:
             base_achieved=start.achieved,
             as_given_achieved=as_given.achieved,
             met_at_base=start.meets,
-            replaced=field.value if field.uncertain else None,  # type: ignore[arg-type]
+            replaced=field.value if isinstance(field.value, Distribution) else None,  # field.uncertain
             best_value=unanswered.value if unanswered is not None else None,
             best_achieved=unanswered.achieved if unanswered is not None else None,
             limit=limit,

@@ -455,7 +455,7 @@ class _ScenarioReader:
         events = top.given("events")
         if events is not None:
             values["events"] = self._events(events)
-        return _build(Scenario, values)  # type: ignore[return-value]
+        return _build(Scenario, values)  # type: ignore[return-value]  # _build makes the class it is given
 
     def _name(self, node: Node) -> str | None:
         allowed = f"must be text of 1 to {MAX_NAME_CHARS} characters"
@@ -507,7 +507,7 @@ class _ScenarioReader:
         correlations = section.given("correlations")
         if correlations is not None:
             values["correlations"] = self._correlations(correlations, section.key_line("correlations"))
-        return Simulation(**values)  # type: ignore[arg-type]
+        return Simulation(**values)  # type: ignore[arg-type]  # each value as its rule reads it
 
     # -- segments --------------------------------------------------------------
 
@@ -552,7 +552,7 @@ class _ScenarioReader:
         values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
         if name is not None:
             self.segments[name] = SegmentForm(uses_funnel=segment.has("funnel"), churn_form=churn_form)
-        return _build(Segment, values)  # type: ignore[return-value]
+        return _build(Segment, values)  # type: ignore[return-value]  # _build makes the class it is given
 
     def _segment_name(self, segment: Mapping) -> str | None:
         node = segment.node_of("name")
@@ -595,7 +595,7 @@ class _ScenarioReader:
             funnel.require(key)
         rules = {key: SEGMENT[f"funnel.{key}"] for key in FUNNEL_KEYS}
         values = self._numbers(funnel, FUNNEL_KEYS, rules, dotted and f"{dotted}.funnel")
-        return _build(Funnel, values)  # type: ignore[return-value]
+        return _build(Funnel, values)  # type: ignore[return-value]  # _build makes the class it is given
 
     def _churn(self, node: Node, field: str, dotted: str | None) -> tuple[Churn | None, str | None]:
         churn = self.reader.mapping(node, field, CHURN_KEYS, elsewhere=_ELSEWHERE["churn"])
@@ -622,7 +622,7 @@ class _ScenarioReader:
             self.reader.report(node, field, f"must have exactly one of monthly, annual, or alpha and beta, got {got}")
         rules = {key: SEGMENT[f"churn.{key}"] for key in CHURN_KEYS}
         values = self._numbers(churn, CHURN_KEYS, rules, dotted and f"{dotted}.churn")
-        return Churn(**values), form  # type: ignore[arg-type]
+        return Churn(**values), form  # type: ignore[arg-type]  # each value as its rule reads it
 
     def _billing(self, node: Node, field: str) -> str | None:
         allowed = f"must be {' or '.join(BILLING)}"
@@ -773,7 +773,7 @@ class _ScenarioReader:
         if cash_in is None and (set_node is None or (isinstance(set_node, MappingNode) and not set_node.value)):
             self.reader.report(node, field, "must have set or cash_in, got neither")
         read = Event(
-            month=month,  # type: ignore[arg-type]
+            month=month,  # type: ignore[arg-type]  # None only with a problem reported: never handed out
             note=self.reader.text(note, join(field, "note")) if note is not None else None,
             set=changes,
             cash_in=self.reader.number(cash_in, EVENT_CASH_IN, join(field, "cash_in")) if cash_in is not None else None,
@@ -837,7 +837,7 @@ class _ScenarioReader:
                             )
                         first_line.setdefault((month, (parts[2], parts[1])), line)
                     if shares is not None and path.endswith(".spend_share"):
-                        shares[path.split(".")[1]] = value  # type: ignore[assignment]
+                        shares[path.split(".")[1]] = value  # type: ignore[assignment]  # a share is a fixed number
                         share_setter = read
             if share_setter is not None and shares is not None:
                 total = math.fsum(shares.values())
@@ -865,7 +865,7 @@ def _number(value: object) -> object:
         return {"dist": value.dist, **{key: float(v) for key, v in value.params}}
     if value is None or isinstance(value, int):
         return value
-    return float(value)  # type: ignore[arg-type]
+    return float(value)  # type: ignore[arg-type]  # a plain number by now
 
 
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from saas_sim.model.scenario import Distribution, Scenario, Segment
 
 EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
 _PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
+_INDEXED = re.compile(r"segments\[(\d+)\](\..+)?")
 
 ChurnForm = Literal["monthly", "annual", "alpha and beta"]
 # Which churn keys an event may set, by the form the segment gives churn in.
@@ -83,7 +84,7 @@ def numbers(scenario: Scenario) -> Iterator[tuple[str, Any, FieldRule]]:
 
 
 def _segment_numbers(obj: object, prefix: str, key_prefix: str = "") -> Iterator[tuple[str, Any, FieldRule]]:
-    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]  # a segment or one of its parts: dataclasses
         value = getattr(obj, f.name)
         key = f"{key_prefix}{f.name}"
         if dataclasses.is_dataclass(value) and not isinstance(value, Distribution):
@@ -196,7 +197,7 @@ def settable_paths(forms: Mapping[str, SegmentForm]) -> list[str]:
     """Every path an event may set, for segments of these names and forms, in catalog order."""
     paths = [key for key, rule in TOP_LEVEL.items() if rule.settable]
     paths += [f"segments.{name}.{key}" for name in forms for key, rule in SEGMENT.items() if rule.settable]
-    return [path for path in paths if why_not_settable(path, rule_for(path), forms) is None]  # type: ignore[arg-type]
+    return [path for path in paths if why_not_settable(path, rule_for(path), forms) is None]  # type: ignore[arg-type]  # a listed path has a rule
 
 
 def event_paths(scenario: Scenario) -> list[str]:
@@ -235,6 +236,38 @@ def names_a_group(path: str, leaves: list[str]) -> str:
     return f"names a group of fields, not one; its fields are {', '.join(leaf[len(path) + 1 :] for leaf in leaves)}"
 
 
+# -- a segment by its name or by its index ----------------------------------------------------
+
+
+def by_index(path: str, segment_names: Sequence[str]) -> str:
+    """A path naming its segment as events do, as plain documents index it: ``segments.SMB.churn.monthly`` ->
+    ``segments[0].churn.monthly``, ``segment_names`` being the segments' names in their order.
+
+    Other paths come back as they are; :class:`KeyError` when no segment has the name.
+    """
+    if not path.startswith("segments."):
+        return path
+    name, dot, rest = path.removeprefix("segments.").partition(".")
+    names = list(segment_names)
+    if name not in names:
+        raise KeyError(path)
+    return f"segments[{names.index(name)}]{dot}{rest}"
+
+
+def by_name(path: str, segment_names: Sequence[str]) -> str:
+    """The inverse of :func:`by_index`: ``segments[0].churn.monthly`` -> ``segments.SMB.churn.monthly``.
+
+    Other paths come back as they are; :class:`KeyError` when there is no segment at the index.
+    """
+    indexed = _INDEXED.fullmatch(path)
+    if indexed is None:
+        return path
+    index = int(indexed[1])
+    if index >= len(segment_names):
+        raise KeyError(path)
+    return f"segments.{segment_names[index]}{indexed[2] or ''}"
+
+
 # -- plain documents --------------------------------------------------------------------------
 
 
@@ -260,6 +293,8 @@ __all__ = [
     "EVENT_PATH",
     "FIXED_SEGMENT_KEYS",
     "SegmentForm",
+    "by_index",
+    "by_name",
     "event_paths",
     "get",
     "leaves",

@@ -75,7 +75,7 @@ class KeepFigures:
                 part.rstrip()
                 lines.append(part)
         joined = Text("\n").join(lines)
-        joined.justify = self.justify or options.justify  # type: ignore[assignment]
+        joined.justify = self.justify or options.justify  # type: ignore[assignment]  # rich's own justify values
         joined.no_wrap = True
         joined.overflow = "ellipsis"
         yield joined

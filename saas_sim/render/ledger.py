@@ -213,8 +213,7 @@ class CohortHeatmap:
                     cells.append(Text("· ", style="dim"))
                 else:
                     style = Style(color="white", bgcolor=retention_color(share)) if color else None
-                    # no style without colour: None, as rich takes it
-                    cells.append(Text(f"{min(100 * share, 999):3.0f} ", style=style))  # type: ignore[arg-type]
+                    cells.append(Text(f"{min(100 * share, 999):3.0f} ", style=style))  # type: ignore[arg-type]  # None: no style
             table.add_row(f"{self.months[cohort]} ", *cells)
         yield table
 

@@ -325,8 +325,9 @@ def list_scenarios(session: Session, *, include_archived: bool = False) -> list[
         query = query.where(col(ScenarioRecord.archived).is_(False))
     infos = []
     for scenario in session.exec(query):
-        latest = _latest(session, scenario.id)  # type: ignore[arg-type]
-        assert latest is not None and scenario.id is not None
+        assert scenario.id is not None
+        latest = _latest(session, scenario.id)
+        assert latest is not None
         revisions = session.exec(
             select(func.count()).select_from(RevisionRecord).where(RevisionRecord.scenario_id == scenario.id)
         ).one()

@@ -37,7 +37,7 @@ class UnsavedChanges(ModalScreen[Answer]):
                 yield Button("Cancel", id="cancel")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)  # type: ignore[arg-type]
+        self.dismiss(event.button.id)  # type: ignore[arg-type]  # the buttons' ids are the answers
 
     def action_answer(self, answer: Answer) -> None:
         self.dismiss(answer)
