@@ -34,8 +34,9 @@ from saas_sim.analysis.diagnosis import CHECKS
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.forms import central
 from saas_sim.io.values import typed_value
+from saas_sim.model.catalog.fields import FIELD
 from saas_sim.model.catalog.metrics import METRICS
-from saas_sim.model.paths import set_in, split
+from saas_sim.model.paths import by_index, set_in, split
 from saas_sim.model.result import NO_STATISTIC, Result, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
@@ -184,6 +185,14 @@ def _value(result: Result, path: str, default: float = math.nan) -> float:
     return central(node, default)
 
 
+def _input(label: str, result: Result, path: str, default: float = math.nan) -> Fact:
+    """A scenario value as a fact, read as its catalog field is: money, a percent, a count or a number."""
+    field = FIELD[path.replace("segment.", "segments.", 1)]
+    whole = field.rule is not None and (field.rule.integer or field.rule.whole)
+    kind = {"money": "money", "rate": "rate", "share": "rate"}.get(field.unit, "count" if whole else "number")
+    return Fact(label, _value(result, path, default), kind)
+
+
 def _monthly_churn(result: Result) -> float:
     """The segment's monthly churn at the first renewal, whichever form it is given in."""
     churn = _segment(result)["churn"]
@@ -298,11 +307,11 @@ def _payback_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     cash = result.series["cash"].p50
     low_point = min(range(len(cash)), key=lambda i: (cash[i] is None, cash[i] if cash[i] is not None else 0.0))
     return {
-        "spend": Fact("Spend a month", _value(result, "acquisition.spend_monthly"), "money"),
+        "spend": _input("Spend a month", result, "acquisition.spend_monthly"),
         "new_per_month": Fact("New customers a month", sum(new) / len(new) if new else None, "count", "mean"),
         "cac": _simulated("CAC", result, "cac", "S&M ÷ new customers"),
-        "arpa": Fact("ARPA", _value(result, "segment.arpa_monthly"), "money"),
-        "margin": Fact("Gross margin", _value(result, "segment.gross_margin"), "rate"),
+        "arpa": _input("ARPA", result, "segment.arpa_monthly"),
+        "margin": _input("Gross margin", result, "segment.gross_margin"),
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
         "payback": _simulated("Payback", result, "payback_months", "CAC ÷ (ARPA × GM)", graded=False),
         "payback_churn": _simulated("With churn", result, "payback_months_with_churn", "target 6, max 12"),
@@ -343,9 +352,9 @@ def _ltv_facts(result: Result, _: Result | None) -> dict[str, Fact]:
     simple_ratio = _ratio(simple.value, cac)
     return {
         "churn_monthly": Fact("Churn in the first month", _monthly_churn(result), "rate"),
-        "heterogeneity": Fact("Heterogeneity", _value(result, "segment.churn.heterogeneity", 0.0), "number"),
+        "heterogeneity": _input("Heterogeneity", result, "segment.churn.heterogeneity", 0.0),
         "cac": Fact("CAC", cac, "money"),
-        "ltv_months": Fact("LTV horizon", _value(result, "company.ltv_horizon_months"), "count"),
+        "ltv_months": _input("LTV horizon", result, "company.ltv_horizon_months"),
         "ltv_simple": simple,
         "ltv_cac_simple": Fact(
             "Simple LTV/CAC", simple_ratio, "multiple", "everyone alike", status=_grade("ltv_cac", simple_ratio)
@@ -388,9 +397,9 @@ def _cycle_facts(result: Result) -> dict[str, Fact]:
     return {
         "churn_monthly": Fact("Churn a month", _monthly_churn(result), "rate"),
         "churn_annual": _simulated("Churn a year", result, "annualized_logo_churn_end", "simulated"),
-        "growth": Fact("Spend growth a month", _value(result, "acquisition.spend_growth_monthly"), "rate"),
-        "reinvest": Fact("Gross profit reinvested", _value(result, "acquisition.reinvest_gross_profit"), "rate"),
-        "expansion": Fact("Expansion a month", _value(result, "segment.expansion_monthly"), "rate"),
+        "growth": _input("Spend growth a month", result, "acquisition.spend_growth_monthly"),
+        "reinvest": _input("Gross profit reinvested", result, "acquisition.reinvest_gross_profit"),
+        "expansion": _input("Expansion a month", result, "segment.expansion_monthly"),
         "ltv_cac": _simulated("LTV/CAC", result, "ltv_cac", "simulated"),
         "out_of_cash": _probability("Out of cash", result, "out_of_cash", "of futures"),
         "cash_out_month": out_month,
@@ -648,13 +657,13 @@ def _document(text: str) -> dict:
 
 
 def index_path(document: dict, dotted: str) -> str:
-    """The path problems name (``segments[0].churn.monthly``) of a dotted field (``segments.Bucket.churn.monthly``)."""
-    if not dotted.startswith("segments."):
-        return dotted
-    name, _, rest = dotted.removeprefix("segments.").partition(".")
-    names = [str(s.get("name")) for s in document.get("segments") or [] if isinstance(s, dict)]
-    index = names.index(name) if name in names else 0
-    return f"segments[{index}].{rest}"
+    """The path problems name (``segments[0].churn.monthly``) of a dotted field (``segments.Bucket.churn.monthly``).
+
+    :class:`KeyError` when the step's scenario has no segment of that name: knobs are declared with their
+    steps, so that is a mistake in the step, never in what a user typed.
+    """
+    segments = document.get("segments") or []
+    return by_index(dotted, [str(s.get("name")) if isinstance(s, dict) else "" for s in segments])
 
 
 def _parts(document: dict, dotted: str) -> list[str | int]:
