@@ -465,8 +465,10 @@ def run_result(session: Session, run_id: int) -> Result:
         raise Damaged(f"run {run_id}'s result document cannot be decompressed: {error}") from None
     try:
         return Result.from_json(document)
-    except (KeyError, TypeError, AttributeError) as error:  # JSON, but not a result document
-        raise Damaged(f"run {run_id}'s stored document is not a result document: {error!r}") from None
+    except KeyError as error:  # JSON, but not a result document
+        raise Damaged(f"run {run_id}'s stored document is not a result document (it lacks {error})") from None
+    except (TypeError, AttributeError):
+        raise Damaged(f"run {run_id}'s stored document is not a result document (a value of the wrong kind)") from None
 
 
 def _decoded(document: str | bytes) -> dict:

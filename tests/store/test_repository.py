@@ -340,6 +340,21 @@ def test_a_stored_document_that_is_no_result_is_told_as_damage_not_a_traceback(s
             (zlib.compress(json.dumps(document).encode()), run.id),
         )
     connection.close()
-    with pytest.raises(InputError, match=r"not a result document.*diagnosis"):
+    with pytest.raises(InputError, match=r"not a result document \(it lacks 'diagnosis'\)") as refused:
         store.result(run.id)
+    assert "KeyError" not in str(refused.value)  # said in words, not as a Python repr
     assert store.run(run.id) == run  # the run's row still reads
+
+
+def test_a_stored_document_with_a_value_of_the_wrong_kind_is_told_as_damage_in_words(store, result):
+    _, run = store.save_run(ACME, parse_scenario(ACME), result)
+    document = result.to_json()
+    document["summary"] = ["not", "a", "mapping"]
+    with sqlite3.connect(store.path) as connection:
+        connection.execute(
+            "UPDATE run_results SET document = ? WHERE run_id = ?",
+            (zlib.compress(json.dumps(document).encode()), run.id),
+        )
+    connection.close()
+    with pytest.raises(InputError, match=r"not a result document \(a value of the wrong kind\)"):
+        store.result(run.id)
