@@ -10,11 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-
-from saas_sim.engine.aggregate import describe_summary
 from saas_sim.model.catalog.metrics import METRICS, NEVER_SUMMARY, Statistic
 from saas_sim.model.result import Diagnosis, DiagnosisCheck, SummaryStatistic
 
@@ -138,17 +134,6 @@ FOCUS_ADVICE = {
     "cash": "Unit economics work; manage cash: fund the plan or slow the burn so the company survives to harvest them.",
     "scale": "Retention, acquisition and cash all look healthy: grow lifetime value and scale spend.",
 }
-
-
-def diagnose(summary_per_path: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """Grade the company summary (per-path arrays) and pick the focus: :func:`diagnosis_of` as a document."""
-    summary = {
-        check.metric: SummaryStatistic.from_json(
-            describe_summary(summary_per_path[check.metric], never=check.metric in NEVER_SUMMARY)
-        )
-        for check in CHECKS
-    }
-    return diagnosis_of(summary).to_json()
 
 
 def diagnosis_of(summary: Mapping[str, SummaryStatistic]) -> Diagnosis:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from saas_sim.analysis.diagnosis import diagnose
+from saas_sim.analysis.diagnosis import CHECKS, diagnosis_of
+from saas_sim.engine.aggregate import describe_summary
+from saas_sim.model.catalog.metrics import NEVER_SUMMARY
+from saas_sim.model.result import SummaryStatistic
 
 HEALTHY = {
     "annualized_logo_churn_end": 0.05,
@@ -15,6 +18,17 @@ HEALTHY = {
     "out_of_cash": 0.0,
     "burn_multiple": 1.0,
 }
+
+
+def diagnose(summary_per_path: dict[str, np.ndarray]) -> dict:
+    """The diagnosis document of per-path values, described as a run describes them."""
+    described = {
+        check.metric: SummaryStatistic.from_json(
+            describe_summary(summary_per_path[check.metric], never=check.metric in NEVER_SUMMARY)
+        )
+        for check in CHECKS
+    }
+    return diagnosis_of(described).to_json()
 
 
 def summary(**changes) -> dict[str, np.ndarray]:
