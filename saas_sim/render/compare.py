@@ -1,7 +1,7 @@
 """Two runs side by side: one fan chart holding both, and a table of their differences.
 
-Both read result documents (SPEC 5) and return rich renderables, shared by
-``saas-sim compare`` and the TUI's compare screen.  Differences are always
+Both read typed results (:class:`~saas_sim.model.result.Result`, the SPEC 5 document) and
+return rich renderables, shared by ``saas-sim compare`` and the TUI's compare screen.  Differences are always
 ``B − A``; relative ones are divided by ``|A|``.
 
 The chart draws each run's p10–p90 band and p50 line on one shared y axis,

@@ -1,7 +1,8 @@
 """The summary of a run for a terminal: key metrics, fan charts, segments, diagnosis.
 
-Everything here reads a result document (SPEC 5) and returns rich renderables,
-so that the command line and a full-screen application can share them.
+Everything here reads a typed result (:class:`~saas_sim.model.result.Result`, the SPEC 5
+document) and returns rich renderables, so that the command line and a full-screen application
+can share them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The live results of a scenario: KPI cards, fan charts, MRR movements, cohorts and the diagnosis.
 
-Everything here reads a result document (SPEC 5) and formats it; nothing is
-computed that the engine did not report.  The main screen hands results down
+Everything here reads a typed result (:class:`~saas_sim.model.result.Result`, the SPEC 5
+document) and formats it; nothing is computed that the engine did not report.  The main screen hands results down
 with ``show_result``/``show_progress``/``show_invalid``; the company/segment
 switch is local to the panel and re-renders from the stored result.
 """
@@ -354,7 +354,7 @@ class ResultsPanel(Widget):
         return self._view
 
     def show_result(self, result: Result, note: str = "") -> None:
-        """Display a result document; it replaces the last one and ends any progress or staleness.
+        """Display a result; it replaces the last one and ends any progress or staleness.
 
         ``note`` follows the paths, seed and months in the status line ("preview of 10,000 paths").
         """
