@@ -133,6 +133,14 @@ def test_a_knob_changes_the_figures():
     assert "monthly: 10%" in apply_knobs(step.scenario_text, {"segments.Customers.churn.monthly": "10%"})
 
 
+def test_a_knob_naming_no_segment_is_an_error_not_the_first_segment():
+    step = STEPS[0]  # one segment, "Customers": a misnamed knob used to set its churn silently
+    with pytest.raises(KeyError, match=r"segments\.Nobody\.churn\.monthly"):
+        apply_knobs(step.scenario_text, {"segments.Nobody.churn.monthly": "10%"})
+    with pytest.raises(KeyError):
+        knob_text(step.scenario_text, "segments.Nobody.churn.monthly")
+
+
 def test_an_invalid_knob_value_is_reported_at_its_knob():
     step = STEPS[0]
     with pytest.raises(InputError) as caught:
