@@ -11,7 +11,7 @@ noise.  Inputs are ranked by the effect on the metric's p50 (the mean for
 How an input is swung:
 
 * a plain value ``x`` becomes ``x − swing·|x|`` and ``x + swing·|x|``,
-  clipped into the field's valid range (:mod:`saas_sim.model.fields`) and
+  clipped into the field's valid range (:mod:`saas_sim.model.catalog.fields`) and
   rounded for whole-number fields.  A side that clips or rounds back to
   ``x`` (a rate already at 1, a zero, 2 customers ± 20 %) is not run and is
   reported as unmoved;

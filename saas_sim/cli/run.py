@@ -13,7 +13,7 @@ from saas_sim.cli.options import DbOption
 from saas_sim.cli.progress import LateProgress
 from saas_sim.cli.store import open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
-from saas_sim.model.fields import TOP_LEVEL
+from saas_sim.model.catalog.fields import TOP_LEVEL
 
 if TYPE_CHECKING:
     from saas_sim.model.result import Result

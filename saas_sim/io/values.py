@@ -20,7 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from saas_sim.errors import Problem
-from saas_sim.model.fields import MAX_MAGNITUDE, FieldRule
+from saas_sim.model.catalog.fields import MAX_MAGNITUDE, FieldRule
 from saas_sim.model.paths import suggest
 from saas_sim.model.scenario import DistName, Distribution, Number
 from saas_sim.model.uncertainty import Z_95

@@ -32,10 +32,10 @@ from saas_sim.model.catalog.fields import (
     SEGMENT,
     SEGMENT_PARAMS,
     TOP_LEVEL,
+    help_for,
     keys_of,
     rule_for,
 )
-from saas_sim.model.field_help import help_for
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,

@@ -12,10 +12,11 @@ from textual import events
 from textual.widgets import Input
 
 from saas_sim.io.examples import examples
+from saas_sim.model.paths import set_in
 from saas_sim.store import Store
 from tui.app import create_app
 from tui.screens.main import MainScreen, checked_document, scenario_document
-from tui.widgets.editor import ScenarioEditor, field_paths, read_written, set_path
+from tui.widgets.editor import ScenarioEditor, field_paths, read_written
 
 SIZE = (120, 40)
 HOSTILE = [
@@ -97,7 +98,7 @@ FIELDS = field_paths(DOCUMENT)
 @given(path=st.sampled_from(FIELDS), text=st.text(max_size=60) | st.sampled_from(HOSTILE))
 def test_any_text_in_any_field_is_a_scenario_or_problems(path, text):
     document = copy.deepcopy(DOCUMENT)
-    set_path(document, path, read_written(path, text))
+    set_in(document, path, read_written(path, text))
     scenario, checked, problems = checked_document(document, "starter")
     assert (scenario is None) == bool(problems)
     assert checked is not None
@@ -128,7 +129,7 @@ def test_every_field_as_the_editor_writes_it_reads_back_the_same(example):
     assert not problems
     for path in field_paths(shown):
         retyped = copy.deepcopy(shown)
-        set_path(retyped, path, read_written(path, written(path, _value_at(shown, path))))
+        set_in(retyped, path, read_written(path, written(path, _value_at(shown, path))))
         _scenario, after, problems = checked_document(retyped, example.file_name)
         assert not problems and after == before, (path, written(path, _value_at(shown, path)), problems)
 

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
 from saas_sim.errors import InputError, Problem
-from saas_sim.model.field_help import help_for
+from saas_sim.model.catalog.fields import help_for
 from saas_sim.model.result import Result
 from saas_sim.model.scenario import Scenario
 from saas_sim.store import RevisionInfo, Store
@@ -418,14 +418,15 @@ class MainScreen(Screen):
             self.notify("Fix the scenario's problems before a goal seek.", severity="error")
             return
         from saas_sim.engine.simulate import with_overrides
+        from saas_sim.model.paths import by_name
         from tui.screens.goal import GoalDialog
-        from tui.widgets.editor import event_path
+        from tui.widgets.editor import segment_names
 
         focused = self.app.focused
         editor = self.query_one(ScenarioEditor)
         path = editor.paths.get(focused.id or "", "") if focused is not None else ""
         field = (
-            event_path(self.document, path)
+            by_name(path, segment_names(self.document))
             if path
             else "segments."
             + self.document["segments"][0]["name"]
@@ -442,12 +443,13 @@ class MainScreen(Screen):
         from textual.css.query import NoMatches
         from textual.widgets import Input
 
-        from tui.widgets.editor import editor_path, field_id, written
+        from saas_sim.model.paths import by_index
+        from tui.widgets.editor import field_id, segment_names, written
 
-        path = editor_path(self.document, answer.field)
         try:
+            path = by_index(answer.field, segment_names(self.document))
             field = self.query_one(f"#{field_id(path)}", Input)
-        except NoMatches:  # a field the editor shows inside another (an event's set value)
+        except (KeyError, NoMatches):  # a field the editor shows inside another (an event's set value), or none
             self.notify(f"Set {answer.field} to {answer.value:g} in the editor.", timeout=10)
             return
         field.value = written(path, answer.value)

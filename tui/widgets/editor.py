@@ -23,8 +23,7 @@ from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 from saas_sim.errors import Problem
 from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
 from saas_sim.io.values import typed_value
-from saas_sim.model.catalog.fields import FIELDS, SEGMENT, TOP_LEVEL, FieldRule, field_at
-from saas_sim.model.field_help import help_for
+from saas_sim.model.catalog.fields import FIELDS, SEGMENT, TOP_LEVEL, FieldRule, field_at, help_for
 from saas_sim.model.paths import set_in
 from tui.widgets.fields import FieldInput
 
@@ -92,27 +91,11 @@ def read_written(path: str, text: str) -> object:
     return typed_value(text)
 
 
-def set_path(document: dict, path: str, value: object) -> None:
-    """``set_path(doc, "segments[0].churn.monthly", 0.02)``."""
-    set_in(document, path, value)
-
-
-def event_path(document: dict, path: str) -> str:
-    """The editor's ``segments[0].churn.monthly`` as events write it: ``segments.SMB.churn.monthly``."""
-    match = re.fullmatch(r"segments\[(\d+)\]\.(.+)", path)
-    if match is None:
-        return path
-    return f"segments.{document['segments'][int(match[1])]['name']}.{match[2]}"
-
-
-def editor_path(document: dict, path: str) -> str:
-    """The inverse of :func:`event_path`."""
-    if path.startswith("segments."):
-        for index, segment in enumerate(document["segments"]):
-            prefix = f"segments.{segment['name']}."
-            if path.startswith(prefix):
-                return f"segments[{index}].{path.removeprefix(prefix)}"
-    return path
+def segment_names(document: dict) -> list[str]:
+    """The names of the document's segments in order: what :func:`saas_sim.model.paths.by_name` and
+    :func:`~saas_sim.model.paths.by_index` need to turn the editor's ``segments[0].churn.monthly`` into
+    ``segments.SMB.churn.monthly`` as events write it, and back."""
+    return [str(segment.get("name")) for segment in document["segments"]]
 
 
 def field_id(path: str) -> str:
@@ -120,7 +103,14 @@ def field_id(path: str) -> str:
 
 
 def _leaves(value: object, prefix: str) -> list[tuple[str, object]]:
-    """The editable fields under ``prefix``: numbers, text, distributions and event ``set`` maps are leaves."""
+    """The editable fields under ``prefix``: numbers, text, distributions and event ``set`` maps are leaves.
+
+    Not :func:`saas_sim.model.paths.leaves`, which lists another thing: the numbers a valid
+    :class:`~saas_sim.model.scenario.Scenario` gives, segments by name.  The editor lists the fields of
+    plain data that may not be valid yet (no Scenario exists while a field is wrong), segments by
+    index, with the fields that hold no number (text, choices), those left empty, a distribution as
+    one field and an event's whole ``set`` map as one field.
+    """
     if isinstance(value, dict) and "dist" not in value and not prefix.endswith(".set"):
         found = []
         for key, item in value.items():
@@ -169,7 +159,8 @@ def _defaults_left_out(document: dict) -> dict:
 
 
 def field_paths(document: dict) -> list[str]:
-    """Every field the editor shows for a document, in its order."""
+    """Every field the editor shows for a document, in its order (its leaves, as :func:`_leaves` says, not
+    :func:`saas_sim.model.paths.leaves`)."""
     paths = ["name", "description", "currency", "horizon_months"]
     paths += [path for path, _ in _leaves(document["company"], "company")]
     paths += [path for path, _ in _leaves(document["acquisition"], "acquisition")]
@@ -309,7 +300,7 @@ class ScenarioEditor(VerticalScroll):
         if self.texts.get(path) == event.value:
             return  # the input showing its value, not an edit
         self.texts[path] = event.value
-        set_path(self.document, path, read_written(path, event.value))
+        set_in(self.document, path, read_written(path, event.value))
         self.post_message(self.Edited(copy.deepcopy(self.document), path))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:

@@ -10,7 +10,7 @@ without the segment's name: ``company.fixed_costs_monthly``,
 Everything that knows about fields reads this table: the loader's keys of
 each block (:mod:`saas_sim.io.scenario`), the rules of numbers
 (:data:`TOP_LEVEL`, :data:`SEGMENT`, :func:`rule_for`), field help
-(:mod:`saas_sim.model.field_help`), the analyses' varied set and money
+(:func:`help_for`), the analyses' varied set and money
 fields (:mod:`saas_sim.analysis.fields`), the editor's percent fields and
 the kernel's parameter order (:data:`SEGMENT_PARAMS`, :data:`COMPANY_PARAMS`).
 
@@ -571,6 +571,14 @@ def generic_path(path: str) -> str:
 def field_at(path: str) -> Field | None:
     """The field of a path with list indices (``segments[0].churn.monthly``) or a generic one, or None."""
     return FIELD.get(generic_path(path))
+
+
+def help_for(path: str) -> tuple[str, str] | None:
+    """The unit and the explanation of a field path (``segments[0].churn.monthly``), for editors and help text, or None."""
+    field = field_at(path)
+    if field is None or field.help is None:
+        return None
+    return field.unit_label, field.help
 
 
 # Why the analyses leave a number alone (said to the user): keyed by path at the top of the
