@@ -20,8 +20,7 @@ import numpy as np
 
 from saas_sim.model.catalog import metrics as catalog
 from saas_sim.model.catalog.metrics import UNIT_ECONOMICS, Metric
-from saas_sim.model.formulas import Views
-from saas_sim.model.formulas import ratio as ratio  # model.unit_economics reads it here
+from saas_sim.model.formulas import Views, ratio
 
 Recipe = Callable[[], np.ndarray]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from saas_sim.model.churn import survival
-from saas_sim.model.metrics import ratio
+from saas_sim.model.formulas import ratio
 
 Array = float | np.ndarray
 
