@@ -278,8 +278,14 @@ def test_scaling_all_money_scales_money_outputs_and_keeps_ratios(scenario, k):
         )
     for name in COUNT_OR_RATIO_SERIES:
         np.testing.assert_allclose(scaled["series"][name], base["series"][name], rtol=1e-9, atol=1e-12, err_msg=name)
-    for name in ("ltv_cac", "payback_months", "payback_months_with_churn", "out_of_cash", "customers_end"):
+    for name in ("ltv_cac", "payback_months", "payback_months_with_churn", "customers_end"):
         np.testing.assert_allclose(scaled["summary"][name], base["summary"][name], rtol=1e-9, err_msg=name)
+    # Running out of cash is "cash < 0": a path whose lowest cash is zero but for rounding (every flow
+    # nets to nothing) is decided by the last bit, which a scaled uncertain value (a lognormal's
+    # logarithm) may flip. Every other path keeps its verdict.
+    cash = base["series"]["cash"]
+    clear = np.abs(base["summary"]["cash_min"]) > 1e-9 * np.maximum(1.0, np.abs(cash).max(axis=1))
+    np.testing.assert_array_equal(scaled["summary"]["out_of_cash"][clear], base["summary"]["out_of_cash"][clear])
 
 
 @SETTINGS
