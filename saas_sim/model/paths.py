@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from saas_sim.model.catalog.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, keys_of, rule_for
-from saas_sim.model.scenario import Distribution, Scenario, Segment
+from saas_sim.model.scenario import Distribution, Event, Scenario, Segment
 
 EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
 _PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
@@ -99,20 +99,30 @@ def leaves(scenario: Scenario) -> list[str]:
     return [path for path, _, _ in numbers(scenario)]
 
 
+def _event_at(scenario: Scenario, path: str) -> tuple[int, Event, str | None] | None:
+    """For an event's path (``events[1].cash_in``, ``events[0].set.<path>``): the event's index, the
+    event and the path it sets (None: its cash_in); None for any other path; :class:`KeyError` for
+    an event the scenario does not have."""
+    event = EVENT_PATH.fullmatch(path)
+    if event is None:
+        return None
+    index = int(event[1])
+    if index >= len(scenario.events):
+        raise KeyError(path)
+    return index, scenario.events[index], event["path"]
+
+
 def get(scenario: Scenario, path: str) -> Any:
     """The value at ``path``; :class:`KeyError` when the scenario has no such field."""
-    event = EVENT_PATH.fullmatch(path)
-    if event is not None:
-        index = int(event[1])
-        if index >= len(scenario.events):
-            raise KeyError(path)
-        found = scenario.events[index]
-        if event["path"] is None:
+    addressed = _event_at(scenario, path)
+    if addressed is not None:
+        _, found, inner = addressed
+        if inner is None:
             return found.cash_in
         values = dict(found.set)
-        if event["path"] not in values:
+        if inner not in values:
             raise KeyError(path)
-        return values[event["path"]]
+        return values[inner]
     obj, rest = _owner(scenario, path)
     for part in rest:
         if obj is None or not dataclasses.is_dataclass(obj) or part not in {f.name for f in dataclasses.fields(obj)}:
@@ -127,16 +137,13 @@ def set(scenario: Scenario, path: str, value: Any) -> Scenario:
     An event's ``set`` gains the path when it does not set it yet (kept sorted
     by path, as the loader keeps it).  :class:`KeyError` when there is no such field.
     """
-    event = EVENT_PATH.fullmatch(path)
-    if event is not None:
-        index = int(event[1])
-        if index >= len(scenario.events):
-            raise KeyError(path)
-        found = scenario.events[index]
-        if event["path"] is None:
+    addressed = _event_at(scenario, path)
+    if addressed is not None:
+        index, found, inner = addressed
+        if inner is None:
             changed = dataclasses.replace(found, cash_in=value)
         else:
-            changes = {**dict(found.set), event["path"]: value}
+            changes = {**dict(found.set), inner: value}
             changed = dataclasses.replace(found, set=tuple(sorted(changes.items(), key=lambda change: change[0])))
         events = list(scenario.events)
         events[index] = changed
