@@ -12,7 +12,7 @@ cancellation before each, and hands what the screen shows to the event loop
 
     @SIMULATE
     def simulate(self, scenario):
-        job, run = Job(self.app), SimulationRun(scenario)
+        job, run = Job(self.app), ScenarioRun(scenario)  # saas_sim.analysis.run
         if job.drain(run.progress(), self._progress):
             job.post(self._show, run.result)
 
