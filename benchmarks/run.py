@@ -4,8 +4,9 @@
 
 Each measurement runs in a fresh process (so that its peak memory is its own),
 engine and reference alternating, N times; the script prints the median wall
-time of each inside its process, the ratio reference / engine, and the peak
-resident memory.  The engine's one-time start-up in a process (importing it
+time of each inside its process, the ratio reference / engine, the same for
+CPU time (the engine runs on every core: its CPU time is what the machine
+spends), and the peak resident memory.  The engine's one-time start-up in a process (importing it
 and loading its compiled kernel from numba's cache, by a one-path warm-up run)
 is timed apart and printed in its own column.
 """
@@ -33,12 +34,12 @@ if {which!r} == "engine":
     from saas_sim.analysis.run import run_scenario as simulate  # the whole run: numbers, document, diagnosis
     simulate(dataclasses.replace(scenario, simulation=dataclasses.replace(scenario.simulation, paths=1)))
     startup = time.perf_counter() - started
-    started = time.perf_counter(); simulate(scenario)
+    started, cpu = time.perf_counter(), time.process_time(); simulate(scenario)
 else:
     from reference import simulate_reference
-    started = time.perf_counter(); simulate_reference(scenario, seed=1)
-elapsed = time.perf_counter() - started
-print(json.dumps({{"s": elapsed, "startup_s": startup,
+    started, cpu = time.perf_counter(), time.process_time(); simulate_reference(scenario, seed=1)
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps({{"s": elapsed, "cpu_s": cpu, "startup_s": startup,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -58,8 +59,8 @@ def main() -> None:
     from cases import CASES
 
     print(
-        f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine MB':>10} {'ref MB':>8}"
-        f" {'start-up s':>11}"
+        f"{'case':<44} {'engine s':>9} {'reference s':>12} {'ratio':>7} {'engine CPU s':>13} {'ref CPU s':>10}"
+        f" {'CPU ratio':>10} {'engine MB':>10} {'ref MB':>8} {'start-up s':>11}"
     )
     for case in args.cases:
         runs = {"engine": [], "reference": []}
@@ -68,12 +69,15 @@ def main() -> None:
                 runs[which].append(measure(case, which))
         engine = statistics.median(r["s"] for r in runs["engine"])
         reference = statistics.median(r["s"] for r in runs["reference"])
+        engine_cpu = statistics.median(r["cpu_s"] for r in runs["engine"])
+        reference_cpu = statistics.median(r["cpu_s"] for r in runs["reference"])
         peak = max(r["peak_mb"] for r in runs["engine"])
         ref_peak = max(r["peak_mb"] for r in runs["reference"])
         startup = statistics.median(r["startup_s"] for r in runs["engine"])
         label = f"({case}) {CASES[case][0]}"
         print(
-            f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {peak:>10.0f} {ref_peak:>8.0f}"
+            f"{label:<44} {engine:>9.2f} {reference:>12.2f} {reference / engine:>6.2f}x {engine_cpu:>13.2f}"
+            f" {reference_cpu:>10.2f} {reference_cpu / engine_cpu:>9.2f}x {peak:>10.0f} {ref_peak:>8.0f}"
             f" {startup:>11.2f}",
             flush=True,
         )
