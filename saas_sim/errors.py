@@ -40,3 +40,7 @@ class SimulationDiverged(InputError):
 
     def __init__(self, message: str):
         super().__init__([message])
+
+
+class EngineNotBuilt(SaasSimError):
+    """The compiled engine is missing or older than its source: the install's build step did not run."""

@@ -8,7 +8,7 @@ from saas_sim.model.result import SCHEMA, STATS, Result, SummaryStatistic
 
 DEFAULTS: dict[str, Any] = {
     "schema": SCHEMA,
-    "engine_version": "0.2.0",
+    "engine_version": "0.3.0",
     "scenario": {},
     "paths": 0,
     "seed": 1,

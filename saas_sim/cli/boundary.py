@@ -44,18 +44,6 @@ def invalid_input(message: str) -> InputError:
     return InputError([message])
 
 
-def announce_first_compile() -> None:
-    """Say on stderr that this run first compiles the engine (once per install), so the wait does not look stuck."""
-    from saas_sim.engine.warmup import COMPILE_SECONDS, compile_pending
-
-    if compile_pending():
-        print(
-            f"Compiling the simulation engine for this machine (once, about {COMPILE_SECONDS} s)…",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 

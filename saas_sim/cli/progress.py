@@ -7,8 +7,6 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from saas_sim.cli.boundary import announce_first_compile
-
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -17,22 +15,17 @@ class LateProgress:
     """A transient progress bar on stderr, shown only on a terminal once the work has lasted ``delay_s``.
 
     Without a total (a search) it pulses and counts.  ``time_left`` shows the time remaining
-    (a run of known length) instead of the time elapsed; ``announce`` first says on stderr
-    that the engine compiles, when it does.
+    (a run of known length) instead of the time elapsed.
     """
 
-    def __init__(
-        self, description: str, unit: str, *, delay_s: float = 1.0, time_left: bool = False, announce: bool = True
-    ) -> None:
+    def __init__(self, description: str, unit: str, *, delay_s: float = 1.0, time_left: bool = False) -> None:
         self.description, self.unit, self.delay_s = description, unit, delay_s
-        self.time_left, self.announce = time_left, announce
+        self.time_left = time_left
         self.started = time.perf_counter()
         self.bar: Progress | None = None
         self.task: TaskID | None = None
 
     def __enter__(self) -> LateProgress:
-        if self.announce:
-            announce_first_compile()
         return self
 
     def update(self, done: int, total: int | None = None, description: str | None = None) -> None:

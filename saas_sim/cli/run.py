@@ -175,7 +175,7 @@ def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> Result
     from saas_sim.analysis.run import ScenarioRun
 
     run = ScenarioRun(scenario)
-    with LateProgress("Simulating", "paths", time_left=True, announce=not quiet) as bar:
+    with LateProgress("Simulating", "paths", time_left=True) as bar:
         for done, total in run.progress():
             # After the last block come the statistics over paths: say so rather than sit at 100 %.
             bar.update(done, total, description="Computing statistics" if done == total else None)

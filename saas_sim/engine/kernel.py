@@ -30,7 +30,7 @@ from saas_sim.model.churn import (
     spread_from_heterogeneity,
 )
 from saas_sim.model.scenario import Event, Scenario, Segment
-from saas_sim.model.unit_economics import ltv_and_payback, ltv_simple, payback_months
+from saas_sim.model.unit_economics import ltv_simple, payback_months
 
 __all__ = ["COMPANY_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_block"]
 
@@ -42,19 +42,6 @@ PER_PATH = ("customers0", "mrr0", *UNIT_ECONOMICS)
 
 
 _buffers = threading.local()
-# The kernel's cached machine code is checked against the catalog's parameter layout once a process.
-_layout_lock = threading.Lock()
-_layout_checked = False
-
-
-def _check_layout_once() -> None:
-    global _layout_checked
-    if _layout_checked:
-        return
-    with _layout_lock:
-        if not _layout_checked:
-            compiled.ensure_current_layout()
-            _layout_checked = True
 
 
 def _uniforms(rng: np.random.Generator, count: int) -> np.ndarray:
@@ -263,10 +250,9 @@ def simulate_block(
     cohort_mrr = np.zeros((H, H))
     mrr0 = out.per_path[:, PER_PATH.index("mrr0")]
 
-    upfront = np.array([s.upfront for s in segs], dtype=np.bool_)
+    upfront = np.array([s.upfront for s in segs], dtype=np.int64)
     starting_tenure = np.array([s.starting_tenure for s in segs], dtype=np.int64)
     starting_mrr = np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P)
-    _check_layout_once()
     bound = compiled.uniforms_per_path(H, [int(C) for C in contract])
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
@@ -309,7 +295,7 @@ def simulate_block(
 def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:
     """LTV, LTV/CAC and payback of a new account from month-1 parameters, per path."""
     P = values.paths
-    ltv, payback_churn = ltv_and_payback(
+    ltv, payback_churn = compiled.ltv_and_payback(
         arpa=s.param("arpa_monthly"),
         gross_margin=s.param("gross_margin"),
         expansion=s.param("expansion_monthly"),

@@ -38,8 +38,9 @@ from saas_sim.model.scenario import Scenario
 
 # Changes whenever the same scenario, seed and paths would give other numbers (SPEC 5):
 # 0.1.0 the first engine; 0.2.0 the compiled kernel's SFC64 inversion draws, payback counted
-# in months with "never" kept in its statistics, and float noise in a standard error read as 0.
-ENGINE_VERSION = "0.2.0"
+# in months with "never" kept in its statistics, and float noise in a standard error read as 0;
+# 0.3.0 the compiled extension (Cython) sums per-path LTV month by month (last bits of LTV, LTV/CAC).
+ENGINE_VERSION = "0.3.0"
 BLOCK_PATHS = 1000
 SEED_LIMIT = 2**32
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import io
-import time
 
-import pytest
 from rich.progress import TimeRemainingColumn
 
-from saas_sim.cli import progress as progress_module
 from saas_sim.cli.progress import LateProgress
 
 
@@ -19,12 +16,7 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.fixture
-def no_compile(monkeypatch):
-    monkeypatch.setattr(progress_module, "announce_first_compile", lambda: None)
-
-
-def test_not_on_a_terminal_nothing_is_drawn(monkeypatch, no_compile):
+def test_not_on_a_terminal_nothing_is_drawn(monkeypatch):
     stderr = io.StringIO()
     monkeypatch.setattr("sys.stderr", stderr)
     with LateProgress("Simulating", "paths", delay_s=0) as bar:
@@ -33,14 +25,14 @@ def test_not_on_a_terminal_nothing_is_drawn(monkeypatch, no_compile):
     assert stderr.getvalue() == ""
 
 
-def test_before_the_delay_nothing_is_drawn(monkeypatch, no_compile):
+def test_before_the_delay_nothing_is_drawn(monkeypatch):
     monkeypatch.setattr("sys.stderr", Terminal())
     with LateProgress("Simulating", "paths", delay_s=60) as bar:
         bar.update(5, 10)
     assert bar.bar is None
 
 
-def test_late_on_a_terminal_the_bar_counts_with_its_unit(monkeypatch, no_compile):
+def test_late_on_a_terminal_the_bar_counts_with_its_unit(monkeypatch):
     monkeypatch.setattr("sys.stderr", Terminal())
     with LateProgress("Simulating", "paths", delay_s=0, time_left=True) as bar:
         bar.update(5, 10)
@@ -54,19 +46,8 @@ def test_late_on_a_terminal_the_bar_counts_with_its_unit(monkeypatch, no_compile
     assert not bar.bar.live.is_started  # stopped on leaving: transient, nothing left on the screen
 
 
-def test_a_search_without_total_pulses(monkeypatch, no_compile):
+def test_a_search_without_total_pulses(monkeypatch):
     monkeypatch.setattr("sys.stderr", Terminal())
     with LateProgress("Searching", "simulations", delay_s=0) as bar:
         bar.update(3)
         assert bar.bar.tasks[0].total is None
-
-
-def test_the_first_compile_is_announced_unless_told_not_to(monkeypatch):
-    said = []
-    monkeypatch.setattr(progress_module, "announce_first_compile", lambda: said.append(time.monotonic()))
-    with LateProgress("Simulating", "paths", announce=False):
-        pass
-    assert said == []
-    with LateProgress("Simulating", "paths"):
-        pass
-    assert len(said) == 1

@@ -325,10 +325,6 @@ def test_a_store_that_cannot_be_written_is_read_and_a_write_is_refused_before_si
 def as_reader(*args: object) -> subprocess.CompletedProcess:
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     environment = {k: v for k, v in os.environ.items() if k != "SAAS_SIM_DB"}
-    numba_cache = Path(tempfile.gettempdir()) / "saas-sim-tests-numba-cache"  # numba's own cache, not the store's
-    numba_cache.mkdir(exist_ok=True)
-    numba_cache.chmod(0o777)
-    environment["NUMBA_CACHE_DIR"] = str(numba_cache)
     return subprocess.run(
         [*prefix, sys.executable, "-m", "saas_sim", *map(str, args)],
         capture_output=True,

@@ -12,6 +12,9 @@ from scipy import stats
 
 from saas_sim.engine import compiled, kernel
 from saas_sim.engine.simulate import simulate_per_path
+from saas_sim.model import unit_economics
+from saas_sim.model.catalog.fields import COMPANY_PARAMS, SEGMENT_PARAMS
+from saas_sim.model.churn import spread_from_heterogeneity, survival
 from tests.engine.test_properties import engine_scenarios
 
 GRID = 20_000  # stratified uniforms: each k should be hit pmf(k) * GRID times, give or take one
@@ -94,33 +97,84 @@ def test_results_do_not_depend_on_how_a_block_is_chunked(scenario):
         np.testing.assert_array_equal(values, chunked["series"][name], err_msg=name)
 
 
+def test_the_extension_writes_the_series_in_the_order_python_reads_them():
+    assert compiled._kernels.RAW_SERIES_NAMES == compiled.SEGMENT_RAW
+
+
 def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
-    """numba freezes the parameter indices into its cached machine code (keyed on compiled.py alone):
-    the code as compiled must agree with the catalog's order as it is now."""
-    from saas_sim.engine import compiled
+    """The layout reaches the extension on every call (nothing is frozen into a cache): it is the catalog's."""
+    assert compiled.LAYOUT[:2] == (len(SEGMENT_PARAMS), len(COMPANY_PARAMS))
+    assert [SEGMENT_PARAMS[i] for i in compiled.LAYOUT[2:13]] == [
+        "spend_share", "cac", "cac_elasticity", "arpa_monthly", "expansion_monthly", "contraction_monthly",
+        "gross_margin", "retention_cost_monthly", "referrals_monthly", "p", "spread",
+    ]  # fmt: skip
+    assert [COMPANY_PARAMS[i] for i in compiled.LAYOUT[13:]] == [
+        "fixed_costs_monthly", "spend_monthly", "spend_growth_monthly", "reinvest_gross_profit",
+    ]  # fmt: skip
 
-    assert compiled.compiled_layout() == compiled.LAYOUT
+
+def test_a_layout_the_extension_does_not_know_is_refused():
+    ints, floats = (lambda d: np.zeros((1,) * d, dtype=np.int64)), (lambda d: np.zeros((1,) * d))
+    arrays = (ints(1), ints(1), ints(1), ints(1), floats(2), ints(1), floats(4), floats(3), floats(2), floats(1))
+    outputs = (floats(4), floats(3), floats(2), floats(2), floats(2))
+    with pytest.raises(ValueError, match="layout"):
+        compiled._kernels.simulate_paths(0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, ints(1))
 
 
-def test_a_kernel_compiled_with_an_older_parameter_order_is_compiled_again(monkeypatch):
-    """A catalog reordered without touching compiled.py leaves a cache with the old indices: found
-    and recompiled before the first block, never a silent wrong number."""
-    from saas_sim.engine import compiled
+def test_an_extension_built_from_another_source_is_refused(tmp_path):
+    """An edited _kernels.pyx in a checkout not rebuilt: the package says so instead of running old code."""
+    from saas_sim.engine import _build
 
-    recompiled = []
+    source = tmp_path / "_kernels.pyx"
+    source.write_bytes(_build.SOURCE.read_bytes())
+    assert not _build.source_changed(source)
+    source.write_bytes(_build.SOURCE.read_bytes() + b"# an edit\n")
+    assert _build.source_changed(source)
+    assert not _build.source_changed(tmp_path / "absent.pyx")  # an installed wheel carries no source
 
-    class Kernel:
-        def __init__(self, name):
-            self.name = name
 
-        def recompile(self):
-            recompiled.append(self.name)
+@settings(max_examples=200, deadline=None)
+@given(
+    arpa=st.floats(1.0, 1e5),
+    margin=st.floats(0.05, 1.0),
+    expansion=st.floats(0.0, 0.03),
+    contraction=st.floats(0.0, 0.03),
+    p=st.floats(1e-4, 0.9),
+    heterogeneity=st.sampled_from([0.0, 0.05, 0.3, 0.8]),
+    contract=st.sampled_from([1, 3, 12]),
+    discount=st.floats(0.0, 0.5),
+    horizon=st.sampled_from([12.0, 60.0, 599.5, 600.0, 1000.0]),
+    cac=st.floats(1.0, 1e7),
+)
+def test_per_path_unit_economics_are_the_formula(
+    arpa, margin, expansion, contraction, p, heterogeneity, contract, discount, horizon, cac
+):
+    """The extension's month-by-month LTV and payback are numpy's formula (model.unit_economics)."""
+    spread = spread_from_heterogeneity(heterogeneity)
+    arguments = {
+        "arpa": arpa, "gross_margin": margin, "expansion": expansion, "contraction": contraction, "p": p, "spread": spread,
+        "contract_months": contract, "discount_rate_annual": discount, "ltv_horizon_months": horizon, "cac": cac,
+    }  # fmt: skip
+    ltv, payback = compiled.ltv_and_payback(**arguments)
+    expected_ltv, expected_payback = unit_economics.ltv_and_payback(**arguments)
+    assert ltv == pytest.approx(float(expected_ltv), rel=1e-12)
+    if payback != expected_payback:  # only where the sums' rounding decides: within the tolerance of the CAC
+        k = int(min(payback, expected_payback))
+        paid = sum(
+            margin
+            * float(survival(p, spread, k // contract)[..., j // contract])
+            * arpa
+            * (1 + expansion - contraction) ** j
+            for j in range(k)
+        )
+        assert paid == pytest.approx(cac, rel=1e-11)
 
-    monkeypatch.setattr(compiled, "LAYOUT", (*compiled.LAYOUT[:-1], compiled.LAYOUT[-1] + 1))
-    kernels = (Kernel("layout"), Kernel("simulate_paths"))
-    assert compiled.ensure_current_layout(kernels) is True
-    assert recompiled == ["layout", "simulate_paths"]
-    monkeypatch.undo()
-    recompiled.clear()
-    assert compiled.ensure_current_layout(kernels) is False
-    assert recompiled == []
+
+def test_per_path_unit_economics_keep_the_shape_of_their_inputs():
+    ltv, payback = compiled.ltv_and_payback(
+        arpa=np.array([100.0, 200.0, 300.0]), gross_margin=0.8, expansion=0.0, contraction=0.0, p=0.05,
+        spread=np.inf, contract_months=1, discount_rate_annual=0.1, ltv_horizon_months=60.0, cac=1000.0,
+    )  # fmt: skip
+    assert ltv.shape == payback.shape == (3,)
+    # k months repay 0.8 ARPA (1 - 0.95^k) / 0.05 under 5 % monthly churn: 20, 8 and 5 months reach 1000
+    assert list(payback) == [20.0, 8.0, 5.0]

@@ -158,7 +158,6 @@ def test_every_formula_home_is_a_function_with_a_docstring():
     for metric in METRICS.values():
         module_name, _, function_name = metric.formula_home.rpartition(".")
         function = getattr(importlib.import_module(module_name), function_name)
-        function = getattr(function, "py_func", function)  # a compiled kernel: the Python function numba compiles
         assert inspect.isfunction(function), metric.formula_home
         assert (inspect.getdoc(function) or "").strip(), f"{metric.formula_home} has no docstring"
 

@@ -1,0 +1,940 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The engine's compiled code (Cython, built by ``pip install``): the month loop, the samplers,
+per-path unit economics and the order statistics of a month's paths.
+
+The Python side (:mod:`saas_sim.engine.compiled`, :mod:`saas_sim.engine.selection`,
+:mod:`saas_sim.model.unit_economics`) documents each routine and prepares its arrays; this file
+only runs loops, without the GIL.  ``cdivision`` is on: every integer ``//`` and ``%`` here has
+non-negative operands, where C's and Python's agree.
+"""
+
+from libc.math cimport exp, floor, isfinite, isinf, log, log1p, nextafter, pow, sqrt, INFINITY
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc, qsort
+
+import numpy as np
+
+include "_kernels_digest.pxi"
+
+cdef extern from "math.h" nogil:
+    double lgamma_r(double x, int *sign)
+
+# Inversion stops this many standard deviations beyond the mean: the mass left out is below
+# 1e-20, far under the rounding of the summed probabilities themselves.
+TAIL_SDS = 12.0
+SMALL_MEAN = 30.0  # below it, walk up from 0; above, outwards from the mode
+cdef double C_TAIL_SDS = 12.0
+cdef double C_SMALL_MEAN = 30.0
+
+
+cdef inline double lgamma(double x) noexcept nogil:
+    cdef int sign
+    return lgamma_r(x, &sign)
+
+
+cdef inline double int_power(double a, int64_t b) noexcept nogil:
+    """``a ** b`` for a whole ``b >= 0`` by repeated squaring (the same products as numba's ``**``)."""
+    cdef double r = 1.0
+    cdef int64_t e = b
+    if e > 0x10000:
+        return pow(a, <double>b)
+    while e != 0:
+        if e & 1:
+            r *= a
+        e >>= 1
+        a *= a
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+# Samplers: a count by inversion of one uniform.
+
+
+cdef int64_t c_binomial(int64_t n, double h, double log_q, double u) noexcept nogil:
+    cdef double mean, r, p0, p1, p2, p3, c1, c2, cdf, limit, pk, reach, pm, lower, p_hi, p_lo
+    cdef int64_t k, mode, hi, lo
+    cdef bint moved
+    if n <= 0 or h <= 0.0:
+        return 0
+    if h >= 1.0:
+        return n
+    mean = n * h
+    r = h / (1.0 - h)
+    if mean < C_SMALL_MEAN:
+        # The first four probabilities without a branch: most draws end among them.
+        p0 = exp(n * log_q)
+        p1 = p0 * n * r
+        p2 = p1 * (n - 1) * 0.5 * r
+        p3 = p2 * (n - 2) * (1.0 / 3.0) * r
+        c1 = p0 + p1
+        c2 = c1 + p2
+        cdf = c2 + p3
+        if u <= cdf:
+            return (u > p0) + (u > c1) + (u > c2)
+        limit = min(<double>n, mean + C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS)
+        pk = p3
+        k = 3
+        while u > cdf and k < limit:
+            pk *= (n - k) / (k + 1.0) * r
+            k += 1
+            cdf += pk
+        return min(k, n)
+    reach = C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS
+    limit = min(<double>n, mean + reach)
+    mode = min(<int64_t>((n + 1) * h), n)
+    pm = exp(lgamma(n + 1.0) - lgamma(mode + 1.0) - lgamma(n - mode + 1.0) + mode * log(h) + (n - mode) * log_q)
+    u -= pm
+    if u <= 0.0:
+        return mode
+    lower = mean - reach
+    hi = mode
+    p_hi = pm
+    lo = mode
+    p_lo = pm
+    while True:
+        moved = False
+        if hi < limit:
+            p_hi *= (n - hi) / (hi + 1.0) * r
+            hi += 1
+            u -= p_hi
+            moved = True
+            if u <= 0.0:
+                return hi
+        if lo > 0 and lo > lower:
+            p_lo *= lo / (n - lo + 1.0) / r
+            lo -= 1
+            u -= p_lo
+            moved = True
+            if u <= 0.0:
+                return lo
+        if not moved:
+            return mode
+
+
+cdef double c_poisson_start(double lam) noexcept nogil:
+    cdef int64_t mode
+    if lam <= 0.0:
+        return 1.0
+    if lam < C_SMALL_MEAN:
+        return exp(-lam)
+    mode = <int64_t>lam
+    return exp(mode * log(lam) - lam - lgamma(mode + 1.0))
+
+
+cdef int64_t c_poisson_from(double lam, double start, double u) noexcept nogil:
+    cdef double reach, limit, pk, cdf, pm, lower, p_hi, p_lo
+    cdef int64_t k, mode, hi, lo
+    cdef bint moved
+    if lam <= 0.0:
+        return 0
+    reach = C_TAIL_SDS * sqrt(lam) + C_TAIL_SDS
+    limit = lam + reach
+    if lam < C_SMALL_MEAN:
+        pk = start
+        cdf = pk
+        k = 0
+        while u > cdf and k < limit:
+            k += 1
+            pk *= lam / k
+            cdf += pk
+        return k
+    mode = <int64_t>lam
+    pm = start
+    u -= pm
+    if u <= 0.0:
+        return mode
+    lower = lam - reach
+    hi = mode
+    p_hi = pm
+    lo = mode
+    p_lo = pm
+    while True:
+        moved = False
+        if hi < limit:
+            hi += 1
+            p_hi *= lam / hi
+            u -= p_hi
+            moved = True
+            if u <= 0.0:
+                return hi
+        if lo > 0 and lo > lower:
+            p_lo *= lo / lam
+            lo -= 1
+            u -= p_lo
+            moved = True
+            if u <= 0.0:
+                return lo
+        if not moved:
+            return mode
+
+
+def binomial(int64_t n, double h, double log_q, double u):
+    return c_binomial(n, h, log_q, u)
+
+
+def poisson(double lam, double u):
+    return c_poisson_from(lam, c_poisson_start(lam), u)
+
+
+def poisson_start(double lam):
+    return c_poisson_start(lam)
+
+
+def poisson_from(double lam, double start, double u):
+    return c_poisson_from(lam, start, u)
+
+
+# ---------------------------------------------------------------------------------------------
+# The month loop.
+
+
+cdef void hazards(double p, double spread, double[::1] table, double[::1] log_q) noexcept nogil:
+    cdef Py_ssize_t n
+    cdef double h
+    for n in range(1, table.shape[0]):
+        h = p if isinf(spread) else p * spread / (spread + n - 1.0)
+        table[n] = h
+        log_q[n] = log1p(-h) if h < 1.0 else -INFINITY
+
+
+# Indices of the layout array (compiled.LAYOUT).
+cdef enum:
+    L_SEGMENT_COUNT = 0
+    L_COMPANY_COUNT = 1
+    L_SHARE = 2
+    L_CAC = 3
+    L_ELASTICITY = 4
+    L_ARPA = 5
+    L_EXP = 6
+    L_CON = 7
+    L_MARGIN = 8
+    L_RETENTION = 9
+    L_REFERRALS = 10
+    L_P_CHURN = 11
+    L_SPREAD = 12
+    L_FIXED = 13
+    L_SPEND_BASE = 14
+    L_SPEND_GROWTH = 15
+    L_REINVEST = 16
+    LAYOUT_LENGTH = 17
+
+
+# Raw series, in compiled.SEGMENT_RAW's order.
+cdef enum:
+    CUSTOMERS = 0
+    PAID_NEW = 1
+    REFERRAL_NEW = 2
+    CHURNED = 3
+    RENEWALS_DUE = 4
+    MRR = 5
+    NEW_MRR = 6
+    EXPANSION = 7
+    CONTRACTION = 8
+    CHURNED_MRR = 9
+    NET_NEW = 10
+    SPEND = 11
+    GROSS_PROFIT = 12
+    CS_COST = 13
+    COLLECTIONS = 14
+    NRR_NUM = 15
+    GRR_NUM = 16
+RAW_SERIES = 17
+
+
+def simulate_paths(
+    Py_ssize_t first,
+    Py_ssize_t last,
+    Py_ssize_t row0,
+    Py_ssize_t horizon,
+    const int64_t[::1] contract not None,
+    const int64_t[::1] upfront not None,
+    const int64_t[::1] starting not None,
+    const int64_t[::1] starting_tenure not None,
+    const double[:, ::1] starting_mrr not None,
+    const int64_t[::1] change_month not None,
+    const double[:, :, :, ::1] segment_params not None,
+    const double[:, :, ::1] company_params not None,
+    const double[:, ::1] cash_in not None,
+    const double[::1] starting_cash not None,
+    const double[::1] uniforms not None,
+    Py_ssize_t bound,
+    double max_new,
+    double[:, :, :, ::1] series not None,
+    double[:, :, ::1] company not None,
+    double[:, :] mrr0 not None,
+    double[:, ::1] cohort_customers not None,
+    double[:, ::1] cohort_mrr not None,
+    const int64_t[::1] layout not None,
+):
+    """See :func:`saas_sim.engine.compiled.simulate_paths`."""
+    if layout.shape[0] != LAYOUT_LENGTH:
+        raise ValueError("the parameter layout does not match the compiled kernel")
+    cdef Py_ssize_t S = contract.shape[0]
+    cdef Py_ssize_t H = horizon
+    cdef Py_ssize_t width = 0, renewals_max = 0, s
+    for s in range(S):
+        width = max(width, contract[s] + H)
+        renewals_max = max(renewals_max, (starting_tenure[s] + H) // contract[s] + 2)
+    K = segment_params.shape[2]
+    counts_a = np.zeros((S, width), np.int64)
+    each_a = np.zeros((S, width))
+    hazard_a = np.zeros((S, renewals_max))
+    log_q_a = np.zeros((S, renewals_max))
+    hazard_key_a = np.full((S, 2), np.nan)
+    paid_key_a = np.full(S, np.nan)
+    paid_start_a = np.zeros(S)
+    growth_ring_a = np.ones((S, 12))
+    keep_ring_a = np.ones((S, 12))
+    previous_mrr_a = np.zeros(S)
+    spend_month1_a = np.zeros(S)
+    par_a = np.zeros((S, K))
+    comp_a = np.zeros(company_params.shape[1])
+    cdef int64_t[:, ::1] counts = counts_a
+    cdef double[:, ::1] each = each_a
+    cdef double[:, ::1] hazard = hazard_a
+    cdef double[:, ::1] log_q = log_q_a
+    cdef double[:, ::1] hazard_key = hazard_key_a
+    cdef double[::1] paid_key = paid_key_a
+    cdef double[::1] paid_start = paid_start_a
+    cdef double[:, ::1] growth_ring = growth_ring_a
+    cdef double[:, ::1] keep_ring = keep_ring_a
+    cdef double[::1] previous_mrr = previous_mrr_a
+    cdef double[::1] spend_month1 = spend_month1_a
+    cdef double[:, ::1] par = par_a
+    cdef double[::1] comp = comp_a
+    cdef int64_t failed_month = 0, failed_segment = 0
+    with nogil:
+        _simulate(
+            first, last, row0, H, contract, upfront, starting, starting_tenure, starting_mrr,
+            change_month, segment_params, company_params, cash_in, starting_cash, uniforms, bound,
+            max_new, series, company, mrr0, cohort_customers, cohort_mrr, layout,
+            counts, each, hazard, log_q, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
+            previous_mrr, spend_month1, par, comp, &failed_month, &failed_segment,
+        )
+    return failed_month, failed_segment
+
+
+cdef void _simulate(
+    Py_ssize_t first,
+    Py_ssize_t last,
+    Py_ssize_t row0,
+    Py_ssize_t H,
+    const int64_t[::1] contract,
+    const int64_t[::1] upfront,
+    const int64_t[::1] starting,
+    const int64_t[::1] starting_tenure,
+    const double[:, ::1] starting_mrr,
+    const int64_t[::1] change_month,
+    const double[:, :, :, ::1] segment_params,
+    const double[:, :, ::1] company_params,
+    const double[:, ::1] cash_in,
+    const double[::1] starting_cash,
+    const double[::1] uniforms,
+    Py_ssize_t bound,
+    double max_new,
+    double[:, :, :, ::1] series,
+    double[:, :, ::1] company,
+    double[:, :] mrr0,
+    double[:, ::1] cohort_customers,
+    double[:, ::1] cohort_mrr,
+    const int64_t[::1] layout,
+    int64_t[:, ::1] counts,
+    double[:, ::1] each,
+    double[:, ::1] hazard,
+    double[:, ::1] log_q,
+    double[:, ::1] hazard_key,
+    double[::1] paid_key,
+    double[::1] paid_start,
+    double[:, ::1] growth_ring,
+    double[:, ::1] keep_ring,
+    double[::1] previous_mrr,
+    double[::1] spend_month1,
+    double[:, ::1] par,
+    double[::1] comp,
+    int64_t *failed_month,
+    int64_t *failed_segment,
+) noexcept nogil:
+    cdef Py_ssize_t S = contract.shape[0]
+    cdef Py_ssize_t n_changes = change_month.shape[0]
+    cdef Py_ssize_t K = par.shape[1], KC = comp.shape[0]
+    cdef Py_ssize_t SHARE = layout[L_SHARE], CAC = layout[L_CAC], ELASTICITY = layout[L_ELASTICITY]
+    cdef Py_ssize_t ARPA = layout[L_ARPA], EXP = layout[L_EXP], CON = layout[L_CON]
+    cdef Py_ssize_t MARGIN = layout[L_MARGIN], RETENTION = layout[L_RETENTION]
+    cdef Py_ssize_t REFERRALS = layout[L_REFERRALS], P_CHURN = layout[L_P_CHURN], SPREAD = layout[L_SPREAD]
+    cdef Py_ssize_t FIXED = layout[L_FIXED], SPEND_BASE = layout[L_SPEND_BASE]
+    cdef Py_ssize_t SPEND_GROWTH = layout[L_SPEND_GROWTH], REINVEST = layout[L_REINVEST]
+    cdef Py_ssize_t path, row, at, snapshot, s, k, i, j, t, col, live, slot, old
+    cdef int64_t C, n0, size, due, churned, n_at_risk, gone, n, joined, n_here, survivors
+    cdef int64_t paid, referred, new, customers, tenure
+    cdef double per_account, level, cash, gross_profit_prev, cash_in_now, spend, gross_profit_now
+    cdef double collections_all, revenue_all, cs_all, churned_mrr, renewed_mrr, e, c, growth
+    cdef double before_change, old_mrr, value, growth_12, keep_12, nrr_num, seg_spend, rate, scale
+    cdef double referral_rate, arpa, new_mrr, previous, net_new, revenue, gross_profit, cs_cost
+    cdef double collections, cogs, expansion, contraction
+
+    for path in range(first, last):
+        row = row0 + path
+        at = (path - first) * bound
+        snapshot = 0
+        for s in range(S):
+            C = contract[s]
+            counts[s, :] = 0
+            each[s, :] = 0.0
+            growth_ring[s, :] = 1.0
+            keep_ring[s, :] = 1.0
+            n0 = starting[s]
+            level = 0.0
+            if n0 > 0:
+                per_account = starting_mrr[s, path] / n0
+                for j in range(C):
+                    size = n0 // C + (1 if j < n0 % C else 0)
+                    counts[s, C - 1 - j] = size
+                    each[s, C - 1 - j] = per_account
+                for i in range(C):
+                    level += counts[s, i] * each[s, i]
+            mrr0[s, row] = level
+            previous_mrr[s] = level
+            for k in range(K):
+                par[s, k] = segment_params[0, s, k, path]
+        for k in range(KC):
+            comp[k] = company_params[0, k, path]
+        cash = starting_cash[path]
+        gross_profit_prev = 0.0
+
+        for t in range(1, H + 1):
+            col = t - 1
+            cash_in_now = 0.0
+            if snapshot < n_changes and change_month[snapshot] == t:
+                snapshot += 1
+                for s in range(S):
+                    for k in range(K):
+                        par[s, k] = segment_params[snapshot, s, k, path]
+                for k in range(KC):
+                    comp[k] = company_params[snapshot, k, path]
+                cash_in_now = cash_in[snapshot, path]
+            spend = comp[SPEND_BASE] * int_power(1.0 + comp[SPEND_GROWTH], t - 1) + comp[REINVEST] * gross_profit_prev
+            gross_profit_now = 0.0
+            collections_all = 0.0
+            revenue_all = 0.0
+            cs_all = 0.0
+            for s in range(S):
+                C = contract[s]
+                live = C + t - 1
+                if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
+                    hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s])
+                    hazard_key[s, 0] = par[s, P_CHURN]
+                    hazard_key[s, 1] = par[s, SPREAD]
+
+                # 2.1-2.2: renewals and churn, slot by slot.
+                due = 0
+                churned = 0
+                churned_mrr = 0.0
+                renewed_mrr = 0.0
+                for i in range(C):  # starting groups: at most one renews this month
+                    tenure = C - 1 - i + starting_tenure[s] + t
+                    if tenure > 0 and tenure % C == 0:
+                        n_at_risk = counts[s, i]
+                        due += n_at_risk
+                        if n_at_risk > 0:
+                            n = tenure // C
+                            gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                            at += 1
+                            counts[s, i] = n_at_risk - gone
+                            churned += gone
+                            churned_mrr += gone * each[s, i]
+                            renewed_mrr += (n_at_risk - gone) * each[s, i]
+                joined = t - C  # cohorts of months t - C, t - 2C, ... renew
+                while joined >= 1:
+                    i = C + joined - 1
+                    n_at_risk = counts[s, i]
+                    due += n_at_risk
+                    if n_at_risk > 0:
+                        n = (t - joined) // C
+                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                        at += 1
+                        counts[s, i] = n_at_risk - gone
+                        churned += gone
+                        churned_mrr += gone * each[s, i]
+                        renewed_mrr += (n_at_risk - gone) * each[s, i]
+                    joined -= C
+
+                # 2.3: expansion and contraction of the survivors; cohorts (3.3).
+                e = par[s, EXP]
+                c = par[s, CON]
+                growth = 1.0 + e - c
+                old = C + t - 12  # slots active at the end of month t - 12
+                before_change = 0.0
+                old_mrr = 0.0
+                survivors = 0
+                for i in range(live):
+                    n_here = counts[s, i]
+                    if n_here > 0:
+                        value = n_here * each[s, i]
+                        before_change += value
+                        survivors += n_here
+                        if i < old:
+                            old_mrr += value
+                        each[s, i] *= growth
+                        if i >= C:  # by calendar month, so that a month's cohorts lie side by side
+                            cohort_customers[col, i - C] += n_here
+                            cohort_mrr[col, i - C] += n_here * each[s, i]
+                growth_ring[s, col % 12] = growth
+                keep_ring[s, col % 12] = 1.0 - c
+                expansion = e * before_change
+                contraction = c * before_change
+                series[s, EXPANSION, row, col] = expansion
+                series[s, CONTRACTION, row, col] = contraction
+                if t >= 12:
+                    growth_12 = 1.0
+                    keep_12 = 1.0
+                    for j in range(12):  # oldest month first
+                        growth_12 *= growth_ring[s, (t + j) % 12]
+                        keep_12 *= keep_ring[s, (t + j) % 12]
+                    nrr_num = growth * old_mrr
+                    series[s, NRR_NUM, row, col] = nrr_num
+                    # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
+                    series[s, GRR_NUM, row, col] = nrr_num * (keep_12 / growth_12 if growth_12 != 0.0 else 0.0)
+
+                # 2.4: acquisition. CAC_t = cac * (spend_t / spend_1)^elasticity, written as
+                # (spend_1 / cac) * scale^(1 - elasticity) so that tiny spends cannot underflow the CAC.
+                seg_spend = spend * par[s, SHARE]
+                if t == 1:
+                    spend_month1[s] = seg_spend
+                rate = 0.0
+                if seg_spend > 0.0:
+                    if spend_month1[s] > 0.0:
+                        scale = seg_spend / spend_month1[s]
+                        rate = spend_month1[s] / par[s, CAC] * pow(scale, 1.0 - par[s, ELASTICITY])
+                    else:
+                        rate = seg_spend / par[s, CAC]
+                referral_rate = par[s, REFERRALS] * survivors
+                if not (rate <= max_new) or not (referral_rate <= max_new):
+                    failed_month[0] = t
+                    failed_segment[0] = s + 1
+                    return
+                paid = 0
+                if rate > 0.0:
+                    if rate != paid_key[s]:  # the same mean as last time (steady spend): the same start
+                        paid_key[s] = rate
+                        paid_start[s] = c_poisson_start(rate)
+                    paid = c_poisson_from(rate, paid_start[s], uniforms[at])
+                    at += 1
+                referred = 0
+                if referral_rate > 0.0:
+                    referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at])
+                    at += 1
+                new = paid + referred
+                slot = C + t - 1
+                arpa = par[s, ARPA]
+                counts[s, slot] = new
+                each[s, slot] = arpa
+                new_mrr = new * arpa
+                if new > 0:
+                    cohort_customers[col, t - 1] += new
+                    cohort_mrr[col, t - 1] += new_mrr
+                customers = survivors + new
+
+                # The bridge, accumulated so that mrr_t = mrr_{t-1} + net_new_mrr_t holds to the bit;
+                # where every account left, all of last month's MRR churned (an empty segment has 0).
+                previous = previous_mrr[s]
+                if survivors == 0:
+                    churned_mrr = previous
+                net_new = new_mrr + expansion - contraction - churned_mrr
+                revenue = previous + net_new
+                previous_mrr[s] = revenue
+
+                series[s, CUSTOMERS, row, col] = customers
+                series[s, PAID_NEW, row, col] = paid
+                series[s, REFERRAL_NEW, row, col] = referred
+                series[s, CHURNED, row, col] = churned
+                series[s, RENEWALS_DUE, row, col] = due
+                series[s, MRR, row, col] = revenue
+                series[s, NEW_MRR, row, col] = new_mrr
+                series[s, CHURNED_MRR, row, col] = churned_mrr
+                series[s, NET_NEW, row, col] = net_new
+
+                # 2.5: money.
+                gross_profit = revenue * par[s, MARGIN]
+                cs_cost = par[s, RETENTION] * customers
+                collections = C * (renewed_mrr * growth + new_mrr) if upfront[s] else revenue
+                series[s, SPEND, row, col] = seg_spend
+                series[s, GROSS_PROFIT, row, col] = gross_profit
+                series[s, CS_COST, row, col] = cs_cost
+                series[s, COLLECTIONS, row, col] = collections
+                gross_profit_now += gross_profit
+                collections_all += collections
+                revenue_all += revenue
+                cs_all += cs_cost
+
+            cogs = revenue_all - gross_profit_now
+            cash = cash + collections_all - cogs - spend - cs_all - comp[FIXED] + cash_in_now
+            company[1, row, col] = cash
+            company[0, row, col] = comp[FIXED]
+            company[2, row, col] = cash_in_now
+            company[3, row, col] = spend
+            gross_profit_prev = gross_profit_now
+
+
+# ---------------------------------------------------------------------------------------------
+# Order statistics of a month's paths (see saas_sim/engine/selection.py for the method).
+
+SMALL = 96  # a bucket this small is answered by counting, for every value, the values below it
+SAMPLE = 255  # the most values sampled
+COUNTED_RANGE = 4096  # whole numbers spanning fewer values than this are tallied, not selected
+MAX_DEPTH = 12  # a bucket this deep is sorted (reached only by data in an order that defeats sampling)
+cdef Py_ssize_t C_SMALL = 96, C_SAMPLE = 255, C_COUNTED_RANGE = 4096, C_MAX_DEPTH = 12
+
+
+def slack(Py_ssize_t ranks):
+    """Scratch needed beyond the values: each level gathers at most ``2 ranks + 1`` buckets,
+    writing one slot past each, and levels go at most ``MAX_DEPTH + 1`` deep."""
+    return (2 * ranks + 1) * (C_MAX_DEPTH + 2)
+
+
+cdef int _compare(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double *>a)[0], y = (<const double *>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef void _by_counting(
+    const double *src, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t base,
+    const int64_t *ranks, Py_ssize_t rlo, Py_ssize_t rhi, double *found,
+) noexcept nogil:
+    cdef Py_ssize_t i, j, r, less, equal, first
+    cdef double x
+    for i in range(lo, hi):
+        x = src[i]
+        less = 0
+        equal = 0
+        for j in range(lo, hi):
+            less += src[j] < x
+            equal += src[j] == x
+        first = base + less
+        for r in range(rlo, rhi):
+            if first <= ranks[r] < first + equal:
+                found[r] = x
+
+
+cdef Py_ssize_t _bucket(
+    const double *src, double *dst, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t base,
+    const int64_t *ranks, Py_ssize_t rlo, Py_ssize_t rhi, double *found, Py_ssize_t depth,
+    int64_t *stack, Py_ssize_t top, double *floats, int64_t *ints, double *sorting,
+) noexcept nogil:
+    cdef Py_ssize_t n = hi - lo, k, i, j, m, count, first, last, buckets, at, w, r, v, cursor, start, size
+    cdef Py_ssize_t first_rank, end_rank, ge, gt
+    cdef double q, centre, spread, below, above, lower, upper, x
+    cdef double *sample
+    cdef double *low
+    cdef double *high
+    cdef double *floor_value
+    cdef double *ceiling_value
+    cdef int64_t *at_least
+    cdef int64_t *beyond
+    cdef int64_t *sizes
+    cdef int64_t *chosen
+    cdef int64_t *bucket_base
+    cdef int64_t *bucket_rlo
+    cdef int64_t *bucket_rhi
+    if n <= C_SMALL:
+        _by_counting(src, lo, hi, base, ranks, rlo, rhi, found)
+        return top
+    if depth >= C_MAX_DEPTH:
+        for i in range(n):
+            sorting[i] = src[lo + i]
+        qsort(sorting, n, sizeof(double), _compare)
+        for i in range(rlo, rhi):
+            found[i] = sorting[ranks[i] - base]
+        return top
+    k = min(C_SAMPLE, <Py_ssize_t>(2.0 * sqrt(<double>n)))
+    sample = floats
+    for i in range(k):
+        sample[i] = src[lo + (2 * i + 1) * n // (2 * k)]
+    qsort(sample, k, sizeof(double), _compare)
+
+    # One interval per wanted rank, a standard deviation of its place in the sample either side.
+    count = rhi - rlo
+    low = floats + C_SAMPLE
+    high = floats + C_SAMPLE + count
+    m = 0
+    for i in range(rlo, rhi):
+        q = (ranks[i] - base + 0.5) / n
+        centre = q * k
+        spread = sqrt(k * q * (1.0 - q)) + 1.5
+        first = <Py_ssize_t>floor(centre - spread)
+        last = <Py_ssize_t>floor(centre + spread) + 1
+        below = -INFINITY if first < 0 else sample[first]
+        above = INFINITY if last >= k else sample[last]
+        if m > 0 and below <= high[m - 1]:
+            high[m - 1] = max(high[m - 1], above)
+        else:
+            low[m] = below
+            high[m] = above
+            m += 1
+
+    # Buckets in value order: below interval 0 (0), inside interval j (2j + 1), after it (2j + 2).
+    at_least = ints
+    beyond = ints + m
+    for j in range(m):
+        ge = 0
+        gt = 0
+        lower = low[j]
+        upper = high[j]
+        for i in range(lo, hi):
+            ge += src[i] >= lower
+            gt += src[i] > upper
+        at_least[j] = ge
+        beyond[j] = gt
+    buckets = 2 * m + 1
+    sizes = ints + 2 * m
+    sizes[0] = n - at_least[0]
+    for j in range(m):
+        sizes[2 * j + 1] = at_least[j] - beyond[j]
+        sizes[2 * j + 2] = beyond[j] - (at_least[j + 1] if j + 1 < m else 0)
+
+    # The buckets that hold wanted ranks, each as an inclusive range of values.
+    at = 2 * m + buckets
+    chosen = ints + at
+    bucket_base = ints + at + buckets
+    bucket_rlo = ints + at + 2 * buckets
+    bucket_rhi = ints + at + 3 * buckets
+    at = C_SAMPLE + 2 * count
+    floor_value = floats + at
+    ceiling_value = floats + at + buckets
+    w = 0
+    r = rlo
+    first_rank = base
+    for j in range(buckets):
+        end_rank = first_rank + sizes[j]
+        if r < rhi and ranks[r] < end_rank:
+            chosen[w] = j
+            bucket_base[w] = first_rank
+            bucket_rlo[w] = r
+            while r < rhi and ranks[r] < end_rank:
+                r += 1
+            bucket_rhi[w] = r
+            if j % 2 == 1:
+                floor_value[w] = low[j // 2]
+                ceiling_value[w] = high[j // 2]
+            else:
+                floor_value[w] = -INFINITY if j == 0 else nextafter(high[j // 2 - 1], INFINITY)
+                ceiling_value[w] = INFINITY if j == buckets - 1 else nextafter(low[j // 2], -INFINITY)
+            if floor_value[w] == ceiling_value[w]:  # all equal: answered
+                for i in range(bucket_rlo[w], r):
+                    found[i] = floor_value[w]
+            else:
+                w += 1
+        first_rank = end_rank
+
+    # Gather them, packed one after another from lo, without a branch.
+    start = lo
+    for v in range(w):
+        cursor = start
+        lower = floor_value[v]
+        upper = ceiling_value[v]
+        for i in range(lo, hi):
+            x = src[i]
+            dst[cursor] = x
+            cursor += (x >= lower) & (x <= upper)
+        start += sizes[chosen[v]] + 1
+
+    # Pushed in value order, so they are popped from the highest.
+    start = lo
+    for v in range(w):
+        size = sizes[chosen[v]]
+        stack[6 * top + 0] = start
+        stack[6 * top + 1] = start + size
+        stack[6 * top + 2] = bucket_base[v]
+        stack[6 * top + 3] = bucket_rlo[v]
+        stack[6 * top + 4] = bucket_rhi[v]
+        # A bucket that did not shrink is sorted next: MAX_DEPTH or one more, keeping the parity
+        # of depth + 1, which tells where its values are (odd depths read b, even depths a).
+        stack[6 * top + 5] = depth + 1 if size < n else C_MAX_DEPTH + ((depth + 1) % 2 + C_MAX_DEPTH % 2) % 2
+        top += 1
+        start += size + 1
+    return top
+
+
+cdef void _order_statistics(
+    double *a, double *b, Py_ssize_t n, const int64_t *ranks, Py_ssize_t count, double *found,
+    int64_t *stack, double *floats, int64_t *ints, double *sorting,
+) noexcept nogil:
+    cdef Py_ssize_t top, lo, hi, base, rlo, rhi, depth
+    top = _bucket(a, b, 0, n, 0, ranks, 0, count, found, 0, stack, 0, floats, ints, sorting)
+    while top > 0:
+        top -= 1
+        lo = stack[6 * top + 0]
+        hi = stack[6 * top + 1]
+        base = stack[6 * top + 2]
+        rlo = stack[6 * top + 3]
+        rhi = stack[6 * top + 4]
+        depth = stack[6 * top + 5]
+        if depth % 2 == 1:  # odd depths read b, even depths a
+            top = _bucket(b, a, lo, hi, base, ranks, rlo, rhi, found, depth, stack, top, floats, ints, sorting)
+        else:
+            top = _bucket(a, b, lo, hi, base, ranks, rlo, rhi, found, depth, stack, top, floats, ints, sorting)
+
+
+cdef void _by_tally(
+    const double *a, Py_ssize_t n, double smallest, Py_ssize_t span,
+    const int64_t *ranks, Py_ssize_t count, double *found, int64_t *tally,
+) noexcept nogil:
+    cdef Py_ssize_t i, value, r = 0
+    cdef int64_t seen = 0
+    for i in range(span):
+        tally[i] = 0
+    for i in range(n):
+        tally[<Py_ssize_t>(a[i] - smallest)] += 1
+    for value in range(span):
+        seen += tally[value]
+        while r < count and ranks[r] < seen:
+            found[r] = smallest + value
+            r += 1
+        if r == count:
+            return
+
+
+def column_statistics(const double[:, :] values not None, const double[::1] percentiles not None):
+    """See :func:`saas_sim.engine.selection.column_statistics`."""
+    cdef Py_ssize_t paths = values.shape[0], months = values.shape[1], nq = percentiles.shape[0]
+    cdef Py_ssize_t ranks_max = 2 * nq
+    counts_a = np.zeros(months, np.int64)
+    means_a = np.full(months, np.nan)
+    quantiles_a = np.full((nq, months), np.nan)
+    cdef int64_t[::1] counts = counts_a
+    cdef double[::1] means = means_a
+    cdef double[:, ::1] quantiles = quantiles_a
+    cdef Py_ssize_t room = paths + (2 * ranks_max + 1) * (C_MAX_DEPTH + 2)
+    cdef double *a = <double *>malloc(room * sizeof(double))
+    cdef double *b = <double *>malloc(room * sizeof(double))
+    cdef double *sorting = <double *>malloc((paths + 1) * sizeof(double))
+    cdef int64_t *stack = <int64_t *>malloc(6 * (2 * ranks_max + 1) * (C_MAX_DEPTH + 2) * sizeof(int64_t))
+    cdef double *floats = <double *>malloc((C_SAMPLE + 2 * ranks_max + 2 * (2 * ranks_max + 1)) * sizeof(double))
+    cdef int64_t *ints = <int64_t *>malloc((2 * ranks_max + 5 * (2 * ranks_max + 1)) * sizeof(int64_t))
+    cdef int64_t *tally = <int64_t *>malloc(C_COUNTED_RANGE * sizeof(int64_t))
+    cdef int64_t *wanted = <int64_t *>malloc((ranks_max + 1) * sizeof(int64_t))
+    cdef double *found = <double *>malloc((ranks_max + 1) * sizeof(double))
+    cdef Py_ssize_t col, p, n, last, q, below, above, count, i, j
+    cdef double x, total, smallest, largest, position, low_value, high_value
+    cdef int64_t swap
+    cdef bint whole
+    if not (a and b and sorting and stack and floats and ints and tally and wanted and found):
+        free(a); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted); free(found)
+        raise MemoryError()
+    with nogil:
+        for col in range(months):
+            n = 0
+            total = 0.0
+            smallest = INFINITY
+            largest = -INFINITY
+            whole = True
+            for p in range(paths):
+                x = values[p, col]
+                if isfinite(x):
+                    a[n] = x
+                    total += x
+                    n += 1
+                    smallest = min(smallest, x)
+                    largest = max(largest, x)
+                    whole &= x == floor(x)
+            counts[col] = n
+            if n == 0:
+                continue
+            means[col] = total / n
+            last = n - 1
+            for q in range(nq):
+                below = <Py_ssize_t>floor(percentiles[q] / 100.0 * last)
+                wanted[2 * q] = below
+                wanted[2 * q + 1] = min(below + 1, last)
+            # The wanted ranks, ascending and distinct (a handful: insertion sort).
+            for i in range(1, 2 * nq):
+                swap = wanted[i]
+                j = i - 1
+                while j >= 0 and wanted[j] > swap:
+                    wanted[j + 1] = wanted[j]
+                    j -= 1
+                wanted[j + 1] = swap
+            count = 0
+            for i in range(2 * nq):
+                if count == 0 or wanted[i] != wanted[count - 1]:
+                    wanted[count] = wanted[i]
+                    count += 1
+            if whole and largest - smallest < C_COUNTED_RANGE and n > C_SMALL:
+                _by_tally(a, n, smallest, <Py_ssize_t>(largest - smallest) + 1, wanted, count, found, tally)
+            else:
+                _order_statistics(a, b, n, wanted, count, found, stack, floats, ints, sorting)
+            for q in range(nq):
+                position = percentiles[q] / 100.0 * last
+                below = <Py_ssize_t>floor(position)
+                above = min(below + 1, last)
+                i = 0
+                while wanted[i] < below:
+                    i += 1
+                low_value = found[i]
+                while wanted[i] < above:
+                    i += 1
+                high_value = found[i]
+                quantiles[q, col] = low_value + (high_value - low_value) * (position - below)
+    free(a); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted); free(found)
+    return counts_a, means_a, quantiles_a
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit economics of a new account, per path (saas_sim.model.unit_economics.ltv_and_payback).
+
+RAW_SERIES_NAMES = (
+    "customers", "paid_new", "referral_new", "churned_customers", "renewals_due", "mrr", "new_mrr",
+    "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr", "acquisition_spend", "gross_profit",
+    "cs_cost", "collections", "nrr_12m_numerator", "grr_12m_numerator",
+)
+
+
+def ltv_and_payback(
+    const double[::1] arpa not None,
+    const double[::1] gross_margin not None,
+    const double[::1] expansion not None,
+    const double[::1] contraction not None,
+    const double[::1] p not None,
+    const double[::1] spread not None,
+    Py_ssize_t contract_months,
+    const double[::1] discount_rate_annual not None,
+    const double[::1] ltv_horizon_months not None,
+    const double[::1] cac not None,
+    Py_ssize_t months,
+    double tolerance,
+):
+    """LTV and payback with churn per path, month by month; see the numpy formula's docstring."""
+    cdef Py_ssize_t P = arpa.shape[0], i, k, C = contract_months
+    ltv_a = np.empty(P)
+    payback_a = np.empty(P)
+    cdef double[::1] ltv = ltv_a
+    cdef double[::1] payback = payback_a
+    cdef double growth, step, survival, grown, discount, total, paid, target, margin, h, horizon, answer
+    with nogil:
+        for i in range(P):
+            growth = 1.0 + expansion[i] - contraction[i]
+            step = 1.0 + (pow(1.0 + discount_rate_annual[i], 1.0 / 12.0) - 1.0)
+            horizon = ltv_horizon_months[i]
+            target = cac[i] * (1.0 - tolerance)
+            survival = 1.0
+            grown = 1.0
+            discount = 1.0
+            total = 0.0
+            paid = 0.0
+            answer = INFINITY
+            for k in range(months):
+                if k > 0 and k % C == 0:
+                    h = p[i] if isinf(spread[i]) else p[i] * spread[i] / (spread[i] + (k // C) - 1.0)
+                    survival *= 1.0 - h
+                margin = gross_margin[i] * survival * arpa[i] * grown
+                if k < horizon:
+                    total += margin / discount
+                elif answer != INFINITY:
+                    break  # LTV's horizon passed and the CAC is repaid: nothing more to add up
+                paid += margin
+                if answer == INFINITY and paid >= target:
+                    answer = k + 1.0
+                grown *= growth
+                discount *= step
+            ltv[i] = total
+            payback[i] = answer
+    return ltv_a, payback_a
