@@ -37,6 +37,29 @@ When no value in range meets the target the answer is ``None``, with the
 best value tried and its statistic.  A probability (or share of paths) at
 0 or 1 at every value tried is pinned there (:attr:`Goal.pinned_at`): the
 field cannot move it, and no value is closer than another.
+
+How an evaluation is computed (the search above does not depend on it):
+
+* A unit-economics target (``ltv``, ``ltv_simple``, ``ltv_cac``,
+  ``payback_months``, ``payback_months_with_churn``) of a one-segment
+  scenario is a closed form of each path's month-1 parameters (SPEC 3.2):
+  no month is simulated.  Each block of paths draws its parameters from the
+  same seed and generator as a run's block, the events of month 1 apply,
+  and the kernel's own formulas give each path's value
+  (:func:`~saas_sim.engine.simulate.unit_economics_per_path`): the same
+  per-path values as a full run, to the bit, so the same statistic, the
+  same steps and the same answer, in milliseconds instead of a run each.
+  It differs from a run in one case only: where the months would diverge
+  (over a billion new accounts in a month) a run has no value and this one
+  has the formula's.  With several segments the company's unit economics
+  are the segments' weighted by each path's new accounts, which only the
+  months tell: such a target is simulated as below.
+* Any other target is simulated: every evaluation runs the scenario with the
+  one seed (common random numbers: each path's draws and uniforms are the
+  same in every run, so the statistic moves only because the field did),
+  and only the target's one summary metric is formed from the run
+  (:func:`~saas_sim.engine.simulate.simulate_summary`), not every series
+  and statistic of a result.
 """
 
 from __future__ import annotations
@@ -62,7 +85,13 @@ from saas_sim.analysis.fields import (
     statistic,
     statistic_name,
 )
-from saas_sim.engine.simulate import default_workers, simulate_per_path, with_overrides
+from saas_sim.engine.simulate import (
+    closed_form_applies,
+    default_workers,
+    simulate_summary,
+    unit_economics_per_path,
+    with_overrides,
+)
 from saas_sim.errors import InputError, SimulationDiverged
 from saas_sim.io.values import parse_number_text
 from saas_sim.model.scenario import Distribution, Scenario
@@ -237,6 +266,8 @@ class GoalSeek:
         self.field = find_field(self.scenario, field)
         self.workers = workers or default_workers()
         self.low, self.high = bounds(self.field.rule)
+        # A closed form of the drawn parameters, or a run per evaluation (see the module's docstring).
+        self.closed_form = closed_form_applies(self.scenario, self.target.metric)
         self.evaluated: dict[float, Evaluation] = {}
         self.evaluations = 0
         self.result: Goal | None = None
@@ -250,13 +281,16 @@ class GoalSeek:
     def _measure(self, scenario: Scenario) -> float | None:
         """The statistic the target is on, for one scenario; None where undefined or the run diverged."""
         self.evaluations += 1
+        metric = self.target.metric
         try:
-            company, _ = simulate_per_path(scenario, workers=self.workers)
+            if self.closed_form:
+                values = unit_economics_per_path(scenario)[metric]
+            else:
+                values = simulate_summary(scenario, metric, workers=self.workers)
         except SimulationDiverged:
             return None
-        values = company["summary"][self.target.metric]
         if self.prob is None:
-            return statistic(values, self.target.metric)
+            return statistic(values, metric)
         with np.errstate(invalid="ignore"):  # an undefined value (nan) meets no target
             return float(np.mean(self.target.holds(np.asarray(values, dtype=float))))
 

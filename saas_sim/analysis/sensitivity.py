@@ -2,7 +2,11 @@
 
 Every numeric input of the scenario is swung down and up by ``swing`` (a
 fraction: 0.2 = ±20 %), one at a time, the others at their base values, and
-the scenario simulated again with the same seed and paths.  Common random
+the scenario simulated again with the same seed and paths (only the
+metric's summary is formed from each run; a unit-economics metric of a
+one-segment scenario is not simulated at all but computed from each path's
+drawn month-1 parameters, to the bit the values a run gives, except that
+nothing diverges: :func:`~saas_sim.engine.simulate.unit_economics_per_path`).  Common random
 numbers make the runs differ only by the swing: an input a metric cannot see
 has exactly zero effect, and small effects are not buried in Monte-Carlo
 noise.  Inputs are ranked by the effect on the metric's p50 (the mean for
@@ -69,9 +73,11 @@ from saas_sim.analysis.fields import (
 from saas_sim.engine.aggregate import describe_summary, too_few
 from saas_sim.engine.simulate import (
     MEMORY_SHARE,
+    closed_form_applies,
     default_workers,
     memory_needed,
-    simulate_per_path,
+    simulate_summary,
+    unit_economics_per_path,
     with_overrides,
 )
 from saas_sim.errors import InputError, SimulationDiverged
@@ -390,8 +396,7 @@ class SensitivityAnalysis:
 
     def _base(self) -> tuple[Reading, float | None]:
         """The metric read at base and its statistic's Monte-Carlo standard error; refuses an undefined metric."""
-        company, _ = simulate_per_path(self.scenario, workers=self.workers)
-        values = company["summary"][self.metric]
+        values = self._values(self.scenario, self.workers)
         base = read_metric(values, self.metric)
         if base.value is None:
             raise InputError(
@@ -406,10 +411,17 @@ class SensitivityAnalysis:
     def _statistic(self, scenario: Scenario, workers: int) -> Reading | str:
         """The metric read over one run; a string says why the run diverged."""
         try:
-            company, _ = simulate_per_path(scenario, workers=workers)
+            values = self._values(scenario, workers)
         except SimulationDiverged as error:
             return f"diverged: {error.problems[0]}"
-        return read_metric(company["summary"][self.metric], self.metric)
+        return read_metric(values, self.metric)
+
+    def _values(self, scenario: Scenario, workers: int) -> np.ndarray:
+        """The metric's per-path values in one run: only that summary of the run is formed; a unit-economics
+        metric of one segment is its closed form of the drawn month-1 parameters, no month simulated."""
+        if closed_form_applies(scenario, self.metric):
+            return unit_economics_per_path(scenario)[self.metric]
+        return simulate_summary(scenario, self.metric, workers=workers)
 
     def _run_all(self, runs: list[Scenario], outcomes: list) -> Iterator[int]:
         """Run the swung scenarios ``runs[1:]`` (``runs[0]`` is the base), filling ``outcomes``;

@@ -28,11 +28,18 @@ from typing import Any, cast
 import numpy as np
 
 from saas_sim.engine.aggregate import describe, describe_summary
-from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
-from saas_sim.engine.params import draw_values
+from saas_sim.engine.kernel import BlockOutput, Outputs, SegmentState, _unit_economics, simulate_block
+from saas_sim.engine.params import DrawnValues, draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
-from saas_sim.model.catalog.metrics import COMPANY_ONLY_SERIES, COMPANY_ONLY_SUMMARY, NEVER_SUMMARY
+from saas_sim.model.catalog.metrics import (
+    COMPANY_ONLY_SERIES,
+    COMPANY_ONLY_SUMMARY,
+    METRICS,
+    NEVER_SUMMARY,
+    UNIT_ECONOMICS,
+)
+from saas_sim.model.formulas import Views
 from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
@@ -428,3 +435,85 @@ def cohort_table(totals: np.ndarray) -> list[list[float | None]]:
         row = totals[k, : H - k]
         table.append([float(v / joined) if joined > 0 else None for v in row])
     return table
+
+
+# -- One summary metric, and unit economics without months (goal seek, sensitivity) ----------------
+
+
+def simulate_summary(scenario: Scenario, metric: str, *, workers: int | None = None) -> np.ndarray:
+    """The company's per-path values of one summary metric (SPEC 3.2), shape ``(paths,)``.
+
+    The same run as :func:`simulate_per_path`, but only the series that metric
+    reads are formed (each once per read, none kept), and no other summary:
+    for analyses that read one metric of many runs.
+    """
+    scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
+    check_memory(scenario)
+    outputs: list[BlockOutput] = []
+    for _ in run_blocks(scenario, workers or default_workers(), outputs):
+        pass
+    _, raw = raw_per_path(scenario, outputs)
+    return summary_of(raw, metric, company=True)
+
+
+def summary_of(raw: dict[str, np.ndarray], metric: str, *, company: bool) -> np.ndarray:
+    """One per-path summary metric of a view from its raw series, as :func:`saas_sim.model.metrics.summary`
+    computes it, reading only the series (and other summaries) it needs."""
+    series = metrics.LazySeries(raw, company=company)
+    done: dict[str, np.ndarray] = {}
+
+    def summary(name: str) -> np.ndarray:
+        if name not in done:
+            summarize = METRICS[name].summarize
+            done[name] = raw[name] if summarize is None else summarize(views)
+        return done[name]
+
+    views = Views(raw, series, summary)
+    return summary(metric)
+
+
+def month1_segments(scenario: Scenario, values: DrawnValues) -> list[SegmentState]:
+    """Each segment's parameters in month 1, after the events of month 1: what its unit economics read
+    (SPEC 3.2, docs/engine.md), as the kernel's schedule applies them."""
+    segments = [SegmentState(s, values) for s in scenario.segments]
+    by_name = {s.name: s for s in segments}
+    for i, event in enumerate(scenario.events):
+        if event.month != 1:
+            continue
+        for path, _ in event.set:
+            section, rest = path.split(".", 1)
+            if section == "segments":
+                name, key = rest.split(".", 1)
+                by_name[name].set(key, values[f"events[{i}].set.{path}"])
+    return segments
+
+
+def closed_form_applies(scenario: Scenario, metric: str) -> bool:
+    """Whether the company's ``metric`` follows from the drawn parameters alone (:func:`unit_economics_per_path`).
+
+    A unit-economics metric of a one-segment scenario does; with more
+    segments the company's is the segments' weighted by their new accounts on
+    each path (SPEC 3.2), which only the months tell.
+    """
+    return metric in UNIT_ECONOMICS and len(scenario.segments) == 1
+
+
+def unit_economics_per_path(scenario: Scenario) -> dict[str, np.ndarray]:
+    """The company's per-path unit economics (SPEC 3.2) of a one-segment scenario, without simulating a month.
+
+    Each block of paths draws its parameters as a run's block does (same
+    seed, same generator: :func:`run_block`), and the kernel's own closed
+    forms are evaluated on its month-1 parameters: the values a run of the
+    scenario reports, to the bit (with one segment the company's are the
+    segment's).  A run would also stop where the months diverge; this does
+    not simulate them, so it cannot tell.
+    """
+    if len(scenario.segments) != 1:
+        raise ValueError("the company's unit economics of several segments need the months simulated")
+    scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
+    blocks = []
+    for block, size in enumerate(block_sizes(scenario.simulation.paths)):
+        values = draw_values(scenario, block_generator(scenario.simulation.seed, block), size)
+        (segment,) = month1_segments(scenario, values)
+        blocks.append(_unit_economics(segment, values))
+    return {name: np.concatenate([b[name] for b in blocks]) for name in UNIT_ECONOMICS}

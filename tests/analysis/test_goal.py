@@ -13,13 +13,16 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from saas_sim.analysis.fields import find_field, set_field
-from saas_sim.analysis.goal import goal_seek, parse_target
+from saas_sim.analysis.fields import find_field, set_field, statistic
+from saas_sim.analysis.goal import GoalSeek, goal_seek, parse_target
+from saas_sim.engine.simulate import simulate_per_path, unit_economics_per_path
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
+from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
 from saas_sim.model.scenario import Distribution
 
 CLOSED_FORM = """\
@@ -257,3 +260,182 @@ def test_the_limit_of_every_amount_is_no_bound_of_the_search(scenario):
     assert bounds(find_field(scenario, "segments.SMB.cac").rule)[1] == math.inf
     assert bounds(find_field(scenario, "company.fixed_costs_monthly").rule) == (0.0, math.inf)
     assert bounds(find_field(scenario, "segments.SMB.churn.monthly").rule) == (0.0, 1.0)
+
+
+# -- Unit-economics targets solved from the drawn parameters, without months ------------------------
+
+# One segment each, so that the company's unit economics are the segment's (SPEC 3.2); paths over two
+# blocks, the second partial.  Events in month 1 apply to unit economics, later ones do not.
+UNIT_ECONOMICS_SCENARIOS = {
+    "sbg-uncertain": """\
+name: sBG with uncertain fields
+horizon_months: 24
+simulation:
+  paths: 1500
+  seed: 21
+  correlations:
+    - between: [segments.SMB.cac, segments.SMB.arpa_monthly]
+      rho: 0.4
+company: {starting_cash: 2M, fixed_costs_monthly: 40k, discount_rate_annual: 12%, ltv_horizon_months: 48}
+acquisition: {spend_monthly: 30k}
+segments:
+  - name: SMB
+    cac: "900..1.6k"
+    arpa_monthly: "80..140"
+    starting_customers: 200
+    churn: {alpha: 1.2, beta: 30}
+    expansion_monthly: 0.6%
+    contraction_monthly: 0.2%
+    gross_margin: "70%..85%"
+events:
+  - {month: 5, set: {segments.SMB.cac: 2k, segments.SMB.churn.alpha: 3}}
+""",
+    "annual-upfront": """\
+name: Annual upfront
+horizon_months: 30
+simulation: {paths: 1200, seed: 5}
+company: {starting_cash: 3M, fixed_costs_monthly: 150k}
+acquisition: {spend_monthly: 80k}
+segments:
+  - name: Banks
+    cac: 30k
+    arpa_monthly: 2_500
+    starting_customers: 20
+    contract_months: 12
+    billing: upfront
+    churn: {annual: "8%..16%", heterogeneity: 0.3}
+    expansion_monthly: 0.5%
+    gross_margin: 75%
+events:
+  - {month: 1, set: {segments.Banks.arpa_monthly: 2_800, segments.Banks.churn.heterogeneity: 0.5}}
+  - {month: 1, set: {segments.Banks.cac: "25k..35k"}}
+  - {month: 8, set: {segments.Banks.gross_margin: 0.6}}
+""",
+    "funnel-month-1": """\
+name: Funnel
+horizon_months: 18
+simulation: {paths: 1100, seed: 9}
+company: {starting_cash: 1M, fixed_costs_monthly: 30k}
+acquisition: {spend_monthly: 15k}
+segments:
+  - name: Self-serve
+    funnel: {cost_per_lead: 3, lead_to_trial: 30%, trial_to_paid: "10%..18%"}
+    cac_elasticity: 0.3
+    arpa_monthly: 29
+    starting_customers: 900
+    churn: {monthly: "4%..8%", heterogeneity: 0.2}
+    expansion_monthly: 1%
+    gross_margin: 85%
+    referrals_monthly: 1%
+events:
+  - {month: 1, set: {segments.Self-serve.funnel.cost_per_lead: 4}}
+  - {month: 6, set: {segments.Self-serve.churn.monthly: 3%}}
+""",
+}
+
+
+def simulated_company_summary(scenario):
+    company, _ = simulate_per_path(scenario)
+    return company["summary"]
+
+
+@pytest.mark.parametrize("name", sorted(UNIT_ECONOMICS_SCENARIOS))
+def test_unit_economics_without_months_are_a_runs_to_the_bit(name):
+    scenario = parse_scenario(UNIT_ECONOMICS_SCENARIOS[name])
+    simulated = simulated_company_summary(scenario)
+    closed = unit_economics_per_path(scenario)
+    for metric in UNIT_ECONOMICS:
+        assert closed[metric].shape == (scenario.simulation.paths,)
+        np.testing.assert_array_equal(closed[metric], simulated[metric], err_msg=metric)
+    # uncertain fields: every path has its own values
+    assert np.unique(closed["ltv"]).size > 1
+
+
+def test_unit_economics_follow_an_event_of_month_1_and_not_a_later_one():
+    text = UNIT_ECONOMICS_SCENARIOS["annual-upfront"]
+    with_events = unit_economics_per_path(parse_scenario(text))
+    without_month_1 = unit_economics_per_path(parse_scenario(text.replace("{month: 1,", "{month: 2,")))
+    without_month_8 = unit_economics_per_path(parse_scenario(text.replace("{month: 8,", "{month: 2,")))
+    assert not np.array_equal(with_events["ltv"], without_month_1["ltv"])
+    np.testing.assert_array_equal(with_events["ltv"], without_month_8["ltv"])
+
+
+def simulated_seek(scenario, field, target, **options):
+    """The same search with every evaluation a run of the scenario (as before the closed form)."""
+    seek = GoalSeek(scenario, field, target, **options)
+    seek.closed_form = False
+    for _ in seek.progress():
+        pass
+    return seek.result
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "target", "prob"),
+    [
+        ("sbg-uncertain", "segments.SMB.cac", "ltv_cac >= 3.5", None),
+        ("sbg-uncertain", "segments.SMB.churn.alpha", "ltv >= 6000", None),
+        ("sbg-uncertain", "segments.SMB.arpa_monthly", "payback_months_with_churn <= 14", None),
+        ("sbg-uncertain", "segments.SMB.gross_margin", "ltv_cac >= 3", 0.8),
+        ("annual-upfront", "segments.Banks.churn.annual", "ltv_simple >= 400k", None),
+        ("annual-upfront", "events[0].set.segments.Banks.arpa_monthly", "payback_months <= 12", None),
+        ("annual-upfront", "company.discount_rate_annual", "ltv >= 200k", None),
+        ("funnel-month-1", "segments.Self-serve.funnel.trial_to_paid", "ltv_cac >= 4", None),
+        (
+            "funnel-month-1",
+            "events[0].set.segments.Self-serve.funnel.cost_per_lead",
+            "payback_months_with_churn <= 4",
+            None,
+        ),
+        ("funnel-month-1", "company.ltv_horizon_months", "ltv_cac >= 3", 0.5),
+    ],
+)
+def test_a_closed_form_goal_is_the_simulated_search_answer(name, field, target, prob):
+    scenario = parse_scenario(UNIT_ECONOMICS_SCENARIOS[name])
+    seek = GoalSeek(scenario, field, target, prob=prob)
+    assert seek.closed_form
+    for _ in seek.progress():
+        pass
+    assert seek.result is not None
+    assert seek.result.to_json() == simulated_seek(scenario, field, target, prob=prob).to_json()
+    assert seek.result.evaluations > 3  # a search, not an answer at the base
+
+
+def test_several_segments_simulate_their_unit_economics():
+    scenario = parse_scenario(TWO_SEGMENTS)
+    seek = GoalSeek(scenario, "segments.A.cac", "ltv_cac >= 4")
+    assert not seek.closed_form  # the company's is weighted by each path's new accounts
+    for _ in seek.progress():
+        pass
+    assert seek.result is not None and seek.result.value is not None
+    weighted = simulated_company_summary(set_field(seek.scenario, "segments.A.cac", seek.result.value))["ltv_cac"]
+    assert seek.result.achieved == float(np.median(weighted))
+
+
+TWO_SEGMENTS = """\
+name: Two segments
+horizon_months: 12
+simulation: {paths: 300, seed: 4}
+company: {starting_cash: 1M, fixed_costs_monthly: 10k}
+acquisition: {spend_monthly: 20k}
+segments:
+  - {name: A, spend_share: 0.5, cac: 1_000, arpa_monthly: 100, starting_customers: 50, churn: {monthly: 0.04}, gross_margin: 0.8}
+  - {name: B, spend_share: 0.5, cac: 3_000, arpa_monthly: 400, starting_customers: 10, churn: {monthly: 0.02}, gross_margin: 0.7}
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "prob"), [("arr_end >= 1.2M", None), ("out_of_cash <= 10%", None), ("cash_min >= 0", 0.6)]
+)
+def test_a_monte_carlo_target_reads_the_one_summary_of_a_full_run(target, prob):
+    scenario = parse_scenario(CLOSED_FORM)
+    seek = GoalSeek(scenario, "acquisition.spend_monthly", target, prob=prob)
+    assert not seek.closed_form
+    for _ in seek.progress():
+        pass
+    assert seek.result is not None
+    for value, evaluation in seek.evaluated.items():
+        values = simulated_company_summary(set_field(seek.scenario, "acquisition.spend_monthly", value))[
+            seek.target.metric
+        ]
+        expected = statistic(values, seek.target.metric) if prob is None else float(np.mean(seek.target.holds(values)))
+        assert evaluation.achieved == expected

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from rich.console import Console
 
+from saas_sim.analysis import sensitivity as sensitivity_module
 from saas_sim.analysis.fields import input_fields
 from saas_sim.analysis.run import run_scenario
 from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung
+from saas_sim.engine.simulate import simulate_per_path, simulate_summary, with_overrides
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
+from saas_sim.model.catalog.metrics import SUMMARY_METRICS
 from saas_sim.render.tornado import Tornado
 from tests.scenario_texts import FEW_OUT, NEVER_MIX, doomed
 
@@ -360,3 +364,44 @@ def test_a_statistic_of_too_few_paths_is_marked_as_such():
     assert "too few paths" in text and "try --metric out_of_cash or cash_min" in text
     plenty = sensitivity(parse_scenario(DOOMED), metric="cash_out_month")  # every path runs out
     assert plenty.base_n is None and not plenty.too_few and "too few" not in _tornado_text(plenty)
+
+
+# -- What each run computes: the one summary it reports, or a closed form without months ----------
+
+UNCERTAIN_ONE_SEGMENT = """\
+name: Uncertain
+horizon_months: 15
+simulation: {paths: 1300, seed: 8}
+company: {starting_cash: 600k, fixed_costs_monthly: 45k, discount_rate_annual: 8%}
+acquisition: {spend_monthly: 25k, reinvest_gross_profit: 0.2}
+segments:
+  - name: SMB
+    cac: "1k..1.8k"
+    arpa_monthly: 120
+    starting_customers: 150
+    churn: {monthly: "2%..5%", heterogeneity: 0.4}
+    expansion_monthly: 0.4%
+    gross_margin: 0.8
+    retention_cost_monthly: 4
+events:
+  - {month: 1, set: {segments.SMB.arpa_monthly: 130}}
+  - {month: 4, set: {segments.SMB.cac: 2k}, cash_in: 100k}
+"""
+
+
+@pytest.mark.parametrize("text", [UNCERTAIN_ONE_SEGMENT, TWO_SEGMENTS, LEAKY])
+def test_one_summary_of_a_run_is_the_one_of_every_summary(text):
+    scenario = with_overrides(parse_scenario(text))
+    company, _ = simulate_per_path(scenario)
+    for metric in SUMMARY_METRICS:
+        np.testing.assert_array_equal(simulate_summary(scenario, metric), company["summary"][metric], err_msg=metric)
+
+
+@pytest.mark.parametrize("metric", ["ltv_cac", "payback_months_with_churn", "ltv_simple"])
+def test_a_unit_economics_metric_of_one_segment_ranks_as_its_simulated_runs(metric, monkeypatch):
+    scenario = parse_scenario(UNCERTAIN_ONE_SEGMENT)
+    closed = sensitivity(scenario, metric=metric)
+    monkeypatch.setattr(sensitivity_module, "closed_form_applies", lambda scenario, metric: False)
+    simulated = sensitivity(scenario, metric=metric)
+    assert closed.to_json() == simulated.to_json()
+    assert closed.inputs[0].effect > 0
