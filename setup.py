@@ -29,7 +29,7 @@ setup(
                 include_dirs=[numpy.get_include()],
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
                 # No fused multiply-adds: the same products and sums, in the same order, on every machine.
-                extra_compile_args=["-O3", "-ffp-contract=off"],
+                extra_compile_args=["-O3", "-march=native", "-ffp-contract=off"],
             )
         ],
         language_level=3,

@@ -793,6 +793,12 @@ cdef void _by_tally(
             return
 
 
+# Columns gathered at a time: a row's values for them share a cache line, so a (paths, months) array
+# is read once from memory, not once per column.
+cdef enum:
+    GATHER = 8
+
+
 def column_statistics(const double[:, :] values not None, const double[::1] percentiles not None):
     """See :func:`saas_sim.engine.selection.column_statistics`."""
     cdef Py_ssize_t paths = values.shape[0], months = values.shape[1], nq = percentiles.shape[0]
@@ -804,7 +810,7 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
     cdef double[::1] means = means_a
     cdef double[:, ::1] quantiles = quantiles_a
     cdef Py_ssize_t room = paths + (2 * ranks_max + 1) * (C_MAX_DEPTH + 2)
-    cdef double *a = <double *>malloc(room * sizeof(double))
+    cdef double *gathered = <double *>malloc(GATHER * room * sizeof(double))
     cdef double *b = <double *>malloc(room * sizeof(double))
     cdef double *sorting = <double *>malloc((paths + 1) * sizeof(double))
     cdef int64_t *stack = <int64_t *>malloc(6 * (2 * ranks_max + 1) * (C_MAX_DEPTH + 2) * sizeof(int64_t))
@@ -813,68 +819,89 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
     cdef int64_t *tally = <int64_t *>malloc(C_COUNTED_RANGE * sizeof(int64_t))
     cdef int64_t *wanted = <int64_t *>malloc((ranks_max + 1) * sizeof(int64_t))
     cdef double *found = <double *>malloc((ranks_max + 1) * sizeof(double))
-    cdef Py_ssize_t col, p, n, last, q, below, above, count, i, j
+    cdef Py_ssize_t n_of[GATHER]
+    cdef double total_of[GATHER]
+    cdef double smallest_of[GATHER]
+    cdef double largest_of[GATHER]
+    cdef bint whole_of[GATHER]
+    cdef Py_ssize_t first_col, width, col, p, n, last, q, below, above, count, i, j
     cdef double x, total, smallest, largest, position, low_value, high_value
+    cdef double *a
     cdef int64_t swap
     cdef bint whole
-    if not (a and b and sorting and stack and floats and ints and tally and wanted and found):
-        free(a); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted); free(found)
+    if not (gathered and b and sorting and stack and floats and ints and tally and wanted and found):
+        free(gathered); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted)
+        free(found)
         raise MemoryError()
     with nogil:
-        for col in range(months):
-            n = 0
-            total = 0.0
-            smallest = INFINITY
-            largest = -INFINITY
-            whole = True
+        first_col = -GATHER
+        while first_col + GATHER < months:
+            first_col += GATHER
+            width = min(GATHER, months - first_col)
+            for j in range(width):
+                n_of[j] = 0
+                total_of[j] = 0.0
+                smallest_of[j] = INFINITY
+                largest_of[j] = -INFINITY
+                whole_of[j] = True
             for p in range(paths):
-                x = values[p, col]
-                if isfinite(x):
-                    a[n] = x
-                    total += x
-                    n += 1
-                    smallest = min(smallest, x)
-                    largest = max(largest, x)
-                    whole &= x == floor(x)
-            counts[col] = n
-            if n == 0:
-                continue
-            means[col] = total / n
-            last = n - 1
-            for q in range(nq):
-                below = <Py_ssize_t>floor(percentiles[q] / 100.0 * last)
-                wanted[2 * q] = below
-                wanted[2 * q + 1] = min(below + 1, last)
-            # The wanted ranks, ascending and distinct (a handful: insertion sort).
-            for i in range(1, 2 * nq):
-                swap = wanted[i]
-                j = i - 1
-                while j >= 0 and wanted[j] > swap:
-                    wanted[j + 1] = wanted[j]
-                    j -= 1
-                wanted[j + 1] = swap
-            count = 0
-            for i in range(2 * nq):
-                if count == 0 or wanted[i] != wanted[count - 1]:
-                    wanted[count] = wanted[i]
-                    count += 1
-            if whole and largest - smallest < C_COUNTED_RANGE and n > C_SMALL:
-                _by_tally(a, n, smallest, <Py_ssize_t>(largest - smallest) + 1, wanted, count, found, tally)
-            else:
-                _order_statistics(a, b, n, wanted, count, found, stack, floats, ints, sorting)
-            for q in range(nq):
-                position = percentiles[q] / 100.0 * last
-                below = <Py_ssize_t>floor(position)
-                above = min(below + 1, last)
-                i = 0
-                while wanted[i] < below:
-                    i += 1
-                low_value = found[i]
-                while wanted[i] < above:
-                    i += 1
-                high_value = found[i]
-                quantiles[q, col] = low_value + (high_value - low_value) * (position - below)
-    free(a); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted); free(found)
+                for j in range(width):
+                    x = values[p, first_col + j]
+                    if isfinite(x):
+                        gathered[j * room + n_of[j]] = x
+                        total_of[j] += x
+                        n_of[j] += 1
+                        smallest_of[j] = min(smallest_of[j], x)
+                        largest_of[j] = max(largest_of[j], x)
+                        whole_of[j] &= x == floor(x)
+            for j in range(width):
+                col = first_col + j
+                a = gathered + j * room
+                n = n_of[j]
+                total = total_of[j]
+                smallest = smallest_of[j]
+                largest = largest_of[j]
+                whole = whole_of[j]
+                counts[col] = n
+                if n == 0:
+                    continue
+                means[col] = total / n
+                last = n - 1
+                for q in range(nq):
+                    below = <Py_ssize_t>floor(percentiles[q] / 100.0 * last)
+                    wanted[2 * q] = below
+                    wanted[2 * q + 1] = min(below + 1, last)
+                # The wanted ranks, ascending and distinct (a handful: insertion sort).
+                for i in range(1, 2 * nq):
+                    swap = wanted[i]
+                    q = i - 1
+                    while q >= 0 and wanted[q] > swap:
+                        wanted[q + 1] = wanted[q]
+                        q -= 1
+                    wanted[q + 1] = swap
+                count = 0
+                for i in range(2 * nq):
+                    if count == 0 or wanted[i] != wanted[count - 1]:
+                        wanted[count] = wanted[i]
+                        count += 1
+                if whole and largest - smallest < C_COUNTED_RANGE and n > C_SMALL:
+                    _by_tally(a, n, smallest, <Py_ssize_t>(largest - smallest) + 1, wanted, count, found, tally)
+                else:
+                    _order_statistics(a, b, n, wanted, count, found, stack, floats, ints, sorting)
+                for q in range(nq):
+                    position = percentiles[q] / 100.0 * last
+                    below = <Py_ssize_t>floor(position)
+                    above = min(below + 1, last)
+                    i = 0
+                    while wanted[i] < below:
+                        i += 1
+                    low_value = found[i]
+                    while wanted[i] < above:
+                        i += 1
+                    high_value = found[i]
+                    quantiles[q, col] = low_value + (high_value - low_value) * (position - below)
+    free(gathered); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted)
+    free(found)
     return counts_a, means_a, quantiles_a
 
 
