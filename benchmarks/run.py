@@ -61,8 +61,11 @@ def measure(case: str, which: str, *, paths: int | None = None, env: dict[str, s
     """
     code = ONE.format(here=str(HERE), case=case, which=which, paths=paths)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     process = time.perf_counter() - started
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise RuntimeError(f"case {case}, {which}: exited with {done.returncode}: {last}")
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "process_s": process}
 
 
@@ -89,7 +92,8 @@ def main(argv: list[str] | None = None) -> None:
         from table import TINY, Settings, run_table
 
         settings = dataclasses.replace(TINY if args.tiny else Settings(), repeat=args.repeat)
-        run_table(settings, fresh=args.fresh, json_path=args.json, quiet=args.quiet)
+        if not run_table(settings, fresh=args.fresh, json_path=args.json, quiet=args.quiet):
+            sys.exit(1)
         return
     if args.fresh or args.json or args.tiny:
         parser.error("--fresh, --json and --tiny belong to the whole table: give no cases")

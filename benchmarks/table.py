@@ -5,9 +5,9 @@
 Every figure is the median of ``--repeat`` fresh processes; the processes of
 all rows alternate (one of each, then the next round), so that the machine's
 load of the moment falls on every row alike.  Whole-process figures are the
-wall time of the command as a user starts it (``python -m saas_sim ...``, as
-the ``saas-sim`` script does), measured from outside; CPU time is the
-child's user + system time.  The benchmark cases (a), (b), (c) of
+wall time of the command as a user starts it (the ``saas-sim`` script
+beside this Python), measured from outside; CPU time is the child's user +
+system time.  The benchmark cases (a), (b), (c) of
 ``cases.py`` are timed inside their process (the engine's start-up apart) and
 as the whole process, against ``reference.py`` in the same rounds.
 
@@ -231,6 +231,12 @@ def cli_commands(settings: Settings, db: Path) -> dict[str, list[str]]:
     }
 
 
+def saas_sim_command() -> list[str]:
+    """What a user types: the ``saas-sim`` script beside this Python (``python -m saas_sim`` without one)."""
+    script = Path(sys.executable).parent / "saas-sim"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "saas_sim"]
+
+
 def tui_process(settings: Settings, env: dict[str, str]) -> dict:
     """The keystroke and tornado figures of one fresh TUI process (``tui_latency.py``)."""
     argv = [sys.executable, str(HERE / "tui_latency.py"), "--paths", str(settings.tui_paths)]
@@ -238,8 +244,24 @@ def tui_process(settings: Settings, env: dict[str, str]) -> dict:
     return json.loads(done["stdout"].strip().splitlines()[-1])
 
 
-def measure_all(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> dict[str, list]:
-    """Every measurement, ``settings.repeat`` alternating rounds of fresh processes: samples by name."""
+def measure_all(
+    settings: Settings, progress: Callable[[str], None] = lambda _: None, failures: list[str] | None = None
+) -> dict[str, list]:
+    """Every measurement, ``settings.repeat`` alternating rounds of fresh processes: samples by name.
+
+    A process that fails (the checkout changed under it, say) is told in ``failures`` and left out:
+    its row has one sample fewer, or says "not measured".
+    """
+    failures = [] if failures is None else failures
+
+    def attempt(name: str, job: Callable[[], object], round_name: str) -> object | None:
+        try:
+            return job()
+        except (RuntimeError, ValueError, OSError) as error:  # a failed child, its output unreadable
+            failures.append(f"{name} ({round_name}): {error}")
+            progress(f"FAILED {name} ({round_name}): {error}")
+            return None
+
     from run import measure as measure_case
 
     samples: dict[str, list] = {}
@@ -248,9 +270,7 @@ def measure_all(settings: Settings, progress: Callable[[str], None] = lambda _: 
 
         def jobs_of(settings: Settings) -> dict[str, Callable[[], object]]:
             jobs: dict[str, Callable[[], object]] = {
-                name: lambda argv=argv: timed_process(
-                    [sys.executable, "-m", "saas_sim", *argv], cwd=REPOSITORY, env=env
-                )
+                name: lambda argv=argv: timed_process([*saas_sim_command(), *argv], cwd=REPOSITORY, env=env)
                 for name, argv in cli_commands(settings, Path(folder) / "bench.db").items()
             }
             jobs["tui"] = lambda: tui_process(settings, env)
@@ -264,12 +284,15 @@ def measure_all(settings: Settings, progress: Callable[[str], None] = lambda _: 
         progress("warm-up round (untimed, few paths): bytecode, the store, compiled caches")
         for name, job in jobs_of(WARM_UP).items():
             if not name.endswith("/reference"):
-                job()
+                attempt(name, job, "warm-up")
         jobs = jobs_of(settings)
         for round_number in range(settings.repeat):
             for name, job in jobs.items():
                 progress(f"round {round_number + 1}/{settings.repeat}: {name}")
-                samples.setdefault(name, []).append(job())
+                sample = attempt(name, job, f"round {round_number + 1}")
+                samples.setdefault(name, [])
+                if sample is not None:
+                    samples[name].append(sample)
     return samples
 
 
@@ -538,28 +561,39 @@ def heading(settings: Settings, fresh: bool) -> str:
     return "\n".join([*textwrap.wrap(text, WIDTH), *textwrap.wrap(when, WIDTH)])
 
 
-def run_table(settings: Settings, *, fresh: bool, json_path: Path | None, quiet: bool = False) -> list[Row]:
-    """Measure, print the table (and write the JSON): the rows."""
+def run_table(settings: Settings, *, fresh: bool, json_path: Path | None, quiet: bool = False) -> bool:
+    """Measure, print the table (and write the JSON); whether every process succeeded."""
 
     def progress(message: str) -> None:
         if not quiet:
             print(f"  ... {message}", file=sys.stderr, flush=True)
 
     title = heading(settings, fresh)
-    installed = fresh_install(progress) if fresh else None
-    samples = measure_all(settings, progress)
+    failures: list[str] = []
+    installed = None
+    if fresh:
+        try:
+            installed = fresh_install(progress)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            failures.append(f"fresh install: {error}")
+    samples = measure_all(settings, progress, failures)
     rows = rows_of(samples, settings, installed)
     print(format_table(rows, title), flush=True)
+    if failures:
+        print(f"\n{len(failures)} process{'es' if len(failures) > 1 else ''} failed, left out of the medians:")
+        for failure in failures:
+            print(f"  {textwrap.shorten(failure, WIDTH - 2)}")
     if json_path is not None:
         document = {
             "heading": title,
             "settings": asdict(settings),
             "rows": [row.to_json() for row in rows],
             "fresh": installed,
+            "failures": failures,
         }
         text = json.dumps(document, indent=2)
         if str(json_path) == "-":
             print(text)
         else:
             json_path.write_text(text + "\n")
-    return rows
+    return not failures

@@ -178,3 +178,11 @@ def test_the_whole_table_runs_at_a_few_paths(tmp_path):
     printed = read_table(done.stdout)
     assert [row["what"] for row in printed] == [row["what"] for row in document["rows"]]
     assert [row["verdict"] for row in printed] == [row["verdict"] for row in document["rows"]]
+
+
+def test_rows_whose_processes_all_failed_say_not_measured():
+    from table import Settings, rows_of, verdict
+
+    rows = rows_of({"a/engine": [], "a/reference": [], "tui": []}, Settings(cases=("a",)))
+    assert {row.key for row in rows} >= {"warm_run", "tui_fan", "tornado"}
+    assert all(verdict(row) in {"not measured", ""} for row in rows)
