@@ -13,6 +13,11 @@ quick_check``, once per database and process) and found writable: a
 damaged store or one this user cannot write is refused before any work,
 untouched.  A command that only reads opens the store without creating it
 ("no store at PATH"), and reads a store it cannot write read-only.
+
+The checks need only :mod:`sqlite3`: this module imports SQLAlchemy and
+sqlmodel (about 0.4 s) in the functions that make and use engines, so that
+``saas-sim run`` can check a store before simulating and leave the rest to
+a second process (:mod:`saas_sim.store.worker`).
 """
 
 from __future__ import annotations
@@ -26,14 +31,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlmodel import Session
-
 from saas_sim.errors import InputError, Problem, SaasSimError
+
+if TYPE_CHECKING:  # SQLAlchemy and sqlmodel are imported by the functions that use them (see the module's doc)
+    from sqlalchemy import URL, Connection, Engine
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
 
 T = TypeVar("T")
 
@@ -257,6 +263,8 @@ def forget_checks() -> None:
 
 def sqlite_url(path: Path) -> URL:
     """The URL of the file itself: a path with ``?`` or ``%`` in its name is not read as a URL."""
+    from sqlalchemy import URL
+
     return URL.create("sqlite", database=str(path))
 
 
@@ -266,6 +274,8 @@ def mark_as_store(connection: Connection) -> None:
 
 
 def _new_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     # check_same_thread=False lets the pool hand a connection to another thread; no
     # session is ever shared between threads (one session per unit of work).
     engine = create_engine(
@@ -293,6 +303,8 @@ def _new_engine(path: Path) -> Engine:
 
 def _read_only_engine(path: Path, *, wal_mode: bool) -> Engine:
     """The engine of a store this process cannot write: every connection read-only, nothing made beside it."""
+    from sqlalchemy import create_engine, event
+
     key = path.resolve()
     with _engines_lock:
         engine = _read_only_engines.get(key)
@@ -323,6 +335,8 @@ def retrying(path: Path, work: Callable[[], T]) -> T:
     Each attempt already waits up to the busy timeout; SQLite errors become
     :class:`StoreError` naming the database.
     """
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return work()
@@ -398,18 +412,37 @@ def open_engine(path: Path, *, write: bool = True) -> Engine:
         engine = _engines.get(key) if key in _checked else None
     if engine is not None:
         return engine
-    opened = key in _engines
+    return open_checked(path, check_for_writing(path))
+
+
+def check_for_writing(path: Path) -> str | None:
+    """What opening ``path`` for writing checks first, done without opening it: the store's schema version (None: new).
+
+    :class:`InputError` for a file that is no store this version can open,
+    a store this user cannot write, or a damaged one; nothing is created or
+    written, and neither SQLAlchemy nor sqlmodel is imported.
+    """
+    opened = path.resolve() in _engines
     version = HEAD if opened else inspect(path)
     problem = write_problem(path, probe_file=not opened)
     if problem is not None:
         raise _not_writable(path, problem)
     if version is not None:
         check_intact(path)
+    return version
+
+
+def open_checked(path: Path, version: str | None) -> Engine:
+    """The engine of a store that :func:`check_for_writing` found at ``version``, created or migrated to :data:`HEAD`.
+
+    The check may have been made by another process: ``saas-sim run`` checks
+    a store before it simulates, and its worker process opens it.
+    """
     engine = engine_for(path)
     if version != HEAD:
         migrate(engine, path)
     with _engines_lock:
-        _checked.add(key)
+        _checked.add(path.resolve())
     return engine
 
 
@@ -430,6 +463,7 @@ def _open_for_reading(path: Path) -> Engine:
 
 def read(engine: Engine, path: Path, work: Callable[[Session], T]) -> T:
     """One unit of reading: a session of its own, closed afterwards."""
+    from sqlmodel import Session
 
     def attempt() -> T:
         with Session(engine, expire_on_commit=False) as session:
@@ -440,6 +474,8 @@ def read(engine: Engine, path: Path, work: Callable[[Session], T]) -> T:
 
 def write(engine: Engine, path: Path, work: Callable[[Session], T]) -> T:
     """One unit of writing: a session holding the write lock from its first statement, committed whole or not at all."""
+    from sqlmodel import Session
+
     writer = engine.execution_options(**{WRITE_OPTION: True})
 
     def attempt() -> T:

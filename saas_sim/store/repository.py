@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -22,6 +21,7 @@ from saas_sim.model.names import name_problem, normalize_name
 from saas_sim.model.paths import suggest
 from saas_sim.model.result import Result
 from saas_sim.store.database import Damaged
+from saas_sim.store.records import RevisionInfo, RunInfo, SavedRevision, ScenarioInfo, split_reference
 from saas_sim.store.tables import RevisionRecord, RunRecord, RunResultRecord, ScenarioRecord
 
 ENCODING = "json+zlib"
@@ -30,79 +30,9 @@ RUN_COMPLETE = "complete"
 SQLITE_INTEGERS = range(-(2**63), 2**63)
 
 
-@dataclass(frozen=True)
-class ScenarioInfo:
-    id: int
-    name: str
-    archived: bool
-    created_at: datetime
-    updated_at: datetime  # when its latest revision was saved
-    revision: int  # the latest revision's number
-    revisions: int
-    runs: int
-    last_run_id: int | None
-    last_arr_end_p50: float | None
-    last_focus: str | None
-    currency: str  # the latest revision's
-
-
-@dataclass(frozen=True)
-class RevisionInfo:
-    id: int
-    scenario_id: int
-    name: str
-    number: int
-    created_at: datetime
-    content_hash: str
-    yaml_text: str
-    normalized: dict
-    runs: int
-    latest_number: int  # the number of the scenario's newest revision
-    archived: bool
-
-    @property
-    def latest(self) -> bool:
-        return self.number == self.latest_number
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    name: str
-    revision: int
-    revision_id: int
-    created_at: datetime
-    paths: int
-    seed: int
-    horizon_months: int
-    engine_version: str
-    elapsed_s: float
-    status: str
-    arr_end_p50: float | None
-    focus: str | None
-    archived: bool
-    currency: str  # the revision's
-
-
-@dataclass(frozen=True)
-class SavedRevision:
-    revision: RevisionInfo
-    created: bool  # False: the content equals the latest revision's, which is reused
-    restored: bool  # the scenario was archived and is back
-
-
 def content_hash(text: str) -> str:
     """sha256 of the text as written, line endings made ``\\n``: a revision per change of the file."""
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
-
-
-def split_reference(reference: str) -> tuple[str, int | None]:
-    """``"Acme@3"`` -> ``("Acme", 3)``; ``"Acme"`` -> ``("Acme", None)``."""
-    name, at, number = reference.rpartition("@")
-    number = number.strip()
-    if at and name and number.isascii() and number.isdigit() and len(number) <= 30:
-        return name, int(number)
-    return reference, None
 
 
 def stored_name(name: str) -> str:
