@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from saas_sim.store import RevisionInfo, RunInfo, ScenarioInfo, Store
+    from saas_sim.store.worker import StoreWorker
 
 
 def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> Store:
@@ -28,9 +29,31 @@ def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> S
     path = default_path(db)
     if not create and not path.exists():
         write = False  # says "no store at PATH"
-    if write and db is None and not os.environ.get("SAAS_SIM_DB"):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if write:
+        _make_default_directory(db, path)
     return Store(path, write=write)
+
+
+def open_store_for_a_run(db: Path | None) -> StoreWorker:
+    """The store a run is saved in, checked now: one that is damaged or cannot be written is refused before any work.
+
+    Opening it imports SQLAlchemy and sqlmodel (0.4-0.6 s), as long as a small
+    simulation: a :class:`~saas_sim.store.worker.StoreWorker` does that in a
+    second process while this one simulates, unless this process has loaded
+    them already (the TUI, tests).
+    """
+    from saas_sim.store.database import check_for_writing, default_path
+    from saas_sim.store.worker import StoreWorker
+
+    path = default_path(db)
+    _make_default_directory(db, path)
+    return StoreWorker(path, check_for_writing(path), start="saas_sim.store.store" not in sys.modules)
+
+
+def _make_default_directory(db: Path | None, path: Path) -> None:
+    """The user data directory is made on first use; a path the user gave must exist."""
+    if db is None and not os.environ.get("SAAS_SIM_DB"):
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def listing_console() -> Console:

@@ -1,0 +1,186 @@
+"""Saving a run from a second process, so that the store's imports overlap the simulation.
+
+Importing the store (SQLAlchemy, sqlmodel, pydantic: 0.4-0.6 s) takes about as
+long as reading and simulating the starter scenario.  A thread cannot overlap
+the two (an import holds the GIL from start to end); a second process can, on
+the second core.  ``saas-sim run`` checks the store itself first
+(:func:`~saas_sim.store.database.check_for_writing`, which needs only
+:mod:`sqlite3`), so a store that is damaged or cannot be written is still
+refused before anything is simulated; then :class:`StoreWorker` starts
+``python -m saas_sim.store.worker``, which imports the store and opens it
+(creating or migrating its schema) while the command simulates, receives the
+run, saves it in one transaction and answers what it saved.
+
+Nothing can be lost or saved twice: the worker saves in one transaction
+(committed whole or not at all), and whenever it saved nothing (it failed to
+open the store, its transaction failed and was rolled back, or it was gone
+before it had the run) the command saves the run itself, as it would without
+a worker, and reports that attempt's error if there is one.  Only a worker
+that dies while it holds the run (killed, or a crash of the interpreter)
+leaves the command unsure whether the run was saved, and it says so.  A
+worker whose command ends first (even killed) exits without writing.
+
+Messages are pickled over the worker's stdin and stdout: ``("ready",)`` once
+the store is open, or ``("failed", why)``; then, given ``("save", text,
+normalized scenario, result)``, ``("saved", saved_revision, run_info)`` or ``("failed",
+why)``.  A worker whose stdin closes before it got a run exits and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+from saas_sim.store.database import StoreError
+
+if TYPE_CHECKING:
+    from saas_sim.model.result import Result
+    from saas_sim.model.scenario import Scenario
+    from saas_sim.store.records import RunInfo, SavedRevision
+
+# How long a worker that was never given a run may take to go (it exits when its stdin closes).
+EXIT_WAIT_S = 5.0
+
+
+class StoreWorker:
+    """A store opened by a second process while this one works; :meth:`save_run` as :meth:`Store.save_run`.
+
+    Give it a store :func:`~saas_sim.store.database.check_for_writing` passed
+    (``version`` is what it found).  Use it as a context manager: on leaving,
+    a worker that got no run is stopped.  With ``start=False`` (or when no
+    process can be started) the run is saved in this process.
+    """
+
+    def __init__(self, path: Path, version: str | None, *, start: bool = True, command: list[str] | None = None):
+        self.path = path
+        self.version = version
+        self.process: subprocess.Popen[bytes] | None = None
+        if not start:  # the run is saved here (a process that has loaded the store already gains nothing)
+            return
+        try:
+            self.process = subprocess.Popen(
+                command or [sys.executable, "-m", "saas_sim.store.worker", str(path), version or ""],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except (OSError, ValueError):  # no interpreter to start (an embedded Python): the run is saved here
+            self.process = None
+
+    def __enter__(self) -> StoreWorker:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let the worker go: it exits on its own once its stdin is closed; one still importing is stopped."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        if process.poll() is None:
+            process.terminate()  # it holds no transaction: it was given no run, or has answered
+        process.wait(EXIT_WAIT_S)
+
+    def save_run(self, text: str, scenario: Scenario, result: Result) -> tuple[SavedRevision, RunInfo]:
+        """Save a scenario file's revision and its run in one transaction, by the worker if it can."""
+        from saas_sim.io.scenario import scenario_to_dict  # loaded already: the scenario was read
+
+        normalized = scenario_to_dict(scenario)  # here, so the worker needs neither YAML nor numpy
+        try:
+            answer = self._ask(text, normalized, result)
+        finally:
+            self.close()
+        if answer is None:  # no worker, or it failed or was gone before it committed: nothing was saved
+            from saas_sim.store import Store
+            from saas_sim.store.database import open_checked
+
+            open_checked(self.path, self.version)  # checked already: not twice
+            return Store(self.path).save_normalized_run(text, normalized, result)
+        return answer
+
+    def _ask(self, text: str, normalized: dict, result: Result) -> tuple[SavedRevision, RunInfo] | None:
+        """The worker's answer; None when it saved nothing (it failed, or was gone, before it committed)."""
+        process = self.process
+        if process is None or process.stdin is None or process.stdout is None:
+            return None
+        try:
+            if _receive(process.stdout)[0] != "ready":
+                return None
+            _send(process.stdin, "save", text, normalized, result)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        try:
+            answer = _receive(process.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            answer = ("gone",)
+        if answer[0] == "saved":
+            return answer[1], answer[2]
+        if answer[0] == "failed":  # an error inside its transaction: rolled back, nothing was saved
+            return None
+        raise StoreError(
+            f"database {self.path}: the process saving the run ended before it said whether the run was saved"
+            " ('saas-sim runs list' shows it if it was)"
+        )
+
+
+def _receive(stream: IO[bytes]) -> tuple[Any, ...]:
+    message = pickle.load(stream)
+    if not isinstance(message, tuple) or not message:
+        raise pickle.UnpicklingError(f"not a message: {message!r}")
+    return message
+
+
+def _send(stream: IO[bytes], *message: object) -> None:
+    pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.flush()
+
+
+def serve(path: Path, version: str | None, requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The worker's side: open the store, then save the one run it is given (none if ``requests`` ends first)."""
+    try:
+        from saas_sim.store import Store
+        from saas_sim.store.database import open_checked
+
+        importlib.import_module("saas_sim.io.result")  # what saving uses: loaded while the command works
+        open_checked(path, version)
+        store = Store(path)
+    except Exception:
+        _send(answers, "failed", traceback.format_exc())
+        return
+    try:
+        _send(answers, "ready")
+        request = _receive(requests)
+    except (EOFError, OSError):  # the command ended (or was killed) without a run to save
+        return
+    try:
+        _, text, normalized, result = request
+        saved, run = store.save_normalized_run(text, normalized, result)
+    except Exception:
+        _send(answers, "failed", traceback.format_exc())
+        return
+    _send(answers, "saved", saved, run)
+
+
+def main(arguments: list[str]) -> None:
+    """``python -m saas_sim.store.worker PATH VERSION`` (VERSION empty for a new store)."""
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not end up in the answers
+    path, version = arguments
+    serve(Path(path), version or None, requests, answers)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
