@@ -8,7 +8,7 @@ only runs loops, without the GIL.  ``cdivision`` is on: every integer ``//`` and
 non-negative operands, where C's and Python's agree.
 """
 
-from libc.math cimport exp, floor, isfinite, isinf, log, log1p, nextafter, pow, sqrt, INFINITY
+from libc.math cimport exp, expm1, floor, isfinite, isinf, log, log1p, nextafter, pow, sqrt, INFINITY
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, qsort
 
@@ -25,6 +25,9 @@ TAIL_SDS = 12.0
 SMALL_MEAN = 30.0  # below it, walk up from 0; above, outwards from the mode
 cdef double C_TAIL_SDS = 12.0
 cdef double C_SMALL_MEAN = 30.0
+# A group expected to lose this many accounts at its next renewal is drawn renewal by renewal.
+cdef double C_PLAIN_MEAN = 2.0
+cdef int64_t PLAIN = -2
 
 
 cdef inline double lgamma(double x) noexcept nogil:
@@ -188,13 +191,96 @@ def poisson_from(double lam, double start, double u):
 # The month loop.
 
 
-cdef void hazards(double p, double spread, double[::1] table, double[::1] log_q) noexcept nogil:
+cdef void hazards(
+    double p, double spread, double[::1] table, double[::1] log_q, double[::1] prefix
+) noexcept nogil:
+    """``h(n)``, ``log(1 - h(n))`` and their running sum ``prefix[n] = sum_{j <= n} log(1 - h(j))``."""
     cdef Py_ssize_t n
     cdef double h
+    prefix[0] = 0.0
     for n in range(1, table.shape[0]):
         h = p if isinf(spread) else p * spread / (spread + n - 1.0)
         table[n] = h
         log_q[n] = log1p(-h) if h < 1.0 else -INFINITY
+        prefix[n] = prefix[n - 1] + log_q[n]
+
+
+cdef int64_t truncated_binomial(int64_t n, double h, double log_q, double some, double v) noexcept nogil:
+    """``Binomial(n, h)`` given at least one, by inversion of ``v``; ``some = P(at least one) = 1 - (1 - h)^n``."""
+    cdef double mean, r, pk, cdf, limit
+    cdef int64_t k
+    if h >= 1.0:
+        return n
+    mean = n * h
+    if mean >= C_SMALL_MEAN:  # P(none) < e^-30: the plain draw, from the mode
+        return max(c_binomial(n, h, log_q, (1.0 - some) + v * some), 1)
+    r = h / (1.0 - h)
+    pk = exp((n - 1) * log_q) * n * h / some  # P(1 | at least one)
+    cdf = pk
+    k = 1
+    limit = min(<double>n, mean + C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS)
+    while v > cdf and k < limit:
+        pk *= (n - k) / (k + 1.0) * r
+        k += 1
+        cdf += pk
+    return min(k, n)
+
+
+cdef void schedule(
+    int64_t n, int64_t n_from, int64_t base, int64_t C, double u,
+    double[::1] table, double[::1] log_q, double[::1] prefix, int64_t *month, int64_t *gone,
+) noexcept nogil:
+    """When ``n`` accounts that face renewals ``n_from, n_from + 1, ...`` next lose some, and how many.
+
+    Renewals are independent given the accounts left, so the first renewal ``m``
+    with a loss has ``P(none in n_from..m) = exp(n (prefix[m] - prefix[n_from - 1]))``;
+    one uniform ``u`` picks ``m`` by inversion and, through where it fell within
+    ``m``'s share, how many leave then (a binomial given at least one).  Renewal
+    ``m`` falls in month ``m C - base``; ``month`` is -1 when no renewal of the
+    table loses any, and ``PLAIN`` when ``n h(n_from)`` reaches ``PLAIN_MEAN``:
+    a group that loses accounts at most renewals is cheaper drawn renewal by
+    renewal (a binomial each), as it then is for good.
+    """
+    cdef Py_ssize_t top = table.shape[0] - 1, lo, hi, mid, m
+    cdef double w = 1.0 - u, start, target, none_before, acc, some, v
+    month[0] = -1
+    gone[0] = 0
+    if n <= 0 or n_from > top:
+        return
+    if n * table[n_from] >= C_PLAIN_MEAN:
+        month[0] = PLAIN
+        return
+    start = prefix[n_from - 1]
+    if isfinite(start):
+        target = start + log(w) / n
+        if not (prefix[top] < target):
+            return
+        lo = n_from
+        hi = top
+        while lo < hi:  # the first renewal whose chance of no loss so far falls under w
+            mid = (lo + hi) // 2
+            if prefix[mid] < target:
+                hi = mid
+            else:
+                lo = mid + 1
+        m = lo
+        none_before = exp(n * (prefix[m - 1] - start))
+    else:  # a certain loss earlier in the table (h = 1): add up from n_from instead
+        acc = 0.0
+        m = n_from
+        while True:
+            none_before = exp(acc)
+            acc += n * log_q[m]
+            if acc < log(w):
+                break
+            if m == top:
+                return
+            m += 1
+    some = -expm1(n * log_q[m]) if log_q[m] > -INFINITY else 1.0
+    v = (none_before - w) / (none_before * some)
+    v = min(max(v, 0.0), 1.0)
+    month[0] = m * C - base
+    gone[0] = truncated_binomial(n, table[m], log_q[m], some, v)
 
 
 # Indices of the layout array (compiled.LAYOUT).
@@ -280,6 +366,9 @@ def simulate_paths(
     each_a = np.zeros((S, width))
     hazard_a = np.zeros((S, renewals_max))
     log_q_a = np.zeros((S, renewals_max))
+    prefix_a = np.zeros((S, renewals_max))
+    next_month_a = np.full((S, width), -1, np.int64)
+    next_gone_a = np.zeros((S, width), np.int64)
     hazard_key_a = np.full((S, 2), np.nan)
     paid_key_a = np.full(S, np.nan)
     paid_start_a = np.zeros(S)
@@ -293,6 +382,9 @@ def simulate_paths(
     cdef double[:, ::1] each = each_a
     cdef double[:, ::1] hazard = hazard_a
     cdef double[:, ::1] log_q = log_q_a
+    cdef double[:, ::1] prefix = prefix_a
+    cdef int64_t[:, ::1] next_month = next_month_a
+    cdef int64_t[:, ::1] next_gone = next_gone_a
     cdef double[:, ::1] hazard_key = hazard_key_a
     cdef double[::1] paid_key = paid_key_a
     cdef double[::1] paid_start = paid_start_a
@@ -308,7 +400,7 @@ def simulate_paths(
             first, last, row0, H, contract, upfront, starting, starting_tenure, starting_mrr,
             change_month, segment_params, company_params, cash_in, starting_cash, uniforms, bound,
             max_new, series, company, mrr0, cohort_customers, cohort_mrr, layout,
-            counts, each, hazard, log_q, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
+            counts, each, hazard, log_q, prefix, next_month, next_gone, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
             previous_mrr, spend_month1, par, comp, &failed_month, &failed_segment,
         )
     return failed_month, failed_segment
@@ -342,6 +434,9 @@ cdef void _simulate(
     double[:, ::1] each,
     double[:, ::1] hazard,
     double[:, ::1] log_q,
+    double[:, ::1] prefix,
+    int64_t[:, ::1] next_month,
+    int64_t[:, ::1] next_gone,
     double[:, ::1] hazard_key,
     double[::1] paid_key,
     double[::1] paid_start,
@@ -365,7 +460,7 @@ cdef void _simulate(
     cdef Py_ssize_t SPEND_GROWTH = layout[L_SPEND_GROWTH], REINVEST = layout[L_REINVEST]
     cdef Py_ssize_t path, row, at, snapshot, s, k, i, j, t, col, live, slot, old
     cdef int64_t C, n0, size, due, churned, n_at_risk, gone, n, joined, n_here, survivors
-    cdef int64_t paid, referred, new, customers, tenure
+    cdef int64_t paid, referred, new, customers, tenure, base
     cdef double per_account, level, cash, gross_profit_prev, cash_in_now, spend, gross_profit_now
     cdef double collections_all, revenue_all, cs_all, churned_mrr, renewed_mrr, e, c, growth
     cdef double before_change, old_mrr, value, growth_12, keep_12, nrr_num, seg_spend, rate, scale
@@ -396,6 +491,20 @@ cdef void _simulate(
             previous_mrr[s] = level
             for k in range(K):
                 par[s, k] = segment_params[0, s, k, path]
+            if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
+                hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s], prefix[s])
+                hazard_key[s, 0] = par[s, P_CHURN]
+                hazard_key[s, 1] = par[s, SPREAD]
+            for i in range(C + H):
+                next_month[s, i] = -1
+            for i in range(C):  # the starting groups' first losses, from their next renewal on
+                if counts[s, i] > 0:
+                    base = C - 1 - i + starting_tenure[s]
+                    schedule(
+                        counts[s, i], (base + 1 + C - 1) // C, base, C, uniforms[at],
+                        hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                    )
+                    at += 1
         for k in range(KC):
             comp[k] = company_params[0, k, path]
         cash = starting_cash[path]
@@ -421,9 +530,20 @@ cdef void _simulate(
                 C = contract[s]
                 live = C + t - 1
                 if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
-                    hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s])
+                    # An event changed churn: every account keeps its renewal number, and its next loss
+                    # is drawn again under the new hazards (renewals are independent given the accounts).
+                    hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s], prefix[s])
                     hazard_key[s, 0] = par[s, P_CHURN]
                     hazard_key[s, 1] = par[s, SPREAD]
+                    for i in range(live):
+                        next_month[s, i] = -1
+                        if counts[s, i] > 0:
+                            base = C - 1 - i + starting_tenure[s] if i < C else -(i - C + 1)
+                            schedule(
+                                counts[s, i], (base + t + C - 1) // C, base, C, uniforms[at],
+                                hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                            )
+                            at += 1
 
                 # 2.1-2.2: renewals and churn, slot by slot.
                 due = 0
@@ -436,9 +556,18 @@ cdef void _simulate(
                         n_at_risk = counts[s, i]
                         due += n_at_risk
                         if n_at_risk > 0:
-                            n = tenure // C
-                            gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                            at += 1
+                            gone = 0
+                            if next_month[s, i] == PLAIN:
+                                n = tenure // C
+                                gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                                at += 1
+                            elif next_month[s, i] == t:
+                                gone = next_gone[s, i]
+                                schedule(
+                                    n_at_risk - gone, tenure // C + 1, C - 1 - i + starting_tenure[s], C,
+                                    uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                                )
+                                at += 1
                             counts[s, i] = n_at_risk - gone
                             churned += gone
                             churned_mrr += gone * each[s, i]
@@ -449,9 +578,18 @@ cdef void _simulate(
                     n_at_risk = counts[s, i]
                     due += n_at_risk
                     if n_at_risk > 0:
-                        n = (t - joined) // C
-                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                        at += 1
+                        gone = 0
+                        if next_month[s, i] == PLAIN:
+                            n = (t - joined) // C
+                            gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                            at += 1
+                        elif next_month[s, i] == t:
+                            gone = next_gone[s, i]
+                            schedule(
+                                n_at_risk - gone, (t - joined) // C + 1, -joined, C,
+                                uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                            )
+                            at += 1
                         counts[s, i] = n_at_risk - gone
                         churned += gone
                         churned_mrr += gone * each[s, i]
@@ -528,6 +666,13 @@ cdef void _simulate(
                 arpa = par[s, ARPA]
                 counts[s, slot] = new
                 each[s, slot] = arpa
+                next_month[s, slot] = -1
+                if new > 0:  # the cohort's first loss, from its first renewal on
+                    schedule(
+                        new, 1, -t, C, uniforms[at], hazard[s], log_q[s], prefix[s],
+                        &next_month[s, slot], &next_gone[s, slot],
+                    )
+                    at += 1
                 new_mrr = new * arpa
                 if new > 0:
                     cohort_customers[col, t - 1] += new
@@ -573,6 +718,9 @@ cdef void _simulate(
             company[2, row, col] = cash_in_now
             company[3, row, col] = spend
             gross_profit_prev = gross_profit_now
+        if at > (path - first + 1) * bound:  # never: uniforms_per_path bounds every draw (tested)
+            failed_month[0] = -1
+            return
 
 
 # ---------------------------------------------------------------------------------------------

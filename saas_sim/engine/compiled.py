@@ -105,15 +105,20 @@ TAIL_SDS: float = _kernels.TAIL_SDS
 SMALL_MEAN: float = _kernels.SMALL_MEAN  # below it, walk up from 0; above, outwards from the mode
 
 
-def uniforms_per_path(horizon: int, contracts: list[int]) -> int:
-    """How many uniforms one path may read at most: one per renewing slot, two per month per segment.
+def uniforms_per_path(horizon: int, contracts: list[int], churn_changes: int = 0) -> int:
+    """How many uniforms one path may read at most.
 
-    At month ``t`` one starting group at most renews, and the cohorts of months
-    ``t - C, t - 2C, ...``: ``1 + (t - 1) // C`` draws of churn.
+    Per segment: one to schedule each slot's first loss (``C`` starting
+    groups, one cohort a month), one more after each loss (at most one per
+    renewal: at month ``t`` one starting group at most renews, and the cohorts
+    of months ``t - C, t - 2C, ...``), every slot again at each of the
+    ``churn_changes`` months whose events change churn, and two per month for
+    acquisition (paid and referred).
     """
     total = 0
     for C in contracts:
-        total += 3 * horizon + sum((t - 1) // C for t in range(1, horizon + 1))
+        renewals = horizon + sum((t - 1) // C for t in range(1, horizon + 1))
+        total += (C + horizon) * (1 + churn_changes) + renewals + 2 * horizon
     return total
 
 

@@ -253,7 +253,7 @@ def simulate_block(
     upfront = np.array([s.upfront for s in segs], dtype=np.int64)
     starting_tenure = np.array([s.starting_tenure for s in segs], dtype=np.int64)
     starting_mrr = np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P)
-    bound = compiled.uniforms_per_path(H, [int(C) for C in contract])
+    bound = compiled.uniforms_per_path(H, [int(C) for C in contract], len(months))
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
         last = min(P, first + chunk)
@@ -282,6 +282,8 @@ def simulate_block(
             cohort_customers,
             cohort_mrr,
         )
+        if month < 0:
+            raise RuntimeError("the kernel read past its uniforms: uniforms_per_path is too small")
         if month:
             name = scenario.segments[segment - 1].name
             raise SimulationDiverged(

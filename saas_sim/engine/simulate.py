@@ -46,7 +46,8 @@ from saas_sim.model.scenario import Scenario
 # Changes whenever the same scenario, seed and paths would give other numbers (SPEC 5):
 # 0.1.0 the first engine; 0.2.0 the compiled kernel's SFC64 inversion draws, payback counted
 # in months with "never" kept in its statistics, and float noise in a standard error read as 0;
-# 0.3.0 the compiled extension (Cython) sums per-path LTV month by month (last bits of LTV, LTV/CAC).
+# 0.3.0 the compiled extension (Cython): per-path LTV summed month by month, and a small group's next
+# loss of accounts drawn at once (which renewal, how many) instead of a binomial at every renewal.
 ENGINE_VERSION = "0.3.0"
 BLOCK_PATHS = 1000
 SEED_LIMIT = 2**32

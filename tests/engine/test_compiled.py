@@ -14,7 +14,8 @@ from saas_sim.engine import compiled, kernel
 from saas_sim.engine.simulate import simulate_per_path
 from saas_sim.model import unit_economics
 from saas_sim.model.catalog.fields import COMPANY_PARAMS, SEGMENT_PARAMS
-from saas_sim.model.churn import spread_from_heterogeneity, survival
+from saas_sim.model.churn import hazard, period_churn_from_monthly, spread_from_heterogeneity, survival
+from saas_sim.model.scenario import Acquisition, Churn, Company, Event, Scenario, Segment, Simulation
 from tests.engine.test_properties import engine_scenarios
 
 GRID = 20_000  # stratified uniforms: each k should be hit pmf(k) * GRID times, give or take one
@@ -77,10 +78,29 @@ def test_edge_probabilities():
     assert compiled.poisson(0.0, 0.99) == 0
 
 
-def test_uniform_bound_covers_every_draw():
-    # one starting group and floor((t-1)/C) cohorts renew at month t, plus two acquisition draws
-    assert compiled.uniforms_per_path(3, [1]) == 3 * 3 + (0 + 1 + 2)
-    assert compiled.uniforms_per_path(24, [12]) == 3 * 24 + 12
+def test_uniform_bound_counts_every_draw():
+    # (C + H) first losses, at most one more per renewal (one starting group and floor((t-1)/C) cohorts
+    # renew at month t), (C + H) again per churn change, and two acquisition draws a month
+    assert compiled.uniforms_per_path(3, [1]) == (1 + 3) + (3 + 0 + 1 + 2) + 2 * 3
+    assert compiled.uniforms_per_path(24, [12], churn_changes=2) == (12 + 24) * 3 + (24 + 12) + 2 * 24
+
+
+@pytest.mark.parametrize("contract", [1, 3, 12])
+def test_a_path_that_loses_accounts_at_every_renewal_stays_within_its_uniforms(contract):
+    """Churn near 1 loses accounts at every renewal, and events change churn often: the most draws a
+    path can make.  The kernel says when it would read past its run (a RuntimeError); it must not."""
+    events = [Event(month=m, set=(("segments.S.churn.monthly", 0.9 if m % 2 else 0.5),)) for m in range(2, 24, 3)]
+    scenario = Scenario(
+        name="every renewal", horizon_months=24, company=Company(1e6, 1e4), acquisition=Acquisition(5e4),
+        segments=(Segment(
+            name="S", cac=100.0, arpa_monthly=50.0, starting_customers=40, contract_months=contract,
+            churn=Churn(monthly=0.95, heterogeneity=0.2), referrals_monthly=0.05, gross_margin=0.8,
+        ),),
+        events=tuple(events), simulation=Simulation(paths=200, seed=3),
+    )  # fmt: skip
+    per_path, _ = simulate_per_path(scenario, workers=1)
+    churned = per_path["series"]["churned_customers"]
+    assert churned.sum() > 0 and (churned >= 0).all()
 
 
 @settings(max_examples=10, deadline=None)
@@ -178,3 +198,51 @@ def test_per_path_unit_economics_keep_the_shape_of_their_inputs():
     assert ltv.shape == payback.shape == (3,)
     # k months repay 0.8 ARPA (1 - 0.95^k) / 0.05 under 5 % monthly churn: 20, 8 and 5 months reach 1000
     assert list(payback) == [20.0, 8.0, 5.0]
+
+
+def _only_churn(n: int, contract: int, heterogeneity: float, events: tuple = ()) -> Scenario:
+    return Scenario(
+        name="only churn", horizon_months=24, company=Company(1e6, 0.0), acquisition=Acquisition(0.0),
+        segments=(Segment(
+            name="S", cac=100.0, arpa_monthly=50.0, starting_customers=n, contract_months=contract,
+            churn=Churn(monthly=0.05, heterogeneity=heterogeneity), gross_margin=0.8,
+        ),),
+        events=events, simulation=Simulation(paths=20_000, seed=5),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "n,contract,heterogeneity,change",
+    [
+        (5, 1, 0.0, False),
+        (5, 1, 0.3, True),
+        (60, 1, 0.3, True),
+        (1, 1, 0.5, False),
+        (24, 12, 0.0, False),
+        (3, 3, 0.3, True),
+    ],
+)
+def test_accounts_that_only_churn_remain_in_the_exact_binomial_numbers(n, contract, heterogeneity, change):
+    """Renewal by renewal, each account stays with probability 1 - h(n): a group of ``size`` keeps
+    Binomial(size, S) accounts, S the product over its renewals (whichever way the kernel draws: group by
+    group, or the next loss of a small group at once; an event changing churn in month 8 included)."""
+    events = (Event(month=8, set=(("segments.S.churn.monthly", 0.1),)),) if change else ()
+    customers = simulate_per_path(_only_churn(n, contract, heterogeneity, events), workers=2)[0]["series"]["customers"]
+    spread = spread_from_heterogeneity(heterogeneity)
+    groups = [n // contract + (1 if j < n % contract else 0) for j in range(contract)]
+    worst = 1.0
+    for t in (1, 6, 12, 24):
+        pmf = np.array([1.0])
+        for j, size in enumerate(groups):  # group j has tenure j + t in month t
+            kept = 1.0
+            for renewal in range(1, (j + t) // contract + 1):
+                month = renewal * contract - j
+                monthly = 0.1 if change and month >= 8 else 0.05
+                kept *= 1 - float(hazard(period_churn_from_monthly(monthly, contract), spread, renewal))
+            pmf = np.convolve(pmf, stats.binom.pmf(np.arange(size + 1), size, kept))
+        seen = np.bincount(customers[:, t - 1].astype(int), minlength=pmf.size)
+        expected = pmf * customers.shape[0]
+        enough = expected > 5
+        chi2 = (((seen - expected) ** 2 / np.maximum(expected, 1e-300))[enough]).sum()
+        worst = min(worst, stats.chi2.sf(chi2, max(int(enough.sum()) - 1, 1)))
+    assert worst > 1e-4  # four months, fixed seed: a wrong sampler fails by orders of magnitude
