@@ -39,15 +39,16 @@ def open_store_for_a_run(db: Path | None) -> StoreWorker:
 
     Opening it imports SQLAlchemy and sqlmodel (0.4-0.6 s), as long as a small
     simulation: a :class:`~saas_sim.store.worker.StoreWorker` does that in a
-    second process while this one simulates, unless this process has loaded
-    them already (the TUI, tests).
+    second process while this one simulates, when a core is idle to run it
+    and this process has not loaded them already (the TUI, tests).
     """
     from saas_sim.store.database import check_for_writing, default_path
-    from saas_sim.store.worker import StoreWorker
+    from saas_sim.store.worker import StoreWorker, a_core_is_idle
 
     path = default_path(db)
     _make_default_directory(db, path)
-    return StoreWorker(path, check_for_writing(path), start="saas_sim.store.store" not in sys.modules)
+    start = "saas_sim.store.store" not in sys.modules and a_core_is_idle()
+    return StoreWorker(path, check_for_writing(path), start=start)
 
 
 def _make_default_directory(db: Path | None, path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from saas_sim.io.result import result_to_json
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.store import Store, StoreError
+from saas_sim.store import worker as worker_module
 from saas_sim.store.database import HEAD, check_for_writing
 from saas_sim.store.worker import StoreWorker
 from tests.store.conftest import ACME
@@ -152,3 +153,16 @@ def test_checking_a_store_and_its_records_import_neither_sqlalchemy_nor_sqlmodel
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "idle"),
+    [(2, 0.3, True), (2, 1.2, True), (2, 1.6, False), (2, 6.0, False), (1, 0.0, True), (8, 7.0, True), (2, None, True)],
+)
+def test_a_worker_is_started_only_when_a_core_is_idle_to_run_it(monkeypatch, cores, load, idle):
+    monkeypatch.setattr(worker_module.os, "sched_getaffinity", lambda _pid: set(range(cores)), raising=False)
+    if load is None:  # no load average (Windows): a second core is the guess
+        monkeypatch.delattr(worker_module.os, "getloadavg", raising=False)
+    else:
+        monkeypatch.setattr(worker_module.os, "getloadavg", lambda: (load, load, load))
+    assert worker_module.a_core_is_idle() is idle
