@@ -104,27 +104,32 @@ class StoreWorker:
     ) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Let the worker go: it exits on its own once its stdin is closed; one still importing is stopped."""
+    def close(self, *, answered: bool = False) -> None:
+        """Let the worker go: one that has answered is left to exit; one that got no run is stopped (it holds nothing)."""
         process, self.process = self.process, None
         if process is None:
             return
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 stream.close()
-        if process.poll() is None:
-            process.terminate()  # it holds no transaction: it was given no run, or has answered
-        process.wait(EXIT_WAIT_S)
+        if not answered:
+            process.terminate()
+        try:
+            process.wait(EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def save_run(self, text: str, scenario: Scenario, result: Result) -> tuple[SavedRevision, RunInfo]:
         """Save a scenario file's revision and its run in one transaction, by the worker if it can."""
         from saas_sim.io.scenario import scenario_to_dict  # loaded already: the scenario was read
 
         normalized = scenario_to_dict(scenario)  # here, so the worker needs neither YAML nor numpy
+        answer = None
         try:
             answer = self._ask(text, normalized, result)
         finally:
-            self.close()
+            self.close(answered=answer is not None)
         if answer is None:  # no worker, or it failed or was gone before it committed: nothing was saved
             from saas_sim.store import Store
             from saas_sim.store.database import open_checked
