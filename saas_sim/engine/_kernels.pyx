@@ -903,11 +903,12 @@ cdef Py_ssize_t _bucket(
 
 
 cdef void _order_statistics(
-    double *a, double *b, Py_ssize_t n, const int64_t *ranks, Py_ssize_t count, double *found,
-    int64_t *stack, double *floats, int64_t *ints, double *sorting,
+    double *a, double *b, Py_ssize_t n, Py_ssize_t first_rank, const int64_t *ranks, Py_ssize_t first,
+    Py_ssize_t count, double *found, int64_t *stack, double *floats, int64_t *ints, double *sorting,
 ) noexcept nogil:
+    """Ranks ``ranks[first:count]`` among values whose ranks start at ``first_rank``, held in ``a[:n]``."""
     cdef Py_ssize_t top, lo, hi, base, rlo, rhi, depth
-    top = _bucket(a, b, 0, n, 0, ranks, 0, count, found, 0, stack, 0, floats, ints, sorting)
+    top = _bucket(a, b, 0, n, first_rank, ranks, first, count, found, 0, stack, 0, floats, ints, sorting)
     while top > 0:
         top -= 1
         lo = stack[6 * top + 0]
@@ -920,6 +921,67 @@ cdef void _order_statistics(
             top = _bucket(b, a, lo, hi, base, ranks, rlo, rhi, found, depth, stack, top, floats, ints, sorting)
         else:
             top = _bucket(a, b, lo, hi, base, ranks, rlo, rhi, found, depth, stack, top, floats, ints, sorting)
+
+
+cdef enum:
+    BINS = 2048  # a histogram's bins: values spread over them, the wanted ranks fall in a few
+
+
+cdef void _by_histogram(
+    double *a, double *b, double *c, Py_ssize_t n, double smallest, double largest,
+    const int64_t *ranks, Py_ssize_t count, double *found, int64_t *histogram, int64_t *stack,
+    double *floats, int64_t *ints, double *sorting,
+) noexcept nogil:
+    """Order statistics by a histogram: one pass counts the values per bin of equal width, the
+    ranks' bins are gathered (bins keep the order of values: the bin index is a monotone function
+    of the value), and each is answered by counting or selection.  Two passes over the values
+    where selection makes several."""
+    cdef double scale = BINS / (largest - smallest)
+    cdef Py_ssize_t i, bin, r, first, seen, size, start, held
+    cdef int64_t[BINS + 1] begin
+    cdef int64_t *wanted_bin = ints  # per rank, its bin
+    cdef int64_t *cursor = ints + count
+    if not (scale > 0.0 and scale < INFINITY):  # all equal, or a span no double holds
+        _order_statistics(a, b, n, 0, ranks, 0, count, found, stack, floats, ints, sorting)
+        return
+    for bin in range(BINS):
+        histogram[bin] = 0
+    for i in range(n):
+        histogram[min(<Py_ssize_t>((a[i] - smallest) * scale), BINS - 1)] += 1
+    seen = 0
+    r = 0
+    for bin in range(BINS):
+        begin[bin] = seen
+        seen += histogram[bin]
+        while r < count and ranks[r] < seen:
+            wanted_bin[r] = bin
+            r += 1
+    begin[BINS] = seen
+    # Gather the wanted bins' values into b, each bin at its own place (the rest are not copied).
+    for bin in range(BINS):
+        histogram[bin] = -1
+    for r in range(count):
+        histogram[wanted_bin[r]] = begin[wanted_bin[r]]
+    for i in range(n):
+        bin = min(<Py_ssize_t>((a[i] - smallest) * scale), BINS - 1)
+        held = histogram[bin]
+        if held >= 0:
+            b[held] = a[i]
+            histogram[bin] = held + 1
+    r = 0
+    while r < count:
+        bin = wanted_bin[r]
+        first = r
+        while r < count and wanted_bin[r] == bin:
+            r += 1
+        start = begin[bin]
+        size = begin[bin + 1] - start
+        if size <= C_SMALL:
+            _by_counting(b, start, start + size, start, ranks, first, r, found)
+        else:
+            for i in range(size):
+                a[i] = b[start + i]
+            _order_statistics(a, c, size, start, ranks, first, r, found, stack, floats, ints + 2 * count, sorting)
 
 
 cdef void _by_tally(
@@ -960,10 +1022,12 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
     cdef Py_ssize_t room = paths + (2 * ranks_max + 1) * (C_MAX_DEPTH + 2)
     cdef double *gathered = <double *>malloc(GATHER * room * sizeof(double))
     cdef double *b = <double *>malloc(room * sizeof(double))
+    cdef double *c = <double *>malloc(room * sizeof(double))
+    cdef int64_t *histogram = <int64_t *>malloc(BINS * sizeof(int64_t))
     cdef double *sorting = <double *>malloc((paths + 1) * sizeof(double))
     cdef int64_t *stack = <int64_t *>malloc(6 * (2 * ranks_max + 1) * (C_MAX_DEPTH + 2) * sizeof(int64_t))
     cdef double *floats = <double *>malloc((C_SAMPLE + 2 * ranks_max + 2 * (2 * ranks_max + 1)) * sizeof(double))
-    cdef int64_t *ints = <int64_t *>malloc((2 * ranks_max + 5 * (2 * ranks_max + 1)) * sizeof(int64_t))
+    cdef int64_t *ints = <int64_t *>malloc((4 * ranks_max + 5 * (2 * ranks_max + 1)) * sizeof(int64_t))
     cdef int64_t *tally = <int64_t *>malloc(C_COUNTED_RANGE * sizeof(int64_t))
     cdef int64_t *wanted = <int64_t *>malloc((ranks_max + 1) * sizeof(int64_t))
     cdef double *found = <double *>malloc((ranks_max + 1) * sizeof(double))
@@ -977,9 +1041,9 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
     cdef double *a
     cdef int64_t swap
     cdef bint whole
-    if not (gathered and b and sorting and stack and floats and ints and tally and wanted and found):
-        free(gathered); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted)
-        free(found)
+    if not (gathered and b and c and histogram and sorting and stack and floats and ints and tally and wanted and found):
+        free(gathered); free(b); free(c); free(histogram); free(sorting); free(stack); free(floats); free(ints)
+        free(tally); free(wanted); free(found)
         raise MemoryError()
     with nogil:
         first_col = -GATHER
@@ -1035,7 +1099,9 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
                 if whole and largest - smallest < C_COUNTED_RANGE and n > C_SMALL:
                     _by_tally(a, n, smallest, <Py_ssize_t>(largest - smallest) + 1, wanted, count, found, tally)
                 else:
-                    _order_statistics(a, b, n, wanted, count, found, stack, floats, ints, sorting)
+                    _by_histogram(
+                        a, b, c, n, smallest, largest, wanted, count, found, histogram, stack, floats, ints, sorting
+                    )
                 for q in range(nq):
                     position = percentiles[q] / 100.0 * last
                     below = <Py_ssize_t>floor(position)
@@ -1048,8 +1114,8 @@ def column_statistics(const double[:, :] values not None, const double[::1] perc
                         i += 1
                     high_value = found[i]
                     quantiles[q, col] = low_value + (high_value - low_value) * (position - below)
-    free(gathered); free(b); free(sorting); free(stack); free(floats); free(ints); free(tally); free(wanted)
-    free(found)
+    free(gathered); free(b); free(c); free(histogram); free(sorting); free(stack); free(floats); free(ints)
+    free(tally); free(wanted); free(found)
     return counts_a, means_a, quantiles_a
 
 

@@ -121,3 +121,15 @@ def test_whole_numbers_are_tallied_exactly(low, span):
     values = low + step * rng.integers(0, int(span / step) + 1, (5_000, 3)).astype(float)
     values[::17, 1] = np.nan
     check(values)
+
+
+def test_a_histogram_bin_holding_almost_every_value_is_looked_into_exactly():
+    """Most values in one bin of the histogram (a spike next to far outliers): the ranks inside it are
+    selected among its values; a span no double holds (-1e308 to 1e308) goes straight to selection."""
+    rng = np.random.default_rng(4)
+    spike = 1.0 + rng.random(5_000) * 1e-9
+    outliers = np.array([-1e12, 1e12, 5e11, -3e11])
+    check(np.concatenate([spike, outliers])[rng.permutation(5_004)][:, None])
+    check(np.concatenate([rng.normal(size=3_000), [-1e308, 1e308]])[:, None])
+    # a column of few distinct values that are not whole numbers: bins hold long runs of ties
+    check(rng.choice([0.5, 1.5, 2.25, 1e6 + 0.5], size=(4_000, 3)))
