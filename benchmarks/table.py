@@ -579,6 +579,8 @@ def run_table(settings: Settings, *, fresh: bool, json_path: Path | None, quiet:
     samples = measure_all(settings, progress, failures)
     rows = rows_of(samples, settings, installed)
     print(format_table(rows, title), flush=True)
+    finished = f"load average at the end: {', '.join(f'{one:.2f}' for one in os.getloadavg())} (1, 5, 15 minutes)"
+    print(f"\n{finished}")
     if failures:
         print(f"\n{len(failures)} process{'es' if len(failures) > 1 else ''} failed, left out of the medians:")
         for failure in failures:
@@ -586,6 +588,7 @@ def run_table(settings: Settings, *, fresh: bool, json_path: Path | None, quiet:
     if json_path is not None:
         document = {
             "heading": title,
+            "finished": finished,
             "settings": asdict(settings),
             "rows": [row.to_json() for row in rows],
             "fresh": installed,
