@@ -255,9 +255,16 @@ cdef void schedule(
         target = start + log(w) / n
         if not (prefix[top] < target):
             return
+        # The first renewal whose chance of no loss so far falls under w: galloping from n_from (it is
+        # most often within a few renewals), then halving.
         lo = n_from
-        hi = top
-        while lo < hi:  # the first renewal whose chance of no loss so far falls under w
+        hi = n_from
+        mid = 1
+        while prefix[hi] >= target:
+            lo = hi + 1
+            hi = min(n_from + 2 * mid - 1, top)
+            mid *= 2
+        while lo < hi:
             mid = (lo + hi) // 2
             if prefix[mid] < target:
                 hi = mid
@@ -276,10 +283,13 @@ cdef void schedule(
             if m == top:
                 return
             m += 1
+    month[0] = m * C - base
+    if n == 1:  # one account: it leaves
+        gone[0] = 1
+        return
     some = -expm1(n * log_q[m]) if log_q[m] > -INFINITY else 1.0
     v = (none_before - w) / (none_before * some)
     v = min(max(v, 0.0), 1.0)
-    month[0] = m * C - base
     gone[0] = truncated_binomial(n, table[m], log_q[m], some, v)
 
 
