@@ -560,7 +560,8 @@ cdef void _simulate(
                 churned = 0
                 churned_mrr = 0.0
                 renewed_mrr = 0.0
-                for i in range(C):  # starting groups: at most one renews this month
+                k = (C - 1 + starting_tenure[s] + t) % C  # the one starting group whose tenure is a multiple of C
+                for i in range(k, k + 1):
                     tenure = C - 1 - i + starting_tenure[s] + t
                     if tenure > 0 and tenure % C == 0:
                         n_at_risk = counts[s, i]
