@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import SystemCommand
+from textual.reactive import Reactive
 from textual.screen import Screen
 
 from saas_sim.errors import InputError
@@ -26,6 +27,9 @@ class SaasSimApp(InOrderKeys):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = app_bindings()
+    # The header reads these; a change repaints the header, not the whole screen (see MainScreen.title).
+    title: Reactive[str] = Reactive("", compute=False, repaint=False)
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
 
     def __init__(
         self,

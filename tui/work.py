@@ -121,14 +121,17 @@ class Job:
         return True
 
 
-def at_most_every(seconds: float) -> Callable[[object], bool]:
-    """A ``when`` for :meth:`Job.drain` that lets one chunk through per ``seconds`` at most, the first at once."""
+def at_most_every(seconds: float, *, after_s: float = 0.0) -> Callable[[object], bool]:
+    """A ``when`` for :meth:`Job.drain` that lets one chunk through per ``seconds`` at most, the first at once
+    (or, with ``after_s``, the first that comes once ``after_s`` seconds have passed since this call).
+    """
     last = -math.inf
+    start = time.monotonic() + after_s
 
     def due(_chunk: object) -> bool:
         nonlocal last
         now = time.monotonic()
-        if now - last < seconds:
+        if now < start or now - last < seconds:
             return False
         last = now
         return True

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
@@ -35,8 +36,11 @@ if TYPE_CHECKING:
     from tui.screens.goal import GoalAnswer
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
-DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
+# Keys typed closer together than this run only the last value.  Short, so that the new fan follows the
+# last key quickly (issue 15: within 0.35 s): a run started between two keys is cancelled by the second.
+DEBOUNCE_S = 0.1
 PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
+PROGRESS_AFTER_S = 0.3  # and shows only once a preview has run this long (its coming and going lay out the screen)
 PREVIEW_NICENESS = 10  # a preview's threads yield the processor to the one handling keys
 SIMULATE = ScreenWork("simulate", unexpected=lambda error: f"simulation failed: {error!r}")
 
@@ -72,28 +76,44 @@ def document_text(document: dict) -> str:
 def checked_document(document: dict, source: str, edited: str = "") -> tuple[Scenario | None, dict, list[Problem]]:
     """The editor's document checked: ``(scenario, normalized document, [])`` or ``(None, document, problems)``.
 
+    (:func:`checked_text` also gives the YAML text it checked.)
+
     Never raises for what a field holds: a value the reader did not foresee
     (a number too long to convert, one too deep to write) is a problem of
     the field just ``edited``, so that a paste can never end the app.
     """
+    return checked_text(document, source, edited)[:3]
+
+
+def checked_text(
+    document: dict, source: str, edited: str = ""
+) -> tuple[Scenario | None, dict, list[Problem], str | None]:
+    """:func:`checked_document` and the document's YAML text (None when it cannot be written)."""
+    text = None
     try:
-        scenario, normalized = scenario_document(document_text(document), source)
+        text = document_text(document)
+        scenario, normalized = scenario_document(text, source)
     except InputError as error:
         return (
             None,
             document,
             [p if isinstance(p, Problem) else Problem(source, None, "", str(p)) for p in error.problems],
+            text,
         )
     except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as error:
         reason = " ".join(str(error).split())[:120] or type(error).__name__
-        return None, document, [Problem(source, None, edited, f"cannot be read as a value ({reason})")]
-    return scenario, normalized, []
+        return None, document, [Problem(source, None, edited, f"cannot be read as a value ({reason})")], text
+    return scenario, normalized, [], text
 
 
 class MainScreen(Screen):
     """Edit a scenario, watch its future."""
 
     BINDINGS = bindings()
+    # The header reads these.  A change must not repaint the whole screen (a reactive's default): the
+    # first key of an edit changes the sub-title ("unsaved changes"), and would wait for that repaint.
+    title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
 
     def __init__(self, store: Store, opening: OpenScenario, *, live_paths: int = LIVE_PATHS, seed: int | None = None):
         super().__init__()
@@ -186,9 +206,9 @@ class MainScreen(Screen):
     @on(ScenarioEditor.Edited)
     def _edited(self, event: ScenarioEditor.Edited) -> None:
         source = self.revision.name if self.revision else "new scenario"
-        self.scenario, self.document, self.problems = checked_document(event.document, source, event.path)
-        if self.scenario is not None:
-            self.text = document_text(event.document)
+        self.scenario, self.document, self.problems, text = checked_text(event.document, source, event.path)
+        if self.scenario is not None and text is not None:
+            self.text = text  # the text of the editor's document, as checked
         editor = self.query_one(ScenarioEditor)
         editor.show_problems(self.problems)
         self._refresh_titles()
@@ -233,7 +253,8 @@ class MainScreen(Screen):
         job = Job(self.app)
         yield_the_cpu()
         run = ScenarioRun(scenario)
-        due = at_most_every(PROGRESS_EVERY_S)  # a bar drawn for each block would cost the keys their turn
+        # a bar drawn for each block would cost the keys their turn
+        due = at_most_every(PROGRESS_EVERY_S, after_s=PROGRESS_AFTER_S)
         finished = job.drain(
             run.progress(),  # closed when the run is abandoned: the blocks not started are cancelled
             lambda step: self._progress(*step, generation),

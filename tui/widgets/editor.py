@@ -227,6 +227,7 @@ class ScenarioEditor(VerticalScroll):
         super().__init__(id=id)
         self.document = _defaults_left_out(copy.deepcopy(document))
         self.paths: dict[str, str] = {}  # input id -> field path
+        self.rows: dict[str, FieldRow] = {}  # field path -> its row (no DOM query on each key)
         self.texts: dict[str, str] = {}  # field path -> the text its input holds
         self._typed: dict[str, str] = {}  # the texts before a change of shape recomposed the fields
 
@@ -291,7 +292,8 @@ class ScenarioEditor(VerticalScroll):
         typed = self._typed.get(path)
         text = typed if typed is not None and _same(read_written(path, typed), value) else written(path, value)
         self.texts[path] = text
-        return FieldRow(path, value, text)
+        self.rows[path] = FieldRow(path, value, text)
+        return self.rows[path]
 
     @on(Input.Changed, ".field-input")
     def _edited(self, event: Input.Changed) -> None:
@@ -318,7 +320,7 @@ class ScenarioEditor(VerticalScroll):
                 loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
             else:
                 by_path.setdefault(path, []).append(f"{problem.field}: {problem.message}")
-        for row in self.query(FieldRow):  # only the rows whose problems changed: a key press lays out nothing else
+        for row in self.rows.values():  # only the rows whose problems changed: a key press lays out nothing else
             shown = "\n".join(by_path.get(row.path, []))
             if shown != row.problem:
                 row.problem = shown
@@ -391,7 +393,7 @@ class ScenarioEditor(VerticalScroll):
         await self._changed_shape("events")
 
     async def _changed_shape(self, what: str) -> None:
-        self._typed, self.paths, self.texts = self.texts, {}, {}
+        self._typed, self.paths, self.texts, self.rows = self.texts, {}, {}, {}
         await self.recompose()
         self._typed = {}
         self.post_message(self.Edited(copy.deepcopy(self.document), what))

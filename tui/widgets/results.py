@@ -334,12 +334,18 @@ class ResultsPanel(Widget):
     NARROW_BELOW = 60  # columns: under this two cards a row
     WIDE_FROM = 150  # columns: from this all the cards on one row
 
+    # The tabs drawn only while they are shown (a table, a heatmap, a panel: each costs the event loop
+    # more than a fan chart's data does); a result arriving while another tab is shown leaves them
+    # to be drawn when their tab is opened.
+    DRAWN_WHEN_SHOWN = ("tab-movements", "tab-cohorts", "tab-diagnosis")
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._result: Result | None = None
         self._note = ""
         self._segments: tuple[str, ...] = ()
         self._view: str | None = None
+        self._undrawn: set[str] = set()  # the tabs of DRAWN_WHEN_SHOWN that do not show the result yet
 
     # -- public API ------------------------------------------------------------------------------
 
@@ -479,9 +485,26 @@ class ResultsPanel(Widget):
         self.query_one("#results-status", Static).update(status)
         self._render_cards(summary, currency)
         self._render_charts(series, currency)
-        self._render_movements(series, currency)
-        self._render_cohorts()
-        self._render_diagnosis()
+        self._undrawn = set(self.DRAWN_WHEN_SHOWN)
+        self._draw_tab(self.query_one(TabbedContent).active)
+
+    @on(TabbedContent.TabActivated, "#results-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._draw_tab(event.pane.id)
+
+    def _draw_tab(self, tab: str) -> None:
+        """Draw the result on ``tab`` if it is one drawn only when shown and does not show it yet."""
+        if self._result is None or tab not in self._undrawn:
+            return
+        self._undrawn.discard(tab)
+        if tab == "tab-movements":
+            series, _ = self._scope()
+            self._render_movements(series, currency_of(self._result))
+        elif tab == "tab-cohorts":
+            self._render_cohorts()
+        else:
+            self._render_diagnosis()
 
     def _render_cards(self, summary: dict[str, SummaryStatistic], currency: str) -> None:
         assert self._result is not None
@@ -490,9 +513,8 @@ class ResultsPanel(Widget):
             statuses = {check.metric: check.status for check in self._result.diagnosis.checks}
         for card in CARDS:
             widget = self.query_one(f"#card-{card.metric}", KpiCard)
-            widget.remove_class(*STATUS_CLASSES)
-            if card.metric in statuses:
-                widget.add_class("-" + statuses[card.metric].replace("/", ""))
+            status = "-" + statuses[card.metric].replace("/", "") if card.metric in statuses else None
+            widget.update_classes({name: name == status for name in STATUS_CLASSES})  # restyled only if changed
             stats = summary.get(card.metric)
             if stats is None:
                 widget.show(MISSING, "company only" if self._view is not None else "")
