@@ -25,9 +25,19 @@ TAIL_SDS = 12.0
 SMALL_MEAN = 30.0  # below it, walk up from 0; above, outwards from the mode
 cdef double C_TAIL_SDS = 12.0
 cdef double C_SMALL_MEAN = 30.0
-# A group expected to lose this many accounts at its next renewal is drawn renewal by renewal.
-cdef double C_PLAIN_MEAN = 2.0
+# A group expected to lose this many accounts at its next renewal is drawn renewal by renewal
+# (measured: 1 is as fast as drawing every group so on case b, 12 % faster on case a; 2 cost b 30 %).
+cdef double C_PLAIN_MEAN = 1.0
 cdef int64_t PLAIN = -2
+
+
+def plain_mean(double mean=-1.0):
+    """The expected loss from which a group is drawn renewal by renewal; ``mean >= 0`` sets it (tests
+    hold both ways of drawing to the same distribution: 0 draws every group renewal by renewal)."""
+    global C_PLAIN_MEAN
+    if mean >= 0.0:
+        C_PLAIN_MEAN = mean
+    return C_PLAIN_MEAN
 
 
 cdef inline double lgamma(double x) noexcept nogil:

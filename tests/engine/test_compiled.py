@@ -222,12 +222,20 @@ def _only_churn(n: int, contract: int, heterogeneity: float, events: tuple = ())
         (3, 3, 0.3, True),
     ],
 )
-def test_accounts_that_only_churn_remain_in_the_exact_binomial_numbers(n, contract, heterogeneity, change):
+@pytest.mark.parametrize("plain_mean", [0.0, 1.0, 1e9])  # every group drawn renewal by renewal, the mix, none
+def test_accounts_that_only_churn_remain_in_the_exact_binomial_numbers(n, contract, heterogeneity, change, plain_mean):
     """Renewal by renewal, each account stays with probability 1 - h(n): a group of ``size`` keeps
     Binomial(size, S) accounts, S the product over its renewals (whichever way the kernel draws: group by
     group, or the next loss of a small group at once; an event changing churn in month 8 included)."""
     events = (Event(month=8, set=(("segments.S.churn.monthly", 0.1),)),) if change else ()
-    customers = simulate_per_path(_only_churn(n, contract, heterogeneity, events), workers=2)[0]["series"]["customers"]
+    default = compiled._kernels.plain_mean()
+    compiled._kernels.plain_mean(plain_mean)
+    try:
+        customers = simulate_per_path(_only_churn(n, contract, heterogeneity, events), workers=2)[0]["series"][
+            "customers"
+        ]
+    finally:
+        compiled._kernels.plain_mean(default)
     spread = spread_from_heterogeneity(heterogeneity)
     groups = [n // contract + (1 if j < n % contract else 0) for j in range(contract)]
     worst = 1.0
