@@ -3,13 +3,16 @@
 Importing the store (SQLAlchemy, sqlmodel, pydantic: 0.4-0.6 s) takes about as
 long as reading and simulating the starter scenario.  A thread cannot overlap
 the two (an import holds the GIL from start to end); a second process can, on
-the second core.  ``saas-sim run`` checks the store itself first
+the second core.  ``saas-sim run`` starts ``python -m saas_sim.store.worker``
+(:class:`StoreWorker`) as it reads its arguments, and the worker imports the
+store meanwhile: it needs about 0.7 s of CPU, the command about 1 s before it
+has a run to save.  The command checks the store itself
 (:func:`~saas_sim.store.database.check_for_writing`, which needs only
 :mod:`sqlite3`), so a store that is damaged or cannot be written is still
-refused before anything is simulated; then :class:`StoreWorker` starts
-``python -m saas_sim.store.worker``, which imports the store and opens it
-(creating or migrating its schema) while the command simulates, receives the
-run, saves it in one transaction and answers what it saved.
+refused before anything is simulated; then it names the store to the worker,
+which opens it (creating or migrating its schema) while the command
+simulates, receives the run, saves it in one transaction and answers what it
+saved.
 
 Nothing can be lost or saved twice: the worker saves in one transaction
 (committed whole or not at all), and whenever it saved nothing (it failed to
@@ -20,15 +23,17 @@ that dies while it holds the run (killed, or a crash of the interpreter)
 leaves the command unsure whether the run was saved, and it says so.  A
 worker whose command ends first (even killed) exits without writing.
 
-Messages are pickled over the worker's stdin and stdout: ``("ready",)`` once
-the store is open, or ``("failed", why)``; then, given ``("save", text,
-normalized scenario, result)``, ``("saved", saved_revision, run_info)`` or ``("failed",
-why)``.  A worker whose stdin closes before it got a run exits and writes
-nothing.
+Messages are pickled over the worker's stdin and stdout.  The command names
+the store, ``("open", path, version)``; the worker answers ``("ready",)``
+once it is open, or ``("failed", why)``; then, given ``("save", text,
+normalized scenario, result)``, ``("saved", saved_revision, run_info)`` or
+``("failed", why)``.  A worker whose stdin closes before it got a run exits
+and writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -74,27 +79,39 @@ def a_core_is_idle() -> bool:
 class StoreWorker:
     """A store opened by a second process while this one works; :meth:`save_run` as :meth:`Store.save_run`.
 
-    Give it a store :func:`~saas_sim.store.database.check_for_writing` passed
-    (``version`` is what it found).  Use it as a context manager: on leaving,
-    a worker that got no run is stopped.  With ``start=False`` (or when no
-    process can be started) the run is saved in this process.
+    The process starts importing at once (a command starts it as it reads its
+    arguments); :meth:`open` names the store, once
+    :func:`~saas_sim.store.database.check_for_writing` passed it (``version``
+    is what it found).  Use it as a context manager: on leaving, a worker
+    that got no run is stopped.  With ``start=False`` (or when no process can
+    be started) the run is saved in this process.
     """
 
-    def __init__(self, path: Path, version: str | None, *, start: bool = True, command: list[str] | None = None):
-        self.path = path
-        self.version = version
+    def __init__(self, *, start: bool = True, command: list[str] | None = None):
+        self.path: Path | None = None
+        self.version: str | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        if not start:  # the run is saved here (a process that has loaded the store already gains nothing)
+        if not start:
             return
         try:
             self.process = subprocess.Popen(
-                command or [sys.executable, "-m", "saas_sim.store.worker", str(path), version or ""],
+                command or [sys.executable, "-m", "saas_sim.store.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
         except (OSError, ValueError):  # no interpreter to start (an embedded Python): the run is saved here
             self.process = None
+
+    def open(self, path: Path, version: str | None) -> StoreWorker:
+        """Have the worker open the store at ``path``, which :func:`check_for_writing` found at ``version``."""
+        self.path, self.version = path, version
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                _send(self.process.stdin, "open", str(path), version)
+            except OSError:  # gone already: the run will be saved here
+                self.close()
+        return self
 
     def __enter__(self) -> StoreWorker:
         return self
@@ -111,7 +128,8 @@ class StoreWorker:
             return
         for stream in (process.stdin, process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # what is left unsent to a worker that is gone stays unsent
+                    stream.close()
         if not answered:
             process.terminate()
         try:
@@ -124,6 +142,9 @@ class StoreWorker:
         """Save a scenario file's revision and its run in one transaction, by the worker if it can."""
         from saas_sim.io.scenario import scenario_to_dict  # loaded already: the scenario was read
 
+        path = self.path
+        if path is None:
+            raise ValueError("StoreWorker.save_run before open()")
         normalized = scenario_to_dict(scenario)  # here, so the worker needs neither YAML nor numpy
         answer = None
         try:
@@ -134,8 +155,8 @@ class StoreWorker:
             from saas_sim.store import Store
             from saas_sim.store.database import open_checked
 
-            open_checked(self.path, self.version)  # checked already: not twice
-            return Store(self.path).save_normalized_run(text, normalized, result)
+            open_checked(path, self.version)  # checked already: not twice
+            return Store(path).save_normalized_run(text, normalized, result)
         return answer
 
     def _ask(self, text: str, normalized: dict, result: Result) -> tuple[SavedRevision, RunInfo] | None:
@@ -175,14 +196,25 @@ def _send(stream: IO[bytes], *message: object) -> None:
     stream.flush()
 
 
-def serve(path: Path, version: str | None, requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The worker's side: open the store, then save the one run it is given (none if ``requests`` ends first)."""
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The worker's side: import the store, open the one it is named, save the one run it is given.
+
+    It ends, writing nothing, when ``requests`` ends before a run comes.
+    """
     try:
         from saas_sim.store import Store
         from saas_sim.store.database import open_checked
 
         importlib.import_module("saas_sim.io.result")  # what saving uses: loaded while the command works
-        open_checked(path, version)
+    except Exception:
+        _send(answers, "failed", traceback.format_exc())
+        return
+    try:
+        _, path, version = _receive(requests)
+    except (EOFError, OSError):  # the command ended (or was killed) without a store to open
+        return
+    try:
+        open_checked(Path(path), version)
         store = Store(path)
     except Exception:
         _send(answers, "failed", traceback.format_exc())
@@ -201,13 +233,12 @@ def serve(path: Path, version: str | None, requests: IO[bytes], answers: IO[byte
     _send(answers, "saved", saved, run)
 
 
-def main(arguments: list[str]) -> None:
-    """``python -m saas_sim.store.worker PATH VERSION`` (VERSION empty for a new store)."""
+def main() -> None:
+    """``python -m saas_sim.store.worker``: messages on stdin and stdout."""
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not end up in the answers
-    path, version = arguments
-    serve(Path(path), version or None, requests, answers)
+    serve(requests, answers)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -57,7 +57,7 @@ def test_a_worker_saves_what_the_store_saves(tmp_path, result, existing):
                 ACME.replace("seed: 3", "seed: 4"), parse_scenario(ACME.replace("seed: 3", "seed: 4"))
             )
     saved_here, run_here = Store(here).save_run(ACME, parse_scenario(ACME), result)
-    with StoreWorker(there, check_for_writing(there)) as worker:
+    with StoreWorker().open(there, check_for_writing(there)) as worker:
         saved_there, run_there = worker.save_run(ACME, parse_scenario(ACME), result)
     assert without_times(saved_there) == without_times(saved_here)
     assert without_times(run_there) == without_times(run_here)
@@ -68,10 +68,11 @@ def test_a_worker_saves_what_the_store_saves(tmp_path, result, existing):
 
 def test_a_worker_that_is_gone_before_it_has_the_run_leaves_the_save_to_the_command(tmp_path, result):
     path = tmp_path / "store.db"
-    worker = StoreWorker(path, check_for_writing(path))
+    worker = StoreWorker()
     assert worker.process is not None
     worker.process.kill()
     worker.process.wait()
+    worker.open(path, check_for_writing(path))
     saved, run = worker.save_run(ACME, parse_scenario(ACME), result)
     assert saved.created and run.id == 1
     assert len(stored_runs(path)) == 1
@@ -80,8 +81,8 @@ def test_a_worker_that_is_gone_before_it_has_the_run_leaves_the_save_to_the_comm
 @pytest.mark.parametrize(
     "script",
     [
-        'send("failed", "Traceback: no store for you")',  # opening it failed
-        'send("ready"); receive(); send("failed", "Traceback: rolled back")',  # its transaction failed
+        'receive(); send("failed", "Traceback: no store for you")',  # opening it failed
+        'receive(); send("ready"); receive(); send("failed", "Traceback: rolled back")',  # its transaction failed
         'sys.stdout.buffer.write(b"not a message"); sys.stdout.buffer.flush()',  # garbage
         "",  # gone without a word
     ],
@@ -89,7 +90,7 @@ def test_a_worker_that_is_gone_before_it_has_the_run_leaves_the_save_to_the_comm
 )
 def test_a_worker_that_saved_nothing_leaves_the_save_to_the_command_and_the_run_is_saved_once(tmp_path, result, script):
     path = tmp_path / "store.db"
-    with StoreWorker(path, check_for_writing(path), command=fake_worker(script)) as worker:
+    with StoreWorker(command=fake_worker(script)).open(path, check_for_writing(path)) as worker:
         saved, run = worker.save_run(ACME, parse_scenario(ACME), result)
     assert run.id == 1 and saved.revision.number == 1
     assert len(stored_runs(path)) == 1
@@ -98,9 +99,9 @@ def test_a_worker_that_saved_nothing_leaves_the_save_to_the_command_and_the_run_
 def test_a_worker_that_dies_holding_the_run_makes_the_command_say_it_is_unsure(tmp_path, result):
     path = tmp_path / "store.db"
     Store(path)  # a store at HEAD: the command does not save the run itself
-    script = 'send("ready"); receive(); sys.exit(3)'
+    script = 'receive(); send("ready"); receive(); sys.exit(3)'
     with (
-        StoreWorker(path, check_for_writing(path), command=fake_worker(script)) as worker,
+        StoreWorker(command=fake_worker(script)).open(path, check_for_writing(path)) as worker,
         pytest.raises(StoreError, match="ended before it said whether the run was saved"),
     ):
         worker.save_run(ACME, parse_scenario(ACME), result)
@@ -109,7 +110,7 @@ def test_a_worker_that_dies_holding_the_run_makes_the_command_say_it_is_unsure(t
 
 def test_no_interpreter_to_start_means_the_command_saves_the_run(tmp_path, result):
     path = tmp_path / "store.db"
-    worker = StoreWorker(path, check_for_writing(path), command=[str(tmp_path / "no-such-python")])
+    worker = StoreWorker(command=[str(tmp_path / "no-such-python")]).open(path, check_for_writing(path))
     assert worker.process is None
     worker.save_run(ACME, parse_scenario(ACME), result)
     assert len(stored_runs(path)) == 1
@@ -119,7 +120,7 @@ def test_a_worker_given_no_run_exits_and_leaves_the_store_as_it_was(tmp_path):
     path = tmp_path / "store.db"
     Store(path).save_revision(ACME, parse_scenario(ACME))
     before = path.read_bytes()
-    worker = StoreWorker(path, check_for_writing(path))
+    worker = StoreWorker().open(path, check_for_writing(path))
     process = worker.process
     assert process is not None
     worker.close()
@@ -132,10 +133,10 @@ def test_a_worker_opens_a_store_that_another_process_checked(tmp_path, result):
     """``version`` is what the command's check found: a new store is created by the worker, one at HEAD reused."""
     path = tmp_path / "store.db"
     assert check_for_writing(path) is None
-    with StoreWorker(path, None) as worker:
+    with StoreWorker().open(path, None) as worker:
         worker.save_run(ACME, parse_scenario(ACME), result)
     assert check_for_writing(path) == HEAD
-    with StoreWorker(path, HEAD) as worker:
+    with StoreWorker().open(path, HEAD) as worker:
         _, run = worker.save_run(ACME, parse_scenario(ACME), result)
     assert run.id == 2
 
