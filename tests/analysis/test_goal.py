@@ -19,7 +19,7 @@ from scipy.optimize import brentq
 
 from saas_sim.analysis.fields import find_field, set_field, statistic
 from saas_sim.analysis.goal import GoalSeek, goal_seek, parse_target
-from saas_sim.engine.simulate import simulate_per_path, unit_economics_per_path
+from saas_sim.engine.simulate import simulate_per_path, simulate_summary, unit_economics_per_path
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.model.catalog.metrics import UNIT_ECONOMICS
@@ -439,3 +439,16 @@ def test_a_monte_carlo_target_reads_the_one_summary_of_a_full_run(target, prob):
         ]
         expected = statistic(values, seek.target.metric) if prob is None else float(np.mean(seek.target.holds(values)))
         assert evaluation.achieved == expected
+
+
+def test_every_evaluation_draws_the_same_random_numbers():
+    """Common random numbers: one seed for the whole search, so a field no draw depends on moves no path's
+    accounts; the accounts' fates are the same draws at every value tried."""
+    seek = GoalSeek(parse_scenario(CLOSED_FORM), "company.starting_cash", "out_of_cash <= 10%")
+    customers = [
+        simulate_summary(set_field(seek.scenario, "company.starting_cash", cash), "customers_end")
+        for cash in (1e5, 1e6, 5e6)
+    ]
+    np.testing.assert_array_equal(customers[0], customers[1])
+    np.testing.assert_array_equal(customers[0], customers[2])
+    assert np.unique(customers[0]).size > 1  # paths differ from each other, each the same in every evaluation
