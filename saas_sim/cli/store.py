@@ -71,12 +71,13 @@ def early_store_worker(args: list[str]) -> Iterator[None]:
     here, ``run FILE`` may be refused): a worker that is not needed is stopped
     at the end, having written nothing.
     """
-    from saas_sim.store.worker import StoreWorker, a_core_is_idle
-
     words = args[1:] if args[:1] == ["--debug"] else args
     saving_run = words[:1] == ["run"] and not {"--no-save", "--help", "-h"} & set(words[1:])
-    if saving_run and "saas_sim.store.store" not in sys.modules and a_core_is_idle():
-        _early[0] = StoreWorker()
+    if saving_run and "saas_sim.store.store" not in sys.modules:  # other commands import nothing of the store here
+        from saas_sim.store.worker import StoreWorker, a_core_is_idle
+
+        if a_core_is_idle():
+            _early[0] = StoreWorker()
     try:
         yield
     finally:

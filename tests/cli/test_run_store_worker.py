@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from saas_sim.cli import store as cli_store
@@ -12,7 +15,7 @@ from saas_sim.store import worker as worker_module
 def idle(monkeypatch):
     """As on an idle machine, in a process that has not loaded the store (the tests' process may have)."""
     monkeypatch.setattr(worker_module, "a_core_is_idle", lambda: True)
-    monkeypatch.delitem(__import__("sys").modules, "saas_sim.store.store", raising=False)
+    monkeypatch.delitem(sys.modules, "saas_sim.store.store", raising=False)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +40,7 @@ def test_a_worker_is_started_for_a_run_that_saves_and_stopped_when_unused(idle, 
 
 def test_no_worker_on_a_busy_machine(monkeypatch):
     monkeypatch.setattr(worker_module, "a_core_is_idle", lambda: False)
-    monkeypatch.delitem(__import__("sys").modules, "saas_sim.store.store", raising=False)
+    monkeypatch.delitem(sys.modules, "saas_sim.store.store", raising=False)
     with cli_store.early_store_worker(["run", "x.yaml"]):
         assert cli_store._early[0] is None
 
@@ -63,3 +66,16 @@ def test_a_store_refused_before_the_run_stops_the_early_worker_too(idle, tmp_pat
             cli_store.open_store_for_a_run(damaged)
     assert process.returncode is not None
     assert damaged.read_bytes() == b"not a database at all" * 10
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["run", "--help"], ["scenarios", "--help"], ["run", "missing.yaml", "--no-save"]]
+)
+def test_commands_that_save_no_run_import_nothing_of_the_store(args):
+    script = (
+        "import sys\nfrom saas_sim.cli import main\nsys.argv = ['saas-sim', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('saas_sim.store')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
