@@ -193,3 +193,26 @@ def test_the_progress_of_a_quick_preview_never_shows(monkeypatch):
     assert not due(None)
     now[0] += 0.2
     assert due(None)
+
+
+async def test_a_value_invalid_only_between_two_keys_never_dims_the_results(store):
+    """Retyping a field passes through an empty one: the panel is dimmed (a restyle of all of it) only
+    when an invalid value stays once typing pauses."""
+    from tests.tui.test_keystrokes import burst
+
+    app = create_app(store, seed=1, live_paths=300)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(ResultsPanel)
+        dimmed: list[bool] = []
+        app.screen.watch(panel, "classes", lambda: dimmed.append(panel.has_class("-stale")), init=False)
+        field = app.screen.query_one(f"#{field_id(ARPA)}", Input)
+        field.focus()
+        await pilot.pause()
+        burst(app, "end", "backspace", "backspace", "backspace", "1", "3", "5")
+        await settle(pilot)
+        assert field.value == "135" and not any(dimmed) and not panel.has_class("-stale")
+        assert app.screen.result.scenario["segments"][0]["arpa_monthly"] == 135
+        burst(app, "backspace", "backspace", "backspace")
+        await settle(pilot)
+        assert panel.has_class("-stale")  # an empty field left so: the results say the scenario is invalid

@@ -218,14 +218,17 @@ class MainScreen(Screen):
         # (the next run starts once typing pauses), and its result is never drawn.
         self._generation += 1
         self.workers.cancel_group(self, SIMULATE.group)
-        if self.scenario is None:
-            count = len(self.problems)
-            self.query_one(ResultsPanel).show_invalid(
-                f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
-                " to see results"
-            )
-            return
-        self._timer = self.set_timer(DEBOUNCE_S, self.simulate_now)
+        # Dimming the results (and undimming them) restyles the whole panel: a value invalid only
+        # between two keys (a field emptied to be retyped) is not worth it, so the results say so
+        # once typing pauses, as a run would start.
+        self._timer = self.set_timer(DEBOUNCE_S, self.simulate_now if self.scenario is not None else self._show_invalid)
+
+    def _show_invalid(self) -> None:
+        count = len(self.problems)
+        self.query_one(ResultsPanel).show_invalid(
+            f"{count} problem{'s' if count > 1 else ''} in the scenario: fix {'them' if count > 1 else 'it'}"
+            " to see results"
+        )
 
     @on(ScenarioEditor.Focused)
     def _focused(self, event: ScenarioEditor.Focused) -> None:
