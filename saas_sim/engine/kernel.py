@@ -208,22 +208,45 @@ def _schedule(
     month1 = None
     for j, month in enumerate(months, start=1):
         if month > 1 and month1 is None:
-            month1 = {s.name: _unit_economics(s, values) for s in segs}
+            month1 = {s.name: unit_economics(s, values) for s in segs}
         for i, event in events_by_month[month]:
-            for path, _ in event.set:
-                value = values[f"events[{i}].set.{path}"]
-                section, rest = path.split(".", 1)
-                if section in ("company", "acquisition"):
-                    company[rest] = value
-                else:
-                    name, key = rest.split(".", 1)
-                    by_name[name].set(key, value)
-            if event.cash_in is not None:
-                cash_in[j] += values[f"events[{i}].cash_in"]
+            cash_in[j] += apply_event(i, event, values, company, by_name)
         snapshot(j)
     if month1 is None:
-        month1 = {s.name: _unit_economics(s, values) for s in segs}
+        month1 = {s.name: unit_economics(s, values) for s in segs}
     return np.array(months, dtype=np.int64), segment_params, company_params, cash_in, month1
+
+
+def apply_event(
+    i: int,
+    event: Event,
+    values: DrawnValues,
+    company: dict[str, float | np.ndarray],
+    by_name: dict[str, SegmentState],
+) -> float | np.ndarray:
+    """Apply event ``i``'s changes (SPEC 2.6) to the company's and the segments' current parameters;
+    return the cash it brings in (0 without ``cash_in``)."""
+    for path, _ in event.set:
+        value = values[f"events[{i}].set.{path}"]
+        section, rest = path.split(".", 1)
+        if section in ("company", "acquisition"):
+            company[rest] = value
+        else:
+            name, key = rest.split(".", 1)
+            by_name[name].set(key, value)
+    return values[f"events[{i}].cash_in"] if event.cash_in is not None else 0.0
+
+
+def month1_segments(scenario: Scenario, values: DrawnValues) -> list[SegmentState]:
+    """Each segment's parameters in month 1, after the events of month 1: what its unit economics read
+    (SPEC 3.2, docs/engine.md), applied as :func:`_schedule` applies them."""
+    segments = [SegmentState(s, values) for s in scenario.segments]
+    by_name = {s.name: s for s in segments}
+    company: dict[str, float | np.ndarray] = {}
+    for i, event in enumerate(scenario.events):
+        if event.month == 1:
+            apply_event(i, event, values, company, by_name)
+    return segments
 
 
 def simulate_block(
@@ -294,7 +317,7 @@ def simulate_block(
     return compiled.by_age(cohort_customers), compiled.by_age(cohort_mrr)
 
 
-def _unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:
+def unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:
     """LTV, LTV/CAC and payback of a new account from month-1 parameters, per path."""
     P = values.paths
     ltv, payback_churn = compiled.ltv_and_payback(

@@ -27,9 +27,10 @@ from typing import Any, cast
 
 import numpy as np
 
+from saas_sim.engine import kernel
 from saas_sim.engine.aggregate import describe, describe_summary
-from saas_sim.engine.kernel import BlockOutput, Outputs, SegmentState, _unit_economics, simulate_block
-from saas_sim.engine.params import DrawnValues, draw_values
+from saas_sim.engine.kernel import BlockOutput, Outputs, simulate_block
+from saas_sim.engine.params import draw_values
 from saas_sim.errors import InputError
 from saas_sim.model import metrics
 from saas_sim.model.catalog.metrics import (
@@ -473,22 +474,6 @@ def summary_of(raw: dict[str, np.ndarray], metric: str, *, company: bool) -> np.
     return summary(metric)
 
 
-def month1_segments(scenario: Scenario, values: DrawnValues) -> list[SegmentState]:
-    """Each segment's parameters in month 1, after the events of month 1: what its unit economics read
-    (SPEC 3.2, docs/engine.md), as the kernel's schedule applies them."""
-    segments = [SegmentState(s, values) for s in scenario.segments]
-    by_name = {s.name: s for s in segments}
-    for i, event in enumerate(scenario.events):
-        if event.month != 1:
-            continue
-        for path, _ in event.set:
-            section, rest = path.split(".", 1)
-            if section == "segments":
-                name, key = rest.split(".", 1)
-                by_name[name].set(key, values[f"events[{i}].set.{path}"])
-    return segments
-
-
 def closed_form_applies(scenario: Scenario, metric: str) -> bool:
     """Whether the company's ``metric`` follows from the drawn parameters alone (:func:`unit_economics_per_path`).
 
@@ -515,6 +500,6 @@ def unit_economics_per_path(scenario: Scenario) -> dict[str, np.ndarray]:
     blocks = []
     for block, size in enumerate(block_sizes(scenario.simulation.paths)):
         values = draw_values(scenario, block_generator(scenario.simulation.seed, block), size)
-        (segment,) = month1_segments(scenario, values)
-        blocks.append(_unit_economics(segment, values))
+        (segment,) = kernel.month1_segments(scenario, values)
+        blocks.append(kernel.unit_economics(segment, values))
     return {name: np.concatenate([b[name] for b in blocks]) for name in UNIT_ECONOMICS}

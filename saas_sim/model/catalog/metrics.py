@@ -625,7 +625,7 @@ SUMMARY: tuple[Metric, ...] = (
         PER_PATH,
         "How many times a new customer pays back what it cost to win.",
         "ltv / CAC of month 1",
-        "saas_sim.engine.kernel._unit_economics",
+        "saas_sim.engine.kernel.unit_economics",
         better="higher",
         unit_economics=True,
         label="LTV/CAC",
