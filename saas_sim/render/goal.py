@@ -104,7 +104,7 @@ def explain(goal: Goal) -> list[str]:
             f"as given: {reads(goal.as_given_achieved)}): the search replaces it by plain values."
         )
     lines.append(
-        f"{goal.paths:,} paths, seed {goal.seed}, the same random numbers in all {goal.evaluations} simulations."
+        f"{goal.paths:,} paths, seed {goal.seed}, the same random numbers in all {goal.evaluations} evaluations."
     )
     return lines
 
