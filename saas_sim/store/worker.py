@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 # How long a worker that was never given a run may take to go (it exits when its stdin closes).
 EXIT_WAIT_S = 5.0
-# A worker needs about 0.6 s of a core, once: worth it when more than half a core was idle over the last minute.
+# A worker needs 0.5-0.9 s of a core, once: worth it when more than half a core was idle over the last minute.
 IDLE_CORES_NEEDED = 0.5
 
 
@@ -61,9 +61,9 @@ def a_core_is_idle() -> bool:
     """Whether a worker would run beside this process rather than in its place.
 
     On a machine whose cores are all busy the worker only adds its own start
-    (an interpreter, pydantic a second time: about 0.15 s of CPU) to the
-    command's time; measured on a 2-core machine at a load of 6, a run that
-    saves took 3.1 s with a worker against 2.6 s without.
+    (an interpreter, pydantic a second time: about 0.2 s of CPU) to the
+    command's time; measured on a 2-core machine at a load of 5-6 (medians of
+    7), a run that saves took 2.8-3.1 s with a worker against 2.2-2.6 s without.
     """
     try:
         cores = len(os.sched_getaffinity(0))
