@@ -22,7 +22,6 @@ from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
 from saas_sim.cli.scenarios import app as scenarios_app
 from saas_sim.cli.sensitivity import sensitivity_command
-from saas_sim.cli.store import early_store_worker
 from saas_sim.cli.tui import tui_command
 from saas_sim.cli.workshop import workshop_command
 
@@ -86,8 +85,7 @@ def main() -> None:
         app([*bare, "--help"], prog_name=PROGRAM, standalone_mode=False)
         sys.exit(2)  # the command needs more: a usage error
     try:
-        with early_store_worker(args):  # a run that saves: the store is imported meanwhile, in a second process
-            code = app(args, prog_name=PROGRAM, standalone_mode=False)
+        code = app(args, prog_name=PROGRAM, standalone_mode=False)
     except typer.TyperException as error:  # typer's base of every usage error (typer >= 0.27.2)
         message = " ".join(error.format_message().split())
         if hasattr(error, "ctx"):  # a usage error: it knows the command it was made for (or None)

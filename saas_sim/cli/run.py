@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +11,7 @@ import typer
 from saas_sim.cli.boundary import invalid_input, option_problem
 from saas_sim.cli.options import DbOption
 from saas_sim.cli.progress import LateProgress
-from saas_sim.cli.store import open_store, open_store_for_a_run
+from saas_sim.cli.store import open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.catalog.fields import TOP_LEVEL
 
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
     from saas_sim.store import RevisionInfo, Store
-    from saas_sim.store.worker import StoreWorker
 
 STDOUT = "-"
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -85,27 +83,25 @@ def run_command(
 
     check_options(paths=paths, seed=seed, horizon=horizon)
     check_output_paths(json_path=json_path, csv_path=csv_path)
+    store = None
     loaded = load(file_or_name, db=db, write=not no_save)
-    with ExitStack() as stack:
-        store: Store | StoreWorker | None = None
-        if not no_save:  # a damaged or read-only store is refused now, not after the run
-            store = loaded.store if loaded.store is not None else stack.enter_context(open_store_for_a_run(db))
-        scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
-        try:
-            result = simulate_with_progress(scenario, quiet=quiet)
-        except SimulationDiverged as error:  # say which file grows without bound
-            raise InputError([Problem(str(file_or_name), None, "", str(p)) for p in error.problems]) from None
-        if json_path is not None:
-            write_json(result, json_path)
-        if csv_path is not None:
-            write_csv(result, csv_path)
-        notes = [f"Wrote {p}" for p in (json_path, csv_path) if p is not None]
-        # Made before saving, while the store worker may still be importing; printed once the run is saved.
-        summary = None if quiet or STDOUT in (json_path, csv_path) else Summary(result)
-        if store is not None:
-            notes.append(save(store, loaded, result))
-    if summary is not None:
-        summary.print(notes)
+    if not no_save:  # a damaged or read-only store is refused now, not after the run
+        store = loaded.store if loaded.store is not None else open_store(db)
+    scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
+    try:
+        result = simulate_with_progress(scenario, quiet=quiet)
+    except SimulationDiverged as error:  # say which file grows without bound
+        raise InputError([Problem(str(file_or_name), None, "", str(p)) for p in error.problems]) from None
+    if json_path is not None:
+        write_json(result, json_path)
+    if csv_path is not None:
+        write_csv(result, csv_path)
+    notes = [f"Wrote {p}" for p in (json_path, csv_path) if p is not None]
+    if store is not None:
+        notes.append(save(store, loaded, result))
+    if quiet or STDOUT in (json_path, csv_path):
+        return
+    print_summary(result, notes=notes)
 
 
 def check_options(*, paths: int | None, seed: int | None, horizon: int | None) -> None:
@@ -160,11 +156,10 @@ def load(file_or_name: str, *, db: Path | None = None, write: bool = False) -> L
     return Loaded(parse_scenario(revision.yaml_text, source), revision.yaml_text, revision, store)
 
 
-def save(store: Store | StoreWorker, loaded: Loaded, result: Result) -> str:
+def save(store: Store, loaded: Loaded, result: Result) -> str:
     """Save the run (and the file's revision) in one transaction; what to tell the user."""
     if loaded.revision is not None:
-        assert loaded.store is not None  # a stored revision's run is saved in the store it came from
-        run = loaded.store.save_run_of(loaded.revision.id, result)
+        run = store.save_run_of(loaded.revision.id, result)
         return f"Saved run {run.id} of '{run.name}' revision {run.revision}"
     saved, run = store.save_run(loaded.text, loaded.scenario, result)
     if saved.created and saved.revision.number > 1:
@@ -188,18 +183,13 @@ def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> Result
     return run.result
 
 
-class Summary:
-    """The rich summary of a run on stdout, charts only on a terminal: made first, printed with the notes after it."""
+def print_summary(result: Result, *, notes: list[str]) -> None:
+    """The rich summary on stdout; charts only on a terminal."""
+    from rich.console import Console
 
-    def __init__(self, result: Result):
-        from rich.console import Console
+    from saas_sim.render.summary import run_report
 
-        from saas_sim.render.summary import run_report
-
-        self.console = Console()
-        self.report = run_report(result, charts=self.console.is_terminal)
-
-    def print(self, notes: list[str]) -> None:
-        self.console.print(self.report)
-        for note in notes:
-            self.console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)
+    console = Console()
+    console.print(run_report(result, charts=console.is_terminal))
+    for note in notes:
+        console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)

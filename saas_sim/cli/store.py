@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import datetime
 
     from rich.console import Console
 
     from saas_sim.store import RevisionInfo, RunInfo, ScenarioInfo, Store
-    from saas_sim.store.worker import StoreWorker
 
 
 def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> Store:
@@ -31,65 +28,9 @@ def open_store(db: Path | None, *, write: bool = True, create: bool = True) -> S
     path = default_path(db)
     if not create and not path.exists():
         write = False  # says "no store at PATH"
-    if write:
-        _make_default_directory(db, path)
-    return Store(path, write=write)
-
-
-def open_store_for_a_run(db: Path | None) -> StoreWorker:
-    """The store a run is saved in, checked now: one that is damaged or cannot be written is refused before any work.
-
-    Opening it imports SQLAlchemy and sqlmodel (0.4-0.6 s), as long as a small
-    simulation: a :class:`~saas_sim.store.worker.StoreWorker` does that in a
-    second process while this one simulates (the one :func:`early_store_worker`
-    started, else one started now), when a core is idle to run it and this
-    process has not loaded them already (the TUI, tests).
-    """
-    from saas_sim.store.database import check_for_writing, default_path
-    from saas_sim.store.worker import StoreWorker, a_core_is_idle
-
-    path = default_path(db)
-    _make_default_directory(db, path)
-    version = check_for_writing(path)
-    worker, _early[0] = _early[0], None
-    if worker is None:
-        worker = StoreWorker(start="saas_sim.store.store" not in sys.modules and a_core_is_idle())
-    return worker.open(path, version)
-
-
-# The worker main() started for this command, until the run takes it.
-_early: list[StoreWorker | None] = [None]
-
-
-@contextmanager
-def early_store_worker(args: list[str]) -> Iterator[None]:
-    """Start the store's worker as the command line is read, when it asks for a run that saves, and stop it unused.
-
-    Started here, before the arguments are parsed (typer's parsing imports
-    pydantic: 0.2 s), the worker has imported the store by the time the run
-    is simulated.  The words are only a guess (``run NAME`` reads the store
-    here, ``run FILE`` may be refused): a worker that is not needed is stopped
-    at the end, having written nothing.
-    """
-    words = args[1:] if args[:1] == ["--debug"] else args
-    saving_run = words[:1] == ["run"] and not {"--no-save", "--help", "-h"} & set(words[1:])
-    if saving_run and "saas_sim.store.store" not in sys.modules:  # other commands import nothing of the store here
-        from saas_sim.store.worker import StoreWorker, a_core_is_idle
-
-        if a_core_is_idle():
-            _early[0] = StoreWorker()
-    try:
-        yield
-    finally:
-        worker, _early[0] = _early[0], None
-        if worker is not None:
-            worker.close()
-
-
-def _make_default_directory(db: Path | None, path: Path) -> None:
-    """The user data directory is made on first use; a path the user gave must exist."""
-    if db is None and not os.environ.get("SAAS_SIM_DB"):
+    if write and db is None and not os.environ.get("SAAS_SIM_DB"):
         path.parent.mkdir(parents=True, exist_ok=True)
+    return Store(path, write=write)
 
 
 def listing_console() -> Console:
