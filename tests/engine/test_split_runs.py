@@ -27,3 +27,30 @@ def test_blocks_run_apart_and_gathered_in_order_give_the_one_run_numbers():
     assert split.segments == whole.segments
     assert split.summary == whole.summary
     assert dataclasses.asdict(split.cohorts) == dataclasses.asdict(whole.cohorts)
+
+
+def run_file(path: str, seed: int) -> dict:
+    """The README's sweep task (``client.map(run_file, files, seeds)`` on a Dask cluster)."""
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.io.scenario import load_scenario
+
+    return run_scenario(with_overrides(load_scenario(path), seed=seed, paths=300), workers=1).to_json()
+
+
+def test_a_sweep_run_in_other_processes_gives_what_one_machine_gives():
+    """Tasks shipped to other processes (as a cluster's workers run them), one core each, give each
+    scenario's document as a local run with all cores does, but for the time it took."""
+    from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
+
+    files = sorted(str(p) for p in (Path(__file__).parents[2] / "scenarios").glob("*cycle.yaml"))
+    assert len(files) == 2
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        remote = list(pool.map(run_file, files, [7, 8]))
+    from saas_sim.analysis.run import run_scenario
+    from saas_sim.io.scenario import load_scenario
+
+    for path, seed, document in zip(files, [7, 8], remote, strict=True):
+        local = run_scenario(with_overrides(load_scenario(path), seed=seed, paths=300)).to_json()
+        document.pop("elapsed_s", None), local.pop("elapsed_s", None)
+        assert document == local
