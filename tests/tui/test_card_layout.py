@@ -50,3 +50,23 @@ async def test_the_status_line_is_shown_whole(tmp_path: Path, size: tuple[int, i
         assert "".join(text.split()) == "".join(shown.split()), (text, shown)
         # every line it takes is on screen, not clipped by the toolbar it sits in
         assert status.region.intersection(status.parent.region) == status.region, (status.region, status.parent.region)
+
+
+async def test_a_one_line_card_of_a_cash_out_that_never_comes_reads_as_words():
+    """At 80x24 a card is one line, its label first: "Cash out at month 34", but "Cash out never"."""
+    from textual.app import App, ComposeResult
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield KpiCard("Cash out at", id="card", classes="-flat")
+
+    app = One()
+    async with app.run_test(size=(40, 3)) as pilot:
+        card = app.query_one("#card", KpiCard)
+        card.styles.height = 1
+        card.show("month 34", "p10–p90 31–36", "")
+        await pilot.pause()
+        assert card.render().plain.startswith("Cash out at month 34")
+        card.show("never", "", "")
+        await pilot.pause()
+        assert card.render().plain == "Cash out never"

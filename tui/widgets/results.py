@@ -188,7 +188,10 @@ class KpiCard(Widget):
         detail_style = self.get_component_rich_style("kpi-card--detail")
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.has_class("-flat"):  # no border to carry the label: the label leads the line
-            text.append(f"{self.border_title} ", style=detail_style)
+            label = str(self.border_title)
+            if self.value == "never":  # "Cash out at" + "never" would not read: "Cash out never"
+                label = label.removesuffix(" at")
+            text.append(f"{label} ", style=detail_style)
         text.append(self.value, style=value_style)
         detail = self.detail
         if detail and self.hint and len(self.hint) + 1 + len(detail) <= width:
