@@ -36,7 +36,7 @@ from tui.work import Job, ScreenWork
 
 MAX_FIGURES = 4
 MAX_KNOBS = 3
-DEBOUNCE_S = 0.3  # keys typed closer together than this run only the last value
+DEBOUNCE_S = 0.1  # keys typed closer together than this run only the last value (as on the main screen)
 STATUSES = ("-ok", "-warn", "-bad")
 SIMULATE = ScreenWork("workshop", expected=SaasSimError, unexpected=lambda error: f"simulation failed: {error!r}")
 
