@@ -40,7 +40,6 @@ from saas_sim.model.catalog.metrics import (
     NEVER_SUMMARY,
     UNIT_ECONOMICS,
 )
-from saas_sim.model.formulas import Views
 from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic
 from saas_sim.model.scenario import Scenario
 
@@ -455,23 +454,8 @@ def simulate_summary(scenario: Scenario, metric: str, *, workers: int | None = N
     for _ in run_blocks(scenario, workers or default_workers(), outputs):
         pass
     _, raw = raw_per_path(scenario, outputs)
-    return summary_of(raw, metric, company=True)
-
-
-def summary_of(raw: dict[str, np.ndarray], metric: str, *, company: bool) -> np.ndarray:
-    """One per-path summary metric of a view from its raw series, as :func:`saas_sim.model.metrics.summary`
-    computes it, reading only the series (and other summaries) it needs."""
-    series = metrics.LazySeries(raw, company=company)
-    done: dict[str, np.ndarray] = {}
-
-    def summary(name: str) -> np.ndarray:
-        if name not in done:
-            summarize = METRICS[name].summarize
-            done[name] = raw[name] if summarize is None else summarize(views)
-        return done[name]
-
-    views = Views(raw, series, summary)
-    return summary(metric)
+    series = metrics.LazySeries(raw, company=True)
+    return metrics.summary(series, raw, company=True, metrics=[METRICS[metric]])[metric]
 
 
 def closed_form_applies(scenario: Scenario, metric: str) -> bool:

@@ -128,8 +128,9 @@ def summary(
     beside it in the catalog), or the raw array of its name: the unit
     economics, which the kernel computes (the company's are the segments'
     weighted, see :func:`weighted_unit_economics`).  A summary reading
-    another summary gets it computed once.  ``metrics`` defaults to the
-    catalog's :data:`~saas_sim.model.catalog.metrics.SUMMARY`.
+    another summary gets it computed once, whether that one is among
+    ``metrics`` or not (only ``metrics`` are returned).  ``metrics``
+    defaults to the catalog's :data:`~saas_sim.model.catalog.metrics.SUMMARY`.
     """
     chosen = {
         metric.name: metric for metric in in_view(catalog.SUMMARY if metrics is None else metrics, company=company)
@@ -138,7 +139,7 @@ def summary(
 
     def summary_of(name: str) -> np.ndarray:
         if name not in out:
-            summarize = chosen[name].summarize
+            summarize = (chosen[name] if name in chosen else catalog.METRICS[name]).summarize
             out[name] = raw[name] if summarize is None else summarize(views)
         return out[name]
 
