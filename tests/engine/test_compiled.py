@@ -15,7 +15,8 @@ from saas_sim.engine.simulate import simulate_per_path
 from saas_sim.model import unit_economics
 from saas_sim.model.catalog.fields import COMPANY_PARAMS, SEGMENT_PARAMS
 from saas_sim.model.churn import hazard, period_churn_from_monthly, spread_from_heterogeneity, survival
-from saas_sim.model.scenario import Acquisition, Churn, Company, Event, Scenario, Segment, Simulation
+from saas_sim.model.scenario import Churn, Event, Scenario, Segment
+from tests.engine.test_expectations import make
 from tests.engine.test_properties import engine_scenarios
 
 GRID = 20_000  # stratified uniforms: each k should be hit pmf(k) * GRID times, give or take one
@@ -90,14 +91,11 @@ def test_a_path_that_loses_accounts_at_every_renewal_stays_within_its_uniforms(c
     """Churn near 1 loses accounts at every renewal, and events change churn often: the most draws a
     path can make.  The kernel says when it would read past its run (a RuntimeError); it must not."""
     events = [Event(month=m, set=(("segments.S.churn.monthly", 0.9 if m % 2 else 0.5),)) for m in range(2, 24, 3)]
-    scenario = Scenario(
-        name="every renewal", horizon_months=24, company=Company(1e6, 1e4), acquisition=Acquisition(5e4),
-        segments=(Segment(
-            name="S", cac=100.0, arpa_monthly=50.0, starting_customers=40, contract_months=contract,
-            churn=Churn(monthly=0.95, heterogeneity=0.2), referrals_monthly=0.05, gross_margin=0.8,
-        ),),
-        events=tuple(events), simulation=Simulation(paths=200, seed=3),
+    segment = Segment(
+        name="S", cac=100.0, arpa_monthly=50.0, starting_customers=40, contract_months=contract,
+        churn=Churn(monthly=0.95, heterogeneity=0.2), referrals_monthly=0.05, gross_margin=0.8,
     )  # fmt: skip
+    scenario = make([segment], paths=200, seed=3, spend=5e4, events=events, fixed=1e4)
     per_path, _ = simulate_per_path(scenario, workers=1)
     churned = per_path["series"]["churned_customers"]
     assert churned.sum() > 0 and (churned >= 0).all()
@@ -201,14 +199,11 @@ def test_per_path_unit_economics_keep_the_shape_of_their_inputs():
 
 
 def _only_churn(n: int, contract: int, heterogeneity: float, events: tuple = ()) -> Scenario:
-    return Scenario(
-        name="only churn", horizon_months=24, company=Company(1e6, 0.0), acquisition=Acquisition(0.0),
-        segments=(Segment(
-            name="S", cac=100.0, arpa_monthly=50.0, starting_customers=n, contract_months=contract,
-            churn=Churn(monthly=0.05, heterogeneity=heterogeneity), gross_margin=0.8,
-        ),),
-        events=events, simulation=Simulation(paths=20_000, seed=5),
+    segment = Segment(
+        name="S", cac=100.0, arpa_monthly=50.0, starting_customers=n, contract_months=contract,
+        churn=Churn(monthly=0.05, heterogeneity=heterogeneity), gross_margin=0.8,
     )  # fmt: skip
+    return make([segment], paths=20_000, seed=5, events=events, fixed=0.0)
 
 
 @pytest.mark.parametrize(
