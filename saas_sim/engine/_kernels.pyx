@@ -63,9 +63,21 @@ cdef inline double int_power(double a, int64_t b) noexcept nogil:
 # Samplers: a count by inversion of one uniform.
 
 
+cdef inline int64_t _walk_up(int64_t n, double h, double r, int64_t k, double pk, double cdf, double u) noexcept nogil:
+    """``Binomial(n, h)`` by inversion of ``u``, walking up from ``k`` whose probability is ``pk`` and
+    cumulative probability ``cdf`` (``r = h / (1 - h)``), at most ``TAIL_SDS`` deviations past the mean."""
+    cdef double mean = n * h
+    cdef double limit = min(<double>n, mean + C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS)
+    while u > cdf and k < limit:
+        pk *= (n - k) / (k + 1.0) * r
+        k += 1
+        cdf += pk
+    return min(k, n)
+
+
 cdef int64_t c_binomial(int64_t n, double h, double log_q, double u) noexcept nogil:
-    cdef double mean, r, p0, p1, p2, p3, c1, c2, cdf, limit, pk, reach, pm, lower, p_hi, p_lo
-    cdef int64_t k, mode, hi, lo
+    cdef double mean, r, p0, p1, p2, p3, c1, c2, cdf, limit, reach, pm, lower, p_hi, p_lo
+    cdef int64_t mode, hi, lo
     cdef bint moved
     if n <= 0 or h <= 0.0:
         return 0
@@ -84,14 +96,7 @@ cdef int64_t c_binomial(int64_t n, double h, double log_q, double u) noexcept no
         cdf = c2 + p3
         if u <= cdf:
             return (u > p0) + (u > c1) + (u > c2)
-        limit = min(<double>n, mean + C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS)
-        pk = p3
-        k = 3
-        while u > cdf and k < limit:
-            pk *= (n - k) / (k + 1.0) * r
-            k += 1
-            cdf += pk
-        return min(k, n)
+        return _walk_up(n, h, r, 3, p3, cdf, u)
     reach = C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS
     limit = min(<double>n, mean + reach)
     mode = min(<int64_t>((n + 1) * h), n)
@@ -217,8 +222,7 @@ cdef void hazards(
 
 cdef int64_t truncated_binomial(int64_t n, double h, double log_q, double some, double v) noexcept nogil:
     """``Binomial(n, h)`` given at least one, by inversion of ``v``; ``some = P(at least one) = 1 - (1 - h)^n``."""
-    cdef double mean, r, pk, cdf, limit
-    cdef int64_t k
+    cdef double mean, r, pk
     if h >= 1.0:
         return n
     mean = n * h
@@ -226,14 +230,7 @@ cdef int64_t truncated_binomial(int64_t n, double h, double log_q, double some, 
         return max(c_binomial(n, h, log_q, (1.0 - some) + v * some), 1)
     r = h / (1.0 - h)
     pk = exp((n - 1) * log_q) * n * h / some  # P(1 | at least one)
-    cdf = pk
-    k = 1
-    limit = min(<double>n, mean + C_TAIL_SDS * sqrt(mean * (1.0 - h)) + C_TAIL_SDS)
-    while v > cdf and k < limit:
-        pk *= (n - k) / (k + 1.0) * r
-        k += 1
-        cdf += pk
-    return min(k, n)
+    return _walk_up(n, h, r, 1, pk, pk, v)
 
 
 cdef void schedule(
@@ -961,7 +958,6 @@ cdef void _by_histogram(
     cdef Py_ssize_t i, bin, r, first, seen, size, start, held
     cdef int64_t[BINS + 1] begin
     cdef int64_t *wanted_bin = ints  # per rank, its bin
-    cdef int64_t *cursor = ints + count
     if not (scale > 0.0 and scale < INFINITY):  # all equal, or a span no double holds
         _order_statistics(a, b, n, 0, ranks, 0, count, found, stack, floats, ints, sorting)
         return
