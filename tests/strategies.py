@@ -108,13 +108,21 @@ def _segment(w: _Writer, name: str, share: object | None) -> dict[str, object]:
     if _maybe(draw, 1):
         segment["cac_elasticity"] = w.decimal(f"{at}.cac_elasticity", 0, 50, 100)
     segment["arpa_monthly"] = w.money(f"{at}.arpa_monthly", 20, 2_000)
-    customers = draw(st.integers(0, 200)) if _maybe(draw) else None
-    if customers is not None:
-        segment["starting_customers"] = customers
-        if customers > 0 and _maybe(draw, 1):
-            segment["starting_mrr"] = w.money(f"{at}.starting_mrr", customers * 20, customers * 2_000)
-    if _maybe(draw, 1):
-        segment["starting_tenure_months"] = draw(st.integers(0, 24))
+    if _maybe(draw, 1):  # the installed base by tenure, as calibrate writes it
+        segment["starting_cohorts"] = [
+            {"tenure_months": tenure, "customers": customers, "mrr": draw(st.integers(0, customers * 2_000))}
+            for tenure, customers in draw(
+                st.lists(st.tuples(st.integers(0, 40), st.integers(1, 120)), min_size=1, max_size=6)
+            )
+        ]
+    else:
+        customers = draw(st.integers(0, 200)) if _maybe(draw) else None
+        if customers is not None:
+            segment["starting_customers"] = customers
+            if customers > 0 and _maybe(draw, 1):
+                segment["starting_mrr"] = w.money(f"{at}.starting_mrr", customers * 20, customers * 2_000)
+        if _maybe(draw, 1):
+            segment["starting_tenure_months"] = draw(st.integers(0, 24))
     if _maybe(draw):
         segment["contract_months"] = draw(st.sampled_from((1, 1, 3, 12, 24)))
     if _maybe(draw):

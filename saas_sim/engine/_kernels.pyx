@@ -352,7 +352,10 @@ def simulate_paths(
     const int64_t[::1] contract not None,
     const int64_t[::1] upfront not None,
     const int64_t[::1] starting not None,
-    const int64_t[::1] starting_tenure not None,
+    const int64_t[::1] groups not None,
+    const int64_t[:, ::1] group_count not None,
+    const int64_t[:, ::1] group_tenure not None,
+    const double[:, ::1] group_each not None,
     const double[:, ::1] starting_mrr not None,
     const int64_t[::1] change_month not None,
     const double[:, :, :, ::1] segment_params not None,
@@ -374,10 +377,12 @@ def simulate_paths(
         raise ValueError("the parameter layout does not match the compiled kernel")
     cdef Py_ssize_t S = contract.shape[0]
     cdef Py_ssize_t H = horizon
-    cdef Py_ssize_t width = 0, renewals_max = 0, s
+    cdef Py_ssize_t width = 0, renewals_max = 0, s, i
     for s in range(S):
-        width = max(width, contract[s] + H)
-        renewals_max = max(renewals_max, (starting_tenure[s] + H) // contract[s] + 2)
+        width = max(width, groups[s] + H)
+        renewals_max = max(renewals_max, H // contract[s] + 2)
+        for i in range(groups[s]):
+            renewals_max = max(renewals_max, (group_tenure[s, i] + H) // contract[s] + 2)
     K = segment_params.shape[2]
     counts_a = np.zeros((S, width), np.int64)
     each_a = np.zeros((S, width))
@@ -414,7 +419,8 @@ def simulate_paths(
     cdef int64_t failed_month = 0, failed_segment = 0
     with nogil:
         _simulate(
-            first, last, row0, H, contract, upfront, starting, starting_tenure, starting_mrr,
+            first, last, row0, H, contract, upfront, starting, groups, group_count, group_tenure, group_each,
+            starting_mrr,
             change_month, segment_params, company_params, cash_in, starting_cash, uniforms, bound,
             max_new, series, company, mrr0, cohort_customers, cohort_mrr, layout,
             counts, each, hazard, log_q, prefix, next_month, next_gone, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
@@ -431,7 +437,10 @@ cdef void _simulate(
     const int64_t[::1] contract,
     const int64_t[::1] upfront,
     const int64_t[::1] starting,
-    const int64_t[::1] starting_tenure,
+    const int64_t[::1] groups,
+    const int64_t[:, ::1] group_count,
+    const int64_t[:, ::1] group_tenure,
+    const double[:, ::1] group_each,
     const double[:, ::1] starting_mrr,
     const int64_t[::1] change_month,
     const double[:, :, :, ::1] segment_params,
@@ -476,7 +485,7 @@ cdef void _simulate(
     cdef Py_ssize_t FIXED = layout[L_FIXED], SPEND_BASE = layout[L_SPEND_BASE]
     cdef Py_ssize_t SPEND_GROWTH = layout[L_SPEND_GROWTH], REINVEST = layout[L_REINVEST]
     cdef Py_ssize_t path, row, at, snapshot, s, k, i, j, t, col, live, slot, old
-    cdef int64_t C, n0, size, due, churned, n_at_risk, gone, n, joined, n_here, survivors
+    cdef int64_t C, G, n0, due, churned, n_at_risk, gone, n, joined, n_here, survivors
     cdef int64_t paid, referred, new, customers, tenure, base
     cdef double per_account, level, cash, gross_profit_prev, cash_in_now, spend, gross_profit_now
     cdef double collections_all, revenue_all, cs_all, churned_mrr, renewed_mrr, e, c, growth
@@ -490,6 +499,7 @@ cdef void _simulate(
         snapshot = 0
         for s in range(S):
             C = contract[s]
+            G = groups[s]
             counts[s, :] = 0
             each[s, :] = 0.0
             growth_ring[s, :] = 1.0
@@ -498,11 +508,11 @@ cdef void _simulate(
             level = 0.0
             if n0 > 0:
                 per_account = starting_mrr[s, path] / n0
-                for j in range(C):
-                    size = n0 // C + (1 if j < n0 % C else 0)
-                    counts[s, C - 1 - j] = size
-                    each[s, C - 1 - j] = per_account
-                for i in range(C):
+                for i in range(G):
+                    counts[s, i] = group_count[s, i]
+                    # A NaN: the group's accounts share the segment's starting MRR (per path) equally.
+                    each[s, i] = per_account if group_each[s, i] != group_each[s, i] else group_each[s, i]
+                for i in range(G):
                     level += counts[s, i] * each[s, i]
             mrr0[s, row] = level
             previous_mrr[s] = level
@@ -512,11 +522,11 @@ cdef void _simulate(
                 hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s], prefix[s])
                 hazard_key[s, 0] = par[s, P_CHURN]
                 hazard_key[s, 1] = par[s, SPREAD]
-            for i in range(C + H):
+            for i in range(G + H):
                 next_month[s, i] = -1
-            for i in range(C):  # the starting groups' first losses, from their next renewal on
+            for i in range(G):  # the starting groups' first losses, from their next renewal on
                 if counts[s, i] > 0:
-                    base = C - 1 - i + starting_tenure[s]
+                    base = group_tenure[s, i]
                     schedule(
                         counts[s, i], (base + 1 + C - 1) // C, base, C, uniforms[at],
                         hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
@@ -545,7 +555,8 @@ cdef void _simulate(
             cs_all = 0.0
             for s in range(S):
                 C = contract[s]
-                live = C + t - 1
+                G = groups[s]
+                live = G + t - 1
                 if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
                     # An event changed churn: every account keeps its renewal number, and its next loss
                     # is drawn again under the new hazards (renewals are independent given the accounts).
@@ -555,7 +566,7 @@ cdef void _simulate(
                     for i in range(live):
                         next_month[s, i] = -1
                         if counts[s, i] > 0:
-                            base = C - 1 - i + starting_tenure[s] if i < C else -(i - C + 1)
+                            base = group_tenure[s, i] if i < G else -(i - G + 1)
                             schedule(
                                 counts[s, i], (base + t + C - 1) // C, base, C, uniforms[at],
                                 hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
@@ -567,10 +578,9 @@ cdef void _simulate(
                 churned = 0
                 churned_mrr = 0.0
                 renewed_mrr = 0.0
-                k = (C - 1 + starting_tenure[s] + t) % C  # the one starting group whose tenure is a multiple of C
-                for i in range(k, k + 1):
-                    tenure = C - 1 - i + starting_tenure[s] + t
-                    if tenure > 0 and tenure % C == 0:
+                for i in range(G):  # the starting groups whose tenure is a multiple of C
+                    tenure = group_tenure[s, i] + t
+                    if tenure % C == 0:
                         n_at_risk = counts[s, i]
                         due += n_at_risk
                         if n_at_risk > 0:
@@ -582,7 +592,7 @@ cdef void _simulate(
                             elif next_month[s, i] == t:
                                 gone = next_gone[s, i]
                                 schedule(
-                                    n_at_risk - gone, tenure // C + 1, C - 1 - i + starting_tenure[s], C,
+                                    n_at_risk - gone, tenure // C + 1, group_tenure[s, i], C,
                                     uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
                                 )
                                 at += 1
@@ -592,7 +602,7 @@ cdef void _simulate(
                             renewed_mrr += (n_at_risk - gone) * each[s, i]
                 joined = t - C  # cohorts of months t - C, t - 2C, ... renew
                 while joined >= 1:
-                    i = C + joined - 1
+                    i = G + joined - 1
                     n_at_risk = counts[s, i]
                     due += n_at_risk
                     if n_at_risk > 0:
@@ -618,7 +628,7 @@ cdef void _simulate(
                 e = par[s, EXP]
                 c = par[s, CON]
                 growth = 1.0 + e - c
-                old = C + t - 12  # slots active at the end of month t - 12
+                old = G + t - 12  # slots active at the end of month t - 12
                 before_change = 0.0
                 old_mrr = 0.0
                 survivors = 0
@@ -631,9 +641,9 @@ cdef void _simulate(
                         if i < old:
                             old_mrr += value
                         each[s, i] *= growth
-                        if i >= C:  # by calendar month, so that a month's cohorts lie side by side
-                            cohort_customers[col, i - C] += n_here
-                            cohort_mrr[col, i - C] += n_here * each[s, i]
+                        if i >= G:  # by calendar month, so that a month's cohorts lie side by side
+                            cohort_customers[col, i - G] += n_here
+                            cohort_mrr[col, i - G] += n_here * each[s, i]
                 growth_ring[s, col % 12] = growth
                 keep_ring[s, col % 12] = 1.0 - c
                 expansion = e * before_change
@@ -680,7 +690,7 @@ cdef void _simulate(
                     referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at])
                     at += 1
                 new = paid + referred
-                slot = C + t - 1
+                slot = G + t - 1
                 arpa = par[s, ARPA]
                 counts[s, slot] = new
                 each[s, slot] = arpa

@@ -4,13 +4,14 @@ The loop itself is C, compiled from ``_kernels.pyx`` by Cython when saas-sim is 
 module holds its layout (the raw series it writes, where it reads each parameter) and its
 documentation.
 
-Accounts are grouped into *slots* per segment: slot ``i < C`` holds starting
-group ``j = C - 1 - i``; slot ``C + k - 1`` holds the accounts that joined at
-the end of month ``k``.  All accounts of a slot share their tenure and, on a
-path, their MRR per account, so a slot is two numbers: a count and an MRR per
-account.  At month ``t`` the tenure of slot ``i`` is ``t + C - 1 - i`` (plus
-``starting_tenure_months`` for starting groups); it faces renewal number
-``n = tenure / C`` when the tenure is a positive multiple of ``C``.
+Accounts are grouped into *slots* per segment: slot ``i < G`` holds starting
+group ``i`` of the segment's ``G`` (:func:`starting_groups`); slot ``G + k - 1``
+holds the accounts that joined at the end of month ``k``.  All accounts of a
+slot share their tenure and, on a path, their MRR per account, so a slot is two
+numbers: a count and an MRR per account.  At month ``t`` the tenure of a
+starting group is its tenure at month 0 plus ``t``, that of the cohort of month
+``k`` is ``t - k``; a slot faces renewal number ``n = tenure / C`` when the
+tenure is a positive multiple of ``C``.
 
 Randomness: the kernel draws nothing itself.  Each path reads its own run of
 uniforms, ``bound`` of them, from an array filled by the block's
@@ -35,6 +36,7 @@ import numpy as np
 
 from saas_sim.engine._build import kernels as _kernels
 from saas_sim.model.catalog.fields import COMPANY_PARAMS, SEGMENT_PARAMS
+from saas_sim.model.scenario import Segment
 from saas_sim.model.unit_economics import PAYBACK_LIMIT_MONTHS, SUM_TOLERANCE
 
 # Per-path series every segment records, month by month, in this order.
@@ -105,20 +107,43 @@ TAIL_SDS: float = _kernels.TAIL_SDS
 SMALL_MEAN: float = _kernels.SMALL_MEAN  # below it, walk up from 0; above, outwards from the mode
 
 
-def uniforms_per_path(horizon: int, contracts: list[int], churn_changes: int = 0) -> int:
-    """How many uniforms one path may read at most.
+def starting_groups(segment: Segment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's starting groups as the kernel holds them: ``(count, tenure at month 0, MRR per account)``.
 
-    Per segment: one to schedule each slot's first loss (``C`` starting
-    groups, one cohort a month), one more after each loss (at most one per
-    renewal: at month ``t`` one starting group at most renews, and the cohorts
-    of months ``t - C, t - 2C, ...``), every slot again at each of the
-    ``churn_changes`` months whose events change churn, and two per month for
-    acquisition (paid and referred).
+    With ``starting_cohorts``, one group per entry, as given (MRR per account: the entry's MRR over its
+    customers).  Otherwise (SPEC 2.1) ``C`` groups, slot ``i`` holding starting group ``j = C - 1 - i``
+    of tenure ``starting_tenure_months + j`` and ``n0 // C`` accounts (one more for the first
+    ``n0 % C`` groups), even when there are none; their MRR per account is NaN: the segment's
+    starting MRR (drawn per path) shared equally, which the kernel divides.
+    """
+    cohorts = segment.starting_cohorts
+    if cohorts is not None:
+        count = np.array([c.customers for c in cohorts], dtype=np.int64)
+        tenure = np.array([c.tenure_months for c in cohorts], dtype=np.int64)
+        each = np.array([c.mrr for c in cohorts], dtype=np.float64) / count
+        return count, tenure, each
+    C, n0 = segment.contract_months, segment.starting_customers
+    j = C - 1 - np.arange(C, dtype=np.int64)
+    count = n0 // C + (j < n0 % C).astype(np.int64)
+    return count, segment.starting_tenure_months + j, np.full(C, np.nan)
+
+
+def uniforms_per_path(horizon: int, segments: list[tuple[int, np.ndarray]], churn_changes: int = 0) -> int:
+    """How many uniforms one path may read at most; ``segments``: each one's ``(C, starting tenures)``.
+
+    Per segment: one to schedule each slot's first loss (its starting groups,
+    one cohort a month), one more after each loss (at most one per renewal: a
+    starting group of tenure ``tau`` renews ``(tau + H) // C - tau // C``
+    times, the cohorts of months ``t - C, t - 2C, ...`` at month ``t``), every
+    slot again at each of the ``churn_changes`` months whose events change
+    churn, and two per month for acquisition (paid and referred).
     """
     total = 0
-    for C in contracts:
-        renewals = horizon + sum((t - 1) // C for t in range(1, horizon + 1))
-        total += (C + horizon) * (1 + churn_changes) + renewals + 2 * horizon
+    for C, tenures in segments:
+        tenure = np.asarray(tenures, dtype=np.int64)
+        starting = int(((tenure + horizon) // C - tenure // C).sum())
+        renewals = starting + sum((t - 1) // C for t in range(1, horizon + 1))
+        total += (len(tenure) + horizon) * (1 + churn_changes) + renewals + 2 * horizon
     return total
 
 
@@ -154,13 +179,16 @@ def simulate_paths(*arrays: Any) -> tuple[int, int]:
     """Simulate block paths ``first..last-1`` into output rows ``row0 + path`` (the extension's loop).
 
     Arguments, in order: ``first, last, row0, horizon, contract, upfront,
-    starting, starting_tenure, starting_mrr, change_month, segment_params,
+    starting, groups, group_count, group_tenure, group_each, starting_mrr, change_month, segment_params,
     company_params, cash_in, starting_cash, uniforms, bound, max_new, series,
     company, mrr0, cohort_customers, cohort_mrr``.  Shapes (``S`` segments,
     ``K`` segment parameters, ``M`` months with events, ``P`` paths of the
     block, ``H`` months):
 
-    - ``contract, upfront, starting, starting_tenure``: ``(S,)`` int64;
+    - ``contract, upfront, starting, groups``: ``(S,)`` int64 (``starting``: the
+      segment's starting accounts, ``groups``: how many starting groups ``G`` it has);
+      ``group_count, group_tenure``: ``(S, max G)`` int64 and ``group_each``
+      ``(S, max G)`` float64, each group as :func:`starting_groups` gives it;
       ``starting_mrr``: ``(S, P)``, a segment's starting MRR in total.
     - ``change_month``: ``(M,)`` ascending; ``segment_params``: ``(M + 1, S, K, P)``
       and ``company_params``: ``(M + 1, 4, P)`` hold the values before any event

@@ -70,7 +70,6 @@ class SegmentState:
         self.contract_months = C = segment.contract_months
         self.upfront = segment.billing == "upfront"
         self.starting_customers = segment.starting_customers
-        self.starting_tenure = segment.starting_tenure_months
         self.get: Callable[[str], float | np.ndarray] = lambda key: values[prefix + key]
         self.spend_share = self.get("spend_share")
         self.funnel = (
@@ -274,9 +273,18 @@ def simulate_block(
     mrr0 = out.per_path[:, PER_PATH.index("mrr0")]
 
     upfront = np.array([s.upfront for s in segs], dtype=np.int64)
-    starting_tenure = np.array([s.starting_tenure for s in segs], dtype=np.int64)
     starting_mrr = np.array([_per_path(s.starting_mrr, P) for s in segs]).reshape(len(segs), P)
-    bound = compiled.uniforms_per_path(H, [int(C) for C in contract], len(months))
+    groups = [compiled.starting_groups(segment) for segment in scenario.segments]
+    group_sizes = np.array([len(count) for count, _, _ in groups], dtype=np.int64)
+    width = int(group_sizes.max())
+    group_count = np.zeros((len(segs), width), dtype=np.int64)
+    group_tenure = np.zeros((len(segs), width), dtype=np.int64)
+    group_each = np.zeros((len(segs), width))
+    for s, (count, tenure, each) in enumerate(groups):
+        group_count[s, : len(count)], group_tenure[s, : len(count)], group_each[s, : len(count)] = count, tenure, each
+    bound = compiled.uniforms_per_path(
+        H, [(int(C), tenure) for C, (_, tenure, _) in zip(contract, groups, strict=True)], len(months)
+    )
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
         last = min(P, first + chunk)
@@ -289,7 +297,10 @@ def simulate_block(
             contract,
             upfront,
             starting,
-            starting_tenure,
+            group_sizes,
+            group_count,
+            group_tenure,
+            group_each,
             starting_mrr,
             months,
             segment_params,

@@ -67,6 +67,7 @@ from saas_sim.model.scenario import (
     Scenario,
     Segment,
     Simulation,
+    StartingCohort,
 )
 from saas_sim.model.uncertainty import correlation_matrix, is_positive_definite
 
@@ -88,6 +89,9 @@ ACQUISITION_KEYS = keys_of("acquisition")
 SEGMENT_KEYS = keys_of("segments")
 FUNNEL_KEYS = keys_of("segments.funnel")
 CHURN_KEYS = keys_of("segments.churn")
+COHORT_KEYS = keys_of("segments.starting_cohorts")
+STARTING_KEYS = ("starting_customers", "starting_mrr", "starting_tenure_months")  # what starting_cohorts replaces
+MAX_STARTING_COHORTS = 1200  # groups of one segment's installed base: a century of monthly tenures
 EVENT_KEYS = keys_of("events")
 CORRELATION_KEYS = keys_of("simulation.correlations")
 BILLING = FIELD["segments.billing"].choices
@@ -102,6 +106,7 @@ _BLOCK_KEYS = {
     "segment": SEGMENT_KEYS,
     "churn": CHURN_KEYS,
     "funnel": FUNNEL_KEYS,
+    "cohort": COHORT_KEYS,
     "event": EVENT_KEYS,
     "correlation": CORRELATION_KEYS,
 }
@@ -120,6 +125,8 @@ def _destination(key: str, block: str, home: str) -> str:
         return "to an event (under events:)"
     if home == "correlation":
         return "to a correlation (under simulation.correlations:)"
+    if home == "cohort":
+        return "to a starting cohort (under starting_cohorts:)"
     return f"under {home}:"
 
 
@@ -549,7 +556,11 @@ class _ScenarioReader:
             values["churn"], churn_form = self._churn(segment.node_of("churn"), join(field, "churn"), dotted)
         if segment.has("billing"):
             values["billing"] = self._billing(segment.node_of("billing"), join(field, "billing"))
-        values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
+        cohorts = segment.given("starting_cohorts")
+        if cohorts is not None:
+            self._starting_cohorts(segment, cohorts, values)
+        else:
+            values["starting_mrr"] = self._starting_mrr(segment, values, dotted)
         if name is not None:
             self.segments[name] = SegmentForm(uses_funnel=segment.has("funnel"), churn_form=churn_form)
         return _build(Segment, values)  # type: ignore[return-value]  # _build makes the class it is given
@@ -630,6 +641,59 @@ class _ScenarioReader:
         if billing is not None and billing not in BILLING:
             self.reader.report(node, field, f"{allowed}, got {written(node)}")
         return billing
+
+    def _starting_cohorts(self, segment: Mapping, node: Node, values: dict[str, object]) -> None:
+        """The installed base by tenure (SPEC 1, 2.1): ``starting_cohorts`` and, from it, the segment's
+        ``starting_customers`` and ``starting_mrr`` (their totals).  Null or an empty list: none."""
+        field = join(segment.field, "starting_cohorts")
+        given = [key for key in STARTING_KEYS if segment.has(key)]
+        if given:
+            self.reader.report(
+                segment.key_line("starting_cohorts"),
+                field,
+                f"must be left out with {' and '.join(given)}: starting_cohorts gives the installed base "
+                "by tenure instead of those keys",
+            )
+        items = self.reader.sequence(node, field, "{tenure_months: T, customers: N, mrr: X} mappings")
+        if items is None:
+            return
+        if len(items) > MAX_STARTING_COHORTS:
+            self.reader.report(
+                segment.key_line("starting_cohorts"),
+                field,
+                f"must list at most {MAX_STARTING_COHORTS} cohorts, got {len(items)}",
+            )
+            return
+        cohorts: list[StartingCohort] = []
+        for i, item in enumerate(items):
+            item_field = f"{field}[{i}]"
+            mapping = self.reader.mapping(item, item_field, COHORT_KEYS, elsewhere=_ELSEWHERE["cohort"])
+            if mapping is None:
+                continue
+            read: dict[str, object] = {}
+            for key in COHORT_KEYS:
+                value_node = mapping.require(key)
+                if value_node is not None:
+                    rule = FIELD[f"segments.starting_cohorts.{key}"].rule
+                    assert rule is not None  # the cohort's keys are numbers
+                    read[key] = self.reader.number(value_node, rule, join(item_field, key))
+            if all(read.get(key) is not None for key in COHORT_KEYS):
+                cohorts.append(StartingCohort(**read))  # type: ignore[arg-type]  # each value as its rule reads it
+        if len(cohorts) != len(items):
+            return
+        customers = sum(cohort.customers for cohort in cohorts)
+        most = SEGMENT["starting_customers"].high
+        if customers > most:
+            self.reader.report(
+                segment.key_line("starting_cohorts"),
+                field,
+                f"must add up to at most {most:,.0f} customers, got {customers:,}",
+            )
+            return
+        if cohorts:
+            values["starting_cohorts"] = tuple(cohorts)
+            values["starting_customers"] = customers
+            values["starting_mrr"] = math.fsum(cohort.mrr for cohort in cohorts)
 
     def _starting_mrr(self, segment: Mapping, values: dict[str, object], dotted: str | None) -> Number | None:
         """As given; else ``starting_customers × arpa_monthly`` when arpa is fixed;
@@ -876,7 +940,9 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     given form (``monthly`` or ``annual`` with ``heterogeneity``, or
     ``alpha`` and ``beta``).  ``starting_mrr`` is ``None`` when it is
     ``starting_customers × arpa_monthly`` with an uncertain arpa (drawn per
-    path).  Every event carries ``month``, ``note``, ``set`` and ``cash_in``
+    path).  A segment given ``starting_cohorts`` carries them instead of
+    ``starting_customers``, ``starting_mrr`` and ``starting_tenure_months``;
+    one without them leaves the key out.  Every event carries ``month``, ``note``, ``set`` and ``cash_in``
     (``None`` / ``{}`` where not given).  Reading the dict back
     (:func:`parse_scenario` of its YAML) gives ``s`` again.
     """
@@ -912,9 +978,17 @@ def _whole_if_integral(value: object) -> object:
 
 def _segment_to_dict(segment: Segment) -> dict[str, object]:
     data: dict[str, object] = {}
+    cohorts = segment.starting_cohorts
     for key in SEGMENT_KEYS:
         value = getattr(segment, key)
-        if key in ("cac", "funnel") and value is None:
+        if key in ("cac", "funnel", "starting_cohorts") and value is None:
+            continue
+        if cohorts is not None and key in STARTING_KEYS:
+            continue  # the cohorts' totals, not given in the file
+        if key == "starting_cohorts":
+            data[key] = [
+                {"tenure_months": c.tenure_months, "customers": c.customers, "mrr": float(c.mrr)} for c in cohorts or ()
+            ]
             continue
         if key == "funnel":
             data[key] = {k: _number(getattr(value, k)) for k in FUNNEL_KEYS}
@@ -965,6 +1039,8 @@ def _flow_style(value: object, key: str = "") -> object:
         inner = {k: _flow_style(v, k) for k, v in value.items()}
         return _Flow(inner) if "dist" in value or key in _FLOW_KEYS else inner
     if isinstance(value, list):
+        if key == "starting_cohorts":  # a group a line
+            return [_Flow(item) for item in value]
         items = [_flow_style(item) for item in value]
         return _FlowList(items) if key == "between" else items
     return value

@@ -87,6 +87,16 @@ class Churn:
 
 
 @dataclass(frozen=True)
+class StartingCohort:
+    """One group of the installed base (SPEC 2.1): ``customers`` accounts of tenure ``tenure_months``
+    sharing ``mrr`` (the group's MRR in total)."""
+
+    tenure_months: int
+    customers: int
+    mrr: float
+
+
+@dataclass(frozen=True)
 class Segment:
     name: str
     arpa_monthly: Number
@@ -99,6 +109,9 @@ class Segment:
     starting_customers: int = 0
     starting_mrr: Number | None = None  # None: starting_customers * arpa_monthly (per path)
     starting_tenure_months: int = 0
+    # The installed base by tenure, instead of the three keys above; when given, the loader sets
+    # starting_customers and starting_mrr to its totals (and starting_tenure_months stays 0).
+    starting_cohorts: tuple[StartingCohort, ...] | None = None
     contract_months: int = 1
     billing: Literal["monthly", "upfront"] = "monthly"
     expansion_monthly: Number = 0.0

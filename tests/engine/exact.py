@@ -29,11 +29,15 @@ class SegmentMeans:
         n0 = seg.starting_customers
         self.groups = []
         mrr_each = 0.0
-        if n0:
-            mrr_each = (seg.starting_mrr if seg.starting_mrr is not None else n0 * seg.arpa_monthly) / n0
-        for j in range(C):
-            size = n0 // C + (1 if j < n0 % C else 0)
-            self.groups.append(Group(seg.starting_tenure_months + j, float(size), mrr_each))
+        if seg.starting_cohorts is not None:  # the installed base by tenure, each entry a group
+            for cohort in seg.starting_cohorts:
+                self.groups.append(Group(cohort.tenure_months, float(cohort.customers), cohort.mrr / cohort.customers))
+        else:
+            if n0:
+                mrr_each = (seg.starting_mrr if seg.starting_mrr is not None else n0 * seg.arpa_monthly) / n0
+            for j in range(C):
+                size = n0 // C + (1 if j < n0 % C else 0)
+                self.groups.append(Group(seg.starting_tenure_months + j, float(size), mrr_each))
         churn = seg.churn
         self.phi = churn.heterogeneity
         if churn.alpha is not None:

@@ -15,7 +15,7 @@ hazard (2.2), expansion and contraction (2.3), Poisson paid and referral
 acquisition with ``cac_elasticity`` and reinvested gross profit (2.4),
 monthly and upfront collections and cash (2.5), uncertain values drawn once
 per path (2.6, independent draws: no correlations).  Not covered, refused:
-events, ``starting_cohorts``, correlations, ``alpha``/``beta`` churn.
+events, correlations, ``alpha``/``beta`` churn; ``starting_cohorts`` are starting groups as given.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ class SegmentPaths:
     tenure: np.ndarray  # (groups,): the same on every path
     count: np.ndarray  # (paths, groups) accounts
     mrr_each: np.ndarray  # (paths, groups) MRR of one account
+    starting: int  # how many of the groups are starting groups
     spend_month1: Value | None = None
 
 
@@ -105,18 +106,24 @@ def start_segment(segment: Segment, rng: np.random.Generator, paths: int, horizo
     else:
         p = period_churn_from_annual(churn["annual"], contract)
     spread = spread_from_heterogeneity(churn["heterogeneity"])
-    groups = contract + horizon
+    cohorts = segment.starting_cohorts or ()
+    starting = len(cohorts) if cohorts else contract
+    groups = starting + horizon
     tenure = np.zeros(groups, dtype=np.int64)
     count = np.zeros((paths, groups), dtype=np.int64)
     mrr_each = np.zeros((paths, groups))
     n0 = segment.starting_customers
-    if n0:
+    for j, cohort in enumerate(cohorts):  # the installed base by tenure (2.1): one group per entry
+        tenure[j] = cohort.tenure_months
+        count[:, j] = cohort.customers
+        mrr_each[:, j] = cohort.mrr / cohort.customers
+    if n0 and not cohorts:
         starting_mrr = values.get("starting_mrr", n0 * np.asarray(values["arpa_monthly"]))
         for j in range(contract):
             tenure[j] = segment.starting_tenure_months + j
             count[:, j] = n0 // contract + (1 if j < n0 % contract else 0)
             mrr_each[:, j] = np.asarray(starting_mrr) / n0
-    return SegmentPaths(segment, values, p, spread, tenure, count, mrr_each)
+    return SegmentPaths(segment, values, p, spread, tenure, count, mrr_each, starting)
 
 
 def segment_month(
@@ -125,7 +132,7 @@ def segment_month(
     """Month ``t`` of one segment on every path (SPEC 2.1-2.5); returns its flows and stocks."""
     v = seg.values
     contract = seg.segment.contract_months
-    present = contract + t - 1  # columns holding accounts at the end of month t - 1
+    present = seg.starting + t - 1  # columns holding accounts at the end of month t - 1
     seg.tenure[:present] += 1
     renewing = np.flatnonzero((seg.tenure[:present] > 0) & (seg.tenure[:present] % contract == 0))
     if renewing.size:  # each account decides alone: Binomial(count, h(n)) per path and group

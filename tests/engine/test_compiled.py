@@ -82,8 +82,11 @@ def test_edge_probabilities():
 def test_uniform_bound_counts_every_draw():
     # (C + H) first losses, at most one more per renewal (one starting group and floor((t-1)/C) cohorts
     # renew at month t), (C + H) again per churn change, and two acquisition draws a month
-    assert compiled.uniforms_per_path(3, [1]) == (1 + 3) + (3 + 0 + 1 + 2) + 2 * 3
-    assert compiled.uniforms_per_path(24, [12], churn_changes=2) == (12 + 24) * 3 + (24 + 12) + 2 * 24
+    assert compiled.uniforms_per_path(3, [(1, [0])]) == (1 + 3) + (3 + 0 + 1 + 2) + 2 * 3
+    annual = (12, list(range(12)))
+    assert compiled.uniforms_per_path(24, [annual], churn_changes=2) == (12 + 24) * 3 + (24 + 12) + 2 * 24
+    # starting cohorts: each group renews (tau + H) // C - tau // C times; tenure 11 and 23 renew at month 1
+    assert compiled.uniforms_per_path(13, [(12, [11, 23, 5])]) == (3 + 13) + (2 + 2 + 1 + 1) + 2 * 13
 
 
 @pytest.mark.parametrize("contract", [1, 3, 12])
@@ -133,7 +136,8 @@ def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
 
 def test_a_layout_the_extension_does_not_know_is_refused():
     ints, floats = (lambda d: np.zeros((1,) * d, dtype=np.int64)), (lambda d: np.zeros((1,) * d))
-    arrays = (ints(1), ints(1), ints(1), ints(1), floats(2), ints(1), floats(4), floats(3), floats(2), floats(1))
+    groups = (ints(1), ints(2), ints(2), floats(2))  # how many, count, tenure, MRR per account
+    arrays = (ints(1), ints(1), ints(1), *groups, floats(2), ints(1), floats(4), floats(3), floats(2), floats(1))
     outputs = (floats(4), floats(3), floats(2), floats(2), floats(2))
     with pytest.raises(ValueError, match="layout"):
         compiled._kernels.simulate_paths(0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, ints(1))

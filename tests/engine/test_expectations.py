@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -18,6 +19,7 @@ from saas_sim.model.scenario import (
     Scenario,
     Segment,
     Simulation,
+    StartingCohort,
 )
 from tests.engine.exact import expected_series
 
@@ -145,6 +147,94 @@ def test_annual_renewals_spread_over_the_year():
     assert (due[:, :12] == 10).all()
     churned = company["series"]["churned_customers"]
     assert (churned <= due).all()
+
+
+def installed_base() -> list[Segment]:
+    """A calibrated company's installed base (SPEC 2.1 ``starting_cohorts``): sBG monthly plans of mixed
+    tenure, whose hazard falls with tenure, and annual contracts renewing in their own months."""
+    monthly = Segment(
+        name="Monthly",
+        spend_share=0.7,
+        cac=900.0,
+        arpa_monthly=120.0,
+        churn=Churn(alpha=0.8, beta=9.0),
+        gross_margin=0.8,
+        expansion_monthly=0.01,
+        contraction_monthly=0.004,
+        starting_customers=360,
+        starting_mrr=52_500.0,
+        starting_cohorts=(
+            StartingCohort(0, 40, 4_800.0),
+            StartingCohort(1, 60, 7_500.0),
+            StartingCohort(7, 100, 14_000.0),
+            StartingCohort(30, 150, 25_000.0),
+            StartingCohort(7, 10, 1_200.0),  # a tenure given twice adds up
+        ),
+    )
+    annual = Segment(
+        name="Annual",
+        spend_share=0.3,
+        cac=6_000.0,
+        arpa_monthly=900.0,
+        churn=Churn(annual=0.2, heterogeneity=0.4),
+        gross_margin=0.75,
+        contract_months=12,
+        billing="upfront",
+        starting_customers=95,
+        starting_mrr=84_000.0,
+        starting_cohorts=(
+            StartingCohort(11, 50, 40_000.0),  # renews in month 1
+            StartingCohort(14, 30, 30_000.0),  # second renewal in month 10
+            StartingCohort(35, 15, 14_000.0),  # third renewal in month 1
+        ),
+    )
+    return [monthly, annual]
+
+
+def test_starting_cohorts_renew_in_their_own_months_and_means_agree_with_exact_recursion():
+    sc = make(installed_base(), horizon=26, paths=6000, spend=20_000.0)
+    company, segments = simulate_per_path(sc)
+    exact = expected_series(sc)
+    annual = segments["Annual"]["series"]
+    due = annual["renewals_due"]
+    assert (due[:, 0] == 65).all() and (due[:, 9] == 30).all()  # tenure 11 and 35 in month 1, 14 in month 10
+    assert (due[:, 1:9] == 0).all()  # no annual cohort of month 1..8 renews before month 13
+    # upfront: a month collects only from accounts that renew or join in it
+    collects = annual["collections"] > 0
+    assert not (collects & (due == 0) & (annual["new_customers"] == 0)).any()
+    assert collects[:, 0].all()
+    for name, key in [
+        ("customers", "customers"),
+        ("mrr", "mrr"),
+        ("churned_customers", "churned"),
+        ("renewals_due", "renewals_due"),
+        ("collections", "collections"),
+        ("cash", "cash"),
+    ]:
+        assert_mean_matches(company["series"][name], exact[key], name)
+    for seg in ("Monthly", "Annual"):
+        for name, key in [("customers", "customers"), ("churned_customers", "churned"), ("mrr", "mrr")]:
+            assert_mean_matches(segments[seg]["series"][name], exact[f"{seg}.{key}"], f"{seg}.{name}")
+
+
+def test_the_installed_base_by_tenure_churns_as_its_tenure_says():
+    """sBG churn falls with tenure: 100 accounts of tenure 30 lose fewer in month 1 than 100 of tenure 0.
+
+    The same segment given as ``starting_customers`` would treat them all as tenure 0."""
+    young = dataclasses.replace(
+        installed_base()[0], spend_share=1.0, starting_cohorts=(StartingCohort(0, 1000, 100_000.0),),
+        starting_customers=1000, starting_mrr=100_000.0,
+    )  # fmt: skip
+    old = dataclasses.replace(young, starting_cohorts=(StartingCohort(30, 1000, 100_000.0),))
+    churned = {}
+    for label, segment in (("young", young), ("old", old)):
+        sc = make([segment], horizon=3, paths=2000)
+        company, _ = simulate_per_path(sc)
+        churned[label] = company["series"]["churned_customers"][:, 0].mean()
+        assert churned[label] == pytest.approx(expected_series(sc)["churned"][0], rel=0.03)
+    # h(1) = alpha / (alpha + beta) = 8.2 %; h(31) = alpha / (alpha + beta + 30) = 2.0 %
+    assert churned["young"] == pytest.approx(1000 * 0.8 / 9.8, rel=0.03)
+    assert churned["old"] == pytest.approx(1000 * 0.8 / 39.8, rel=0.05)
 
 
 BASE_SEGMENTS = [

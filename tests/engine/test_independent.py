@@ -37,6 +37,7 @@ from saas_sim.model.scenario import (
     Segment,
     Simulation,
 )
+from tests.engine import test_expectations
 from tests.engine.exact import expected_series
 from tests.engine.independent import simulate_independent
 
@@ -170,11 +171,27 @@ def twins() -> Scenario:
     )
 
 
+def installed_base() -> Scenario:
+    """(e) a calibrated company's installed base by tenure (``starting_cohorts``): monthly plans whose sBG
+    hazard depends on each group's tenure, annual upfront contracts renewing in their own months."""
+    monthly, annual = test_expectations.installed_base()
+    monthly = dataclasses.replace(monthly, churn=Churn(monthly=0.06, heterogeneity=0.5))
+    return Scenario(
+        name="Installed base",
+        horizon_months=24,
+        company=Company(starting_cash=800_000.0, fixed_costs_monthly=60_000.0),
+        acquisition=Acquisition(spend_monthly=25_000.0),
+        segments=(monthly, annual),
+        simulation=Simulation(paths=ENGINE_PATHS, seed=ENGINE_SEED),
+    )
+
+
 SCENARIOS = {
     "sbg_monthly": sbg_monthly,
     "annual_upfront": annual_upfront,
     "three_segments": three_segments,
     "twins": twins,
+    "installed_base": installed_base,
 }
 
 
@@ -252,6 +269,10 @@ def test_three_segments_with_an_uncertain_churn_match_an_independent_simulation(
 
 def test_two_identical_segments_match_an_independent_simulation():
     assert_agree("twins", ["customers", "mrr", "cash"])
+
+
+def test_an_installed_base_by_tenure_matches_an_independent_simulation():
+    assert_agree("installed_base", ["customers", "mrr", "collections", "cash"])
 
 
 def test_the_independent_simulation_means_match_the_exact_expectations():

@@ -46,6 +46,7 @@ from saas_sim.model.scenario import (
     Scenario,
     Segment,
     Simulation,
+    StartingCohort,
 )
 from tests.strategies import scenarios
 
@@ -59,7 +60,6 @@ PENDING = {
     "company.when_out_of_cash": 18,
     "company.funding": 18,
     "company.customer_success": 18,
-    "segments.starting_cohorts": 16,
     "programs": 18,
     "migrations": 18,
 }
@@ -73,6 +73,7 @@ BLOCK_TYPES = {
     "segments": Segment,
     "segments.funnel": Funnel,
     "segments.churn": Churn,
+    "segments.starting_cohorts": StartingCohort,
     "events": Event,
 }
 
@@ -129,7 +130,6 @@ def test_the_pending_keys_are_not_in_the_catalog_and_the_loader_refuses_them() -
         "company.when_out_of_cash": ("company", "continue"),
         "company.funding": ("company", {"below_cash": 500_000, "amount": 3_000_000}),
         "company.customer_success": ("company", {"arr_per_csm": 2_000_000, "cost_per_csm_monthly": 12_000}),
-        "segments.starting_cohorts": ("segments[0]", [{"tenure_months": 14, "customers": 120, "mrr": 30_000}]),
         "programs": ("", [{"name": "Save", "cost_monthly": 80_000, "churn_change": -0.15}]),
         "migrations": ("", [{"from": "SMB", "to": "Enterprise", "monthly": 0.005}]),
     }

@@ -373,6 +373,35 @@ FIELDS: tuple[Field, ...] = (
         default=0,
     ),
     Field(
+        "segments.starting_cohorts",
+        "block",
+        "list",
+        "The installed base by tenure, instead of the three starting_* keys: "
+        "[{tenure_months: 14, customers: 120, mrr: 30k}, ...] (saas-sim calibrate writes it).",
+        default=None,
+    ),
+    Field(
+        "segments.starting_cohorts.tenure_months",
+        "months",
+        "months",
+        "How long this group's accounts have been customers.",
+        FieldRule(0, 600, integer=True, uncertain=False, settable=False),
+    ),
+    Field(
+        "segments.starting_cohorts.customers",
+        "count",
+        "accounts",
+        "Accounts in this group.",
+        FieldRule(1, 1_000_000_000, integer=True, uncertain=False, settable=False),
+    ),
+    Field(
+        "segments.starting_cohorts.mrr",
+        "money",
+        "money / month",
+        "This group's MRR in total.",
+        FieldRule(0.0, MAX_AMOUNT, uncertain=False, settable=False),
+    ),
+    Field(
         "segments.contract_months",
         "months",
         "months",
