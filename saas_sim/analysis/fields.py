@@ -30,7 +30,7 @@ from saas_sim.model.catalog.fields import FIELD, MAX_MAGNITUDE, NOT_VARIED, SEGM
 from saas_sim.model.catalog.metrics import MEAN_METRICS as MEAN_METRICS
 from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS
 from saas_sim.model.catalog.metrics import statistic_name as statistic_name
-from saas_sim.model.paths import EVENT_PATH, names_a_group, suggest
+from saas_sim.model.paths import COHORT_TOTALS, EVENT_PATH, names_a_group, suggest
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
 
 
@@ -82,6 +82,8 @@ def input_fields(scenario: Scenario) -> list[InputField]:
     """
     fields = [InputField(path, value, rule) for path, value, rule in iter_numbers(scenario)]
     for segment in scenario.segments:
+        if segment.starting_cohorts is not None:
+            continue  # the installed base by tenure: its totals are no inputs (see why_not_varied)
         path = f"segments.{segment.name}.starting_customers"
         after = max(i for i, f in enumerate(fields) if f.path.startswith(f"segments.{segment.name}."))
         fields.insert(after + 1, InputField(path, segment.starting_customers, SEGMENT["starting_customers"]))
@@ -106,6 +108,15 @@ def find_field(scenario: Scenario, path: str) -> InputField:
         raise InputError([f"'{path}' cannot be varied: {reason}"])
     if path in fields:
         return fields[path]
+    parts = path.split(".")
+    by_cohorts = {s.name for s in scenario.segments if s.starting_cohorts is not None}
+    if len(parts) == 3 and parts[0] == "segments" and parts[1] in by_cohorts and parts[2] in COHORT_TOTALS:
+        raise InputError(
+            [
+                f"'{path}' cannot be varied: segment {parts[1]} gives its installed base as starting_cohorts "
+                "(by tenure); change the cohorts in the file"
+            ]
+        )
     raise InputError([f"'{path}' {_why_unknown(scenario, path, list(fields))}"])
 
 

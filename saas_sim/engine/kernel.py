@@ -98,9 +98,13 @@ class SegmentState:
         n0 = segment.starting_customers
         # The segment's starting MRR in total; by default every starting account pays ARPA.
         self.starting_mrr = (
-            (self.get("starting_mrr") if segment.starting_mrr is not None else n0 * self.params["arpa_monthly"])
-            if n0 > 0
-            else 0.0
+            0.0
+            if n0 == 0
+            else segment.starting_mrr or 0.0  # the cohorts' total: each group has its own MRR
+            if segment.starting_cohorts is not None
+            else self.get("starting_mrr")
+            if segment.starting_mrr is not None
+            else n0 * self.params["arpa_monthly"]
         )
 
     def param(self, name: str) -> float | np.ndarray:

@@ -83,10 +83,17 @@ def numbers(scenario: Scenario) -> Iterator[tuple[str, Any, FieldRule]]:
             yield f"events[{i}].cash_in", event.cash_in, EVENT_CASH_IN
 
 
+# What a segment's ``starting_cohorts`` stand for: totals the loader fills in, no inputs of their own.
+COHORT_TOTALS = ("starting_customers", "starting_mrr", "starting_tenure_months")
+
+
 def _segment_numbers(obj: object, prefix: str, key_prefix: str = "") -> Iterator[tuple[str, Any, FieldRule]]:
+    cohorts = getattr(obj, "starting_cohorts", None) is not None
     for f in dataclasses.fields(obj):  # type: ignore[arg-type]  # a segment or one of its parts: dataclasses
         value = getattr(obj, f.name)
         key = f"{key_prefix}{f.name}"
+        if cohorts and key in COHORT_TOTALS:
+            continue
         if dataclasses.is_dataclass(value) and not isinstance(value, Distribution):
             yield from _segment_numbers(value, f"{prefix}.{f.name}", f"{key}.")
         elif key in SEGMENT and value is not None:

@@ -125,3 +125,20 @@ def test_an_event_cannot_change_the_installed_base():
     )
     found = problems(text)
     assert len(found) == 1 and "segments.SMB.starting_cohorts" in found[0], found
+
+
+def test_the_cohorts_totals_are_no_inputs_of_the_analyses(tmp_path):
+    """Sensitivity and goal seek would change starting_customers or starting_mrr and the engine, which
+    reads the cohorts, would ignore it: a silent no-op.  They are left out, and naming one says why."""
+    from saas_sim.analysis.fields import find_field, input_fields
+    from saas_sim.model import paths
+
+    scenario = parse_scenario(scenario_text("      - {tenure_months: 14, customers: 120, mrr: 30k}\n"))
+    names = [field.path for field in input_fields(scenario)]
+    assert "segments.SMB.arpa_monthly" in names
+    assert not [name for name in names if name.startswith("segments.") and ".starting_" in name]
+    assert not [leaf for leaf in paths.leaves(scenario) if leaf.startswith("segments.") and ".starting_" in leaf]
+    with pytest.raises(InputError, match="gives its installed base as starting_cohorts"):
+        find_field(scenario, "segments.SMB.starting_customers")
+    plain = parse_scenario(HEAD + "    starting_customers: 10\n")
+    assert find_field(plain, "segments.SMB.starting_customers").value == 10
