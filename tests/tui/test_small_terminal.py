@@ -74,7 +74,7 @@ async def test_calibrate_after_a_fit_fits_80_by_24(store):
         await settle(pilot)
         assert not dialog.query_one("#calibrate-create", Button).disabled
 
-    buttons, hidden, _ = await show(store, CalibrateDialog(STARTER.text), fit)
+    buttons, hidden, _ = await show(store, CalibrateDialog(), fit)
     assert len(buttons) == 3 and hidden == []
 
 

@@ -1,4 +1,4 @@
-"""Create a scenario calibrated from history: churn fitted to a cohort table or an MRR ledger."""
+"""Create a scenario calibrated from a billing history: the whole company (``saas-sim calibrate``, SPEC 6.3)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ FIT = ScreenWork("calibrate", lines=True)
 
 
 class CalibrateDialog(ModalScreen[OpenScenario | None]):
-    """Ask for a history file, fit it, and hand back a new scenario (the starter, calibrated)."""
+    """Ask for a billing history, calibrate the whole company on it, and hand back the new scenario."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="calibrate.close")]
     DEFAULT_CSS = """
@@ -40,9 +40,8 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
     #calibrate-buttons Button { margin-right: 2; }
     """
 
-    def __init__(self, base_text: str, path: str = ""):
+    def __init__(self, path: str = ""):
         super().__init__()
-        self.base_text = base_text
         self.path = path
         self.calibration: Calibration | None = None
 
@@ -50,9 +49,10 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         with Vertical(id="calibrate-dialog"):
             with VerticalScroll(id="calibrate-body"):
                 yield Static(
-                    "[b]Calibrate from history[/b]: a cohort table (cohort,period,active) or an MRR ledger"
-                    " (customer_id,month,mrr). The churn is fitted (shifted-beta-geometric) and, from a"
-                    " ledger, ARPA, expansion and contraction are read; a new scenario takes them."
+                    "[b]Calibrate from history[/b]: an MRR ledger (customer_id,month,mrr) as billing systems"
+                    " export it. The new scenario starts where the company is at the last month (customers,"
+                    " MRR, tenures) with churn fitted, expansion, ARPA and the pace of new accounts read from"
+                    " it, as saas-sim calibrate writes it."
                 )
                 with Horizontal(id="calibrate-line"):
                     yield Label("file")
@@ -62,7 +62,7 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
                 yield Static("", id="calibrate-report")
                 yield Static("", id="calibrate-problem")
             with Horizontal(id="calibrate-buttons"):  # docked: on screen however long the report (80x24)
-                yield Button("Fit", id="calibrate-fit", variant="primary")
+                yield Button("Calibrate", id="calibrate-fit", variant="primary")
                 yield Button("Create scenario", id="calibrate-create", disabled=True)
                 yield Button("Close", id="calibrate-close")
 
@@ -74,27 +74,25 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
             self.query_one("#calibrate-problem", Static).update("file: give the path of a CSV file")
             return
         self.query_one("#calibrate-problem", Static).update("")
-        self.query_one("#calibrate-report", Static).update("Fitting…")
+        self.query_one("#calibrate-report", Static).update("Calibrating…")
         self.query_one("#calibrate-create", Button).disabled = True
         self.fit(path)
 
     @FIT
     def fit(self, path: str) -> None:
-        from saas_sim.analysis.calibrate import calibrate
+        from saas_sim.analysis.calibrate import CalibrateOptions, calibrate_ledger
+        from saas_sim.io.ledger import read_ledger
 
         job = Job(self.app)
-        job.post(self._show, calibrate(self.base_text, path))
+        job.post(self._show, calibrate_ledger(read_ledger(path), CalibrateOptions()))
 
     def _show(self, calibration: Calibration) -> None:
-        from saas_sim.render.fit import parameters_table
+        from rich.text import Text
+
+        from saas_sim.analysis.calibrate import summary_lines
 
         self.calibration = calibration
-        fit = calibration.fit
-        verdicts = "\n".join(f"• {line}" for line in fit.warnings)
-        report = self.query_one("#calibrate-report", Static)
-        report.update(parameters_table(fit))
-        if verdicts:
-            self.query_one("#calibrate-problem", Static).update(verdicts)
+        self.query_one("#calibrate-report", Static).update(Text("\n".join(summary_lines(calibration))))
         self.query_one("#calibrate-create", Button).disabled = False
 
     @on(Button.Pressed, "#calibrate-create")

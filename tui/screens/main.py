@@ -481,12 +481,10 @@ class MainScreen(Screen):
         self.notify(f"{answer.field} set to {field.value}")
 
     def action_calibrate(self) -> None:
-        from saas_sim.io.examples import examples
         from tui.screens.calibrate import CalibrateDialog
 
-        starter = examples()[0].text
         self._after_unsaved(
-            "calibrate a new scenario", lambda: self.app.push_screen(CalibrateDialog(starter), self._open_chosen)
+            "calibrate a new scenario", lambda: self.app.push_screen(CalibrateDialog(), self._open_chosen)
         )
 
     def action_quit_app(self) -> None:
