@@ -46,7 +46,9 @@ def metrics_command(
             metavar="LEDGER.csv",
             show_default=False,
             help="An MRR ledger: CSV with the columns customer_id, month, mrr (delimiter , ; or tab; months as "
-            '2024-01, 2024-01-31 or ISO timestamps; amounts like 1234.50 or "$1,234.50").',
+            '2024-01, 2024-01-31 or ISO timestamps; amounts like 1234.50 or "$1,234.50"); or a subscriptions '
+            "table: customer_id, start, end, mrr (or amount, interval and optionally quantity), end empty while "
+            "active.",
         ),
     ],
     json_path: Annotated[
@@ -70,17 +72,17 @@ def metrics_command(
     decimal: DecimalOption = ".",
     date_format: DateFormatOption = None,
 ) -> None:
-    """Month by month from an MRR ledger: MRR movements, customers, logo churn, NRR, GRR and quick ratio; cohorts.
+    """Month by month from an MRR ledger or subscriptions table: MRR movements, customers, logo churn, NRR, GRR and quick ratio; cohorts.
 
     The movements are new, expansion, contraction, churned and reactivation MRR, as ChartMogul defines them.
     """
     from saas_sim.analysis.ledger_metrics import ledger_metrics
-    from saas_sim.io.ledger import read_ledger, write_metrics_csv
+    from saas_sim.io.ledger import read_ledger_like, write_metrics_csv
     from saas_sim.io.result import write_json
 
     options = read_options(columns, decimal, date_format)
     check_output_paths(json_path=json_path, csv_path=csv_path)
-    document = ledger_metrics(read_ledger(ledger, options))
+    document = ledger_metrics(read_ledger_like(ledger, options))
     if json_path is not None:
         write_json(document, json_path)
     if csv_path is not None:

@@ -42,7 +42,7 @@ import numpy as np
 
 from saas_sim.errors import InputError, Problem
 from saas_sim.io.files import read_text
-from saas_sim.io.ledger import DEFAULT_OPTIONS, ledger_from_table
+from saas_sim.io.ledger import DEFAULT_OPTIONS
 from saas_sim.io.ledger import Ledger as LedgerRows
 from saas_sim.io.tables import ReadOptions, Table, parse_count, read_table, shown
 
@@ -112,7 +112,7 @@ class _Problems:
 
 
 def read_history(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OPTIONS) -> CohortTable:
-    """A cohort table or a ledger, told apart by the header."""
+    """A cohort table, a ledger or a subscriptions table (SPEC 6.2), told apart by the header."""
     from saas_sim.io.ledger import MAX_FILE_BYTES
 
     return parse_history(read_text(path, kind="history file", max_bytes=MAX_FILE_BYTES), os.fsdecode(path), options)
@@ -121,17 +121,22 @@ def read_history(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OP
 def parse_history(text: str, source: str = "<history>", options: ReadOptions = DEFAULT_OPTIONS) -> CohortTable:
     """:func:`read_history` on text already read."""
 
+    from saas_sim.io.subscriptions import AMOUNT_COLUMNS, KINDS, LAYOUTS, MRR_COLUMNS, ledger_of_layout
+
     def describe(header: list[str] | None) -> str:
         got = shown(",".join(header)) if header is not None else "an empty file"
         return (
-            f"must have the columns {','.join(COHORT_HEADER)} (a cohort table) or "
-            f"{','.join(LEDGER_HEADER)} (an MRR ledger), got {got}; for other names, --columns"
+            f"must have the columns {','.join(COHORT_HEADER)} (a cohort table), "
+            f"{','.join(LEDGER_HEADER)} (an MRR ledger), or {','.join(MRR_COLUMNS)} or "
+            f"{','.join(AMOUNT_COLUMNS)}[,quantity] (a subscriptions table), got {got}; for other names, --columns"
         )
 
-    layout, table = read_table(text, source, [COHORT_HEADER, LEDGER_HEADER], options, describe, "header")
+    layout, table = read_table(
+        text, source, [COHORT_HEADER, *LAYOUTS], options, describe, "header", kinds=("cohort table", *KINDS)
+    )
     if layout == 0:
         return _read_cohort_rows(table, options)
-    return ledger_cohorts(source, dense_ledger(ledger_from_table(table, options)))
+    return ledger_cohorts(source, dense_ledger(ledger_of_layout(layout - 1, table, options)))
 
 
 def _read_cohort_rows(table: Table, options: ReadOptions) -> CohortTable:

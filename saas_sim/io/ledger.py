@@ -24,6 +24,7 @@ Beyond SPEC 6:
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,10 +40,12 @@ from saas_sim.io.tables import (
     Table,
     amount_range_problem,
     amounts,
+    keep_segment_column,
     missing_columns,
     month_ordinal,
     month_problem,
     read_table,
+    shown,
 )
 
 COLUMNS = ("customer_id", "month", "mrr")
@@ -54,13 +57,15 @@ DEFAULT_OPTIONS = ReadOptions()
 
 @dataclass(frozen=True, eq=False)
 class Ledger:
-    """A validated MRR ledger, one entry per row of the file.
+    """A validated MRR ledger, one entry per row of the file (per subscription month of a subscriptions table).
 
     ``customer[i]``, ``month[i]`` and ``mrr[i]`` describe row ``i``:
     ``customer`` indexes ``customer_ids``, ``month`` indexes ``months``, the
     labels (``YYYY-MM``) of every month from the first to the last in the
     file.  Several rows of one customer in one month are kept apart here
-    (the metrics sum them).
+    (the metrics sum them).  With ``ReadOptions.segment_by``, ``segment[i]``
+    indexes ``segment_labels`` (the column's values, in order of appearance);
+    else ``segment`` is ``None``.
     """
 
     source: str
@@ -69,6 +74,9 @@ class Ledger:
     customer: np.ndarray  # (rows,) int64
     month: np.ndarray  # (rows,) int64
     mrr: np.ndarray  # (rows,) float64, >= 0
+    segment: np.ndarray | None = None  # (rows,) int64, or None without segment_by
+    segment_labels: tuple[str, ...] = ()
+    kind: str = "ledger"  # or "subscriptions": what the file was
 
     @property
     def rows(self) -> int:
@@ -93,19 +101,65 @@ def parse_ledger(text: str, source: str = "<ledger>", options: ReadOptions = DEF
     return ledger_from_table(table, options)
 
 
+def read_ledger_like(path: str | os.PathLike[str], options: ReadOptions = DEFAULT_OPTIONS) -> Ledger:
+    """A ledger or a subscriptions table (SPEC 6.2, told apart by the header), read as a :class:`Ledger`."""
+    from saas_sim.io.subscriptions import parse_ledger_like
+
+    text = read_text(path, kind="ledger or subscriptions table", max_bytes=MAX_FILE_BYTES)
+    return parse_ledger_like(text, os.fsdecode(path), options)
+
+
 def ledger_from_table(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -> Ledger:
     """The ledger of a table whose ledger columns were found (:func:`~saas_sim.io.tables.read_table`)."""
-    return _Rows(table, options).ledger()
+    keep_segment_column(table, options)
+    kinds = {"customer_id": "id", "month": "month", "mrr": "amount"}
+    if options.segment_by is not None:
+        kinds["segment"] = "segment"
+    problems = RowProblems(table)
+    read = read_columns(table, options, kinds, problems)
+    kept = ~read.ignored
+    month_ordinals = read.values["month"]
+    valid_months = month_ordinals[kept & (month_ordinals >= 0)]
+    if len(valid_months) and not problems.count:
+        first, last = int(valid_months.min()), int(valid_months.max())
+        if last - first + 1 > MAX_MONTHS:
+            rows = np.flatnonzero(kept & (month_ordinals == first))[:1]
+            problems.report(rows, "month", lambda row: span_problem(first, last))
+    problems.raise_any()
+    customer, mrr = read.values["customer_id"], read.values["mrr"]
+    segment = read.values.get("segment")
+    customer_ids = read.labels["customer_id"]
+    if not kept.all():
+        customer, month_ordinals, mrr = customer[kept], month_ordinals[kept], mrr[kept]
+        segment = None if segment is None else segment[kept]
+        customer, customer_ids = drop_unused(customer, customer_ids)
+    if not len(mrr):
+        raise InputError([Problem(table.source, None, "", "has no rows: a ledger needs at least one customer month")])
+    first = int(month_ordinals.min())
+    months = tuple(month_label(ordinal) for ordinal in range(first, int(month_ordinals.max()) + 1))
+    return Ledger(
+        table.source,
+        tuple(customer_ids),
+        months,
+        customer,
+        month_ordinals - first,
+        mrr,
+        segment,
+        tuple(read.labels.get("segment", ())),
+    )
 
 
-def _encode(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of ``values`` and the distinct values (stripped of spaces), in order of appearance."""
-    codes_of = {value: code for code, value in enumerate(dict.fromkeys(values))}
-    raw_codes = np.fromiter(map(codes_of.__getitem__, values), dtype=np.int64, count=len(values))
-    # Strip the distinct values only, then merge those that become equal (" a" and "a").
-    stripped: dict[str, int] = {}
-    merge = np.array([stripped.setdefault(value.strip(), len(stripped)) for value in codes_of], dtype=np.int64)
-    return merge[raw_codes] if len(values) else raw_codes, list(stripped)
+def span_problem(first: int, last: int) -> str:
+    return (
+        f"{month_label(first)} is {last - first + 1} months before "
+        f"the last month {month_label(last)}; a ledger spans at most {MAX_MONTHS} months"
+    )
+
+
+def drop_unused(codes: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """``codes`` renumbered over the labels they use (ids of skipped blank rows only, "", drop out)."""
+    used = np.unique(codes)
+    return np.searchsorted(used, codes), [labels[code] for code in used]
 
 
 def month_label(ordinal: int) -> str:
@@ -113,105 +167,196 @@ def month_label(ordinal: int) -> str:
     return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
 
 
-def _blank(row: list[str]) -> bool:
-    return not any(cell.strip() for cell in row)
+class _Codes(dict[str, int]):
+    """Distinct values numbered in order of appearance: ``codes[value]`` numbers a new value on first sight."""
+
+    def __missing__(self, value: str) -> int:
+        code = self[value] = len(self)
+        return code
 
 
-class _Rows:
-    """The data rows of one file, validated column by column; problems collected by row."""
+def _merged(codes: _Codes) -> tuple[np.ndarray, list[str]]:
+    """For each raw code, the code of its value stripped of spaces (" a" and "a" are one), and those values."""
+    stripped: dict[str, int] = {}
+    merge = np.array([stripped.setdefault(value.strip(), len(stripped)) for value in codes], dtype=np.int64)
+    return merge, list(stripped)
 
-    def __init__(self, table: Table, options: ReadOptions):
+
+_RANKS = {
+    "": 0,
+    "customer_id": 1,
+    "month": 2,
+    "start": 2,
+    "end": 3,
+    "mrr": 4,
+    "amount": 4,
+    "interval": 5,
+    "quantity": 6,
+}
+
+
+class RowProblems:
+    """Problems of a table's rows, reported by row index and listed in line order.
+
+    Every problem is counted; of each field, only the first
+    :data:`MAX_REPORTED` (by row) are formatted, which is all the list can show.
+    """
+
+    def __init__(self, table: Table):
         self.table = table
-        self.options = options
-        self.problems: list[tuple[int, str, str]] = []  # (row index, field, message)
-        self.problem_count = 0
+        self.items: list[tuple[int, int, str, str]] = []  # (row, rank, field, message)
+        self.count = 0
+        self._formatted: dict[str, int] = {}
+
+    def take(self, rows: np.ndarray, field: str) -> list[int]:
+        """Count a problem of ``field`` in each of ``rows`` (ascending); those whose message to :meth:`add`."""
+        self.count += len(rows)
+        room = max(MAX_REPORTED - self._formatted.get(field, 0), 0)
+        self._formatted[field] = self._formatted.get(field, 0) + min(room, len(rows))
+        return [int(row) for row in rows[:room]]
+
+    def add(self, row: int, field: str, message: str) -> None:
+        """The message of a problem counted by :meth:`take`."""
+        self.items.append((row, _RANKS.get(field, 9), field, message))
 
     def report(self, rows: np.ndarray, field: str, message: Callable[[int], str]) -> None:
-        """``message(row)`` for each row index in ``rows``; only the first few are formatted."""
-        self.problem_count += len(rows)
-        for row in rows[:MAX_REPORTED]:
-            self.problems.append((int(row), field, message(int(row))))
+        """``message(row)`` for each body row index in ``rows`` (ascending)."""
+        for row in self.take(rows, field):
+            self.add(row, field, message(row))
 
-    def ledger(self) -> Ledger:
+    def raise_any(self) -> None:
+        if not self.count:
+            return
+        ordered = sorted(self.items, key=lambda item: item[:2])[:MAX_REPORTED]
         table = self.table
-        width, count = len(table.header), len(table)
-        lengths = table.lengths()
-        ignored = lengths != width  # checked no further: refused, or a blank line
+        problems = [Problem(table.source, table.line(row), field, message) for row, _, field, message in ordered]
+        if self.count > len(problems):
+            more = self.count - len(problems)
+            problems.append(Problem(table.source, None, "", f"and {more} more problem{'s' if more > 1 else ''}"))
+        raise InputError(problems)
+
+
+def _ordinal(label: str, kind: str, date_format: str | None) -> int:
+    """A month column's value as a month ordinal; -2 for an empty optional month, -1 for one unreadable."""
+    if kind == "optional_month" and not label:
+        return -2
+    ordinal = month_ordinal(label, date_format)
+    return -1 if ordinal is None else ordinal
+
+
+@dataclass
+class ReadColumns:
+    """Columns of a table read a chunk at a time, one entry per body record.
+
+    ``values[column]``: for an ``id``, ``segment`` or ``code`` column the
+    codes of its values stripped of spaces (``labels[column]``); for a
+    ``month`` (or ``optional_month``) column the month ordinal, -1 where
+    unreadable (reported), -2 where empty (``optional_month`` only); for an
+    ``amount`` column the float (NaN where unreadable, reported).
+    ``ignored``: records of another width than the header (reported unless
+    blank) and blank ones, which no other check looks at.
+    """
+
+    values: dict[str, np.ndarray]
+    labels: dict[str, list[str]]
+    ignored: np.ndarray
+
+
+def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], problems: RowProblems) -> ReadColumns:
+    """Read the columns ``kinds`` names (column -> ``id``, ``segment``, ``code``, ``month``,
+    ``optional_month`` or ``amount``), checking each value; problems go to ``problems``.
+
+    The one ``id`` column comes first: a record whose id is empty is a
+    problem, unless every field of it is blank (a spreadsheet's empty row).
+    """
+    width = len(table.header)
+    names = list(kinds)
+    codes = {name: _Codes() for name in names if kinds[name] not in ("amount", "quantity")}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    ignored_parts: list[np.ndarray] = []
+    id_column = next(name for name in names if kinds[name] == "id")
+    blank_ids: list[int] = []  # raw codes of the id column whose value is only spaces
+    checked_ids = 0
+    for chunk in table.chunks([table.positions[name] for name in names]):
+        start = chunk.start
+        ignored = chunk.lengths != width
         if ignored.any():
             wrong = np.flatnonzero(ignored)
-            blank = np.array([_blank(table.row(int(row))) for row in wrong], dtype=np.bool_)
-            self.report(wrong[~blank], "", lambda row: table.width_problem(int(lengths[row])))
-        customer_text, month_text, mrr_text = table.columns([table.positions[column] for column in COLUMNS], ignored)
-        customer, customer_ids = _encode(customer_text)
-        del customer_text
-
-        empty_ids = [code for code, label in enumerate(customer_ids) if not label]
-        if empty_ids:
-            empty = np.flatnonzero(np.isin(customer, empty_ids) & ~ignored)
-            blank = np.array([_blank(table.row(int(row))) for row in empty], dtype=np.bool_)
-            ignored[empty[blank]] = True  # ",," as spreadsheets write empty rows
-            self.report(empty[~blank], "customer_id", lambda row: "is empty")
-
-        month_code, month_labels = _encode(month_text)
-        del month_text
-        for row in np.flatnonzero(ignored):
-            mrr_text[row] = "0"  # keeps the fast path for the others
-        mrr, unreadable = amounts(mrr_text, self.options.decimal)
-
-        date_format = self.options.date_format
-        ordinals = np.array(
-            [-1 if (ordinal := month_ordinal(label, date_format)) is None else ordinal for label in month_labels],
-            dtype=np.int64,
-        )
-        month_ordinals = ordinals[month_code] if count else np.zeros(0, dtype=np.int64)
-        bad = np.flatnonzero((month_ordinals < 0) & ~ignored)
-        self.report(bad, "month", lambda row: month_problem(month_labels[month_code[row]], date_format))
-
-        unreadable_rows = np.array(sorted(unreadable), dtype=np.int64)
-        unreadable_rows = unreadable_rows[~ignored[unreadable_rows]]
-        self.report(unreadable_rows, "mrr", lambda row: unreadable[row])
-        with np.errstate(invalid="ignore"):
-            out_of_range = ~ignored & ~np.isnan(mrr) & ((mrr < 0) | (mrr > MAX_AMOUNT))
-        self.report(
-            np.flatnonzero(out_of_range), "mrr", lambda row: amount_range_problem(float(mrr[row]), mrr_text[row]) or ""
-        )
-
-        kept = ~ignored
-        valid_months = month_ordinals[kept & (month_ordinals >= 0)]
-        if len(valid_months) and not self.problem_count:
-            first, last = int(valid_months.min()), int(valid_months.max())
-            if last - first + 1 > MAX_MONTHS:
-                rows = np.flatnonzero(kept & (month_ordinals == first))[:1]
-                self.report(
-                    rows,
-                    "month",
-                    lambda row: (
-                        f"{month_label(first)} is {last - first + 1} months before "
-                        f"the last month {month_label(last)}; a ledger spans at most {MAX_MONTHS} months"
-                    ),
-                )
-        if self.problem_count:
-            raise InputError(self._problems())
-        if not kept.all():
-            customer, month_ordinals, mrr = customer[kept], month_ordinals[kept], mrr[kept]
-            used = np.unique(customer)  # ids of blank rows only ("") drop out
-            customer = np.searchsorted(used, customer)
-            customer_ids = [customer_ids[code] for code in used]
-        if not len(mrr):
-            raise InputError(
-                [Problem(table.source, None, "", "has no rows: a ledger needs at least one customer month")]
+            for row in problems.take(wrong[~chunk.blank(wrong)], ""):
+                problems.add(start + row, "", table.width_problem(int(chunk.lengths[row])))
+        columns = dict(zip(names, chunk.columns, strict=True))
+        for name in names:
+            if kinds[name] in ("amount", "quantity"):
+                continue
+            column_codes = codes[name]
+            parts[name].append(
+                np.fromiter(map(column_codes.__getitem__, columns[name]), dtype=np.int64, count=len(chunk))
             )
-        first = int(month_ordinals.min())
-        months = tuple(month_label(ordinal) for ordinal in range(first, int(month_ordinals.max()) + 1))
-        return Ledger(table.source, tuple(customer_ids), months, customer, month_ordinals - first, mrr)
+        id_codes = codes[id_column]
+        blank_ids += [
+            code
+            for code, value in enumerate(itertools.islice(id_codes, checked_ids, None), checked_ids)
+            if not value.strip()
+        ]
+        checked_ids = len(id_codes)
+        if blank_ids:
+            empty = np.flatnonzero(np.isin(parts[id_column][-1], blank_ids) & ~ignored)
+            blank = chunk.blank(empty)
+            ignored[empty[blank]] = True  # ",," as spreadsheets write empty rows
+            for row in problems.take(empty[~blank], id_column):
+                problems.add(start + row, id_column, "is empty")
+        for name in names:
+            kind = kinds[name]
+            if kind == "segment":
+                empty_codes = [code for value, code in codes[name].items() if not value.strip()]
+                if empty_codes:
+                    empty = np.flatnonzero(np.isin(parts[name][-1], empty_codes) & ~ignored)
+                    field = options.segment_by or name
+                    for row in problems.take(empty, field):
+                        problems.add(start + row, field, f"segment column {options.segment_by!r} is empty")
+            elif kind in ("amount", "quantity"):
+                texts = columns[name]
+                for ignored_row in np.flatnonzero(ignored).tolist():
+                    texts[ignored_row] = "0"  # keeps the fast path for the others
+                numbers, unreadable = amounts(texts, options.decimal)
+                rows = np.array(sorted(unreadable), dtype=np.int64)
+                for row in problems.take(rows[~ignored[rows]], name):
+                    problems.add(start + row, name, unreadable[row])
+                with np.errstate(invalid="ignore"):
+                    if kind == "quantity":
+                        out_of_range = ~ignored & ~np.isnan(numbers) & (numbers <= 0)
+                    else:
+                        out_of_range = ~ignored & ~np.isnan(numbers) & ((numbers < 0) | (numbers > MAX_AMOUNT))
+                for row in problems.take(np.flatnonzero(out_of_range), name):
+                    text = texts[row].strip()
+                    if kind == "quantity":
+                        message = f"must be a number > 0, got {shown(text)}"
+                    else:
+                        message = amount_range_problem(float(numbers[row]), text) or ""
+                    problems.add(start + row, name, message)
+                parts[name].append(numbers)
+        ignored_parts.append(ignored)
+        del chunk, columns
 
-    def _problems(self) -> list[Problem]:
-        ordered = sorted(self.problems, key=lambda problem: problem[0])[:MAX_REPORTED]
-        problems = [Problem(self.table.source, self.table.line(row), field, message) for row, field, message in ordered]
-        if self.problem_count > len(problems):
-            more = self.problem_count - len(problems)
-            problems.append(Problem(self.table.source, None, "", f"and {more} more problem{'s' if more > 1 else ''}"))
-        return problems
+    ignored = np.concatenate(ignored_parts) if ignored_parts else np.zeros(0, dtype=np.bool_)
+    values: dict[str, np.ndarray] = {}
+    labels: dict[str, list[str]] = {}
+    for name in names:
+        kind = kinds[name]
+        is_number = kind in ("amount", "quantity")
+        raw = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=np.float64 if is_number else np.int64)
+        if kind in ("month", "optional_month"):
+            raw_labels = [label.strip() for label in codes[name]]
+            ordinals = np.array([_ordinal(label, kind, options.date_format) for label in raw_labels], dtype=np.int64)
+            values[name] = ordinals[raw] if len(raw) else raw
+            for row in problems.take(np.flatnonzero((values[name] == -1) & ~ignored), name):
+                problems.add(row, name, month_problem(raw_labels[raw[row]], options.date_format))
+        elif is_number:
+            values[name] = raw
+        else:
+            merge, labels[name] = _merged(codes[name])
+            values[name] = merge[raw] if len(raw) else raw
+    return ReadColumns(values, labels, ignored)
 
 
 def metrics_csv_rows(document: dict[str, Any]) -> list[list[object]]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,6 +57,11 @@ COLUMN_KEYS = {  # --columns keys -> the column each names
     "cohort": "cohort",
     "period": "period",
     "active": "active",
+    "start": "start",
+    "end": "end",
+    "amount": "amount",
+    "interval": "interval",
+    "quantity": "quantity",
 }
 MONTH_FORMS = "a month (2024-01), a date (2024-01-31) or an ISO timestamp"
 _SHOWN_CHARACTERS = 24
@@ -68,6 +74,7 @@ class ReadOptions:
     columns: Mapping[str, str] = field(default_factory=dict)
     decimal: str = "."
     date_format: str | None = None
+    segment_by: str | None = None  # a column kept as each row's segment (calibrate --segment-by)
 
     def name_of(self, column: str) -> str:
         return self.columns.get(column, column)
@@ -123,16 +130,50 @@ def shown(text: str) -> str:
 
 # ---------------------------------------------------------------- the table itself
 
+CHUNK_CHARACTERS = 4_000_000  # a plain file is split into lines this much text at a time
+CHUNK_RECORDS = 100_000  # a quoted file is parsed this many records at a time
+
+
+@dataclass
+class Chunk:
+    """Consecutive body records of a :class:`Table`: ``start`` is the index of the first among the body's.
+
+    ``lengths`` holds each record's number of fields; ``columns`` the values
+    of the columns asked for, one per record, "" in a record of another
+    width than the header (refused, or a blank line, by the caller).
+    """
+
+    start: int
+    lengths: np.ndarray
+    columns: list[list[str]]
+    _lines: list[str] | None
+    _records: list[list[str]] | None
+    _delimiter: str
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def row(self, index: int) -> list[str]:
+        """Record ``index`` of the chunk (0-based within it), split into its fields."""
+        if self._records is not None:
+            return self._records[index]
+        return (self._lines or [])[index].split(self._delimiter)
+
+    def blank(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each record of ``rows`` (indices within the chunk) has nothing but spaces in every field."""
+        return np.array([not any(cell.strip() for cell in self.row(int(row))) for row in rows], dtype=np.bool_)
+
 
 @dataclass
 class Table:
-    """A CSV file split into records with the sniffed delimiter.
+    """A CSV file with the sniffed delimiter, its header found, its body read chunk by chunk.
 
     ``header`` holds the names as written; ``positions`` the index of each
     wanted column.  The body (every record after the header, empty lines
-    dropped) is kept as the ``csv`` module split it (``records``) or, for a
-    file without a quote, as its lines (``plain_lines``), split all at once
-    by :meth:`columns`: the fast path of a plain export.
+    dropped) is never held as one list of records: :meth:`chunks` splits a
+    few megabytes at a time, with ``str.split`` for a file without a quote
+    (the fast path of a plain export), with the ``csv`` module otherwise, so
+    that reading a file costs about its own size in memory plus a chunk.
     """
 
     source: str
@@ -141,47 +182,76 @@ class Table:
     header: list[str]
     positions: dict[str, int]
     first_body_record: int  # index of the body's first record among the file's non-empty records
-    records: list[list[str]] | None = None
-    plain_lines: list[str] | None = None
+    plain: bool  # no quotes, NULs or lone carriage returns: records are lines split at the delimiter
+    body_offset: int  # plain files: where the line after the header starts in ``text``
     _record_starts: list[int] | None = None
 
-    def __len__(self) -> int:
-        return len(self.records if self.records is not None else self.plain_lines or ())
+    def chunks(self, positions: Sequence[int]) -> Iterator[Chunk]:
+        """The body in chunks, with the values of the columns at ``positions``."""
+        width = len(self.header)
+        start = 0
+        for lines, records in self._pieces():
+            if records is not None:
+                lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+                body = records
+                wrong = np.flatnonzero(lengths != width)
+                if len(wrong):
+                    body = list(records)
+                    for row in wrong:
+                        body[row] = [""] * width
+                columns = [list(map(itemgetter(position), body)) for position in positions]
+            else:
+                assert lines is not None
+                count = np.fromiter(map(methodcaller("count", self.delimiter), lines), dtype=np.int64, count=len(lines))
+                lengths = count + 1
+                wrong = np.flatnonzero(lengths != width)
+                body_lines = lines
+                if len(wrong):
+                    body_lines = list(lines)
+                    for row in wrong:
+                        body_lines[row] = self.delimiter * (width - 1)
+                fields = self.delimiter.join(body_lines).split(self.delimiter) if body_lines else []
+                columns = [fields[position::width] for position in positions]
+                del fields
+            yield Chunk(start, lengths, columns, lines, records, self.delimiter)
+            start += len(lengths)
 
-    def row(self, index: int) -> list[str]:
-        if self.records is not None:
-            return self.records[index]
-        return (self.plain_lines or [])[index].split(self.delimiter)
+    def _pieces(self) -> Iterator[tuple[list[str] | None, list[list[str]] | None]]:
+        """(lines, None) of a plain file or (None, records) of a quoted one, a chunk at a time."""
+        text = self.text
+        if self.plain:
+            position = self.body_offset
+            while position < len(text):
+                end = text.find("\n", position + CHUNK_CHARACTERS)
+                end = len(text) if end < 0 else end
+                piece = text[position:end]
+                position = end + 1
+                if "\r" in piece:
+                    piece = piece.replace("\r\n", "\n").removesuffix("\r")
+                lines = piece.split("\n")
+                del piece
+                if "" in lines:
+                    lines = [line for line in lines if line]
+                if lines:
+                    yield lines, None
+            return
+        reader = csv.reader(io.StringIO(text, newline=""), **_dialect(self.delimiter))
+        records = (row for row in reader if row)
+        try:
+            for _ in range(self.first_body_record):
+                next(records)
+            while chunk := list(itertools.islice(records, CHUNK_RECORDS)):
+                yield None, chunk
+        except csv.Error as error:
+            raise InputError([Problem(self.source, reader.line_num, "", f"is not valid CSV: {error}")]) from None
 
     def rows(self) -> Iterator[list[str]]:
-        return (self.row(index) for index in range(len(self)))
-
-    def lengths(self) -> np.ndarray:
-        """The number of fields of each body record."""
-        if self.records is not None:
-            return np.fromiter(map(len, self.records), dtype=np.int64, count=len(self.records))
-        lines = self.plain_lines or []
-        return np.fromiter(map(methodcaller("count", self.delimiter), lines), dtype=np.int64, count=len(lines)) + 1
-
-    def columns(self, positions: Sequence[int], skipped: np.ndarray) -> list[list[str]]:
-        """The values of the columns at ``positions``, one per body record; "" in the ``skipped`` records
-        (those with another number of fields than the header)."""
-        width = len(self.header)
-        skipped_rows = np.flatnonzero(skipped)
-        if self.records is not None:
-            body = self.records
-            if len(skipped_rows):
-                body = list(body)
-                for row in skipped_rows:
-                    body[row] = [""] * width
-            return [list(map(itemgetter(position), body)) for position in positions]
-        lines = self.plain_lines or []
-        if len(skipped_rows):
-            lines = list(lines)
-            for row in skipped_rows:
-                lines[row] = self.delimiter * (width - 1)
-        fields = self.delimiter.join(lines).split(self.delimiter) if lines else []
-        return [fields[position::width] for position in positions]
+        """Every body record, split into its fields."""
+        for lines, records in self._pieces():
+            if records is not None:
+                yield from records
+            else:
+                yield from (line.split(self.delimiter) for line in lines or ())
 
     def line(self, row: int) -> int:
         """The line where body record ``row`` starts (computed once, only when a problem is reported)."""
@@ -239,45 +309,36 @@ def _names(line: str, delimiter: str) -> list[str]:
     return [cell.strip().lower() for cell in cells]
 
 
-def _plain_lines(text: str) -> list[str] | None:
-    """The non-empty lines of a file without quotes, NULs or lone carriage returns (else ``None``):
-    there, the ``csv`` module's records are the lines split at the delimiter."""
+def _is_plain(text: str) -> bool:
+    """Whether ``text`` has no quotes, NULs or lone carriage returns: then the ``csv`` module's records are
+    its non-empty lines split at the delimiter."""
     if '"' in text or "\0" in text:
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:
-            return None
-    return [line for line in text.split("\n") if line]
+        return False
+    return "\r" not in text or text.count("\r") == text.count("\r\n")
 
 
 def _split(text: str, source: str, delimiter: str) -> Table | None:
     """The table with its header found (the first record not all blank); ``None`` for an empty file."""
-    lines = _plain_lines(text)
-    if lines is not None:
-        header_index = next((i for i, line in enumerate(lines) if line.strip(" \t" + delimiter)), None)
-        if header_index is None:
-            return None
-        return Table(
-            source,
-            text,
-            delimiter,
-            lines[header_index].split(delimiter),
-            {},
-            header_index + 1,
-            plain_lines=lines[header_index + 1 :],
-        )
+    if _is_plain(text):
+        position = index = 0
+        while position < len(text):
+            end = text.find("\n", position)
+            end = len(text) if end < 0 else end
+            line = text[position:end].removesuffix("\r")
+            if line:
+                if line.strip(" \t" + delimiter):
+                    return Table(source, text, delimiter, line.split(delimiter), {}, index + 1, True, end + 1)
+                index += 1
+            position = end + 1
+        return None
     reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
     try:
-        records = [row for row in reader if row]
+        for index, row in enumerate(row for row in reader if row):
+            if any(cell.strip() for cell in row):
+                return Table(source, text, delimiter, row, {}, index + 1, False, 0)
     except csv.Error as error:
         raise InputError([Problem(source, reader.line_num, "", f"is not valid CSV: {error}")]) from None
-    header_index = next((i for i, row in enumerate(records) if any(cell.strip() for cell in row)), None)
-    if header_index is None:
-        return None
-    return Table(
-        source, text, delimiter, records[header_index], {}, header_index + 1, records=records[header_index + 1 :]
-    )
+    return None
 
 
 def read_table(
@@ -287,12 +348,16 @@ def read_table(
     options: ReadOptions,
     describe: Callable[[list[str] | None], str],
     header_field: str = "",
+    kinds: Sequence[str] = (),
 ) -> tuple[int, Table]:
     """Split ``text`` into records and find the columns of one of ``layouts``; (which layout, the table).
 
     ``describe(header)`` is the message when no layout's columns are all in
-    the header (``None``: the file is empty).
+    the header (``None``: the file is empty).  ``kinds`` names what each
+    layout is ("ledger", "subscriptions table"): a header with the columns of
+    two kinds is refused; of two layouts of one kind, the first listed wins.
     """
+    kinds = tuple(kinds) or tuple(str(index) for index in range(len(layouts)))
     text = text.removeprefix("\ufeff")
     line = _first_line(text)
     matches = []  # (fields, delimiter, layout)
@@ -301,10 +366,10 @@ def read_table(
         for index, layout in enumerate(layouts):
             if all(options.name_of(column).strip().lower() in names for column in layout):
                 matches.append((len(names), delimiter, index))
-    ambiguous = False
+    ambiguous_kinds: list[str] = []
     if matches:
         _fields, delimiter, layout_index = max(matches, key=lambda match: match[0])
-        ambiguous = len({match[2] for match in matches if match[1] == delimiter}) > 1
+        ambiguous_kinds = list(dict.fromkeys(kinds[match[2]] for match in matches if match[1] == delimiter))
     else:
         delimiter = max(DELIMITERS, key=lambda d: len(_names(line, d)))
         layout_index = -1
@@ -313,14 +378,14 @@ def read_table(
     if table is None:
         raise InputError([Problem(source, 1, header_field, describe(None))])
     header = table.header
-    if ambiguous:
+    if len(ambiguous_kinds) > 1:
         raise InputError(
             [
                 Problem(
                     source,
                     table.header_line,
                     header_field,
-                    "has the columns of both a cohort table and a ledger: keep one set",
+                    f"has the columns of both a {ambiguous_kinds[0]} and a {ambiguous_kinds[1]}: keep one set",
                 )
             ]
         )
@@ -336,6 +401,38 @@ def read_table(
         )
     table.positions = {column: names.index(options.name_of(column).strip().lower()) for column in layouts[layout_index]}
     return layout_index, table
+
+
+def optional_position(table: Table, name: str) -> int | None:
+    """Where the column ``name`` is in the table's header (case and surrounding spaces ignored), or ``None``;
+    a name written twice is refused."""
+    names = [cell.strip().lower() for cell in table.header]
+    wanted = name.strip().lower()
+    if names.count(wanted) > 1:
+        raise InputError([Problem(table.source, table.header_line, "", f"column {name} appears more than once")])
+    return names.index(wanted) if wanted in names else None
+
+
+def keep_segment_column(table: Table, options: ReadOptions) -> None:
+    """With ``options.segment_by``, find that column (``table.positions["segment"]``); refuse a header without
+    it in one line that names the file and shows the header."""
+    if options.segment_by is None:
+        return
+    position = optional_position(table, options.segment_by)
+    if position is None:
+        header = ",".join(cell.strip() for cell in table.header)
+        said = repr(header) if len(header) <= 400 else shown(header)
+        raise InputError(
+            [
+                Problem(
+                    table.source,
+                    table.header_line,
+                    "",
+                    f"has no column {options.segment_by!r} to segment by (--segment-by): the header is {said}",
+                )
+            ]
+        )
+    table.positions["segment"] = position
 
 
 def missing_columns(layout: tuple[str, ...], options: ReadOptions, header: list[str]) -> str:

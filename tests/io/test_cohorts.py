@@ -23,8 +23,9 @@ def test_a_cohort_table_in_any_row_order_with_a_bom():
 
 def test_wrong_header_is_refused():
     assert problems("cohort,month,active\nA,0,10\n") == [
-        "h.csv:1 header: must have the columns cohort,period,active (a cohort table) or customer_id,month,mrr "
-        "(an MRR ledger), got 'cohort,month,active'; for other names, --columns"
+        "h.csv:1 header: must have the columns cohort,period,active (a cohort table), customer_id,month,mrr "
+        "(an MRR ledger), or customer_id,start,end,mrr or customer_id,start,end,amount,interval[,quantity] "
+        "(a subscriptions table), got 'cohort,month,active'; for other names, --columns"
     ]
 
 
