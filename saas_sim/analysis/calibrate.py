@@ -61,6 +61,7 @@ ANNUAL_SHARE = 0.9  # of churns at tenures 12, 24, ...: the segment is on annual
 MIN_ANNUAL_CHURNS = 3  # churns needed before calling a segment annual (all 3 at multiples of 12 by chance: 1 in 1728)
 Z_90 = 1.6448536269514722  # the standard normal's 95th percentile: a 90 % interval
 ONE_SEGMENT = "All customers"
+MAX_RHO = 0.999  # a correlation written for log alpha and log beta stays inside (-1, 1): a valid matrix
 MAX_SEGMENT_NAME_CHARS = 60
 
 
@@ -153,11 +154,11 @@ def lognormal_interval(value: float, sd_log: float) -> tuple[float, float]:
     return value * math.exp(-Z_90 * sd_log), value * math.exp(Z_90 * sd_log)
 
 
-def range_text(low: float, high: float, percent: bool) -> str:
+def range_text(low: float, high: float, percent: bool, digits: int = 4) -> str:
     """The scenario's 90 % interval form: ``"2.1%..2.9%"`` or ``"0.83..1.2"``."""
     if percent:
-        return quoted(f"{number_text(100 * low)}%..{number_text(100 * high)}%")
-    return quoted(f"{number_text(low)}..{number_text(high)}")
+        return quoted(f"{number_text(100 * low, digits)}%..{number_text(100 * high, digits)}%")
+    return quoted(f"{number_text(low, digits)}..{number_text(high, digits)}")
 
 
 def _interval_95(fit_value: float, low: float | None, high: float | None, percent: bool) -> str:
@@ -256,12 +257,28 @@ class _Segment:
     label: str | None
     lines: list[str]
     calibration: SegmentCalibration
+    churn_rho: float | None  # log alpha and log beta written as intervals, with this correlation
+
+
+def _log_alpha_beta(fit: FitResult) -> tuple[float, float, float] | None:
+    """The sds of log alpha and log beta and their correlation, from the fit's intervals (delta method, inverted):
+    sd(log a) = se(a) / a, and var(logit m) = var(log a - log b) gives the covariance.  None without intervals."""
+    if fit.alpha.se is None or fit.beta.se is None or fit.mean_churn.se is None:
+        return None
+    m = fit.mean_churn.value
+    sd_alpha, sd_beta = fit.alpha.se / fit.alpha.value, fit.beta.se / fit.beta.value
+    var_logit = (fit.mean_churn.se / (m * (1.0 - m))) ** 2
+    if not (sd_alpha > 0 and sd_beta > 0 and math.isfinite(var_logit)):
+        return None
+    rho = (sd_alpha**2 + sd_beta**2 - var_logit) / (2.0 * sd_alpha * sd_beta)
+    return sd_alpha, sd_beta, min(max(rho, -MAX_RHO), MAX_RHO)
 
 
 def _churn_block(
     entries: _Entries, select: np.ndarray, cut: int, months: tuple[str, ...]
-) -> tuple[int, list[str], str, FitResult | None]:
-    """contract_months, the YAML lines of contract_months and churn (indented for a segment), a summary, the fit."""
+) -> tuple[int, list[str], str, FitResult | None, float | None]:
+    """contract_months, the YAML lines of contract_months and churn (indented for a segment), a summary, the fit,
+    and the correlation of log alpha and log beta when they are written as intervals."""
     first, tenure = entries.first[select], entries.month[select] - entries.first[select]
     churn_tenures = (entries.month[select] + 1 - entries.first[select])[entries.churns_next[select]]
     churns = len(churn_tenures)
@@ -296,7 +313,7 @@ def _churn_block(
             f"    churn: {{{key}: 0}}  # NOT MEASURED: no account of {history} was followed a whole "
             f"{period}; set yours",
         ]
-        return contract, lines, "not measured (set yours)", None
+        return contract, lines, "not measured (set yours)", None, None
     try:
         fit = fit_sbg(cohorts)
     except InputError:  # nobody churned
@@ -305,26 +322,31 @@ def _churn_block(
             f"    churn: {{{key}: 0}}  # no account churned in {exposure:,} account-{period}s of {history}; "
             f"95 % upper bound {percent_text(upper)} a {period} (rule of three): set yours if you expect some",
         ]
-        return contract, lines, f"0 (none in {exposure:,} account-{period}s)", None
+        return contract, lines, f"0 (none in {exposure:,} account-{period}s)", None, None
     test = (
         f"likelihood-ratio test of constant churn against the sBG: statistic {number_text(fit.lr_statistic, 3)}, "
         f"p = {fit.lr_p_value:.2g}"
     )
     mean = _interval_95(fit.mean_churn.value, fit.mean_churn.low, fit.mean_churn.high, True)
-    if fit.heterogeneity_matters and fit.alpha.se is not None:
+    joint = _log_alpha_beta(fit) if fit.heterogeneity_matters else None
+    if joint is not None:
+        sd_alpha, sd_beta, rho = joint
+        alpha_low, alpha_high = lognormal_interval(fit.alpha.value, sd_alpha)
+        beta_low, beta_high = lognormal_interval(fit.beta.value, sd_beta)
         lines += [
             f"    churn:  # shifted-beta-geometric fit per {period}, {history}, {fit.acquired:,} accounts, "
             f"{fit.churned:,} churned",
             f"      # {test} < {number_text(LRT_LEVEL)}: churn falls with tenure.  Mean churn at the first renewal "
             f"{mean}; heterogeneity {number_text(fit.heterogeneity.value, 3)}.",
-            "      # Point values: their estimation error is not drawn in the forecast.",
-            f"      alpha: {number_text(fit.alpha.value, 6)}  # "
+            "      # alpha and beta as 90 % intervals of their joint estimate, correlated (simulation.correlations,",
+            f"      # rho {number_text(rho, 3)} between log alpha and log beta, from the fit's information matrix).",
+            f"      alpha: {range_text(alpha_low, alpha_high, False, 6)}  # "
             + _interval_95(fit.alpha.value, fit.alpha.low, fit.alpha.high, False),
-            f"      beta: {number_text(fit.beta.value, 6)}  # "
+            f"      beta: {range_text(beta_low, beta_high, False, 6)}  # "
             + _interval_95(fit.beta.value, fit.beta.low, fit.beta.high, False),
         ]
         summary = f"sBG alpha {number_text(fit.alpha.value)}, beta {number_text(fit.beta.value)}; mean {mean}"
-        return contract, lines, summary, fit
+        return contract, lines, summary, fit, rho
     p = fit.homogeneous_churn
     se = math.sqrt(p * (1 - p) / exposure)
     low95, high95 = p * math.exp(-1.959963984540054 * se / p), p * math.exp(1.959963984540054 * se / p)
@@ -339,7 +361,7 @@ def _churn_block(
         f"interval.  Constant churn kept: {test} >= {number_text(LRT_LEVEL)}",
     ]
     summary = f"{percent_text(p)} a {period} (95 %: {percent_text(low95)} .. {percent_text(high95)}), constant"
-    return contract, lines, summary, fit
+    return contract, lines, summary, fit, None
 
 
 def _segment(
@@ -380,7 +402,7 @@ def _segment(
         arpa_why = "no new and no active account lately: the mean first-month MRR of all its accounts"
     lines.append(f"{indent}arpa_monthly: {number_text(arpa, 6)}  # {arpa_why}")
 
-    contract, churn_lines, churn_summary, fit = _churn_block(entries, select, cut, months)
+    contract, churn_lines, churn_summary, fit, rho = _churn_block(entries, select, cut, months)
     lines += churn_lines
 
     expansion_months = range(max(1, cut - EXPANSION_MONTHS), cut)
@@ -437,7 +459,7 @@ def _segment(
         expansion_monthly=expansion,
         contraction_monthly=contraction,
     )
-    return _Segment(name, label, lines, calibration)
+    return _Segment(name, label, lines, calibration, rho)
 
 
 def _span(months: tuple[str, ...], window: range) -> str:
@@ -667,6 +689,12 @@ def _document(
     ]
     if options.seed is not None:
         lines.append(f"  seed: {options.seed}")
+    correlated = [segment for segment in segments if segment.churn_rho is not None]
+    if correlated:
+        lines.append("  correlations:  # the churn fit's alpha and beta are estimated together")
+        for segment in correlated:
+            fields = ", ".join(quoted(f"segments.{segment.name}.churn.{key}") for key in ("alpha", "beta"))
+            lines.append(f"    - {{between: [{fields}], rho: {number_text(segment.churn_rho or 0.0, 6)}}}")
     lines += [
         "company:",
         f"  starting_cash: {money_text(options.cash or 0.0)}  # "
