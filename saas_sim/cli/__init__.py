@@ -13,6 +13,7 @@ import typer
 
 from saas_sim import __version__
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
+from saas_sim.cli.calibrate import calibrate_command
 from saas_sim.cli.compare import compare_command
 from saas_sim.cli.fit import fit_command
 from saas_sim.cli.goal import goal_command
@@ -63,6 +64,7 @@ app.command("sensitivity")(sensitivity_command)
 app.command("goal")(goal_command)
 app.command("fit")(fit_command)
 app.command("metrics")(metrics_command)
+app.command("calibrate")(calibrate_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

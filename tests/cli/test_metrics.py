@@ -220,3 +220,110 @@ def test_bad_reading_options_exit_2_naming_the_option(invoke, ledger_file):
         "saas-sim --decimal",
         "saas-sim --date-format",
     ]
+
+
+# ---------------------------------------------------------------- the shipped example exports (SPEC 6.1, 6.2)
+
+DATA = Path(__file__).resolve().parents[2] / "scenarios" / "data"
+SUBSCRIPTIONS_COLUMNS = "customer=Customer ID,start=Start Date (UTC),end=Ended At (UTC)"
+
+
+def _ordinal(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def _label(ordinal: int) -> str:
+    return f"{ordinal // 12}-{ordinal % 12 + 1:02d}"
+
+
+def clean_ledger_of_subscriptions(path: Path) -> str:
+    """The Stripe-style example as a plain customer_id,month,mrr ledger, month by month (SPEC 6.2's rule)."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    per_interval = {"month": 1.0, "year": 1 / 12}
+
+    def month_of(text: str) -> int:
+        return _ordinal(int(text[:4]), int(text[5:7]))
+
+    last = max(month_of(row[name]) for row in rows for name in ("Start Date (UTC)", "Ended At (UTC)") if row[name])
+    lines = ["customer_id,month,mrr"]
+    for row in rows:
+        amount = float(row["Amount"].removeprefix("$").replace(",", ""))
+        mrr = amount * int(row["Quantity"]) * per_interval[row["Interval"]]
+        start = month_of(row["Start Date (UTC)"])
+        stop = last + 1 if not row["Ended At (UTC)"] else max(month_of(row["Ended At (UTC)"]), start + 1)
+        lines += [f"{row['Customer ID']},{_label(month)},{mrr!r}" for month in range(start, stop)]
+    return "\n".join(lines) + "\n"
+
+
+def clean_ledger_of_european_export(path: Path) -> str:
+    """The European example (``;``, ``31.01.2024``, ``1.234,50 €``) as a plain ledger."""
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file, delimiter=";"))
+    lines = ["customer_id,month,mrr"]
+    for row in rows:
+        _, month, year = row["Datum"].split(".")
+        amount = row["MRR"].removesuffix(" €").replace(".", "").replace(",", ".")
+        lines.append(f"{row['Kundennummer']},{year}-{month},{amount}")
+    return "\n".join(lines) + "\n"
+
+
+def to_the_cent(document: dict) -> dict:
+    """The metrics document with money to the cent and rates to 1e-9 (sums of other row orders differ in the
+    last bits of a float, nothing more)."""
+    from saas_sim.analysis.ledger_metrics import MONEY_SERIES, RATE_SERIES
+
+    def rounded(values: list, digits: int) -> list:
+        return [None if value is None else round(value, digits) for value in values]
+
+    series = {
+        name: rounded(values, 2) if name in MONEY_SERIES else rounded(values, 9) if name in RATE_SERIES else values
+        for name, values in document["series"].items()
+    }
+    cohorts = {name: [rounded(row, 9) for row in rows] for name, rows in document["cohorts"].items()}
+    return {"months": document["months"], "series": series, "cohorts": cohorts}
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "clean_of"),
+    [
+        ("subscriptions.csv", ["--columns", SUBSCRIPTIONS_COLUMNS], clean_ledger_of_subscriptions),
+        (
+            "ledger-eu.csv",
+            ["--columns", "customer=Kundennummer,month=Datum,mrr=MRR", "--decimal", ",", "--date-format", "%d.%m.%Y"],
+            clean_ledger_of_european_export,
+        ),
+    ],
+)
+def test_each_example_export_gives_the_metrics_of_its_clean_ledger_to_the_cent(
+    invoke, tmp_path, name, options, clean_of
+):
+    clean = tmp_path / "clean.csv"
+    clean.write_text(clean_of(DATA / name), encoding="utf-8")
+    from_clean = invoke("metrics", clean, "--json", "-")
+    from_export = invoke("metrics", DATA / name, "--json", "-", *options)
+    assert from_export.exit_code == 0, from_export.stderr
+    exported, plain = json.loads(from_export.stdout), json.loads(from_clean.stdout)
+    assert to_the_cent(exported) == to_the_cent(plain)
+    assert len(exported["months"]) >= 24 and max(exported["series"]["customers"]) >= 100
+
+
+def test_the_example_exports_need_their_options(invoke):
+    without_columns = invoke("metrics", DATA / "subscriptions.csv", "--json", "-")
+    assert without_columns.exit_code == 2 and "--columns" in without_columns.stderr
+    without_decimal = invoke(
+        "metrics", DATA / "ledger-eu.csv", "--json", "-", "--columns", "customer=Kundennummer,month=Datum,mrr=MRR"
+    )
+    assert without_decimal.exit_code == 2 and "--date-format" in without_decimal.stderr
+
+
+def test_metrics_of_a_subscriptions_table_with_annual_plans(invoke, tmp_path):
+    table = tmp_path / "subscriptions.csv"
+    table.write_text(
+        "customer_id,start,end,amount,interval\na,2024-01-10,,1200,year\nb,2024-01-20,2024-03-20,50,month\n",
+        encoding="utf-8",
+    )
+    document = json.loads(invoke("metrics", table, "--json", "-").stdout)
+    assert document["months"] == ["2024-01", "2024-02", "2024-03"]
+    assert document["series"]["mrr"] == [150.0, 150.0, 100.0]
+    assert document["series"]["churned_customers"] == [0, 0, 1]
