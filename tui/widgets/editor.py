@@ -171,6 +171,23 @@ def field_paths(document: dict) -> list[str]:
     return paths + [f"simulation.{key}" for key in ("paths", "seed", "correlations")]
 
 
+def problem_row(field: str, paths: list[str]) -> str | None:
+    """The editor field a problem of ``field`` belongs to: itself, else its first child field, else its nearest
+    parent shown (``segments[0].starting_cohorts[2].mrr`` -> ``segments[0].starting_cohorts``, a list shown
+    as one field)."""
+    if field in paths:
+        return field
+    for path in paths:
+        if path.startswith((field + ".", field + "[")):
+            return path
+    parent = field
+    while "." in parent or parent.endswith("]"):
+        parent = re.sub(r"\[\d+\]$", "", parent) if parent.endswith("]") else parent.rpartition(".")[0]
+        if parent in paths:
+            return parent
+    return None
+
+
 def _same(a: object, b: object) -> bool:
     try:
         return bool(a == b) and type(a) is type(b)
@@ -332,19 +349,7 @@ class ScenarioEditor(VerticalScroll):
             top.set_class(bool(loose), "-visible")
 
     def _field_of(self, field: str) -> str | None:
-        """The editor field a problem belongs to: itself, else its nearest parent or first child field."""
-        paths = list(self.paths.values())
-        if field in paths:
-            return field
-        for path in paths:
-            if path.startswith((field + ".", field + "[")):
-                return path
-        parent = field
-        while "." in parent:
-            parent = parent.rpartition(".")[0]
-            if parent in paths:
-                return parent
-        return None
+        return problem_row(field, list(self.paths.values()))
 
     # segments and events
 
