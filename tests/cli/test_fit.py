@@ -217,3 +217,44 @@ def test_a_share_is_written_with_the_digits_that_tell_it_from_its_bound():
     assert snippet_number(1.2e-9) == 1.2e-9
     assert snippet_number(-0.0) == 0.0 and str(snippet_number(-0.0)) == "0.0"
     assert snippet_number(146044.37679308798, 6) == 146044.0
+
+
+def test_fit_reads_a_tabbed_export_with_a_bom_timestamps_quoted_dollars_and_a_date_format(invoke, tmp_path):
+    """SPEC 6.1 end to end: every form gives the fit of the plain sample ledger."""
+    lines = LEDGER.read_text().splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    tabbed = tmp_path / "tabbed.csv"
+    tabbed.write_text(
+        "\ufeffMRR\tNotes\tMONTH\tCustomer_Id\n"
+        + "".join(f'"${float(mrr):,.2f}"\tx\t{month}-03T10:00:00Z\t{customer}\n' for customer, month, mrr in rows),
+        encoding="utf-8",
+    )
+    slashed = tmp_path / "slashed.csv"
+    slashed.write_text(
+        "customer_id,month,mrr\n"
+        + "".join(f'{customer},{month[5:]}/{month[:4]},"{float(mrr):,.2f} €"\n' for customer, month, mrr in rows),
+        encoding="utf-8",
+    )
+    plain = _json(invoke("fit", LEDGER, "--json", "-"))
+    for read in (
+        _json(invoke("fit", tabbed, "--json", "-")),
+        _json(invoke("fit", slashed, "--json", "-", "--date-format", "%m/%Y")),
+    ):
+        for key in ("alpha", "beta", "survival", "ledger"):
+            assert read[key] == plain[key]
+
+
+def test_fit_of_the_subscriptions_example_is_the_fit_of_its_ledger(invoke, tmp_path):
+    from tests.cli.test_metrics import DATA, SUBSCRIPTIONS_COLUMNS, clean_ledger_of_subscriptions
+
+    clean = tmp_path / "clean.csv"
+    clean.write_text(clean_ledger_of_subscriptions(DATA / "subscriptions.csv"), encoding="utf-8")
+    plain = _json(invoke("fit", clean, "--json", "-"))
+    read = _json(invoke("fit", DATA / "subscriptions.csv", "--json", "-", "--columns", SUBSCRIPTIONS_COLUMNS))
+    for key in ("alpha", "beta", "survival", "cohort_labels", "kind"):
+        assert read[key] == plain[key]
+    assert read["ledger"]["customers"] == plain["ledger"]["customers"] > 150
+    out = tmp_path / "snippet.yaml"
+    result = invoke("fit", DATA / "subscriptions.csv", "--out", out, "--columns", SUBSCRIPTIONS_COLUMNS)
+    assert result.exit_code == 0, result.stderr
+    assert "arpa_monthly:" in out.read_text(encoding="utf-8")
