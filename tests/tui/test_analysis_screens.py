@@ -92,3 +92,7 @@ async def test_ctrl_l_creates_a_scenario_calibrated_from_the_sample_ledger(store
         assert isinstance(main, MainScreen)
         assert main.document["name"] == "Calibrated from ledger.csv" and main.dirty and main.result is not None
         assert main.document["segments"][0]["arpa_monthly"] == pytest.approx(93.64, rel=1e-3)
+        # The whole company as of the ledger's last month, not the starter's base: 2,387 customers by tenure.
+        cohorts = main.document["segments"][0]["starting_cohorts"]
+        assert sum(group["customers"] for group in cohorts) == 2387
+        assert main.document["acquisition"]["spend_monthly"] == pytest.approx(1000 / 6, rel=1e-5)

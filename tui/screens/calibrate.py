@@ -49,10 +49,10 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         with Vertical(id="calibrate-dialog"):
             with VerticalScroll(id="calibrate-body"):
                 yield Static(
-                    "[b]Calibrate from history[/b]: an MRR ledger (customer_id,month,mrr) as billing systems"
-                    " export it. The new scenario starts where the company is at the last month (customers,"
-                    " MRR, tenures) with churn fitted, expansion, ARPA and the pace of new accounts read from"
-                    " it, as saas-sim calibrate writes it."
+                    "[b]Calibrate from history[/b]: an MRR ledger (customer_id,month,mrr) or a subscriptions"
+                    " table, as billing systems export them. The new scenario starts where the company is at"
+                    " the last month (customers, MRR, tenures) with churn fitted, expansion, ARPA and the pace"
+                    " of new accounts read from it, as saas-sim calibrate writes it."
                 )
                 with Horizontal(id="calibrate-line"):
                     yield Label("file")
@@ -81,10 +81,10 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
     @FIT
     def fit(self, path: str) -> None:
         from saas_sim.analysis.calibrate import CalibrateOptions, calibrate_ledger
-        from saas_sim.io.ledger import read_ledger
+        from saas_sim.io.ledger import read_ledger_like
 
         job = Job(self.app)
-        job.post(self._show, calibrate_ledger(read_ledger(path), CalibrateOptions()))
+        job.post(self._show, calibrate_ledger(read_ledger_like(path), CalibrateOptions()))
 
     def _show(self, calibration: Calibration) -> None:
         from rich.text import Text
