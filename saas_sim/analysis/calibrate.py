@@ -291,6 +291,10 @@ def _churn_block(
             f"    contract_months: 12  # annual plans: {at_renewal:,} of the {churns:,} churns "
             f"({percent_text(at_renewal / churns)}) fell at tenures 12, 24, ... months"
         )
+        lines.append(
+            "    billing: monthly  # a ledger does not say how you bill: 'upfront' when the year is paid at signing "
+            "(set yours)"
+        )
     else:
         why = (
             f"{at_renewal:,} of {churns:,} churns at tenures 12, 24, ... (annual plans need {percent_text(ANNUAL_SHARE)})"
@@ -304,7 +308,8 @@ def _churn_block(
     for k in np.flatnonzero(triangle[:, 0]):
         counts = triangle[k, : cut - k : contract]
         cohorts.append(np.minimum.accumulate(counts).astype(np.int64))
-    period = "month" if contract == 1 else "year of contract"
+    period = "month" if contract == 1 else "contract year"
+    exposure_unit = "account-months" if contract == 1 else "account-years"
     history = f"{len(cohorts)} signup cohorts {months[0]}..{months[cut - 1]}"
     exposure = pool(cohorts).exposure if cohorts else 0
     key = "monthly" if contract == 1 else "annual"
@@ -319,10 +324,10 @@ def _churn_block(
     except InputError:  # nobody churned
         upper = 3.0 / exposure
         lines += [
-            f"    churn: {{{key}: 0}}  # no account churned in {exposure:,} account-{period}s of {history}; "
+            f"    churn: {{{key}: 0}}  # no account churned in {exposure:,} {exposure_unit} of {history}; "
             f"95 % upper bound {percent_text(upper)} a {period} (rule of three): set yours if you expect some",
         ]
-        return contract, lines, f"0 (none in {exposure:,} account-{period}s)", None, None
+        return contract, lines, f"0 (none in {exposure:,} {exposure_unit})", None, None
     test = (
         f"likelihood-ratio test of constant churn against the sBG: statistic {number_text(fit.lr_statistic, 3)}, "
         f"p = {fit.lr_p_value:.2g}"
@@ -356,7 +361,7 @@ def _churn_block(
         written = number_text(p, 6)
     lines += [
         f"    churn: {{{key}: {written}}}  # constant churn per {period}: "
-        f"{fit.churned:,} churned in {exposure:,} account-{period}s of {history}",
+        f"{fit.churned:,} churned in {exposure:,} {exposure_unit} of {history}",
         f"      # = {percent_text(p)} (95 %: {percent_text(low95)} .. {percent_text(high95)}); written as its 90 % "
         f"interval.  Constant churn kept: {test} >= {number_text(LRT_LEVEL)}",
     ]
