@@ -8,8 +8,9 @@ bands say (``tests/analysis/test_backtest.py``).
 
 The company of :class:`History`, month ``t = 0 .. months − 1`` of the ledger:
 
-- month 0 holds the starting base (``starting_customers``, optional): accounts
-  that joined then, tenure 0, as the ledger sees them (their first active month);
+- month 0 holds the starting base (``starting_customers``, optional) and
+  ``Poisson(new_per_month)`` signups: accounts that joined then, tenure 0, as
+  the ledger sees them (their first active month is month 0);
 - every month ``t >= 1``, each account present at the end of ``t − 1`` ages
   by one month; an account whose tenure ``τ`` is a positive multiple of
   ``contract_months`` (C) faces a renewal and churns with its own propensity
@@ -124,7 +125,7 @@ def generate(history: History, seed: int) -> Rows:
             return np.full(count, 1.0 - (1.0 - history.churn_monthly) ** contract)
         return rng.beta(history.alpha, history.beta, size=count)
 
-    start = history.starting_customers
+    start = history.starting_customers + int(rng.poisson(history.new_per_month))  # the base and month 0's signups
     ids = np.arange(start, dtype=np.int64)
     theta = propensities(start)
     tenure = np.zeros(start, dtype=np.int64)

@@ -33,13 +33,17 @@ customers above the forecast.
 The verdict in words (:func:`verdict`): over the four series pooled, an 80 %
 band that held under :data:`OVER_CONFIDENT_BELOW` of the actual months is
 *over-confident*, over :data:`VAGUE_ABOVE` *vague*, otherwise *about right*.
-Where the coverage collapses from some month on (a regime change), the
-collapse month is the split of the target months into before and after that
-best separates inside from outside (least squares of a step, over every
-forecast of every series): it is named when the 80 % band held at least
-:data:`OVER_CONFIDENT_BELOW` of the months before it and under
-:data:`COLLAPSED_BELOW` of the months from it on ("the forecast was
-over-confident after 2024-06": 2024-06 is the last month before the collapse).
+Where the coverage collapses from some month on (a regime change), and the
+forecast is over-confident overall, the collapse month is the split of the
+target months (calendar months forecast) into before and after that best
+separates inside from outside (least squares of a step, over every forecast
+of every series).  It is named when the 80 % band held at least
+:data:`OVER_CONFIDENT_BELOW` of the forecasts of months before it and under
+:data:`COLLAPSED_BELOW` of those from it on: "the forecast was over-confident
+after 2024-06", 2024-06 being the last month before the collapse.  This
+describes what happened, not why: with rolling cut-offs the last target
+months are forecast only from far back, so bands that widen too slowly with
+the lead can show as a collapse at the end of the history too.
 """
 
 from __future__ import annotations
@@ -213,7 +217,7 @@ def verdict(cutoffs: Sequence[CutoffScore]) -> Verdict:
         word = "vague"
     else:
         word = "about right"
-    where = collapse(cutoffs)
+    where = collapse(cutoffs) if word == "over-confident" else None
     sentence = (
         f"The 80 % band held {_percent(coverage_80)} of the actual months (nominal 80 %) and the 90 % band "
         f"{_percent(coverage_90)} (nominal 90 %): {_meaning(word)}."

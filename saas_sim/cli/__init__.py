@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from saas_sim import __version__
+from saas_sim.cli.backtest import backtest_command
 from saas_sim.cli.boundary import PROGRAM, CommandBoundary
 from saas_sim.cli.calibrate import calibrate_command
 from saas_sim.cli.compare import compare_command
@@ -65,6 +66,7 @@ app.command("goal")(goal_command)
 app.command("fit")(fit_command)
 app.command("metrics")(metrics_command)
 app.command("calibrate")(calibrate_command)
+app.command("backtest")(backtest_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

@@ -87,11 +87,15 @@ def _reading(coverage_80: float | None) -> str:
 
 def coverage_table(document: dict[str, Any]) -> Table:
     """Per series: the 80 % and 90 % bands' coverage, the p50's median error and what it means."""
-    table = Table(title="How often the bands held the actual months", title_justify="left", title_style="bold")
+    table = Table(
+        title="Share of the actual months inside each band (nominal 80 % and 90 %); median error of the p50",
+        title_justify="left",
+        title_style="bold",
+    )
     table.add_column("series")
-    table.add_column("80 % band held", justify="right")
-    table.add_column("90 % band held", justify="right")
-    table.add_column("median error of p50", justify="right")
+    table.add_column("p10–p90", justify="right")
+    table.add_column("p5–p95", justify="right")
+    table.add_column("p50 error", justify="right")
     table.add_column("months", justify="right")
     table.add_column("reading")
     for name, figures in document["series"].items():
@@ -113,13 +117,15 @@ def coverage_table(document: dict[str, Any]) -> Table:
 def fans(document: dict[str, Any], cutoff: dict[str, Any]) -> list[RenderableType]:
     """One fan per series for one cut-off's forecast, the actuals over it."""
     charts: list[RenderableType] = []
-    months = list(range(1, len(cutoff["months"]) + 1))
+    months = list(range(1, len(cutoff["months"]) + 1))  # months after the cut-off
     for name, values in cutoff["series"].items():
-        title = (
-            f"{LABELS.get(name, name)}, months after {cutoff['cutoff']} ({cutoff['months'][0]}..{cutoff['months'][-1]})"
-        )
+        title = f"{LABELS.get(name, name)}, months after {cutoff['cutoff']}"
         bands = {stat: values[stat] for stat in DRAWN}
-        charts.append(BacktestFan(months, bands, values["actual"], title=title, value_format=format_compact, height=8))
+        charts.append(
+            BacktestFan(
+                months, bands, values["actual"], title=title, value_format=format_compact, zero_line=False, height=8
+            )
+        )
     return charts
 
 
@@ -151,5 +157,5 @@ class BacktestReport:
                 parts.append(Text(f"The last cut-off's forecast ({last['cutoff']}):", style="dim"))
             parts.extend(fans(document, last))
         parts.append(coverage_table(document))
-        parts.append(Text(document["verdict"]["sentence"]))
+        parts.append(Text(document["verdict"]["sentence"].replace(" %", "%")))  # "27%": never split at the line end
         yield Group(*parts)
