@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -287,3 +288,35 @@ def test_rows_after_the_as_of_month_change_nothing(case, random):
     second = calibrate_ledger(ledger_of(changed, months=months), CalibrateOptions(as_of=month_label(FIRST + as_of)))
     assert first.text == second.text
     assert parse_scenario(first.text).name == "Calibrated from test.csv"
+
+
+def test_a_segment_whose_recent_accounts_all_left_starts_empty_but_keeps_its_pace():
+    rows = [
+        *[(c, m, v, "main") for c, m, v in active_span("a", 0, 8, 10.0)],
+        *[(c, m, v, "trial") for c, m, v in active_span("t1", 3, 5, 5.0)],  # new in the window, gone by the end
+    ]
+    calibration = calibrate_ledger(segmented(rows), CalibrateOptions(segment_by="plan"))
+    trial = next(s for s in calibration.scenario.segments if s.name == "trial")
+    assert trial.starting_customers == 0 and trial.starting_cohorts is None
+    assert "no account active in 2024-08: the segment starts empty" in calibration.text
+    assert trial.spend_share == 1.0  # the only new account of the window
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_generated_company_is_recovered(seed):
+    """Histories drawn from the model's own assumptions (tests/histories.py): the calibrated churn's interval
+    holds the truth, annual plans are found, the pace is the true one within its Poisson error."""
+    from tests.histories import History, generated_ledger
+
+    constant = calibrate_ledger(generated_ledger(History().constant(0.03), seed), CalibrateOptions())
+    churn = constant.scenario.segments[0].churn.monthly
+    assert constant.scenario.segments[0].contract_months == 1
+    assert churn.param("p5") < 0.03 < churn.param("p95")
+    assert constant.segments[0].new_per_month == pytest.approx(60, abs=4 * math.sqrt(360) / 6)
+    annual = calibrate_ledger(
+        generated_ledger(History(alpha=2.0, beta=6.0, contract_months=12, months=48), seed), CalibrateOptions()
+    )
+    segment = annual.scenario.segments[0]
+    assert segment.contract_months == 12 and segment.churn.alpha is not None
+    fit = annual.segments[0].fit
+    assert fit is not None and fit.mean_churn.low < 0.25 < fit.mean_churn.high
