@@ -88,7 +88,7 @@ def _reading(coverage_80: float | None) -> str:
 def coverage_table(document: dict[str, Any]) -> Table:
     """Per series: the 80 % and 90 % bands' coverage, the p50's median error and what it means."""
     table = Table(
-        title="Share of the actual months inside each band (nominal 80 % and 90 %); median error of the p50",
+        title="Actual months inside each band (nominal 80 %, 90 %)",
         title_justify="left",
         title_style="bold",
     )
