@@ -61,6 +61,7 @@ ANNUAL_SHARE = 0.9  # of churns at tenures 12, 24, ...: the segment is on annual
 MIN_ANNUAL_CHURNS = 3  # churns needed before calling a segment annual (all 3 at multiples of 12 by chance: 1 in 1728)
 Z_90 = 1.6448536269514722  # the standard normal's 95th percentile: a 90 % interval
 ONE_SEGMENT = "All customers"
+MIN_SBG, MAX_SBG = 1e-6, 1e9  # alpha and beta intervals written only inside these bounds
 MAX_RHO = 0.999  # a correlation written for log alpha and log beta stays inside (-1, 1): a valid matrix
 MAX_SEGMENT_NAME_CHARS = 60
 
@@ -320,7 +321,10 @@ def _churn_block(
         ]
         return contract, lines, "not measured (set yours)", None, None
     try:
-        fit = fit_sbg(cohorts)
+        # fit_sbg's goodness-of-fit divides over every period before keeping the usable ones: a period with
+        # nobody at risk (0 / 0) would print a RuntimeWarning for a value it then drops.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fit = fit_sbg(cohorts)
     except InputError:  # nobody churned
         upper = 3.0 / exposure
         lines += [
@@ -338,6 +342,9 @@ def _churn_block(
         sd_alpha, sd_beta, rho = joint
         alpha_low, alpha_high = lognormal_interval(fit.alpha.value, sd_alpha)
         beta_low, beta_high = lognormal_interval(fit.beta.value, sd_beta)
+        if not all(MIN_SBG < bound < MAX_SBG for bound in (alpha_low, alpha_high, beta_low, beta_high)):
+            joint = None  # the data hardly bound them: written as the constant churn below
+    if joint is not None:
         lines += [
             f"    churn:  # shifted-beta-geometric fit per {period}, {history}, {fit.acquired:,} accounts, "
             f"{fit.churned:,} churned",
@@ -363,7 +370,13 @@ def _churn_block(
         f"    churn: {{{key}: {written}}}  # constant churn per {period}: "
         f"{fit.churned:,} churned in {exposure:,} {exposure_unit} of {history}",
         f"      # = {percent_text(p)} (95 %: {percent_text(low95)} .. {percent_text(high95)}); written as its 90 % "
-        f"interval.  Constant churn kept: {test} >= {number_text(LRT_LEVEL)}",
+        f"interval.  "
+        + (
+            f"Constant churn kept: {test} >= {number_text(LRT_LEVEL)}"
+            if not fit.heterogeneity_matters
+            else f"The {test} rejects constant churn, but the data hardly bound the sBG's alpha and beta "
+            "(no interval, or one past 1e9): constant churn written"
+        ),
     ]
     summary = f"{percent_text(p)} a {period} (95 %: {percent_text(low95)} .. {percent_text(high95)}), constant"
     return contract, lines, summary, fit, None
@@ -517,7 +530,10 @@ def _pace(counts: dict[str, int], window_months: int, span: str, spend: float | 
     cac_comment: dict[str, str] = {}
     for name in names:
         n = counts[name]
-        if total == 0:
+        if spend is not None and spend <= 0:
+            cac_text[name] = "1"
+            cac_comment[name] = "--spend-monthly 0: no paid new accounts, so cac is not used"
+        elif total == 0:
             cac_text[name] = number_text(unit_cost, 6)
             cac_comment[name] = (
                 f"no new account in {span}: as if one had come in those months (set yours)"

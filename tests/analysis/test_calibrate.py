@@ -320,3 +320,12 @@ def test_a_generated_company_is_recovered(seed):
     assert segment.contract_months == 12 and segment.churn.alpha is not None
     fit = annual.segments[0].fit
     assert fit is not None and fit.mean_churn.low < 0.25 < fit.mean_churn.high
+
+
+def test_a_spend_of_zero_gives_a_valid_scenario_without_paid_accounts():
+    rows = [row for i in range(12) for row in active_span(f"c{i}", 1 + i % 6, 7, 50.0)]
+    for segment_by in (None, "plan"):
+        ledger = segmented([(c, m, v, "a" if c < "c5" else "b") for c, m, v in rows])
+        calibration = calibrate_ledger(ledger, CalibrateOptions(spend_monthly=0.0, segment_by=segment_by))
+        assert calibration.scenario.acquisition.spend_monthly == 0
+        assert all(segment.cac == 1 for segment in calibration.scenario.segments)
