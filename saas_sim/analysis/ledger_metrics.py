@@ -74,15 +74,38 @@ class ActiveMonths:
     month_count: int
 
 
+DENSE_CELLS_PER_ROW = 4  # customers x months at most this many times the rows: summed in a dense array, not sorted
+DENSE_CELLS_AT_LEAST = 1 << 16  # and always up to this many cells (half a megabyte)
+
+
 def active_months(ledger: Ledger) -> ActiveMonths:
-    """Sum the rows of each customer and month; keep the months with MRR > 0."""
+    """Sum the rows of each customer and month; keep the months with MRR > 0.
+
+    When the customer-month grid is at most :data:`DENSE_CELLS_PER_ROW`
+    times the rows (every real ledger: customers stay for months), the rows
+    are summed into the grid by ``bincount`` and the active cells read back
+    in order, which needs no sort; otherwise the keys are sorted.  Both sum
+    each cell's rows in file order, so the sums are the same to the bit.
+    """
     month_count = len(ledger.months)
-    key = ledger.customer.astype(np.int64) * month_count + ledger.month
-    keys, position = np.unique(key, return_inverse=True)  # sorted: by customer, then month
-    mrr = np.bincount(position.ravel(), weights=ledger.mrr, minlength=len(keys))
-    active = mrr > 0
-    keys, mrr = keys[active], mrr[active]
-    return ActiveMonths(keys // month_count, keys % month_count, mrr, month_count)
+    cells = len(ledger.customer_ids) * month_count
+    key = np.multiply(ledger.customer, month_count, dtype=np.int64)
+    key += ledger.month
+    if cells <= max(DENSE_CELLS_PER_ROW * ledger.rows, DENSE_CELLS_AT_LEAST):
+        grid = np.bincount(key, weights=ledger.mrr, minlength=cells)
+        del key
+        keys = np.flatnonzero(grid > 0)
+        mrr = grid[keys]
+        del grid
+    else:
+        keys, position = np.unique(key, return_inverse=True)  # sorted: by customer, then month
+        del key
+        mrr = np.bincount(position.ravel(), weights=ledger.mrr, minlength=len(keys))
+        del position
+        active = mrr > 0
+        keys, mrr = keys[active], mrr[active]
+    customer, month = np.divmod(keys, month_count)
+    return ActiveMonths(customer, month, mrr, month_count)
 
 
 def _per_month(
@@ -95,42 +118,49 @@ def _per_month(
     ].astype(np.float64)
 
 
-def _after_first(values: np.ndarray, first: bool | float, count: int) -> np.ndarray:
-    """``count`` entries: ``first``, then ``values`` (one per entry but the first)."""
-    shifted = np.full(count, first, dtype=values.dtype)
-    shifted[1:] = values
-    return shifted
+def _runs(active: ActiveMonths) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each entry: whether it is its customer's first (``new``), whether the same customer was active
+    the month before (``continuing``), and whether it came back after a gap (``reactivated``)."""
+    customer, month = active.customer, active.month
+    entries = len(customer)
+    same_customer = customer[1:] == customer[:-1]
+    one_month_on = np.diff(month) == 1
+    new = np.ones(entries, dtype=np.bool_)
+    continuing = np.zeros(entries, dtype=np.bool_)
+    reactivated = np.zeros(entries, dtype=np.bool_)
+    if entries:
+        np.logical_not(same_customer, out=new[1:])
+        np.logical_and(same_customer, one_month_on, out=continuing[1:])
+        np.logical_and(same_customer, ~one_month_on, out=reactivated[1:])
+    return new, continuing, reactivated
 
 
 def movements(active: ActiveMonths) -> dict[str, np.ndarray]:
     """Every count and money series of SPEC 6 as float arrays of shape ``(months,)``."""
-    customer, month, mrr, count = active.customer, active.month, active.mrr, active.month_count
-    entries = len(customer)
-    same_as_previous = _after_first(customer[1:] == customer[:-1], False, entries)
-    step_from_previous = _after_first(np.diff(month), 0, entries)
-    previous_mrr = _after_first(mrr[:-1], 0.0, entries)
-    same_as_next = np.append(same_as_previous[1:], False)[:entries]
-    step_to_next = np.append(step_from_previous[1:], 0)[:entries]
-
-    is_new = ~same_as_previous
-    continuing = same_as_previous & (step_from_previous == 1)
-    reactivated = same_as_previous & (step_from_previous > 1)
+    month, mrr, count = active.month, active.mrr, active.month_count
+    is_new, continuing, reactivated = _runs(active)
     # Churned the month after its last active month of a run, if that month is in the ledger.
-    churns = (~same_as_next | (step_to_next > 1)) & (month + 1 < count)
-    change = mrr - previous_mrr
+    churns = np.ones(len(month), dtype=np.bool_)
+    if len(month):
+        np.logical_not(continuing[1:], out=churns[:-1])
+    churns &= month + 1 < count
+    change = np.zeros(len(mrr))
+    np.subtract(mrr[1:], mrr[:-1], out=change[1:])
+    rising, falling = continuing & (change > 0), continuing & (change < 0)
 
     series = {
         "customers": _per_month(month, slice(None), count),
         "mrr": _per_month(month, slice(None), count, mrr),
         "new_customers": _per_month(month, is_new, count),
         "new_mrr": _per_month(month, is_new, count, mrr),
-        "expansion_mrr": _per_month(month, continuing & (change > 0), count, change),
-        "contraction_mrr": _per_month(month, continuing & (change < 0), count, -change),
+        "expansion_mrr": _per_month(month, rising, count, change),
         "churned_customers": _per_month(month, churns, count, shift=1),
         "churned_mrr": _per_month(month, churns, count, mrr, shift=1),
         "reactivated_customers": _per_month(month, reactivated, count),
         "reactivation_mrr": _per_month(month, reactivated, count, mrr),
     }
+    np.negative(change, out=change)
+    series["contraction_mrr"] = _per_month(month, falling, count, change)
     series["net_new_mrr"] = (
         series["new_mrr"]
         + series["expansion_mrr"]
@@ -172,9 +202,12 @@ def cohorts(active: ActiveMonths) -> dict[str, list[list[float | None]]]:
     A month in which nobody started has a row of ``None``.
     """
     count = active.month_count
-    is_new = _after_first(active.customer[1:] != active.customer[:-1], True, len(active.customer))
-    first_month = active.month[is_new][np.cumsum(is_new) - 1]
-    cell = first_month * count + (active.month - first_month)
+    starts = np.flatnonzero(_runs(active)[0])
+    run_lengths = np.diff(np.append(starts, len(active.month)))
+    # cell = first_month * count + (month - first_month), computed in one array
+    cell = np.repeat(active.month[starts], run_lengths)
+    cell *= count - 1
+    cell += active.month
     logos = np.bincount(cell, minlength=count * count).reshape(count, count).astype(np.float64)
     revenue = np.bincount(cell, weights=active.mrr, minlength=count * count).reshape(count, count)
     with np.errstate(divide="ignore", invalid="ignore"):

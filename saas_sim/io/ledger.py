@@ -137,12 +137,13 @@ def ledger_from_table(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -> L
         raise InputError([Problem(table.source, None, "", "has no rows: a ledger needs at least one customer month")])
     first = int(month_ordinals.min())
     months = tuple(month_label(ordinal) for ordinal in range(first, int(month_ordinals.max()) + 1))
+    month_ordinals -= first
     return Ledger(
         table.source,
         tuple(customer_ids),
         months,
         customer,
-        month_ordinals - first,
+        month_ordinals,
         mrr,
         segment,
         tuple(read.labels.get("segment", ())),
@@ -236,6 +237,14 @@ class RowProblems:
         raise InputError(problems)
 
 
+def _mapped_in_place(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` written over ``codes`` a million at a time: no second array of the column's size."""
+    step = 1 << 20
+    for start in range(0, len(codes), step):
+        codes[start : start + step] = table[codes[start : start + step]]
+    return codes
+
+
 def _ordinal(label: str, kind: str, date_format: str | None) -> int:
     """A month column's value as a month ordinal; -2 for an empty optional month, -1 for one unreadable."""
     if kind == "optional_month" and not label:
@@ -272,11 +281,16 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
     width = len(table.header)
     names = list(kinds)
     codes = {name: _Codes() for name in names if kinds[name] not in ("amount", "quantity")}
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    ignored_parts: list[np.ndarray] = []
+    # Filled chunk by chunk, then cut to the records read: no list of parts to concatenate (twice the memory).
+    capacity = table.most_records()
+    filled = {
+        name: np.empty(capacity, dtype=np.float64 if kinds[name] in ("amount", "quantity") else np.int64)
+        for name in names
+    }
+    all_ignored = np.zeros(capacity, dtype=np.bool_)
     id_column = next(name for name in names if kinds[name] == "id")
     blank_ids: list[int] = []  # raw codes of the id column whose value is only spaces
-    checked_ids = 0
+    checked_ids = end = 0
     for chunk in table.chunks([table.positions[name] for name in names]):
         start = chunk.start
         ignored = chunk.lengths != width
@@ -289,8 +303,8 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
             if kinds[name] in ("amount", "quantity"):
                 continue
             column_codes = codes[name]
-            parts[name].append(
-                np.fromiter(map(column_codes.__getitem__, columns[name]), dtype=np.int64, count=len(chunk))
+            filled[name][start : start + len(chunk)] = np.fromiter(
+                map(column_codes.__getitem__, columns[name]), dtype=np.int64, count=len(chunk)
             )
         id_codes = codes[id_column]
         blank_ids += [
@@ -300,7 +314,7 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
         ]
         checked_ids = len(id_codes)
         if blank_ids:
-            empty = np.flatnonzero(np.isin(parts[id_column][-1], blank_ids) & ~ignored)
+            empty = np.flatnonzero(np.isin(filled[id_column][start : start + len(chunk)], blank_ids) & ~ignored)
             blank = chunk.blank(empty)
             ignored[empty[blank]] = True  # ",," as spreadsheets write empty rows
             for row in problems.take(empty[~blank], id_column):
@@ -310,7 +324,7 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
             if kind == "segment":
                 empty_codes = [code for value, code in codes[name].items() if not value.strip()]
                 if empty_codes:
-                    empty = np.flatnonzero(np.isin(parts[name][-1], empty_codes) & ~ignored)
+                    empty = np.flatnonzero(np.isin(filled[name][start : start + len(chunk)], empty_codes) & ~ignored)
                     field = options.segment_by or name
                     for row in problems.take(empty, field):
                         problems.add(start + row, field, f"segment column {options.segment_by!r} is empty")
@@ -334,28 +348,29 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
                     else:
                         message = amount_range_problem(float(numbers[row]), text) or ""
                     problems.add(start + row, name, message)
-                parts[name].append(numbers)
-        ignored_parts.append(ignored)
+                filled[name][start : start + len(chunk)] = numbers
+        all_ignored[start : start + len(chunk)] = ignored
+        end = start + len(chunk)
         del chunk, columns
 
-    ignored = np.concatenate(ignored_parts) if ignored_parts else np.zeros(0, dtype=np.bool_)
+    ignored = all_ignored[:end]
     values: dict[str, np.ndarray] = {}
     labels: dict[str, list[str]] = {}
     for name in names:
         kind = kinds[name]
         is_number = kind in ("amount", "quantity")
-        raw = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=np.float64 if is_number else np.int64)
+        raw = filled[name][:end]
         if kind in ("month", "optional_month"):
             raw_labels = [label.strip() for label in codes[name]]
             ordinals = np.array([_ordinal(label, kind, options.date_format) for label in raw_labels], dtype=np.int64)
-            values[name] = ordinals[raw] if len(raw) else raw
+            values[name] = _mapped_in_place(ordinals, raw)
             for row in problems.take(np.flatnonzero((values[name] == -1) & ~ignored), name):
                 problems.add(row, name, month_problem(raw_labels[raw[row]], options.date_format))
         elif is_number:
             values[name] = raw
         else:
             merge, labels[name] = _merged(codes[name])
-            values[name] = merge[raw] if len(raw) else raw
+            values[name] = _mapped_in_place(merge, raw)
     return ReadColumns(values, labels, ignored)
 
 

@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -146,9 +146,10 @@ class Chunk:
     start: int
     lengths: np.ndarray
     columns: list[list[str]]
-    _lines: list[str] | None
+    _piece: str | None  # a plain file's lines, empty ones included
     _records: list[list[str]] | None
     _delimiter: str
+    _lines: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -157,11 +158,30 @@ class Chunk:
         """Record ``index`` of the chunk (0-based within it), split into its fields."""
         if self._records is not None:
             return self._records[index]
-        return (self._lines or [])[index].split(self._delimiter)
+        if self._lines is None:
+            self._lines = _non_empty_lines(self._piece or "")
+        return self._lines[index].split(self._delimiter)
 
     def blank(self, rows: np.ndarray) -> np.ndarray:
         """Whether each record of ``rows`` (indices within the chunk) has nothing but spaces in every field."""
         return np.array([not any(cell.strip() for cell in self.row(int(row))) for row in rows], dtype=np.bool_)
+
+
+def _non_empty_lines(piece: str) -> list[str]:
+    return [line for line in piece.split("\n") if line]
+
+
+def _field_counts(piece: str, delimiter: str) -> tuple[np.ndarray, bool]:
+    """The number of fields of each non-empty line of ``piece``, and whether it has empty lines, counted on its
+    UTF-8 bytes with numpy (a delimiter and a line break are one byte, never part of another character)."""
+    data = np.frombuffer(piece.encode("utf-8"), dtype=np.uint8)
+    newlines = np.flatnonzero(data == ord("\n"))
+    line_ends = np.append(newlines, len(data))
+    line_starts = np.append(0, newlines + 1)
+    non_empty = line_ends > line_starts
+    line_of_delimiter = np.searchsorted(newlines, np.flatnonzero(data == ord(delimiter)))
+    counts = np.bincount(line_of_delimiter, minlength=len(line_ends)) + 1
+    return counts[non_empty], not non_empty.all()
 
 
 @dataclass
@@ -186,11 +206,16 @@ class Table:
     body_offset: int  # plain files: where the line after the header starts in ``text``
     _record_starts: list[int] | None = None
 
+    def most_records(self) -> int:
+        """At least the number of body records (each holds one line break at least, but the last)."""
+        return self.text.count("\n", self.body_offset) + 1
+
     def chunks(self, positions: Sequence[int]) -> Iterator[Chunk]:
         """The body in chunks, with the values of the columns at ``positions``."""
         width = len(self.header)
+        delimiter = self.delimiter
         start = 0
-        for lines, records in self._pieces():
+        for piece, records in self._pieces():
             if records is not None:
                 lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
                 body = records
@@ -201,23 +226,27 @@ class Table:
                         body[row] = [""] * width
                 columns = [list(map(itemgetter(position), body)) for position in positions]
             else:
-                assert lines is not None
-                count = np.fromiter(map(methodcaller("count", self.delimiter), lines), dtype=np.int64, count=len(lines))
-                lengths = count + 1
+                assert piece is not None
+                lengths, has_empty_lines = _field_counts(piece, delimiter)
+                if not len(lengths):
+                    continue
                 wrong = np.flatnonzero(lengths != width)
-                body_lines = lines
-                if len(wrong):
-                    body_lines = list(lines)
+                if has_empty_lines or len(wrong):
+                    lines = _non_empty_lines(piece)
                     for row in wrong:
-                        body_lines[row] = self.delimiter * (width - 1)
-                fields = self.delimiter.join(body_lines).split(self.delimiter) if body_lines else []
+                        lines[row] = delimiter * (width - 1)
+                    fields = delimiter.join(lines).split(delimiter)
+                    del lines
+                else:  # every line has the header's width: split at once
+                    fields = piece.replace("\n", delimiter).split(delimiter)
                 columns = [fields[position::width] for position in positions]
                 del fields
-            yield Chunk(start, lengths, columns, lines, records, self.delimiter)
+            yield Chunk(start, lengths, columns, piece, records, delimiter)
             start += len(lengths)
 
-    def _pieces(self) -> Iterator[tuple[list[str] | None, list[list[str]] | None]]:
-        """(lines, None) of a plain file or (None, records) of a quoted one, a chunk at a time."""
+    def _pieces(self) -> Iterator[tuple[str | None, list[list[str]] | None]]:
+        """(lines, None) of a plain file (line breaks normalised to ``\\n``) or (None, records) of a quoted one,
+        a chunk at a time."""
         text = self.text
         if self.plain:
             position = self.body_offset
@@ -228,12 +257,7 @@ class Table:
                 position = end + 1
                 if "\r" in piece:
                     piece = piece.replace("\r\n", "\n").removesuffix("\r")
-                lines = piece.split("\n")
-                del piece
-                if "" in lines:
-                    lines = [line for line in lines if line]
-                if lines:
-                    yield lines, None
+                yield piece, None
             return
         reader = csv.reader(io.StringIO(text, newline=""), **_dialect(self.delimiter))
         records = (row for row in reader if row)
@@ -247,11 +271,11 @@ class Table:
 
     def rows(self) -> Iterator[list[str]]:
         """Every body record, split into its fields."""
-        for lines, records in self._pieces():
+        for piece, records in self._pieces():
             if records is not None:
                 yield from records
             else:
-                yield from (line.split(self.delimiter) for line in lines or ())
+                yield from (line.split(self.delimiter) for line in _non_empty_lines(piece or ""))
 
     def line(self, row: int) -> int:
         """The line where body record ``row`` starts (computed once, only when a problem is reported)."""

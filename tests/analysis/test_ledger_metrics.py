@@ -249,3 +249,20 @@ def test_the_metrics_of_an_export_are_those_of_the_clean_file_to_the_cent(rows):
     )
     for name, document in documents.items():
         assert document == clean, name
+
+
+@settings(max_examples=60, deadline=None)
+@given(LEDGER_ROWS)
+def test_summing_in_a_dense_grid_and_by_sorting_give_the_same_document_to_the_bit(rows):
+    import saas_sim.analysis.ledger_metrics as module
+
+    text = "customer_id,month,mrr\n" + "".join(f"c{c},2024-{m + 1:02d},{v!r}\n" for c, m, v in rows)
+    ledger = parse_ledger(text)
+    dense = ledger_metrics(ledger)
+    saved = module.DENSE_CELLS_PER_ROW, module.DENSE_CELLS_AT_LEAST
+    module.DENSE_CELLS_PER_ROW, module.DENSE_CELLS_AT_LEAST = 0, 0  # the sorting path
+    try:
+        sorted_ = ledger_metrics(ledger)
+    finally:
+        module.DENSE_CELLS_PER_ROW, module.DENSE_CELLS_AT_LEAST = saved
+    assert dense == sorted_
