@@ -418,7 +418,17 @@ def _segment(
         firsts = select & entries.is_new
         arpa = float(entries.mrr[firsts].mean()) if firsts.any() else 1.0
         arpa_why = "no new and no active account lately: the mean first-month MRR of all its accounts"
-    lines.append(f"{indent}arpa_monthly: {number_text(arpa, 6)}  # {arpa_why}")
+    arpa_text = number_text(arpa, 6)
+    if new_count >= 2:
+        spread = float(entries.mrr[new].std(ddof=1)) / arpa / math.sqrt(new_count)  # the mean's relative error
+        if number_text(spread, 2) != "0":
+            low, high = lognormal_interval(arpa, spread)
+            arpa_text = range_text(low, high, False, 6)
+            arpa_why += (
+                f": {number_text(arpa, 6)}, written as a 90 % interval (the mean's standard error, "
+                f"{percent_text(spread)} of it)"
+            )
+    lines.append(f"{indent}arpa_monthly: {arpa_text}  # {arpa_why}")
 
     contract, churn_lines, churn_summary, fit, rho = _churn_block(entries, select, cut, months)
     lines += churn_lines
