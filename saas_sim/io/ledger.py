@@ -363,9 +363,11 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
         if kind in ("month", "optional_month"):
             raw_labels = [label.strip() for label in codes[name]]
             ordinals = np.array([_ordinal(label, kind, options.date_format) for label in raw_labels], dtype=np.int64)
+            unreadable_code = ordinals == -1
+            if unreadable_code.any():
+                for row in problems.take(np.flatnonzero(unreadable_code[raw] & ~ignored), name):
+                    problems.add(row, name, month_problem(raw_labels[raw[row]], options.date_format))
             values[name] = _mapped_in_place(ordinals, raw)
-            for row in problems.take(np.flatnonzero((values[name] == -1) & ~ignored), name):
-                problems.add(row, name, month_problem(raw_labels[raw[row]], options.date_format))
         elif is_number:
             values[name] = raw
         else:
