@@ -421,8 +421,8 @@ def _segment(
     arpa_text = number_text(arpa, 6)
     if new_count >= 2:
         spread = float(entries.mrr[new].std(ddof=1)) / arpa / math.sqrt(new_count)  # the mean's relative error
-        if number_text(spread, 2) != "0":
-            low, high = lognormal_interval(arpa, spread)
+        low, high = lognormal_interval(arpa, spread)
+        if number_text(low, 6) != number_text(high, 6):  # not one price paid by all (a sum's float noise)
             arpa_text = range_text(low, high, False, 6)
             arpa_why += (
                 f": {number_text(arpa, 6)}, written as a 90 % interval (the mean's standard error, "

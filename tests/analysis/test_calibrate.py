@@ -330,3 +330,10 @@ def test_a_spend_of_zero_gives_a_valid_scenario_without_paid_accounts():
         calibration = calibrate_ledger(ledger, CalibrateOptions(spend_monthly=0.0, segment_by=segment_by))
         assert calibration.scenario.acquisition.spend_monthly == 0
         assert all(segment.cac == 1 for segment in calibration.scenario.segments)
+
+
+def test_one_price_paid_by_every_new_account_is_a_point_despite_float_noise():
+    rows = [row for i in range(30) for row in active_span(f"c{i}", 1 + i % 6, 7, 1490 / 12)]
+    rows += [("n", 6, 1490 / 12 * (1 + 1e-15))]
+    calibration = calibrate_ledger(ledger_of(rows), CalibrateOptions())
+    assert calibration.scenario.segments[0].arpa_monthly == pytest.approx(1490 / 12, rel=1e-5)
