@@ -337,3 +337,17 @@ def test_one_price_paid_by_every_new_account_is_a_point_despite_float_noise():
     rows += [("n", 6, 1490 / 12 * (1 + 1e-15))]
     calibration = calibrate_ledger(ledger_of(rows), CalibrateOptions())
     assert calibration.scenario.segments[0].arpa_monthly == pytest.approx(1490 / 12, rel=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_ledgers(), st.lists(st.sampled_from(["basic", "pro", "pro.v2", ""]), min_size=1, max_size=200))
+def test_segments_share_out_the_as_of_base_exactly(case, plans):
+    rows, months, as_of = case
+    ledger = segmented([(c, m, v, plans[i % len(plans)]) for i, (c, m, v) in enumerate(rows)])
+    ledger = dataclasses.replace(ledger, months=tuple(month_label(FIRST + m) for m in range(months)))
+    calibration = calibrate_ledger(ledger, CalibrateOptions(segment_by="plan", as_of=ledger.months[as_of]))
+    series = ledger_metrics(ledger)["series"]
+    segments = calibration.scenario.segments
+    assert sum(s.starting_customers for s in segments) == series["customers"][as_of]
+    assert abs(sum(float(s.starting_mrr or 0.0) for s in segments) - series["mrr"][as_of]) < 0.005
+    assert len({s.name for s in segments}) == len(segments)
