@@ -27,8 +27,9 @@ def fit_command(
         typer.Argument(
             metavar="FILE.csv",
             show_default=False,
-            help="A cohort survival table (columns cohort, period, active) or an MRR ledger (customer_id, month, "
-            "mrr), as exports write them: delimiter , ; or tab, other columns ignored.",
+            help="A cohort survival table (columns cohort, period, active), an MRR ledger (customer_id, month, "
+            "mrr) or a subscriptions table (customer_id, start, end, and mrr or amount, interval[, quantity]), as "
+            "exports write them: delimiter , ; or tab, other columns ignored.",
         ),
     ],
     json_path: Annotated[

@@ -20,6 +20,12 @@
 - Counts (cohort tables): whole numbers, thousands separators allowed, at
   most :data:`MAX_COUNT`.
 
+The body is read a chunk at a time (:meth:`Table.chunks`: about
+:data:`CHUNK_CHARACTERS` of a file without quotes, split by ``str.split``
+after numpy counted the fields of every line on its bytes;
+:data:`CHUNK_RECORDS` records of a quoted file, split by the ``csv``
+module), so that no list of every row's fields exists at once.
+
 Plain files take a fast path: when a column holds only digits, points,
 signs and exponents, it is converted by ``float`` mapped in C; a column
 whose every value is like ``$1,234.50`` is checked by one regular
