@@ -214,8 +214,11 @@ class Ledger:
 
 def dense_ledger(rows: LedgerRows) -> Ledger:
     """The validated ledger of ``saas-sim metrics`` as a matrix, several rows of a customer-month summed."""
-    matrix = np.zeros((len(rows.customer_ids), len(rows.months)))
-    np.add.at(matrix, (rows.customer, rows.month), rows.mrr)
+    shape = (len(rows.customer_ids), len(rows.months))
+    cell = np.multiply(rows.customer, shape[1], dtype=np.int64)
+    cell += rows.month
+    # bincount sums each cell's rows in file order, as np.add.at did, about ten times faster
+    matrix = np.bincount(cell, weights=rows.mrr, minlength=shape[0] * shape[1]).reshape(shape)
     return Ledger(rows.months, matrix)
 
 

@@ -44,6 +44,7 @@ from saas_sim.io.tables import (
     amounts,
     keep_segment_column,
     missing_columns,
+    moment_key,
     month_ordinal,
     month_problem,
     read_table,
@@ -284,9 +285,16 @@ class ReadColumns:
     values: dict[str, np.ndarray]
     labels: dict[str, list[str]]
     ignored: np.ndarray
+    moments: dict[str, np.ndarray]  # columns asked for: each row's date as seconds (tables.moment_key), -1 if none
 
 
-def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], problems: RowProblems) -> ReadColumns:
+def read_columns(
+    table: Table,
+    options: ReadOptions,
+    kinds: dict[str, str],
+    problems: RowProblems,
+    moments: tuple[str, ...] = (),
+) -> ReadColumns:
     """Read the columns ``kinds`` names (column -> ``id``, ``segment``, ``code``, ``month``,
     ``optional_month`` or ``amount``), checking each value; problems go to ``problems``.
 
@@ -362,6 +370,7 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
         del chunk, columns
 
     ignored = all_ignored[:end]
+    read_moments: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
     labels: dict[str, list[str]] = {}
     for name in names:
@@ -375,13 +384,16 @@ def read_columns(table: Table, options: ReadOptions, kinds: dict[str, str], prob
             if unreadable_code.any():
                 for row in problems.take(np.flatnonzero(unreadable_code[raw] & ~ignored), name):
                     problems.add(row, name, month_problem(raw_labels[raw[row]], options.date_format))
+            if name in moments:  # the dates themselves, not only their months (a small table: a copy is fine)
+                keys = np.array([moment_key(label, options.date_format) or -1 for label in raw_labels], np.int64)
+                read_moments[name] = keys[raw]
             values[name] = _mapped_in_place(ordinals, raw)
         elif is_number:
             values[name] = raw
         else:
             merge, labels[name] = _merged(codes[name])
             values[name] = _mapped_in_place(merge, raw)
-    return ReadColumns(values, labels, ignored)
+    return ReadColumns(values, labels, ignored, read_moments)
 
 
 def metrics_csv_rows(document: dict[str, Any]) -> list[list[object]]:

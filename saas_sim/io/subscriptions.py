@@ -26,7 +26,8 @@ has both ``mrr`` and ``amount,interval``, ``mrr`` is read.
   month after the last date written in it (the export's own month, if
   nothing happened in it) is not in the ledger.
 
-Refused, each with its line: ``end`` before ``start``, an ``interval`` other
+Refused, each with its line: ``end`` before ``start`` (the dates, to the
+second when they carry a time), an ``interval`` other
 than the four, a ``quantity`` that is not a number > 0, an amount that
 cannot be read exactly or is negative, an MRR beyond
 :data:`~saas_sim.io.tables.MAX_AMOUNT`; and every problem of SPEC 6.1.
@@ -35,6 +36,8 @@ row's value of that column.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -126,15 +129,17 @@ def subscriptions_ledger(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -
     if options.segment_by is not None:
         kinds["segment"] = "segment"
     problems = RowProblems(table)
-    read = read_columns(table, options, kinds, problems)
+    read = read_columns(table, options, kinds, problems, moments=("start", "end"))
     kept = ~read.ignored
     start, end = read.values["start"], read.values["end"]
     dated = kept & (start >= 0) & (end != -1)
-    backwards = np.flatnonzero(dated & (end >= 0) & (end < start))
+    start_moment, end_moment = read.moments["start"], read.moments["end"]
+    backwards = np.flatnonzero(dated & (end >= 0) & (end_moment < start_moment))
+    labels = {"start": _texts(table, "start"), "end": _texts(table, "end")}
     problems.report(
         backwards,
         "end",
-        lambda row: f"is before start: {month_label(int(end[row]))} < {month_label(int(start[row]))}",
+        lambda row: f"is before start: {labels['end'](row)} < {labels['start'](row)}",
     )
     mrr = _monthly(read.values, read.labels["interval"], kept, problems) if by_amount else read.values["mrr"]
     last = int(max(start[dated].max(initial=-1), end[dated].max(initial=-1)))
@@ -171,6 +176,19 @@ def subscriptions_ledger(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -
         tuple(read.labels.get("segment", ())),
         kind="subscriptions",
     )
+
+
+def _texts(table: Table, column: str) -> Callable[[int], str]:
+    """A row's value of ``column`` as written (for a message; read only when one is reported)."""
+    position = table.positions[column]
+    rows: list[list[str]] = []
+
+    def text(row: int) -> str:
+        if not rows:
+            rows.extend(table.rows())
+        return rows[row][position].strip()
+
+    return text
 
 
 def _monthly(

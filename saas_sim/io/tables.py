@@ -683,6 +683,23 @@ def month_ordinal(label: str, date_format: str | None = None) -> int | None:
     return day.year * 12 + day.month - 1
 
 
+def moment_key(label: str, date_format: str | None = None) -> int | None:
+    """The date (and time) ``label`` writes, as whole seconds from year 1, for ordering two dates of one row;
+    a month alone is its first day; a time zone is ignored as the calendar month ignores it.  ``None`` if the
+    label is not one of :func:`month_ordinal`'s forms."""
+    if month_ordinal(label, date_format) is None:
+        return None
+    if date_format is not None:
+        moment = datetime.strptime(label, date_format)
+    elif _MONTH.fullmatch(label):
+        moment = datetime(int(label[:4]), int(label[5:7]), 1)
+    elif _DAY.fullmatch(label):
+        moment = datetime(int(label[:4]), int(label[5:7]), int(label[8:10]))
+    else:
+        moment = datetime.fromisoformat(label)
+    return moment.toordinal() * 86_400 + moment.hour * 3_600 + moment.minute * 60 + moment.second
+
+
 def month_problem(label: str, date_format: str | None) -> str:
     if date_format is not None:
         return f"must be a date as {date_format} (--date-format), got {shown(label)}"

@@ -49,6 +49,15 @@ def test_one_that_starts_and_ends_in_one_month_counts_in_that_month():
     assert [e for e in entries(ledger) if e[0] == "a"] == [("a", "2024-03", 30.0)]
 
 
+def test_an_end_before_its_start_in_the_same_month_is_refused_and_one_on_the_same_day_is_not():
+    assert refused("customer_id,start,end,mrr\na,2024-03-20,2024-03-05,1\nb,2024-03-20T10:00,2024-03-20T09:59,1\n") == [
+        "s.csv:2 end: is before start: 2024-03-05 < 2024-03-20",
+        "s.csv:3 end: is before start: 2024-03-20T09:59 < 2024-03-20T10:00",
+    ]
+    ledger = parse_ledger_like("customer_id,start,end,mrr\na,2024-03-20,2024-03-20,1\n")
+    assert entries(ledger) == [("a", "2024-03", 1.0)]
+
+
 def test_subscriptions_of_one_customer_add_up_and_an_upgrade_is_continuous():
     text = "customer_id,start,end,mrr\na,2024-01-05,2024-03-05,49\na,2024-03-05,,149\na,2024-02-01,,10\n"
     document = ledger_metrics(parse_ledger_like(text))
@@ -105,7 +114,7 @@ def test_other_names_dates_and_decimal_comma_as_exports_write_them():
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ("a,2024-03-01,2024-01-31,1200,year,1", "s.csv:2 end: is before start: 2024-01 < 2024-03"),
+        ("a,2024-03-01,2024-01-31,1200,year,1", "s.csv:2 end: is before start: 2024-01-31 < 2024-03-01"),
         ("a,2024-03-01,,1200,fortnight,1", "s.csv:2 interval: must be month, year, week or day, got 'fortnight'"),
         ("a,2024-03-01,,1200,year,0", "s.csv:2 quantity: must be a number > 0, got '0'"),
         ("a,2024-03-01,,1200,year,-2", "s.csv:2 quantity: must be a number > 0, got '-2'"),
