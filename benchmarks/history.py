@@ -58,6 +58,7 @@ def ledger_file(rows: int, cache: Path) -> Path:
     counts the memory of the process that forked it, so this one stays small (no numpy, no ledger text)."""
     path = cache / f"saas-sim-history-{rows}.csv"
     if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
         subprocess.run([sys.executable, __file__, "--generate", str(rows), str(partial)], check=True)
         partial.replace(path)

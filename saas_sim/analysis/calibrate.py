@@ -321,10 +321,7 @@ def _churn_block(
         ]
         return contract, lines, "not measured (set yours)", None, None
     try:
-        # fit_sbg's goodness-of-fit divides over every period before keeping the usable ones: a period with
-        # nobody at risk (0 / 0) would print a RuntimeWarning for a value it then drops.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fit = fit_sbg(cohorts)
+        fit = fit_sbg(cohorts)
     except InputError:  # nobody churned
         upper = 3.0 / exposure
         lines += [

@@ -438,7 +438,8 @@ def _goodness_of_fit(
     usable = (expected >= GOF_MIN_EXPECTED) & (r - expected >= GOF_MIN_EXPECTED)
     df = int(usable.sum()) - 2
     if df >= 1:
-        statistic = float((((d - expected) ** 2) / (r * h * (1.0 - h)))[usable].sum())
+        on = usable  # only periods with customers at risk: elsewhere the ratio is 0 / 0
+        statistic = float((((d[on] - expected[on]) ** 2) / (r[on] * h[on] * (1.0 - h[on]))).sum())
         p_value = float(chdtrc(df, statistic))
     else:
         statistic, p_value, df = None, None, 0

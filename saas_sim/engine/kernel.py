@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class SegmentState:
         self.starting_mrr = (
             0.0
             if n0 == 0
-            else segment.starting_mrr or 0.0  # the cohorts' total: each group has its own MRR
+            else cast(float, segment.starting_mrr)  # the cohorts' total (a float): each group has its own MRR
             if segment.starting_cohorts is not None
             else self.get("starting_mrr")
             if segment.starting_mrr is not None

@@ -187,3 +187,15 @@ def test_a_fit_whose_interval_overflows_has_no_interval_instead_of_crashing(coho
 def test_one_period_says_heterogeneity_is_not_estimated():
     assert any("heterogeneity needs two periods" in w for w in fit_sbg([[1000, 500]]).warnings)
     assert not any("heterogeneity needs two periods" in w for w in fit_sbg([[1000, 500, 300]]).warnings)
+
+
+def test_a_period_with_nobody_at_risk_gives_no_warning():
+    """Found by a fuzz run of calibrate: Pearson's statistic divided over every period before keeping the
+    usable ones, so a period nobody was at risk in (a cohort that lost everyone) printed a RuntimeWarning."""
+    import warnings
+
+    cohorts = [np.array([1000, 900, 820, 760, 700, 650, 600, 0, 0]), np.array([1000, 880, 800, 740])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = fit_sbg(cohorts)
+    assert result.alpha.value > 0
