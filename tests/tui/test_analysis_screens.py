@@ -97,3 +97,17 @@ async def test_ctrl_l_creates_a_scenario_calibrated_from_the_sample_ledger(store
         cohorts = main.document["segments"][0]["starting_cohorts"]
         assert sum(group["customers"] for group in cohorts) == 2387
         assert main.document["acquisition"]["spend_monthly"] == pytest.approx(1000 / 6, rel=1e-5)
+
+
+async def test_ctrl_l_then_typing_goes_into_the_file_field(store):
+    """Found in tmux: the dialog opened with no field focused, so a path typed at once went nowhere."""
+    from tui.screens.calibrate import CalibrateDialog
+
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, CalibrateDialog)
+        await pilot.press("a", "b", "c")
+        assert app.screen.query_one("#calibrate-path", Input).value == "abc"

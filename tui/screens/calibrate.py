@@ -66,6 +66,9 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
                 yield Button("Create scenario", id="calibrate-create", disabled=True)
                 yield Button("Close", id="calibrate-close")
 
+    def on_mount(self) -> None:
+        self.query_one("#calibrate-path", Input).focus()  # the path is what a user types first
+
     @on(Button.Pressed, "#calibrate-fit")
     @on(Input.Submitted, "#calibrate-path")
     def _fit(self) -> None:
