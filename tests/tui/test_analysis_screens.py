@@ -111,3 +111,33 @@ async def test_ctrl_l_then_typing_goes_into_the_file_field(store):
         assert isinstance(app.screen, CalibrateDialog)
         await pilot.press("a", "b", "c")
         assert app.screen.query_one("#calibrate-path", Input).value == "abc"
+
+
+async def test_ctrl_l_calibrates_the_stripe_style_example_with_its_columns_and_a_segment_per_plan(store):
+    """The shipped subscriptions export needs --columns on the command line; the dialog takes them too."""
+    from tui.screens.calibrate import CalibrateDialog
+
+    export = Path(__file__).resolve().parents[2] / "scenarios" / "data" / "subscriptions.csv"
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CalibrateDialog)
+        dialog.query_one("#calibrate-path", Input).value = str(export)
+        dialog.query_one("#calibrate-columns", Input).value = "customer"
+        dialog.query_one("#calibrate-fit", Button).press()
+        await settle(pilot)
+        assert "columns: must be COLUMN=NAME pairs" in str(dialog.query_one("#calibrate-problem").render())
+        columns = "customer=Customer ID,start=Start Date (UTC),end=Ended At (UTC)"
+        dialog.query_one("#calibrate-columns", Input).value = columns
+        dialog.query_one("#calibrate-segment-by", Input).value = "Plan"
+        dialog.query_one("#calibrate-fit", Button).press()
+        await settle(pilot)
+        dialog.query_one("#calibrate-create", Button).press()
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen) and main.result is not None
+        names = [segment["name"] for segment in main.document["segments"]]
+        assert sorted(names) == ["Pro", "Pro annual", "Starter", "Team"]

@@ -31,9 +31,11 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
     #calibrate-dialog { width: 90; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
                         background: $surface; padding: 0 1; }
     #calibrate-body { height: auto; max-height: 100%; }
-    #calibrate-line { height: 1; margin: 1 0; }
-    #calibrate-line Label { width: 6; color: $text-muted; }
-    #calibrate-path { width: 1fr; }
+    #calibrate-line { height: 1; margin: 1 0 0 0; }
+    .calibrate-option { height: 1; }
+    #calibrate-body Label { width: 12; color: $text-muted; }
+    #calibrate-body FieldInput { width: 1fr; }
+    #calibrate-report { margin-top: 1; }
     #calibrate-report { height: auto; margin-bottom: 1; }
     #calibrate-problem { color: $error; height: auto; }
     #calibrate-buttons { height: auto; dock: bottom; margin-top: 1; }
@@ -59,6 +61,16 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
                     yield FieldInput(
                         self.path, compact=True, id="calibrate-path", placeholder="scenarios/data/ledger.csv"
                     )
+                with Horizontal(classes="calibrate-option"):  # as saas-sim calibrate's --columns
+                    yield Label("columns")
+                    yield FieldInput(
+                        compact=True,
+                        id="calibrate-columns",
+                        placeholder="when named otherwise: customer=Customer ID,start=Start Date (UTC)",
+                    )
+                with Horizontal(classes="calibrate-option"):
+                    yield Label("segment by")
+                    yield FieldInput(compact=True, id="calibrate-segment-by", placeholder="a column, e.g. Plan")
                 yield Static("", id="calibrate-report")
                 yield Static("", id="calibrate-problem")
             with Horizontal(id="calibrate-buttons"):  # docked: on screen however long the report (80x24)
@@ -70,24 +82,35 @@ class CalibrateDialog(ModalScreen[OpenScenario | None]):
         self.query_one("#calibrate-path", Input).focus()  # the path is what a user types first
 
     @on(Button.Pressed, "#calibrate-fit")
-    @on(Input.Submitted, "#calibrate-path")
+    @on(Input.Submitted, "#calibrate-path, #calibrate-columns, #calibrate-segment-by")
     def _fit(self) -> None:
+        from saas_sim.io.tables import parse_columns_option
+
         path = self.query_one("#calibrate-path", Input).value.strip()
         if not path:
             self.query_one("#calibrate-problem", Static).update("file: give the path of a CSV file")
             return
+        try:
+            written = self.query_one("#calibrate-columns", Input).value.strip()
+            columns = parse_columns_option(written) if written else {}
+        except ValueError as error:
+            self.query_one("#calibrate-problem", Static).update(f"columns: {error}")
+            return
+        segment_by = self.query_one("#calibrate-segment-by", Input).value.strip() or None
         self.query_one("#calibrate-problem", Static).update("")
         self.query_one("#calibrate-report", Static).update("Calibrating…")
         self.query_one("#calibrate-create", Button).disabled = True
-        self.fit(path)
+        self.fit(path, columns, segment_by)
 
     @FIT
-    def fit(self, path: str) -> None:
+    def fit(self, path: str, columns: dict[str, str], segment_by: str | None) -> None:
         from saas_sim.analysis.calibrate import CalibrateOptions, calibrate_ledger
         from saas_sim.io.ledger import read_ledger_like
+        from saas_sim.io.tables import ReadOptions
 
         job = Job(self.app)
-        job.post(self._show, calibrate_ledger(read_ledger_like(path), CalibrateOptions()))
+        ledger = read_ledger_like(path, ReadOptions(columns=columns, segment_by=segment_by))
+        job.post(self._show, calibrate_ledger(ledger, CalibrateOptions(segment_by=segment_by)))
 
     def _show(self, calibration: Calibration) -> None:
         from rich.text import Text
