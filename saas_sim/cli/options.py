@@ -40,8 +40,8 @@ ColumnsOption = Annotated[
     typer.Option(
         "--columns",
         metavar="COLUMN=NAME,...",
-        help="Header names of your export, e.g. customer=Account,mrr=Amount or start=Created,end=Ended At "
-        "(keys: customer, month, mrr, start, end, amount, interval, quantity, cohort, period, active; names match "
+        help="Header names of your export, e.g. customer=Account,mrr=Amount (a subscriptions table: start=Created, "
+        "end=Ended; keys: customer, month, mrr, start, end, amount, interval, quantity, cohort, period, active; names match "
         "case-insensitively; a name with spaces in quotes; other columns are ignored).",
     ),
 ]
