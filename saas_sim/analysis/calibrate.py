@@ -358,7 +358,8 @@ def _churn_block(
         return contract, lines, summary, fit, rho
     p = fit.homogeneous_churn
     se = math.sqrt(p * (1 - p) / exposure)
-    low95, high95 = p * math.exp(-1.959963984540054 * se / p), p * math.exp(1.959963984540054 * se / p)
+    # A churn probability is at most 1: the lognormal interval's upper end is cut there.
+    low95, high95 = p * math.exp(-1.959963984540054 * se / p), min(1.0, p * math.exp(1.959963984540054 * se / p))
     low, high = lognormal_interval(p, se / p)
     written = range_text(low, high, True)
     if high >= 1 or number_text(100 * low) == number_text(100 * high):  # no interval the form can hold
@@ -366,8 +367,8 @@ def _churn_block(
     lines += [
         f"    churn: {{{key}: {written}}}  # constant churn per {period}: "
         f"{fit.churned:,} churned in {exposure:,} {exposure_unit} of {history}",
-        f"      # = {percent_text(p)} (95 %: {percent_text(low95)} .. {percent_text(high95)}); written as its 90 % "
-        f"interval.  "
+        f"      # = {percent_text(p)} (95 %: {percent_text(low95)} .. {percent_text(high95)}); written as "
+        + ("its 90 % interval.  " if written != number_text(p, 6) else "a point (no interval a rate can hold).  ")
         + (
             f"Constant churn kept: {test} >= {number_text(LRT_LEVEL)}"
             if not fit.heterogeneity_matters
@@ -668,7 +669,22 @@ def calibrate_ledger(ledger: Ledger, options: CalibrateOptions, name: str | None
         notes.append(f"one month of history ({months[0]}): no new accounts and no churn can be measured")
     title = name if name is not None else scenario_name(ledger.source)
     text = _document(ledger, options, title, months, cut, segments, pace, notes)
-    scenario = parse_scenario(text, "calibrated scenario")
+    try:
+        scenario = parse_scenario(text, "calibrated scenario")
+    except InputError as error:  # a history the simulator cannot start from (a tenure past 600 months, ...)
+        raise InputError(
+            [
+                Problem(
+                    ledger.source,
+                    None,
+                    "",
+                    "cannot be calibrated into a scenario saas-sim can simulate: "
+                    + (f"{problem.field} {problem.message}" if isinstance(problem, Problem) else str(problem))
+                    + " (a typo in a year or an amount?)",
+                )
+                for problem in error.problems
+            ]
+        ) from None
     return Calibration(
         text=text,
         scenario=scenario,

@@ -11,7 +11,7 @@ import typer
 
 from saas_sim.cli.boundary import option_problem
 from saas_sim.cli.metrics import read_options
-from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption
+from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption, money_option
 from saas_sim.cli.run import STDOUT, check_output_paths
 from saas_sim.errors import InputError
 
@@ -100,7 +100,7 @@ def backtest_command(
         at_month = _month_option(at, problems)
     spend = None
     if spend_monthly is not None:
-        spend = _money_option("--spend-monthly", spend_monthly, problems)
+        spend = money_option("--spend-monthly", spend_monthly, problems, negative=False)
     if segment_by is not None and not segment_by.strip():
         problems.append(option_problem("--segment-by", "must name a column of the file"))
     if problems:
@@ -150,16 +150,6 @@ def _month_option(text: str, problems: list) -> str | None:
         problems.append(option_problem("--at", f"must be a month as YYYY-MM, got '{text}'"))
         return None
     return month_label(ordinal)
-
-
-def _money_option(option: str, text: str, problems: list) -> float | None:
-    from saas_sim.io.values import parse_number_text
-
-    value = parse_number_text(text)
-    if value is None or value != value or value < 0 or value == float("inf"):
-        problems.append(option_problem(option, f"must be an amount >= 0 such as 60000 or $60k, got '{text}'"))
-        return None
-    return value
 
 
 def _print_report(document: dict, *, source: str, notes: list[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,7 @@ import typer
 
 from saas_sim.cli.boundary import PROGRAM, option_problem
 from saas_sim.cli.metrics import read_options
-from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption
+from saas_sim.cli.options import ColumnsOption, DateFormatOption, DecimalOption, money_option
 from saas_sim.errors import InputError, Problem
 
 DEFAULT_HORIZON = 24  # as saas_sim.analysis.calibrate's, which this module does not import at start
@@ -81,9 +80,9 @@ def calibrate_command(
     It starts where the company is at the as-of month, exactly (customers and MRR by tenure); churn is fitted.
     """
     problems: list[Problem] = []
-    spend = _money_option("--spend-monthly", spend_monthly, problems, negative=False)
-    cash_amount = _money_option("--cash", cash, problems, negative=True)
-    fixed = _money_option("--fixed-costs", fixed_costs, problems, negative=False)
+    spend = money_option("--spend-monthly", spend_monthly, problems, negative=False)
+    cash_amount = money_option("--cash", cash, problems, negative=True)
+    fixed = money_option("--fixed-costs", fixed_costs, problems, negative=False)
     if not 1 <= horizon <= MAX_HORIZON:
         problems.append(option_problem("--horizon", f"must be between 1 and {MAX_HORIZON}, got {horizon}"))
     month = _month_option(as_of, problems)
@@ -124,20 +123,6 @@ def calibrate_command(
     for line in summary_lines(calibration):
         typer.echo(line)
     typer.echo(f"Wrote {out}. Next: {PROGRAM} run {shlex.quote(str(out))}")
-
-
-def _money_option(option: str, text: str | None, problems: list[Problem], *, negative: bool) -> float | None:
-    """An amount as founders write it (``60000``, ``$60k``, ``€1.2M``), through the scenario files' own reader."""
-    if text is None:
-        return None
-    from saas_sim.io.values import parse_number_text
-
-    value = parse_number_text(text.strip())
-    if value is None or not math.isfinite(value) or (value < 0 and not negative):
-        least = "" if negative else " >= 0"
-        problems.append(option_problem(option, f"must be an amount{least} such as 60000 or $60k, got {text!r}"))
-        return None
-    return value
 
 
 def _month_option(text: str | None, problems: list[Problem]) -> str | None:

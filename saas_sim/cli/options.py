@@ -5,10 +5,13 @@ Commands take them as keyword-only ``Annotated`` parameters: ``def goal_command(
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from saas_sim.errors import Problem
 
 # A scenario file analysed by many runs (sensitivity, goal).
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A scenario YAML file.")]
@@ -57,3 +60,21 @@ DateFormatOption = Annotated[
         "e.g. %d/%m/%Y or %b %Y.",
     ),
 ]
+
+
+def money_option(option: str, text: str | None, problems: list[Problem], *, negative: bool) -> float | None:
+    """An amount as founders write it (``60000``, ``$60k``, ``€1.2M``), through the scenario files' own reader."""
+    if text is None:
+        return None
+    from saas_sim.cli.boundary import option_problem
+    from saas_sim.io.tables import MAX_AMOUNT
+    from saas_sim.io.values import parse_number_text
+
+    value = parse_number_text(text.strip())
+    if value is None or not math.isfinite(value) or (value < 0 and not negative) or abs(value) > MAX_AMOUNT:
+        least = "" if negative else " >= 0"
+        problems.append(
+            option_problem(option, f"must be an amount{least} up to 1e15 such as 60000 or $60k, got {text!r}")
+        )
+        return None
+    return value

@@ -338,13 +338,8 @@ def read_columns(
         for name in names:
             kind = kinds[name]
             if kind == "segment":
-                empty_codes = codes[name].blank
-                if empty_codes:
-                    empty = np.flatnonzero(np.isin(filled[name][start : start + len(chunk)], empty_codes) & ~ignored)
-                    field = options.segment_by or name
-                    for row in problems.take(empty, field):
-                        problems.add(start + row, field, f"segment column {options.segment_by!r} is empty")
-            elif kind in ("amount", "quantity"):
+                continue  # an empty value is a segment too: calibrate names it "(blank)"
+            if kind in ("amount", "quantity"):
                 texts = columns[name]
                 for ignored_row in np.flatnonzero(ignored).tolist():
                     texts[ignored_row] = "0"  # keeps the fast path for the others

@@ -22,7 +22,11 @@ has both ``mrr`` and ``amount,interval``, ``mrr`` is read.
   customer add up (the ledger's rows of one customer and month are summed).
 - The ledger runs from the earliest ``start`` to the month of the latest
   ``start`` or ``end`` date in the file: a subscription still active is
-  active to that month.  The file does not say when it was exported, so a
+  active to that month.  Dates after the current month (by this machine's
+  clock) are scheduled, not history: the ledger then ends in the current
+  month (or at the earliest start, when every subscription starts later),
+  an end booked after it leaves its subscription active to then, and a
+  start after it counts in no month.  The file does not say when it was exported, so a
   month after the last date written in it (the export's own month, if
   nothing happened in it) is not in the ledger.
 
@@ -38,6 +42,7 @@ row's value of that column.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 
@@ -143,6 +148,10 @@ def subscriptions_ledger(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -
     )
     mrr = _monthly(read.values, read.labels["interval"], kept, problems) if by_amount else read.values["mrr"]
     last = int(max(start[dated].max(initial=-1), end[dated].max(initial=-1)))
+    today = date.today()
+    this_month = today.year * 12 + today.month - 1
+    if last > this_month:  # dates after this month are scheduled (an end booked ahead), not history
+        last = max(this_month, int(start[dated].min(initial=this_month)))
     first = int(start[dated].min(initial=last))
     if dated.any() and not problems.count and last - first + 1 > MAX_MONTHS:
         rows = np.flatnonzero(dated & (start == first))[:1]
@@ -160,8 +169,8 @@ def subscriptions_ledger(table: Table, options: ReadOptions = DEFAULT_OPTIONS) -
             [Problem(table.source, None, "", "has no rows: a subscriptions table needs at least one subscription")]
         )
     # Months start .. stop - 1: to the month before the end's, at least the start's, to the last if still active.
-    stop = np.where(end < 0, last + 1, np.maximum(end, start + 1))
-    length = stop - start
+    stop = np.minimum(np.where(end < 0, last + 1, np.maximum(end, start + 1)), last + 1)
+    length = np.maximum(stop - start, 0)  # a start booked after the history's end counts in no month
     subscription = np.repeat(np.arange(len(start)), length)
     offset_in_subscription = np.arange(len(subscription)) - np.repeat(np.cumsum(length) - length, length)
     month = start[subscription] + offset_in_subscription - first

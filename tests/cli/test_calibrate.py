@@ -57,7 +57,10 @@ def test_money_options_take_founders_forms(invoke):
         (("--as-of", "2022-01"), "as-of 2022-01 is before the first month 2023-01 of"),
         (("--as-of", "2026-01"), "as-of 2026-01 is after the last month 2025-06 of"),
         (("--as-of", "soon"), "--as-of: must be a month as YYYY-MM, got 'soon'"),
-        (("--spend-monthly", "lots"), "--spend-monthly: must be an amount >= 0 such as 60000 or $60k, got 'lots'"),
+        (
+            ("--spend-monthly", "lots"),
+            "--spend-monthly: must be an amount >= 0 up to 1e15 such as 60000 or $60k, got 'lots'",
+        ),
         (("--fixed-costs", "-5"), "--fixed-costs: must be an amount >= 0"),
         (("--horizon", "0"), "--horizon: must be between 1 and 240, got 0"),
         (("--segment-by", "plan"), "has no column 'plan'"),
