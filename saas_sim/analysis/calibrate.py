@@ -630,15 +630,20 @@ def calibrate_ledger(ledger: Ledger, options: CalibrateOptions, name: str | None
         codes, labels = [0], [ONE_SEGMENT]
 
     # Segments with no active account at the as-of month and no new one in the window are history only.
+    # When no segment has one, all are kept: the company has no current base, and its history is all there is.
+    is_recent = entries.month == last
+    if len(window):
+        is_recent |= entries.is_new & (entries.month >= window.start)
+    recent_codes = {int(c) for c in np.unique(of_customer[is_recent])}
     kept_codes, kept_labels = [], []
     for code, label in zip(codes, labels, strict=True):
-        select = of_customer == code
-        recent = select & ((entries.month == last) | (entries.is_new & (entries.month >= window.start)))
-        if recent.any() or len(codes) == 1:
+        if code in recent_codes or not recent_codes or len(codes) == 1:
             kept_codes.append(code)
             kept_labels.append(label)
         else:
             notes.append(f"segment {quoted(label)} left out: no account active in {months[last]} or new in {span}")
+    if not recent_codes and len(codes) > 1:
+        notes.append(f"no segment has an account active in {months[last]} or new in {span}: all are kept")
     if len(kept_codes) > MAX_SEGMENTS:
         raise InputError(
             [

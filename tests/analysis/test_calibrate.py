@@ -339,6 +339,16 @@ def test_one_price_paid_by_every_new_account_is_a_point_despite_float_noise():
     assert calibration.scenario.segments[0].arpa_monthly == pytest.approx(1490 / 12, rel=1e-5)
 
 
+def test_a_company_with_no_recent_account_in_any_segment_keeps_them_all():
+    # Found by the property below in CI: every segment left out gave a scenario with no segments.
+    ledger = segmented([("c0", 0, 0.01, "basic"), ("c1", 0, 0.01, "pro")])
+    ledger = dataclasses.replace(ledger, months=(month_label(FIRST), month_label(FIRST + 1)))
+    calibration = calibrate_ledger(ledger, CalibrateOptions(segment_by="plan"))
+    assert [s.name for s in calibration.scenario.segments] == ["basic", "pro"]
+    assert all(s.starting_customers == 0 for s in calibration.scenario.segments)
+    assert any("no segment has an account active" in note for note in calibration.notes)
+
+
 @settings(max_examples=25, deadline=None)
 @given(small_ledgers(), st.lists(st.sampled_from(["basic", "pro", "pro.v2", ""]), min_size=1, max_size=200))
 def test_segments_share_out_the_as_of_base_exactly(case, plans):
