@@ -66,9 +66,18 @@ def run_command(
     csv_path: Annotated[
         str | None,
         typer.Option(
-            "--csv", metavar="PATH|-", help="Write the company series as CSV, one row per month; '-' writes to stdout."
+            "--csv",
+            metavar="PATH|-",
+            help="Write the company series as CSV, one row per month (with --plan: the plan); '-' writes to stdout.",
         ),
     ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Show the p50 plan, a row per month and per year, instead of the summary; with --csv, write it.",
+        ),
+    ] = False,
     no_save: Annotated[
         bool, typer.Option("--no-save", help="Do not save the scenario's revision and the run in the store.")
     ] = False,
@@ -83,6 +92,10 @@ def run_command(
 
     check_options(paths=paths, seed=seed, horizon=horizon)
     check_output_paths(json_path=json_path, csv_path=csv_path)
+    if plan and json_path == STDOUT:
+        raise InputError(
+            [option_problem("--plan", "shows a table, and --json - prints only the document: use --json FILE")]
+        )
     store = None
     loaded = load(file_or_name, db=db, write=not no_save)
     if not no_save:  # a damaged or read-only store is refused now, not after the run
@@ -94,14 +107,19 @@ def run_command(
         raise InputError([Problem(str(file_or_name), None, "", str(p)) for p in error.problems]) from None
     if json_path is not None:
         write_json(result, json_path)
-    if csv_path is not None:
+    if csv_path is not None and plan:
+        write_plan_csv(result, csv_path)
+    elif csv_path is not None:
         write_csv(result, csv_path)
     notes = [f"Wrote {p}" for p in (json_path, csv_path) if p is not None]
     if store is not None:
         notes.append(save(store, loaded, result))
     if quiet or STDOUT in (json_path, csv_path):
         return
-    print_summary(result, notes=notes)
+    if plan:
+        print_plan(result, notes=notes)
+    else:
+        print_summary(result, notes=notes)
 
 
 def check_options(*, paths: int | None, seed: int | None, horizon: int | None) -> None:
@@ -191,5 +209,33 @@ def print_summary(result: Result, *, notes: list[str]) -> None:
 
     console = Console()
     console.print(run_report(result, charts=console.is_terminal))
+    for note in notes:
+        console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)
+
+
+def write_plan_csv(result: Result, path: str) -> None:
+    """The plan's CSV to ``path`` (``-``: stdout, and only it)."""
+    import sys
+
+    from saas_sim.analysis.plan import plan_of
+    from saas_sim.render.plan import plan_csv
+
+    text = plan_csv(plan_of(result))
+    if path == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        Path(path).write_text(text, encoding="utf-8", newline="")
+
+
+def print_plan(result: Result, *, notes: list[str]) -> None:
+    """The plan's table on stdout (in place of the summary: what a founder pastes into a deck)."""
+    from rich.console import Console
+
+    from saas_sim.analysis.plan import plan_of
+    from saas_sim.render.plan import plan_view
+
+    console = Console()
+    console.print(plan_view(plan_of(result)))
     for note in notes:
         console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)
