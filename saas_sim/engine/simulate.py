@@ -162,6 +162,9 @@ def run_block(scenario: Scenario, block: int, paths: int, out: Outputs | None = 
     return out.view(row, paths, *cohorts)
 
 
+ENDS = ("arr_end", "cash_end")  # the summary metrics whose every path a run keeps (Numbers.ends)
+
+
 @dataclasses.dataclass(frozen=True)
 class Numbers:
     """What a run of ``scenario`` gives: the statistics over its paths (SPEC 5 without the scenario's
@@ -173,6 +176,9 @@ class Numbers:
     summary: dict[str, SummaryStatistic]  # the company's
     cohorts: Cohorts
     elapsed_s: float  # from the first block to the last statistic
+    # The company's per-path values of the summary metrics a report draws whole (ENDS), shape (paths,): its
+    # histograms.  Not part of the result document (SPEC 5), which holds statistics only.
+    ends: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @property
     def paths(self) -> int:
@@ -408,7 +414,9 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
     segments = (
         {} if one_segment else {name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()}
     )
-    company = _described(view(raw, company=True, lazy=True))
+    company_view = view(raw, company=True, lazy=True)
+    company = _described(company_view)
+    ends = {name: np.asarray(company_view["summary"][name], dtype=np.float64) for name in ENDS}
     if one_segment:
         name = next(iter(seg_raw))
         segments = {
@@ -424,6 +432,7 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
         summary=company.summary,
         cohorts=Cohorts(cohort_table(cohort_customers), cohort_table(cohort_mrr)),
         elapsed_s=round(elapsed_s, 4),
+        ends=ends,
     )
 
 
