@@ -27,6 +27,7 @@ from saas_sim.cli.fit import fit_command
 from saas_sim.cli.goal import goal_command
 from saas_sim.cli.init import init_command
 from saas_sim.cli.metrics import metrics_command
+from saas_sim.cli.report import report_command
 from saas_sim.cli.run import run_command
 from saas_sim.cli.runs import app as runs_app
 from saas_sim.cli.scenarios import app as scenarios_app
@@ -74,6 +75,7 @@ app.command("fit")(fit_command)
 app.command("metrics")(metrics_command)
 app.command("calibrate")(calibrate_command)
 app.command("backtest")(backtest_command)
+app.command("report")(report_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

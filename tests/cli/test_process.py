@@ -59,6 +59,7 @@ def test_unexpected_failure_as_a_process(scenario_file):
 # Runs the command in-process, then reports what it imported.
 IMPORT_PROBE = textwrap.dedent("""
     import json, sys
+    REPORT_STACK = ("matplotlib", "jinja2", "openpyxl", "PIL")
     from saas_sim.cli import main
     sys.argv = ["saas-sim", *sys.argv[1:]]
     try:
@@ -66,7 +67,7 @@ IMPORT_PROBE = textwrap.dedent("""
     except SystemExit as done:
         code = done.code
     print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules
-                      if m.split(".")[0] in ("textual", "scipy", "numpy", "rich"))}), file=sys.stderr)
+                      if m.split(".")[0] in ("textual", "scipy", "numpy", "rich", *REPORT_STACK))}), file=sys.stderr)
 """)
 
 
@@ -97,6 +98,8 @@ def test_a_run_that_does_not_save_imports_no_store_stack(scenario_file):
     assert probe["code"] in (0, None)
     assert not any(m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic") for m in probe["modules"])
     assert not any(m.split(".")[0] in HEAVY for m in probe["modules"])
+    # the report's stack is the report's (issue 17): a plain run never loads it
+    assert not any(m.split(".")[0] in ("matplotlib", "jinja2", "openpyxl", "PIL") for m in probe["modules"])
 
 
 def test_help_stays_light():

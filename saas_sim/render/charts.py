@@ -1,0 +1,336 @@
+"""The report's charts (SPEC 7), drawn with matplotlib: inline SVG for the HTML page, PNG for slides.
+
+Every chart is a :class:`Chart`: a name (the PNG's file name, the HTML figure's id), a title, and a
+matplotlib :class:`~matplotlib.figure.Figure` made with the object API (no pyplot: no global state,
+no GUI backend, safe beside Textual's threads).  One run or two: given two, a fan overlays them (A
+and B in their own colours, as ``compare`` does), a histogram overlays their outlines, and the
+movements and the cohort heatmap get a panel each, side by side on one scale.
+
+Sizes: every figure is 16:9 (:data:`FIGSIZE`); :func:`png_bytes` renders it at 1920×1080 for a slide,
+:func:`svg_text` as scalable text (its words and figures stay text, so a browser's find and a screen
+reader see them; ids salted per chart so that many SVGs can live in one page).
+
+matplotlib is imported here, and this module only by ``report`` (``saas-sim run`` never loads it).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # before anything draws: no screen, no GUI toolkit, here or in the TUI
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from saas_sim.analysis.report import Histogram, ReportRun
+from saas_sim.analysis.sensitivity import Sensitivity
+from saas_sim.model.result import Result, Statistic
+from saas_sim.render.format import format_count, format_money, format_rate
+
+FIGSIZE = (9.6, 5.4)  # inches, 16:9
+PNG_DPI = 200  # 1920×1080
+COLORS = ("#1f5fa8", "#d9730d")  # A, B: blue and orange (also told apart in grey, by their line styles)
+LINESTYLES = ("solid", "dashed")
+INK, GRID, ZERO = "#222222", "#e4e4e4", "#a01c1c"
+MOVEMENTS = (  # the MRR bridge's parts, stacked: gains above zero, losses below
+    ("new_mrr", "new", "#1f5fa8", 1),
+    ("expansion_mrr", "expansion", "#5b9bd5", 1),
+    ("contraction_mrr", "contraction", "#e8a33d", -1),
+    ("churned_mrr", "churned", "#c0392b", -1),
+)
+
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text
+        "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own: the same in every PNG; the SVG falls back
+        "font.size": 11,
+        "axes.edgecolor": "#888888",
+        "axes.labelcolor": INK,
+        "axes.titlesize": 13,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": "#555555",
+        "ytick.color": "#555555",
+        "legend.frameon": False,
+    }
+)
+
+
+@dataclass
+class Chart:
+    name: str  # file name stem and HTML id: "arr", "cash", "movements", ...
+    title: str
+    figure: Figure
+    caption: str = ""  # one sentence a reader needs to read the chart right
+
+
+def svg_text(chart: Chart) -> str:
+    """The chart as an ``<svg>`` element to inline in HTML (no XML prolog, no DOCTYPE, no date)."""
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": f"saas-sim-{chart.name}", "svg.id": chart.name + "-svg"}):
+        chart.figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    text = out.getvalue()
+    # No prolog, and no RDF metadata block: its namespaces are addresses a reader's tool may take for links.
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg") :], count=1, flags=re.S)
+
+
+def png_bytes(chart: Chart) -> bytes:
+    """The chart as a PNG for a 16:9 slide (1920×1080)."""
+    out = io.BytesIO()
+    chart.figure.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _figure(panels: int = 1) -> tuple[Figure, list]:
+    figure = Figure(figsize=FIGSIZE, layout="constrained")
+    axes = figure.subplots(1, panels, sharey=True, squeeze=False)[0]
+    for ax in axes:
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        ax.set_axisbelow(True)
+    return figure, list(axes)
+
+
+def _values(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def money_axis(currency: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_money(value, currency))
+
+
+def count_axis() -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_count(value))
+
+
+def _month_axis(ax: object, horizon: int) -> None:
+    ax.set_xlabel("month")  # type: ignore[attr-defined]
+    ax.set_xlim(0.5, horizon + 0.5)  # type: ignore[attr-defined]
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))  # type: ignore[attr-defined]
+
+
+def currency_of(result: Result) -> str:
+    return str(result.scenario.get("currency", "USD"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fans
+
+
+def fan_chart(runs: Sequence[ReportRun], series: str, title: str, axis: Callable[[str], FuncFormatter]) -> Chart:
+    """p5–p95, p10–p90 and p50 of a company series by month, the zero line drawn; two runs overlaid."""
+    figure, (ax,) = _figure()
+    horizon = 0
+    for i, run in enumerate(runs):
+        stat: Statistic = run.result.series[series]
+        months = np.array(run.result.months, dtype=float)
+        horizon = max(horizon, len(months))
+        color, who = COLORS[i], (f"{'AB'[i]}: " if len(runs) > 1 else "")
+        ax.fill_between(months, _values(stat.p5), _values(stat.p95), color=color, alpha=0.12, linewidth=0)
+        ax.fill_between(months, _values(stat.p10), _values(stat.p90), color=color, alpha=0.25, linewidth=0)
+        ax.plot(months, _values(stat.p50), color=color, linewidth=2.2, linestyle=LINESTYLES[i], label=f"{who}p50")
+        ax.fill_between([], [], [], color=color, alpha=0.37, label=f"{who}p10–p90")
+        ax.fill_between([], [], [], color=color, alpha=0.12, label=f"{who}p5–p95")
+    ax.axhline(0, color=ZERO, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
+    low, high = ax.get_ylim()
+    ax.set_ylim(min(low, 0.0), max(high, 0.0))
+    ax.yaxis.set_major_formatter(axis(currency_of(runs[0].result)))
+    _month_axis(ax, horizon)
+    ax.set_title(title)
+    ax.legend(loc="upper left", ncols=3 if len(runs) > 1 else 1, fontsize=9)
+    return Chart(series, title, figure, "Shaded: where 90 % and 80 % of the simulated futures lie; line: the median.")
+
+
+def fan_charts(runs: Sequence[ReportRun]) -> list[Chart]:
+    return [
+        fan_chart(runs, "arr", "ARR", money_axis),
+        fan_chart(runs, "customers", "Customers", lambda _: count_axis()),
+        fan_chart(runs, "cash", "Cash", money_axis),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# MRR movements
+
+
+def movements_chart(runs: Sequence[ReportRun]) -> Chart:
+    """The MRR bridge by month, stacked: new and expansion above zero, contraction and churned below, the
+    net as a line; means over paths, which add up (medians do not: the p50s of the parts need not sum to
+    the p50 of the net)."""
+    figure, axes = _figure(len(runs))
+    for i, (ax, run) in enumerate(zip(axes, runs, strict=True)):
+        months = np.array(run.result.months, dtype=float)
+        up, down = np.zeros(len(months)), np.zeros(len(months))
+        for series, label, color, sign in MOVEMENTS:
+            values = np.nan_to_num(_values(run.result.series[series].mean)) * sign
+            base = up if sign > 0 else down
+            ax.bar(months, values, bottom=base, color=color, width=0.85, label=label, linewidth=0)
+            base += values
+        net = _values(run.result.series["net_new_mrr"].mean)
+        ax.plot(months, net, color=INK, linewidth=1.6, label="net new MRR")
+        ax.axhline(0, color="#666666", linewidth=0.8)
+        ax.yaxis.set_major_formatter(money_axis(currency_of(run.result)))
+        _month_axis(ax, len(months))
+        if len(runs) > 1:
+            ax.set_title(f"{'AB'[i]}: {run.label}", fontsize=11, loc="left")
+    axes[0].legend(loc="upper left", ncols=5, fontsize=9)
+    figure.suptitle("MRR movements by month (mean over paths)", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return Chart(
+        "movements",
+        "MRR movements",
+        figure,
+        "Gains above zero, losses below; the line is the net change. Means, so the parts add up to the net.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cohort retention
+
+
+def cohort_chart(runs: Sequence[ReportRun]) -> Chart:
+    """Logo retention by signup month (rows) and months since signup (columns)."""
+    figure, axes = _figure(len(runs))
+    image = None
+    for i, (ax, run) in enumerate(zip(axes, runs, strict=True)):
+        table = run.result.cohorts.logo_retention
+        size = len(table)
+        grid = np.full((size, size), np.nan)
+        for k, row in enumerate(table):
+            grid[k, : len(row)] = _values(row)
+        image = ax.imshow(
+            grid, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest", origin="upper",
+            extent=(-0.5, size - 0.5, size + 0.5, 0.5),
+        )  # fmt: skip
+        ax.grid(False)
+        ax.set_xlabel("months since signup")
+        if i == 0:
+            ax.set_ylabel("signup month")
+        if len(runs) > 1:
+            ax.set_title(f"{'AB'[i]}: {run.label}", fontsize=11, loc="left")
+    assert image is not None
+    colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
+    figure.suptitle("Cohort logo retention", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return Chart(
+        "cohorts",
+        "Cohort retention",
+        figure,
+        "Each row is the accounts won in one month; the colour is the share still customers that many months later.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where ARR and cash end
+
+
+def histogram_chart(runs: Sequence[ReportRun], metric: str, title: str) -> Chart | None:
+    """The paths' values of ``metric`` at the horizon as bars (one run) or outlines (two), p10/p50/p90 marked;
+    ``None`` when no run has its histogram."""
+    drawn = [
+        (i, run, run.histograms[metric]) for i, run in enumerate(runs) if run.histograms and metric in run.histograms
+    ]
+    if not drawn:
+        return None
+    figure, (ax,) = _figure()
+    for i, run, histogram in drawn:
+        if not histogram.counts:
+            continue
+        share = np.array(histogram.counts, dtype=float) / max(histogram.total + histogram.undefined, 1)
+        edges = np.array(histogram.edges)
+        color, who = COLORS[i], (f"{'AB'[i]}: " if len(runs) > 1 else "")
+        if len(runs) == 1:
+            ax.stairs(share, edges, fill=True, color=color, alpha=0.75, label="share of paths")
+        else:
+            ax.stairs(share, edges, color=color, linewidth=2, linestyle=LINESTYLES[i], label=f"{who}{run.label}")
+        stats = run.result.summary[metric]
+        for stat, style in (("p10", (0, (2, 2))), ("p50", "solid"), ("p90", (0, (2, 2)))):
+            value = getattr(stats, stat)
+            if value is not None:
+                ax.axvline(value, color=color if len(runs) > 1 else INK, linewidth=1.2, linestyle=style)
+                ax.annotate(
+                    f"{who}{stat}", (value, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                    fontsize=9, color=INK,
+                )  # fmt: skip
+    low, high = ax.get_xlim()
+    if metric == "cash_end" and low - 0.25 * (high - low) <= 0 <= high:  # out of cash in sight: where zero is
+        ax.axvline(0, color=ZERO, linewidth=1.0, linestyle=(0, (4, 3)))
+    ax.xaxis.set_major_formatter(money_axis(currency_of(runs[0].result)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
+    ax.set_ylabel("share of paths")
+    ax.set_title(title, pad=18)
+    if len(runs) > 1:
+        ax.legend(loc="upper right", fontsize=9)
+    return Chart(metric, title, figure, _histogram_caption(drawn[0][2]))
+
+
+def _histogram_caption(histogram: Histogram) -> str:
+    parts = ["Bars: the share of simulated futures ending in each range; lines: p10, p50 and p90."]
+    clipped = histogram.clipped_low + histogram.clipped_high
+    if clipped:
+        parts.append(f"The {clipped:,} most extreme paths are counted in the end bars.")
+    if histogram.undefined:
+        parts.append(f"{histogram.undefined:,} paths have no value and are left out.")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tornado
+
+
+TORNADO_INPUTS = 12  # the inputs that move the metric most; the rest are in the terminal's tornado
+
+
+def tornado_chart(sensitivity: Sensitivity) -> Chart:
+    """Each input swung down and up (one at a time, same seed): the metric's statistic on either side of its
+    base value, the inputs that move it most on top."""
+    from saas_sim.render.format import formatter_for, metric_label
+
+    swings = [s for s in sensitivity.inputs if s.effect > 0 and math.isfinite(s.effect)][:TORNADO_INPUTS]
+    figure, (ax,) = _figure()
+    fmt = formatter_for(sensitivity.metric, sensitivity.currency)
+    base = sensitivity.base
+    rows = list(reversed(swings))  # barh draws bottom up
+    for y, swing in enumerate(rows):
+        for side, color, label in ((swing.low, "#c0392b", "input down"), (swing.high, "#1f5fa8", "input up")):
+            if side.metric is None or not math.isfinite(side.metric) or not side.moved:
+                continue
+            ax.barh(y, side.metric - base, left=base, color=color, height=0.7, label=label if y == 0 else None)
+    ax.axvline(base, color=INK, linewidth=1.2)
+    ax.set_yticks(range(len(rows)), [swing.field for swing in rows], fontsize=9)
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: fmt(value)))
+    title = f"What moves {metric_label(sensitivity.metric)} ({sensitivity.statistic}) most"
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=9)
+    moved = f"{sensitivity.swing:.0%}"
+    return Chart(
+        "tornado",
+        "Tornado",
+        figure,
+        f"Each input moved {moved} down (red) and up (blue) on its own, the same futures for every run; the line is "
+        f"the base, {fmt(base)}.",
+    )
+
+
+def all_charts(runs: Sequence[ReportRun]) -> list[Chart]:
+    """Every chart of the report, in its order."""
+    charts = [*fan_charts(runs), movements_chart(runs), cohort_chart(runs)]
+    for metric, title in (("arr_end", "Where ARR ends"), ("cash_end", "Where cash ends")):
+        chart = histogram_chart(runs, metric, title)
+        if chart is not None:
+            charts.append(chart)
+    if runs[0].sensitivity is not None:
+        charts.append(tornado_chart(runs[0].sensitivity))
+    return charts
