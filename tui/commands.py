@@ -37,6 +37,7 @@ COMMANDS: tuple[Command, ...] = (
         show=False,
     ),
     Command("rerun", "ctrl+r", "rerun", "Re-run", "Simulate again with a new seed"),
+    Command("report", "f2", "report", "Report", "Write the report of what is on screen: one HTML page to send"),
     Command("help", "f1", "help", "Help", "Key bindings and the metric glossary"),
     Command("quit", "ctrl+q", "quit", "Quit", "Quit (asks about unsaved changes)"),
 )

@@ -33,6 +33,10 @@ from tui.widgets.results import ResultsPanel
 from tui.work import Job, ScreenWork, at_most_every
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy as np
+
     from tui.screens.goal import GoalAnswer
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
@@ -43,6 +47,7 @@ PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
 PROGRESS_AFTER_S = 0.3  # and shows only once a preview has run this long (its coming and going lay out the screen)
 PREVIEW_NICENESS = 10  # a preview's threads yield the processor to the one handling keys
 SIMULATE = ScreenWork("simulate", unexpected=lambda error: f"simulation failed: {error!r}")
+REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the report failed: {error!r}")
 
 
 def yield_the_cpu() -> None:
@@ -123,6 +128,7 @@ class MainScreen(Screen):
         self._timer: Timer | None = None
         self._generation = 0
         self.result: Result | None = None
+        self._ends: dict[str, np.ndarray] | None = None  # the on-screen run's per-path ends (its report's histograms)
         self._load(opening)
 
     def _load(self, opening: OpenScenario) -> None:
@@ -264,16 +270,18 @@ class MainScreen(Screen):
             when=lambda step: step[0] < step[1] and due(step),
         )
         if finished and run.result is not None:
-            job.post(self._show, run.result, generation)
+            from saas_sim.analysis.report import ends_of
+
+            job.post(self._show, run.result, generation, ends_of(run))
 
     def _progress(self, done: int, total: int, generation: int) -> None:
         if generation == self._generation:
             self.query_one(ResultsPanel).show_progress(done, total)
 
-    def _show(self, result: Result, generation: int) -> None:
+    def _show(self, result: Result, generation: int, ends: dict[str, np.ndarray] | None = None) -> None:
         if generation != self._generation:
             return  # an older run that finished before its cancellation was seen
-        self.result = result
+        self.result, self._ends = result, ends
         from saas_sim.engine.aggregate import tails_unstable
 
         total = self.scenario.simulation.paths if self.scenario else result.paths
@@ -287,6 +295,41 @@ class MainScreen(Screen):
         if message is not None:
             self.query_one(ResultsPanel).show_invalid(message)
             self.notify(message, severity="error", timeout=8)
+        message = REPORT.failed(event)
+        if message is not None:
+            self.notify(f"No report written: {message}", severity="error", timeout=10)
+
+    # the report (SPEC 7) of what is on screen
+
+    def action_report(self) -> None:
+        if self.result is None:
+            self.notify("No result on screen yet: the report is written once the run has finished.", severity="warning")
+            return
+        from pathlib import Path
+
+        from saas_sim.render.names import report_file_name
+
+        name = str(self.result.scenario.get("name") or "scenario")
+        target = Path.cwd() / report_file_name(name)
+        self.notify(f"Writing the report of what is on screen to {target}…", timeout=4)
+        self.write_report(self.result, self._ends, name, target)
+
+    @REPORT
+    def write_report(self, result: Result, ends: dict[str, np.ndarray] | None, name: str, target: Path) -> None:
+        from saas_sim.analysis.report import ReportRun, histograms_of
+        from saas_sim.render.report import report_html
+
+        histograms = histograms_of(ends) if ends else None
+        run = ReportRun(result, name, name, histograms, note=None if histograms else "no histograms: no paths kept")
+        html = report_html([run])
+        partial_file = target.with_name(target.name + ".part")
+        try:
+            partial_file.write_text(html, encoding="utf-8")
+            partial_file.replace(target)  # never a half-written report under the name
+        finally:
+            partial_file.unlink(missing_ok=True)
+        size = target.stat().st_size / 1024
+        self.app.call_from_thread(self.notify, f"Report written: {target} ({size:,.0f} kB)", timeout=12)
 
     # actions
 
