@@ -57,10 +57,29 @@ def _money(currency: str) -> Callable[[float | None], str]:
 
 
 def _range(low: float | None, high: float | None, money: Callable[[float | None], str]) -> str:
-    """``$1.10M–$1.45M``; ``—`` when either end is undefined."""
+    """``$1.10M–$1.45M``; ``-$3.66M – -$3.12M`` (a dash beside a minus would read as one); ``—`` when
+    either end is undefined."""
     if low is None or high is None:
         return MISSING
-    return f"{money(low)}–{money(high)}"
+    high_text = money(high)
+    return f"{money(low)}{' – ' if high_text.startswith('-') else '–'}{high_text}"
+
+
+def _period(row: PlanRow) -> Text:
+    """The row's label; a partial year's as ``year 4*``, its months said under the table (:func:`_partial_note`)."""
+    if row.kind == "month":
+        return Text(row.label)
+    year, partial, _ = row.label.partition(" (")
+    return Text(year + ("*" if partial else ""), style="bold")
+
+
+def _partial_note(plan: Plan) -> str:
+    """``*year 4: months 37-42 only.`` for a last partial year, else nothing."""
+    for row in plan.years:
+        year, partial, months = row.label.partition(" (")
+        if partial:
+            return f"*{year}: {months.rstrip(')')} only. "
+    return ""
 
 
 def plan_table(plan: Plan, *, narrow: bool = False) -> Table:
@@ -73,25 +92,25 @@ def plan_table(plan: Plan, *, narrow: bool = False) -> Table:
         header_style="bold",
         box=box.SIMPLE_HEAD,
         show_edge=False,
-        caption=BURN_NOTE + (" " + NARROW_NOTE if narrow else ""),
+        caption=_partial_note(plan) + BURN_NOTE + (" " + NARROW_NOTE if narrow else ""),
         caption_justify="left",
         caption_style="dim",
-        padding=(0, 1) if not narrow else (0, 0),  # narrow: the box's one space between columns
+        padding=(0, 0) if narrow else (0, 1, 0, 0),  # and the box's one space between columns
     )
-    # No figure holds a space, so a column may wrap only its header ("net burn") or a year's label.
-    table.add_column("period")
+    # Narrow, a column may wrap its header ("net burn") and a range written with spaces, never a figure.
+    table.add_column("period", no_wrap=True)
     for header in ("customers", "new", "churned"):
         table.add_column(header, justify="right", no_wrap=not narrow)
     if not narrow:
         table.add_column("MRR", justify="right", no_wrap=True)
-    table.add_column("ARR", justify="right", no_wrap=True, style="bold")
+    table.add_column("ARR", justify="right", no_wrap=not narrow, style="bold")
     if not narrow:
-        table.add_column("ARR p10–p90", justify="right", no_wrap=True, style="dim")
+        table.add_column("ARR p10–p90", justify="right", style="dim")
     table.add_column("spend", justify="right", no_wrap=True)
     table.add_column("net burn", justify="right", no_wrap=not narrow)
-    table.add_column("cash", justify="right", no_wrap=True, style="bold")
+    table.add_column("cash", justify="right", no_wrap=not narrow, style="bold")
     if not narrow:
-        table.add_column("cash p10–p90", justify="right", no_wrap=True, style="dim")
+        table.add_column("cash p10–p90", justify="right", style="dim")
 
     def cells(row: PlanRow) -> list[RenderableType]:
         arr_range = _range(row.arr_p10, row.arr_p90, money)
@@ -113,9 +132,9 @@ def plan_table(plan: Plan, *, narrow: bool = False) -> Table:
         ]
 
     for index, row in enumerate(plan.months):
-        table.add_row(row.label, *cells(row), end_section=index == len(plan.months) - 1)
+        table.add_row(_period(row), *cells(row), end_section=index == len(plan.months) - 1)
     for row in plan.years:
-        table.add_row(Text(row.label, style="bold"), *cells(row))
+        table.add_row(_period(row), *cells(row))
     return table
 
 
