@@ -31,9 +31,9 @@ _SHOWN_AS_RANGE = {"lognormal": ("p5", "p95"), "uniform": ("low", "high"), "tria
 class InputRow:
     """One value of the scenario.
 
-    ``value``: the value as the normalized scenario holds it; for an uncertain one its median
-    where it has a simple one (normal: the mean; lognormal: the geometric mean of p5 and p95),
-    else ``None`` (the distribution and its range say it).  ``distribution``: ``None`` for a
+    ``value``: the value as the normalized scenario holds it; for an uncertain one the mean of a
+    normal (as the file writes it), else ``None``: the distribution and its range say it, as
+    written, rather than a figure the user never wrote.  ``distribution``: ``None`` for a
     plain value, else the distribution's name and the parameters its range leaves out
     (``normal (mean 0.03, sd 0.006)``, ``triangular (mode 0.05)``).  ``unit``: the catalog's
     (``money``, ``rate``, ``share``, ``count``, ``months``...), ``percent`` when it reads as a
@@ -72,18 +72,18 @@ def _distribution_row(path: str, data: dict[str, Any], field: Field | None) -> I
     low, high = likely_values(dist)
     shown = _SHOWN_AS_RANGE.get(dist.dist, ())
     extra = ", ".join(f"{key} {_number_text(value)}" for key, value in params.items() if key not in shown)
-    value: float | None = None
-    if dist.dist == "normal":
-        value = params["mean"]
-    elif dist.dist == "lognormal":
-        value = (params["p5"] * params["p95"]) ** 0.5
+    value = params["mean"] if dist.dist == "normal" else None  # only a normal's centre is written in the file
+    if dist.dist in _BOUNDED:
+        note = "low..high: its whole range"
+    else:
+        note = ("value: its mean; " if value is not None else "") + "low..high: its 90 % interval"
     return InputRow(
         field=path,
         value=value,
         distribution=f"{dist.dist} ({extra})" if extra else dist.dist,
         low=low,
         high=high,
-        note="low..high: its whole range" if dist.dist in _BOUNDED else "median; low..high: its 90 % interval",
+        note=note,
         unit=field.unit if field is not None else "",
         percent=_is_percent(field),
     )

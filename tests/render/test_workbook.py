@@ -122,6 +122,8 @@ def test_the_inputs_sheet_covers_every_value_of_the_scenario(book, result):
     assert rows["segments[0].churn.monthly"][2].value == "lognormal"
     assert [c.value for c in rows["segments[0].churn.monthly"][3:5]] == pytest.approx([0.02, 0.04])
     assert rows["segments[0].churn.monthly"][3].number_format == "0.0%"
+    assert rows["segments[0].churn.monthly"][1].value is None  # "2%..4%" is written as a range, not a figure
+    assert rows["segments[1].arpa_monthly"][1].value == 2500  # a normal's mean is written
     assert rows["segments[1].arpa_monthly"][2].value == "normal (mean 2500, sd 200)"
     assert rows["segments[1].cac"][2].value == "triangular (mode 20000)"
     assert [c.value for c in rows["segments[1].cac"][3:5]] == [15_000, 30_000]
