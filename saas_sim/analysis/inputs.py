@@ -23,6 +23,7 @@ from saas_sim.model.scenario import Distribution
 Scalar = str | int | float | bool | None
 
 _INDEX = re.compile(r"\[\d+\]")
+_EVENT_SET = re.compile(r"events\[\d+\]\.set\.")
 _BOUNDED = ("uniform", "triangular", "beta")  # low..high is the whole range, not a 90 % interval
 _SHOWN_AS_RANGE = {"lognormal": ("p5", "p95"), "uniform": ("low", "high"), "triangular": ("low", "high")}
 
@@ -53,13 +54,13 @@ class InputRow:
 
 def _catalog_field(path: str) -> Field | None:
     """The catalog's field of a path with indices (``segments[0].churn.monthly``) or an event's ``set`` path."""
-    generic = _INDEX.sub("", path)
-    if generic.startswith("events.set."):
-        parts = generic.removeprefix("events.set.").split(".", 2)
+    event_set = _EVENT_SET.match(path)
+    if event_set is not None:  # the rest is a path as events write it; a segment's name may hold "[1]"
+        parts = path[event_set.end() :].split(".", 2)
         if len(parts) == 3 and parts[0] == "segments":
             return FIELD.get(f"segments.{parts[2]}")
         return FIELD.get(".".join(parts))
-    return FIELD.get(generic)
+    return FIELD.get(_INDEX.sub("", path))
 
 
 def _number_text(value: float) -> str:
