@@ -78,7 +78,7 @@ def svg_text(chart: Chart) -> str:
     """The chart as an ``<svg>`` element to inline in HTML (no XML prolog, no DOCTYPE, no date)."""
     out = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"saas-sim-{chart.name}", "svg.id": chart.name + "-svg"}):
-        chart.figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        chart.figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
     # No prolog, and no RDF metadata block: its namespaces are addresses a reader's tool may take for links.
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg") :], count=1, flags=re.S)
