@@ -71,3 +71,21 @@ def test_the_page_opens_whole_offline_and_every_chart_is_drawn(report, viewport,
                 assert len(np.unique(np.asarray(shot))) > 20, f"{name} has almost no shades"
         finally:
             browser.close()
+
+
+def test_printed_every_month_of_the_plan_is_on_paper_and_no_chart_is_cut(report):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(report.as_uri(), wait_until="load")
+            assert not page.locator(".print-only table.plan").is_visible()  # on screen: under "Every month"
+            page.emulate_media(media="print")
+            months = page.locator(".print-only table.plan tr.month")
+            assert months.count() == 48 and months.last.is_visible()
+            assert not page.locator("details.months").is_visible()
+            kept = page.eval_on_selector_all("figure.chart", "nodes => nodes.map(n => getComputedStyle(n).breakInside)")
+            assert kept == ["avoid"] * len(CHARTS)
+            assert len(page.pdf(format="A4")) > 50_000  # it prints
+        finally:
+            browser.close()
