@@ -44,6 +44,8 @@ def _three_digits(magnitude: float, keep_zeros: bool = False) -> str:
     """
     decimals = 2 if magnitude < 10 else 1 if magnitude < 100 else 0
     text = f"{magnitude:.{decimals}f}"
+    if decimals and float(text) in (10.0, 100.0):  # rounded up a decade (9.996 -> 10.00): one decimal less
+        text = f"{float(text):.{decimals - 1}f}"
     if keep_zeros:
         return text
     return text.rstrip("0").rstrip(".") if "." in text else text

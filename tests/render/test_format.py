@@ -240,3 +240,11 @@ def test_an_inputs_value_reads_as_the_catalog_says_its_field_is():
             checked += 1
     assert checked > 40
     assert format_field_value("events[3].cash_in", 2e6, "USD") == "$2M"
+
+
+def test_a_figure_that_rounds_up_a_decade_keeps_three_digits():
+    # 9.996M once read "$10.00M" in a column of figures (four digits: a precision it does not have)
+    assert format_compact(9_996_000, keep_zeros=True) == "10.0M"
+    assert format_compact(99_960, keep_zeros=True) == "100k"
+    assert format_compact(9_999, keep_zeros=True) == "10.0k"
+    assert format_compact(2_940, keep_zeros=True) == "2.94k"
