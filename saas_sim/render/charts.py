@@ -182,8 +182,9 @@ def movements_chart(runs: Sequence[ReportRun]) -> Chart:
         _month_axis(ax, len(months))
         if len(runs) > 1:
             ax.set_title(f"{'AB'[i]}: {run.label}", fontsize=11, loc="left")
-    axes[0].legend(loc="upper left", ncols=5, fontsize=9)
     figure.suptitle("MRR movements by month (mean over paths)", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    handles, labels = axes[0].get_legend_handles_labels()  # under the panels: inside one it would crowd its bars
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     return Chart(
         "movements",
         "MRR movements",
