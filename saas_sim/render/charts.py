@@ -242,34 +242,41 @@ def histogram_chart(runs: Sequence[ReportRun], metric: str, title: str) -> Chart
     if not drawn:
         return None
     figure, (ax,) = _figure()
+    marks: list[tuple[int, float, str, str]] = []  # (priority, value, label, colour): p50s first
     for i, run, histogram in drawn:
         if not histogram.counts:
             continue
         share = np.array(histogram.counts, dtype=float) / max(histogram.total + histogram.undefined, 1)
         edges = np.array(histogram.edges)
         color, who = COLORS[i], (f"{'AB'[i]}: " if len(runs) > 1 else "")
-        if len(runs) == 1:
-            ax.stairs(share, edges, fill=True, color=color, alpha=0.75, label="share of paths")
-        else:
-            ax.stairs(share, edges, color=color, linewidth=2, linestyle=LINESTYLES[i], label=f"{who}{run.label}")
+        label = "share of paths" if len(runs) == 1 else f"{who}{run.label}"
+        ax.stairs(share, edges, fill=True, color=color, alpha=0.75 if len(runs) == 1 else 0.45, label=label)
         stats = run.result.summary[metric]
         for stat, style in (("p10", (0, (2, 2))), ("p50", "solid"), ("p90", (0, (2, 2)))):
             value = getattr(stats, stat)
             if value is not None:
                 ax.axvline(value, color=color if len(runs) > 1 else INK, linewidth=1.2, linestyle=style)
-                ax.annotate(
-                    f"{who}{stat}", (value, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                    fontsize=9, color=INK,
-                )  # fmt: skip
+                marks.append((0 if stat == "p50" else 1, value, f"{who}{stat}", color if len(runs) > 1 else INK))
     low, high = ax.get_xlim()
     if metric == "cash_end" and low - 0.25 * (high - low) <= 0 <= high:  # out of cash in sight: where zero is
         ax.axvline(0, color=ZERO, linewidth=1.0, linestyle=(0, (4, 3)))
+        low, high = ax.get_xlim()
+    # A label only where it has room: lines closer than a label's width keep their line, the p50 its label.
+    placed: list[float] = []
+    for _, value, text, color in sorted(marks, key=lambda mark: mark[0]):
+        where = (value - low) / (high - low) if high > low else 0.5
+        if all(abs(where - other) > 0.02 * len(text) for other in placed):
+            placed.append(where)
+            ax.annotate(
+                text, (value, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=9,
+                color=color,
+            )  # fmt: skip
     ax.xaxis.set_major_formatter(money_axis(currency_of(runs[0].result)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
     ax.set_ylabel("share of paths")
     ax.set_title(title, pad=18)
     if len(runs) > 1:
-        ax.legend(loc="upper right", fontsize=9)
+        figure.legend(loc="outside lower center", ncols=len(drawn), fontsize=9)
     return Chart(metric, title, figure, _histogram_caption(drawn[0][2]))
 
 
