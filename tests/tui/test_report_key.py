@@ -66,3 +66,22 @@ async def test_a_report_that_cannot_be_written_is_said_not_crashed(store, tmp_pa
         assert app.is_running
         assert any("No report written" in text and "Is a directory" in text for text in notices(app)), notices(app)
         assert not list(tmp_path.glob("*.part"))  # nothing half-written left behind
+
+
+async def test_f2_on_the_tornado_screen_puts_the_tornado_in_the_report(store, tmp_path, monkeypatch):
+    from tui.screens.sensitivity import SensitivityScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = create_app(store, seed=1, live_paths=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SensitivityScreen) and screen.result is not None
+        await pilot.press("f2")
+        await settle(pilot)
+        text = (tmp_path / "starter-monthly-saas-report.html").read_text(encoding="utf-8")
+        assert 'data-chart="tornado"' in text
+        data = re.search(r'id="saas-sim-sensitivity">(.*?)</script>', text, re.S).group(1)
+        assert json.loads(data)["inputs"][0]["field"] == screen.result.inputs[0].field

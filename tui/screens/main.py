@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from saas_sim.analysis.sensitivity import Sensitivity
     from tui.screens.goal import GoalAnswer
 
 LIVE_PATHS = 2_000  # the most paths a live preview simulates; enough for steady p10..p90
@@ -301,26 +302,51 @@ class MainScreen(Screen):
 
     # the report (SPEC 7) of what is on screen
 
-    def action_report(self) -> None:
+    def action_report(self, tornado: tuple[Scenario, Sensitivity] | None = None) -> None:
+        """Write the report of the result on screen; with ``tornado`` (from the tornado screen's F2) when that
+        tornado swung this very scenario's inputs."""
         if self.result is None:
             self.notify("No result on screen yet: the report is written once the run has finished.", severity="warning")
             return
         from pathlib import Path
 
+        from saas_sim.io.scenario import scenario_to_dict
         from saas_sim.render.names import report_file_name
 
+        sensitivity = None
+        if tornado is not None:
+            inputs = {k: v for k, v in self.result.scenario.items() if k != "simulation"}
+            swung = {k: v for k, v in scenario_to_dict(tornado[0]).items() if k != "simulation"}
+            if swung == inputs:
+                sensitivity = tornado[1]
+            else:
+                self.notify("The tornado is of other inputs than the result on screen: the report leaves it out.")
         name = str(self.result.scenario.get("name") or "scenario")
         target = Path.cwd() / report_file_name(name)
         self.notify(f"Writing the report of what is on screen to {target}…", timeout=4)
-        self.write_report(self.result, self._ends, name, target)
+        self.write_report(self.result, self._ends, name, target, sensitivity)
 
     @REPORT
-    def write_report(self, result: Result, ends: dict[str, np.ndarray] | None, name: str, target: Path) -> None:
+    def write_report(
+        self,
+        result: Result,
+        ends: dict[str, np.ndarray] | None,
+        name: str,
+        target: Path,
+        tornado: Sensitivity | None = None,
+    ) -> None:
         from saas_sim.analysis.report import ReportRun, histograms_of
         from saas_sim.render.report import report_html
 
         histograms = histograms_of(ends) if ends else None
-        run = ReportRun(result, name, name, histograms, note=None if histograms else "no histograms: no paths kept")
+        run = ReportRun(
+            result,
+            name,
+            name,
+            histograms,
+            note=None if histograms else "no histograms: no paths kept",
+            sensitivity=tornado,
+        )
         html = report_html([run])
         partial_file = target.with_name(target.name + ".part")
         try:

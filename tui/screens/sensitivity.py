@@ -37,6 +37,7 @@ class SensitivityScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="sensitivity.back"),
         Binding("r", "run", "Run again", id="sensitivity.run"),
+        Binding("f2", "report", "Report", id="sensitivity.report", tooltip="The report, with this tornado"),
     ]
     DEFAULT_CSS = """
     SensitivityScreen {
@@ -122,6 +123,15 @@ class SensitivityScreen(Screen[None]):
 
         self.result = result
         self.query_one("#sensitivity-tornado", Static).update(Tornado(result, suggest=choose_metric))
+
+    def action_report(self) -> None:
+        """The main screen's report (F2 there), with this tornado when it is of the result on that screen."""
+        from tui.screens.main import MainScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, MainScreen):
+                screen.action_report(tornado=(self.scenario, self.result) if self.result is not None else None)
+                return
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         message = ANALYSE.failed(event)
