@@ -154,3 +154,24 @@ async def test_it_composes_at_80_by_24_without_the_bands(store):
         assert app.export_screenshot()
         table = text_of(screen.query_one("#differences", Static).content, width=78)
         assert "p10–p90" not in table and "ARR end" in table
+
+
+async def test_f2_writes_the_report_of_a_and_b_side_by_side(store, tmp_path, monkeypatch):
+    import json
+    import re
+
+    from saas_sim.model.result import Result
+
+    monkeypatch.chdir(tmp_path)
+    screen = CompareScreen(store, EDITED, "Starter (edited)", SEED, PATHS)
+    app = Host(screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await finished(pilot)
+        await pilot.press("f2")
+        await finished(pilot)
+        page = tmp_path / "starter-edited-vs-starter-monthly-saas-2-report.html"
+        assert page.is_file(), sorted(p.name for p in tmp_path.iterdir())
+        text = page.read_text(encoding="utf-8")
+        data = json.loads(re.search(r'id="saas-sim-result">(.*?)</script>', text, re.S).group(1))
+        assert (Result.from_json(data["a"]), Result.from_json(data["b"])) == screen.results
+        assert "B − A" in text and 'data-chart="cash_end"' in text  # side by side, histograms too

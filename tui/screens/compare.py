@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -22,11 +23,17 @@ from saas_sim.render.compare import compare_fan_chart, differences_table
 from saas_sim.store import Store, StoreError
 from tui.work import Job, ScreenWork
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from saas_sim.analysis.report import ReportRun
+
 SERIES = (("ARR", "arr"), ("Cash", "cash"), ("Customers", "customers"))
 BANDS_MIN_WIDTH = 112  # the differences table's p10–p90 columns need about this much
 COMPARE = ScreenWork(
     "compare", expected=SaasSimError, lines=True, unexpected=lambda error: f"{type(error).__name__}: {error}"
 )
+REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the report failed: {error!r}")
 
 
 class CompareScreen(Screen[None]):
@@ -99,6 +106,7 @@ class CompareScreen(Screen[None]):
         Binding("b", "choose_b", "Choose B", id="compare.choose"),
         Binding("s", "next_series", "Next chart", id="compare.series", tooltip="ARR, cash, customers"),
         Binding("r", "run", "Run again", id="compare.run"),
+        Binding("f2", "report", "Report", id="compare.report", tooltip="The report of A and B side by side"),
     ]
 
     def __init__(self, store: Store, current_text: str, current_label: str, seed: int, paths: int):
@@ -113,6 +121,8 @@ class CompareScreen(Screen[None]):
         self.choices: list[tuple[str, str]] = []  # B's: (prompt, reference)
         self.reference: str | None = None  # B's, as last run
         self._result_a: Result | None = None  # A's result, reused while A stays as it is
+        self._ends: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None  # the histograms' paths
+        self._ends_a: dict[str, np.ndarray] | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -222,10 +232,15 @@ class CompareScreen(Screen[None]):
             if not job.drain(run.progress(), partial(self._progress_after, done_before, total)):
                 return
             done_before += run.scenario.simulation.paths
+        from saas_sim.analysis.report import ends_of
+
         results = [run.result for run in runs]
+        ends = [ends_of(run) for run in runs]
+        ends_a = self._ends_a
         if result_a is None:
             result_a = results.pop(0)
-        job.post(self._show, result_a, results[0], label_b)
+            ends_a = ends.pop(0)
+        job.post(self._show, result_a, results[0], label_b, (ends_a or {}, ends[0]))
 
     def _progress(self, done: int, total: int) -> None:
         if self.is_attached:
@@ -235,18 +250,51 @@ class CompareScreen(Screen[None]):
         """A run's step, its paths counted after the ``before`` of the runs before it."""
         self._progress(before + step[0], total)
 
-    def _show(self, result_a: Result, result_b: Result, label_b: str) -> None:
+    def _show(
+        self,
+        result_a: Result,
+        result_b: Result,
+        label_b: str,
+        ends: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None,
+    ) -> None:
         if not self.is_attached:
             return
         self._result_a = result_a
+        self._ends = ends
+        self._ends_a = ends[0] if ends else None
         self.results = (result_a, result_b)
         self.labels = (self.current_label, label_b)
         self.query_one("#progress").display = False
         self._status(f"{self.paths:,} paths each, seed {self.seed}; differences are B − A.")
         self._draw_results()
 
+    def action_report(self) -> None:
+        """The report of A and B as shown: side by side, B − A (SPEC 7)."""
+        if self.results is None:
+            self.notify("Nothing compared yet: the report is written once both runs have finished.", severity="warning")
+            return
+        from saas_sim.analysis.report import ReportRun, histograms_of
+        from tui.report import report_target
+
+        ends = self._ends or ({}, {})
+        runs = [
+            ReportRun(result, label, label, histograms_of(paths) or None)
+            for result, label, paths in zip(self.results, self.labels, ends, strict=True)
+        ]
+        self.notify(f"Writing the report of A and B to {report_target(*self.labels)}…", timeout=4)
+        self.write_report(runs)
+
+    @REPORT
+    def write_report(self, runs: list[ReportRun]) -> None:
+        from tui.report import write_report
+
+        self.app.call_from_thread(self.notify, write_report(runs), timeout=12)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed run is told: the problem, one line each."""
+        report = REPORT.failed(event)
+        if report is not None:
+            self.notify(f"No report written: {report}", severity="error", timeout=10)
         message = COMPARE.failed(event)
         if message is None:
             return

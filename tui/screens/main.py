@@ -33,10 +33,9 @@ from tui.widgets.results import ResultsPanel
 from tui.work import Job, ScreenWork, at_most_every
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import numpy as np
 
+    from saas_sim.analysis.report import ReportRun
     from saas_sim.analysis.sensitivity import Sensitivity
     from tui.screens.goal import GoalAnswer
 
@@ -308,10 +307,9 @@ class MainScreen(Screen):
         if self.result is None:
             self.notify("No result on screen yet: the report is written once the run has finished.", severity="warning")
             return
-        from pathlib import Path
-
+        from saas_sim.analysis.report import ReportRun, histograms_of
         from saas_sim.io.scenario import scenario_to_dict
-        from saas_sim.render.names import report_file_name
+        from tui.report import report_target
 
         sensitivity = None
         if tornado is not None:
@@ -322,40 +320,23 @@ class MainScreen(Screen):
             else:
                 self.notify("The tornado is of other inputs than the result on screen: the report leaves it out.")
         name = str(self.result.scenario.get("name") or "scenario")
-        target = Path.cwd() / report_file_name(name)
-        self.notify(f"Writing the report of what is on screen to {target}…", timeout=4)
-        self.write_report(self.result, self._ends, name, target, sensitivity)
-
-    @REPORT
-    def write_report(
-        self,
-        result: Result,
-        ends: dict[str, np.ndarray] | None,
-        name: str,
-        target: Path,
-        tornado: Sensitivity | None = None,
-    ) -> None:
-        from saas_sim.analysis.report import ReportRun, histograms_of
-        from saas_sim.render.report import report_html
-
-        histograms = histograms_of(ends) if ends else None
+        histograms = histograms_of(self._ends) if self._ends else None
         run = ReportRun(
-            result,
+            self.result,
             name,
             name,
             histograms,
             note=None if histograms else "no histograms: no paths kept",
-            sensitivity=tornado,
+            sensitivity=sensitivity,
         )
-        html = report_html([run])
-        partial_file = target.with_name(target.name + ".part")
-        try:
-            partial_file.write_text(html, encoding="utf-8")
-            partial_file.replace(target)  # never a half-written report under the name
-        finally:
-            partial_file.unlink(missing_ok=True)
-        size = target.stat().st_size / 1024
-        self.app.call_from_thread(self.notify, f"Report written: {target} ({size:,.0f} kB)", timeout=12)
+        self.notify(f"Writing the report of what is on screen to {report_target(name)}…", timeout=4)
+        self.write_report(run)
+
+    @REPORT
+    def write_report(self, run: ReportRun) -> None:
+        from tui.report import write_report
+
+        self.app.call_from_thread(self.notify, write_report([run]), timeout=12)
 
     # actions
 
