@@ -85,6 +85,17 @@ def report_command(
             check_metric(tornado)
         if len(targets) == 2 or _is_run_id(targets[0]):
             raise InputError([option_problem("--tornado", "takes one scenario (a file or a stored name), run now")])
+    if all(_is_run_id(target) for target in targets):  # a stored run is shown as it was made: refused, not ignored
+        given = [
+            name for name, value in (("--paths", paths), ("--seed", seed), ("--horizon", horizon)) if value is not None
+        ]
+        if given:
+            raise InputError(
+                [
+                    option_problem(name, "is for a scenario run now; a stored run is shown as it was made")
+                    for name in given
+                ]
+            )
     html_path = out if out is not None else Path(_default_name(targets))
     _check_outputs(html_path, png, xlsx)
     runs: list[ReportRun] = []
@@ -148,10 +159,16 @@ def _check_outputs(html: Path, png: Path | None, xlsx: Path | None) -> None:
             problems.append(option_problem(option, f"must name a file, got the directory {target}"))
         elif not target.resolve().parent.is_dir():
             problems.append(option_problem(option, f"no such directory for {target}"))
-    if png is not None and png.exists() and not png.is_dir():
-        problems.append(option_problem("--png", f"must name a directory, got the file {png}"))
-    elif png is not None and not png.resolve().parent.is_dir():
-        problems.append(option_problem("--png", f"no such directory for {png}"))
+    if xlsx is not None and xlsx.resolve() == html.resolve():
+        problems.append(option_problem("--xlsx", f"the same file as --out, {xlsx}: give each its own"))
+    if png is not None:  # made if missing, with its parents; every existing one must be a directory
+        existing = next(p for p in (png.resolve(), *png.resolve().parents) if p.exists())
+        if existing.is_dir():
+            pass  # there, or made under it
+        elif existing == png.resolve():
+            problems.append(option_problem("--png", f"must name a directory, got the file {png}"))
+        else:
+            problems.append(option_problem("--png", f"cannot make a directory under the file {existing}"))
     if problems:
         raise InputError(problems)
 
