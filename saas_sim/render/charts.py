@@ -115,7 +115,12 @@ def count_axis() -> FuncFormatter:
 def _month_axis(ax: object, horizon: int) -> None:
     ax.set_xlabel("month")  # type: ignore[attr-defined]
     ax.set_xlim(0.5, horizon + 0.5)  # type: ignore[attr-defined]
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))  # type: ignore[attr-defined]
+    ax.xaxis.set_major_locator(_whole())  # type: ignore[attr-defined]
+
+
+def _whole() -> MaxNLocator:
+    """Ticks on whole numbers only, even when the axis spans a single one (a 1-month horizon)."""
+    return MaxNLocator(integer=True, nbins=12, min_n_ticks=1)
 
 
 def currency_of(result: Result) -> str:
@@ -134,10 +139,16 @@ def fan_chart(runs: Sequence[ReportRun], series: str, title: str, axis: Callable
         stat: Statistic = run.result.series[series]
         months = np.array(run.result.months, dtype=float)
         horizon = max(horizon, len(months))
+        repeat = 1
+        if len(months) == 1:  # one month: a short level across it (a single point draws no line and no band)
+            months, repeat = months[0] + np.array([-0.3, 0.3]), 2
+        p5, p10, p50, p90, p95 = (
+            np.repeat(_values(v), repeat) for v in (stat.p5, stat.p10, stat.p50, stat.p90, stat.p95)
+        )
         color, who = COLORS[i], (f"{'AB'[i]}: " if len(runs) > 1 else "")
-        ax.fill_between(months, _values(stat.p5), _values(stat.p95), color=color, alpha=0.12, linewidth=0)
-        ax.fill_between(months, _values(stat.p10), _values(stat.p90), color=color, alpha=0.25, linewidth=0)
-        ax.plot(months, _values(stat.p50), color=color, linewidth=2.2, linestyle=LINESTYLES[i], label=f"{who}p50")
+        ax.fill_between(months, p5, p95, color=color, alpha=0.12, linewidth=0)
+        ax.fill_between(months, p10, p90, color=color, alpha=0.25, linewidth=0)
+        ax.plot(months, p50, color=color, linewidth=2.2, linestyle=LINESTYLES[i], label=f"{who}p50")
         ax.fill_between([], [], [], color=color, alpha=0.37, label=f"{who}p10–p90")
         ax.fill_between([], [], [], color=color, alpha=0.12, label=f"{who}p5–p95")
     ax.axhline(0, color=ZERO, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
@@ -213,6 +224,8 @@ def cohort_chart(runs: Sequence[ReportRun]) -> Chart:
         )  # fmt: skip
         ax.grid(False)
         ax.set_xlabel("months since signup")
+        ax.xaxis.set_major_locator(_whole())
+        ax.yaxis.set_major_locator(_whole())
         if i == 0:
             ax.set_ylabel("signup month")
         if len(runs) > 1:

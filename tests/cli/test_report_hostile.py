@@ -3,9 +3,55 @@ outputs, stored runs made differently, options that cannot apply."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 FAST = ("--paths", "40", "--seed", "5")
+
+
+def svg_of(text: str, chart: str) -> str:
+    match = re.search(rf'<figure class="chart" id="chart-{chart}".*?</figure>', text, flags=re.S)
+    assert match, f"no chart {chart}"
+    return match.group(0)
+
+
+def tick_texts(svg: str) -> list[str]:
+    """Every word the chart writes (its SVG keeps text as text)."""
+    return [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.strip()]
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 3])
+def test_a_tiny_horizon_counts_months_in_whole_numbers(invoke, scenario_file, tmp_path, horizon):
+    out = tmp_path / "r.html"
+    done = invoke("report", scenario_file, *FAST, "--horizon", horizon, "--out", out)
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    for chart in ("arr", "customers", "cash", "movements", "cohorts"):
+        fractions = [t for t in tick_texts(svg_of(text, chart)) if re.fullmatch(r"[−-]?\d+\.\d+", t)]
+        assert fractions == [], f"{chart}: month {fractions}"
+
+
+def test_a_one_month_horizon_still_draws_its_fans(scenario_file):
+    from saas_sim.analysis.report import ReportRun, ends_of, histograms_of
+    from saas_sim.analysis.run import ScenarioRun
+    from saas_sim.engine.simulate import with_overrides
+    from saas_sim.io.scenario import load_scenario
+    from saas_sim.render.charts import fan_charts
+
+    scenario = with_overrides(load_scenario(scenario_file), paths=3, seed=5, horizon=1)
+    run = ScenarioRun(scenario)
+    for _ in run.progress():
+        pass
+    assert run.result is not None
+    for chart in fan_charts([ReportRun(run.result, "x", "x", histograms_of(ends_of(run)))]):
+        (ax,) = chart.figure.axes
+        p50 = ax.lines[0]
+        assert len(p50.get_xdata()) >= 2 or p50.get_marker() not in (None, "None", "", " "), chart.name
+        bands = [c for c in ax.collections if any(len(p.vertices) > 2 for p in c.get_paths())]
+        assert len(bands) >= 2, f"{chart.name}: the p5–p95 and p10–p90 bands are not drawn"
+        low, high = ax.get_xlim()
+        assert low < 1 < high
 
 
 def test_the_page_and_the_workbook_in_one_file_are_refused(invoke, scenario_file, tmp_path):
