@@ -253,6 +253,7 @@ def report_html(
     context = {
         "title": " vs ".join(run.label for run in runs),
         "two": len(runs) == 2,
+        "same_futures": len({(result.seed, result.paths) for result in results}) == 1,
         "runs": [
             {
                 "facts": _run_facts(run),

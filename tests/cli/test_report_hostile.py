@@ -4,6 +4,7 @@ outputs, stored runs made differently, options that cannot apply."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -54,6 +55,21 @@ def test_a_one_month_horizon_still_draws_its_fans(scenario_file):
         assert low < 1 < high
 
 
+def test_two_runs_made_with_other_paths_are_not_said_to_share_them(invoke, scenario_file, tmp_path):
+    assert invoke("run", scenario_file, "--paths", "40", "--seed", "5", "--quiet").exit_code == 0
+    assert invoke("run", scenario_file, "--paths", "30", "--seed", "6", "--horizon", "13", "--quiet").exit_code == 0
+    out = tmp_path / "r.html"
+    done = invoke("report", "1", "2", "--out", out)
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    assert "Both runs use the same seed and paths" not in text
+    assert "not made with the same seed and paths" in text
+    # two scenarios run now do share them, and the page says so
+    done = invoke("report", scenario_file, scenario_file, *FAST, "--out", out)
+    assert done.exit_code == 0, done.output
+    assert "Both runs use the same seed and paths" in out.read_text(encoding="utf-8")
+
+
 def test_the_page_and_the_workbook_in_one_file_are_refused(invoke, scenario_file, tmp_path):
     same = tmp_path / "report.out"
     done = invoke("report", scenario_file, *FAST, "--out", same, "--xlsx", same)
@@ -85,3 +101,31 @@ def test_a_run_option_for_stored_runs_only_is_refused_not_ignored(invoke, scenar
     assert done.exit_code == 2
     assert f"{option[0]}:" in done.output and len(done.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
+def test_a_long_unbroken_name_does_not_push_the_page_sideways(invoke, scenario_file, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    long = tmp_path / "long.yaml"
+    long.write_text(scenario_file.read_text().replace("name: Two segments", "name: " + "Wide" * 20), encoding="utf-8")
+    out = tmp_path / "long.html"
+    done = invoke("report", long, long, *FAST, "--out", out)
+    assert done.exit_code == 0, done.output
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser_path, "needs Debian's chromium (.ci/run installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=FLAGS)
+        try:
+            for width, height in ((1280, 800), (390, 844)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(out.as_uri(), wait_until="load")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.close()
+        finally:
+            browser.close()
