@@ -153,6 +153,8 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         cell.number_format = number_format
+    elif isinstance(value, str):
+        cell.data_type = "s"  # text as typed: a name such as "=1+2" is never a formula for the spreadsheet to run
 
 
 def _fit_columns(sheet: Worksheet, *, widest: int = 60) -> None:

@@ -129,3 +129,19 @@ def test_a_long_unbroken_name_does_not_push_the_page_sideways(invoke, scenario_f
                 page.close()
         finally:
             browser.close()
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(invoke, scenario_file, tmp_path):
+    from openpyxl import load_workbook
+
+    sly = tmp_path / "sly.yaml"
+    text = scenario_file.read_text().replace("name: Two segments", "name: '=1+2'")
+    text = text.replace('name: "SMB [pro]"', "name: '@SUM(A1:A9)'")
+    sly.write_text(text + 'description: \'=HYPERLINK("http://evil.example","click")\'\n', encoding="utf-8")
+    book = tmp_path / "sly.xlsx"
+    done = invoke("report", sly, *FAST, "--out", tmp_path / "r.html", "--xlsx", book)
+    assert done.exit_code == 0, done.output
+    cells = [cell for sheet in load_workbook(book).worksheets for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {"=1+2", "@SUM(A1:A9)", '=HYPERLINK("http://evil.example","click")'} <= texts
