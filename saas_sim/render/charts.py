@@ -38,6 +38,7 @@ FIGSIZE = (9.6, 5.4)  # inches, 16:9
 PNG_DPI = 200  # 1920×1080
 COLORS = ("#1f5fa8", "#d9730d")  # A, B: blue and orange (also told apart in grey, by their line styles)
 LINESTYLES = ("solid", "dashed")
+LABEL_CHARS = 30  # a run's name in a panel title or a legend: two side by side fit a 16:9 chart
 INK, GRID, ZERO = "#222222", "#e4e4e4", "#a01c1c"
 MOVEMENTS = (  # the MRR bridge's parts, stacked: gains above zero, losses below
     ("new_mrr", "new", "#1f5fa8", 1),
@@ -123,6 +124,11 @@ def _whole() -> MaxNLocator:
     return MaxNLocator(integer=True, nbins=12, min_n_ticks=1)
 
 
+def _short(label: str, most: int = LABEL_CHARS) -> str:
+    """A run's name as a panel title or legend entry: cut with an ellipsis where two would run into each other."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
 def currency_of(result: Result) -> str:
     return str(result.scenario.get("currency", "USD"))
 
@@ -192,7 +198,7 @@ def movements_chart(runs: Sequence[ReportRun]) -> Chart:
         ax.yaxis.set_major_formatter(money_axis(currency_of(run.result)))
         _month_axis(ax, len(months))
         if len(runs) > 1:
-            ax.set_title(f"{'AB'[i]}: {run.label}", fontsize=11, loc="left")
+            ax.set_title(f"{'AB'[i]}: {_short(run.label)}", fontsize=11, loc="left")
     figure.suptitle("MRR movements by month (mean over paths)", x=0.01, ha="left", fontweight="bold", fontsize=13)
     handles, labels = axes[0].get_legend_handles_labels()  # under the panels: inside one it would crowd its bars
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
@@ -229,7 +235,7 @@ def cohort_chart(runs: Sequence[ReportRun]) -> Chart:
         if i == 0:
             ax.set_ylabel("signup month")
         if len(runs) > 1:
-            ax.set_title(f"{'AB'[i]}: {run.label}", fontsize=11, loc="left")
+            ax.set_title(f"{'AB'[i]}: {_short(run.label)}", fontsize=11, loc="left")
     assert image is not None
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
@@ -262,7 +268,7 @@ def histogram_chart(runs: Sequence[ReportRun], metric: str, title: str) -> Chart
         share = np.array(histogram.counts, dtype=float) / max(histogram.total + histogram.undefined, 1)
         edges = np.array(histogram.edges)
         color, who = COLORS[i], (f"{'AB'[i]}: " if len(runs) > 1 else "")
-        label = "share of paths" if len(runs) == 1 else f"{who}{run.label}"
+        label = "share of paths" if len(runs) == 1 else f"{who}{_short(run.label)}"
         ax.stairs(share, edges, fill=True, color=color, alpha=0.75 if len(runs) == 1 else 0.45, label=label)
         stats = run.result.summary[metric]
         for stat, style in (("p10", (0, (2, 2))), ("p50", "solid"), ("p90", (0, (2, 2)))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,37 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(invoke, sce
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     texts = {c.value for c in cells if isinstance(c.value, str)}
     assert {"=1+2", "@SUM(A1:A9)", '=HYPERLINK("http://evil.example","click")'} <= texts
+
+
+def _ran(scenario_file: Path, name: str, horizon: int = 13):
+    from saas_sim.analysis.report import ReportRun, ends_of, histograms_of
+    from saas_sim.analysis.run import ScenarioRun
+    from saas_sim.engine.simulate import with_overrides
+    from saas_sim.io.scenario import load_scenario
+
+    scenario = with_overrides(load_scenario(scenario_file), paths=20, seed=5, horizon=horizon)
+    run = ScenarioRun(scenario)
+    for _ in run.progress():
+        pass
+    assert run.result is not None
+    return ReportRun(run.result, name, name, histograms_of(ends_of(run)))
+
+
+def test_two_long_names_keep_the_charts_words_apart_and_on_the_chart(scenario_file):
+    from saas_sim.render.charts import all_charts
+
+    runs = [_ran(scenario_file, "Wide" * 20), _ran(scenario_file, "Other" + "Wide" * 18)]
+    for chart in all_charts(runs):
+        figure = chart.figure
+        figure.draw_without_rendering()
+        page = figure.bbox
+        texts = [t for ax in figure.axes for t in (ax.title, ax._left_title) if t.get_text()]
+        legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+        texts += [t for legend in legends for t in legend.get_texts()]
+        boxes = [t.get_window_extent() for t in texts]
+        for text, box in zip(texts, boxes, strict=True):
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, f"{chart.name}: {text.get_text()!r} off the chart"
+        titles = [b for t, b in zip(texts, boxes, strict=True) if t in [ax._left_title for ax in figure.axes]]
+        for i, one in enumerate(titles):
+            for other in titles[i + 1 :]:
+                assert not one.overlaps(other), f"{chart.name}: panel titles run into each other"
