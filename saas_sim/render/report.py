@@ -102,13 +102,17 @@ def difference_rows(a: Result, b: Result) -> list[dict[str, Any]]:
     currency = currency_of(a)
     rows = []
     for row in metric_differences(a, b):
-        fmt = formatter_for(row.metric, currency) if row.statistic != "mean" else format_rate
+        fmt, fmt_b = (
+            (formatter_for(row.metric, currency), formatter_for(row.metric, currency_of(b)))  # each in its own
+            if row.statistic != "mean"
+            else (format_rate, format_rate)
+        )
         rows.append(
             {
                 "label": metric_label(row.metric) + (" (mean)" if row.statistic == "mean" else ""),
                 "metric": row.metric,
                 "a": Cell("never" if row.a_never else fmt(row.a), row.a, row.metric, row.statistic),
-                "b": Cell("never" if row.b_never else fmt(row.b), row.b, row.metric, row.statistic),
+                "b": Cell("never" if row.b_never else fmt_b(row.b), row.b, row.metric, row.statistic),
                 "absolute": format_difference(row.metric, row.absolute, currency),
                 "relative": format_relative(row.relative),
             }

@@ -180,3 +180,17 @@ def test_two_long_names_keep_the_charts_words_apart_and_on_the_chart(scenario_fi
         for i, one in enumerate(titles):
             for other in titles[i + 1 :]:
                 assert not one.overlaps(other), f"{chart.name}: panel titles run into each other"
+
+
+def test_b_in_another_currency_is_written_in_its_own(invoke, scenario_file, tmp_path):
+    dollars = tmp_path / "dollars.yaml"
+    dollars.write_text(scenario_file.read_text().replace("currency: EUR", "currency: USD"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    done = invoke("report", scenario_file, dollars, *FAST, "--out", out)
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    a = re.search(r'<td data-run="a" data-metric="arr_end"[^>]*>([^<]*)<', text)
+    b = re.search(r'<td data-run="b" data-metric="arr_end"[^>]*>([^<]*)<', text)
+    assert a and b
+    assert "€" in a.group(1) or "EUR" in a.group(1)
+    assert b.group(1).startswith("$"), b.group(1)
