@@ -342,6 +342,11 @@ def tornado_chart(sensitivity: Sensitivity) -> Chart:
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=9)
     moved = f"{sensitivity.swing:.0%}"
+    if not rows:  # nothing to draw: say so rather than show an empty frame
+        ax.text(
+            0.5, 0.5, f"No input moved {metric_label(sensitivity.metric)} when swung {moved} down or up: it stays "
+            f"{fmt(base)}.", transform=ax.transAxes, ha="center", va="center", wrap=True,
+        )  # fmt: skip
     return Chart(
         "tornado",
         "Tornado",

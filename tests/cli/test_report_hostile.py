@@ -194,3 +194,11 @@ def test_b_in_another_currency_is_written_in_its_own(invoke, scenario_file, tmp_
     assert a and b
     assert "€" in a.group(1) or "EUR" in a.group(1)
     assert b.group(1).startswith("$"), b.group(1)
+
+
+def test_a_tornado_where_no_input_moves_the_metric_says_so(invoke, scenario_file, tmp_path):
+    out = tmp_path / "r.html"
+    done = invoke("report", scenario_file, *FAST, "--horizon", "3", "--tornado", "out_of_cash", "--out", out)
+    assert done.exit_code == 0, done.output
+    words = " ".join(tick_texts(svg_of(out.read_text(encoding="utf-8"), "tornado")))
+    assert "No input moved" in words, words
