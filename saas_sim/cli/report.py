@@ -152,6 +152,11 @@ def _is_run_id(target: str) -> bool:
 def _check_outputs(html: Path, png: Path | None, xlsx: Path | None) -> None:
     """Refuse what cannot be written before any work starts, every problem at once."""
     problems = []
+    for option, target in (("--out", html), ("--xlsx", xlsx), ("--png", png)):
+        if target is not None and str(target) == "-":  # not stdout, and surely not a file named "-"
+            problems.append(option_problem(option, "must name a file or folder; '-' (stdout) is not one here"))
+    if problems:
+        raise InputError(problems)
     for option, target in (("--out", html), ("--xlsx", xlsx)):
         if target is None:
             continue

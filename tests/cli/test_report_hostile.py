@@ -202,3 +202,12 @@ def test_a_tornado_where_no_input_moves_the_metric_says_so(invoke, scenario_file
     assert done.exit_code == 0, done.output
     words = " ".join(tick_texts(svg_of(out.read_text(encoding="utf-8"), "tornado")))
     assert "No input moved" in words, words
+
+
+@pytest.mark.parametrize("option", ["--out", "--xlsx", "--png"])
+def test_a_dash_is_not_taken_for_a_file_named_dash(invoke, scenario_file, tmp_path, monkeypatch, option):
+    monkeypatch.chdir(tmp_path)
+    done = invoke("report", scenario_file, *FAST, option, "-")
+    assert done.exit_code == 2
+    assert f"{option}:" in done.output and len(done.output.strip().splitlines()) == 1
+    assert not (tmp_path / "-").exists()
