@@ -211,3 +211,29 @@ def test_a_dash_is_not_taken_for_a_file_named_dash(invoke, scenario_file, tmp_pa
     assert done.exit_code == 2
     assert f"{option}:" in done.output and len(done.output.strip().splitlines()) == 1
     assert not (tmp_path / "-").exists()
+
+
+def test_on_a_phone_an_input_value_is_never_broken_inside_a_word(invoke, scenario_file, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "r.html"
+    done = invoke("report", scenario_file, *FAST, "--out", out)
+    assert done.exit_code == 0, done.output
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser_path, "needs Debian's chromium (.ci/run installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(out.as_uri(), wait_until="load")
+            broken = page.evaluate(
+                """() => [...document.querySelectorAll('table.inputs td:nth-child(2)')]
+                    .filter(td => !/\\s/.test(td.textContent.trim()))
+                    .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                                    return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size > 1; })
+                    .map(td => td.textContent.trim())"""
+            )
+            assert broken == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            browser.close()
