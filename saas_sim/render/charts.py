@@ -163,7 +163,7 @@ def fan_chart(runs: Sequence[ReportRun], series: str, title: str, axis: Callable
     ax.yaxis.set_major_formatter(axis(currency_of(runs[0].result)))
     _month_axis(ax, horizon)
     ax.set_title(title)
-    ax.legend(loc="upper left", ncols=3 if len(runs) > 1 else 1, fontsize=9)
+    ax.legend(loc="best", ncols=3 if len(runs) > 1 else 1, fontsize=9)  # where it hides least of the fan
     return Chart(series, title, figure, "Shaded: where 90 % and 80 % of the simulated futures lie; line: the median.")
 
 

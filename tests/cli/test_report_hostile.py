@@ -237,3 +237,20 @@ def test_on_a_phone_an_input_value_is_never_broken_inside_a_word(invoke, scenari
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         finally:
             browser.close()
+
+
+def test_a_fans_legend_never_sits_on_its_median(scenario_file, tmp_path):
+    from saas_sim.render.charts import fan_charts
+
+    starter = Path(__file__).resolve().parents[2] / "scenarios" / "starter.yaml"
+    falling = tmp_path / "falling.yaml"  # cash falls from the top left corner, where a legend would go
+    falling.write_text(starter.read_text().replace("starting_cash: 1.3M", "starting_cash: 10k"), encoding="utf-8")
+    for chart in fan_charts([_ran(falling, "falling", horizon=36)]):
+        figure = chart.figure
+        figure.draw_without_rendering()
+        (ax,) = figure.axes
+        legend = ax.get_legend().get_window_extent()
+        p50 = ax.lines[0]
+        points = ax.transData.transform(list(zip(p50.get_xdata(), p50.get_ydata(), strict=True)))
+        inside = [tuple(p) for p in points if legend.contains(*p)]
+        assert inside == [], f"{chart.name}: the legend covers the median at {len(inside)} months"
