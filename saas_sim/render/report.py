@@ -258,6 +258,7 @@ def report_html(
         "title": " vs ".join(run.label for run in runs),
         "two": len(runs) == 2,
         "same_futures": len({(result.seed, result.paths) for result in results}) == 1,
+        "currencies": [currency_of(result) for result in results],
         "runs": [
             {
                 "facts": _run_facts(run),

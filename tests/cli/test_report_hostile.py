@@ -194,6 +194,7 @@ def test_b_in_another_currency_is_written_in_its_own(invoke, scenario_file, tmp_
     assert a and b
     assert "€" in a.group(1) or "EUR" in a.group(1)
     assert b.group(1).startswith("$"), b.group(1)
+    assert "A is in EUR, B in USD: money differences and the charts' money axes mix currencies" in text
 
 
 def test_a_tornado_where_no_input_moves_the_metric_says_so(invoke, scenario_file, tmp_path):
