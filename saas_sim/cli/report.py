@@ -140,7 +140,7 @@ def _default_name(targets: list[str]) -> str:
 def _stem(target: str) -> str:
     """A stored run: ``run-12``; a file: its stem; a stored scenario: its name."""
     if _is_run_id(target):
-        return f"run-{target}"
+        return f"run-{int(target)}"  # run 007 is run 7
     path = Path(target)
     return path.stem if path.suffix.lower() in (".yaml", ".yml") else target
 

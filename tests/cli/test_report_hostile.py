@@ -255,3 +255,11 @@ def test_a_fans_legend_never_sits_on_its_median(scenario_file, tmp_path):
         points = ax.transData.transform(list(zip(p50.get_xdata(), p50.get_ydata(), strict=True)))
         inside = [tuple(p) for p in points if legend.contains(*p)]
         assert inside == [], f"{chart.name}: the legend covers the median at {len(inside)} months"
+
+
+def test_a_run_id_with_leading_zeros_names_the_page_after_the_run(invoke, scenario_file, tmp_path, monkeypatch):
+    assert invoke("run", scenario_file, *FAST, "--quiet").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    done = invoke("report", "001")
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "run-1-report.html").is_file()
