@@ -329,7 +329,10 @@ class MainScreen(Screen):
             note=None if histograms else "no histograms: no paths kept",
             sensitivity=sensitivity,
         )
-        self.notify(f"Writing the report of what is on screen to {report_target(name)}…", timeout=4)
+        if self.scenario is None:  # the inputs on screen are invalid: the results shown are the last valid run's
+            self.notify(f"Writing the report of the last valid run to {report_target(name)}…", timeout=6)
+        else:
+            self.notify(f"Writing the report of what is on screen to {report_target(name)}…", timeout=4)
         self.write_report(run)
 
     @REPORT
