@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from saas_sim.analysis.report import Histogram, ReportRun
-from saas_sim.analysis.sensitivity import Sensitivity
+from saas_sim.analysis.sensitivity import Sensitivity, Swing
 from saas_sim.model.result import Result, Statistic
 from saas_sim.render.format import format_count, format_money, format_rate
 
@@ -50,6 +50,7 @@ MOVEMENTS = (  # the MRR bridge's parts, stacked: gains above zero, losses below
 matplotlib.rcParams.update(
     {
         "svg.fonttype": "none",  # text stays text
+        "text.parse_math": False,  # "$2.4k – $3.6k" or a name with two $ is text, not TeX math
         "font.family": "sans-serif",
         "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own: the same in every PNG; the SVG falls back
         "font.size": 11,
@@ -99,6 +100,11 @@ def _figure(panels: int = 1) -> tuple[Figure, list]:
         ax.grid(axis="y", color=GRID, linewidth=0.8)
         ax.set_axisbelow(True)
     return figure, list(axes)
+
+
+def _title(figure: Figure, title: str) -> None:
+    """A chart's title at the figure's left edge: every chart's in the same place, whatever its tick labels' width."""
+    figure.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
 
 
 def _values(values: Sequence[float | None]) -> np.ndarray:
@@ -162,7 +168,7 @@ def fan_chart(runs: Sequence[ReportRun], series: str, title: str, axis: Callable
     ax.set_ylim(min(low, 0.0), max(high, 0.0))
     ax.yaxis.set_major_formatter(axis(currency_of(runs[0].result)))
     _month_axis(ax, horizon)
-    ax.set_title(title)
+    _title(figure, title)
     ax.legend(loc="best", ncols=3 if len(runs) > 1 else 1, fontsize=9)  # where it hides least of the fan
     return Chart(series, title, figure, "Shaded: where 90 % and 80 % of the simulated futures lie; line: the median.")
 
@@ -199,7 +205,7 @@ def movements_chart(runs: Sequence[ReportRun]) -> Chart:
         _month_axis(ax, len(months))
         if len(runs) > 1:
             ax.set_title(f"{'AB'[i]}: {_short(run.label)}", fontsize=11, loc="left")
-    figure.suptitle("MRR movements by month (mean over paths)", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    _title(figure, "MRR movements by month (mean over paths)")
     handles, labels = axes[0].get_legend_handles_labels()  # under the panels: inside one it would crowd its bars
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     return Chart(
@@ -218,14 +224,21 @@ def cohort_chart(runs: Sequence[ReportRun]) -> Chart:
     """Logo retention by signup month (rows) and months since signup (columns)."""
     figure, axes = _figure(len(runs))
     image = None
-    for i, (ax, run) in enumerate(zip(axes, runs, strict=True)):
+    grids = []
+    for run in runs:
         table = run.result.cohorts.logo_retention
-        size = len(table)
-        grid = np.full((size, size), np.nan)
+        grid = np.full((len(table), len(table)), np.nan)
         for k, row in enumerate(table):
             grid[k, : len(row)] = _values(row)
+        grids.append(grid)
+    # The colour scale starts at the lowest retention shown, in whole tens (60 %, not 0 %): on 0-100 % a plan
+    # keeping 60-100 % of its accounts was one shade of dark blue.
+    lowest = min((float(np.nanmin(g)) for g in grids if np.isfinite(g).any()), default=0.0)
+    floor = max(0.0, math.floor(min(lowest, 0.9) * 10) / 10)
+    for i, (ax, run, grid) in enumerate(zip(axes, runs, grids, strict=True)):
+        size = len(grid)
         image = ax.imshow(
-            grid, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest", origin="upper",
+            grid, cmap="Blues", vmin=floor, vmax=1.0, aspect="auto", interpolation="nearest", origin="upper",
             extent=(-0.5, size - 0.5, size + 0.5, 0.5),
         )  # fmt: skip
         ax.grid(False)
@@ -239,12 +252,13 @@ def cohort_chart(runs: Sequence[ReportRun]) -> Chart:
     assert image is not None
     colorbar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
-    figure.suptitle("Cohort logo retention", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    _title(figure, "Cohort logo retention")
     return Chart(
         "cohorts",
         "Cohort retention",
         figure,
-        "Each row is the accounts won in one month; the colour is the share still customers that many months later.",
+        "Each row is the accounts won in one month; the colour is the share still customers that many months later"
+        + (f" (the scale starts at {format_rate(floor)})." if floor > 0 else "."),
     )
 
 
@@ -293,7 +307,7 @@ def histogram_chart(runs: Sequence[ReportRun], metric: str, title: str) -> Chart
     ax.xaxis.set_major_formatter(money_axis(currency_of(runs[0].result)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_rate(value)))
     ax.set_ylabel("share of paths")
-    ax.set_title(title, pad=18)
+    _title(figure, title)
     if len(runs) > 1:
         figure.legend(loc="outside lower center", ncols=len(drawn), fontsize=9)
     return Chart(metric, title, figure, _histogram_caption(drawn[0][2]))
@@ -319,7 +333,7 @@ TORNADO_INPUTS = 12  # the inputs that move the metric most; the rest are in the
 def tornado_chart(sensitivity: Sensitivity) -> Chart:
     """Each input swung down and up (one at a time, same seed): the metric's statistic on either side of its
     base value, the inputs that move it most on top."""
-    from saas_sim.render.format import formatter_for, metric_label
+    from saas_sim.render.format import formatter_for, metric_kind, metric_label
 
     swings = [s for s in sensitivity.inputs if s.effect > 0 and math.isfinite(s.effect)][:TORNADO_INPUTS]
     figure, (ax,) = _figure()
@@ -332,12 +346,15 @@ def tornado_chart(sensitivity: Sensitivity) -> Chart:
                 continue
             ax.barh(y, side.metric - base, left=base, color=color, height=0.7, label=label if y == 0 else None)
     ax.axvline(base, color=INK, linewidth=1.2)
-    ax.set_yticks(range(len(rows)), [swing.field for swing in rows], fontsize=9)
+    ax.set_yticks(range(len(rows)), [_swing_label(swing, sensitivity.currency) for swing in rows], fontsize=9)
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: fmt(value)))
+    axis_fmt = (
+        (lambda value: format_money(value, sensitivity.currency)) if metric_kind(sensitivity.metric) == "money" else fmt
+    )  # an axis's ticks without trailing zeros ($10M beside $12M, not $12.0M)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: axis_fmt(value)))
     title = f"What moves {metric_label(sensitivity.metric)} ({sensitivity.statistic}) most"
-    ax.set_title(title)
+    _title(figure, title)
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=9)
@@ -354,6 +371,14 @@ def tornado_chart(sensitivity: Sensitivity) -> Chart:
         f"Each input moved {moved} down (red) and up (blue) on its own, the same futures for every run; the line is "
         f"the base, {fmt(base)}.",
     )
+
+
+def _swing_label(swing: Swing, currency: str) -> str:
+    """``segments.Shops.cac ($2.40k – $3.60k)``: the input and the values it was swung to, as the terminal's tornado."""
+    from saas_sim.render.tornado import format_field_value
+
+    low, high = (format_field_value(swing.field, side.value, currency) for side in (swing.low, swing.high))
+    return f"{swing.field} ({low} – {high})"
 
 
 def all_charts(runs: Sequence[ReportRun]) -> list[Chart]:

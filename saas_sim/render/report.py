@@ -33,7 +33,7 @@ from saas_sim.model.result import NO_STATISTIC, Result
 from saas_sim.render.charts import Chart, all_charts, png_bytes, svg_text
 from saas_sim.render.compare import format_difference, format_relative, metric_differences
 from saas_sim.render.format import MISSING, format_money, format_rate, formatter_for, metric_label
-from saas_sim.render.summary import SECTIONS, currency_of, never_note, statistic_text
+from saas_sim.render.summary import LABELS, SECTIONS, currency_of, never_note, statistic_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAIRED: tuple[str, ...] = ()  # charts shown two to a row on a wide page (none: at half width their words are too small)
@@ -47,6 +47,11 @@ class Cell:
     value: float | None = None
     metric: str = ""
     stat: str = ""
+
+
+def _label(metric: str) -> str:
+    """As the terminal's tables label it: ``Cash out month (when out)``."""
+    return LABELS.get(metric, metric_label(metric))
 
 
 def _cell(metric: str, result: Result, stat: str) -> Cell:
@@ -72,7 +77,7 @@ def kpi_rows(result: Result) -> list[dict[str, Any]]:
                 cells = [Cell(""), _cell(metric, result, "mean"), Cell("")]
             else:
                 cells = [_cell(metric, result, stat) for stat in ("p10", "p50", "p90")]
-            rows.append({"label": metric_label(metric), "metric": metric, "cells": cells, "note": never_note(stats)})
+            rows.append({"label": _label(metric), "metric": metric, "cells": cells, "note": never_note(stats)})
     return rows
 
 
@@ -109,7 +114,7 @@ def difference_rows(a: Result, b: Result) -> list[dict[str, Any]]:
         )
         rows.append(
             {
-                "label": metric_label(row.metric) + (" (mean)" if row.statistic == "mean" else ""),
+                "label": _label(row.metric) + (" (mean)" if row.statistic == "mean" else ""),
                 "metric": row.metric,
                 "a": Cell("never" if row.a_never else fmt(row.a), row.a, row.metric, row.statistic),
                 "b": Cell("never" if row.b_never else fmt_b(row.b), row.b, row.metric, row.statistic),
@@ -206,7 +211,7 @@ def _diagnosis(result: Result) -> dict[str, Any]:
         checks.append(
             {
                 "status": check.status,
-                "label": metric_label(check.metric),
+                "label": _label(check.metric),
                 "value": Cell(value if check.status != "n/a" else MISSING, check.value, check.metric),
                 "advice": check.advice,
             }
@@ -284,7 +289,7 @@ def report_html(
             for chart in charts
         ],
         "currency": currency,
-        "made": made.isoformat(),
+        "made": made.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "version": __version__,
         "data": _data_json(runs),
         "tornado": _safe_json(runs[0].sensitivity.to_json()) if runs[0].sensitivity is not None else None,

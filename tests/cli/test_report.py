@@ -180,3 +180,16 @@ def test_an_unknown_run_or_three_targets_are_refused(invoke, scenario_file, tmp_
     done = invoke("report", scenario_file, scenario_file, scenario_file)
     assert done.exit_code == 2 and "one or two" in done.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_dollar_signs_in_chart_text_are_text_not_tex(tmp_path):
+    # A tornado label "$2.4k – $3.6k" lost its dollars to matplotlib's TeX ("2.4k–3.6k", the k in italics),
+    # and so would a scenario named "$5 plan $".
+    from matplotlib.figure import Figure
+
+    import saas_sim.render.charts as charts
+
+    figure = Figure()
+    figure.text(0.1, 0.5, "$2.4k – $3.6k")
+    svg = re.sub(r"<!--.*?-->", "", charts.svg_text(charts.Chart("t", "t", figure)), flags=re.S)
+    assert "$2.4k – $3.6k" in svg  # one text, as written

@@ -174,7 +174,7 @@ class MainScreen(Screen):
                 yield Static("", id="field-help")
             with Vertical(id="results-pane"):
                 yield ResultsPanel(id="results")
-        yield Footer()
+        yield Footer(compact=True)  # every key and its label fit 120 columns, Quit included
 
     def on_mount(self) -> None:
         self._refresh_titles()
