@@ -265,9 +265,14 @@ def _sensitivity(target: str, run: ReportRun, metric: str, *, db: Path | None) -
         load(target, db=db).scenario, paths=result.paths, seed=result.seed, horizon=result.horizon_months
     )
     analysis = SensitivityAnalysis(scenario, metric=metric)
-    with LateProgress("Swinging inputs", "runs") as bar:
-        for done, total in analysis.progress():
-            bar.update(done, total)
+    try:
+        with LateProgress("Swinging inputs", "runs") as bar:
+            for done, total in analysis.progress():
+                bar.update(done, total)
+    except InputError as error:  # sensitivity's words name its own option: here the metric is --tornado's
+        raise InputError(
+            [p.replace("--metric", "--tornado") if isinstance(p, str) else p for p in error.problems]
+        ) from None
     assert analysis.result is not None
     return analysis.result
 

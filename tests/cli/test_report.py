@@ -193,3 +193,13 @@ def test_dollar_signs_in_chart_text_are_text_not_tex(tmp_path):
     figure.text(0.1, 0.5, "$2.4k – $3.6k")
     svg = re.sub(r"<!--.*?-->", "", charts.svg_text(charts.Chart("t", "t", figure)), flags=re.S)
     assert "$2.4k – $3.6k" in svg  # one text, as written
+
+
+def test_a_tornado_metric_undefined_on_every_path_names_the_report_option(invoke, scenario_file, tmp_path):
+    # It said "choose another --metric": sensitivity's option, not report's.
+    done = invoke(
+        "report", scenario_file, *FAST, "--horizon", "6", "--tornado", "nrr_12m_end", "--out", tmp_path / "r.html"
+    )
+    assert done.exit_code == 2
+    assert "--tornado" in done.output and "--metric" not in done.output
+    assert len(done.output.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
