@@ -31,8 +31,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from saas_sim.analysis.report import Histogram, ReportRun
 from saas_sim.analysis.sensitivity import Sensitivity, Swing
-from saas_sim.model.result import Result, Statistic
+from saas_sim.model.result import Statistic
 from saas_sim.render.format import format_count, format_money, format_rate
+from saas_sim.render.summary import currency_of
 
 FIGSIZE = (9.6, 5.4)  # inches, 16:9
 PNG_DPI = 200  # 1920×1080
@@ -133,10 +134,6 @@ def _whole() -> MaxNLocator:
 def _short(label: str, most: int = LABEL_CHARS) -> str:
     """A run's name as a panel title or legend entry: cut with an ellipsis where two would run into each other."""
     return label if len(label) <= most else label[: most - 1].rstrip() + "…"
-
-
-def currency_of(result: Result) -> str:
-    return str(result.scenario.get("currency", "USD"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from saas_sim.render.format import MISSING, format_money, format_rate, formatter
 from saas_sim.render.summary import LABELS, SECTIONS, currency_of, never_note, statistic_text
 
 TEMPLATES = Path(__file__).with_name("templates")
-PAIRED: tuple[str, ...] = ()  # charts shown two to a row on a wide page (none: at half width their words are too small)
 
 
 @dataclass(frozen=True)
@@ -258,7 +257,6 @@ def report_html(
     charts = all_charts(runs) if charts is None else charts
     made = (now or dt.datetime.now().astimezone()).replace(microsecond=0)
     results = [run.result for run in runs]
-    currency = currency_of(results[0])
     context = {
         "title": " vs ".join(run.label for run in runs),
         "two": len(runs) == 2,
@@ -284,11 +282,9 @@ def report_html(
                 "title": chart.title,
                 "caption": chart.caption,
                 "svg": Markup(svg_text(chart)),
-                "pair": chart.name in PAIRED,
             }
             for chart in charts
         ],
-        "currency": currency,
         "made": made.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "version": __version__,
         "data": _data_json(runs),
