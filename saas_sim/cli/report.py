@@ -17,13 +17,16 @@ import typer
 from saas_sim.cli.boundary import invalid_input, option_errors, option_problem
 from saas_sim.cli.options import DbOption
 from saas_sim.cli.progress import LateProgress
-from saas_sim.cli.run import check_options, load
+from saas_sim.cli.run import check_options, load, run_with_progress
 from saas_sim.cli.store import open_store
 from saas_sim.errors import InputError, Problem, SimulationDiverged
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from saas_sim.analysis.report import ReportRun
     from saas_sim.analysis.sensitivity import Sensitivity
+    from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
 
 
@@ -101,7 +104,7 @@ def report_command(
     runs: list[ReportRun] = []
     for target in targets:
         shared = runs[0].result if runs else None
-        runs.append(_report_run(target, db=db, paths=paths, seed=seed, horizon=horizon, shared=shared, quiet=quiet))
+        runs.append(_report_run(target, db=db, paths=paths, seed=seed, horizon=horizon, shared=shared))
 
     if tornado is not None:
         runs[0] = dataclasses.replace(runs[0], sensitivity=_sensitivity(targets[0], runs[0], tornado, db=db))
@@ -185,41 +188,36 @@ def _report_run(
     paths: int | None,
     seed: int | None,
     horizon: int | None,
-    shared: object | None,
-    quiet: bool,
+    shared: Result | None,
 ) -> ReportRun:
     from saas_sim.analysis.report import ReportRun, histograms_of
 
     if _is_run_id(target):
-        return _stored_run(int(target), db=db, quiet=quiet)
+        return _stored_run(int(target), db=db)
     from saas_sim.engine.simulate import with_overrides
-    from saas_sim.model.result import Result
 
     loaded = load(target, db=db)
-    if isinstance(shared, Result):  # B: A's seed and paths (common random numbers), as compare does
+    if shared is not None:  # B: A's seed and paths (common random numbers), as compare does
         paths, seed = shared.paths, shared.seed
     scenario = with_overrides(loaded.scenario, paths=paths, seed=seed, horizon=horizon)
     source = target if loaded.revision is None else f"{loaded.revision.name}@{loaded.revision.number}"
-    result, ends = _simulate(scenario, source, quiet=quiet)
+    result, ends = _simulate(scenario, source)
     return ReportRun(result, scenario.name, source, histograms_of(ends))
 
 
-def _simulate(scenario: Scenario, source: str, *, quiet: bool) -> tuple:
+def _simulate(scenario: Scenario, source: str) -> tuple[Result, dict[str, np.ndarray]]:
+    """The run's result and the per-path ends it kept (its histograms)."""
     from saas_sim.analysis.report import ends_of
-    from saas_sim.analysis.run import ScenarioRun
 
-    run = ScenarioRun(scenario)
     try:
-        with LateProgress("Simulating", "paths", time_left=True) as bar:
-            for done, total in run.progress():
-                bar.update(done, total, description="Computing statistics" if done == total else None)
-    except SimulationDiverged as error:
+        run = run_with_progress(scenario)
+    except SimulationDiverged as error:  # say which file grows without bound, as run does
         raise InputError([Problem(source, None, "", str(p)) for p in error.problems]) from None
     assert run.result is not None
     return run.result, ends_of(run)
 
 
-def _stored_run(run_id: int, *, db: Path | None, quiet: bool) -> ReportRun:
+def _stored_run(run_id: int, *, db: Path | None) -> ReportRun:
     from saas_sim.analysis.report import ReportRun, rerun_ends
     from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.scenario import parse_scenario

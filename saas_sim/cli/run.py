@@ -16,6 +16,7 @@ from saas_sim.errors import InputError, Problem, SimulationDiverged
 from saas_sim.model.catalog.fields import TOP_LEVEL
 
 if TYPE_CHECKING:
+    from saas_sim.analysis.run import ScenarioRun
     from saas_sim.model.result import Result
     from saas_sim.model.scenario import Scenario
     from saas_sim.store import RevisionInfo, Store
@@ -189,7 +190,15 @@ def save(store: Store, loaded: Loaded, result: Result) -> str:
 
 
 def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> Result:
-    """Drain the engine's progress generator behind a :class:`LateProgress` bar."""
+    """The scenario's result document, its run drained behind a :class:`LateProgress` bar."""
+    result = run_with_progress(scenario).result
+    assert result is not None
+    return result
+
+
+def run_with_progress(scenario: Scenario) -> ScenarioRun:
+    """Drain the engine's progress generator behind a :class:`LateProgress` bar; the finished run (its
+    result, and what it kept of its paths for a report)."""
     from saas_sim.analysis.run import ScenarioRun
 
     run = ScenarioRun(scenario)
@@ -198,7 +207,7 @@ def simulate_with_progress(scenario: Scenario, *, quiet: bool = False) -> Result
             # After the last block come the statistics over paths: say so rather than sit at 100 %.
             bar.update(done, total, description="Computing statistics" if done == total else None)
     assert run.result is not None
-    return run.result
+    return run
 
 
 def print_summary(result: Result, *, notes: list[str]) -> None:
