@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from saas_sim.analysis.report import ReportRun
+from tui.work import ScreenWork
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.report import ReportRun
+
+# Every screen's F2 worker: a newer report replaces an older one being written; an OSError is told in its words.
+REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the report failed: {error!r}")
 
 
 def write_report(runs: Sequence[ReportRun]) -> str:

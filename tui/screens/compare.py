@@ -21,6 +21,7 @@ from saas_sim.io.scenario import parse_scenario
 from saas_sim.model.result import Result
 from saas_sim.render.compare import compare_fan_chart, differences_table
 from saas_sim.store import Store, StoreError
+from tui.report import REPORT
 from tui.work import Job, ScreenWork
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ BANDS_MIN_WIDTH = 112  # the differences table's p10–p90 columns need about th
 COMPARE = ScreenWork(
     "compare", expected=SaasSimError, lines=True, unexpected=lambda error: f"{type(error).__name__}: {error}"
 )
-REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the report failed: {error!r}")
 
 
 class CompareScreen(Screen[None]):

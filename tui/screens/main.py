@@ -28,6 +28,7 @@ from saas_sim.model.scenario import Scenario
 from saas_sim.store import RevisionInfo, Store
 from tui.commands import bindings
 from tui.messages import OpenScenario
+from tui.report import REPORT
 from tui.widgets.editor import ScenarioEditor, rule_of
 from tui.widgets.results import ResultsPanel
 from tui.work import Job, ScreenWork, at_most_every
@@ -47,7 +48,6 @@ PROGRESS_EVERY_S = 0.2  # the progress bar of a preview moves at most this often
 PROGRESS_AFTER_S = 0.3  # and shows only once a preview has run this long (its coming and going lay out the screen)
 PREVIEW_NICENESS = 10  # a preview's threads yield the processor to the one handling keys
 SIMULATE = ScreenWork("simulate", unexpected=lambda error: f"simulation failed: {error!r}")
-REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the report failed: {error!r}")
 
 
 def yield_the_cpu() -> None:
