@@ -19,10 +19,9 @@ REPORT = ScreenWork("report", expected=OSError, unexpected=lambda error: f"the r
 def write_report(runs: Sequence[ReportRun]) -> str:
     """Write the page to ``NAME-report.html`` (``A-vs-B-report.html``) in the current folder, never half-written
     under its name; return the notice that says where it went.  Raises ``OSError`` when it cannot be written."""
-    from saas_sim.render.names import report_file_name
     from saas_sim.render.report import report_html
 
-    target = Path.cwd() / report_file_name(*(run.label for run in runs))
+    target = report_target(*(run.label for run in runs))
     html = report_html(runs)
     partial_file = target.with_name(target.name + ".part")
     try:
