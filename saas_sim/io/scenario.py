@@ -35,9 +35,13 @@ from saas_sim.io.values import (
     written,
 )
 from saas_sim.model.catalog.fields import (
+    CUSTOMER_SUCCESS,
     EVENT_CASH_IN,
     EVENT_MONTH,
     FIELD,
+    FUNDING,
+    MIGRATION,
+    PROGRAM,
     RHO,
     SEGMENT,
     TOP_LEVEL,
@@ -49,6 +53,7 @@ from saas_sim.model.catalog.fields import (
 from saas_sim.model.names import checked_name, normalize_name
 from saas_sim.model.paths import (
     FIXED_SEGMENT_KEYS,
+    MIGRATION_PATH,
     SegmentForm,
     names_a_group,
     settable_paths,
@@ -60,10 +65,14 @@ from saas_sim.model.scenario import (
     Churn,
     Company,
     Correlation,
+    CustomerSuccess,
     Distribution,
     Event,
+    Funding,
     Funnel,
+    Migration,
     Number,
+    Program,
     Scenario,
     Segment,
     Simulation,
@@ -94,7 +103,14 @@ STARTING_KEYS = ("starting_customers", "starting_mrr", "starting_tenure_months")
 MAX_STARTING_COHORTS = 1200  # groups of one segment's installed base: a century of monthly tenures
 EVENT_KEYS = keys_of("events")
 CORRELATION_KEYS = keys_of("simulation.correlations")
+FUNDING_KEYS = keys_of("company.funding")
+CUSTOMER_SUCCESS_KEYS = keys_of("company.customer_success")
+PROGRAM_KEYS = keys_of("programs")
+MIGRATION_KEYS = keys_of("migrations")
 BILLING = FIELD["segments.billing"].choices
+CASH_POLICIES = FIELD["company.when_out_of_cash"].choices
+MAX_PROGRAMS = 50
+MAX_MIGRATIONS = 100
 
 
 # The keys of every block of the file: where a key found out of its block belongs.
@@ -109,8 +125,24 @@ _BLOCK_KEYS = {
     "cohort": COHORT_KEYS,
     "event": EVENT_KEYS,
     "correlation": CORRELATION_KEYS,
+    "funding": FUNDING_KEYS,
+    "customer_success": CUSTOMER_SUCCESS_KEYS,
+    "program": PROGRAM_KEYS,
+    "migration": MIGRATION_KEYS,
 }
-_SECTIONS = ("simulation", "company", "acquisition", "churn", "funnel")  # blocks whose keys are written block.key
+# Blocks whose keys are written block.key, and that dotted block.
+_SECTIONS = {
+    "simulation": "simulation",
+    "company": "company",
+    "acquisition": "acquisition",
+    "churn": "churn",
+    "funnel": "funnel",
+    "funding": "company.funding",
+    "customer_success": "company.customer_success",
+}
+# Lists added after the others: a key they share with an older block (a program's name, a
+# migration's monthly) most likely belongs where it always did, and is advised there alone.
+_LATER_LISTS = ("program", "migration")
 
 
 def _destination(key: str, block: str, home: str) -> str:
@@ -127,7 +159,9 @@ def _destination(key: str, block: str, home: str) -> str:
         return "to a correlation (under simulation.correlations:)"
     if home == "cohort":
         return "to a starting cohort (under starting_cohorts:)"
-    return f"under {home}:"
+    if home in _LATER_LISTS:
+        return f"to a {home} (under {home}s:)"
+    return f"under {_SECTIONS.get(home, home)}:"
 
 
 def _elsewhere(block: str) -> dict[str, str]:
@@ -138,8 +172,9 @@ def _elsewhere(block: str) -> dict[str, str]:
         if key in own:
             continue
         homes = [home for home, keys in _BLOCK_KEYS.items() if key in keys]
+        homes = [home for home in homes if home not in _LATER_LISTS] or homes
         if len(homes) == 1 and homes[0] in _SECTIONS:
-            advice[key] = f"did you mean {homes[0]}.{key}? (it belongs under {homes[0]}:)"
+            advice[key] = f"did you mean {_SECTIONS[homes[0]]}.{key}? (it belongs under {homes[0]}:)"
         else:
             advice[key] = "it belongs " + " or ".join(_destination(key, block, home) for home in homes)
     return advice
@@ -433,6 +468,8 @@ class _ScenarioReader:
     segments: dict[str, SegmentForm] = dataclasses.field(default_factory=dict)
     shares: dict[str, float] | None = None  # given spend shares by segment name, when all are valid
     uncertain: list[str] = dataclasses.field(default_factory=list)  # dotted paths of distributions
+    programs: list[str] = dataclasses.field(default_factory=list)  # the valid names of programs, in file order
+    migrations: int = 0  # how many migrations the file lists
 
     def read(self, root: Node) -> Scenario | None:
         top = self.reader.mapping(root, "", TOP_KEYS, line=1, elsewhere=_ELSEWHERE[""])
@@ -450,12 +487,20 @@ class _ScenarioReader:
             horizon = self.reader.number(top.node_of("horizon_months"), TOP_LEVEL["horizon_months"], "horizon_months")
             self.horizon = cast(int | None, horizon)  # an integer field: number() gives an int or None
             values["horizon_months"] = self.horizon
-        for key, keys, cls in (("company", COMPANY_KEYS, Company), ("acquisition", ACQUISITION_KEYS, Acquisition)):
-            if top.has(key):
-                values[key] = self._section(top, key, keys, cls)
+        if top.has("company"):
+            values["company"] = self._company(top)
+        if top.has("acquisition"):
+            values["acquisition"] = self._section(top, "acquisition", ACQUISITION_KEYS, Acquisition)
         if top.has("segments"):
             values["segments"] = self._segments(top.node_of("segments"), top.key_line("segments"))
-        # Correlations and events name segments and uncertain fields: read them last.
+        # Programs and migrations name segments; correlations and events name segments,
+        # programs and uncertain fields: read them last.
+        programs = top.given("programs")
+        if programs is not None:
+            values["programs"] = self._programs(programs, values.get("segments"))
+        migrations = top.given("migrations")
+        if migrations is not None:
+            values["migrations"] = self._migrations(migrations)
         simulation = top.given("simulation")
         if simulation is not None:
             values["simulation"] = self._simulation(simulation, top.key_line("simulation"))
@@ -499,6 +544,192 @@ class _ScenarioReader:
             section.require(key)
         rules = {key: TOP_LEVEL[f"{name}.{key}"] for key in keys}
         return _build(cls, self._numbers(section, keys, rules, name))
+
+    # -- company -----------------------------------------------------------------
+
+    def _company(self, top: Mapping) -> Company | None:
+        """The company: its numbers, the cash policy and the optional funding and customer-success blocks (SPEC 2.5, 2.7)."""
+        company = self.reader.mapping(
+            top.node_of("company"),
+            "company",
+            COMPANY_KEYS,
+            line=top.key_line("company"),
+            elsewhere=_ELSEWHERE["company"],
+        )
+        if company is None:
+            return None
+        for key in _required_fields(Company):
+            company.require(key)
+        numbers = numbers_of("company")
+        values = self._numbers(company, numbers, {key: TOP_LEVEL[f"company.{key}"] for key in numbers}, "company")
+        policy = company.given("when_out_of_cash")
+        if policy is not None:
+            values["when_out_of_cash"] = self._choice(policy, "company.when_out_of_cash", CASH_POLICIES)
+        for key, keys, rules, cls in (
+            ("funding", FUNDING_KEYS, FUNDING, Funding),
+            ("customer_success", CUSTOMER_SUCCESS_KEYS, CUSTOMER_SUCCESS, CustomerSuccess),
+        ):
+            node = company.given(key)
+            if node is None:
+                continue
+            field = f"company.{key}"
+            block = self.reader.mapping(node, field, keys, line=company.key_line(key), elsewhere=_ELSEWHERE[key])
+            if block is None:
+                values[key] = None
+                continue
+            for required in _required_fields(cls):
+                block.require(required)
+            values[key] = _build(cls, self._numbers(block, tuple(rules), rules, field))
+        return _build(Company, values)  # type: ignore[return-value]  # _build makes the class it is given
+
+    def _choice(self, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
+        """One of ``choices``, said with a guess when the word is close to one."""
+        allowed = f"must be {', '.join(choices[:-1])} or {choices[-1]}"
+        word = self.reader.text(node, field, allowed)
+        if word is not None and word not in choices:
+            close = suggest(word, choices, case="same")
+            guess = f", did you mean '{close}'?" if close else ""
+            self.reader.report(node, field, f"{allowed}, got {written(node)}{guess}")
+            return None
+        return word
+
+    # -- programs and migrations ---------------------------------------------------
+
+    def _programs(self, node: Node, segments: object) -> tuple[Program, ...]:
+        """Retention programs (SPEC 2.7).  A program without ``segments`` acts on every segment
+        (their names in scenario order); one without ``to_month`` runs to the horizon."""
+        items = self.reader.sequence(node, "programs", "program mappings")
+        if items is None:
+            return ()
+        if len(items) > MAX_PROGRAMS:
+            self.reader.report(node, "programs", f"must list at most {MAX_PROGRAMS} programs, got {len(items)}")
+            return ()
+        every = tuple(s.name for s in segments if s.name is not None) if isinstance(segments, tuple) else ()
+        read = [self._program(item, i, every) for i, item in enumerate(items)]
+        return tuple(program for program in read if program is not None)
+
+    def _program(self, node: Node, index: int, every: tuple[str, ...]) -> Program | None:
+        field = f"programs[{index}]"
+        program = self.reader.mapping(node, field, PROGRAM_KEYS, elsewhere=_ELSEWHERE["program"])
+        if program is None:
+            return None
+        for key in _required_fields(Program):
+            program.require(key)
+        name = self._program_name(program) if program.has("name") else None
+        rules = dict(PROGRAM)
+        for key in ("from_month", "to_month"):  # months of the scenario: up to its horizon
+            rules[key] = dataclasses.replace(rules[key], high=self.horizon or rules[key].high)
+        values = self._numbers(program, tuple(rules), rules, f"programs.{name}" if name is not None else None)
+        values["name"] = name
+        given = program.given("segments")
+        values["segments"] = self._segment_names(given, join(field, "segments")) if given is not None else every
+        first, last = values.get("from_month", 1), values.get("to_month")
+        if isinstance(first, int) and isinstance(last, int) and last < first:
+            to_month = program.node_of("to_month")
+            self.reader.report(to_month, join(field, "to_month"), f"must be at least from_month ({first}), got {last}")
+        if "to_month" not in values:
+            values["to_month"] = self.horizon
+        program_read: Program = _build(Program, values)  # type: ignore[assignment]  # _build makes the class it is given
+        return program_read
+
+    def _program_name(self, program: Mapping) -> str | None:
+        node = program.node_of("name")
+        field = join(program.field, "name")
+        allowed = f"must be text of 1 to {MAX_NAME_CHARS} characters without '.'"
+        if _reads_as_no_text(node):
+            self.reader.report(node, field, f'{allowed}, got {written(node)}; put it in quotes: name: "{node.value}"')
+            return None
+        name = self.reader.text(node, field, allowed)
+        if name is None:
+            return None
+        if not name.strip() or "." in name or len(name) > MAX_NAME_CHARS:
+            self.reader.report(node, field, f"{allowed}, got {written(node)}")
+            return None
+        if name in self.programs:
+            self.reader.report(node, field, f"must be unique, got {written(node)} a second time")
+            return None
+        self.programs.append(name)
+        return name
+
+    def _segment_names(self, node: Node, field: str) -> tuple[str, ...] | None:
+        """A program's ``segments``: a list of the scenario's segment names, each once."""
+        items = self.reader.sequence(node, field, "segment names")
+        if items is None:
+            return None
+        if not items:
+            self.reader.report(node, field, "must name at least one segment (leave it out for every segment), got []")
+            return None
+        names: list[str] = []
+        for k, item in enumerate(items):
+            name = self._segment_ref(item, f"{field}[{k}]")
+            if name is None:
+                continue
+            if name in names:
+                self.reader.report(item, f"{field}[{k}]", f"names segment '{name}' a second time")
+                continue
+            names.append(name)
+        return tuple(names) if len(names) == len(items) else None
+
+    def _segment_ref(self, node: Node, field: str) -> str | None:
+        """The name of a segment of this scenario, or None with the problem (and a guess) reported."""
+        name = self.reader.text(node, field, "must be a segment's name")
+        if name is None:
+            return None
+        if name not in self.segments:
+            close = suggest(name, self.segments, case="prefix")
+            guess = (
+                f", did you mean '{close}'?"
+                if close
+                else (f"; the segments are {', '.join(self.segments)}" if self.segments else "")
+            )
+            self.reader.report(node, field, f"names no segment '{name}'{guess}")
+            return None
+        return name
+
+    def _migrations(self, node: Node) -> tuple[Migration, ...]:
+        """Moves between segments (SPEC 2.8): each (from, to) pair once, from a segment to another."""
+        items = self.reader.sequence(node, "migrations", "migration mappings")
+        if items is None:
+            return ()
+        if len(items) > MAX_MIGRATIONS:
+            self.reader.report(node, "migrations", f"must list at most {MAX_MIGRATIONS} migrations, got {len(items)}")
+            return ()
+        self.migrations = len(items)
+        migrations: list[Migration | None] = []
+        pair_lines: dict[tuple[str, str], int] = {}
+        for i, item in enumerate(items):
+            field = f"migrations[{i}]"
+            mapping = self.reader.mapping(item, field, MIGRATION_KEYS, elsewhere=_ELSEWHERE["migration"])
+            if mapping is None:
+                migrations.append(None)
+                continue
+            for key in MIGRATION_KEYS:
+                if FIELD[f"migrations.{key}"].required:
+                    mapping.require(key)
+            values = self._numbers(mapping, tuple(MIGRATION), MIGRATION, field)
+            ends = {
+                key: self._segment_ref(mapping.node_of(key), join(field, key))
+                for key in ("from", "to")
+                if mapping.has(key)
+            }
+            source, target = ends.get("from"), ends.get("to")
+            if source is not None and source == target:
+                self.reader.report(
+                    mapping.node_of("to"),
+                    join(field, "to"),
+                    f"must name another segment than from, got '{target}' for both",
+                )
+            elif source is not None and target is not None:
+                line = line_of(item)
+                if (source, target) in pair_lines:
+                    self.reader.report(
+                        item,
+                        field,
+                        f"must not move accounts from {source} to {target} again (see line {pair_lines[source, target]})",
+                    )
+                pair_lines.setdefault((source, target), line)
+            migrations.append(_build(Migration, {"source": source, "target": target, **values}))  # type: ignore[arg-type]
+        return tuple(m for m in migrations if m is not None)
 
     def _simulation(self, node: Node, line: int) -> Simulation:
         section = self.reader.mapping(
@@ -716,11 +947,20 @@ class _ScenarioReader:
     def _field_path(self, path: str) -> tuple[FieldRule | None, str]:
         """The rule of a dotted field path, or None and why it names no field."""
         rule = rule_for(path)
+        parts = path.split(".")
         if rule is not None and path.startswith("segments.") and path.split(".")[1] not in self.segments:
             rule = None
+        if rule is not None and parts[0] == "programs" and parts[1] not in self.programs:
+            name = suggest(parts[1], self.programs, case="prefix")
+            guess = f", did you mean '{'.'.join(['programs', name, *parts[2:]])}'?" if name else ""
+            return None, f"names no program '{parts[1]}'{guess}"
+        migration = MIGRATION_PATH.fullmatch(path)
+        if rule is not None and migration is not None and int(migration[1]) >= self.migrations:
+            count = self.migrations
+            listed = f"{count} migration{'s' if count > 1 else ''}, migrations[0] the first" if count else "none"
+            return None, f"names no migration: the scenario lists {listed}"
         if rule is not None:
             return rule, ""
-        parts = path.split(".")
         if len(parts) == 3 and parts[0] == "segments" and parts[1] in self.segments and parts[2] in FIXED_SEGMENT_KEYS:
             return None, "cannot be changed by an event"
         leaves = [p for p in settable_paths(self.segments) if p.startswith(f"{path}.")]
@@ -935,7 +1175,11 @@ def _number(value: object) -> object:
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     """The normalized scenario: plain JSON-ready data, every default filled in.
 
-    Keys follow SPEC.md section 1.  A segment carries ``cac`` or ``funnel``,
+    Keys follow SPEC.md section 1.  The company carries ``when_out_of_cash``,
+    ``funding`` and ``customer_success`` (``None`` where not given); every
+    program its ``segments`` (all of them where the file left them out) and
+    ``to_month`` (the horizon where left out); ``programs`` and
+    ``migrations`` are lists, empty where not given.  A segment carries ``cac`` or ``funnel``,
     whichever it was given (the other key is left out); ``churn`` keeps the
     given form (``monthly`` or ``annual`` with ``heterogeneity``, or
     ``alpha`` and ``beta``).  ``starting_mrr`` is ``None`` when it is
@@ -956,7 +1200,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             "seed": s.simulation.seed,
             "correlations": [{"between": list(c.between), "rho": float(c.rho)} for c in s.simulation.correlations],
         },
-        "company": {key: _whole_if_integral(_number(getattr(s.company, key))) for key in COMPANY_KEYS},
+        "company": _company_to_dict(s.company),
         "acquisition": {key: _number(getattr(s.acquisition, key)) for key in ACQUISITION_KEYS},
         "segments": [_segment_to_dict(segment) for segment in s.segments],
         "events": [
@@ -968,7 +1212,32 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             }
             for event in s.events
         ],
+        "programs": [
+            {
+                "name": program.name,
+                "segments": list(program.segments),
+                **{key: _number(getattr(program, key)) for key in PROGRAM},
+            }
+            for program in s.programs
+        ],
+        "migrations": [
+            {
+                "from": migration.source,
+                "to": migration.target,
+                **{key: _number(getattr(migration, key)) for key in MIGRATION},
+            }
+            for migration in s.migrations
+        ],
     }
+
+
+def _company_to_dict(company: Company) -> dict[str, object]:
+    data: dict[str, object] = {key: _whole_if_integral(_number(getattr(company, key))) for key in numbers_of("company")}
+    data["when_out_of_cash"] = company.when_out_of_cash
+    for key, rules in (("funding", FUNDING), ("customer_success", CUSTOMER_SUCCESS)):
+        block = getattr(company, key)
+        data[key] = None if block is None else {k: _number(getattr(block, k)) for k in rules}
+    return data
 
 
 def _whole_if_integral(value: object) -> object:
@@ -1042,7 +1311,8 @@ def _flow_style(value: object, key: str = "") -> object:
         if key == "starting_cohorts":  # a group a line
             return [_Flow(item) for item in value]
         items = [_flow_style(item) for item in value]
-        return _FlowList(items) if key == "between" else items
+        names = key == "segments" and all(isinstance(item, str) for item in value)  # a program's
+        return _FlowList(items) if key == "between" or names else items
     return value
 
 

@@ -3,7 +3,10 @@
 Paths are written as in events (SPEC 1): ``company.fixed_costs_monthly``,
 ``segments.<name>.churn.monthly``; an event's values are
 ``events[i].set.<path>`` and ``events[i].cash_in``, ``i`` counting the
-scenario's events in month order.  What each path may hold comes from the
+scenario's events in month order.  The optional blocks of SPEC 2.5, 2.7 and
+2.8: ``company.funding.amount``, ``company.customer_success.arr_per_csm``,
+``programs.<name>.cost_monthly`` (a program by its name) and
+``migrations[i].monthly`` (a migration by its place in the file).  What each path may hold comes from the
 catalog (:mod:`saas_sim.model.catalog.fields`).
 
 The same paths address plain documents (a scenario as YAML data, segments in
@@ -19,10 +22,25 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from saas_sim.model.catalog.fields import EVENT_CASH_IN, SEGMENT, TOP_LEVEL, FieldRule, keys_of, rule_for
-from saas_sim.model.scenario import Distribution, Event, Scenario, Segment
+from saas_sim.model.catalog.fields import (
+    CUSTOMER_SUCCESS,
+    EVENT_CASH_IN,
+    FUNDING,
+    MIGRATION,
+    PROGRAM,
+    SEGMENT,
+    TOP_LEVEL,
+    FieldRule,
+    keys_of,
+    numbers_of,
+    rule_for,
+)
+from saas_sim.model.scenario import Distribution, Event, Program, Scenario, Segment
 
 EVENT_PATH = re.compile(r"events\[(\d+)\]\.(?:cash_in|set\.(?P<path>.+))")
+MIGRATION_PATH = re.compile(r"migrations\[(\d+)\]\.(?P<key>.+)")
+# A migration's keys as the file writes them -> its attributes (``from`` is a Python keyword).
+MIGRATION_ATTRIBUTES = {"from": "source", "to": "target"}
 _PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
 _INDEXED = re.compile(r"segments\[(\d+)\](\..+)?")
 
@@ -58,20 +76,32 @@ def numbers(scenario: Scenario) -> Iterator[tuple[str, Any, FieldRule]]:
     """Every number the scenario gives, as ``(path, value, rule)``; values left out (None) are skipped.
 
     In the order the engine draws them: ``horizon_months``, ``simulation.*``,
-    then the company, acquisition and each segment in the order of their
-    dataclasses (:mod:`saas_sim.model.scenario`), then each event's ``set``
-    (by path) and ``cash_in``.  An event's month and the correlations are no
-    leaves.
+    the company's numbers in catalog order (``company.starting_cash`` ..
+    ``company.ltv_horizon_months``, then ``company.funding.*`` and
+    ``company.customer_success.*`` when given), acquisition, each segment in
+    the order of its dataclass (:mod:`saas_sim.model.scenario`), each event's
+    ``set`` (by path) and ``cash_in``, then each program's numbers
+    (``programs.<name>.from_month`` .. ``.expansion_change``) and each
+    migration's (``migrations[i].monthly``, ``migrations[i].mrr_multiplier``).
+    The blocks of SPEC 2.5, 2.7 and 2.8 come where their keys are, so a
+    scenario without them draws as before.  An event's month, the
+    correlations, the cash policy and the names are no leaves.
     """
     yield "horizon_months", scenario.horizon_months, TOP_LEVEL["horizon_months"]
     for key in ("paths", "seed"):
         value = getattr(scenario.simulation, key)
         if value is not None:
             yield f"simulation.{key}", value, TOP_LEVEL[f"simulation.{key}"]
-    for section in ("company", "acquisition"):
-        obj = getattr(scenario, section)
-        for f in dataclasses.fields(obj):
-            yield f"{section}.{f.name}", getattr(obj, f.name), TOP_LEVEL[f"{section}.{f.name}"]
+    company = scenario.company
+    for key in numbers_of("company"):
+        yield f"company.{key}", getattr(company, key), TOP_LEVEL[f"company.{key}"]
+    for block, rules in (("funding", FUNDING), ("customer_success", CUSTOMER_SUCCESS)):
+        given = getattr(company, block)
+        if given is not None:
+            yield from _block_numbers(given, f"company.{block}", rules)
+    acquisition = scenario.acquisition
+    for key in numbers_of("acquisition"):
+        yield f"acquisition.{key}", getattr(acquisition, key), TOP_LEVEL[f"acquisition.{key}"]
     for segment in scenario.segments:
         yield from _segment_numbers(segment, f"segments.{segment.name}")
     for i, event in enumerate(scenario.events):
@@ -81,6 +111,18 @@ def numbers(scenario: Scenario) -> Iterator[tuple[str, Any, FieldRule]]:
             yield f"events[{i}].set.{path}", value, rule
         if event.cash_in is not None:
             yield f"events[{i}].cash_in", event.cash_in, EVENT_CASH_IN
+    for program in scenario.programs:
+        yield from _block_numbers(program, f"programs.{program.name}", PROGRAM)
+    for i, migration in enumerate(scenario.migrations):
+        yield from _block_numbers(migration, f"migrations[{i}]", MIGRATION)
+
+
+def _block_numbers(obj: object, prefix: str, rules: Mapping[str, FieldRule]) -> Iterator[tuple[str, Any, FieldRule]]:
+    """The numbers of a block without blocks of its own (a program, a round), in catalog order; None skipped."""
+    for key, rule in rules.items():
+        value = getattr(obj, MIGRATION_ATTRIBUTES.get(key, key))
+        if value is not None:
+            yield f"{prefix}.{key}", value, rule
 
 
 # What a segment's ``starting_cohorts`` stand for: totals the loader fills in, no inputs of their own.
@@ -155,12 +197,30 @@ def set(scenario: Scenario, path: str, value: Any) -> Scenario:
         events = list(scenario.events)
         events[index] = changed
         return dataclasses.replace(scenario, events=tuple(events))
-    if path.startswith("segments."):
-        _, name, key = path.split(".", 2)
-        if name not in [s.name for s in scenario.segments]:
+    for block in ("segments", "programs"):
+        if path.startswith(f"{block}.") and path.count(".") >= 2:
+            _, name, key = path.split(".", 2)
+            items: tuple[Segment | Program, ...] = getattr(scenario, block)
+            if name not in [item.name for item in items]:
+                raise KeyError(path)
+            replaced_items: dict[str, Any] = {
+                block: tuple(
+                    _replace(item, key.split("."), value, path) if item.name == name else item for item in items
+                )
+            }
+            return dataclasses.replace(scenario, **replaced_items)
+    migration = MIGRATION_PATH.fullmatch(path)
+    if migration is not None:
+        index = int(migration[1])
+        if index >= len(scenario.migrations):
             raise KeyError(path)
-        segments = tuple(_replace(s, key.split("."), value, path) if s.name == name else s for s in scenario.segments)
-        return dataclasses.replace(scenario, segments=segments)
+        parts = migration["key"].split(".")
+        moved = _replace(
+            scenario.migrations[index], [MIGRATION_ATTRIBUTES.get(parts[0], parts[0]), *parts[1:]], value, path
+        )
+        migrations = list(scenario.migrations)
+        migrations[index] = moved
+        return dataclasses.replace(scenario, migrations=tuple(migrations))
     replaced: Scenario = _replace(scenario, path.split("."), value, path)
     return replaced
 
@@ -178,13 +238,23 @@ def _replace(obj: Any, parts: list[str], value: Any, path: str) -> Any:
 
 
 def _owner(scenario: Scenario, path: str) -> tuple[object, list[str]]:
-    """The object a path starts in (the scenario, or its segment) and the attribute names from there."""
-    if path.startswith("segments."):
-        _, name, key = ([*path.split(".", 2), ""])[:3]
-        segment = next((s for s in scenario.segments if s.name == name), None)
-        if segment is None or not key:
+    """The object a path starts in (the scenario, a segment, a program or a migration) and the
+    attribute names from there."""
+    for block in ("segments", "programs"):
+        if path.startswith(f"{block}."):
+            _, name, key = ([*path.split(".", 2), ""])[:3]
+            items: tuple[Segment | Program, ...] = getattr(scenario, block)
+            found = next((item for item in items if item.name == name), None)
+            if found is None or not key:
+                raise KeyError(path)
+            return found, key.split(".")
+    migration = MIGRATION_PATH.fullmatch(path)
+    if migration is not None:
+        index = int(migration[1])
+        if index >= len(scenario.migrations):
             raise KeyError(path)
-        return segment, key.split(".")
+        parts = migration["key"].split(".")
+        return scenario.migrations[index], [MIGRATION_ATTRIBUTES.get(parts[0], parts[0]), *parts[1:]]
     return scenario, path.split(".")
 
 
@@ -306,6 +376,8 @@ __all__ = [
     "CHURN_FORM_KEYS",
     "EVENT_PATH",
     "FIXED_SEGMENT_KEYS",
+    "MIGRATION_ATTRIBUTES",
+    "MIGRATION_PATH",
     "SegmentForm",
     "by_index",
     "by_name",

@@ -51,11 +51,37 @@ class Simulation:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """A round raised when cash runs low (SPEC 2.5): attempted at the end of a month whose cash is
+    under ``below_cash``, closing with ``probability``, the money arriving ``months_to_close`` later."""
+
+    below_cash: Number
+    amount: Number
+    probability: Number = 1.0
+    months_to_close: int = 3
+    max_rounds: int = 1
+
+
+@dataclass(frozen=True)
+class CustomerSuccess:
+    """Customer-success managers staffed from ARR (SPEC 2.7): one per ``arr_per_csm`` of last month's ARR."""
+
+    arr_per_csm: Number
+    cost_per_csm_monthly: Number
+
+
+CashPolicy = Literal["continue", "stop_acquisition", "shut_down"]
+
+
+@dataclass(frozen=True)
 class Company:
     starting_cash: Number
     fixed_costs_monthly: Number
     discount_rate_annual: Number = 0.0
     ltv_horizon_months: Number = 60.0
+    when_out_of_cash: CashPolicy = "continue"
+    funding: Funding | None = None
+    customer_success: CustomerSuccess | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +160,33 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Program:
+    """A retention / customer-success program (SPEC 2.7), active in months ``from_month..to_month``.
+
+    ``segments``: the names of the segments it acts on, in the file's order (the loader fills in every
+    segment when the file leaves it out); ``to_month`` None: the horizon.
+    """
+
+    name: str
+    cost_monthly: Number
+    segments: tuple[str, ...] = ()
+    from_month: int = 1
+    to_month: int | None = None
+    churn_change: Number = 0.0
+    expansion_change: Number = 0.0
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Accounts moving from one segment to another each month (SPEC 2.8)."""
+
+    source: str  # the file's ``from`` (a Python keyword)
+    target: str  # the file's ``to``
+    monthly: Number
+    mrr_multiplier: Number = 1.0
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     horizon_months: int
@@ -144,3 +197,5 @@ class Scenario:
     currency: str = "USD"
     simulation: Simulation = field(default_factory=Simulation)
     events: tuple[Event, ...] = ()
+    programs: tuple[Program, ...] = ()
+    migrations: tuple[Migration, ...] = ()

@@ -491,6 +491,9 @@ def test_every_default_is_filled_in():
             "fixed_costs_monthly": 10_000.0,
             "discount_rate_annual": 0.0,
             "ltv_horizon_months": 60.0,
+            "when_out_of_cash": "continue",
+            "funding": None,
+            "customer_success": None,
         },
         "acquisition": {"spend_monthly": 5_000.0, "spend_growth_monthly": 0.0, "reinvest_gross_profit": 0.0},
         "segments": [
@@ -514,6 +517,8 @@ def test_every_default_is_filled_in():
             }
         ],
         "events": [],
+        "programs": [],
+        "migrations": [],
     }
 
 

@@ -41,8 +41,12 @@ from saas_sim.model.scenario import (
     Churn,
     Company,
     Correlation,
+    CustomerSuccess,
     Event,
+    Funding,
     Funnel,
+    Migration,
+    Program,
     Scenario,
     Segment,
     Simulation,
@@ -54,15 +58,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC_SHARED = ROOT.parent / "shared" / "SPEC.md"
 SPEC_TEXT = (SPEC_SHARED if SPEC_SHARED.exists() else ROOT / "tests" / "data" / "SPEC.md").read_text(encoding="utf-8")
 
-# Keys SPEC 1 names that the engine does not implement yet, by the issue that brings them: each
-# leaves this list (and joins the catalog) when it lands.
-PENDING = {
-    "company.when_out_of_cash": 18,
-    "company.funding": 18,
-    "company.customer_success": 18,
-    "programs": 18,
-    "migrations": 18,
-}
 # The dataclass each block of the file becomes.
 BLOCK_TYPES = {
     "": Scenario,
@@ -75,7 +70,13 @@ BLOCK_TYPES = {
     "segments.churn": Churn,
     "segments.starting_cohorts": StartingCohort,
     "events": Event,
+    "company.funding": Funding,
+    "company.customer_success": CustomerSuccess,
+    "programs": Program,
+    "migrations": Migration,
 }
+# A key of the file that its dataclass names otherwise (``from`` is a Python keyword).
+ATTRIBUTE_OF = {"migrations.from": "source", "migrations.to": "target"}
 
 
 def spec_example() -> dict[str, Any]:
@@ -102,12 +103,8 @@ def key_paths(value: object, prefix: str = "") -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def pending(path: str) -> bool:
-    return any(path == key or path.startswith(f"{key}.") for key in PENDING)
-
-
 def test_every_key_of_the_spec_example_has_exactly_one_field() -> None:
-    spec_paths = [path for path in key_paths(spec_example()) if not pending(path)]
+    spec_paths = key_paths(spec_example())
     assert spec_paths, "the SPEC example names no key"
     for path in spec_paths:
         assert [f.path for f in FIELDS].count(path) == 1, path
@@ -120,29 +117,25 @@ def test_every_field_is_named_in_spec_sections_1_and_2() -> None:
         assert re.search(rf"\b{re.escape(field.key)}\b", section), field.path
 
 
-def test_the_pending_keys_are_not_in_the_catalog_and_the_loader_refuses_them() -> None:
-    example = spec_example()
-    for key in ("when_out_of_cash", "funding", "customer_success"):
-        del example["company"][key]
-    del example["programs"], example["migrations"]
-    parse_scenario(yaml.safe_dump(example))  # valid without the pending keys
-    placed = {
-        "company.when_out_of_cash": ("company", "continue"),
-        "company.funding": ("company", {"below_cash": 500_000, "amount": 3_000_000}),
-        "company.customer_success": ("company", {"arr_per_csm": 2_000_000, "cost_per_csm_monthly": 12_000}),
-        "programs": ("", [{"name": "Save", "cost_monthly": 80_000, "churn_change": -0.15}]),
-        "migrations": ("", [{"from": "SMB", "to": "Enterprise", "monthly": 0.005}]),
-    }
-    assert set(placed) == set(PENDING)
-    for path, (block, value) in placed.items():
-        assert not any(f.path == path or f.path.startswith(f"{path}.") for f in FIELDS), path
-        key = path.rpartition(".")[2]
-        document = copy.deepcopy(example)
-        target = document["segments"][0] if block == "segments[0]" else document[block] if block else document
-        target[key] = value
-        with pytest.raises(InputError) as refused:
-            parse_scenario(yaml.safe_dump(document))
-        assert [(p.field, p.message.split(",")[0]) for p in refused.value.problems] == [(block, f"unknown key '{key}'")]
+def test_the_whole_spec_example_is_read_into_its_scenario() -> None:
+    scenario = parse_scenario(yaml.safe_dump(spec_example()))
+    company = scenario.company
+    assert company.when_out_of_cash == "continue"
+    assert company.funding == Funding(below_cash=500_000, amount=3_000_000, probability=0.7)
+    assert (company.funding.months_to_close, company.funding.max_rounds) == (3, 1)
+    assert company.customer_success == CustomerSuccess(arr_per_csm=2_000_000, cost_per_csm_monthly=12_000)
+    assert scenario.programs == (
+        Program(
+            name="Save at-risk accounts",
+            cost_monthly=80_000,
+            segments=("Enterprise",),
+            from_month=4,
+            to_month=36,
+            churn_change=-0.15,
+            expansion_change=0.003,
+        ),
+    )
+    assert scenario.migrations == (Migration(source="SMB", target="Enterprise", monthly=0.005, mrr_multiplier=8),)
 
 
 def test_the_loaders_keys_are_the_catalogs_and_the_scenario_types_hold_each_once() -> None:
@@ -159,6 +152,8 @@ def test_the_loaders_keys_are_the_catalogs_and_the_scenario_types_hold_each_once
             "acquisition",
             "segments",
             "events",
+            "programs",
+            "migrations",
         )
     )
     assert keys_of("segments") == loader.SEGMENT_KEYS
@@ -166,8 +161,10 @@ def test_the_loaders_keys_are_the_catalogs_and_the_scenario_types_hold_each_once
     assert paths.FIXED_SEGMENT_KEYS == ("name", "billing")
     for block, cls in BLOCK_TYPES.items():
         declared = {f.name: f for f in dataclasses.fields(cls)}
-        assert set(keys_of(block)) == set(declared), block
-        for key, attribute in declared.items():
+        named = {key: ATTRIBUTE_OF.get(f"{block}.{key}", key) for key in keys_of(block)}
+        assert set(named.values()) == set(declared), block
+        for key, attribute_name in named.items():
+            attribute = declared[attribute_name]
             field = FIELD[f"{block}.{key}" if block else key]
             given = attribute.default is not MISSING or attribute.default_factory is not MISSING
             assert field.required is not given, field.path
@@ -203,7 +200,7 @@ def test_help_units_and_rules_come_from_one_declaration() -> None:
 
 
 def test_get_and_set_reach_every_kind_of_path() -> None:
-    scenario = parse_scenario(dump_scenario_yaml(parse_scenario(yaml.safe_dump(example_without_pending()))))
+    scenario = parse_scenario(dump_scenario_yaml(parse_scenario(yaml.safe_dump(spec_example()))))
     assert paths.get(scenario, "segments.SMB.churn.monthly") == 0.03
     assert paths.get(scenario, "company.fixed_costs_monthly") == 150_000
     assert paths.get(scenario, "events[1].set.segments.SMB.churn.monthly") == 0.02  # month 13 sorts second
@@ -224,14 +221,6 @@ def test_get_and_set_reach_every_kind_of_path() -> None:
     document: dict[str, Any] = {}
     paths.set_in(document, "company.starting_cash", 5, create=True)
     assert document == {"company": {"starting_cash": 5}}
-
-
-def example_without_pending() -> dict[str, Any]:
-    example = spec_example()
-    for key in ("when_out_of_cash", "funding", "customer_success"):
-        del example["company"][key]
-    del example["programs"], example["migrations"]
-    return example
 
 
 def test_suggest_is_the_one_guesser() -> None:

@@ -2,10 +2,12 @@
 
 :data:`FIELDS` holds one :class:`Field` per key, in the order of SPEC.md
 section 1 (the order the normalized scenario keeps), blocks included
-(``simulation``, ``company``, ``segments``, ``segments.churn``, ``events``,
+(``simulation``, ``company``, ``company.funding``, ``segments``,
+``segments.churn``, ``events``, ``programs``, ``migrations``,
 ``simulation.correlations``...).  Paths are generic, as events write them
-without the segment's name: ``company.fixed_costs_monthly``,
-``segments.churn.monthly``, ``events.cash_in``.
+without the segment's (or program's) name or a list's index:
+``company.fixed_costs_monthly``, ``segments.churn.monthly``,
+``events.cash_in``, ``programs.cost_monthly``, ``migrations.monthly``.
 
 Everything that knows about fields reads this table: the loader's keys of
 each block (:mod:`saas_sim.io.scenario`), the rules of numbers
@@ -23,6 +25,7 @@ a result is a JSON number.  Uncertain draws are clipped into the same bounds.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -157,6 +160,7 @@ class Field:
 
 
 _NAME = "it is a name, not a number"
+CASH_POLICIES = ("continue", "stop_acquisition", "shut_down")  # SPEC 2.5
 _SIMULATION = "it is a setting of the simulation"
 
 # SPEC.md section 1, in its order.
@@ -248,6 +252,83 @@ FIELDS: tuple[Field, ...] = (
         "How many months of gross profit an LTV counts.",
         FieldRule(1, 600, whole=True, settable=False),
         default=60.0,
+    ),
+    Field(
+        "company.when_out_of_cash",
+        "choice",
+        "continue|stop_acquisition|shut_down",
+        "What the company does once cash falls below 0: go on (borrowed money), stop acquisition "
+        "spend until cash is back above 0, or shut down.",
+        default="continue",
+        not_varied="it is a policy (continue, stop_acquisition or shut_down), not a number",
+        choices=CASH_POLICIES,
+    ),
+    Field(
+        "company.funding",
+        "block",
+        "round",
+        "A funding round raised when cash runs low: {below_cash: 500k, amount: 3M, probability: 70%}.",
+        default=None,
+    ),
+    Field(
+        "company.funding.below_cash",
+        "money",
+        "money",
+        "The round is attempted at the end of a month whose cash is under this (may be negative).",
+        FieldRule(-MAX_AMOUNT, MAX_AMOUNT, settable=False),
+    ),
+    Field(
+        "company.funding.amount",
+        "money",
+        "money",
+        "Cash the round raises.",
+        FieldRule(0.0, MAX_AMOUNT, settable=False),
+    ),
+    Field(
+        "company.funding.probability",
+        "share",
+        "share",
+        "Chance that an attempt closes, 0..100%.",
+        FieldRule(0.0, 1.0, settable=False, rate=True),
+        default=1.0,
+        percent=True,
+    ),
+    Field(
+        "company.funding.months_to_close",
+        "months",
+        "months",
+        "Months from the attempt until the cash arrives, 1..120.",
+        FieldRule(1, 120, integer=True, uncertain=False, settable=False),
+        default=3,
+    ),
+    Field(
+        "company.funding.max_rounds",
+        "count",
+        "rounds",
+        "How many rounds may be attempted at most, 1..100.",
+        FieldRule(1, 100, integer=True, uncertain=False, settable=False),
+        default=1,
+    ),
+    Field(
+        "company.customer_success",
+        "block",
+        "managers",
+        "Customer-success managers staffed from ARR: {arr_per_csm: 2M, cost_per_csm_monthly: 12k}.",
+        default=None,
+    ),
+    Field(
+        "company.customer_success.arr_per_csm",
+        "money",
+        "ARR / manager",
+        "ARR one customer-success manager carries; headcount = last month's ARR / this, rounded up.",
+        FieldRule(0.0, MAX_AMOUNT, low_open=True, clip_low=1.0, settable=False),
+    ),
+    Field(
+        "company.customer_success.cost_per_csm_monthly",
+        "money",
+        "money / manager / month",
+        "What one customer-success manager costs per month.",
+        FieldRule(0.0, MAX_AMOUNT, settable=False),
     ),
     Field("acquisition", "block"),
     Field(
@@ -533,6 +614,108 @@ FIELDS: tuple[Field, ...] = (
         FieldRule(-MAX_AMOUNT, MAX_AMOUNT),
         default=None,
     ),
+    Field(
+        "programs",
+        "block",
+        "list",
+        "Retention and customer-success programs: a cost per month and an effect on churn and expansion.",
+        default=(),
+    ),
+    Field(
+        "programs.name",
+        "text",
+        "text",
+        "The program's name (1..80 characters, no dots): results report each program under it.",
+        not_varied=_NAME,
+    ),
+    Field(
+        "programs.segments",
+        "list",
+        "segment names",
+        "The segments the program acts on, e.g. [Enterprise]. Empty: every segment.",
+        default=(),
+        placeholder="every segment",
+        not_varied="it names segments, not a number",
+    ),
+    Field(
+        "programs.from_month",
+        "month",
+        "month",
+        "The first month the program runs, 1..horizon.",
+        FieldRule(1, 240, integer=True, uncertain=False, settable=False),
+        default=1,
+    ),
+    Field(
+        "programs.to_month",
+        "month",
+        "month",
+        "The last month the program runs, from_month..horizon. Empty: to the end.",
+        FieldRule(1, 240, integer=True, uncertain=False, settable=False),
+        default=None,
+        placeholder="the horizon",
+    ),
+    Field(
+        "programs.cost_monthly",
+        "money",
+        "money / month",
+        "What the program costs each month it runs.",
+        FieldRule(0.0, MAX_AMOUNT, settable=False),
+    ),
+    Field(
+        "programs.churn_change",
+        "rate",
+        "relative change",
+        "Relative change of every renewal's churn while it runs, -100%..100%: -15% = churn x 0.85.",
+        FieldRule(-1.0, 1.0, settable=False, rate=True),
+        default=0.0,
+        percent=True,
+    ),
+    Field(
+        "programs.expansion_change",
+        "rate",
+        "rate / month",
+        "Added to the segments' expansion_monthly while it runs, e.g. 0.3%.",
+        FieldRule(-1.0, 1.0, settable=False, rate=True),
+        default=0.0,
+        percent=True,
+    ),
+    Field(
+        "migrations",
+        "block",
+        "list",
+        "Accounts moving between segments each month: upgrades, bundles, health tiers.",
+        default=(),
+    ),
+    Field(
+        "migrations.from",
+        "text",
+        "segment",
+        "The segment accounts move out of.",
+        not_varied=_NAME,
+    ),
+    Field(
+        "migrations.to",
+        "text",
+        "segment",
+        "The segment they move into (another one).",
+        not_varied=_NAME,
+    ),
+    Field(
+        "migrations.monthly",
+        "share",
+        "share / month",
+        "Share of the source segment's staying accounts that move each month, e.g. 0.5%.",
+        FieldRule(0.0, 1.0, settable=False, rate=True),
+        percent=True,
+    ),
+    Field(
+        "migrations.mrr_multiplier",
+        "number",
+        "x MRR",
+        "A moving account's MRR after the move / before, up to 1000 (8 = eight times the MRR).",
+        FieldRule(0.0, 1000.0, low_open=True, clip_low=1e-6, settable=False),
+        default=1.0,
+    ),
 )
 
 FIELD: dict[str, Field] = {f.path: f for f in FIELDS}
@@ -567,6 +750,12 @@ SEGMENT: dict[str, FieldRule] = {
     for f in FIELDS
     if _in(f, "segments", "segments.funnel", "segments.churn")
 }
+# The numbers of a program (``from_month``, ``cost_monthly``...), a migration (``monthly``,
+# ``mrr_multiplier``) and of the company's optional blocks, by key: no event may set them.
+PROGRAM: dict[str, FieldRule] = {f.key: _rule(f) for f in FIELDS if _in(f, "programs")}
+MIGRATION: dict[str, FieldRule] = {f.key: _rule(f) for f in FIELDS if _in(f, "migrations")}
+FUNDING: dict[str, FieldRule] = {f.key: _rule(f) for f in FIELDS if _in(f, "company.funding")}
+CUSTOMER_SUCCESS: dict[str, FieldRule] = {f.key: _rule(f) for f in FIELDS if _in(f, "company.customer_success")}
 EVENT_CASH_IN = _rule(FIELD["events.cash_in"])
 EVENT_MONTH = _rule(FIELD["events.month"])  # up to the scenario's horizon
 RHO = _rule(FIELD["simulation.correlations.rho"])
@@ -580,13 +769,28 @@ COMPANY_PARAM_PATHS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.kernel 
 
 
 def rule_for(path: str) -> FieldRule | None:
-    """The rule of a dotted field path as written in events (``segments.SMB.churn.monthly``), or None."""
+    """The rule of a number's dotted path as events and analyses write it, or None.
+
+    ``segments.SMB.churn.monthly``, ``company.funding.amount``,
+    ``programs.<name>.cost_monthly``, ``migrations[0].monthly``; whether the
+    scenario has that segment, program or migration is not checked here.
+    """
     if path in TOP_LEVEL:
         return TOP_LEVEL[path]
     parts = path.split(".", 2)
     if len(parts) == 3 and parts[0] == "segments":
         return SEGMENT.get(parts[2])
-    return None
+    if len(parts) == 3 and parts[0] == "programs":
+        return PROGRAM.get(parts[2])
+    if len(parts) == 3 and parts[:2] == ["company", "funding"]:
+        return FUNDING.get(parts[2])
+    if len(parts) == 3 and parts[:2] == ["company", "customer_success"]:
+        return CUSTOMER_SUCCESS.get(parts[2])
+    migration = _MIGRATION_PATH.fullmatch(path)
+    return MIGRATION.get(migration[1]) if migration else None
+
+
+_MIGRATION_PATH = re.compile(r"migrations\[\d+\]\.([a-z_]+)")
 
 
 def generic_path(path: str) -> str:
@@ -600,6 +804,15 @@ def generic_path(path: str) -> str:
 def field_at(path: str) -> Field | None:
     """The field of a path with list indices (``segments[0].churn.monthly``) or a generic one, or None."""
     return FIELD.get(generic_path(path))
+
+
+def field_named(path: str) -> Field | None:
+    """The field of a path as events and analyses write it, naming segments and programs by name:
+    ``segments.SMB.churn.monthly``, ``programs.Save.cost_monthly``, ``migrations[0].monthly``; or None."""
+    parts = path.split(".", 2)
+    if len(parts) == 3 and parts[0] in ("segments", "programs"):
+        return FIELD.get(f"{parts[0]}.{parts[2]}")
+    return field_at(path)
 
 
 def help_for(path: str) -> tuple[str, str] | None:
