@@ -46,6 +46,7 @@ from saas_sim.model.catalog.fields import (
     SEGMENT,
     TOP_LEVEL,
     FieldRule,
+    field_named,
     keys_of,
     numbers_of,
     rule_for,
@@ -717,7 +718,7 @@ class _ScenarioReader:
                 self.reader.report(
                     mapping.node_of("to"),
                     join(field, "to"),
-                    f"must name another segment than from, got '{target}' for both",
+                    f"must name a segment other than its from, got '{target}' for both",
                 )
             elif source is not None and target is not None:
                 line = line_of(item)
@@ -950,17 +951,20 @@ class _ScenarioReader:
         parts = path.split(".")
         if rule is not None and path.startswith("segments.") and path.split(".")[1] not in self.segments:
             rule = None
-        if rule is not None and parts[0] == "programs" and parts[1] not in self.programs:
+        field = field_named(path)
+        if field is not None and parts[0] == "programs" and parts[1] not in self.programs:
             name = suggest(parts[1], self.programs, case="prefix")
             guess = f", did you mean '{'.'.join(['programs', name, *parts[2:]])}'?" if name else ""
             return None, f"names no program '{parts[1]}'{guess}"
         migration = MIGRATION_PATH.fullmatch(path)
-        if rule is not None and migration is not None and int(migration[1]) >= self.migrations:
+        if field is not None and migration is not None and int(migration[1]) >= self.migrations:
             count = self.migrations
             listed = f"{count} migration{'s' if count > 1 else ''}, migrations[0] the first" if count else "none"
             return None, f"names no migration: the scenario lists {listed}"
         if rule is not None:
             return rule, ""
+        if field is not None and field.path.startswith(("company.", "programs.", "migrations.")):
+            return None, "cannot be changed by an event"  # a policy, a block or a name (SPEC 2.5, 2.7, 2.8)
         if len(parts) == 3 and parts[0] == "segments" and parts[1] in self.segments and parts[2] in FIXED_SEGMENT_KEYS:
             return None, "cannot be changed by an event"
         leaves = [p for p in settable_paths(self.segments) if p.startswith(f"{path}.")]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from saas_sim.errors import InputError
+from saas_sim.model.catalog.fields import FIELD
 from saas_sim.model.names import name_problem, normalize_name
 from saas_sim.model.paths import suggest
 from saas_sim.model.result import Result
@@ -50,10 +51,21 @@ def changed_fields(before: dict, after: dict) -> list[str]:
     (``segments.SMB.churn.monthly``, ``events[0].cash_in``).
     """
     old, new = _flatten(before), _flatten(after)
-    return sorted(key for key in old.keys() | new.keys() if old.get(key, _MISSING) != new.get(key, _MISSING))
+    return sorted(
+        key for key in old.keys() | new.keys() if old.get(key, _left_out(key)) != new.get(key, _left_out(key))
+    )
 
 
 _MISSING = object()
+
+
+def _left_out(key: str) -> object:
+    """What a normalized scenario without ``key`` means by it: the catalog's default (a revision
+    stored before the key existed, e.g. ``programs``), or nothing when the key has none."""
+    field = FIELD.get(key)
+    if field is None or field.required:
+        return _MISSING
+    return list(field.default) if isinstance(field.default, tuple) else field.default
 
 
 def _flatten(value: object, prefix: str = "") -> dict[str, object]:
