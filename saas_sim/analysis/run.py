@@ -34,6 +34,7 @@ def result_of(numbers: Numbers, *, elapsed_s: float | None = None) -> Result:
         cohorts=numbers.cohorts,
         diagnosis=diagnosis_of(numbers.summary),
         elapsed_s=numbers.elapsed_s if elapsed_s is None else elapsed_s,
+        programs=numbers.programs,
     )
 
 

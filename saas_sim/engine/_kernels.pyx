@@ -8,7 +8,7 @@ only runs loops, without the GIL.  ``cdivision`` is on: every integer ``//`` and
 non-negative operands, where C's and Python's agree.
 """
 
-from libc.math cimport exp, expm1, floor, isfinite, isinf, log, log1p, nextafter, pow, sqrt, INFINITY
+from libc.math cimport ceil, exp, expm1, floor, isfinite, isinf, log, log1p, nextafter, pow, sqrt, INFINITY
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, qsort
 
@@ -207,14 +207,16 @@ def poisson_from(double lam, double start, double u):
 
 
 cdef void hazards(
-    double p, double spread, double[::1] table, double[::1] log_q, double[::1] prefix
+    double p, double spread, double factor, double[::1] table, double[::1] log_q, double[::1] prefix
 ) noexcept nogil:
-    """``h(n)``, ``log(1 - h(n))`` and their running sum ``prefix[n] = sum_{j <= n} log(1 - h(j))``."""
+    """``h(n)``, ``log(1 - h(n))`` and their running sum ``prefix[n] = sum_{j <= n} log(1 - h(j))``;
+    ``factor``: the programs' change of every renewal's churn (SPEC 2.7), ``h(n) x factor`` clipped to 1."""
     cdef Py_ssize_t n
     cdef double h
     prefix[0] = 0.0
     for n in range(1, table.shape[0]):
         h = p if isinf(spread) else p * spread / (spread + n - 1.0)
+        h = min(h * factor, 1.0)
         table[n] = h
         log_q[n] = log1p(-h) if h < 1.0 else -INFINITY
         prefix[n] = prefix[n - 1] + log_q[n]
@@ -319,10 +321,13 @@ cdef enum:
     L_SPEND_BASE = 14
     L_SPEND_GROWTH = 15
     L_REINVEST = 16
-    LAYOUT_LENGTH = 17
+    L_FACTOR = 17
+    L_PROGRAM_COST = 18
+    LAYOUT_LENGTH = 19
 
 
-# Raw series, in compiled.SEGMENT_RAW's order.
+# Raw series, in compiled.SEGMENT_RAW's order; the migration series (compiled.MIGRATION_RAW) follow
+# when the scenario has migrations.
 cdef enum:
     CUSTOMERS = 0
     PAID_NEW = 1
@@ -341,7 +346,35 @@ cdef enum:
     COLLECTIONS = 14
     NRR_NUM = 15
     GRR_NUM = 16
+    MIG_IN_CUSTOMERS = 17
+    MIG_OUT_CUSTOMERS = 18
+    MIG_IN_MRR = 19
+    MIG_OUT_MRR = 20
+    MOVED_OUT_BASE = 21
+    MOVED_EXPANSION = 22
+    MOVED_CONTRACTION = 23
+    NRR_MOVED = 24
+    GRR_MOVED = 25
 RAW_SERIES = 17
+RAW_SERIES_WITH_MIGRATIONS = 26
+
+# Company rows, in compiled.COMPANY_RAW's order.
+cdef enum:
+    C_FIXED_COSTS = 0
+    C_CASH = 1
+    C_CASH_IN = 2
+    C_SPEND = 3
+    C_CLOSED = 4
+    C_FUNDING_IN = 5
+    C_CSM_HEADCOUNT = 6
+    C_CS_EXTRA = 7
+COMPANY_ROWS = 8
+
+# Cash policies (SPEC 2.5), as compiled.POLICIES numbers them.
+cdef enum:
+    POLICY_CONTINUE = 0
+    POLICY_STOP_ACQUISITION = 1
+    POLICY_SHUT_DOWN = 2
 
 
 def simulate_paths(
@@ -370,6 +403,16 @@ def simulate_paths(
     double[:, :] mrr0 not None,
     double[:, ::1] cohort_customers not None,
     double[:, ::1] cohort_mrr not None,
+    int64_t policy,
+    const double[:, ::1] funding not None,
+    int64_t funding_months,
+    int64_t funding_rounds,
+    const double[:, ::1] csm not None,
+    int64_t csm_on,
+    const int64_t[::1] migration_source not None,
+    const int64_t[::1] migration_target not None,
+    const double[:, ::1] migration_rate not None,
+    const double[:, ::1] migration_multiplier not None,
     const int64_t[::1] layout not None,
 ):
     """See :func:`saas_sim.engine.compiled.simulate_paths`."""
@@ -377,13 +420,17 @@ def simulate_paths(
         raise ValueError("the parameter layout does not match the compiled kernel")
     cdef Py_ssize_t S = contract.shape[0]
     cdef Py_ssize_t H = horizon
+    cdef Py_ssize_t M = migration_source.shape[0]
     cdef Py_ssize_t width = 0, renewals_max = 0, s, i
+    if series.shape[1] != (RAW_SERIES_WITH_MIGRATIONS if M > 0 else RAW_SERIES) or company.shape[0] != COMPANY_ROWS:
+        raise ValueError("the output arrays do not match the compiled kernel")
     for s in range(S):
-        width = max(width, groups[s] + H)
+        width = max(width, groups[s] + H * (2 if M > 0 else 1))
         renewals_max = max(renewals_max, H // contract[s] + 2)
         for i in range(groups[s]):
             renewals_max = max(renewals_max, (group_tenure[s, i] + H) // contract[s] + 2)
     K = segment_params.shape[2]
+    HM = H if M > 0 else 1  # migration scratch is allocated only for scenarios with migrations
     counts_a = np.zeros((S, width), np.int64)
     each_a = np.zeros((S, width))
     hazard_a = np.zeros((S, renewals_max))
@@ -391,7 +438,7 @@ def simulate_paths(
     prefix_a = np.zeros((S, renewals_max))
     next_month_a = np.full((S, width), -1, np.int64)
     next_gone_a = np.zeros((S, width), np.int64)
-    hazard_key_a = np.full((S, 2), np.nan)
+    hazard_key_a = np.full((S, 3), np.nan)
     paid_key_a = np.full(S, np.nan)
     paid_start_a = np.zeros(S)
     growth_ring_a = np.ones((S, 12))
@@ -400,6 +447,15 @@ def simulate_paths(
     spend_month1_a = np.zeros(S)
     par_a = np.zeros((S, K))
     comp_a = np.zeros(company_params.shape[1])
+    month_ints_a = np.zeros((S, 4), np.int64)
+    month_floats_a = np.zeros((S, 10))
+    incoming_a = np.zeros(H + 2)
+    kappa_a = np.ones((S, HM))
+    quality_a = np.zeros((S, HM, 12))
+    composition_a = np.zeros((S, HM, HM))
+    moved_base_a = np.zeros((S, HM, 12))
+    arrival_quality_a = np.zeros((S, 12))
+    arrival_composition_a = np.zeros((S, HM))
     cdef int64_t[:, ::1] counts = counts_a
     cdef double[:, ::1] each = each_a
     cdef double[:, ::1] hazard = hazard_a
@@ -416,6 +472,15 @@ def simulate_paths(
     cdef double[::1] spend_month1 = spend_month1_a
     cdef double[:, ::1] par = par_a
     cdef double[::1] comp = comp_a
+    cdef int64_t[:, ::1] month_ints = month_ints_a
+    cdef double[:, ::1] month_floats = month_floats_a
+    cdef double[::1] incoming = incoming_a
+    cdef double[:, ::1] kappa = kappa_a
+    cdef double[:, :, ::1] quality = quality_a
+    cdef double[:, :, ::1] composition = composition_a
+    cdef double[:, :, ::1] moved_base = moved_base_a
+    cdef double[:, ::1] arrival_quality = arrival_quality_a
+    cdef double[:, ::1] arrival_composition = arrival_composition_a
     cdef int64_t failed_month = 0, failed_segment = 0
     with nogil:
         _simulate(
@@ -423,10 +488,42 @@ def simulate_paths(
             starting_mrr,
             change_month, segment_params, company_params, cash_in, starting_cash, uniforms, bound,
             max_new, series, company, mrr0, cohort_customers, cohort_mrr, layout,
+            policy, funding, funding_months, funding_rounds, csm, csm_on,
+            migration_source, migration_target, migration_rate, migration_multiplier,
             counts, each, hazard, log_q, prefix, next_month, next_gone, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
-            previous_mrr, spend_month1, par, comp, &failed_month, &failed_segment,
+            previous_mrr, spend_month1, par, comp, month_ints, month_floats, incoming, kappa, quality, composition,
+            moved_base, arrival_quality, arrival_composition, &failed_month, &failed_segment,
         )
     return failed_month, failed_segment
+
+
+# A segment's figures of the month between the phases of a month with migrations (month_ints,
+# month_floats columns).
+cdef enum:
+    T_DUE = 0
+    T_CHURNED = 1
+    T_SURVIVORS = 2
+    T_ARRIVED = 3
+cdef enum:
+    T_CHURNED_MRR = 0
+    T_RENEWED_MRR = 1
+    T_EXPANSION = 2
+    T_CONTRACTION = 3
+    T_GROWTH = 4
+    T_OUT_CUSTOMERS = 5
+    T_OUT_MRR = 6
+    T_ARRIVED_MRR = 7
+    T_MOVED_EXPANSION = 8
+    T_MOVED_CONTRACTION = 9
+
+
+cdef inline double moved_out_base(const double[:, :, ::1] moved_base, Py_ssize_t s, Py_ssize_t t) noexcept nogil:
+    """MRR at t - 12 of the segment's accounts of then that moved out in months t - 11 .. t."""
+    cdef double total = 0.0
+    cdef Py_ssize_t m
+    for m in range(max(1, t - 11), t + 1):
+        total += moved_base[s, m - 1, t - m]
+    return total
 
 
 cdef void _simulate(
@@ -456,6 +553,16 @@ cdef void _simulate(
     double[:, ::1] cohort_customers,
     double[:, ::1] cohort_mrr,
     const int64_t[::1] layout,
+    int64_t policy,
+    const double[:, ::1] funding,
+    int64_t funding_months,
+    int64_t funding_rounds,
+    const double[:, ::1] csm,
+    int64_t csm_on,
+    const int64_t[::1] migration_source,
+    const int64_t[::1] migration_target,
+    const double[:, ::1] migration_rate,
+    const double[:, ::1] migration_multiplier,
     int64_t[:, ::1] counts,
     double[:, ::1] each,
     double[:, ::1] hazard,
@@ -472,10 +579,20 @@ cdef void _simulate(
     double[::1] spend_month1,
     double[:, ::1] par,
     double[::1] comp,
+    int64_t[:, ::1] month_ints,
+    double[:, ::1] month_floats,
+    double[::1] incoming,
+    double[:, ::1] kappa,
+    double[:, :, ::1] quality,
+    double[:, :, ::1] composition,
+    double[:, :, ::1] moved_base,
+    double[:, ::1] arrival_quality,
+    double[:, ::1] arrival_composition,
     int64_t *failed_month,
     int64_t *failed_segment,
 ) noexcept nogil:
     cdef Py_ssize_t S = contract.shape[0]
+    cdef Py_ssize_t M = migration_source.shape[0]
     cdef Py_ssize_t n_changes = change_month.shape[0]
     cdef Py_ssize_t K = par.shape[1], KC = comp.shape[0]
     cdef Py_ssize_t SHARE = layout[L_SHARE], CAC = layout[L_CAC], ELASTICITY = layout[L_ELASTICITY]
@@ -484,19 +601,33 @@ cdef void _simulate(
     cdef Py_ssize_t REFERRALS = layout[L_REFERRALS], P_CHURN = layout[L_P_CHURN], SPREAD = layout[L_SPREAD]
     cdef Py_ssize_t FIXED = layout[L_FIXED], SPEND_BASE = layout[L_SPEND_BASE]
     cdef Py_ssize_t SPEND_GROWTH = layout[L_SPEND_GROWTH], REINVEST = layout[L_REINVEST]
-    cdef Py_ssize_t path, row, at, snapshot, s, k, i, j, t, col, live, slot, old
+    cdef Py_ssize_t FACTOR = layout[L_FACTOR], PROGRAM_COST = layout[L_PROGRAM_COST]
+    cdef Py_ssize_t path, row, at, snapshot, s, k, i, j, t, col, live, slot, old, phase, phases, r, a, b
+    cdef Py_ssize_t moved_slot, moved_first, mover_month, w, jj
     cdef int64_t C, G, n0, due, churned, n_at_risk, gone, n, joined, n_here, survivors
-    cdef int64_t paid, referred, new, customers, tenure, base
+    cdef int64_t paid, referred, new, customers, tenure, base, closed_after, attempts, last_attempt, moved
+    cdef int64_t signup, arrived
     cdef double per_account, level, cash, gross_profit_prev, cash_in_now, spend, gross_profit_now
     cdef double collections_all, revenue_all, cs_all, churned_mrr, renewed_mrr, e, c, growth
     cdef double before_change, old_mrr, value, growth_12, keep_12, nrr_num, seg_spend, rate, scale
     cdef double referral_rate, arpa, new_mrr, previous, net_new, revenue, gross_profit, cs_cost
-    cdef double collections, cogs, expansion, contraction
+    cdef double collections, cogs, expansion, contraction, planned, funding_now, cs_extra, headcount
+    cdef double arr_before, move_rate, move_log_q, multiplier, kept_share, mrr_before, share, nrr_moved, grr_moved
+    cdef double active
+    cdef double[12] growth_since
+    cdef double[12] keep_since
 
+    phases = 3 if M > 0 else 1
     for path in range(first, last):
         row = row0 + path
         at = (path - first) * bound
         snapshot = 0
+        closed_after = 0  # shut down at the end of this month (0: open)
+        attempts = 0
+        last_attempt = 0
+        if funding_rounds > 0:
+            for t in range(H + 2):
+                incoming[t] = 0.0
         for s in range(S):
             C = contract[s]
             G = groups[s]
@@ -504,6 +635,8 @@ cdef void _simulate(
             each[s, :] = 0.0
             growth_ring[s, :] = 1.0
             keep_ring[s, :] = 1.0
+            if M > 0:
+                moved_base[s, :, :] = 0.0
             n0 = starting[s]
             level = 0.0
             if n0 > 0:
@@ -518,11 +651,15 @@ cdef void _simulate(
             previous_mrr[s] = level
             for k in range(K):
                 par[s, k] = segment_params[0, s, k, path]
-            if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
-                hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s], prefix[s])
+            if (
+                par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]
+                or par[s, FACTOR] != hazard_key[s, 2]
+            ):
+                hazards(par[s, P_CHURN], par[s, SPREAD], par[s, FACTOR], hazard[s], log_q[s], prefix[s])
                 hazard_key[s, 0] = par[s, P_CHURN]
                 hazard_key[s, 1] = par[s, SPREAD]
-            for i in range(G + H):
+                hazard_key[s, 2] = par[s, FACTOR]
+            for i in range(next_month.shape[1]):
                 next_month[s, i] = -1
             for i in range(G):  # the starting groups' first losses, from their next renewal on
                 if counts[s, i] > 0:
@@ -539,6 +676,25 @@ cdef void _simulate(
 
         for t in range(1, H + 1):
             col = t - 1
+            if closed_after > 0:
+                # 2.5 shut_down: the month after the last, every account leaves; then nothing happens.
+                if t == closed_after + 1:
+                    for s in range(S):
+                        churned = 0
+                        for i in range(counts.shape[1]):
+                            churned += counts[s, i]
+                            counts[s, i] = 0
+                        series[s, CHURNED, row, col] = churned
+                        series[s, CHURNED_MRR, row, col] = previous_mrr[s]
+                        series[s, NET_NEW, row, col] = -previous_mrr[s]
+                        series[s, MRR, row, col] = previous_mrr[s] - previous_mrr[s]
+                        previous_mrr[s] = 0.0
+                if M > 0 and t >= 12:
+                    for s in range(S):
+                        series[s, MOVED_OUT_BASE, row, col] = moved_out_base(moved_base, s, t)
+                company[C_CASH, row, col] = cash
+                company[C_CLOSED, row, col] = 1.0
+                continue
             cash_in_now = 0.0
             if snapshot < n_changes and change_month[snapshot] == t:
                 snapshot += 1
@@ -548,204 +704,439 @@ cdef void _simulate(
                 for k in range(KC):
                     comp[k] = company_params[snapshot, k, path]
                 cash_in_now = cash_in[snapshot, path]
-            spend = comp[SPEND_BASE] * int_power(1.0 + comp[SPEND_GROWTH], t - 1) + comp[REINVEST] * gross_profit_prev
+            funding_now = 0.0
+            if funding_rounds > 0:
+                funding_now = incoming[t]
+                cash_in_now = cash_in_now + funding_now
+            planned = comp[SPEND_BASE] * int_power(1.0 + comp[SPEND_GROWTH], t - 1) + comp[REINVEST] * gross_profit_prev
+            # 2.5 stop_acquisition: a month that opens with negative cash buys no customers.
+            spend = 0.0 if policy == POLICY_STOP_ACQUISITION and cash < 0.0 else planned
+            # 2.7: customer-success managers for last month's ARR, and the programs running.
+            cs_extra = comp[PROGRAM_COST]
+            headcount = 0.0
+            if csm_on:
+                arr_before = 0.0
+                for s in range(S):
+                    arr_before += previous_mrr[s]
+                arr_before *= 12.0
+                # a whole number of managers; a ratio within rounding of a whole number is that number
+                headcount = ceil(arr_before / csm[0, path] * (1.0 - 1e-12))
+                if headcount < 0.0:
+                    headcount = 0.0
+                cs_extra = cs_extra + headcount * csm[1, path]
             gross_profit_now = 0.0
             collections_all = 0.0
             revenue_all = 0.0
             cs_all = 0.0
-            for s in range(S):
-                C = contract[s]
-                G = groups[s]
-                live = G + t - 1
-                if par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]:
-                    # An event changed churn: every account keeps its renewal number, and its next loss
-                    # is drawn again under the new hazards (renewals are independent given the accounts).
-                    hazards(par[s, P_CHURN], par[s, SPREAD], hazard[s], log_q[s], prefix[s])
-                    hazard_key[s, 0] = par[s, P_CHURN]
-                    hazard_key[s, 1] = par[s, SPREAD]
-                    for i in range(live):
-                        next_month[s, i] = -1
-                        if counts[s, i] > 0:
-                            base = group_tenure[s, i] if i < G else -(i - G + 1)
+            for phase in range(phases):
+                if phase == 1:
+                    # 2.8: migrations, after churn and expansion, before acquisition.
+                    for s in range(S):
+                        month_ints[s, T_ARRIVED] = 0
+                        month_floats[s, T_OUT_CUSTOMERS] = 0.0
+                        month_floats[s, T_OUT_MRR] = 0.0
+                        month_floats[s, T_ARRIVED_MRR] = 0.0
+                        month_floats[s, T_MOVED_EXPANSION] = 0.0
+                        month_floats[s, T_MOVED_CONTRACTION] = 0.0
+                        for j in range(12):
+                            arrival_quality[s, j] = 0.0
+                        for k in range(t):
+                            arrival_composition[s, k] = 0.0
+                    for r in range(M):
+                        a = migration_source[r]
+                        b = migration_target[r]
+                        move_rate = migration_rate[r, path]
+                        if not (move_rate > 0.0):
+                            continue
+                        move_log_q = log1p(-move_rate) if move_rate < 1.0 else -INFINITY
+                        multiplier = migration_multiplier[r, path]
+                        kept_share = multiplier if multiplier < 1.0 else 1.0  # a move's contraction (GRR)
+                        C = contract[a]
+                        G = groups[a]
+                        # Growth and keep of segment a over months w + 1 .. t, for w = t - 12 + j.
+                        growth_12 = 1.0
+                        keep_12 = 1.0
+                        for j in range(12):
+                            w = t - j  # the month multiplied in
+                            if w >= 1:
+                                growth_12 *= growth_ring[a, (w - 1) % 12]
+                                keep_12 *= keep_ring[a, (w - 1) % 12]
+                            growth_since[11 - j] = growth_12
+                            keep_since[11 - j] = keep_12
+                        for moved_slot in range(2):
+                            moved_first = 0 if moved_slot == 0 else G + H
+                            live = G + t - 1 if moved_slot == 0 else G + H + t - 1
+                            for i in range(moved_first, live):
+                                n_here = counts[a, i]
+                                if n_here <= 0:
+                                    continue
+                                moved = c_binomial(n_here, move_rate, move_log_q, uniforms[at])
+                                at += 1
+                                if moved == 0:
+                                    continue
+                                counts[a, i] = n_here - moved
+                                mrr_before = moved * each[a, i]
+                                month_floats[a, T_OUT_CUSTOMERS] += moved
+                                month_floats[a, T_OUT_MRR] += mrr_before
+                                month_ints[b, T_ARRIVED] += moved
+                                month_floats[b, T_ARRIVED_MRR] += mrr_before * multiplier
+                                if multiplier >= 1.0:
+                                    month_floats[b, T_MOVED_EXPANSION] += mrr_before * multiplier - mrr_before
+                                else:
+                                    month_floats[b, T_MOVED_CONTRACTION] += mrr_before - mrr_before * multiplier
+                                if moved_slot == 0:
+                                    signup = 0 if i < G else i - G + 1  # 0: the starting base
+                                    if signup >= 1:
+                                        arrival_composition[b, signup - 1] += moved
+                                    for j in range(12):
+                                        w = t - 12 + j
+                                        if signup <= w:
+                                            arrival_quality[b, j] += (
+                                                mrr_before * keep_since[j] / growth_since[j] * kept_share
+                                            )
+                                            moved_base[a, t - 1, j] += mrr_before / growth_since[j]
+                                    base = group_tenure[a, i] if i < G else -(i - G + 1)
+                                else:
+                                    mover_month = i - G - H + 1
+                                    for k in range(mover_month):
+                                        arrival_composition[b, k] += moved * composition[a, mover_month - 1, k]
+                                    for j in range(12):
+                                        w = t - 12 + j
+                                        if w >= mover_month:
+                                            arrival_quality[b, j] += (
+                                                mrr_before * keep_since[j] / growth_since[j] * kept_share
+                                            )
+                                            moved_base[a, t - 1, j] += mrr_before / growth_since[j]
+                                        else:
+                                            jj = w - (mover_month - 12)
+                                            arrival_quality[b, j] += (
+                                                moved * quality[a, mover_month - 1, jj] * kappa[a, mover_month - 1]
+                                                * kept_share
+                                            )
+                                    base = -mover_month
+                                # The group's next loss was drawn for its old size: draw it again.
+                                if counts[a, i] == 0:
+                                    next_month[a, i] = -1
+                                elif next_month[a, i] != PLAIN:
+                                    tenure = base + t
+                                    schedule(
+                                        counts[a, i], tenure // C + 1, base, C, uniforms[at],
+                                        hazard[a], log_q[a], prefix[a], &next_month[a, i], &next_gone[a, i],
+                                    )
+                                    at += 1
+                    # Each segment's movers of the month: one group of tenure 0 there.
+                    for b in range(S):
+                        slot = groups[b] + H + t - 1
+                        arrived = month_ints[b, T_ARRIVED]
+                        counts[b, slot] = arrived
+                        next_month[b, slot] = -1
+                        if arrived > 0:
+                            each[b, slot] = month_floats[b, T_ARRIVED_MRR] / arrived
+                            for k in range(t):
+                                composition[b, t - 1, k] = arrival_composition[b, k] / arrived
+                            for j in range(12):
+                                quality[b, t - 1, j] = arrival_quality[b, j] / arrived
+                            kappa[b, t - 1] = 1.0
                             schedule(
-                                counts[s, i], (base + t + C - 1) // C, base, C, uniforms[at],
-                                hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                                arrived, 1, -t, contract[b], uniforms[at], hazard[b], log_q[b], prefix[b],
+                                &next_month[b, slot], &next_gone[b, slot],
                             )
                             at += 1
+                    continue
+                for s in range(S):
+                    C = contract[s]
+                    G = groups[s]
+                    if phase == 0:
+                        live = G + t - 1
+                        if (
+                            par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]
+                            or par[s, FACTOR] != hazard_key[s, 2]
+                        ):
+                            # Churn changed (an event, a program): every account keeps its renewal number,
+                            # and its next loss is drawn again under the new hazards (renewals are
+                            # independent given the accounts).
+                            hazards(par[s, P_CHURN], par[s, SPREAD], par[s, FACTOR], hazard[s], log_q[s], prefix[s])
+                            hazard_key[s, 0] = par[s, P_CHURN]
+                            hazard_key[s, 1] = par[s, SPREAD]
+                            hazard_key[s, 2] = par[s, FACTOR]
+                            for moved_slot in range(2 if M > 0 else 1):
+                                moved_first = 0 if moved_slot == 0 else G + H
+                                for i in range(moved_first, moved_first + (live if moved_slot == 0 else t - 1)):
+                                    next_month[s, i] = -1
+                                    if counts[s, i] > 0:
+                                        if moved_slot == 1:
+                                            base = -(i - G - H + 1)
+                                        else:
+                                            base = group_tenure[s, i] if i < G else -(i - G + 1)
+                                        schedule(
+                                            counts[s, i], (base + t + C - 1) // C, base, C, uniforms[at],
+                                            hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
+                                        )
+                                        at += 1
 
-                # 2.1-2.2: renewals and churn, slot by slot.
-                due = 0
-                churned = 0
-                churned_mrr = 0.0
-                renewed_mrr = 0.0
-                for i in range(G):  # the starting groups whose tenure is a multiple of C
-                    tenure = group_tenure[s, i] + t
-                    if tenure % C == 0:
-                        n_at_risk = counts[s, i]
-                        due += n_at_risk
-                        if n_at_risk > 0:
-                            gone = 0
-                            if next_month[s, i] == PLAIN:
-                                n = tenure // C
-                                gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                                at += 1
-                            elif next_month[s, i] == t:
-                                gone = next_gone[s, i]
-                                schedule(
-                                    n_at_risk - gone, tenure // C + 1, group_tenure[s, i], C,
-                                    uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
-                                )
-                                at += 1
-                            counts[s, i] = n_at_risk - gone
-                            churned += gone
-                            churned_mrr += gone * each[s, i]
-                            renewed_mrr += (n_at_risk - gone) * each[s, i]
-                joined = t - C  # cohorts of months t - C, t - 2C, ... renew
-                while joined >= 1:
-                    i = G + joined - 1
-                    n_at_risk = counts[s, i]
-                    due += n_at_risk
-                    if n_at_risk > 0:
-                        gone = 0
-                        if next_month[s, i] == PLAIN:
-                            n = (t - joined) // C
-                            gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                            at += 1
-                        elif next_month[s, i] == t:
-                            gone = next_gone[s, i]
-                            schedule(
-                                n_at_risk - gone, (t - joined) // C + 1, -joined, C,
-                                uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
-                            )
-                            at += 1
-                        counts[s, i] = n_at_risk - gone
-                        churned += gone
-                        churned_mrr += gone * each[s, i]
-                        renewed_mrr += (n_at_risk - gone) * each[s, i]
-                    joined -= C
+                        # 2.1-2.2: renewals and churn, slot by slot.
+                        due = 0
+                        churned = 0
+                        churned_mrr = 0.0
+                        renewed_mrr = 0.0
+                        for i in range(G):  # the starting groups whose tenure is a multiple of C
+                            tenure = group_tenure[s, i] + t
+                            if tenure % C == 0:
+                                n_at_risk = counts[s, i]
+                                due += n_at_risk
+                                if n_at_risk > 0:
+                                    gone = 0
+                                    if next_month[s, i] == PLAIN:
+                                        n = tenure // C
+                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                                        at += 1
+                                    elif next_month[s, i] == t:
+                                        gone = next_gone[s, i]
+                                        schedule(
+                                            n_at_risk - gone, tenure // C + 1, group_tenure[s, i], C,
+                                            uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i],
+                                            &next_gone[s, i],
+                                        )
+                                        at += 1
+                                    counts[s, i] = n_at_risk - gone
+                                    churned += gone
+                                    churned_mrr += gone * each[s, i]
+                                    renewed_mrr += (n_at_risk - gone) * each[s, i]
+                        joined = t - C  # cohorts (and movers' groups) of months t - C, t - 2C, ... renew
+                        while joined >= 1:
+                            for moved_slot in range(2 if M > 0 else 1):
+                                i = G + joined - 1 if moved_slot == 0 else G + H + joined - 1
+                                n_at_risk = counts[s, i]
+                                due += n_at_risk
+                                if n_at_risk > 0:
+                                    gone = 0
+                                    if next_month[s, i] == PLAIN:
+                                        n = (t - joined) // C
+                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
+                                        at += 1
+                                    elif next_month[s, i] == t:
+                                        gone = next_gone[s, i]
+                                        schedule(
+                                            n_at_risk - gone, (t - joined) // C + 1, -joined, C,
+                                            uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i],
+                                            &next_gone[s, i],
+                                        )
+                                        at += 1
+                                    counts[s, i] = n_at_risk - gone
+                                    churned += gone
+                                    churned_mrr += gone * each[s, i]
+                                    renewed_mrr += (n_at_risk - gone) * each[s, i]
+                            joined -= C
 
-                # 2.3: expansion and contraction of the survivors; cohorts (3.3).
-                e = par[s, EXP]
-                c = par[s, CON]
-                growth = 1.0 + e - c
-                old = G + t - 12  # slots active at the end of month t - 12
-                before_change = 0.0
-                old_mrr = 0.0
-                survivors = 0
-                for i in range(live):
-                    n_here = counts[s, i]
-                    if n_here > 0:
-                        value = n_here * each[s, i]
-                        before_change += value
-                        survivors += n_here
-                        if i < old:
-                            old_mrr += value
-                        each[s, i] *= growth
-                        if i >= G:  # by calendar month, so that a month's cohorts lie side by side
-                            cohort_customers[col, i - G] += n_here
-                            cohort_mrr[col, i - G] += n_here * each[s, i]
-                growth_ring[s, col % 12] = growth
-                keep_ring[s, col % 12] = 1.0 - c
-                expansion = e * before_change
-                contraction = c * before_change
-                series[s, EXPANSION, row, col] = expansion
-                series[s, CONTRACTION, row, col] = contraction
-                if t >= 12:
-                    growth_12 = 1.0
-                    keep_12 = 1.0
-                    for j in range(12):  # oldest month first
-                        growth_12 *= growth_ring[s, (t + j) % 12]
-                        keep_12 *= keep_ring[s, (t + j) % 12]
-                    nrr_num = growth * old_mrr
-                    series[s, NRR_NUM, row, col] = nrr_num
-                    # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
-                    series[s, GRR_NUM, row, col] = nrr_num * (keep_12 / growth_12 if growth_12 != 0.0 else 0.0)
+                        # 2.3: expansion and contraction of the survivors; cohorts (3.3).
+                        e = par[s, EXP]
+                        c = par[s, CON]
+                        growth = 1.0 + e - c
+                        old = G + t - 12  # slots active at the end of month t - 12
+                        before_change = 0.0
+                        old_mrr = 0.0
+                        survivors = 0
+                        for i in range(live):
+                            n_here = counts[s, i]
+                            if n_here > 0:
+                                value = n_here * each[s, i]
+                                before_change += value
+                                survivors += n_here
+                                if i < old:
+                                    old_mrr += value
+                                each[s, i] *= growth
+                                if i >= G:  # by calendar month, so that a month's cohorts lie side by side
+                                    cohort_customers[col, i - G] += n_here
+                                    cohort_mrr[col, i - G] += n_here * each[s, i]
+                        if M > 0:  # the movers' groups: in their signup cohorts, by their composition
+                            for i in range(G + H, G + H + t - 1):
+                                n_here = counts[s, i]
+                                if n_here > 0:
+                                    mover_month = i - G - H + 1
+                                    value = n_here * each[s, i]
+                                    before_change += value
+                                    survivors += n_here
+                                    if mover_month <= t - 12:
+                                        old_mrr += value
+                                    each[s, i] *= growth
+                                    kappa[s, mover_month - 1] *= 1.0 - c
+                                    for k in range(mover_month):
+                                        share = composition[s, mover_month - 1, k]
+                                        if share > 0.0:
+                                            cohort_customers[col, k] += n_here * share
+                                            cohort_mrr[col, k] += n_here * each[s, i] * share
+                        growth_ring[s, col % 12] = growth
+                        keep_ring[s, col % 12] = 1.0 - c
+                        expansion = e * before_change
+                        contraction = c * before_change
+                        series[s, EXPANSION, row, col] = expansion
+                        series[s, CONTRACTION, row, col] = contraction
+                        if t >= 12:
+                            growth_12 = 1.0
+                            keep_12 = 1.0
+                            for j in range(12):  # oldest month first
+                                growth_12 *= growth_ring[s, (t + j) % 12]
+                                keep_12 *= keep_ring[s, (t + j) % 12]
+                            nrr_num = growth * old_mrr
+                            series[s, NRR_NUM, row, col] = nrr_num
+                            # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
+                            series[s, GRR_NUM, row, col] = nrr_num * (keep_12 / growth_12 if growth_12 != 0.0 else 0.0)
+                        month_ints[s, T_DUE] = due
+                        month_ints[s, T_CHURNED] = churned
+                        month_ints[s, T_SURVIVORS] = survivors
+                        month_floats[s, T_CHURNED_MRR] = churned_mrr
+                        month_floats[s, T_RENEWED_MRR] = renewed_mrr
+                        month_floats[s, T_EXPANSION] = expansion
+                        month_floats[s, T_CONTRACTION] = contraction
+                        month_floats[s, T_GROWTH] = growth
+                        if M > 0:
+                            continue  # acquisition after the migrations (phase 2)
+                    due = month_ints[s, T_DUE]
+                    churned = month_ints[s, T_CHURNED]
+                    survivors = month_ints[s, T_SURVIVORS]
+                    churned_mrr = month_floats[s, T_CHURNED_MRR]
+                    renewed_mrr = month_floats[s, T_RENEWED_MRR]
+                    expansion = month_floats[s, T_EXPANSION]
+                    contraction = month_floats[s, T_CONTRACTION]
+                    growth = month_floats[s, T_GROWTH]
 
-                # 2.4: acquisition. CAC_t = cac * (spend_t / spend_1)^elasticity, written as
-                # (spend_1 / cac) * scale^(1 - elasticity) so that tiny spends cannot underflow the CAC.
-                seg_spend = spend * par[s, SHARE]
-                if t == 1:
-                    spend_month1[s] = seg_spend
-                rate = 0.0
-                if seg_spend > 0.0:
-                    if spend_month1[s] > 0.0:
-                        scale = seg_spend / spend_month1[s]
-                        rate = spend_month1[s] / par[s, CAC] * pow(scale, 1.0 - par[s, ELASTICITY])
+                    # 2.4: acquisition. CAC_t = cac * (spend_t / spend_1)^elasticity, written as
+                    # (spend_1 / cac) * scale^(1 - elasticity) so that tiny spends cannot underflow the CAC.
+                    seg_spend = spend * par[s, SHARE]
+                    if t == 1:  # the plan's month-1 spend, whatever the cash policy did to it
+                        spend_month1[s] = planned * par[s, SHARE]
+                    rate = 0.0
+                    if seg_spend > 0.0:
+                        if spend_month1[s] > 0.0:
+                            scale = seg_spend / spend_month1[s]
+                            rate = spend_month1[s] / par[s, CAC] * pow(scale, 1.0 - par[s, ELASTICITY])
+                        else:
+                            rate = seg_spend / par[s, CAC]
+                    referral_rate = par[s, REFERRALS] * survivors
+                    if not (rate <= max_new) or not (referral_rate <= max_new):
+                        failed_month[0] = t
+                        failed_segment[0] = s + 1
+                        return
+                    paid = 0
+                    if rate > 0.0:
+                        if rate != paid_key[s]:  # the same mean as last time (steady spend): the same start
+                            paid_key[s] = rate
+                            paid_start[s] = c_poisson_start(rate)
+                        paid = c_poisson_from(rate, paid_start[s], uniforms[at])
+                        at += 1
+                    referred = 0
+                    if referral_rate > 0.0:
+                        referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at])
+                        at += 1
+                    new = paid + referred
+                    slot = G + t - 1
+                    arpa = par[s, ARPA]
+                    counts[s, slot] = new
+                    each[s, slot] = arpa
+                    next_month[s, slot] = -1
+                    if new > 0:  # the cohort's first loss, from its first renewal on
+                        schedule(
+                            new, 1, -t, C, uniforms[at], hazard[s], log_q[s], prefix[s],
+                            &next_month[s, slot], &next_gone[s, slot],
+                        )
+                        at += 1
+                    new_mrr = new * arpa
+                    if new > 0:
+                        cohort_customers[col, t - 1] += new
+                        cohort_mrr[col, t - 1] += new_mrr
+                    customers = survivors + new
+
+                    # The bridge, accumulated so that mrr_t = mrr_{t-1} + net_new_mrr_t holds to the bit;
+                    # where every account left, all of last month's MRR churned (an empty segment has 0).
+                    previous = previous_mrr[s]
+                    if survivors == 0:
+                        churned_mrr = previous
+                    net_new = new_mrr + expansion - contraction - churned_mrr
+                    if M > 0:
+                        arrived = month_ints[s, T_ARRIVED]
+                        customers = customers - <int64_t>month_floats[s, T_OUT_CUSTOMERS] + arrived
+                        net_new = net_new + month_floats[s, T_ARRIVED_MRR] - month_floats[s, T_OUT_MRR]
+                        series[s, MIG_IN_CUSTOMERS, row, col] = arrived
+                        series[s, MIG_OUT_CUSTOMERS, row, col] = month_floats[s, T_OUT_CUSTOMERS]
+                        series[s, MIG_IN_MRR, row, col] = month_floats[s, T_ARRIVED_MRR]
+                        series[s, MIG_OUT_MRR, row, col] = month_floats[s, T_OUT_MRR]
+                        series[s, MOVED_EXPANSION, row, col] = month_floats[s, T_MOVED_EXPANSION]
+                        series[s, MOVED_CONTRACTION, row, col] = month_floats[s, T_MOVED_CONTRACTION]
+                        if t >= 12:
+                            series[s, MOVED_OUT_BASE, row, col] = moved_out_base(moved_base, s, t)
+                            # The company follows every account: those active a year ago that moved
+                            # within the year count where they are now (their share active then).
+                            nrr_moved = 0.0
+                            grr_moved = 0.0
+                            for mover_month in range(max(1, t - 11), t + 1):
+                                i = G + H + mover_month - 1
+                                n_here = counts[s, i]
+                                if n_here > 0:
+                                    active = 1.0
+                                    for k in range(max(1, t - 12 + 1), mover_month + 1):
+                                        active -= composition[s, mover_month - 1, k - 1]
+                                    nrr_moved += n_here * each[s, i] * active
+                                    grr_moved += (
+                                        n_here * quality[s, mover_month - 1, t - mover_month]
+                                        * kappa[s, mover_month - 1]
+                                    )
+                            series[s, NRR_MOVED, row, col] = nrr_moved
+                            series[s, GRR_MOVED, row, col] = grr_moved
+                    revenue = previous + net_new
+                    previous_mrr[s] = revenue
+
+                    series[s, CUSTOMERS, row, col] = customers
+                    series[s, PAID_NEW, row, col] = paid
+                    series[s, REFERRAL_NEW, row, col] = referred
+                    series[s, CHURNED, row, col] = churned
+                    series[s, RENEWALS_DUE, row, col] = due
+                    series[s, MRR, row, col] = revenue
+                    series[s, NEW_MRR, row, col] = new_mrr
+                    series[s, CHURNED_MRR, row, col] = churned_mrr
+                    series[s, NET_NEW, row, col] = net_new
+
+                    # 2.5: money.
+                    gross_profit = revenue * par[s, MARGIN]
+                    cs_cost = par[s, RETENTION] * customers
+                    if upfront[s]:
+                        collections = C * (renewed_mrr * growth + new_mrr)
+                        if M > 0:  # movers start a term at the move
+                            collections = collections + C * month_floats[s, T_ARRIVED_MRR]
                     else:
-                        rate = seg_spend / par[s, CAC]
-                referral_rate = par[s, REFERRALS] * survivors
-                if not (rate <= max_new) or not (referral_rate <= max_new):
-                    failed_month[0] = t
-                    failed_segment[0] = s + 1
-                    return
-                paid = 0
-                if rate > 0.0:
-                    if rate != paid_key[s]:  # the same mean as last time (steady spend): the same start
-                        paid_key[s] = rate
-                        paid_start[s] = c_poisson_start(rate)
-                    paid = c_poisson_from(rate, paid_start[s], uniforms[at])
-                    at += 1
-                referred = 0
-                if referral_rate > 0.0:
-                    referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at])
-                    at += 1
-                new = paid + referred
-                slot = G + t - 1
-                arpa = par[s, ARPA]
-                counts[s, slot] = new
-                each[s, slot] = arpa
-                next_month[s, slot] = -1
-                if new > 0:  # the cohort's first loss, from its first renewal on
-                    schedule(
-                        new, 1, -t, C, uniforms[at], hazard[s], log_q[s], prefix[s],
-                        &next_month[s, slot], &next_gone[s, slot],
-                    )
-                    at += 1
-                new_mrr = new * arpa
-                if new > 0:
-                    cohort_customers[col, t - 1] += new
-                    cohort_mrr[col, t - 1] += new_mrr
-                customers = survivors + new
-
-                # The bridge, accumulated so that mrr_t = mrr_{t-1} + net_new_mrr_t holds to the bit;
-                # where every account left, all of last month's MRR churned (an empty segment has 0).
-                previous = previous_mrr[s]
-                if survivors == 0:
-                    churned_mrr = previous
-                net_new = new_mrr + expansion - contraction - churned_mrr
-                revenue = previous + net_new
-                previous_mrr[s] = revenue
-
-                series[s, CUSTOMERS, row, col] = customers
-                series[s, PAID_NEW, row, col] = paid
-                series[s, REFERRAL_NEW, row, col] = referred
-                series[s, CHURNED, row, col] = churned
-                series[s, RENEWALS_DUE, row, col] = due
-                series[s, MRR, row, col] = revenue
-                series[s, NEW_MRR, row, col] = new_mrr
-                series[s, CHURNED_MRR, row, col] = churned_mrr
-                series[s, NET_NEW, row, col] = net_new
-
-                # 2.5: money.
-                gross_profit = revenue * par[s, MARGIN]
-                cs_cost = par[s, RETENTION] * customers
-                collections = C * (renewed_mrr * growth + new_mrr) if upfront[s] else revenue
-                series[s, SPEND, row, col] = seg_spend
-                series[s, GROSS_PROFIT, row, col] = gross_profit
-                series[s, CS_COST, row, col] = cs_cost
-                series[s, COLLECTIONS, row, col] = collections
-                gross_profit_now += gross_profit
-                collections_all += collections
-                revenue_all += revenue
-                cs_all += cs_cost
+                        collections = revenue
+                    series[s, SPEND, row, col] = seg_spend
+                    series[s, GROSS_PROFIT, row, col] = gross_profit
+                    series[s, CS_COST, row, col] = cs_cost
+                    series[s, COLLECTIONS, row, col] = collections
+                    gross_profit_now += gross_profit
+                    collections_all += collections
+                    revenue_all += revenue
+                    cs_all += cs_cost
 
             cogs = revenue_all - gross_profit_now
             cash = cash + collections_all - cogs - spend - cs_all - comp[FIXED] + cash_in_now
-            company[1, row, col] = cash
-            company[0, row, col] = comp[FIXED]
-            company[2, row, col] = cash_in_now
-            company[3, row, col] = spend
+            if cs_extra != 0.0:
+                cash = cash - cs_extra
+            company[C_CASH, row, col] = cash
+            company[C_FIXED_COSTS, row, col] = comp[FIXED]
+            company[C_CASH_IN, row, col] = cash_in_now
+            company[C_SPEND, row, col] = spend
+            company[C_FUNDING_IN, row, col] = funding_now
+            company[C_CSM_HEADCOUNT, row, col] = headcount
+            company[C_CS_EXTRA, row, col] = cs_extra
             gross_profit_prev = gross_profit_now
+            if cash < 0.0 and policy == POLICY_SHUT_DOWN:
+                closed_after = t
+            elif (
+                funding_rounds > 0 and cash < funding[0, path] and attempts < funding_rounds
+                and (attempts == 0 or t - last_attempt >= funding_months)
+            ):
+                # 2.5 funding: an attempt, closing with its probability, the money arriving later.
+                attempts += 1
+                last_attempt = t
+                if uniforms[at] < funding[2, path] and t + funding_months <= H:
+                    incoming[t + funding_months] += funding[1, path]
+                at += 1
         if at > (path - first + 1) * bound:  # never: uniforms_per_path bounds every draw (tested)
             failed_month[0] = -1
             return
@@ -1153,6 +1544,13 @@ RAW_SERIES_NAMES = (
     "customers", "paid_new", "referral_new", "churned_customers", "renewals_due", "mrr", "new_mrr",
     "expansion_mrr", "contraction_mrr", "churned_mrr", "net_new_mrr", "acquisition_spend", "gross_profit",
     "cs_cost", "collections", "nrr_12m_numerator", "grr_12m_numerator",
+)
+MIGRATION_RAW_NAMES = (
+    "migrated_in_customers", "migrated_out_customers", "migrated_in_mrr", "migrated_out_mrr",
+    "moved_out_base", "moved_expansion_mrr", "moved_contraction_mrr", "nrr_12m_moved", "grr_12m_moved",
+)
+COMPANY_RAW_NAMES = (
+    "fixed_costs", "cash", "cash_in", "acquisition_spend", "closed", "funding_in", "csm_headcount", "cs_extra",
 )
 
 

@@ -59,7 +59,34 @@ SEGMENT_RAW = (
     "nrr_12m_numerator",
     "grr_12m_numerator",
 )
-COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
+# With migrations (SPEC 2.8) every segment records these too: its movers in and out, the MRR at t - 12 of
+# its accounts of then that moved out since (its 12-month retention leaves them out), the MRR a move
+# adds or removes (the company's expansion and contraction), and the company's 12-month retention
+# numerators of the accounts that moved within the year, where they are now.
+MIGRATION_RAW = (
+    "migrated_in_customers",
+    "migrated_out_customers",
+    "migrated_in_mrr",
+    "migrated_out_mrr",
+    "moved_out_base",
+    "moved_expansion_mrr",
+    "moved_contraction_mrr",
+    "nrr_12m_moved",
+    "grr_12m_moved",
+)
+# The company's own rows: ``closed`` 1 from the month after a shut-down (SPEC 2.5), ``cash_in`` events'
+# and funding rounds' cash, ``cs_extra`` the cost of customer-success managers and programs (2.7).
+COMPANY_RAW = (
+    "fixed_costs",
+    "cash",
+    "cash_in",
+    "acquisition_spend",
+    "closed",
+    "funding_in",
+    "csm_headcount",
+    "cs_extra",
+)
+POLICIES = ("continue", "stop_acquisition", "shut_down")  # when_out_of_cash, as the kernel numbers them
 
 (
     CUSTOMERS,
@@ -80,26 +107,33 @@ COMPANY_RAW = ("fixed_costs", "cash", "cash_in", "acquisition_spend")
     NRR_NUM,
     GRR_NUM,
 ) = range(len(SEGMENT_RAW))
+# The kernel's parameters: the catalog's (SEGMENT_PARAMS: its kernel fields, p and spread), then what the
+# programs running make of them (SPEC 2.7): a segment's churn factor (every renewal's churn is
+# h(n) x factor) and the company's cost of programs.
+SEGMENT_PARAMS_ALL = (*SEGMENT_PARAMS, "churn_factor")
+COMPANY_PARAMS_ALL = (*COMPANY_PARAMS, "program_cost")
 # Where the kernel finds each parameter: the catalog's kernel fields in catalog order, then p and spread.
 # They reach the extension as LAYOUT on every call, so a reordered catalog cannot leave it reading a
 # parameter at an old place.
-SHARE = SEGMENT_PARAMS.index("spend_share")
-CAC = SEGMENT_PARAMS.index("cac")
-ELASTICITY = SEGMENT_PARAMS.index("cac_elasticity")
-ARPA = SEGMENT_PARAMS.index("arpa_monthly")
-EXP = SEGMENT_PARAMS.index("expansion_monthly")
-CON = SEGMENT_PARAMS.index("contraction_monthly")
-MARGIN = SEGMENT_PARAMS.index("gross_margin")
-RETENTION = SEGMENT_PARAMS.index("retention_cost_monthly")
-REFERRALS = SEGMENT_PARAMS.index("referrals_monthly")
-P_CHURN = SEGMENT_PARAMS.index("p")
-SPREAD = SEGMENT_PARAMS.index("spread")
-FIXED = COMPANY_PARAMS.index("fixed_costs_monthly")
-SPEND_BASE = COMPANY_PARAMS.index("spend_monthly")
-SPEND_GROWTH = COMPANY_PARAMS.index("spend_growth_monthly")
-REINVEST = COMPANY_PARAMS.index("reinvest_gross_profit")
-SEGMENT_PARAM_COUNT = len(SEGMENT_PARAMS)
-COMPANY_PARAM_COUNT = len(COMPANY_PARAMS)
+SHARE = SEGMENT_PARAMS_ALL.index("spend_share")
+CAC = SEGMENT_PARAMS_ALL.index("cac")
+ELASTICITY = SEGMENT_PARAMS_ALL.index("cac_elasticity")
+ARPA = SEGMENT_PARAMS_ALL.index("arpa_monthly")
+EXP = SEGMENT_PARAMS_ALL.index("expansion_monthly")
+CON = SEGMENT_PARAMS_ALL.index("contraction_monthly")
+MARGIN = SEGMENT_PARAMS_ALL.index("gross_margin")
+RETENTION = SEGMENT_PARAMS_ALL.index("retention_cost_monthly")
+REFERRALS = SEGMENT_PARAMS_ALL.index("referrals_monthly")
+P_CHURN = SEGMENT_PARAMS_ALL.index("p")
+SPREAD = SEGMENT_PARAMS_ALL.index("spread")
+FIXED = COMPANY_PARAMS_ALL.index("fixed_costs_monthly")
+SPEND_BASE = COMPANY_PARAMS_ALL.index("spend_monthly")
+SPEND_GROWTH = COMPANY_PARAMS_ALL.index("spend_growth_monthly")
+REINVEST = COMPANY_PARAMS_ALL.index("reinvest_gross_profit")
+FACTOR = SEGMENT_PARAMS_ALL.index("churn_factor")
+PROGRAM_COST = COMPANY_PARAMS_ALL.index("program_cost")
+SEGMENT_PARAM_COUNT = len(SEGMENT_PARAMS_ALL)
+COMPANY_PARAM_COUNT = len(COMPANY_PARAMS_ALL)
 
 # Inversion stops this many standard deviations beyond the mean: the mass left out is below
 # 1e-20, far under the rounding of the summed probabilities themselves.
@@ -128,23 +162,39 @@ def starting_groups(segment: Segment) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return count, segment.starting_tenure_months + j, np.full(C, np.nan)
 
 
-def uniforms_per_path(horizon: int, segments: list[tuple[int, np.ndarray]], churn_changes: int = 0) -> int:
+def uniforms_per_path(
+    horizon: int,
+    segments: list[tuple[int, np.ndarray]],
+    churn_changes: int = 0,
+    *,
+    migrations: int = 0,
+    funding_rounds: int = 0,
+) -> int:
     """How many uniforms one path may read at most; ``segments``: each one's ``(C, starting tenures)``.
 
     Per segment: one to schedule each slot's first loss (its starting groups,
     one cohort a month), one more after each loss (at most one per renewal: a
     starting group of tenure ``tau`` renews ``(tau + H) // C - tau // C``
     times, the cohorts of months ``t - C, t - 2C, ...`` at month ``t``), every
-    slot again at each of the ``churn_changes`` months whose events change
-    churn, and two per month for acquisition (paid and referred).
+    slot again at each of the ``churn_changes`` months whose events or programs
+    change churn, and two per month for acquisition (paid and referred).  With
+    ``migrations`` (rules, SPEC 2.8) each segment has a group of movers a month,
+    drawn as a cohort is, and each rule draws, every month, how many move from
+    each group of its source and that group's next loss again (two per group);
+    a funding round's attempt reads one.
     """
     total = 0
+    widest = 0
     for C, tenures in segments:
         tenure = np.asarray(tenures, dtype=np.int64)
         starting = int(((tenure + horizon) // C - tenure // C).sum())
-        renewals = starting + sum((t - 1) // C for t in range(1, horizon + 1))
+        cohort_renewals = sum((t - 1) // C for t in range(1, horizon + 1))
+        renewals = starting + cohort_renewals
         total += (len(tenure) + horizon) * (1 + churn_changes) + renewals + 2 * horizon
-    return total
+        if migrations:
+            total += horizon * (1 + churn_changes) + cohort_renewals
+        widest = max(widest, len(tenure) + 2 * horizon)
+    return total + migrations * horizon * 2 * widest + funding_rounds
 
 
 LAYOUT: tuple[int, ...] = (
@@ -165,6 +215,8 @@ LAYOUT: tuple[int, ...] = (
     SPEND_BASE,
     SPEND_GROWTH,
     REINVEST,
+    FACTOR,
+    PROGRAM_COST,
 )
 """Where the kernel finds each parameter, in the order the extension reads them; passed on every call."""
 _LAYOUT = np.array(LAYOUT, dtype=np.int64)
@@ -181,8 +233,9 @@ def simulate_paths(*arrays: Any) -> tuple[int, int]:
     Arguments, in order: ``first, last, row0, horizon, contract, upfront,
     starting, groups, group_count, group_tenure, group_each, starting_mrr, change_month, segment_params,
     company_params, cash_in, starting_cash, uniforms, bound, max_new, series,
-    company, mrr0, cohort_customers, cohort_mrr``.  Shapes (``S`` segments,
-    ``K`` segment parameters, ``M`` months with events, ``P`` paths of the
+    company, mrr0, cohort_customers, cohort_mrr, policy, funding, funding_months, funding_rounds, csm,
+    csm_on, migration_source, migration_target, migration_rate, migration_multiplier``.  Shapes (``S`` segments,
+    ``K`` segment parameters, ``M`` months with changes, ``R`` migration rules, ``P`` paths of the
     block, ``H`` months):
 
     - ``contract, upfront, starting, groups``: ``(S,)`` int64 (``starting``: the
@@ -191,13 +244,25 @@ def simulate_paths(*arrays: Any) -> tuple[int, int]:
       ``(S, max G)`` float64, each group as :func:`starting_groups` gives it;
       ``starting_mrr``: ``(S, P)``, a segment's starting MRR in total.
     - ``change_month``: ``(M,)`` ascending; ``segment_params``: ``(M + 1, S, K, P)``
-      and ``company_params``: ``(M + 1, 4, P)`` hold the values before any event
-      (index 0) and after the events of ``change_month[j]`` (index ``j + 1``);
+      and ``company_params``: ``(M + 1, KC, P)`` hold the values before any change
+      (index 0) and after the events and program starts and ends of ``change_month[j]``
+      (index ``j + 1``), in :data:`SEGMENT_PARAMS_ALL` / :data:`COMPANY_PARAMS_ALL` order;
       ``cash_in``: ``(M + 1, P)``, the cash events bring in that month.
     - ``uniforms``: ``bound`` per path from path ``first`` on.
-    - Outputs: ``series (S, 17, rows, H)``, ``company (4, rows, H)``,
-      ``mrr0 (S, rows)``; cohorts ``(H, H)`` summed over paths and segments,
-      ``[month - 1, signup month - 1]`` (see :func:`by_age`).
+    - ``policy``: the index of ``when_out_of_cash`` in :data:`POLICIES`; ``funding``: ``(3, P)``
+      ``below_cash, amount, probability``, ``funding_rounds`` 0 without funding; ``csm``: ``(2, P)``
+      ``arr_per_csm, cost_per_csm_monthly`` (``csm_on`` 0 without customer success);
+      ``migration_source, migration_target``: ``(R,)`` segment indices, ``migration_rate`` and
+      ``migration_multiplier``: ``(R, P)``.
+    - Outputs: ``series (S, 17, rows, H)`` (``17 + 9`` with migrations: :data:`MIGRATION_RAW`),
+      ``company (8, rows, H)`` (:data:`COMPANY_RAW`), ``mrr0 (S, rows)``; cohorts ``(H, H)`` summed
+      over paths and segments, ``[month - 1, signup month - 1]`` (see :func:`by_age`).
+
+    With migrations each segment holds, besides its starting groups and its cohorts, a group per
+    month of the accounts that moved in that month (slot ``G + H + m - 1``): its MRR per account,
+    and what the company's retention and cohorts need of its members, fixed when it formed: the
+    share of each signup month among them, and per month of the year before, the members' MRR
+    then times the contraction since (the kernel's ``composition`` and ``quality``).
 
     Returns ``(0, 0)``, or ``(month, segment + 1)`` of the first month a segment
     would win more than ``max_new`` accounts (the caller raises).  The loop

@@ -20,7 +20,14 @@ from typing import cast
 import numpy as np
 
 from saas_sim.engine import compiled
-from saas_sim.engine.compiled import COMPANY_RAW, SEGMENT_RAW
+from saas_sim.engine.compiled import (
+    COMPANY_PARAMS_ALL,
+    COMPANY_RAW,
+    MIGRATION_RAW,
+    POLICIES,
+    SEGMENT_PARAMS_ALL,
+    SEGMENT_RAW,
+)
 from saas_sim.engine.params import DrawnValues
 from saas_sim.errors import SimulationDiverged
 from saas_sim.model.catalog.fields import COMPANY_PARAM_PATHS, COMPANY_PARAMS, SEGMENT_PARAMS, keys_of
@@ -33,7 +40,7 @@ from saas_sim.model.churn import (
 from saas_sim.model.scenario import Event, Scenario, Segment
 from saas_sim.model.unit_economics import ltv_simple, payback_months
 
-__all__ = ["COMPANY_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_block"]
+__all__ = ["COMPANY_RAW", "MIGRATION_RAW", "SEGMENT_RAW", "BlockOutput", "Outputs", "simulate_block"]
 
 # More new accounts than this in one month of one path cannot be simulated meaningfully.
 MAX_NEW_ACCOUNTS = 1e9
@@ -96,6 +103,10 @@ class SegmentState:
                 if churn.monthly is not None
                 else period_churn_from_annual(self.get("churn.annual"), C)
             )
+        # What the programs running do to it (SPEC 2.7): every renewal's churn times churn_factor,
+        # expansion_add added to expansion.
+        self.churn_factor: float | np.ndarray = 1.0
+        self.expansion_add: float | np.ndarray = 0.0
         n0 = segment.starting_customers
         # The segment's starting MRR in total; by default every starting account pays ARPA.
         self.starting_mrr = (
@@ -111,6 +122,14 @@ class SegmentState:
     def param(self, name: str) -> float | np.ndarray:
         """The current value of one of the kernel's parameters (:data:`SEGMENT_PARAMS`)."""
         return self.params[name] if name in self.params else getattr(self, name)
+
+    def kernel_param(self, name: str) -> float | np.ndarray:
+        """A parameter as the kernel reads it (:data:`~saas_sim.engine.compiled.SEGMENT_PARAMS_ALL`): expansion
+        with the programs' change, clipped into 0..1 (SPEC 2.7)."""
+        value = self.param(name)
+        if name == "expansion_monthly" and not (np.ndim(self.expansion_add) == 0 and self.expansion_add == 0.0):
+            return np.clip(value + np.asarray(self.expansion_add), 0.0, 1.0)
+        return value
 
     def _funnel_cac(self) -> float | np.ndarray:
         f = self.funnel
@@ -168,7 +187,8 @@ class Outputs:
     def __init__(self, scenario: Scenario, paths: int):
         S, H = len(scenario.segments), scenario.horizon_months
         self.scenario = scenario
-        self.series = np.zeros((S, len(SEGMENT_RAW), paths, H))
+        self.raw_names = SEGMENT_RAW + (MIGRATION_RAW if scenario.migrations else ())
+        self.series = np.zeros((S, len(self.raw_names), paths, H))
         self.per_path = np.zeros((S, len(PER_PATH), paths))
         self.company = np.zeros((len(COMPANY_RAW), paths, H))
         self.starting_cash = np.zeros(paths)
@@ -178,7 +198,7 @@ class Outputs:
         rows = slice(row, row + paths)
         segments = {}
         for s, segment in enumerate(self.scenario.segments):
-            out = {name: self.series[s, k, rows] for k, name in enumerate(SEGMENT_RAW)}
+            out = {name: self.series[s, k, rows] for k, name in enumerate(self.raw_names)}
             out.update({name: self.per_path[s, k, rows] for k, name in enumerate(PER_PATH)})
             segments[segment.name] = out
         company = {name: self.company[k, rows] for k, name in enumerate(COMPANY_RAW)}
@@ -189,23 +209,28 @@ class Outputs:
 def _schedule(
     scenario: Scenario, values: DrawnValues, segs: list[SegmentState]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]:
-    """Parameters before any event and after each month with events; month-1 unit economics."""
+    """Parameters before any change and after each month with events or a program starting or
+    ending (SPEC 2.6, 2.7); month-1 unit economics (before any program: they are the segments' own)."""
     P = values.paths
+    H = scenario.horizon_months
     company = {name: values[path] for name, path in zip(COMPANY_PARAMS, COMPANY_PARAM_PATHS, strict=True)}
+    company["program_cost"] = 0.0
     by_name = {s.name: s for s in segs}
     events_by_month: dict[int, list[tuple[int, Event]]] = {}
     for i, event in enumerate(scenario.events):
         events_by_month.setdefault(event.month, []).append((i, event))
-    months = sorted(events_by_month)
-    segment_params = np.empty((len(months) + 1, len(segs), len(SEGMENT_PARAMS), P))
-    company_params = np.empty((len(months) + 1, len(COMPANY_PARAMS), P))
+    programs = program_months(scenario)
+    program_changes = {m for first, last in programs for m in (first, last + 1) if m <= H}
+    months = sorted(set(events_by_month) | program_changes)
+    segment_params = np.empty((len(months) + 1, len(segs), len(SEGMENT_PARAMS_ALL), P))
+    company_params = np.empty((len(months) + 1, len(COMPANY_PARAMS_ALL), P))
     cash_in = np.zeros((len(months) + 1, P))
 
     def snapshot(j: int) -> None:
         for s, seg in enumerate(segs):
-            for k, name in enumerate(SEGMENT_PARAMS):
-                segment_params[j, s, k] = seg.param(name)
-        for k, name in enumerate(COMPANY_PARAMS):
+            for k, name in enumerate(SEGMENT_PARAMS_ALL):
+                segment_params[j, s, k] = seg.kernel_param(name)
+        for k, name in enumerate(COMPANY_PARAMS_ALL):
             company_params[j, k] = company[name]
 
     snapshot(0)
@@ -213,12 +238,46 @@ def _schedule(
     for j, month in enumerate(months, start=1):
         if month > 1 and month1 is None:
             month1 = {s.name: unit_economics(s, values) for s in segs}
-        for i, event in events_by_month[month]:
+        for i, event in events_by_month.get(month, ()):
             cash_in[j] += apply_event(i, event, values, company, by_name)
+        if programs:
+            apply_programs(scenario, month, values, company, by_name)
         snapshot(j)
     if month1 is None:
         month1 = {s.name: unit_economics(s, values) for s in segs}
     return np.array(months, dtype=np.int64), segment_params, company_params, cash_in, month1
+
+
+def program_months(scenario: Scenario) -> list[tuple[int, int]]:
+    """Each program's first and last month (``to_month`` None: the horizon)."""
+    H = scenario.horizon_months
+    return [(p.from_month, min(p.to_month if p.to_month is not None else H, H)) for p in scenario.programs]
+
+
+def apply_programs(
+    scenario: Scenario,
+    month: int,
+    values: DrawnValues,
+    company: dict[str, float | np.ndarray],
+    by_name: dict[str, SegmentState],
+) -> None:
+    """Set what the programs running in ``month`` do (SPEC 2.7): each segment's churn factor (the product
+    of ``1 + churn_change`` of its programs) and expansion change (their sum), and their cost."""
+    factor: dict[str, float | np.ndarray] = dict.fromkeys(by_name, 1.0)
+    added: dict[str, float | np.ndarray] = dict.fromkeys(by_name, 0.0)
+    cost: float | np.ndarray = 0.0
+    for program, (first, last) in zip(scenario.programs, program_months(scenario), strict=True):
+        if not first <= month <= last:
+            continue
+        key = f"programs.{program.name}."
+        cost = cost + values[key + "cost_monthly"]
+        for name in program.segments:
+            factor[name] = factor[name] * (1.0 + values[key + "churn_change"])
+            added[name] = added[name] + values[key + "expansion_change"]
+    company["program_cost"] = cost
+    for name, seg in by_name.items():
+        seg.churn_factor = factor[name]
+        seg.expansion_add = added[name]
 
 
 def apply_event(
@@ -287,8 +346,23 @@ def simulate_block(
     group_each = np.zeros((len(segs), width))
     for s, (count, tenure, each) in enumerate(groups):
         group_count[s, : len(count)], group_tenure[s, : len(count)], group_each[s, : len(count)] = count, tenure, each
+    policy, funding, funding_months, funding_rounds, csm, csm_on = _company_policy(scenario, values)
+    names = {segment.name: s for s, segment in enumerate(scenario.segments)}
+    migrations = scenario.migrations
+    migration_source = np.array([names[m.source] for m in migrations], dtype=np.int64)
+    migration_target = np.array([names[m.target] for m in migrations], dtype=np.int64)
+    migration_rate = np.array([_per_path(values[f"migrations[{i}].monthly"], P) for i in range(len(migrations))])
+    migration_multiplier = np.array(
+        [_per_path(values[f"migrations[{i}].mrr_multiplier"], P) for i in range(len(migrations))]
+    )
+    migration_rate = migration_rate.reshape(len(migrations), P)
+    migration_multiplier = migration_multiplier.reshape(len(migrations), P)
     bound = compiled.uniforms_per_path(
-        H, [(int(C), tenure) for C, (_, tenure, _) in zip(contract, groups, strict=True)], len(months)
+        H,
+        [(int(C), tenure) for C, (_, tenure, _) in zip(contract, groups, strict=True)],
+        len(months),
+        migrations=len(migrations),
+        funding_rounds=funding_rounds,
     )
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
@@ -320,6 +394,16 @@ def simulate_block(
             mrr0,
             cohort_customers,
             cohort_mrr,
+            policy,
+            funding,
+            funding_months,
+            funding_rounds,
+            csm,
+            csm_on,
+            migration_source,
+            migration_target,
+            migration_rate,
+            migration_multiplier,
         )
         if month < 0:
             raise RuntimeError("the kernel read past its uniforms: uniforms_per_path is too small")
@@ -331,6 +415,26 @@ def simulate_block(
                 "or referrals bring in?)"
             )
     return compiled.by_age(cohort_customers), compiled.by_age(cohort_mrr)
+
+
+def _company_policy(scenario: Scenario, values: DrawnValues) -> tuple[int, np.ndarray, int, int, np.ndarray, int]:
+    """What the kernel reads of the company's cash policy, funding and customer success (SPEC 2.5, 2.7)."""
+    P = values.paths
+    company = scenario.company
+    policy = POLICIES.index(company.when_out_of_cash)
+    funding = np.zeros((3, P))
+    funding_months, funding_rounds = 1, 0
+    if company.funding is not None:
+        for k, key in enumerate(("below_cash", "amount", "probability")):
+            funding[k] = values[f"company.funding.{key}"]
+        funding_months, funding_rounds = company.funding.months_to_close, company.funding.max_rounds
+    csm = np.ones((2, P))
+    csm_on = 0
+    if company.customer_success is not None:
+        csm[0] = values["company.customer_success.arr_per_csm"]
+        csm[1] = values["company.customer_success.cost_per_csm_monthly"]
+        csm_on = 1
+    return policy, funding, funding_months, funding_rounds, csm, csm_on
 
 
 def unit_economics(s: SegmentState, values: DrawnValues) -> dict[str, np.ndarray]:

@@ -38,10 +38,12 @@ from saas_sim.model.catalog.metrics import (
     COMPANY_ONLY_SUMMARY,
     METRICS,
     NEVER_SUMMARY,
+    SEGMENT_ONLY_SERIES,
     UNIT_ECONOMICS,
 )
+from saas_sim.model.formulas import ratio
 from saas_sim.model.result import Cohorts, Segment, Statistic, SummaryStatistic
-from saas_sim.model.scenario import Scenario
+from saas_sim.model.scenario import Distribution, Number, Scenario
 
 # Changes whenever the same scenario, seed and paths would give other numbers (SPEC 5):
 # 0.1.0 the first engine; 0.2.0 the compiled kernel's SFC64 inversion draws, payback counted
@@ -179,6 +181,10 @@ class Numbers:
     # The company's per-path values of the summary metrics a report draws whole (ENDS), shape (paths,): its
     # histograms.  Not part of the result document (SPEC 5), which holds statistics only.
     ends: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    # Each program against the same scenario without it (SPEC 2.7), by name: PROGRAM_EFFECTS' statistics.
+    programs: dict[str, dict[str, SummaryStatistic]] = dataclasses.field(default_factory=dict)
+    # The per-path figures a program is judged on (program_basis), while the counterfactuals run.
+    basis: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @property
     def paths(self) -> int:
@@ -210,13 +216,30 @@ class SimulationRun:
         self.numbers: Numbers | None = None
 
     def progress(self) -> Iterator[tuple[int, int]]:
+        """``(paths_done, paths_total)`` after each block: the run's, then each program's counterfactual
+        (SPEC 2.7: the same scenario without it, same seed and paths)."""
         check_memory(self.scenario)
         started = time.perf_counter()
         outputs: list[BlockOutput] = []
-        yield from run_blocks(self.scenario, self.workers, outputs)
+        runs = 1 + len(self.scenario.programs)
+        paths = self.scenario.simulation.paths
+        for done, _ in run_blocks(self.scenario, self.workers, outputs):
+            yield done, runs * paths
         numbers = build_numbers(self.scenario, outputs, 0.0)
+        programs: dict[str, dict[str, SummaryStatistic]] = {}
+        for k, program in enumerate(self.scenario.programs):
+            without: list[BlockOutput] = []
+            for done, _ in run_blocks(without_program(self.scenario, k), self.workers, without):
+                yield (1 + k) * paths + done, runs * paths
+            _, raw = raw_per_path(self.scenario, without)
+            effects = program_effects(self.scenario, k, numbers.basis, program_basis(raw))
+            programs[program.name] = {
+                name: SummaryStatistic.from_json(describe_summary(values)) for name, values in effects.items()
+            }
         # statistics included
-        self.numbers = dataclasses.replace(numbers, elapsed_s=round(time.perf_counter() - started, 4))
+        self.numbers = dataclasses.replace(
+            numbers, programs=programs, basis={}, elapsed_s=round(time.perf_counter() - started, 4)
+        )
 
 
 def run_blocks(scenario: Scenario, workers: int, outputs: list[BlockOutput]) -> Iterator[tuple[int, int]]:
@@ -325,6 +348,7 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
         with ThreadPoolExecutor(max_workers=default_workers()) as pool:  # numpy adds without the GIL
             raw = dict(zip(ADDITIVE, pool.map(lambda name: _added(s[name] for s in segments), ADDITIVE)))
     raw["acquisition_spend"] = company["acquisition_spend"]
+    _company_only_movements(raw, segments, company)
     mrr = np.empty_like(raw["new_mrr"])
     level = raw["mrr0"]
     emptied = (raw["customers"] - raw["paid_new"] - raw["referral_new"]) == 0
@@ -340,9 +364,29 @@ def company_raw(segments: list[dict[str, np.ndarray]], company: dict[str, np.nda
         mrr[:, col] = level
     raw["net_new_mrr"] = raw["new_mrr"] + raw["expansion_mrr"] - raw["contraction_mrr"] - raw["churned_mrr"]
     raw["mrr"] = mrr
-    for name in ("fixed_costs", "cash", "cash_in", "starting_cash"):
+    for name in ("fixed_costs", "cash", "cash_in", "starting_cash", "closed", "funding_in", "csm_headcount"):
         raw[name] = company[name]
     return raw
+
+
+def _company_only_movements(
+    raw: dict[str, np.ndarray], segments: list[dict[str, np.ndarray]], company: dict[str, np.ndarray]
+) -> None:
+    """What the company has beyond the sum of its segments: the cost of customer-success managers and
+    programs (SPEC 2.7), the MRR a move between segments adds or removes (its expansion and
+    contraction), and its 12-month retention of the accounts that moved within the year (2.8)."""
+    extra = company["cs_extra"]
+    if extra.any():
+        raw["cs_cost"] = raw["cs_cost"] + extra
+    if "moved_expansion_mrr" not in segments[0]:
+        return
+    for name, into in (
+        ("moved_expansion_mrr", "expansion_mrr"),
+        ("moved_contraction_mrr", "contraction_mrr"),
+        ("nrr_12m_moved", "nrr_12m_numerator"),
+        ("grr_12m_moved", "grr_12m_numerator"),
+    ):
+        raw[into] = raw[into] + _added(s[name] for s in segments)
 
 
 def raw_per_path(
@@ -409,7 +453,9 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
     cohort_customers = _total(o.cohort_customers for o in outputs)
     cohort_mrr = _total(o.cohort_mrr for o in outputs)
     seg_raw, raw = raw_per_path(scenario, outputs)
-    one_segment = len(seg_raw) == 1
+    # With one segment the company's series are the segment's, unless the company pays for customer-success
+    # managers or programs (SPEC 2.7), which are its own costs.
+    one_segment = len(seg_raw) == 1 and not has_company_costs(scenario)
     # With one segment the company's series are the segment's, to the bit: described once.
     segments = (
         {} if one_segment else {name: _described(view(seg, company=False, lazy=True)) for name, seg in seg_raw.items()}
@@ -417,11 +463,16 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
     company_view = view(raw, company=True, lazy=True)
     company = _described(company_view)
     ends = {name: np.asarray(company_view["summary"][name], dtype=np.float64) for name in ENDS}
+    basis = program_basis(raw) if scenario.programs else {}
     if one_segment:
         name = next(iter(seg_raw))
+        nothing_moved = Statistic.from_json(describe(np.zeros_like(seg_raw[name]["customers"])))
         segments = {
             name: Segment(
-                {k: v for k, v in company.series.items() if k not in COMPANY_ONLY_SERIES},
+                {
+                    **{k: v for k, v in company.series.items() if k not in COMPANY_ONLY_SERIES},
+                    **dict.fromkeys(SEGMENT_ONLY_SERIES, nothing_moved),  # one segment: nowhere to move
+                },
                 {k: v for k, v in company.summary.items() if k not in COMPANY_ONLY_SUMMARY},
             )
         }
@@ -433,7 +484,101 @@ def build_numbers(scenario: Scenario, outputs: list[BlockOutput], elapsed_s: flo
         cohorts=Cohorts(cohort_table(cohort_customers), cohort_table(cohort_mrr)),
         elapsed_s=round(elapsed_s, 4),
         ends=ends,
+        basis=basis,
     )
+
+
+# -- Programs against the same scenario without them (SPEC 2.7) -------------------------------------
+
+PROGRAM_EFFECTS = ("cost", "saved_customers", "saved_arr", "extra_gross_profit", "roi", "roi_arr", "churn_change_pp")
+
+
+def _nothing_like(value: Number) -> Number:
+    """0 in the form of ``value``: an uncertain value stays a distribution (of 0), so that every other
+    uncertain value of the scenario is drawn from the same normal as before."""
+    return Distribution("uniform", (("low", 0.0), ("high", 0.0))) if isinstance(value, Distribution) else 0.0
+
+
+def without_program(scenario: Scenario, k: int) -> Scenario:
+    """The scenario with program ``k`` doing nothing and costing nothing: the same draws, and the same
+    months of change (its first and last stay), so that both runs read the same uniforms per path."""
+    program = scenario.programs[k]
+    idle = dataclasses.replace(
+        program,
+        cost_monthly=_nothing_like(program.cost_monthly),
+        churn_change=_nothing_like(program.churn_change),
+        expansion_change=_nothing_like(program.expansion_change),
+    )
+    programs = list(scenario.programs)
+    programs[k] = idle
+    return dataclasses.replace(scenario, programs=tuple(programs))
+
+
+def program_basis(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The company's per-path figures a program is judged on: customers, ARR and annualized logo churn
+    at the end, gross profit over the horizon, and the months it was still open (a program costs
+    nothing once the company has shut down)."""
+    series = metrics.LazySeries(raw, company=True)
+    summary = metrics.summary(series, raw, company=True, metrics=[METRICS["annualized_logo_churn_end"]])
+    return {
+        "customers_end": series["customers"][:, -1].copy(),
+        "arr_end": series["arr"][:, -1].copy(),
+        "gross_profit": series["gross_profit"].sum(axis=1),
+        "annualized_logo_churn_end": summary["annualized_logo_churn_end"],
+        "open": 1.0 - raw["closed"],
+    }
+
+
+def program_effects(
+    scenario: Scenario, k: int, with_it: dict[str, np.ndarray], without: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Program ``k``'s effects per path (SPEC 2.7), from the run with it and the run without."""
+    program = scenario.programs[k]
+    H = scenario.horizon_months
+    first, last = program.from_month, min(program.to_month or H, H)
+    monthly = np.concatenate(
+        [
+            np.broadcast_to(
+                draw_values(scenario, block_generator(scenario.simulation.seed, block), size)[
+                    f"programs.{program.name}.cost_monthly"
+                ],
+                (size,),
+            )
+            for block, size in enumerate(block_sizes(scenario.simulation.paths))
+        ]
+    )
+    cost = monthly * with_it["open"][:, first - 1 : last].sum(axis=1)
+    extra = with_it["gross_profit"] - without["gross_profit"]
+    saved_arr = with_it["arr_end"] - without["arr_end"]
+    return {
+        "cost": cost,
+        "saved_customers": with_it["customers_end"] - without["customers_end"],
+        "saved_arr": saved_arr,
+        "extra_gross_profit": extra,
+        "roi": ratio(extra - cost, cost),
+        "roi_arr": ratio(saved_arr, cost),
+        "churn_change_pp": 100.0 * (with_it["annualized_logo_churn_end"] - without["annualized_logo_churn_end"]),
+    }
+
+
+def program_effect_per_path(scenario: Scenario, program: str, effect: str, *, workers: int | None = None) -> np.ndarray:
+    """One effect of one program per path (SPEC 2.7): the run with it against the run without; for
+    analyses that read a program's effect (``goal --target "programs.Save.roi_arr >= 2"``)."""
+    scenario = scenario if scenario.simulation.seed is not None else with_overrides(scenario)
+    k = [p.name for p in scenario.programs].index(program)
+    check_memory(scenario)
+    bases = []
+    for run in (scenario, without_program(scenario, k)):
+        outputs: list[BlockOutput] = []
+        for _ in run_blocks(run, workers or default_workers(), outputs):
+            pass
+        bases.append(program_basis(raw_per_path(scenario, outputs)[1]))
+    return program_effects(scenario, k, bases[0], bases[1])[effect]
+
+
+def has_company_costs(scenario: Scenario) -> bool:
+    """Whether the company has costs of its own beyond its segments': managers or programs (SPEC 2.7)."""
+    return bool(scenario.programs) or scenario.company.customer_success is not None
 
 
 def cohort_table(totals: np.ndarray) -> list[list[float | None]]:

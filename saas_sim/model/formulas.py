@@ -62,6 +62,22 @@ class Views:
         return self._summary(name)
 
 
+def retention_base(v: Views) -> np.ndarray:
+    """The denominator of 12-month retention: mrr(t−12), less, in a segment with migrations (SPEC 2.8), the
+    MRR then of its accounts of then that moved out since (the kernel's ``moved_out_base``).
+
+    A segment's retention is taken over the accounts of t−12 that have not moved out by t; the
+    company's follows every account, wherever it moved.
+    """
+    base = v.lagged("mrr", start="mrr0", lag=YEAR)
+    return base - v.raw["moved_out_base"] if "moved_out_base" in v.raw else base
+
+
+def raw_or_zero(v: Views, name: str) -> np.ndarray:
+    """The kernel's series ``name`` of a segment, or zeros where the scenario has no migrations to record."""
+    return v.raw[name] if name in v.raw else np.zeros_like(v.raw["customers"])
+
+
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, ``nan`` where the denominator is zero."""
     numerator, denominator = np.broadcast_arrays(np.asarray(numerator, float), np.asarray(denominator, float))

@@ -28,10 +28,11 @@ Recipe = Callable[[], np.ndarray]
 def in_view(metrics: Sequence[Metric], *, company: bool) -> list[Metric]:
     """The metrics a view has, in the order the result lists them: the catalog's, the company-only ones last.
 
-    A segment has no company-only metric.  (The result document has listed
+    A segment has no company-only metric, the company no segment-only one (accounts moving between
+    segments).  (The result document has listed
     the company-only names after the others since its first version.)
     """
-    shared = [metric for metric in metrics if not metric.company_only]
+    shared = [metric for metric in metrics if not metric.company_only and not (company and metric.segment_only)]
     return shared + [metric for metric in metrics if metric.company_only] if company else shared
 
 

@@ -11,8 +11,8 @@ treat them as read-only.
 A key the code emits only sometimes is kept exactly: a series' ``n`` (counts by month, when a
 month rests on too few paths), a summary's ``n`` (when fewer paths than the run's define it)
 and ``never`` (carried by a metric whose ``inf`` means never, SPEC 3.2, even when it is
-``null``); a diagnosis check's ``never`` likewise.  Issue 18's ``programs`` will be one more
-field of :class:`Result`, after ``diagnosis``.
+``null``); a diagnosis check's ``never`` likewise.  ``programs`` (SPEC 2.7) is in the document
+only when the scenario has programs.
 """
 
 from __future__ import annotations
@@ -239,6 +239,8 @@ class Result:
     diagnosis: Diagnosis
     elapsed_s: float
     schema: str = field(default=SCHEMA)
+    # Each program against the same scenario without it (SPEC 2.7): cost, saved_customers, ... by name.
+    programs: dict[str, dict[str, SummaryStatistic]] = field(default_factory=dict)
 
     @property
     def currency(self) -> str:
@@ -261,6 +263,11 @@ class Result:
             "summary": _summary_to_json(self.summary),
             "cohorts": self.cohorts.to_json(),
             "diagnosis": self.diagnosis.to_json(),
+            **(
+                {"programs": {name: _summary_to_json(effects) for name, effects in self.programs.items()}}
+                if self.programs
+                else {}
+            ),
             "elapsed_s": self.elapsed_s,
         }
 
@@ -281,4 +288,5 @@ class Result:
             cohorts=Cohorts.from_json(d["cohorts"]),
             diagnosis=Diagnosis.from_json(d["diagnosis"]),
             elapsed_s=d["elapsed_s"],
+            programs={name: summary_from_json(effects) for name, effects in d.get("programs", {}).items()},
         )

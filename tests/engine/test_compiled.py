@@ -123,15 +123,20 @@ def test_the_extension_writes_the_series_in_the_order_python_reads_them():
 
 
 def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
-    """The layout reaches the extension on every call (nothing is frozen into a cache): it is the catalog's."""
-    assert compiled.LAYOUT[:2] == (len(SEGMENT_PARAMS), len(COMPANY_PARAMS))
-    assert [SEGMENT_PARAMS[i] for i in compiled.LAYOUT[2:13]] == [
+    """The layout reaches the extension on every call (nothing is frozen into a cache): it is the catalog's,
+    then what programs make of it (SPEC 2.7)."""
+    assert (*SEGMENT_PARAMS, "churn_factor") == compiled.SEGMENT_PARAMS_ALL
+    assert (*COMPANY_PARAMS, "program_cost") == compiled.COMPANY_PARAMS_ALL
+    assert compiled.LAYOUT[:2] == (len(SEGMENT_PARAMS) + 1, len(COMPANY_PARAMS) + 1)
+    assert [compiled.SEGMENT_PARAMS_ALL[i] for i in compiled.LAYOUT[2:13]] == [
         "spend_share", "cac", "cac_elasticity", "arpa_monthly", "expansion_monthly", "contraction_monthly",
         "gross_margin", "retention_cost_monthly", "referrals_monthly", "p", "spread",
     ]  # fmt: skip
-    assert [COMPANY_PARAMS[i] for i in compiled.LAYOUT[13:]] == [
+    assert [compiled.COMPANY_PARAMS_ALL[i] for i in compiled.LAYOUT[13:17]] == [
         "fixed_costs_monthly", "spend_monthly", "spend_growth_monthly", "reinvest_gross_profit",
     ]  # fmt: skip
+    assert compiled.SEGMENT_PARAMS_ALL[compiled.LAYOUT[17]] == "churn_factor"
+    assert compiled.COMPANY_PARAMS_ALL[compiled.LAYOUT[18]] == "program_cost"
 
 
 def test_a_layout_the_extension_does_not_know_is_refused():
@@ -139,8 +144,9 @@ def test_a_layout_the_extension_does_not_know_is_refused():
     groups = (ints(1), ints(2), ints(2), floats(2))  # how many, count, tenure, MRR per account
     arrays = (ints(1), ints(1), ints(1), *groups, floats(2), ints(1), floats(4), floats(3), floats(2), floats(1))
     outputs = (floats(4), floats(3), floats(2), floats(2), floats(2))
+    company = (0, floats(2), 1, 0, floats(2), 0, ints(1), ints(1), floats(2), floats(2))  # policy .. migrations
     with pytest.raises(ValueError, match="layout"):
-        compiled._kernels.simulate_paths(0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, ints(1))
+        compiled._kernels.simulate_paths(0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, *company, ints(1))
 
 
 def test_an_extension_built_from_another_source_is_refused(tmp_path):

@@ -64,6 +64,7 @@ MRR = "MRR and its movements (monthly)"
 RETENTION = "Retention (monthly)"
 ACQUISITION = "Acquisition (monthly)"
 MONEY = "Money (monthly)"
+MOVES = "Moves between segments (monthly)"
 PER_PATH = "Summary: one value per path"
 
 _ACRONYMS = {"arr": "ARR", "mrr": "MRR", "nrr": "NRR", "grr": "GRR", "cac": "CAC", "ltv": "LTV"}
@@ -94,6 +95,7 @@ class Metric:
     better: Better | None = None  # which way is better (None: neither, or not judged)
     statistic: Statistic = "p50"  # what a user reads over paths: the mean of a 0/1 metric is its probability
     company_only: bool = False  # the company has it, a segment does not (cash and what follows from it)
+    segment_only: bool = False  # a segment has it, the company does not (accounts moving between segments)
     undefined: Undefined = "undefined"  # "never": inf on a path means it never happens, and counts (SPEC 3.2)
     undefined_p50_reads_never: bool = False  # on screen, an undefined p50 reads "never", not "—"
     unit_economics: bool = False  # per segment from month-1 parameters (the kernel); the company weighs them
@@ -339,7 +341,7 @@ SERIES: tuple[Metric, ...] = (
         _RECIPES,
         # the kernel counts the numerator (the MRR now of the accounts active a year ago)
         derive=lambda v: formulas.from_month(
-            formulas.ratio(v["nrr_12m_numerator"], v.lagged("mrr", start="mrr0", lag=formulas.YEAR)), formulas.YEAR
+            formulas.ratio(v["nrr_12m_numerator"], formulas.retention_base(v)), formulas.YEAR
         ),
     ),
     Metric(
@@ -351,7 +353,7 @@ SERIES: tuple[Metric, ...] = (
         "Σ over those accounts still active at t of MRR(t−12) × Π (1 − contraction rate) / mrr(t−12); from t = 12",
         _RECIPES,
         derive=lambda v: formulas.from_month(
-            formulas.ratio(v["grr_12m_numerator"], v.lagged("mrr", start="mrr0", lag=formulas.YEAR)), formulas.YEAR
+            formulas.ratio(v["grr_12m_numerator"], formulas.retention_base(v)), formulas.YEAR
         ),
     ),
     Metric(
@@ -453,6 +455,73 @@ SERIES: tuple[Metric, ...] = (
         f"{_FORMULAS}.net_burn",
         company_only=True,
         derive=lambda v: formulas.net_burn(v["cash"], v.raw["starting_cash"], v["cash_in"]),
+    ),
+    Metric(
+        "closed",
+        "series",
+        "number",
+        MONEY,
+        "1 once the company has shut down for want of cash (when_out_of_cash: shut_down); its mean is the "
+        "share of futures closed by then (company only).",
+        "1 from the month after the first month with cash < 0, under shut_down; else 0",
+        _KERNEL,
+        better="lower",
+        company_only=True,
+    ),
+    Metric(
+        "funding_in",
+        "series",
+        "number",
+        MONEY,
+        "Cash a funding round brought in this month (company.funding; company only).",
+        "amount, months_to_close after an attempt that closed",
+        _KERNEL,
+        company_only=True,
+    ),
+    Metric(
+        "csm_headcount",
+        "series",
+        "count",
+        MONEY,
+        "Customer-success managers staffed for last month's ARR (company.customer_success; company only).",
+        "⌈arr(t−1) / arr_per_csm⌉",
+        _KERNEL,
+        company_only=True,
+    ),
+    *(
+        Metric(
+            name,
+            "series",
+            "number",
+            MOVES,
+            meaning,
+            formula,
+            _RECIPES,
+            segment_only=True,
+            derive=lambda v, name=name: formulas.raw_or_zero(v, name),
+        )
+        for name, meaning, formula in (
+            (
+                "migrated_in_customers",
+                "Accounts that moved into this segment this month (migrations; segments only).",
+                "Σ migrations into it: Binomial(accounts of the source, monthly)",
+            ),
+            (
+                "migrated_out_customers",
+                "Accounts that moved out of this segment this month (migrations; segments only).",
+                "Σ migrations out of it, each applied to the accounts still there",
+            ),
+            (
+                "migrated_in_mrr",
+                "MRR that moved into this segment, after the move's multiplier (segments only).",
+                "Σ movers' MRR × mrr_multiplier",
+            ),
+            (
+                "migrated_out_mrr",
+                "MRR that moved out of this segment, before the move (segments only).",
+                "Σ movers' MRR",
+            ),
+        )
     ),
 )
 
@@ -697,6 +766,7 @@ SUMMARY_METRICS: tuple[str, ...] = tuple(entry.name for entry in SUMMARY)
 """The summary metrics of SPEC 3.2, in its order."""
 MEAN_METRICS: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.statistic == "mean")
 COMPANY_ONLY_SERIES: tuple[str, ...] = tuple(entry.name for entry in SERIES if entry.company_only)
+SEGMENT_ONLY_SERIES: tuple[str, ...] = tuple(entry.name for entry in SERIES if entry.segment_only)
 COMPANY_ONLY_SUMMARY: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.company_only)
 NEVER_SUMMARY: tuple[str, ...] = tuple(entry.name for entry in SUMMARY if entry.inf_is_never)
 """Summaries where ``inf`` means "never" (SPEC 3.2), which is not undefined: their statistics count it."""
