@@ -24,6 +24,7 @@ Notation of the formulas: month ``t = 1..H``, ``x(t−1)`` last month's value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -134,6 +135,11 @@ class Metric:
     def inf_is_never(self) -> bool:
         """Whether ``inf`` on a path means "never": the statistics count it (:data:`NEVER_SUMMARY`)."""
         return self.undefined == "never"
+
+
+def _raw_or_zero(v: Views, name: str) -> np.ndarray:
+    """A segment's move series: the kernel's, or zeros in a scenario without migrations."""
+    return formulas.raw_or_zero(v, name)
 
 
 CAC = Metric(
@@ -498,7 +504,7 @@ SERIES: tuple[Metric, ...] = (
             formula,
             _RECIPES,
             segment_only=True,
-            derive=lambda v, name=name: formulas.raw_or_zero(v, name),
+            derive=functools.partial(_raw_or_zero, name=name),
         )
         for name, meaning, formula in (
             (
