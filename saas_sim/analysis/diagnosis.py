@@ -118,6 +118,18 @@ CHECKS = (
     ),
 )
 
+BURN_UNFUNDED = (
+    "The burn buys ARR cheaply, but more likely than not the cash runs out first: growth the money does "
+    "not last for is not efficient; fund it or slow it."
+)
+
+
+def _mostly_out_of_cash(summary: Mapping[str, SummaryStatistic]) -> bool:
+    """Whether most paths run out of cash (the mean of out_of_cash, its probability, over 50 %)."""
+    probability = summary["out_of_cash"].mean
+    return probability is not None and probability > 0.5
+
+
 # When neither retention check could be graded (a horizon under 12 months), the other
 # focuses must not claim that retention is sound.
 FOCUS_ADVICE_RETENTION_UNJUDGED = {
@@ -148,11 +160,16 @@ def diagnosis_of(summary: Mapping[str, SummaryStatistic]) -> Diagnosis:
             never = stats.never
             if value is None and never:  # the p50 lands on a path that never pays back
                 value = math.inf
+        advice = None
         if value is None:
             grade, shown = "n/a", None
         else:
             grade = check.grade(value)
             shown = value if math.isfinite(value) else None
+            if check.metric == "burn_multiple" and grade != "bad" and _mostly_out_of_cash(summary):
+                # Growth the money does not last for is not efficient, however little it burns per
+                # dollar of new ARR (issue 18: a workshop room noticed the contradiction).
+                grade, advice = "bad", BURN_UNFUNDED
         status[check.metric] = grade
         # never: the share of paths that never pay back; value null with it > 0: never
         checks.append(
@@ -161,7 +178,7 @@ def diagnosis_of(summary: Mapping[str, SummaryStatistic]) -> Diagnosis:
                 check.statistic,
                 shown,
                 grade,
-                check.advice[grade],
+                advice or check.advice[grade],
                 never=never,
                 counts_never=check.metric in NEVER_SUMMARY,
             )

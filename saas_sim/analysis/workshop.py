@@ -415,9 +415,8 @@ def _vicious_facts(result: Result, _: Result | None) -> dict[str, Fact]:
 
 
 def _vicious_chart(result: Result, _: Result | None) -> Chart:
-    return Chart(
-        "Cash: the bank pays for growth", "money", result.months, result.series["cash"].to_json(), zero_line=True
-    )
+    # The ARR fan: bought with the bank's money, it falls to nothing where the money ends (shut_down).
+    return Chart("ARR: bought, then gone with the cash", "money", result.months, result.series["arr"].to_json())
 
 
 def _virtuous_facts(result: Result, baseline: Result | None) -> dict[str, Fact]:
@@ -589,8 +588,9 @@ def steps() -> list[Step]:
             "The board wants growth, so marketing grows {growth} a month, paid from the bank, while "
             "{churn_monthly} of customers leave every month: {churn_annual} a year. New customers pour in at "
             "the top and drain out at the bottom; each brings back {ltv_cac} what it cost. ARR is bought, not "
-            "kept: cash runs out in {out_of_cash} of futures (median: {cash_out_month}). More spend on a leaky "
-            "bucket only empties the bank faster.",
+            "kept: cash runs out in {out_of_cash} of futures (median: {cash_out_month}), and the company shuts "
+            "down with it: the ARR of {arr_at_cash_out} falls to {arr_end}. More spend on a leaky bucket only "
+            "empties the bank faster.",
             "fix retention first, then CAC and payback, then lifetime value; only then spend.",
             "SaaS-metrics literature; scenarios/vicious-cycle.yaml",
             vicious,

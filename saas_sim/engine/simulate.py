@@ -396,6 +396,9 @@ def raw_per_path(
     seg_raw = {s.name: _concat(outputs, _segment_of(s.name)) for s in scenario.segments}
     company_out = _concat(outputs, lambda o: o.company)
     raw = company_raw(list(seg_raw.values()), company_out)
+    if scenario.company.when_out_of_cash == "shut_down":  # a segment's retention at the end reads it too
+        for seg in seg_raw.values():
+            seg["closed"] = company_out["closed"]
     raw.update(metrics.weighted_unit_economics(list(seg_raw.values())))
     return seg_raw, raw
 

@@ -73,6 +73,23 @@ def retention_base(v: Views) -> np.ndarray:
     return base - v.raw["moved_out_base"] if "moved_out_base" in v.raw else base
 
 
+def last_open(series: np.ndarray, closed: np.ndarray | None) -> np.ndarray:
+    """A series at t = H, or, on a path that shut down for want of cash (SPEC 2.5), at its last month open.
+
+    ``closed`` is 1 from the month after the shut-down: a retention "at the end" of a company that no
+    longer exists would read its closing (every account lost) or nothing at all; what it kept while it
+    ran is what a founder asks.  ``closed`` None: no path shuts down.
+    """
+    end = series[:, -1].copy()
+    if closed is None:
+        return end
+    shut = closed[:, -1] > 0
+    if shut.any():
+        last = np.argmax(closed[shut] > 0, axis=1) - 1  # the column of the month it closed
+        end[shut] = np.where(last >= 0, series[shut, np.maximum(last, 0)], np.nan)
+    return end
+
+
 def raw_or_zero(v: Views, name: str) -> np.ndarray:
     """The kernel's series ``name`` of a segment, or zeros where the scenario has no migrations to record."""
     return v.raw[name] if name in v.raw else np.zeros_like(v.raw["customers"])

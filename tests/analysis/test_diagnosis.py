@@ -128,3 +128,21 @@ def test_payback_check_reads_the_statistic_the_result_shows_and_says_never():
     assert check["value"] == shown["p50"] == 5.0 and check["status"] == "ok"
     assert check["never"] == shown["never"] == pytest.approx(4 / 11)
     assert "never" not in next(c for c in diagnose(values)["checks"] if c["metric"] == "ltv_cac")
+
+
+@pytest.mark.parametrize(
+    "share,burn,expected", [(0.6, 0.5, "bad"), (0.6, 2.0, "bad"), (0.5, 0.5, "ok"), (0.4, 2.0, "warn")]
+)
+def test_a_burn_the_money_does_not_last_for_is_never_efficient(share, burn, expected):
+    """Issue 18: a plan most of whose futures run out of cash is not 'buying growth efficiently', however
+    little it burns per dollar of new ARR (the vicious cycle on borrowed money read burn 0.5x 'ok')."""
+    values = summary(burn_multiple=burn)
+    out = int(round(share * 10))
+    values["out_of_cash"] = np.array([1.0] * out + [0.0] * (10 - out))
+    result = diagnose(values)
+    assert status(result, "burn_multiple") == expected
+    check = next(c for c in result["checks"] if c["metric"] == "burn_multiple")
+    assert check["value"] == pytest.approx(burn)  # the value stays what it is: only its grade changes
+    if share > 0.5:
+        assert "cash runs out first" in check["advice"]
+    assert result["focus"] == "cash"
