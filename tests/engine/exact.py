@@ -6,13 +6,21 @@ acquisition), so carrying expected counts through the months gives the
 exact means the Monte-Carlo averages must agree with.  Valid for scenarios
 without uncertain values, and without ``cac_elasticity`` when gross profit
 is reinvested (spend is then random and CAC non-linear in it).
+
+Programs (2.7: a churn factor on h(n), an expansion change, a cost) and
+migrations (2.8: count x monthly movers per group, rules in file order, the
+movers a group of tenure 0 in the target) stay linear and are exact here;
+customer-success managers are a ceiling of last month's ARR and come as
+bounds (see :func:`expected_series`).  The cash policies other than
+``continue`` and funding are not linear and are refused.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from saas_sim.model.scenario import Scenario, Segment
+from saas_sim.model.scenario import Program, Scenario, Segment
 
 
 @dataclass
@@ -93,6 +101,13 @@ class SegmentMeans:
             self.params[key] = value
 
     def month(self, company_spend: float) -> dict[str, float]:
+        """Month t without programs or migrations: churn and expansion, then acquisition."""
+        out = self.churn_and_expand()
+        return self.acquire(company_spend, out)
+
+    def churn_and_expand(self, churn_factor: float = 1.0, expansion_change: float = 0.0) -> dict[str, float]:
+        """2.1-2.3: age, renewals, churn (each h(n) x ``churn_factor``, clipped to 1: the programs of 2.7),
+        expansion ``clip(e + expansion_change, 0, 1)`` and contraction of the survivors."""
         q = self.params
         out = dict.fromkeys(("churned", "renewals_due", "churned_mrr"), 0.0)
         renewed = []
@@ -100,18 +115,42 @@ class SegmentMeans:
             g.tenure += 1
             if g.tenure % self.C == 0:
                 n = g.tenure // self.C
-                lost = g.count * self.h(n)
+                lost = g.count * min(1.0, self.h(n) * churn_factor)
                 out["renewals_due"] += g.count
                 out["churned"] += lost
                 out["churned_mrr"] += lost * g.mrr_per_account
                 g.count -= lost
                 renewed.append(g)
-        survivors = sum(g.count for g in self.groups)
+        self.survivors = sum(g.count for g in self.groups)
         base = sum(g.count * g.mrr_per_account for g in self.groups)
-        e, c = q["expansion_monthly"], q["contraction_monthly"]
+        e = min(1.0, max(0.0, q["expansion_monthly"] + expansion_change))
+        c = q["contraction_monthly"]
         out["expansion_mrr"], out["contraction_mrr"] = e * base, c * base
         for g in self.groups:
             g.mrr_per_account *= 1 + e - c
+        # upfront: the accounts that renewed start a term at their MRR after the change (before any move)
+        self.renewed_mrr = sum(g.count * g.mrr_per_account for g in renewed)
+        self.arrived_mrr = 0.0  # MRR (after the move) of this month's movers into the segment (2.8)
+        out.update(migrated_in_customers=0.0, migrated_out_customers=0.0, migrated_in_mrr=0.0, migrated_out_mrr=0.0)
+        return out
+
+    def move_out(self, share: float) -> tuple[float, float]:
+        """2.8: every group present before this month's arrivals loses ``share`` of its accounts in
+        expectation; returns (accounts, MRR before the move)."""
+        count = mrr = 0.0
+        for g in self.groups:
+            moved = g.count * share
+            g.count -= moved
+            count += moved
+            mrr += moved * g.mrr_per_account
+        return count, mrr
+
+    def acquire(self, company_spend: float, out: dict[str, float]) -> dict[str, float]:
+        """2.4-2.5: this month's movers join as a group of tenure 0, then acquisition and money."""
+        q = self.params
+        survivors = self.survivors  # after churn (2.4), before the month's moves
+        if out["migrated_in_customers"] > 0:
+            self.groups.append(Group(0, out["migrated_in_customers"], self.arrived_mrr / out["migrated_in_customers"]))
         spend = company_spend * q["spend_share"]
         if self.spend_month1 is None:
             self.spend_month1 = spend
@@ -120,25 +159,41 @@ class SegmentMeans:
         new = paid + q["referrals_monthly"] * survivors
         self.groups.append(Group(0, new, q["arpa_monthly"]))
         revenue = sum(g.count * g.mrr_per_account for g in self.groups)
+        customers = sum(g.count for g in self.groups)
         out.update(
             paid_new=paid,
             new=new,
-            customers=survivors + new,
+            customers=customers,
             mrr=revenue,
             new_mrr=new * q["arpa_monthly"],
             spend=spend,
             gross_profit=revenue * q["gross_margin"],
-            cs_cost=q["retention_cost_monthly"] * (survivors + new),
+            cs_cost=q["retention_cost_monthly"] * customers,
         )
-        if self.seg.billing == "upfront":
-            out["collections"] = self.C * (sum(g.count * g.mrr_per_account for g in renewed) + new * q["arpa_monthly"])
+        if self.seg.billing == "upfront":  # movers start a term at the move (2.8)
+            out["collections"] = self.C * (self.renewed_mrr + new * q["arpa_monthly"] + self.arrived_mrr)
         else:
             out["collections"] = revenue
         return out
 
 
+def active_programs(scenario: Scenario, t: int) -> list[Program]:
+    """2.7: the programs running in month t (``to_month`` None: to the horizon)."""
+    H = scenario.horizon_months
+    return [p for p in scenario.programs if p.from_month <= t <= (p.to_month if p.to_month is not None else H)]
+
+
 def expected_series(scenario: Scenario) -> dict[str, list[float]]:
-    """Expected company series, month 1..H, plus per segment ``"<name>.<series>"``."""
+    """Expected company series, month 1..H, plus per segment ``"<name>.<series>"``.
+
+    Programs (2.7) and migrations (2.8) are linear in expectation and exact here. Customer-success
+    managers are not (a ceiling of last month's ARR): ``csm_ratio`` is E[ARR_{t-1}] / arr_per_csm, so
+    ``E[csm_headcount]`` lies in ``[csm_ratio, csm_ratio + 1)``; ``cs_cost`` and ``cash`` count
+    ``csm_ratio`` managers (the lower bound of the cost, so the upper bound of cash), and ``csm_exact``
+    is ``ceil(csm_ratio)``, the headcount itself where last month's ARR is certain. Valid under
+    ``when_out_of_cash: continue`` without funding (the other policies are not linear).
+    """
+    assert scenario.company.when_out_of_cash == "continue" and scenario.company.funding is None
     segs = [SegmentMeans(s) for s in scenario.segments]
     by_name = {s.seg.name: s for s in segs}
     company = {
@@ -147,8 +202,10 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
         "growth": scenario.acquisition.spend_growth_monthly,
         "reinvest": scenario.acquisition.reinvest_gross_profit,
     }
+    csm = scenario.company.customer_success
     cash = scenario.company.starting_cash
     gross_profit_prev = 0.0
+    mrr_prev = sum(g.count * g.mrr_per_account for s in segs for g in s.groups)
     out: dict[str, list[float]] = {}
     for t in range(1, scenario.horizon_months + 1):
         cash_in = 0.0
@@ -170,8 +227,45 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
                     ] = value
             cash_in += event.cash_in or 0.0
         spend = company["spend"] * (1 + company["growth"]) ** (t - 1) + company["reinvest"] * gross_profit_prev
-        months = [s.month(spend) for s in segs]
+        running = active_programs(scenario, t)
+        program_cost = sum(p.cost_monthly for p in running)
+        months = []
+        for s in segs:
+            factor, added = 1.0, 0.0
+            for p in running:
+                if s.seg.name in p.segments:
+                    factor *= 1 + p.churn_change
+                    added += p.expansion_change
+            months.append(s.churn_and_expand(factor, added))
+        month_of = {s.seg.name: m for s, m in zip(segs, months)}
+        moved_expansion = moved_contraction = 0.0
+        for rule in scenario.migrations:  # in file order, each on the accounts still there
+            count, mrr = by_name[rule.source].move_out(rule.monthly)
+            after = mrr * rule.mrr_multiplier
+            month_of[rule.source]["migrated_out_customers"] += count
+            month_of[rule.source]["migrated_out_mrr"] += mrr
+            month_of[rule.target]["migrated_in_customers"] += count
+            month_of[rule.target]["migrated_in_mrr"] += after
+            by_name[rule.target].arrived_mrr += after
+            if rule.mrr_multiplier >= 1:
+                moved_expansion += after - mrr
+            else:
+                moved_contraction += mrr - after
+        months = [s.acquire(spend, m) for s, m in zip(segs, months)]
         totals = {k: sum(m[k] for m in months) for k in months[0]}
+        totals["expansion_mrr"] += moved_expansion
+        totals["contraction_mrr"] += moved_contraction
+        for k in ("migrated_in_customers", "migrated_out_customers", "migrated_in_mrr", "migrated_out_mrr"):
+            del totals[k]
+        totals["program_cost"] = program_cost
+        totals["cs_cost"] += program_cost
+        if csm is not None:
+            ratio = 12 * mrr_prev / csm.arr_per_csm
+            totals["csm_ratio"] = ratio
+            totals["csm_exact"] = float(math.ceil(ratio * (1 - 1e-12)))
+            totals["cs_cost"] += ratio * csm.cost_per_csm_monthly
+        totals["net_new_mrr"] = totals["mrr"] - mrr_prev
+        mrr_prev = totals["mrr"]
         cash += (
             totals["collections"]
             - (totals["mrr"] - totals["gross_profit"])
