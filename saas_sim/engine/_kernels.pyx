@@ -413,6 +413,8 @@ def simulate_paths(
     const int64_t[::1] migration_target not None,
     const double[:, ::1] migration_rate not None,
     const double[:, ::1] migration_multiplier not None,
+    const int64_t[::1] regions not None,
+    const int64_t[:, ::1] forced not None,
     const int64_t[::1] layout not None,
 ):
     """See :func:`saas_sim.engine.compiled.simulate_paths`."""
@@ -481,6 +483,10 @@ def simulate_paths(
     cdef double[:, :, ::1] moved_base = moved_base_a
     cdef double[:, ::1] arrival_quality = arrival_quality_a
     cdef double[:, ::1] arrival_composition = arrival_composition_a
+    if regions.shape[0] != S + 4 or forced.shape[0] != change_month.shape[0] or forced.shape[1] != S:
+        raise ValueError("the uniform regions or the forced redraws do not match the segments and months")
+    cursor_a = np.zeros(S + 2, np.int64)
+    cdef int64_t[::1] cursor = cursor_a
     cdef int64_t failed_month = 0, failed_segment = 0
     with nogil:
         _simulate(
@@ -489,7 +495,7 @@ def simulate_paths(
             change_month, segment_params, company_params, cash_in, starting_cash, uniforms, bound,
             max_new, series, company, mrr0, cohort_customers, cohort_mrr, layout,
             policy, funding, funding_months, funding_rounds, csm, csm_on,
-            migration_source, migration_target, migration_rate, migration_multiplier,
+            migration_source, migration_target, migration_rate, migration_multiplier, regions, forced, cursor,
             counts, each, hazard, log_q, prefix, next_month, next_gone, hazard_key, paid_key, paid_start, growth_ring, keep_ring,
             previous_mrr, spend_month1, par, comp, month_ints, month_floats, incoming, kappa, quality, composition,
             moved_base, arrival_quality, arrival_composition, &failed_month, &failed_segment,
@@ -563,6 +569,9 @@ cdef void _simulate(
     const int64_t[::1] migration_target,
     const double[:, ::1] migration_rate,
     const double[:, ::1] migration_multiplier,
+    const int64_t[::1] regions,
+    const int64_t[:, ::1] forced,
+    int64_t[::1] cursor,
     int64_t[:, ::1] counts,
     double[:, ::1] each,
     double[:, ::1] hazard,
@@ -606,7 +615,7 @@ cdef void _simulate(
     cdef Py_ssize_t moved_slot, moved_first, mover_month, w, jj
     cdef int64_t C, G, n0, due, churned, n_at_risk, gone, n, joined, n_here, survivors
     cdef int64_t paid, referred, new, customers, tenure, base, closed_after, attempts, last_attempt, moved
-    cdef int64_t signup, arrived
+    cdef int64_t signup, arrived, changed
     cdef double per_account, level, cash, gross_profit_prev, cash_in_now, spend, gross_profit_now
     cdef double collections_all, revenue_all, cs_all, churned_mrr, renewed_mrr, e, c, growth
     cdef double before_change, old_mrr, value, growth_12, keep_12, nrr_num, seg_spend, rate, scale
@@ -620,7 +629,9 @@ cdef void _simulate(
     phases = 3 if M > 0 else 1
     for path in range(first, last):
         row = row0 + path
-        at = (path - first) * bound
+        at = (path - first) * bound  # the path's uniforms: its regions start at at + regions[k]
+        for r in range(S + 2):
+            cursor[r] = at + regions[r + 1]
         snapshot = 0
         closed_after = 0  # shut down at the end of this month (0: open)
         attempts = 0
@@ -665,10 +676,10 @@ cdef void _simulate(
                 if counts[s, i] > 0:
                     base = group_tenure[s, i]
                     schedule(
-                        counts[s, i], (base + 1 + C - 1) // C, base, C, uniforms[at],
+                        counts[s, i], (base + 1 + C - 1) // C, base, C, uniforms[cursor[s]],
                         hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
                     )
-                    at += 1
+                    cursor[s] += 1
         for k in range(KC):
             comp[k] = company_params[0, k, path]
         cash = starting_cash[path]
@@ -696,8 +707,10 @@ cdef void _simulate(
                 company[C_CLOSED, row, col] = 1.0
                 continue
             cash_in_now = 0.0
+            changed = 0
             if snapshot < n_changes and change_month[snapshot] == t:
                 snapshot += 1
+                changed = 1
                 for s in range(S):
                     for k in range(K):
                         par[s, k] = segment_params[snapshot, s, k, path]
@@ -770,8 +783,8 @@ cdef void _simulate(
                                 n_here = counts[a, i]
                                 if n_here <= 0:
                                     continue
-                                moved = c_binomial(n_here, move_rate, move_log_q, uniforms[at])
-                                at += 1
+                                moved = c_binomial(n_here, move_rate, move_log_q, uniforms[cursor[S]])
+                                cursor[S] += 1
                                 if moved == 0:
                                     continue
                                 counts[a, i] = n_here - moved
@@ -820,10 +833,10 @@ cdef void _simulate(
                                 elif next_month[a, i] != PLAIN:
                                     tenure = base + t
                                     schedule(
-                                        counts[a, i], tenure // C + 1, base, C, uniforms[at],
+                                        counts[a, i], tenure // C + 1, base, C, uniforms[cursor[S]],
                                         hazard[a], log_q[a], prefix[a], &next_month[a, i], &next_gone[a, i],
                                     )
-                                    at += 1
+                                    cursor[S] += 1
                     # Each segment's movers of the month: one group of tenure 0 there.
                     for b in range(S):
                         slot = groups[b] + H + t - 1
@@ -838,10 +851,10 @@ cdef void _simulate(
                                 quality[b, t - 1, j] = arrival_quality[b, j] / arrived
                             kappa[b, t - 1] = 1.0
                             schedule(
-                                arrived, 1, -t, contract[b], uniforms[at], hazard[b], log_q[b], prefix[b],
+                                arrived, 1, -t, contract[b], uniforms[cursor[b]], hazard[b], log_q[b], prefix[b],
                                 &next_month[b, slot], &next_gone[b, slot],
                             )
-                            at += 1
+                            cursor[b] += 1
                     continue
                 for s in range(S):
                     C = contract[s]
@@ -850,11 +863,13 @@ cdef void _simulate(
                         live = G + t - 1
                         if (
                             par[s, P_CHURN] != hazard_key[s, 0] or par[s, SPREAD] != hazard_key[s, 1]
-                            or par[s, FACTOR] != hazard_key[s, 2]
+                            or par[s, FACTOR] != hazard_key[s, 2] or (changed and forced[snapshot - 1, s])
                         ):
                             # Churn changed (an event, a program): every account keeps its renewal number,
                             # and its next loss is drawn again under the new hazards (renewals are
-                            # independent given the accounts).
+                            # independent given the accounts).  A program's first and last month redraw
+                            # its segments even when it changes nothing (``forced``): the run without it
+                            # then reads the same uniforms as the run with it.
                             hazards(par[s, P_CHURN], par[s, SPREAD], par[s, FACTOR], hazard[s], log_q[s], prefix[s])
                             hazard_key[s, 0] = par[s, P_CHURN]
                             hazard_key[s, 1] = par[s, SPREAD]
@@ -869,10 +884,10 @@ cdef void _simulate(
                                         else:
                                             base = group_tenure[s, i] if i < G else -(i - G + 1)
                                         schedule(
-                                            counts[s, i], (base + t + C - 1) // C, base, C, uniforms[at],
+                                            counts[s, i], (base + t + C - 1) // C, base, C, uniforms[cursor[s]],
                                             hazard[s], log_q[s], prefix[s], &next_month[s, i], &next_gone[s, i],
                                         )
-                                        at += 1
+                                        cursor[s] += 1
 
                         # 2.1-2.2: renewals and churn, slot by slot.
                         due = 0
@@ -888,16 +903,16 @@ cdef void _simulate(
                                     gone = 0
                                     if next_month[s, i] == PLAIN:
                                         n = tenure // C
-                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                                        at += 1
+                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[cursor[s]])
+                                        cursor[s] += 1
                                     elif next_month[s, i] == t:
                                         gone = next_gone[s, i]
                                         schedule(
                                             n_at_risk - gone, tenure // C + 1, group_tenure[s, i], C,
-                                            uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i],
+                                            uniforms[cursor[s]], hazard[s], log_q[s], prefix[s], &next_month[s, i],
                                             &next_gone[s, i],
                                         )
-                                        at += 1
+                                        cursor[s] += 1
                                     counts[s, i] = n_at_risk - gone
                                     churned += gone
                                     churned_mrr += gone * each[s, i]
@@ -912,16 +927,16 @@ cdef void _simulate(
                                     gone = 0
                                     if next_month[s, i] == PLAIN:
                                         n = (t - joined) // C
-                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[at])
-                                        at += 1
+                                        gone = c_binomial(n_at_risk, hazard[s, n], log_q[s, n], uniforms[cursor[s]])
+                                        cursor[s] += 1
                                     elif next_month[s, i] == t:
                                         gone = next_gone[s, i]
                                         schedule(
                                             n_at_risk - gone, (t - joined) // C + 1, -joined, C,
-                                            uniforms[at], hazard[s], log_q[s], prefix[s], &next_month[s, i],
+                                            uniforms[cursor[s]], hazard[s], log_q[s], prefix[s], &next_month[s, i],
                                             &next_gone[s, i],
                                         )
-                                        at += 1
+                                        cursor[s] += 1
                                     counts[s, i] = n_at_risk - gone
                                     churned += gone
                                     churned_mrr += gone * each[s, i]
@@ -1022,12 +1037,12 @@ cdef void _simulate(
                         if rate != paid_key[s]:  # the same mean as last time (steady spend): the same start
                             paid_key[s] = rate
                             paid_start[s] = c_poisson_start(rate)
-                        paid = c_poisson_from(rate, paid_start[s], uniforms[at])
-                        at += 1
+                        paid = c_poisson_from(rate, paid_start[s], uniforms[at + regions[0] + 2 * (s * H + t - 1)])
+
                     referred = 0
                     if referral_rate > 0.0:
-                        referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at])
-                        at += 1
+                        referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at + regions[0] + 2 * (s * H + t - 1) + 1])
+
                     new = paid + referred
                     slot = G + t - 1
                     arpa = par[s, ARPA]
@@ -1036,10 +1051,10 @@ cdef void _simulate(
                     next_month[s, slot] = -1
                     if new > 0:  # the cohort's first loss, from its first renewal on
                         schedule(
-                            new, 1, -t, C, uniforms[at], hazard[s], log_q[s], prefix[s],
+                            new, 1, -t, C, uniforms[cursor[s]], hazard[s], log_q[s], prefix[s],
                             &next_month[s, slot], &next_gone[s, slot],
                         )
-                        at += 1
+                        cursor[s] += 1
                     new_mrr = new * arpa
                     if new > 0:
                         cohort_customers[col, t - 1] += new
@@ -1134,12 +1149,13 @@ cdef void _simulate(
                 # 2.5 funding: an attempt, closing with its probability, the money arriving later.
                 attempts += 1
                 last_attempt = t
-                if uniforms[at] < funding[2, path] and t + funding_months <= H:
+                if uniforms[cursor[S + 1]] < funding[2, path] and t + funding_months <= H:
                     incoming[t + funding_months] += funding[1, path]
-                at += 1
-        if at > (path - first + 1) * bound:  # never: uniforms_per_path bounds every draw (tested)
-            failed_month[0] = -1
-            return
+                cursor[S + 1] += 1
+        for r in range(S + 2):  # never: uniform_regions bounds every draw (tested)
+            if cursor[r] > at + regions[r + 2]:
+                failed_month[0] = -1
+                return
 
 
 # ---------------------------------------------------------------------------------------------

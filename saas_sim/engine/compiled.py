@@ -162,39 +162,52 @@ def starting_groups(segment: Segment) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return count, segment.starting_tenure_months + j, np.full(C, np.nan)
 
 
-def uniforms_per_path(
+def uniform_regions(
     horizon: int,
     segments: list[tuple[int, np.ndarray]],
     churn_changes: int = 0,
     *,
     migrations: int = 0,
     funding_rounds: int = 0,
-) -> int:
-    """How many uniforms one path may read at most; ``segments``: each one's ``(C, starting tenures)``.
+) -> np.ndarray:
+    """Where each kind of draw reads a path's uniforms: the offsets of its regions, ``S + 4`` of them.
 
-    Per segment: one to schedule each slot's first loss (its starting groups,
-    one cohort a month), one more after each loss (at most one per renewal: a
-    starting group of tenure ``tau`` renews ``(tau + H) // C - tau // C``
-    times, the cohorts of months ``t - C, t - 2C, ...`` at month ``t``), every
-    slot again at each of the ``churn_changes`` months whose events or programs
-    change churn, and two per month for acquisition (paid and referred).  With
-    ``migrations`` (rules, SPEC 2.8) each segment has a group of movers a month,
-    drawn as a cohort is, and each rule draws, every month, how many move from
-    each group of its source and that group's next loss again (two per group);
-    a funding round's attempt reads one.
+    ``segments``: each one's ``(C, starting tenures)``.  A path's uniforms are
+    cut into regions so that what one part of the company draws does not move
+    what another reads (common random numbers: a program acting on one segment,
+    run with and without, leaves the other segments' draws where they were):
+
+    - acquisition, at fixed places: two per segment and month (paid, referred);
+    - one region per segment for its losses: one uniform to schedule each slot's
+      first loss (its starting groups, one cohort a month, with migrations one
+      group of movers a month), one more after each loss (at most one per
+      renewal: a starting group of tenure ``tau`` renews ``(tau + H) // C - tau
+      // C`` times, the cohorts of months ``t - C, t - 2C, ...`` at month ``t``),
+      and every slot again at each of the ``churn_changes`` months whose events or
+      programs change churn;
+    - migrations: each rule draws, every month, how many move from each group of
+      its source, and that group's next loss again (two per group);
+    - funding: one per attempt.
+
+    Returns ``[0, segment 0 .., migrations, funding, end]``: region ``k`` of the
+    ``S + 3`` starts at entry ``k``; the last entry is the uniforms a path reads at
+    most (its ``bound``).
     """
-    total = 0
+    S = len(segments)
+    sizes = [2 * S * horizon]
     widest = 0
     for C, tenures in segments:
         tenure = np.asarray(tenures, dtype=np.int64)
         starting = int(((tenure + horizon) // C - tenure // C).sum())
         cohort_renewals = sum((t - 1) // C for t in range(1, horizon + 1))
-        renewals = starting + cohort_renewals
-        total += (len(tenure) + horizon) * (1 + churn_changes) + renewals + 2 * horizon
+        size = (len(tenure) + horizon) * (1 + churn_changes) + starting + cohort_renewals
         if migrations:
-            total += horizon * (1 + churn_changes) + cohort_renewals
+            size += horizon * (1 + churn_changes) + cohort_renewals
+        sizes.append(size)
         widest = max(widest, len(tenure) + 2 * horizon)
-    return total + migrations * horizon * 2 * widest + funding_rounds
+    sizes.append(migrations * horizon * 2 * widest)
+    sizes.append(funding_rounds)
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 LAYOUT: tuple[int, ...] = (
@@ -234,7 +247,7 @@ def simulate_paths(*arrays: Any) -> tuple[int, int]:
     starting, groups, group_count, group_tenure, group_each, starting_mrr, change_month, segment_params,
     company_params, cash_in, starting_cash, uniforms, bound, max_new, series,
     company, mrr0, cohort_customers, cohort_mrr, policy, funding, funding_months, funding_rounds, csm,
-    csm_on, migration_source, migration_target, migration_rate, migration_multiplier``.  Shapes (``S`` segments,
+    csm_on, migration_source, migration_target, migration_rate, migration_multiplier, regions, forced``.  Shapes (``S`` segments,
     ``K`` segment parameters, ``M`` months with changes, ``R`` migration rules, ``P`` paths of the
     block, ``H`` months):
 
@@ -254,6 +267,9 @@ def simulate_paths(*arrays: Any) -> tuple[int, int]:
       ``arr_per_csm, cost_per_csm_monthly`` (``csm_on`` 0 without customer success);
       ``migration_source, migration_target``: ``(R,)`` segment indices, ``migration_rate`` and
       ``migration_multiplier``: ``(R, P)``.
+    - ``regions``: ``(S + 4,)``, where each kind of draw reads a path's ``bound`` uniforms
+      (:func:`uniform_regions`); ``forced``: ``(M, S)``, 1 where a change month redraws a segment's
+      next losses whatever its churn (a program's first month and the month after its last).
     - Outputs: ``series (S, 17, rows, H)`` (``17 + 9`` with migrations: :data:`MIGRATION_RAW`),
       ``company (8, rows, H)`` (:data:`COMPANY_RAW`), ``mrr0 (S, rows)``; cohorts ``(H, H)`` summed
       over paths and segments, ``[month - 1, signup month - 1]`` (see :func:`by_age`).

@@ -254,6 +254,23 @@ def program_months(scenario: Scenario) -> list[tuple[int, int]]:
     return [(p.from_month, min(p.to_month if p.to_month is not None else H, H)) for p in scenario.programs]
 
 
+def forced_redraws(scenario: Scenario, months: np.ndarray) -> np.ndarray:
+    """``(change months, segments)``: 1 where a program of the segment starts, or ends the month before.
+
+    The kernel draws those segments' next losses again there whatever the program does: a program
+    that changes nothing (the run without it, SPEC 2.7) reads the same uniforms as the one that does.
+    """
+    names = {segment.name: s for s, segment in enumerate(scenario.segments)}
+    forced = np.zeros((len(months), len(names)), dtype=np.int64)
+    at = {int(month): j for j, month in enumerate(months)}
+    for program, (first, last) in zip(scenario.programs, program_months(scenario), strict=True):
+        for month in (first, last + 1):
+            if month in at:
+                for name in program.segments:
+                    forced[at[month], names[name]] = 1
+    return forced
+
+
 def apply_programs(
     scenario: Scenario,
     month: int,
@@ -357,13 +374,15 @@ def simulate_block(
     )
     migration_rate = migration_rate.reshape(len(migrations), P)
     migration_multiplier = migration_multiplier.reshape(len(migrations), P)
-    bound = compiled.uniforms_per_path(
+    regions = compiled.uniform_regions(
         H,
         [(int(C), tenure) for C, (_, tenure, _) in zip(contract, groups, strict=True)],
         len(months),
         migrations=len(migrations),
         funding_rounds=funding_rounds,
     )
+    bound = int(regions[-1])
+    forced = forced_redraws(scenario, months)
     chunk = max(1, CHUNK_UNIFORMS // bound)
     for first in range(0, P, chunk):
         last = min(P, first + chunk)
@@ -404,9 +423,11 @@ def simulate_block(
             migration_target,
             migration_rate,
             migration_multiplier,
+            regions,
+            forced,
         )
         if month < 0:
-            raise RuntimeError("the kernel read past its uniforms: uniforms_per_path is too small")
+            raise RuntimeError("the kernel read past its uniforms: uniform_regions is too small")
         if month:
             name = scenario.segments[segment - 1].name
             raise SimulationDiverged(

@@ -49,8 +49,10 @@ from saas_sim.model.scenario import Distribution, Number, Scenario
 # 0.1.0 the first engine; 0.2.0 the compiled kernel's SFC64 inversion draws, payback counted
 # in months with "never" kept in its statistics, and float noise in a standard error read as 0;
 # 0.3.0 the compiled extension (Cython): per-path LTV summed month by month, and a small group's next
-# loss of accounts drawn at once (which renewal, how many) instead of a binomial at every renewal.
-ENGINE_VERSION = "0.3.0"
+# loss of accounts drawn at once (which renewal, how many) instead of a binomial at every renewal;
+# 0.4.0 each kind of draw in its own region of a path's uniforms (acquisition at fixed places, each
+# segment's losses apart): common random numbers between runs that differ in one segment or program.
+ENGINE_VERSION = "0.4.0"
 BLOCK_PATHS = 1000
 SEED_LIMIT = 2**32
 

@@ -79,14 +79,20 @@ def test_edge_probabilities():
     assert compiled.poisson(0.0, 0.99) == 0
 
 
-def test_uniform_bound_counts_every_draw():
-    # (C + H) first losses, at most one more per renewal (one starting group and floor((t-1)/C) cohorts
-    # renew at month t), (C + H) again per churn change, and two acquisition draws a month
-    assert compiled.uniforms_per_path(3, [(1, [0])]) == (1 + 3) + (3 + 0 + 1 + 2) + 2 * 3
+def test_uniform_regions_count_every_draw():
+    # acquisition: two a segment and month; a segment's losses: (C + H) first losses, at most one more per
+    # renewal (one starting group and floor((t-1)/C) cohorts renew at month t), (C + H) again per churn change
+    assert compiled.uniform_regions(3, [(1, [0])]).tolist() == [0, 6, 6 + (1 + 3) + (3 + 0 + 1 + 2), 16, 16]
     annual = (12, list(range(12)))
-    assert compiled.uniforms_per_path(24, [annual], churn_changes=2) == (12 + 24) * 3 + (24 + 12) + 2 * 24
+    regions = compiled.uniform_regions(24, [annual], churn_changes=2)
+    assert regions[2] - regions[1] == (12 + 24) * 3 + (24 + 12) and regions[1] == 2 * 24
     # starting cohorts: each group renews (tau + H) // C - tau // C times; tenure 11 and 23 renew at month 1
-    assert compiled.uniforms_per_path(13, [(12, [11, 23, 5])]) == (3 + 13) + (2 + 2 + 1 + 1) + 2 * 13
+    regions = compiled.uniform_regions(13, [(12, [11, 23, 5])])
+    assert regions[2] - regions[1] == (3 + 13) + (2 + 2 + 1 + 1)
+    # two segments: each its own region after both segments' acquisition; migrations and funding last
+    regions = compiled.uniform_regions(3, [(1, [0]), (1, [0])], migrations=2, funding_rounds=3)
+    own = (1 + 3) + (3 + 0 + 1 + 2) + 3 + (0 + 1 + 2)  # with migrations: a group of movers a month
+    assert regions.tolist() == [0, 12, 12 + own, 12 + 2 * own, 12 + 2 * own + 2 * 3 * 2 * 7, 12 + 2 * own + 84 + 3]
 
 
 @pytest.mark.parametrize("contract", [1, 3, 12])
@@ -146,7 +152,9 @@ def test_a_layout_the_extension_does_not_know_is_refused():
     outputs = (floats(4), floats(3), floats(2), floats(2), floats(2))
     company = (0, floats(2), 1, 0, floats(2), 0, ints(1), ints(1), floats(2), floats(2))  # policy .. migrations
     with pytest.raises(ValueError, match="layout"):
-        compiled._kernels.simulate_paths(0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, *company, ints(1))
+        compiled._kernels.simulate_paths(
+            0, 0, 0, 1, *arrays, floats(1), 0, 1.0, *outputs, *company, ints(1), ints(2), ints(1)
+        )
 
 
 def test_an_extension_built_from_another_source_is_refused(tmp_path):
