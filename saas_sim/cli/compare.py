@@ -72,6 +72,7 @@ def print_comparison(result_a: Result, result_b: Result, *, labels: tuple[str, s
 
     from saas_sim.render.compare import compare_fan_chart, differences_table
     from saas_sim.render.figures import KeepFigures
+    from saas_sim.render.programs import programs_comparison
     from saas_sim.render.summary import tail_warning
 
     console = Console()
@@ -88,3 +89,7 @@ def print_comparison(result_a: Result, result_b: Result, *, labels: tuple[str, s
     console.print()
     # "A" and "B" head the columns (the line above names them), so that long names never squeeze the figures.
     console.print(differences_table(result_a, result_b, labels=("A", "B"), bands=console.width >= 112))
+    programs = programs_comparison(result_a, result_b, labels=("A", "B"))
+    if programs is not None:
+        console.print()
+        console.print(programs)

@@ -214,10 +214,12 @@ def print_summary(result: Result, *, notes: list[str]) -> None:
     """The rich summary on stdout; charts only on a terminal."""
     from rich.console import Console
 
-    from saas_sim.render.summary import run_report
+    from saas_sim.render.summary import company_notes, run_report
 
     console = Console()
     console.print(run_report(result, charts=console.is_terminal))
+    for note in company_notes(result):  # what running out of cash and funding did: news, not dim
+        console.print(note, highlight=False, markup=False, soft_wrap=False)
     for note in notes:
         console.print(note, style="dim", highlight=False, markup=False, soft_wrap=True)
 

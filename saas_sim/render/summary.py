@@ -308,5 +308,39 @@ def run_report(result: Result, *, charts: bool = True) -> Group:
     parts.append(Fitting(summary_table(result), summary_table(result, errors=False)))
     if len(result.segments) > 1:
         parts += [Text(), segment_table(result)]
+    if result.programs:
+        from saas_sim.render.programs import programs_view  # it builds on this module's Fitting
+
+        parts += [Text(), programs_view(result)]
     parts += [Text(), diagnosis_panel(result)]
     return Group(*parts)
+
+
+def company_notes(result: Result) -> list[str]:
+    """What the company's cash policies did, in words: how many paths closed for want of cash (``shut_down``,
+    from the mean of the series ``closed``) and what funding rounds raised (the sum of ``funding_in``'s means)."""
+    company = result.scenario.get("company") or {}
+    notes = []
+    horizon = result.horizon_months
+    closed = result.series.get("closed")
+    if company.get("when_out_of_cash") == "shut_down" and closed is not None:
+        shares = [share or 0.0 for share in closed.mean]
+        last = shares[-1] if shares else 0.0
+        if last == 0:
+            notes.append(f"No path closed for want of cash by month {horizon} (when out of cash: shut down).")
+        else:
+            note = f"Closed for want of cash by month {horizon} on {format_rate(last)} of paths"
+            half = next((month for month, share in zip(result.months, shares) if share >= 0.5), None)
+            notes.append(note + (f" (50% by month {half})." if half is not None and last > 0.5 else "."))
+    funding = company.get("funding")
+    funding_in = result.series.get("funding_in")
+    if funding and funding_in is not None:
+        raised = sum(mean or 0.0 for mean in funding_in.mean)
+        currency = currency_of(result)
+        what = f"{format_money(raised, currency)} a path on average" if raised > 0 else "none on any path"
+        notes.append(
+            f"Funding raised: {what} over {horizon} months"
+            f" (rounds of {format_money(funding['amount'], currency)}, {format_rate(funding['probability'])} odds"
+            f" each, tried when cash falls below {format_money(funding['below_cash'], currency)})."
+        )
+    return notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from saas_sim.errors import InputError, SaasSimError
 from saas_sim.io.scenario import parse_scenario
 from saas_sim.model.result import Result
 from saas_sim.render.compare import compare_fan_chart, differences_table
+from saas_sim.render.programs import programs_comparison
 from saas_sim.store import Store, StoreError
 from tui.report import REPORT
 from tui.work import Job, ScreenWork
@@ -99,6 +101,9 @@ class CompareScreen(Screen[None]):
     CompareScreen #differences {
         padding: 1 0 0 0;
     }
+    CompareScreen #programs {
+        padding: 1 0 0 0;
+    }
     """
 
     BINDINGS = [
@@ -168,6 +173,7 @@ class CompareScreen(Screen[None]):
         with VerticalScroll(id="results"):
             yield Static(id="chart")
             yield Static(id="differences")
+            yield Static(id="programs")  # when either scenario has programs (SPEC 2.7)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -192,6 +198,7 @@ class CompareScreen(Screen[None]):
         against = self.query_one("#against", Select)
         self.query_one("#chart", Static).update("")
         self.query_one("#differences", Static).update("")
+        self._show_programs(None)
         self.results = None
         if against.is_blank():
             self.reference = None
@@ -322,6 +329,13 @@ class CompareScreen(Screen[None]):
         self.query_one("#differences", Static).update(
             differences_table(result_a, result_b, labels=self.labels, bands=self.size.width >= BANDS_MIN_WIDTH)
         )
+        self._show_programs(programs_comparison(result_a, result_b, labels=("A", "B")))
+
+    def _show_programs(self, table: Table | None) -> None:
+        """The programs' means of A and B side by side; nothing when neither has programs."""
+        programs = self.query_one("#programs", Static)
+        programs.update(table if table is not None else "")
+        programs.display = table is not None
 
     @on(Select.Changed, "#series")
     def series_changed(self) -> None:

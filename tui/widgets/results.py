@@ -32,6 +32,7 @@ from saas_sim.render.format import (
     metric_label,
 )
 from saas_sim.render.ledger import CohortHeatmap
+from saas_sim.render.programs import programs_brief
 from saas_sim.render.summary import currency_of, diagnosis_panel
 
 COMPANY = ("company",)
@@ -324,6 +325,11 @@ class ResultsPanel(Widget):
         &.-short.-narrow #results-cards { grid-rows: 1; grid-gutter: 0 2; }
         &.-short.-narrow KpiCard { height: 1; border: none; padding: 0; }
 
+        /* Under the cards, only after a run of a scenario with programs (SPEC 2.7): their means. */
+        #results-programs { display: none; height: auto; max-height: 8; padding: 0 1; }
+        &.-programs #results-programs { display: block; }
+        &.-short #results-programs { max-height: 5; }
+
         #results-tabs { height: 1fr; }
         #results-tabs > ContentSwitcher { height: 1fr; }
         #results-tabs TabPane { height: 1fr; padding: 0; }
@@ -414,6 +420,13 @@ class ResultsPanel(Widget):
                 )
                 widget.tooltip = f"{metric_label(card.metric)}: {METRICS[card.metric].meaning}\n{reading}"
                 yield widget
+        programs = Static(id="results-programs")
+        programs.tooltip = (
+            "Each program against the same plan without it, same seed and paths: the mean over paths (the "
+            "expected effect). ROI = (extra gross profit − cost) / cost; ARR/cost = ARR kept per unit spent; "
+            "churn: the change of annualized logo churn at the end, in points. saas-sim run shows p10–p90 too."
+        )
+        yield programs
         with TabbedContent(id="results-tabs"):
             with TabPane("ARR", id="tab-arr"):
                 yield FanChartView(id="chart-arr")
@@ -487,6 +500,7 @@ class ResultsPanel(Widget):
         status = f"{paths:,} paths{note} · seed {result.seed} · {result.horizon_months} months"
         self.query_one("#results-status", Static).update(status)
         self._render_cards(summary, currency)
+        self._render_programs()
         self._render_charts(series, currency)
         self._undrawn = set(self.DRAWN_WHEN_SHOWN)
         self._draw_tab(self.query_one(TabbedContent).active)
@@ -525,6 +539,13 @@ class ResultsPanel(Widget):
                 paths = self._result.paths
                 widget.set_class(is_too_few(stats, paths), "-few")  # dimmed: no forecast
                 widget.show(*card_text(card.metric, stats, currency, paths=paths))
+
+    def _render_programs(self) -> None:
+        """The programs' means under the cards, or nothing when the scenario has none (the company's, in any view)."""
+        assert self._result is not None
+        programs = bool(self._result.programs)
+        self.set_class(programs, "-programs")
+        self.query_one("#results-programs", Static).update(programs_brief(self._result) if programs else "")
 
     def _render_charts(self, series: dict[str, Statistic], currency: str) -> None:
         assert self._result is not None
