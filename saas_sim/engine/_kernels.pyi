@@ -11,7 +11,11 @@ SAMPLE: int
 COUNTED_RANGE: int
 MAX_DEPTH: int
 RAW_SERIES: int
+RAW_SERIES_WITH_MIGRATIONS: int
 RAW_SERIES_NAMES: tuple[str, ...]
+MIGRATION_RAW_NAMES: tuple[str, ...]
+COMPANY_ROWS: int
+COMPANY_RAW_NAMES: tuple[str, ...]
 
 def binomial(n: int, h: float, log_q: float, u: float) -> int: ...
 def poisson(lam: float, u: float) -> int: ...

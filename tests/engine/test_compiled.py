@@ -126,6 +126,11 @@ def test_results_do_not_depend_on_how_a_block_is_chunked(scenario):
 
 def test_the_extension_writes_the_series_in_the_order_python_reads_them():
     assert compiled._kernels.RAW_SERIES_NAMES == compiled.SEGMENT_RAW
+    assert compiled._kernels.MIGRATION_RAW_NAMES == compiled.MIGRATION_RAW
+    assert compiled._kernels.COMPANY_RAW_NAMES == compiled.COMPANY_RAW
+    assert compiled._kernels.RAW_SERIES == len(compiled.SEGMENT_RAW)
+    assert compiled._kernels.RAW_SERIES_WITH_MIGRATIONS == len(compiled.SEGMENT_RAW) + len(compiled.MIGRATION_RAW)
+    assert compiled._kernels.COMPANY_ROWS == len(compiled.COMPANY_RAW)
 
 
 def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
