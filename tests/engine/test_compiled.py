@@ -128,9 +128,9 @@ def test_the_extension_writes_the_series_in_the_order_python_reads_them():
     assert compiled._kernels.RAW_SERIES_NAMES == compiled.SEGMENT_RAW
     assert compiled._kernels.MIGRATION_RAW_NAMES == compiled.MIGRATION_RAW
     assert compiled._kernels.COMPANY_RAW_NAMES == compiled.COMPANY_RAW
-    assert compiled._kernels.RAW_SERIES == len(compiled.SEGMENT_RAW)
-    assert compiled._kernels.RAW_SERIES_WITH_MIGRATIONS == len(compiled.SEGMENT_RAW) + len(compiled.MIGRATION_RAW)
-    assert compiled._kernels.COMPANY_ROWS == len(compiled.COMPANY_RAW)
+    assert len(compiled.SEGMENT_RAW) == compiled._kernels.RAW_SERIES
+    assert len(compiled.SEGMENT_RAW) + len(compiled.MIGRATION_RAW) == compiled._kernels.RAW_SERIES_WITH_MIGRATIONS
+    assert len(compiled.COMPANY_RAW) == compiled._kernels.COMPANY_ROWS
 
 
 def test_the_kernel_reads_parameters_where_the_catalog_puts_them_now():
