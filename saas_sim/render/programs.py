@@ -213,7 +213,9 @@ def _signed(value: float | None, fmt: Formatter) -> str:
     return ("+" if value > 0 else "-") + text
 
 
-def programs_comparison(result_a: Result, result_b: Result, *, labels: Sequence[str] = ("A", "B")) -> Table | None:
+def programs_comparison(
+    result_a: Result, result_b: Result, *, labels: Sequence[str] = ("A", "B")
+) -> RenderableType | None:
     """Each program of either run, each effect's mean in A and in B side by side, and ``B − A``; ``None`` when
     neither run has programs.  A program one run lacks reads ``—`` there."""
     if not result_a.programs and not result_b.programs:
@@ -221,10 +223,8 @@ def programs_comparison(result_a: Result, result_b: Result, *, labels: Sequence[
     currency_a, currency_b = currency_of(result_a), currency_of(result_b)
     names = list(result_a.programs) + [name for name in result_b.programs if name not in result_a.programs]
     paths = f"{result_a.paths:,} path{'s' if result_a.paths != 1 else ''}"
+    title = Text.assemble(("Programs", "bold"), f"  means of {paths}, each against its plan without it")
     table = Table(
-        title=Text.assemble(("Programs", "bold"), f"  means of {paths}, each against its plan without it"),
-        title_justify="left",
-        title_style="",
         header_style="bold",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -253,4 +253,4 @@ def programs_comparison(result_a: Result, result_b: Result, *, labels: Sequence[
     if currency_a != currency_b:
         table.caption = f"A is in {currency_a}, B in {currency_b}: money differences mix currencies"
         table.caption_justify = "left"
-    return table
+    return Group(KeepFigures(title), table)  # the title wraps at the width given, not at the table's

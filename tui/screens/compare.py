@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -331,7 +331,7 @@ class CompareScreen(Screen[None]):
         )
         self._show_programs(programs_comparison(result_a, result_b, labels=("A", "B")))
 
-    def _show_programs(self, table: Table | None) -> None:
+    def _show_programs(self, table: RenderableType | None) -> None:
         """The programs' means of A and B side by side; nothing when neither has programs."""
         programs = self.query_one("#programs", Static)
         programs.update(table if table is not None else "")
