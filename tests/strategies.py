@@ -203,6 +203,80 @@ def _events(w: _Writer, horizon: int, segments: list[dict[str, object]]) -> list
     return events
 
 
+def _rarely(draw: Any) -> bool:
+    """True about once in ten draws; False when shrunk, so a failing example sheds the block."""
+    return bool(draw(st.integers(0, 9)) == 9)
+
+
+def _company_blocks(w: _Writer, company: dict[str, object]) -> None:
+    """Now and then a cash policy, a funding round and customer-success managers (SPEC 2.5, 2.7)."""
+    draw = w.draw
+    if _rarely(draw):
+        company["when_out_of_cash"] = draw(st.sampled_from(("continue", "stop_acquisition", "shut_down")))
+    if _rarely(draw):
+        funding: dict[str, object] = {
+            "below_cash": w.money("company.funding.below_cash", -200_000, 500_000),
+            "amount": w.money("company.funding.amount", 0, 3_000_000),
+        }
+        if _maybe(draw):
+            funding["probability"] = w.percent("company.funding.probability", 0, 100)
+        if _maybe(draw):
+            funding["months_to_close"] = draw(st.integers(1, 6))
+        if _maybe(draw):
+            funding["max_rounds"] = draw(st.integers(1, 3))
+        company["funding"] = funding
+    if _rarely(draw):
+        company["customer_success"] = {
+            "arr_per_csm": w.money("company.customer_success.arr_per_csm", 100_000, 3_000_000),
+            "cost_per_csm_monthly": w.money("company.customer_success.cost_per_csm_monthly", 0, 15_000),
+        }
+
+
+def _programs(w: _Writer, horizon: int, names: list[str]) -> list[dict[str, object]]:
+    """Now and then one or two retention programs (SPEC 2.7)."""
+    draw = w.draw
+    if not _rarely(draw):
+        return []
+    programs: list[dict[str, object]] = []
+    for name in draw(
+        st.lists(st.sampled_from(("Save", "Onboarding", "Key accounts")), min_size=1, max_size=2, unique=True)
+    ):
+        at = f"programs.{name}"
+        program: dict[str, object] = {"name": name, "cost_monthly": w.money(f"{at}.cost_monthly", 0, 100_000)}
+        if _maybe(draw):
+            program["segments"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+        if _maybe(draw):
+            first = draw(st.integers(1, horizon))
+            program["from_month"] = first
+            if _maybe(draw):
+                program["to_month"] = draw(st.integers(first, horizon))
+        if _maybe(draw, 3):
+            program["churn_change"] = w.percent(f"{at}.churn_change", -50, 10)
+        if _maybe(draw, 1):
+            program["expansion_change"] = w.percent(f"{at}.expansion_change", 0, 2)
+        programs.append(program)
+    return programs
+
+
+def _migrations(w: _Writer, names: list[str]) -> list[dict[str, object]]:
+    """Now and then accounts moving between two segments, one way or both (SPEC 2.8)."""
+    draw = w.draw
+    if len(names) < 2 or not _rarely(draw):
+        return []
+    pairs = [(a, b) for a in names for b in names if a != b]
+    migrations: list[dict[str, object]] = []
+    for i, (source, target) in enumerate(draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=2, unique=True))):
+        migration: dict[str, object] = {
+            "from": source,
+            "to": target,
+            "monthly": w.percent(f"migrations[{i}].monthly", 0, 5),
+        }
+        if _maybe(draw):
+            migration["mrr_multiplier"] = w.decimal(f"migrations[{i}].mrr_multiplier", 5, 100, 10)
+        migrations.append(migration)
+    return migrations
+
+
 @st.composite
 def scenario_documents(
     draw: Any,
@@ -211,8 +285,13 @@ def scenario_documents(
     max_paths: int = 50,
     uncertainty: bool = True,
     events: bool = True,
+    blocks: bool = True,
 ) -> dict[str, object]:
-    """A valid scenario as the plain data of a YAML file."""
+    """A valid scenario as the plain data of a YAML file.
+
+    ``blocks``: now and then (each about once in ten) a cash policy, funding, customer success,
+    programs and migrations (SPEC 2.5, 2.7, 2.8).
+    """
     w = _Writer(draw, uncertainty)
     horizon = draw(st.integers(1, max_horizon))
     doc: dict[str, object] = {"name": draw(st.sampled_from(("Test", "Plan B", "Ünïcode scenario")))}
@@ -233,6 +312,8 @@ def scenario_documents(
         company["discount_rate_annual"] = w.percent("company.discount_rate_annual", 0, 20)
     if _maybe(draw, 1):
         company["ltv_horizon_months"] = draw(st.integers(12, 120))
+    if blocks:
+        _company_blocks(w, company)
     doc["company"] = company
     acquisition: dict[str, object] = {"spend_monthly": w.money("acquisition.spend_monthly", 0, 100_000)}
     if _maybe(draw, 1):
@@ -247,6 +328,8 @@ def scenario_documents(
         shares = list(_shares(draw, len(names)))
     segments = [_segment(w, name, share) for name, share in zip(names, shares)]
     doc["segments"] = segments
+    drawn_programs = _programs(w, horizon, names) if blocks else []
+    drawn_migrations = _migrations(w, names) if blocks else []
     if len(w.uncertain_paths) >= 2 and _maybe(draw, 1):
         pair = draw(st.lists(st.sampled_from(w.uncertain_paths), min_size=2, max_size=2, unique=True))
         simulation["correlations"] = [{"between": pair, "rho": draw(st.integers(-9, 9)) / 10}]
@@ -254,6 +337,10 @@ def scenario_documents(
         drawn = _events(w, horizon, segments)
         if drawn:
             doc["events"] = drawn
+    if drawn_programs:
+        doc["programs"] = drawn_programs
+    if drawn_migrations:
+        doc["migrations"] = drawn_migrations
     return doc
 
 
@@ -267,6 +354,7 @@ def scenarios(**kwargs: Any) -> st.SearchStrategy[Scenario]:
 
     Keywords: ``max_segments`` (3), ``max_horizon`` (30), ``max_paths`` (50),
     ``uncertainty`` (True: some values are ranges or distributions),
-    ``events`` (True: up to three events).
+    ``events`` (True: up to three events), ``blocks`` (True: now and then a
+    cash policy, funding, customer success, programs, migrations).
     """
     return scenario_texts(**kwargs).map(parse_scenario)

@@ -8,10 +8,13 @@ import json
 
 import pytest
 import yaml
+from hypothesis import Phase, find, settings
+from hypothesis.errors import NoSuchExample
 
 from saas_sim.errors import InputError
 from saas_sim.io.scenario import dump_scenario_yaml, parse_scenario, scenario_to_dict
-from saas_sim.model.scenario import CustomerSuccess, Distribution, Funding, Migration, Program
+from saas_sim.model.scenario import CustomerSuccess, Distribution, Funding, Migration, Program, Scenario
+from tests.strategies import scenarios
 
 # Two segments, ten lines.
 BASE = """\
@@ -451,3 +454,29 @@ def test_customer_success_and_a_program_on_their_own():
     scenario = parse(text)
     assert scenario.company.customer_success == CustomerSuccess(arr_per_csm=2_000_000, cost_per_csm_monthly=12_000)
     assert scenario_to_dict(scenario)["company"]["funding"] is None
+
+
+def test_the_shared_strategy_draws_every_new_block():
+    """The round-trip and paths properties (tests/strategies.py) meet the new blocks too, unless told not to."""
+    quick = settings(max_examples=1_000, database=None, phases=[Phase.generate])
+    for has_it in (
+        lambda s: s.company.when_out_of_cash != "continue",
+        lambda s: s.company.funding is not None,
+        lambda s: s.company.customer_success is not None,
+        lambda s: s.programs != (),
+        lambda s: s.migrations != (),
+    ):
+        assert has_it(find(scenarios(), has_it, settings=quick))
+    with pytest.raises(NoSuchExample):
+        find(scenarios(blocks=False), has_a_block, settings=settings(quick, max_examples=100))
+
+
+def has_a_block(s: Scenario) -> bool:
+    company = s.company
+    return bool(
+        company.when_out_of_cash != "continue"
+        or company.funding
+        or company.customer_success
+        or s.programs
+        or s.migrations
+    )
