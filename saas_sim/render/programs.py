@@ -145,7 +145,7 @@ def programs_table(result: Result, *, narrow: bool = False) -> Table:
         caption_style="dim",
         padding=(0, 0) if narrow else (0, 1),
     )
-    table.add_column("program")  # a long name may wrap, never a figure
+    table.add_column("program", overflow="fold")  # a long name wraps (folds, without spaces), never a figure
     for effect in EFFECTS:
         table.add_column(effect.lines(currency), justify="right", no_wrap=True)
     for name, effects in result.programs.items():
@@ -229,7 +229,7 @@ def programs_comparison(
         box=box.SIMPLE_HEAD,
         show_edge=False,
     )
-    table.add_column("program", no_wrap=True)
+    table.add_column("program", overflow="fold")  # a long name folds; the labels fit
     for label in labels:
         table.add_column(Text(label, justify="right", no_wrap=True, overflow="ellipsis"), justify="right", max_width=12)
     table.add_column("Δ", justify="right", no_wrap=True)

@@ -219,3 +219,12 @@ def test_funding_is_told_as_its_mean_raised():
         f"Funding raised: {format_money(raised)} a path on average over 30 months (rounds of $1M, 60.0% odds each,"
         " tried when cash falls below $300k)."
     )
+
+
+def test_a_long_name_without_spaces_folds_rather_than_is_cut():
+    result = _run(PROGRAMS.replace("Key-account rescue", "Save-key-accounts-first"))
+    text = _text(programs_view(result), width=80)
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    column = [line.split()[0] for line in text.splitlines()[4:7]]  # the name's column, its first lines
+    assert "".join(column).startswith("Save-key-accounts-first")
