@@ -206,8 +206,16 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
 
     * ``null`` (or an empty value) stands for "not given" where the default
       is None or empty: ``simulation``, ``simulation.seed``,
-      ``simulation.correlations``, ``starting_mrr``, ``events`` and an
-      event's ``note``, ``set`` and ``cash_in``; elsewhere it is refused.
+      ``simulation.correlations``, ``company.funding``, ``company.customer_success``, ``starting_mrr``,
+      ``events``, ``programs``, ``migrations`` and an event's ``note``,
+      ``set`` and ``cash_in``; elsewhere it is refused.
+    * A program without ``segments`` acts on every segment (their names are
+      filled in, in scenario order), one without ``to_month`` runs to the
+      horizon (filled in); its months lie within 1..horizon.  Events may set
+      nothing of the company's funding and customer success, of a program or
+      of a migration; correlations may name their uncertain numbers
+      (``company.funding.amount``, ``programs.<name>.cost_monthly``,
+      ``migrations[0].monthly``).
     * YAML anchors, aliases and merge keys (``<<: *base``) work; a file that
       holds more than ``MAX_NODES`` values, aliases expanded, or nests deeper
       than ``MAX_DEPTH`` is refused, at the line where it passes the limit.
@@ -563,7 +571,7 @@ class _ScenarioReader:
             company.require(key)
         numbers = numbers_of("company")
         values = self._numbers(company, numbers, {key: TOP_LEVEL[f"company.{key}"] for key in numbers}, "company")
-        policy = company.given("when_out_of_cash")
+        policy = company.get("when_out_of_cash")  # a choice, as billing: null is no word
         if policy is not None:
             values["when_out_of_cash"] = self._choice(policy, "company.when_out_of_cash", CASH_POLICIES)
         for key, keys, rules, cls in (

@@ -69,7 +69,7 @@ def test_without_the_blocks_the_company_continues_and_nothing_else_runs():
 
 
 def test_null_means_not_given():
-    text = company("when_out_of_cash: null", "funding: null", "customer_success: null")
+    text = company("funding: null", "customer_success: null")
     scenario = parse(text + "programs: null\nmigrations: null\n")
     assert scenario == parse(BASE)
 
@@ -142,6 +142,10 @@ def test_values_in_every_form_and_uncertain_where_allowed():
         (
             ["when_out_of_cash: borrow"],
             "x.yaml:6 company.when_out_of_cash: must be continue, stop_acquisition or shut_down, got 'borrow'",
+        ),
+        (
+            ["when_out_of_cash:"],
+            "x.yaml:6 company.when_out_of_cash: must be continue, stop_acquisition or shut_down, got nothing",
         ),
         (
             ["when_out_of_cash: 0"],
