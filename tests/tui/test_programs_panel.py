@@ -101,6 +101,10 @@ async def test_the_panel_shows_the_programs_means_and_hides_them_without(size):
         assert any(line.startswith("Nudges") for line in text.splitlines())
         assert "Key-account" in pilot.app.export_screenshot()  # on screen, not only in the widget
 
+        panel.show_invalid("horizon_months: must be 1..240")  # the last run's programs stay, dimmed
+        await pilot.pause()
+        assert programs.display and programs.styles.opacity == 0.6
+
         panel.show_result(without)
         await pilot.pause()
         assert not programs.display and programs.region.height == 0

@@ -306,7 +306,7 @@ class ResultsPanel(Widget):
             padding: 0 1;
         }
         &.-stale #results-invalid { display: block; }
-        &.-stale #results-cards, &.-stale #results-tabs { opacity: 0.6; }
+        &.-stale #results-cards, &.-stale #results-programs, &.-stale #results-tabs { opacity: 0.6; }
 
         /* No gutter: at 120 columns the pane is 68 wide, four cards of 17, so that "Out of cash" and a range
            such as "$13.9M–$15.6M" fit whole (a border title keeps 6 cells for corners and blanks). */
