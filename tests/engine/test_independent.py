@@ -32,7 +32,11 @@ from saas_sim.model.scenario import (
     Acquisition,
     Churn,
     Company,
+    CustomerSuccess,
     Distribution,
+    Funding,
+    Migration,
+    Program,
     Scenario,
     Segment,
     Simulation,
@@ -186,12 +190,116 @@ def installed_base() -> Scenario:
     )
 
 
+def shut_down_funded() -> Scenario:
+    """(f) shut_down with funding rounds (SPEC 2.5): an uncertain churn spreads the paths' cash, about half
+    of them close (their accounts, MRR and collections 0, cash frozen), a round of 400k closes with
+    probability 0.5 two months after cash falls under 150k, at most twice."""
+    segment = Segment(
+        name="Self-serve",
+        arpa_monthly=120.0,
+        churn=Churn(monthly=Distribution("lognormal", (("p5", 0.03), ("p95", 0.08)))),
+        gross_margin=0.8,
+        cac=1_000.0,
+        starting_customers=600,
+        expansion_monthly=0.01,
+        retention_cost_monthly=3.0,
+        referrals_monthly=0.01,
+    )
+    return Scenario(
+        name="Shut down, funded",
+        horizon_months=30,
+        company=Company(
+            starting_cash=300_000.0,
+            fixed_costs_monthly=62_000.0,
+            when_out_of_cash="shut_down",
+            funding=Funding(below_cash=150_000.0, amount=400_000.0, probability=0.5, months_to_close=2, max_rounds=2),
+        ),
+        acquisition=Acquisition(spend_monthly=30_000.0, spend_growth_monthly=0.02),
+        segments=(segment,),
+        simulation=Simulation(paths=ENGINE_PATHS, seed=ENGINE_SEED),
+    )
+
+
+def stop_acquisition_moves() -> Scenario:
+    """(g) stop_acquisition with migrations, a program and customer-success managers (SPEC 2.5, 2.7, 2.8):
+    SMB accounts upgrade to annual upfront key accounts (MRR x 8) and fall into an at-risk tier (x 0.9)
+    that recovers at 20 % a month; a program on the key and at-risk accounts from month 4 to 15."""
+    smb = Segment(
+        name="SMB",
+        spend_share=0.8,
+        cac=1_200.0,
+        arpa_monthly=150.0,
+        starting_customers=400,
+        churn=Churn(monthly=Distribution("lognormal", (("p5", 0.025), ("p95", 0.06)))),
+        expansion_monthly=0.01,
+        contraction_monthly=0.004,
+        gross_margin=0.8,
+        retention_cost_monthly=5.0,
+        referrals_monthly=0.01,
+    )
+    key = Segment(
+        name="Key",
+        spend_share=0.2,
+        cac=20_000.0,
+        arpa_monthly=2_000.0,
+        starting_customers=25,
+        starting_tenure_months=3,
+        contract_months=12,
+        billing="upfront",
+        churn=Churn(annual=0.12, heterogeneity=0.3),
+        expansion_monthly=0.005,
+        gross_margin=0.7,
+        retention_cost_monthly=150.0,
+    )
+    at_risk = Segment(
+        name="At risk",
+        spend_share=0.0,
+        cac=1_000.0,
+        arpa_monthly=150.0,
+        starting_customers=40,
+        churn=Churn(monthly=0.15, heterogeneity=0.4),
+        contraction_monthly=0.02,
+        gross_margin=0.8,
+    )
+    return Scenario(
+        name="Stop acquisition, moves",
+        horizon_months=18,
+        company=Company(
+            starting_cash=300_000.0,
+            fixed_costs_monthly=95_000.0,
+            when_out_of_cash="stop_acquisition",
+            customer_success=CustomerSuccess(1_000_000.0, 9_000.0),
+        ),
+        acquisition=Acquisition(spend_monthly=40_000.0, spend_growth_monthly=0.01),
+        segments=(smb, key, at_risk),
+        programs=(
+            Program(
+                name="Save",
+                cost_monthly=8_000.0,
+                segments=("Key", "At risk"),
+                from_month=4,
+                to_month=15,
+                churn_change=-0.4,
+                expansion_change=0.004,
+            ),
+        ),
+        migrations=(
+            Migration("SMB", "Key", 0.01, 8.0),
+            Migration("SMB", "At risk", 0.03, 0.9),
+            Migration("At risk", "SMB", 0.2, 1.0),
+        ),
+        simulation=Simulation(paths=ENGINE_PATHS, seed=ENGINE_SEED),
+    )
+
+
 SCENARIOS = {
     "sbg_monthly": sbg_monthly,
     "annual_upfront": annual_upfront,
     "three_segments": three_segments,
     "twins": twins,
     "installed_base": installed_base,
+    "shut_down_funded": shut_down_funded,
+    "stop_acquisition_moves": stop_acquisition_moves,
 }
 
 
@@ -273,6 +381,37 @@ def test_two_identical_segments_match_an_independent_simulation():
 
 def test_an_installed_base_by_tenure_matches_an_independent_simulation():
     assert_agree("installed_base", ["customers", "mrr", "collections", "cash"])
+
+
+def test_shut_down_with_funding_rounds_matches_an_independent_simulation():
+    company, _ = simulate_per_path(shut_down_funded())
+    closed = company["series"]["closed"][:, -1].mean()
+    funded = (company["series"]["funding_in"] > 0).any(axis=1).mean()
+    assert 0.3 < closed < 0.8 and 0.3 < funded < 0.9  # the scenario exercises both
+    assert_agree("shut_down_funded", ["customers", "mrr", "collections", "cash"])
+
+
+def test_stop_acquisition_with_moves_programs_and_managers_matches_an_independent_simulation():
+    assert_agree("stop_acquisition_moves", ["customers", "mrr", "collections", "cash"])
+
+
+def test_the_comparison_notices_a_company_that_goes_on_after_its_cash_ends():
+    """The independent simulation under ``continue`` stands for an engine that ignores shut_down."""
+    going_on = dataclasses.replace(
+        shut_down_funded(), company=dataclasses.replace(shut_down_funded().company, when_out_of_cash="continue")
+    )
+    wrong = simulate_independent(going_on, INDEPENDENT_PATHS // 5, INDEPENDENT_SEED)
+    assert len(failures(z_scores(engine_series("shut_down_funded"), wrong, ["customers", "mrr"]))) >= 5
+
+
+def test_the_comparison_notices_moves_a_fifth_too_frequent():
+    """Every migration's rate x 1.25: an engine that moves too many accounts between segments."""
+    scenario = stop_acquisition_moves()
+    faster = dataclasses.replace(
+        scenario, migrations=tuple(dataclasses.replace(m, monthly=m.monthly * 1.25) for m in scenario.migrations)
+    )
+    wrong = simulate_independent(faster, INDEPENDENT_PATHS // 5, INDEPENDENT_SEED)
+    assert len(failures(z_scores(engine_series("stop_acquisition_moves"), wrong, ["mrr", "collections"]))) >= 3
 
 
 def test_the_independent_simulation_means_match_the_exact_expectations():
