@@ -1015,17 +1015,20 @@ cdef void _simulate(
                     contraction = month_floats[s, T_CONTRACTION]
                     growth = month_floats[s, T_GROWTH]
 
-                    # 2.4: acquisition. CAC_t = cac * (spend_t / spend_1)^elasticity, written as
-                    # (spend_1 / cac) * scale^(1 - elasticity) so that tiny spends cannot underflow the CAC.
+                    # 2.4: acquisition. CAC_t = cac * (spend_t / spend_1)^elasticity: the rate spend_t / CAC_t is
+                    # (spend_1 / cac) * (spend_t / spend_1)^(1 - elasticity), so that tiny spends cannot
+                    # underflow the CAC.
                     seg_spend = spend * par[s, SHARE]
                     if t == 1:  # the plan's month-1 spend, whatever the cash policy did to it
                         spend_month1[s] = planned * par[s, SHARE]
                     rate = 0.0
                     if seg_spend > 0.0:
-                        if spend_month1[s] > 0.0:
-                            scale = seg_spend / spend_month1[s]
-                            rate = spend_month1[s] / par[s, CAC] * pow(scale, 1.0 - par[s, ELASTICITY])
-                        else:
+                        if spend_month1[s] > 0.0 and par[s, ELASTICITY] != 0.0:
+                            # in logarithms: a month-1 spend near the smallest float, then a normal one,
+                            # overflows the ratio of the two (found by the tests)
+                            scale = log(seg_spend) - log(spend_month1[s])
+                            rate = exp(log(spend_month1[s]) - log(par[s, CAC]) + (1.0 - par[s, ELASTICITY]) * scale)
+                        else:  # no elasticity (or no month-1 spend to scale from): spend / CAC
                             rate = seg_spend / par[s, CAC]
                     referral_rate = par[s, REFERRALS] * survivors
                     if not (rate <= max_new) or not (referral_rate <= max_new):
