@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from saas_sim.engine.simulate import program_effect_per_path, simulate, simulate_per_path, without_program
-from saas_sim.model.scenario import Churn, Company, CustomerSuccess, Migration, Program
+from saas_sim.model.scenario import Churn, Company, CustomerSuccess, Event, Migration, Program
 from tests.engine.exact import expected_series
 from tests.engine.test_expectations import assert_mean_matches, make
 from tests.engine.test_migrations import COMPANY, SEGMENT, key_accounts, smb
@@ -47,9 +47,10 @@ def two_segments(**kwargs):
 def test_a_program_that_starts_and_ends_mid_horizon_agrees_with_exact_recursion():
     """Two programs over annual sBG key accounts and monthly SMB accounts: one from month 4 to 15 on
     the key accounts, one on both from month 10 to the horizon that raises churn (factor 1.2) and
-    takes expansion below 0 (clipped to 0); their costs are the company's, not a segment's."""
+    takes expansion below 0 (clipped to 0); their costs are the company's, not a segment's. An event
+    raises the key accounts' churn in month 8, under the first program: its factor applies to the new h(n)."""
     sc = with_programs(
-        two_segments(paths=4000),
+        two_segments(paths=4000, events=[Event(month=8, set=(("segments.Key.churn.annual", 0.2),))]),
         save_key_accounts(),
         Program(
             name="Squeeze",
@@ -211,3 +212,22 @@ def test_segments_own_unit_economics_leave_programs_out():
     for seg in ("SMB", "Key"):
         for name in ("ltv", "ltv_simple", "ltv_cac", "payback_months", "payback_months_with_churn"):
             np.testing.assert_array_equal(base[seg]["summary"][name], programmed[seg]["summary"][name], err_msg=name)
+
+
+def test_a_program_costs_nothing_once_the_company_has_shut_down():
+    """Program cost per path (SPEC 2.7) = cost_monthly x its months while the company is open: a path
+    that closes after month m pays for months from_month..min(to_month, m), and its cs_cost is 0 after."""
+    sc = with_programs(
+        dataclasses.replace(
+            two_segments(paths=300),
+            company=Company(starting_cash=150_000.0, fixed_costs_monthly=45_000.0, when_out_of_cash="shut_down"),
+        ),
+        save_key_accounts(from_month=2, to_month=20),
+    )
+    company, _ = simulate_per_path(sc, workers=1)
+    closed = company["series"]["closed"]
+    assert 0.2 < closed[:, -1].mean() < 0.9  # some paths close (in months 5 to 16), some do not
+    months_open = (1 - closed[:, 1:20]).sum(axis=1)  # months 2..20
+    cost = program_effect_per_path(sc, "Save", "cost", workers=1)
+    np.testing.assert_array_equal(cost, 25_000.0 * months_open)
+    assert (company["series"]["cs_cost"][closed == 1] == 0).all()
