@@ -484,3 +484,13 @@ def has_a_block(s: Scenario) -> bool:
         or s.programs
         or s.migrations
     )
+
+
+def test_at_most_50_programs_and_100_migrations():
+    many = programs(*(f"{{name: P{i}, cost_monthly: 1k}}" for i in range(50)))
+    assert len(parse(many).programs) == 50
+    assert problems(many + "  - {name: P50, cost_monthly: 1k}\n") == [
+        "x.yaml:12 programs: must list at most 50 programs, got 51"
+    ]
+    moves = migrations(*("{from: SMB, to: Enterprise, monthly: 1%}" for _ in range(101)))
+    assert problems(moves) == ["x.yaml:12 migrations: must list at most 100 migrations, got 101"]
