@@ -18,7 +18,8 @@ from tui.screens.browser import BrowserScreen, ExamplePicker, NameDialog
 from tui.screens.history import HistoryScreen, scenario_text_named
 
 SIZE = (120, 40)
-STARTER, PLG = examples()[0], examples()[2]
+STARTER = examples()[0]
+PLG = next(e for e in examples() if e.file_name == "plg-funnel.yaml")
 STARTER_2 = STARTER.text.replace("fixed_costs_monthly: 55k", "fixed_costs_monthly: 60k")
 
 

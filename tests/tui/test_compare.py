@@ -18,7 +18,8 @@ from saas_sim.store import Store
 from tui.screens.compare import CompareScreen
 
 SIZE = (120, 40)
-STARTER, PLG = examples()[0], examples()[2]
+STARTER = examples()[0]
+PLG = next(e for e in examples() if e.file_name == "plg-funnel.yaml")
 STARTER_2 = STARTER.text.replace("fixed_costs_monthly: 55k", "fixed_costs_monthly: 60k")
 EDITED = STARTER_2.replace("spend_monthly: 20k", "spend_monthly: 30k")
 PATHS, SEED = 200, 11
