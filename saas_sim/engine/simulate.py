@@ -82,7 +82,9 @@ def with_overrides(
 ) -> Scenario:
     """The scenario with command-line overrides applied and a seed always set.
 
-    A shorter ``horizon`` drops the events that would fall after it.
+    A shorter ``horizon`` drops the events that would fall after it, and the programs that would start
+    after it, and ends the others by it; a longer one extends a program that ran to the end (its
+    ``to_month`` the file's horizon: "until the end", the default).
     """
     sim = scenario.simulation
     chosen_seed = seed if seed is not None else sim.seed
@@ -92,7 +94,15 @@ def with_overrides(
     scenario = dataclasses.replace(scenario, simulation=sim)
     if horizon is not None:
         events = tuple(e for e in scenario.events if e.month <= horizon)
-        scenario = dataclasses.replace(scenario, horizon_months=horizon, events=events)
+        old = scenario.horizon_months
+        programs = tuple(
+            dataclasses.replace(
+                p, to_month=horizon if p.to_month is None or p.to_month == old else min(p.to_month, horizon)
+            )
+            for p in scenario.programs
+            if p.from_month <= horizon
+        )
+        scenario = dataclasses.replace(scenario, horizon_months=horizon, events=events, programs=programs)
     return scenario
 
 
