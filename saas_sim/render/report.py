@@ -200,6 +200,30 @@ def _shell_word(word: str) -> str:
     return shlex.quote(word)
 
 
+def _programs(result: Result) -> list[dict[str, Any]]:
+    """Each program against the plan without it (SPEC 2.7): its effects' means, p10–p90 under each."""
+    from saas_sim.render.programs import EFFECTS
+
+    currency = currency_of(result)
+    rows = []
+    for name, effects in result.programs.items():
+        cells = []
+        for effect in EFFECTS:
+            stats = effects.get(effect.name, NO_STATISTIC)
+            fmt = effect.formatter(currency)
+            low, high = fmt(stats.p10), fmt(stats.p90)
+            span = "" if low == high else f"{low} – {high}"
+            cells.append({"effect": effect.name, "text": fmt(stats.mean), "value": stats.mean, "range": span})
+        rows.append({"name": name, "cells": cells})
+    return rows
+
+
+def _program_headers(results: Sequence[Result]) -> list[str]:
+    from saas_sim.render.programs import EFFECTS
+
+    return [effect.heading(currency_of(results[0])) for effect in EFFECTS]
+
+
 def _diagnosis(result: Result) -> dict[str, Any]:
     currency = currency_of(result)
     checks = []
@@ -269,6 +293,7 @@ def report_html(
                 "kpis": kpi_rows(run.result),
                 "glance": glance(run.result),
                 "diagnosis": _diagnosis(run.result),
+                "programs": _programs(run.result),
                 "plan": _plan_cells(plan_of(run.result), currency_of(run.result)),
                 "inputs": _input_cells(input_rows(run.result.scenario), currency_of(run.result)),
                 "histogram_note": run.note if run.histograms is None else None,
@@ -276,6 +301,11 @@ def report_html(
             for run in runs
         ],
         "differences": difference_rows(results[0], results[1]) if len(runs) == 2 else [],
+        "program_headers": _program_headers(results),
+        "any_programs": any(result.programs for result in results),
+        "programs_caption": "Each program against the same plan without it, on the same futures (same seed, "
+        "paths and random numbers): the mean over paths, p10 – p90 under it. ROI = (extra gross profit − cost) "
+        "/ cost; ARR kept = saved ARR / cost; churn change: annualized logo churn at the end, with − without.",
         "charts": [
             {
                 "name": chart.name,

@@ -203,3 +203,26 @@ def test_a_tornado_metric_undefined_on_every_path_names_the_report_option(invoke
     assert done.exit_code == 2
     assert "--tornado" in done.output and "--metric" not in done.output
     assert len(done.output.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
+
+
+def test_programs_are_on_the_page_as_the_run_gives_them(invoke, tmp_path):
+    """Issue 18: each program against the plan without it, every mean shown as the terminal writes it."""
+    from saas_sim.render.programs import EFFECTS
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "customer-success.yaml"
+    page, text = written(invoke, scenario, *FAST, "--out", tmp_path / "cs.html")
+    result = Result.from_json(json.loads(page.data))
+    assert list(result.programs) == ["Save-key-accounts"]
+    cells = {(a["data-program"], a["data-effect"]): (a, shown) for a, shown in page.cells if a.get("data-program")}
+    assert sorted(cells) == sorted(("Save-key-accounts", effect.name) for effect in EFFECTS)
+    for effect in EFFECTS:
+        attributes, shown = cells["Save-key-accounts", effect.name]
+        mean = result.programs["Save-key-accounts"][effect.name].mean
+        assert attributes["data-value"] == ("" if mean is None else repr(float(mean))), effect.name
+        assert shown.startswith(effect.formatter(result.currency)(mean)), (effect.name, shown)
+    assert "Programs" in text and "same plan without it" in text
+
+
+def test_a_plan_without_programs_has_no_programs_section(invoke, scenario_file, tmp_path):
+    _, text = written(invoke, scenario_file, *FAST, "--out", tmp_path / "r.html")
+    assert 'id="programs"' not in text
