@@ -450,7 +450,7 @@ def simulate_paths(
     par_a = np.zeros((S, K))
     comp_a = np.zeros(company_params.shape[1])
     month_ints_a = np.zeros((S, 4), np.int64)
-    month_floats_a = np.zeros((S, 10))
+    month_floats_a = np.zeros((S, 12))
     incoming_a = np.zeros(H + 2)
     kappa_a = np.ones((S, HM))
     quality_a = np.zeros((S, HM, 12))
@@ -521,6 +521,8 @@ cdef enum:
     T_ARRIVED_MRR = 7
     T_MOVED_EXPANSION = 8
     T_MOVED_CONTRACTION = 9
+    T_NRR_NUM = 10
+    T_GRR_RATIO = 11
 
 
 cdef inline double moved_out_base(const double[:, :, ::1] moved_base, Py_ssize_t s, Py_ssize_t t) noexcept nogil:
@@ -797,6 +799,10 @@ cdef void _simulate(
                                     month_floats[b, T_MOVED_EXPANSION] += mrr_before * multiplier - mrr_before
                                 else:
                                     month_floats[b, T_MOVED_CONTRACTION] += mrr_before - mrr_before * multiplier
+                                if t >= 12 and (
+                                    (moved_slot == 0 and i < G + t - 12) or (moved_slot == 1 and i - G - H + 1 <= t - 12)
+                                ):  # an account of a year ago that moves out leaves the segment's 12-month numerator
+                                    month_floats[a, T_NRR_NUM] -= mrr_before
                                 if moved_slot == 0:
                                     signup = 0 if i < G else i - G + 1  # 0: the starting base
                                     if signup >= 1:
@@ -993,9 +999,13 @@ cdef void _simulate(
                                 growth_12 *= growth_ring[s, (t + j) % 12]
                                 keep_12 *= keep_ring[s, (t + j) % 12]
                             nrr_num = growth * old_mrr
-                            series[s, NRR_NUM, row, col] = nrr_num
                             # MRR of a year ago is today's over the year's growth; GRR keeps only its contraction.
-                            series[s, GRR_NUM, row, col] = nrr_num * (keep_12 / growth_12 if growth_12 != 0.0 else 0.0)
+                            if M > 0:  # the month's movers leave the numerator first (phase 1)
+                                month_floats[s, T_NRR_NUM] = nrr_num
+                                month_floats[s, T_GRR_RATIO] = keep_12 / growth_12 if growth_12 != 0.0 else 0.0
+                            else:
+                                series[s, NRR_NUM, row, col] = nrr_num
+                                series[s, GRR_NUM, row, col] = nrr_num * (keep_12 / growth_12 if growth_12 != 0.0 else 0.0)
                         month_ints[s, T_DUE] = due
                         month_ints[s, T_CHURNED] = churned
                         month_ints[s, T_SURVIVORS] = survivors
@@ -1081,6 +1091,8 @@ cdef void _simulate(
                         series[s, MOVED_EXPANSION, row, col] = month_floats[s, T_MOVED_EXPANSION]
                         series[s, MOVED_CONTRACTION, row, col] = month_floats[s, T_MOVED_CONTRACTION]
                         if t >= 12:
+                            series[s, NRR_NUM, row, col] = month_floats[s, T_NRR_NUM]
+                            series[s, GRR_NUM, row, col] = month_floats[s, T_NRR_NUM] * month_floats[s, T_GRR_RATIO]
                             series[s, MOVED_OUT_BASE, row, col] = moved_out_base(moved_base, s, t)
                             # The company follows every account: those active a year ago that moved
                             # within the year count where they are now (their share active then).
