@@ -21,23 +21,46 @@ from textual.message import Message
 from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
 from saas_sim.errors import Problem
-from saas_sim.io.forms import acquisition_form, churn_form, with_acquisition_form, with_churn_form
+from saas_sim.io.forms import acquisition_form, central, churn_form, with_acquisition_form, with_churn_form
 from saas_sim.io.values import typed_value
-from saas_sim.model.catalog.fields import FIELDS, SEGMENT, TOP_LEVEL, FieldRule, field_at, help_for
-from saas_sim.model.paths import set_in
+from saas_sim.model.catalog.fields import (
+    CASH_POLICIES,
+    FIELD,
+    FIELDS,
+    MIGRATION,
+    PROGRAM,
+    SEGMENT,
+    FieldRule,
+    field_at,
+    help_for,
+    keys_of,
+    rule_for,
+)
+from saas_sim.model.paths import set_in, split
 from tui.widgets.fields import FieldInput
 
 ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
 CHURN_CHOICES = [("monthly rate", "monthly"), ("annual rate", "annual"), ("sBG alpha, beta", "alpha_beta")]
-# Taken as typed, never read as YAML: name, description, currency, billing, note.
+CASH_POLICY_CHOICES = [(policy.replace("_", " "), policy) for policy in CASH_POLICIES]
+# Taken as typed, never read as YAML: name, description, currency, billing, note, when_out_of_cash,
+# a migration's from and to.
 TEXT_FIELDS = {field.key for field in FIELDS if field.unit in ("text", "choice")}
+# The company's keys the editor shows in a form of their own: the cash policy as a select, the
+# optional blocks as sub-sections that are added and removed.
+POLICY = "when_out_of_cash"
+COMPANY_BLOCKS = {"funding": "funding round", "customer_success": "customer success"}
+LISTS = {"programs": PROGRAM, "migrations": MIGRATION}  # the top-level lists of mappings, beside events
+_PROGRAM_SEGMENTS = re.compile(r"programs\[\d+\]\.segments")
 
 
 def rule_of(path: str) -> FieldRule | None:
-    """The validation rule of an editor path (``segments[0].churn.monthly``)."""
+    """The validation rule of an editor path (``segments[0].churn.monthly``, ``programs[0].churn_change``)."""
     if path.startswith("segments["):
         return SEGMENT.get(path.partition("].")[2])
-    return TOP_LEVEL.get(path)
+    head, bracket, key = path.partition("].")
+    if bracket and head.partition("[")[0] in LISTS:
+        return LISTS[head.partition("[")[0]].get(key)
+    return None if path.startswith("events[") else rule_for(path)
 
 
 def _placeholder(path: str) -> str:
@@ -67,10 +90,20 @@ def _number(value: float, percent: bool, counted: bool = False) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:_.2f}"
 
 
+def _names_list(value: object) -> bool:
+    """Whether a program's segments can be written as names between commas (and read back the same)."""
+    return isinstance(value, list) and all(
+        isinstance(name, str) and name and name == name.strip() and "," not in name and not name.startswith("[")
+        for name in value
+    )
+
+
 def written(path: str, value: object) -> str:
     """A value in the form a founder would type it."""
     if value is None:
         return ""
+    if _PROGRAM_SEGMENTS.fullmatch(path) and _names_list(value):
+        return ", ".join(value)  # type: ignore[arg-type]  # a list of names
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)) and math.isfinite(value):
@@ -88,6 +121,9 @@ def read_written(path: str, text: str) -> object:
     """What an input's text means: text fields as typed, others as a YAML value (text YAML cannot read stays text)."""
     if path.rpartition(".")[2] in TEXT_FIELDS:
         return text if text.strip() or path.endswith(("description", "note")) else None
+    if _PROGRAM_SEGMENTS.fullmatch(path) and not text.lstrip().startswith("["):
+        names = [name.strip() for name in text.split(",")]
+        return [name for name in names if name] or None  # a comma left at the end while typing is no name
     return typed_value(text)
 
 
@@ -122,12 +158,13 @@ def _leaves(value: object, prefix: str) -> list[tuple[str, object]]:
 def editable_document(raw: object) -> dict | None:
     """A scenario file's YAML as read (not valid yet) in the shape the editor shows, or None when it has no such shape.
 
-    The sections left out are empty; each segment and event must be a mapping.
+    The sections left out are empty; each segment, event, program and migration must be a mapping.
     """
     if not isinstance(raw, dict):
         return None
     document = dict(raw)
-    for key, empty in (("company", dict), ("acquisition", dict), ("events", list), ("simulation", dict)):
+    lists = ("events", *LISTS)
+    for key, empty in (("company", dict), ("acquisition", dict), *((key, list) for key in lists), ("simulation", dict)):
         if document.get(key) is None:
             document[key] = empty()
         if not isinstance(document[key], empty):
@@ -135,7 +172,7 @@ def editable_document(raw: object) -> dict | None:
     segments = document.get("segments")
     if not isinstance(segments, list) or not segments:
         return None
-    if not all(isinstance(item, dict) for item in [*segments, *document["events"]]):
+    if not all(isinstance(item, dict) for item in [*segments, *(item for key in lists for item in document[key])]):
         return None
     for segment in segments:
         if not isinstance(segment.get("churn"), dict):
@@ -158,16 +195,47 @@ def _defaults_left_out(document: dict) -> dict:
     return document
 
 
+def _policy_selected(company: dict) -> bool:
+    """Whether the company's cash policy is shown as a select: it is one of the choices, or left out (a file's
+    typo or null shows in an input, where its problem shows)."""
+    return POLICY not in company or company[POLICY] in CASH_POLICIES
+
+
+def _company_leaves(company: dict) -> list[tuple[str, object]]:
+    """The company's own fields: its numbers, and the cash policy when no select can show it (a file's typo)."""
+    shown = {key: value for key, value in company.items() if key not in COMPANY_BLOCKS and key != POLICY}
+    found = _leaves(shown, "company")
+    return found if _policy_selected(company) else [*found, (f"company.{POLICY}", company[POLICY])]
+
+
+def _block_leaves(value: object, prefix: str, block: str) -> list[tuple[str, object]]:
+    """The fields of a mapping of ``block`` (``company.funding``, ``programs``...): every key of the catalog's, in
+    its order, a key left out empty (its default); then any other key the mapping has.  A value that is no
+    mapping is one field, where the loader's problem shows."""
+    if not isinstance(value, dict):
+        return [(prefix, value)]
+    keys = keys_of(block)
+    found = [(f"{prefix}.{key}", value.get(key)) for key in keys]
+    return found + _leaves({key: item for key, item in value.items() if key not in keys}, prefix)
+
+
 def field_paths(document: dict) -> list[str]:
     """Every field the editor shows for a document, in its order (its leaves, as :func:`_leaves` says, not
     :func:`saas_sim.model.paths.leaves`)."""
     paths = ["name", "description", "currency", "horizon_months"]
-    paths += [path for path, _ in _leaves(document["company"], "company")]
+    company = document["company"]
+    paths += [path for path, _ in _company_leaves(company)]
+    for key in COMPANY_BLOCKS:
+        if company.get(key) is not None:
+            paths += [path for path, _ in _block_leaves(company[key], f"company.{key}", f"company.{key}")]
     paths += [path for path, _ in _leaves(document["acquisition"], "acquisition")]
     for index, segment in enumerate(document["segments"]):
         paths += [path for path, _ in _leaves(segment, f"segments[{index}]")]
     for index, _ in enumerate(document["events"]):
         paths += [f"events[{index}].{key}" for key in ("month", "note", "set", "cash_in")]
+    for key in LISTS:
+        for index, item in enumerate(document.get(key) or []):
+            paths += [path for path, _ in _block_leaves(item, f"{key}[{index}]", key)]
     return paths + [f"simulation.{key}" for key in ("paths", "seed", "correlations")]
 
 
@@ -186,6 +254,20 @@ def problem_row(field: str, paths: list[str]) -> str | None:
         if parent in paths:
             return parent
     return None
+
+
+def _left_out(document: dict, path: str) -> None:
+    """Take the key at ``path`` out of its mapping (not there: nothing to do)."""
+    parts = split(path)
+    target = document
+    for part in parts[:-1]:
+        target = target[part]
+    target.pop(parts[-1], None)
+
+
+def _round_figure(value: float) -> float:
+    """Two significant digits: 720k rather than 723,456."""
+    return float(f"{value:.2g}") if value else 0.0
 
 
 def _same(a: object, b: object) -> bool:
@@ -223,7 +305,8 @@ class FieldRow(Vertical):
 
 
 class ScenarioEditor(VerticalScroll):
-    """Every field of a scenario, grouped: scenario, simulation, company, acquisition, segments, events."""
+    """Every field of a scenario, grouped: scenario, company (its cash policy, funding round and customer success),
+    acquisition, segments, events, programs, migrations, simulation."""
 
     class Edited(Message):
         """A field changed: the whole document as it now stands."""
@@ -255,8 +338,29 @@ class ScenarioEditor(VerticalScroll):
             for key in ("name", "description", "currency", "horizon_months"):
                 yield self._row(key, doc.get(key))
         with Collapsible(title="Company", collapsed=False, id="group-company"):
-            for path, value in _leaves(doc["company"], "company"):
+            company = doc["company"]
+            for path, value in _company_leaves(company):
                 yield self._row(path, value)
+            if _policy_selected(company):
+                with Horizontal(classes="field-line form-line"):
+                    yield Label("when out of cash", classes="field-label")
+                    yield Select(
+                        CASH_POLICY_CHOICES,
+                        value=company.get(POLICY) or CASH_POLICIES[0],
+                        allow_blank=False,
+                        compact=True,
+                        id="cash-policy",
+                        classes="form-select",
+                        tooltip=FIELD[f"company.{POLICY}"].help,
+                    )
+            for key, title in COMPANY_BLOCKS.items():
+                if company.get(key) is None:
+                    yield Button(f"Add {title}", id=f"add-{key}", classes="add", compact=True)
+                    continue
+                yield Label(title.capitalize(), classes="event-title")
+                for path, value in _block_leaves(company[key], f"company.{key}", f"company.{key}"):
+                    yield self._row(path, value)
+                yield Button(f"Remove {title}", id=f"remove-{key}", classes="remove", variant="error", compact=True)
         with Collapsible(title="Acquisition", collapsed=False, id="group-acquisition"):
             for path, value in _leaves(doc["acquisition"], "acquisition"):
                 yield self._row(path, value)
@@ -298,6 +402,20 @@ class ScenarioEditor(VerticalScroll):
                     "Remove event", id=f"remove-event-{index}", classes="remove", variant="error", compact=True
                 )
             yield Button("Add event", id="add-event", classes="add", compact=True)
+        for key, (title, noun) in {
+            "programs": ("Programs", "program"),
+            "migrations": ("Migrations", "migration"),
+        }.items():
+            items = doc.get(key) or []
+            with Collapsible(title=f"{title} ({len(items)})", collapsed=not items, id=f"group-{key}"):
+                for index, item in enumerate(items):
+                    yield Label(f"{noun.capitalize()} {index + 1}", classes="event-title")
+                    for path, value in _block_leaves(item, f"{key}[{index}]", key):
+                        yield self._row(path, value)
+                    yield Button(
+                        f"Remove {noun}", id=f"remove-{noun}-{index}", classes="remove", variant="error", compact=True
+                    )
+                yield Button(f"Add {noun}", id=f"add-{noun}", classes="add", compact=True)
         with Collapsible(title="Simulation", collapsed=True, id="group-simulation"):
             sim = doc["simulation"]
             for key in ("paths", "seed", "correlations"):
@@ -319,13 +437,19 @@ class ScenarioEditor(VerticalScroll):
         if self.texts.get(path) == event.value:
             return  # the input showing its value, not an edit
         self.texts[path] = event.value
-        set_in(self.document, path, read_written(path, event.value))
+        value = read_written(path, event.value)
+        if value is None and path.startswith(tuple(LISTS)) and _placeholder(path):
+            _left_out(self.document, path)  # a program's segments or to_month: an empty field is the default
+        else:
+            set_in(self.document, path, value)
         self.post_message(self.Edited(copy.deepcopy(self.document), path))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, Input) and widget.id in self.paths:
             self.post_message(self.Focused(self.paths[widget.id]))
+        elif widget.id == "cash-policy":
+            self.post_message(self.Focused(f"company.{POLICY}"))
 
     def show_problems(self, problems: list[Problem]) -> None:
         """Each problem under its field; those of no field at the top.  An empty list clears them."""
@@ -356,6 +480,9 @@ class ScenarioEditor(VerticalScroll):
     @on(Select.Changed, ".form-select")
     async def _form_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "cash-policy":
+            self._policy_changed(str(event.value))
+            return
         kind, _, index = (event.select.id or "").removeprefix("form-").partition("-")
         segments = self.document["segments"]
         segment = segments[int(index)]
@@ -381,14 +508,18 @@ class ScenarioEditor(VerticalScroll):
 
     @on(Button.Pressed, ".remove")
     async def _remove(self, event: Button.Pressed) -> None:
-        kind, _, index = (event.button.id or "").removeprefix("remove-").partition("-")
+        kind, _, index = (event.button.id or "").removeprefix("remove-").rpartition("-")
+        if not kind:  # a block of the company: remove-funding, remove-customer_success
+            self.document["company"][index] = None
+            await self._changed_shape(f"company.{index}")
+            return
         if kind == "segment":
             removed = self.document["segments"].pop(int(index))
             self.document["segments"][0]["spend_share"] = round(
                 (self.document["segments"][0]["spend_share"] or 0) + (removed.get("spend_share") or 0), 12
             )
         else:
-            self.document["events"].pop(int(index))
+            self.document[f"{kind}s"].pop(int(index))
         await self._changed_shape(f"{kind}s")
 
     @on(Button.Pressed, "#add-event")
@@ -396,6 +527,63 @@ class ScenarioEditor(VerticalScroll):
         month = min(12, int(self.document.get("horizon_months") or 12))
         self.document["events"].append({"month": month, "note": "New event", "set": {}, "cash_in": 0})
         await self._changed_shape("events")
+
+    def _policy_changed(self, policy: str) -> None:
+        """The cash policy chosen: an edit of one field, nothing else to lay out."""
+        company = self.document["company"]
+        if company.get(POLICY, CASH_POLICIES[0]) == policy:
+            return  # the select showing its value, not an edit
+        company[POLICY] = policy
+        self.post_message(self.Edited(copy.deepcopy(self.document), f"company.{POLICY}"))
+
+    # the company's funding round and customer success, programs and migrations
+
+    @on(Button.Pressed, "#add-funding")
+    async def _add_funding(self) -> None:
+        """A round raised when cash falls under six months of fixed costs, of eighteen months of them."""
+        fixed = central(self.document["company"].get("fixed_costs_monthly"), 50_000.0)
+        self.document["company"]["funding"] = {
+            "below_cash": _round_figure(6 * fixed),
+            "amount": _round_figure(18 * fixed),
+            **{
+                key: FIELD[f"company.funding.{key}"].default for key in ("probability", "months_to_close", "max_rounds")
+            },
+        }
+        await self._changed_shape("company.funding")
+
+    @on(Button.Pressed, "#add-customer_success")
+    async def _add_customer_success(self) -> None:
+        """The catalog's example: a manager per 2M of ARR, costing 12k a month."""
+        self.document["company"]["customer_success"] = {"arr_per_csm": 2_000_000.0, "cost_per_csm_monthly": 12_000.0}
+        await self._changed_shape("company.customer_success")
+
+    @on(Button.Pressed, "#add-program")
+    async def _add_program(self) -> None:
+        """A program on every segment, to the horizon: 10k a month for 10 % less churn."""
+        programs = self.document.setdefault("programs", [])
+        names = [program.get("name") for program in programs]  # a file's name may be any value, even a list
+        number = len(programs) + 1
+        while f"Program {number}" in names:
+            number += 1
+        programs.append(
+            {
+                "name": f"Program {number}",
+                "from_month": 1,
+                "cost_monthly": 10_000.0,
+                "churn_change": -0.1,
+                "expansion_change": 0.0,
+            }
+        )
+        await self._changed_shape("programs")
+
+    @on(Button.Pressed, "#add-migration")
+    async def _add_migration(self) -> None:
+        """0.5 % a month of the first segment's accounts moving into the second (into none yet: one segment)."""
+        names = segment_names(self.document)
+        self.document.setdefault("migrations", []).append(
+            {"from": names[0], "to": names[1] if len(names) > 1 else None, "monthly": 0.005, "mrr_multiplier": 1.0}
+        )
+        await self._changed_shape("migrations")
 
     async def _changed_shape(self, what: str) -> None:
         self._typed, self.paths, self.texts, self.rows = self.texts, {}, {}, {}
