@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -241,7 +242,8 @@ class MainScreen(Screen):
         found = help_for(event.path)
         rule = rule_of(event.path)
         allowed = f" Allowed: {rule.allowed().removeprefix('must be ')}." if rule else ""
-        text = f"[b]{event.path}[/b] ({found[0]}): {found[1]}{allowed}" if found else event.path
+        # Not markup: help such as "e.g. [Enterprise]" is shown as written.
+        text = Content.assemble((event.path, "bold"), f" ({found[0]}): {found[1]}{allowed}") if found else event.path
         self.query_one("#field-help", Static).update(text)
 
     # simulation
