@@ -10,13 +10,20 @@ scenario's events in month order (the order of the normalized scenario).
 change, :func:`set_field` changes one and returns a new scenario.  Metrics are
 the company summary metrics of SPEC 3.2; each is read through one statistic
 over paths, its p50, except ``out_of_cash`` whose mean is the probability of
-running out of cash.
+running out of cash.  A program's effects (SPEC 2.7) are metrics too, written
+``programs.<name>.<effect>`` (``programs.Save.roi_arr``), read through their
+mean: the program's expected effect against the same scenario without it
+(:func:`~saas_sim.engine.simulate.program_effect_per_path`; the two runs
+drift apart path by path after their first different draw, so a path's
+effect is noisy and only the mean, over paths, is the program's).  With one
+program the bare effect (``roi_arr``) names it (:func:`check_metric`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -24,14 +31,42 @@ import numpy as np
 
 from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
+from saas_sim.engine.simulate import PROGRAM_EFFECTS
 from saas_sim.errors import InputError
 from saas_sim.model import paths
-from saas_sim.model.catalog.fields import FIELD, MAX_MAGNITUDE, NOT_VARIED, SEGMENT, Field, FieldRule, rule_for
+from saas_sim.model.catalog.fields import (
+    FIELD,
+    MAX_MAGNITUDE,
+    NOT_VARIED,
+    SEGMENT,
+    Field,
+    FieldRule,
+    field_named,
+    rule_for,
+)
 from saas_sim.model.catalog.metrics import MEAN_METRICS as MEAN_METRICS
-from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS
-from saas_sim.model.catalog.metrics import statistic_name as statistic_name
-from saas_sim.model.paths import COHORT_TOTALS, EVENT_PATH, names_a_group, suggest
+from saas_sim.model.catalog.metrics import NEVER_SUMMARY, SUMMARY_METRICS, Statistic
+from saas_sim.model.catalog.metrics import statistic_name as _summary_statistic_name
+from saas_sim.model.paths import COHORT_TOTALS, EVENT_PATH, MIGRATION_PATH, names_a_group, suggest
 from saas_sim.model.scenario import Distribution, Number, Scenario, Segment
+
+# -- metrics: the summary metrics of SPEC 3.2 and the programs' effects of SPEC 2.7 ------------------
+
+PROGRAM_METRIC = re.compile(r"programs\.(?P<program>[^.]+)\.(?P<effect>[^.]+)")
+
+
+def program_metric(metric: str) -> tuple[str, str] | None:
+    """``(program, effect)`` of a metric written ``programs.<name>.<effect>`` with a known effect, else None."""
+    match = PROGRAM_METRIC.fullmatch(metric)
+    if match is None or match["effect"] not in PROGRAM_EFFECTS:
+        return None
+    return match["program"], match["effect"]
+
+
+def statistic_name(metric: str) -> Statistic:
+    """The statistic a user reads of a metric: the mean of a program's effect (its expected effect) or of a
+    probability (``out_of_cash``), else the p50."""
+    return "mean" if program_metric(metric) is not None else _summary_statistic_name(metric)
 
 
 def statistic(values: np.ndarray, metric: str) -> float | None:
@@ -47,11 +82,49 @@ def statistic(values: np.ndarray, metric: str) -> float | None:
     return cast(float | None, statistics[statistic_name(metric)])
 
 
-def check_metric(metric: str) -> str:
-    """``metric`` if it is a summary metric of SPEC 3.2, else :class:`InputError` with a guess."""
+def check_metric(metric: str, scenario: Scenario | None = None) -> str:
+    """The metric's full name if it is one, else :class:`InputError` with a guess.
+
+    A summary metric of SPEC 3.2, or a program's effect ``programs.<name>.<effect>`` (SPEC 2.7).
+    Given the scenario, the program must be one of it, and a bare effect (``roi_arr``) names the
+    effect of its only program (``programs.Save.roi_arr``, which is returned); without it only
+    the form is checked.
+    """
     if metric in SUMMARY_METRICS:
         return metric
-    close = suggest(metric, SUMMARY_METRICS, cutoff=0.5)
+    programs = [p.name for p in scenario.programs] if scenario is not None else []
+    match = PROGRAM_METRIC.fullmatch(metric)
+    if match is not None:
+        name, effect = match["program"], match["effect"]
+        if effect not in PROGRAM_EFFECTS:
+            close = suggest(effect, PROGRAM_EFFECTS, cutoff=0.5)
+            guess = (
+                f", did you mean 'programs.{name}.{close}'?"
+                if close
+                else f"; the effects are {', '.join(PROGRAM_EFFECTS)}"
+            )
+            raise InputError([f"'{metric}' names no program effect '{effect}'{guess}"])
+        if scenario is None or name in programs:
+            return metric
+        if not programs:
+            raise InputError([f"'{metric}' names a program, and this scenario has none"])
+        close = suggest(name, programs, cutoff=0.5, case="same")
+        guess = f", did you mean 'programs.{close}.{effect}'?" if close else f"; the programs are {', '.join(programs)}"
+        raise InputError([f"'{metric}' names no program '{name}'{guess}"])
+    if metric in PROGRAM_EFFECTS:
+        if scenario is None:
+            return metric
+        if len(programs) == 1:
+            return f"programs.{programs[0]}.{metric}"
+        if not programs:
+            raise InputError([f"'{metric}' is an effect of a program (SPEC 2.7), and this scenario has none"])
+        named = " or ".join(f"'programs.{name}.{metric}'" for name in programs)
+        raise InputError(
+            [f"'{metric}' is an effect of a program: the scenario has {len(programs)}, say which: {named}"]
+        )
+    effects = [f"programs.{name}.{effect}" for name in programs for effect in PROGRAM_EFFECTS]
+    known = [*SUMMARY_METRICS, *effects, *(PROGRAM_EFFECTS if scenario is None or len(programs) == 1 else ())]
+    close = suggest(metric, known, cutoff=0.5)
     guess = f", did you mean '{close}'?" if close else f"; the summary metrics are {', '.join(SUMMARY_METRICS)}"
     raise InputError([f"'{metric}' is not a summary metric{guess}"])
 
@@ -90,10 +163,21 @@ def input_fields(scenario: Scenario) -> list[InputField]:
     return fields
 
 
+# The blocks of SPEC 2.5, 2.7 and 2.8 whose whole counts (a program's months, a round's months_to_close
+# and max_rounds) the analyses leave alone: a relative swing of a month is no question a founder asks.
+_BLOCK_PATH = re.compile(r"(programs\.[^.]+|company\.funding|migrations\[\d+\])\.[a-z_]+")
+WHOLE_MONTHS = "it is a whole number of months or rounds, which the analyses leave as the file gives it"
+
+
 def why_not_varied(path: str) -> str | None:
     """Why the analyses leave the field at ``path`` alone, or None if they may change it."""
     if path in NOT_VARIED:
         return NOT_VARIED[path]
+    if _BLOCK_PATH.fullmatch(path):
+        field, rule = field_named(path), rule_for(path)
+        if field is not None and field.not_varied is not None:  # a name, the segments a program acts on
+            return field.not_varied
+        return WHOLE_MONTHS if rule is not None and rule.integer else None
     event = EVENT_PATH.fullmatch(path)
     inner = event["path"] if event and event["path"] else path
     key = inner.split(".", 2)[2] if inner.startswith("segments.") and inner.count(".") >= 2 else None
@@ -104,7 +188,9 @@ def find_field(scenario: Scenario, path: str) -> InputField:
     """The input at ``path``; :class:`InputError` saying why not, with a guess, when there is none."""
     fields = {f.path: f for f in input_fields(scenario)}
     reason = why_not_varied(path)
-    if reason is not None and (path in fields or path in NOT_VARIED or _names_segment_key(scenario, path)):
+    if reason is not None and (
+        path in fields or path in NOT_VARIED or _names_segment_key(scenario, path) or _names_block_key(scenario, path)
+    ):
         raise InputError([f"'{path}' cannot be varied: {reason}"])
     if path in fields:
         return fields[path]
@@ -125,23 +211,45 @@ def _names_segment_key(scenario: Scenario, path: str) -> bool:
     return len(parts) == 3 and parts[0] == "segments" and any(s.name == parts[1] for s in scenario.segments)
 
 
+def _names_block_key(scenario: Scenario, path: str) -> bool:
+    """Whether ``path`` is a key of a program, migration or funding round the scenario gives."""
+    block = _BLOCK_PATH.fullmatch(path)
+    if block is None:
+        return False
+    head = block[1]
+    if head.startswith("programs."):
+        return any(f"programs.{p.name}" == head for p in scenario.programs)
+    if head == "company.funding":
+        return scenario.company.funding is not None
+    return int(head[len("migrations[") : -1]) < len(scenario.migrations)
+
+
 def _why_unknown(scenario: Scenario, path: str, known: list[str]) -> str:
     """Why ``path`` is not an input of this scenario, in the loader's words, with a guess."""
-    names = [s.name for s in scenario.segments]
     parts = path.split(".")
-    if len(parts) >= 3 and parts[0] == "segments" and parts[1] not in names:
-        name = suggest(parts[1], names, cutoff=0.5, case="same")
-        guess = (
-            f", did you mean '{'.'.join(['segments', name, *parts[2:]])}'?"
-            if name
-            else f"; the segments are {', '.join(names)}"
-        )
-        return f"names no segment '{parts[1]}'{guess}"
+    for block, listed in (("segments", scenario.segments), ("programs", scenario.programs)):
+        names = [item.name for item in listed]
+        if len(parts) >= 3 and parts[0] == block and parts[1] not in names:
+            kind = block.removesuffix("s")
+            if not names:
+                return f"names a {kind}, and this scenario has none"
+            name = suggest(parts[1], names, cutoff=0.5, case="same")
+            guess = (
+                f", did you mean '{'.'.join([block, name, *parts[2:]])}'?"
+                if name
+                else f"; the {block} are {', '.join(names)}"
+            )
+            return f"names no {kind} '{parts[1]}'{guess}"
     leaves = [field for field in known if field.startswith(f"{path}.") and why_not_varied(field) is None]
     if leaves:
         return names_a_group(path, leaves)
     close = suggest(path, known)
     guess = f", did you mean '{close}'?" if close else ""
+    migration = MIGRATION_PATH.fullmatch(path)
+    if migration is not None and int(migration[1]) >= len(scenario.migrations):
+        count = len(scenario.migrations)
+        has = "no migrations" if count == 0 else f"{count} migration{'s' if count > 1 else ''}, migrations[0] the first"
+        return f"names no migration: the scenario has {has}{guess}"
     event = EVENT_PATH.fullmatch(path)
     if event is not None and int(event[1]) >= len(scenario.events):
         count = len(scenario.events)
@@ -251,16 +359,14 @@ def scale_distribution(dist: Distribution, factor: float) -> Distribution:
 
 def field_of(path: str) -> Field | None:
     """The catalog's field of a path as the analyses write it (``segments.SMB.churn.monthly``,
-    ``events[0].set.acquisition.spend_monthly``, ``events[1].cash_in``), or None."""
+    ``events[0].set.acquisition.spend_monthly``, ``events[1].cash_in``, ``programs.Save.cost_monthly``,
+    ``migrations[0].monthly``, ``company.funding.amount``), or None."""
     event = EVENT_PATH.fullmatch(path)
     if event is not None:
         if event["path"] is None:
             return FIELD["events.cash_in"]
         path = event["path"]
-    parts = path.split(".", 2)
-    if parts[0] == "segments" and len(parts) == 3:
-        path = f"segments.{parts[2]}"
-    return FIELD.get(path)
+    return field_named(path)
 
 
 def bounds(rule: FieldRule) -> tuple[float, float]:

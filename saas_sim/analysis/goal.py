@@ -1,9 +1,11 @@
 """Goal seek (SPEC 4, ``saas-sim goal``): the value of one input that reaches a target.
 
-The target is ``METRIC OP VALUE`` on a summary metric (SPEC 3.2), OP one of
-``>=``, ``<=``, ``>``, ``<``.  It is met on the metric's p50 (the mean for
-``out_of_cash``, a probability); with ``prob`` P, when the share of paths on
-which ``METRIC OP VALUE`` holds is at least P.
+The target is ``METRIC OP VALUE`` on a summary metric (SPEC 3.2) or a
+program's effect (SPEC 2.7: ``programs.Save.roi_arr >= 2``; with one program
+``roi_arr >= 2`` names its effect), OP one of ``>=``, ``<=``, ``>``, ``<``.
+It is met on the metric's p50 (the mean for ``out_of_cash``, a probability,
+and for a program's effect, its expected effect); with ``prob`` P, when the
+share of paths on which ``METRIC OP VALUE`` holds is at least P.
 
 The search answers "what is the smallest change that meets the target":
 
@@ -54,6 +56,9 @@ How an evaluation is computed (the search above does not depend on it):
   has the formula's.  With several segments the company's unit economics
   are the segments' weighted by each path's new accounts, which only the
   months tell: such a target is simulated as below.
+* A program's effect runs the scenario twice per evaluation, with the program
+  and without it (:func:`~saas_sim.engine.simulate.program_effect_per_path`),
+  both with the one seed.
 * Any other target is simulated: every evaluation runs the scenario with the
   one seed (common random numbers: each path's draws and uniforms are the
   same in every run, so the statistic moves only because the field did),
@@ -81,6 +86,7 @@ from saas_sim.analysis.fields import (
     check_metric,
     find_field,
     point_value,
+    program_metric,
     set_field,
     statistic,
     statistic_name,
@@ -88,6 +94,7 @@ from saas_sim.analysis.fields import (
 from saas_sim.engine.simulate import (
     closed_form_applies,
     default_workers,
+    program_effect_per_path,
     simulate_summary,
     unit_economics_per_path,
     with_overrides,
@@ -102,7 +109,10 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-_TARGET = re.compile(r"\s*(?P<metric>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>>=|<=|=>|=<|==|=|>|<)\s*(?P<value>.*?)\s*")
+_TARGET = re.compile(  # a program's name may hold anything but a dot
+    r"\s*(?P<metric>programs\.[^.]+\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)"
+    r"\s*(?P<op>>=|<=|=>|=<|==|=|>|<)\s*(?P<value>.*?)\s*"
+)
 
 FIRST_STEP = 0.05  # of the base value
 FIRST_STEP_FROM_ZERO = 1 / 1024  # of the room to the bound
@@ -132,7 +142,8 @@ class Target:
 
 
 def parse_target(text: str) -> Target:
-    """``"ltv_cac >= 3"``, ``"out_of_cash <= 10%"``, ``"arr_end > 1.5M"``; :class:`InputError` otherwise."""
+    """``"ltv_cac >= 3"``, ``"out_of_cash <= 10%"``, ``"arr_end > 1.5M"``, ``"programs.Save.roi_arr >= 2"``;
+    :class:`InputError` otherwise.  A program's name is checked against a scenario by :func:`resolve_target`."""
     usage = "must be 'METRIC OP VALUE' with OP one of >=, <=, >, < (e.g. 'ltv_cac >= 3')"
     match = _TARGET.fullmatch(text)
     if match is None:
@@ -152,6 +163,13 @@ def parse_target(text: str) -> Target:
     if value is None or not math.isfinite(value):
         raise InputError([f"{usage}; VALUE must be a number such as 3, 10% or 1.5M, got '{match['value']}'"])
     return Target(metric, op, value)
+
+
+def resolve_target(target: Target, scenario: Scenario) -> Target:
+    """The target on the scenario's metric: a program it has, a bare effect named by its one program
+    (``roi_arr >= 2`` -> ``programs.Save.roi_arr >= 2``); :class:`InputError` otherwise."""
+    metric = check_metric(target.metric, scenario)
+    return target if metric == target.metric else Target(metric, target.op, target.value)
 
 
 def check_prob(prob: float | None) -> float | None:
@@ -263,6 +281,7 @@ class GoalSeek:
         self.target = parse_target(target) if isinstance(target, str) else target
         self.prob = check_prob(prob)
         self.scenario = with_overrides(scenario)  # one seed for every evaluation: common random numbers
+        self.target = resolve_target(self.target, self.scenario)
         self.field = find_field(self.scenario, field)
         self.workers = workers or default_workers()
         self.low, self.high = bounds(self.field.rule)
@@ -283,7 +302,10 @@ class GoalSeek:
         self.evaluations += 1
         metric = self.target.metric
         try:
-            if self.closed_form:
+            program = program_metric(metric)
+            if program is not None:  # the scenario with the program and without it
+                values = program_effect_per_path(scenario, *program, workers=self.workers)
+            elif self.closed_form:
                 values = unit_economics_per_path(scenario)[metric]
             else:
                 values = simulate_summary(scenario, metric, workers=self.workers)
@@ -452,7 +474,8 @@ class GoalSeek:
         unanswered = best if answer is None else None  # the best value tried, shown when none meets the target
         reached = {e.achieved for e in tried}
         pinned = None  # a probability or share the same 0 or 1 at every value: the field cannot move it
-        if self.statistic_name in ("mean", "share") and len(tried) == len(self.evaluated) and reached in ({0.0}, {1.0}):
+        probability = self.prob is not None or self.target.metric in MEAN_METRICS
+        if probability and len(tried) == len(self.evaluated) and reached in ({0.0}, {1.0}):
             pinned = reached.pop()
         return Goal(
             field=field.path,

@@ -11,11 +11,16 @@ numbers make the runs differ only by the swing: an input a metric cannot see
 has exactly zero effect, and small effects are not buried in Monte-Carlo
 noise.  Inputs are ranked by the effect on the metric's p50 (the mean for
 ``out_of_cash``, a probability): the span of the base and both swung values.
+The metric may be a program's effect (SPEC 2.7, ``programs.Save.roi_arr``),
+read through its mean, the expected effect: each run is then the scenario
+with the program and without it
+(:func:`~saas_sim.engine.simulate.program_effect_per_path`).
 
 How an input is swung:
 
-* a plain value ``x`` becomes ``x − swing·|x|`` and ``x + swing·|x|``,
-  clipped into the field's valid range (:mod:`saas_sim.model.catalog.fields`) and
+* a plain value ``x`` becomes ``x − swing·|x|`` and ``x + swing·|x|``
+  (a negative value as any other: a program's ``churn_change`` of −15 %
+  swung by 20 % is −18 % on the low side, −12 % on the high side), clipped into the field's valid range (:mod:`saas_sim.model.catalog.fields`) and
   rounded for whole-number fields.  A side that clips or rounds back to
   ``x`` (a rate already at 1, a zero, 2 customers ± 20 %) is not run and is
   reported as unmoved;
@@ -29,9 +34,15 @@ How an input is swung:
   the starting MRR per account; ``arpa_monthly`` carries a defaulted
   ``starting_mrr`` along (:func:`~saas_sim.analysis.fields.set_field`).
 
+The optional blocks are swung like any other numbers: ``company.funding``'s
+amounts and probability, ``company.customer_success``, each program's cost
+and changes (``programs.<name>.cost_monthly``) and each migration's share
+and multiplier (``migrations[i].monthly``).
+
 Not swung: ``spend_share`` (shares must sum to 1; moving one alone is no
-valid scenario), ``contract_months``, ``billing``, ``horizon_months`` and
-the simulation settings.  They are listed in :attr:`Sensitivity.not_swung`.
+valid scenario), ``contract_months``, ``billing``, ``horizon_months``, the
+simulation settings and every whole count of months or rounds (a program's
+months, a round's ``months_to_close`` and ``max_rounds``).  They are listed in :attr:`Sensitivity.not_swung`.
 
 A probability at 0 or 1 at base (``out_of_cash`` on every path, or on
 none) cannot pass that bound: an input that leaves it there is not shown to
@@ -60,11 +71,13 @@ from typing import Any
 import numpy as np
 
 from saas_sim.analysis.fields import (
+    MEAN_METRICS,
     InputField,
     bounds,
     check_metric,
     input_fields,
     point_value,
+    program_metric,
     scale_distribution,
     set_field,
     statistic_name,
@@ -76,6 +89,7 @@ from saas_sim.engine.simulate import (
     closed_form_applies,
     default_workers,
     memory_needed,
+    program_effect_per_path,
     simulate_summary,
     unit_economics_per_path,
     with_overrides,
@@ -172,7 +186,7 @@ class Swing:
 @dataclass(frozen=True)
 class Sensitivity:
     metric: str
-    statistic: str  # "p50", or "mean" for out_of_cash
+    statistic: str  # "p50", or "mean" for out_of_cash (a probability) and a program's effect
     base: float
     swing: float
     paths: int
@@ -205,7 +219,7 @@ class Sensitivity:
     def pinned_at(self) -> float | None:
         """0 or 1 when the statistic is a probability at that bound at base (out of cash on every path),
         which a swing cannot push further: an input that leaves it there may still matter."""
-        if self.statistic == "mean" and self.base in (0.0, 1.0):
+        if self.metric in MEAN_METRICS and self.base in (0.0, 1.0):
             return self.base
         return None
 
@@ -312,9 +326,9 @@ class SensitivityAnalysis:
         workers: int | None = None,
         parallel: bool | None = None,
     ):
-        self.metric = check_metric(metric)
         self.swing = check_swing(swing)
         self.scenario = with_overrides(scenario)  # one seed for every run: common random numbers
+        self.metric = check_metric(metric, self.scenario)
         self.workers = workers or default_workers()
         self.parallel = (
             parallel
@@ -418,7 +432,11 @@ class SensitivityAnalysis:
 
     def _values(self, scenario: Scenario, workers: int) -> np.ndarray:
         """The metric's per-path values in one run: only that summary of the run is formed; a unit-economics
-        metric of one segment is its closed form of the drawn month-1 parameters, no month simulated."""
+        metric of one segment is its closed form of the drawn month-1 parameters, no month simulated; a
+        program's effect runs the scenario with the program and without it."""
+        program = program_metric(self.metric)
+        if program is not None:
+            return program_effect_per_path(scenario, *program, workers=workers)
         if closed_form_applies(scenario, self.metric):
             return unit_economics_per_path(scenario)[self.metric]
         return simulate_summary(scenario, self.metric, workers=workers)

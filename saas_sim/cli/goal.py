@@ -32,7 +32,8 @@ def goal_command(
             metavar="'METRIC OP VALUE'",
             show_default=False,
             help="What to reach, e.g. 'ltv_cac >= 3' or 'out_of_cash <= 10%'; OP one of >=, <=, >, <. "
-            f"On the metric's p50 ({', '.join(MEAN_METRICS)}: its mean).",
+            f"On the metric's p50 ({', '.join(MEAN_METRICS)}: its mean). A program's effect is read at its "
+            "mean: 'programs.NAME.roi_arr >= 2' (with one program 'roi_arr >= 2').",
         ),
     ],
     prob: Annotated[
@@ -47,7 +48,7 @@ def goal_command(
     seed: SeedOption = None,
 ) -> None:
     """Find the value of one input, closest to its current value, at which a metric reaches a target."""
-    from saas_sim.analysis.goal import GoalSeek, check_prob, parse_target
+    from saas_sim.analysis.goal import GoalSeek, check_prob, parse_target, resolve_target
     from saas_sim.engine.simulate import with_overrides
     from saas_sim.io.result import write_json
     from saas_sim.io.scenario import load_scenario
@@ -62,6 +63,8 @@ def goal_command(
     with option_errors("--prob"):
         check_prob(probability)
     scenario = with_overrides(load_scenario(file), paths=paths, seed=seed)
+    with option_errors("--target"):  # a program's effect names one of the scenario's programs
+        goal_target = resolve_target(goal_target, scenario)
     with option_errors("--vary"):
         seek = GoalSeek(scenario, vary, goal_target, prob=probability)
     with LateProgress("Searching", "simulations") as bar:

@@ -21,7 +21,9 @@ def sensitivity_command(
         str,
         typer.Option(
             metavar="NAME",
-            help=f"The summary metric to rank by (SPEC 3.2), read at its p50; {' and '.join(MEAN_METRICS)} at its mean.",
+            help=f"The summary metric to rank by (SPEC 3.2), read at its p50; {' and '.join(MEAN_METRICS)} at its mean. "
+            "Or a program's effect, read at its mean: programs.NAME.roi_arr (cost, saved_customers, saved_arr, "
+            "extra_gross_profit, roi, roi_arr, churn_change_pp; with one program the effect alone).",
         ),
     ] = "arr_end",
     swing: Annotated[
@@ -48,6 +50,8 @@ def sensitivity_command(
     with option_errors("--metric"):
         check_metric(metric)
     scenario = with_overrides(load_scenario(file), paths=paths, seed=seed)
+    with option_errors("--metric"):  # a program's effect names one of the scenario's programs
+        metric = check_metric(metric, scenario)
     analysis = SensitivityAnalysis(scenario, metric=metric, swing=fraction)
     with LateProgress("Swinging inputs", "runs") as bar:
         for done, total in analysis.progress():

@@ -139,10 +139,43 @@ def format_points(value: float) -> str:
 Formatter = Callable[[float | None], str]
 
 
+# How a program's effects (SPEC 2.7) read where goal and sensitivity name them ``programs.<name>.<effect>``,
+# and their words; the effects of saas_sim.engine.simulate.PROGRAM_EFFECTS, in its order.
+PROGRAM_EFFECT_KINDS: dict[str, Kind] = {
+    "cost": "money",
+    "saved_customers": "count",
+    "saved_arr": "money",
+    "extra_gross_profit": "money",
+    "roi": "multiple",
+    "roi_arr": "multiple",
+    "churn_change_pp": "number",  # points of annualized churn to a tenth (-0.5); its label says points
+}
+PROGRAM_EFFECT_LABELS: dict[str, str] = {
+    "cost": "cost",
+    "saved_customers": "saved customers",
+    "saved_arr": "saved ARR",
+    "extra_gross_profit": "extra gross profit",
+    "roi": "ROI",
+    "roi_arr": "ARR kept per unit spent",
+    "churn_change_pp": "change of annualized churn (points)",
+}
+
+
+def _program_effect(metric: str) -> tuple[str, str] | None:
+    """``(program, effect)`` of ``programs.<name>.<effect>``, else None."""
+    head, _, effect = metric.rpartition(".")
+    prefix, _, name = head.partition(".")
+    return (name, effect) if prefix == "programs" and name and effect in PROGRAM_EFFECT_KINDS else None
+
+
 def metric_kind(metric: str) -> Kind:
-    """How a metric of SPEC 3 reads (the catalog's ``kind``); a name the catalog lacks reads as a plain number."""
+    """How a metric of SPEC 3 reads (the catalog's ``kind``), or a program's effect (``programs.Save.roi_arr``);
+    a name the catalog lacks reads as a plain number."""
     found = METRICS.get(metric)
-    return found.kind if found is not None else "number"
+    if found is not None:
+        return found.kind
+    program = _program_effect(metric)
+    return PROGRAM_EFFECT_KINDS[program[1]] if program is not None else "number"
 
 
 _FORMATTERS: dict[str, Formatter] = {
@@ -223,6 +256,10 @@ def format_error(metric: str, value: float | None, currency: str = "USD", *, mea
 
 
 def metric_label(metric: str) -> str:
-    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end``, ``ltv_cac`` -> ``LTV/CAC`` (the catalog's)."""
+    """A metric name as a label: ``nrr_12m_end`` -> ``NRR 12m end``, ``ltv_cac`` -> ``LTV/CAC`` (the catalog's),
+    ``programs.Save.roi_arr`` -> ``Save: ARR kept per unit spent``."""
     found = METRICS.get(metric)
-    return found.label if found is not None else label_of(metric)
+    if found is not None:
+        return found.label
+    program = _program_effect(metric)
+    return f"{program[0]}: {PROGRAM_EFFECT_LABELS[program[1]]}" if program is not None else label_of(metric)

@@ -29,6 +29,7 @@ def describe_distribution(dist: Distribution, field: str, currency: str) -> str:
 
 def explain(goal: Goal) -> list[str]:
     """What the search found, in words: the answer (one line that stands alone), then the details."""
+    from saas_sim.analysis.fields import MEAN_METRICS
     from saas_sim.analysis.sensitivity import NEVER_ALTERNATIVES
     from saas_sim.render.format import format_rate, formatter_for, metric_label
 
@@ -39,7 +40,7 @@ def explain(goal: Goal) -> list[str]:
     value = lambda x: _value(goal.field, x, currency)  # noqa: E731
     threshold = f"{goal.target.op} {metric_format(goal.target.value)}"
     if goal.prob is None:
-        stat = f"{metric_label(metric)} ({'probability' if goal.statistic == 'mean' else goal.statistic})"
+        stat = f"{metric_label(metric)} ({'probability' if metric in MEAN_METRICS else goal.statistic})"
         reads = lambda x: f"{stat} {metric_format(x)}"  # noqa: E731
         target, wanted = f"target {threshold}", f"{stat} {threshold}"
     else:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
-from saas_sim.analysis.fields import field_of
+from saas_sim.analysis.fields import MEAN_METRICS, field_of
 from saas_sim.analysis.sensitivity import (
     UNMOVED_BOUND,
     UNMOVED_ROUNDING,
@@ -102,7 +102,7 @@ class Tornado:
         # never at base: the bars measure the share of paths that never pay back, a probability
         self.by_never = result.ranked_by_never
         self.format_scale = format_rate if self.by_never else self.format_metric
-        self.probability = self.by_never or result.statistic == "mean"
+        self.probability = self.by_never or result.metric in MEAN_METRICS
         base_never = result.base_never
         self.base_value = base_never if self.by_never and base_never is not None else result.base
 
@@ -145,7 +145,7 @@ class Tornado:
 
     def _title(self) -> Text:
         r = self.result
-        statistic = "probability" if r.statistic == "mean" else r.statistic
+        statistic = "probability" if r.metric in MEAN_METRICS else r.statistic
         title = Text(f"{metric_label(r.metric)} ({statistic}): ", style="bold")
         title.append(f"{self.format_metric(r.base)} at base", style="bold")
         if self.by_never:
