@@ -8,6 +8,8 @@ import copy
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Button, Input, Select
 
@@ -418,3 +420,24 @@ async def test_the_help_line_of_a_programs_segments_and_of_the_cash_policy(store
         await pilot.pause()
         shown = str(screen.query_one("#field-help", Static).render())
         assert shown.startswith("company.when_out_of_cash (continue|stop_acquisition|shut_down): What the company")
+
+
+NEW_FIELDS = [
+    path
+    for path in field_paths(shown_document())
+    if path.startswith(("company.funding", "company.customer_success", "programs", "migrations"))
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(NEW_FIELDS),
+    text=st.text(max_size=40) | st.sampled_from(["[", "[SMB", "[[]]", "{a: 1}", ",,,", "1e309", "9" * 5_000, "nan"]),
+)
+def test_any_text_in_a_new_field_is_a_scenario_or_problems(path, text):
+    document = shown_document()
+    set_in(document, path, read_written(path, text))
+    scenario, _, problems = checked_document(document, "all")
+    assert (scenario is None) == bool(problems)
+    for problem in problems:  # each at an input of the editor, or at the top
+        assert problem_row(problem.field, field_paths(document)) is not None or not problem.field, problem
