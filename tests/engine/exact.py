@@ -28,6 +28,7 @@ class Group:
     tenure: int
     count: float
     mrr_per_account: float
+    cohort: int = 0  # the accounts' signup month (3.3); 0: the starting base
 
 
 class SegmentMeans:
@@ -100,11 +101,6 @@ class SegmentMeans:
         else:
             self.params[key] = value
 
-    def month(self, company_spend: float) -> dict[str, float]:
-        """Month t without programs or migrations: churn and expansion, then acquisition."""
-        out = self.churn_and_expand()
-        return self.acquire(company_spend, out)
-
     def churn_and_expand(self, churn_factor: float = 1.0, expansion_change: float = 0.0) -> dict[str, float]:
         """2.1-2.3: age, renewals, churn (each h(n) x ``churn_factor``, clipped to 1: the programs of 2.7),
         expansion ``clip(e + expansion_change, 0, 1)`` and contraction of the survivors."""
@@ -131,33 +127,41 @@ class SegmentMeans:
         # upfront: the accounts that renewed start a term at their MRR after the change (before any move)
         self.renewed_mrr = sum(g.count * g.mrr_per_account for g in renewed)
         self.arrived_mrr = 0.0  # MRR (after the move) of this month's movers into the segment (2.8)
+        self.arrivals: dict[int, Group] = {}  # those movers, one group per signup cohort
         out.update(migrated_in_customers=0.0, migrated_out_customers=0.0, migrated_in_mrr=0.0, migrated_out_mrr=0.0)
         return out
 
-    def move_out(self, share: float) -> tuple[float, float]:
+    def move_out(self, share: float, target: SegmentMeans, multiplier: float) -> tuple[float, float]:
         """2.8: every group present before this month's arrivals loses ``share`` of its accounts in
-        expectation; returns (accounts, MRR before the move)."""
+        expectation to ``target``, their MRR x ``multiplier``; returns (accounts, MRR before the move).
+
+        The movers of the month form one group of tenure 0 in the target; kept here as one group per
+        signup cohort (3.3: a mover stays in its cohort), the same in expectation."""
         count = mrr = 0.0
         for g in self.groups:
             moved = g.count * share
             g.count -= moved
             count += moved
             mrr += moved * g.mrr_per_account
+            if moved > 0:
+                arrived = target.arrivals.setdefault(g.cohort, Group(0, 0.0, 0.0, g.cohort))
+                total = arrived.count * arrived.mrr_per_account + moved * g.mrr_per_account * multiplier
+                arrived.count += moved
+                arrived.mrr_per_account = total / arrived.count
         return count, mrr
 
-    def acquire(self, company_spend: float, out: dict[str, float]) -> dict[str, float]:
-        """2.4-2.5: this month's movers join as a group of tenure 0, then acquisition and money."""
+    def acquire(self, company_spend: float, out: dict[str, float], t: int = 0) -> dict[str, float]:
+        """2.4-2.5 of month t: this month's movers join at tenure 0, then acquisition and money."""
         q = self.params
         survivors = self.survivors  # after churn (2.4), before the month's moves
-        if out["migrated_in_customers"] > 0:
-            self.groups.append(Group(0, out["migrated_in_customers"], self.arrived_mrr / out["migrated_in_customers"]))
+        self.groups.extend(self.arrivals.values())
         spend = company_spend * q["spend_share"]
         if self.spend_month1 is None:
             self.spend_month1 = spend
         cac = self.cac * ((spend / self.spend_month1) ** q["cac_elasticity"] if self.spend_month1 > 0 else 1.0)
         paid = spend / cac if spend > 0 else 0.0
         new = paid + q["referrals_monthly"] * survivors
-        self.groups.append(Group(0, new, q["arpa_monthly"]))
+        self.groups.append(Group(0, new, q["arpa_monthly"], t))
         revenue = sum(g.count * g.mrr_per_account for g in self.groups)
         customers = sum(g.count for g in self.groups)
         out.update(
@@ -240,7 +244,7 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
         month_of = {s.seg.name: m for s, m in zip(segs, months)}
         moved_expansion = moved_contraction = 0.0
         for rule in scenario.migrations:  # in file order, each on the accounts still there
-            count, mrr = by_name[rule.source].move_out(rule.monthly)
+            count, mrr = by_name[rule.source].move_out(rule.monthly, by_name[rule.target], rule.mrr_multiplier)
             after = mrr * rule.mrr_multiplier
             month_of[rule.source]["migrated_out_customers"] += count
             month_of[rule.source]["migrated_out_mrr"] += mrr
@@ -251,7 +255,7 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
                 moved_expansion += after - mrr
             else:
                 moved_contraction += mrr - after
-        months = [s.acquire(spend, m) for s, m in zip(segs, months)]
+        months = [s.acquire(spend, m, t) for s, m in zip(segs, months)]
         totals = {k: sum(m[k] for m in months) for k in months[0]}
         totals["expansion_mrr"] += moved_expansion
         totals["contraction_mrr"] += moved_contraction
@@ -281,4 +285,22 @@ def expected_series(scenario: Scenario) -> dict[str, list[float]]:
         for s, m in zip(segs, months):
             for k, v in m.items():
                 out.setdefault(f"{s.seg.name}.{k}", []).append(v)
+        for k in range(1, t + 1):  # 3.3: cohort k's accounts and MRR at the end of t, wherever they are
+            groups = [g for s in segs for g in s.groups if g.cohort == k]
+            out.setdefault(f"cohort{k}.customers", []).append(sum(g.count for g in groups))
+            out.setdefault(f"cohort{k}.mrr", []).append(sum(g.count * g.mrr_per_account for g in groups))
     return out
+
+
+def expected_cohorts(scenario: Scenario) -> tuple[list[list[float]], list[list[float]]]:
+    """3.3's logo and revenue retention ``[k - 1][a]`` from the expected counts: E[active of cohort k at
+    tenure a] / E[joined in k] (the engine's ratio of sums over paths tends to it)."""
+    exact = expected_series(scenario)
+    H = scenario.horizon_months
+    logos, revenue = [], []
+    for k in range(1, H + 1):
+        customers = exact[f"cohort{k}.customers"]  # months k..H
+        mrr = exact[f"cohort{k}.mrr"]
+        logos.append([c / customers[0] for c in customers])
+        revenue.append([m / mrr[0] for m in mrr])
+    return logos, revenue

@@ -4,13 +4,14 @@ tests/engine/exact.py, company and segments, and the moves' own bookkeeping per 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 
-from saas_sim.engine.simulate import simulate_per_path
-from saas_sim.model.scenario import Churn, Migration, Segment
-from tests.engine.exact import expected_series
+from saas_sim.engine.simulate import simulate, simulate_per_path
+from saas_sim.model.scenario import Churn, Migration, Segment, Simulation
+from tests.engine.exact import expected_cohorts, expected_series
 from tests.engine.test_expectations import assert_mean_matches, make
 
 COMPANY = [
@@ -196,3 +197,43 @@ def test_moves_are_neither_new_nor_churn_and_every_bridge_holds_per_path():
     for view in seg:
         for name in ("migrated_in_customers", "migrated_out_customers", "migrated_in_mrr", "migrated_out_mrr"):
             assert (view[name] >= 0).all(), name
+
+
+def cohort_tables_agree(scenario, which: str, runs: int = 8, sigmas: float = 6.0) -> None:
+    """The run's cohort table ``which`` (3.3: a ratio of sums over paths) against the exact recursion's;
+    its standard error from ``runs`` independent runs of the scenario's paths (batch means)."""
+    logos, revenue = expected_cohorts(scenario)
+    exact = {"logo_retention": logos, "revenue_retention": revenue}[which]
+    paths = scenario.simulation.paths
+    tables = [
+        getattr(simulate(dataclasses.replace(scenario, simulation=Simulation(paths=paths, seed=seed))).cohorts, which)
+        for seed in range(runs)
+    ]
+    for k in range(scenario.horizon_months):
+        values = np.array([[np.nan if v is None else v for v in table[k]] for table in tables])  # (runs, tenures)
+        mean = values.mean(axis=0)
+        se = values.std(axis=0, ddof=1) / math.sqrt(runs)
+        off = np.abs(mean - np.asarray(exact[k])) > sigmas * se + 1e-9
+        assert not off.any(), f"{which} cohort {k + 1} tenure {np.flatnonzero(off)[0]}: {mean} vs {exact[k]}"
+
+
+def test_movers_stay_in_their_signup_cohort():
+    """3.3 with moves both ways (up x 3, back x 0.5): cohort k's logo retention at tenure a counts its
+    accounts wherever they are, as the exact recursion that keeps every mover's cohort does."""
+    up = key_accounts(contract_months=1, billing="monthly", churn=Churn(monthly=0.01))
+    sc = dataclasses.replace(
+        make([smb(), up], horizon=12, paths=1000, spend=60_000.0),
+        migrations=(Migration("SMB", "Key", 0.06, 3.0), Migration("Key", "SMB", 0.1, 0.5)),
+    )
+    cohort_tables_agree(sc, "logo_retention")
+
+
+def test_revenue_retention_of_cohorts_with_moves_of_one_multiplier_and_one_mrr():
+    """Moves one way at x 1 and one MRR per account in the source: cohort k's revenue retention too."""
+    flat = {"expansion_monthly": 0.0, "contraction_monthly": 0.0}
+    up = key_accounts(contract_months=1, billing="monthly", churn=Churn(monthly=0.01), **flat)
+    sc = dataclasses.replace(
+        make([smb(**flat), up], horizon=12, paths=1000, spend=60_000.0),
+        migrations=(Migration("SMB", "Key", 0.06, 1.0),),
+    )
+    cohort_tables_agree(sc, "revenue_retention")
