@@ -26,6 +26,8 @@ from tui.widgets.editor import (
     editable_document,
     field_id,
     field_paths,
+    indexed_path,
+    named_path,
     problem_row,
     read_written,
     written,
@@ -441,3 +443,38 @@ def test_any_text_in_a_new_field_is_a_scenario_or_problems(path, text):
     assert (scenario is None) == bool(problems)
     for problem in problems:  # each at an input of the editor, or at the top
         assert problem_row(problem.field, field_paths(document)) is not None or not problem.field, problem
+
+
+def test_an_editor_path_and_the_name_events_and_analyses_give_it():
+    document = shown_document()
+    for path, named in (
+        ("programs[0].cost_monthly", "programs.Save.cost_monthly"),
+        ("segments[1].churn.monthly", "segments.Key.churn.monthly"),
+        ("migrations[0].monthly", "migrations[0].monthly"),
+        ("company.funding.amount", "company.funding.amount"),
+    ):
+        assert named_path(path, document) == named and indexed_path(named, document) == path
+    with pytest.raises(KeyError):
+        named_path("programs[1].cost_monthly", document)
+    with pytest.raises(KeyError):
+        indexed_path("programs.Nobody.cost_monthly", document)
+
+
+async def test_goal_seek_from_a_program_field_names_the_program_and_its_answer_lands_in_the_field(store, tmp_path):
+    from tui.screens.goal import GoalAnswer, GoalDialog
+
+    app = app_on(store, tmp_path, ALL_NEW)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        cost = screen.query_one(f"#{field_id('programs[0].cost_monthly')}", Input)
+        cost.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, GoalDialog) and dialog.query_one("#goal-field", Input).value == (
+            "programs.Save.cost_monthly"
+        )
+        dialog.dismiss(GoalAnswer("programs.Save.cost_monthly", 35_000.0))
+        screen = await settled(pilot)
+        assert cost.value == "35k" and screen.document["programs"][0]["cost_monthly"] == 35_000.0

@@ -497,15 +497,14 @@ class MainScreen(Screen):
             self.notify("Fix the scenario's problems before a goal seek.", severity="error")
             return
         from saas_sim.engine.simulate import with_overrides
-        from saas_sim.model.paths import by_name
         from tui.screens.goal import GoalDialog
-        from tui.widgets.editor import segment_names
+        from tui.widgets.editor import named_path
 
         focused = self.app.focused
         editor = self.query_one(ScenarioEditor)
         path = editor.paths.get(focused.id or "", "") if focused is not None else ""
         field = (
-            by_name(path, segment_names(self.document))
+            named_path(path, self.document)
             if path
             else "segments."
             + self.document["segments"][0]["name"]
@@ -522,11 +521,10 @@ class MainScreen(Screen):
         from textual.css.query import NoMatches
         from textual.widgets import Input
 
-        from saas_sim.model.paths import by_index
-        from tui.widgets.editor import field_id, segment_names, written
+        from tui.widgets.editor import field_id, indexed_path, written
 
         try:
-            path = by_index(answer.field, segment_names(self.document))
+            path = indexed_path(answer.field, self.document)
             field = self.query_one(f"#{field_id(path)}", Input)
         except (KeyError, NoMatches):  # a field the editor shows inside another (an event's set value), or none
             self.notify(f"Set {answer.field} to {answer.value:g} in the editor.", timeout=10)

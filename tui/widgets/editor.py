@@ -36,7 +36,7 @@ from saas_sim.model.catalog.fields import (
     keys_of,
     rule_for,
 )
-from saas_sim.model.paths import set_in, split
+from saas_sim.model.paths import by_index, by_name, set_in, split
 from tui.widgets.fields import FieldInput
 
 ACQUISITION_CHOICES = [("CAC", "cac"), ("funnel", "funnel")]
@@ -132,6 +132,34 @@ def segment_names(document: dict) -> list[str]:
     :func:`~saas_sim.model.paths.by_index` need to turn the editor's ``segments[0].churn.monthly`` into
     ``segments.SMB.churn.monthly`` as events write it, and back."""
     return [str(segment.get("name")) for segment in document["segments"]]
+
+
+_PROGRAM_FIELD = re.compile(r"programs\[(\d+)\]\.(.+)")
+
+
+def named_path(path: str, document: dict) -> str:
+    """An editor path as events and the analyses write it, segments and programs by name:
+    ``segments[0].churn.monthly`` -> ``segments.SMB.churn.monthly``, ``programs[0].cost_monthly`` ->
+    ``programs.Save.cost_monthly``; others as they are.  :class:`KeyError` when there is no item at the index."""
+    program = _PROGRAM_FIELD.fullmatch(path)
+    if program is None:
+        return by_name(path, segment_names(document))
+    programs = document.get("programs") or []
+    if int(program[1]) >= len(programs):
+        raise KeyError(path)
+    return f"programs.{programs[int(program[1])].get('name')}.{program[2]}"
+
+
+def indexed_path(path: str, document: dict) -> str:
+    """The inverse of :func:`named_path`: the editor's path of a field named as events write it.
+    :class:`KeyError` when no segment or program has the name."""
+    if not path.startswith("programs."):
+        return by_index(path, segment_names(document))
+    name, _, rest = path.removeprefix("programs.").partition(".")  # a program's name has no dot
+    names = [program.get("name") for program in document.get("programs") or []]
+    if name not in names:
+        raise KeyError(path)
+    return f"programs[{names.index(name)}].{rest}"
 
 
 def field_id(path: str) -> str:
