@@ -36,7 +36,16 @@ def explain(goal: Goal) -> list[str]:
     currency = goal.currency
     metric = goal.target.metric
     shown = formatter_for(metric, currency)
-    metric_format = lambda x: "never" if x == math.inf else shown(x)  # noqa: E731  (a payback, SPEC 3.2)
+
+    def metric_format(x: float | None) -> str:
+        """The statistic as its metric reads; a miss that rounds to the threshold is just under (over) it."""
+        if x == math.inf:
+            return "never"  # a payback (SPEC 3.2)
+        text, wanted = shown(x), goal.target.value
+        if x is not None and x != wanted and not goal.target.holds(x) and text == shown(wanted):
+            return f"just {'under' if x < wanted else 'over'} {text}"  # 1.98x missing >= 2: not "2.0x"
+        return text
+
     value = lambda x: _value(goal.field, x, currency)  # noqa: E731
     threshold = f"{goal.target.op} {metric_format(goal.target.value)}"
     if goal.prob is None:

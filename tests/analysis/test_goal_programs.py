@@ -107,3 +107,14 @@ def test_a_target_on_a_program_the_scenario_lacks_is_refused_with_a_guess(saving
     ]
     with pytest.raises(InputError, match="names no program 'Sve'"):
         GoalSeek(saving, "programs.Save.cost_monthly", "programs.Sve.roi_arr >= 2")
+
+
+def test_a_base_that_misses_by_less_than_the_rounding_reads_just_under(saving):
+    """ARR kept per unit spent reads to a tenth: a base a hair under the threshold would read as the threshold
+    itself, missed ("0.5× ... target >= 0.5×"); it reads "just under" it."""
+    base = float(np.nanmean(program_effect_per_path(saving, "Save", "roi_arr")))
+    goal = goal_seek(saving, "programs.Save.cost_monthly", f"roi_arr >= {base * 1.001}")
+    assert not goal.met_at_base and goal.value is not None
+    lines = explain(goal)
+    assert f"(Save: ARR kept per unit spent (mean) just under {base:.1f}×);" in lines[1]
+    assert f"gives Save: ARR kept per unit spent (mean) {base:.1f}× (target >= {base:.1f}×)" in lines[0]
