@@ -72,8 +72,11 @@ def format_field_value(path: str, value: float | None, currency: str = "USD") ->
 
 
 def short_field(path: str, width: int) -> str:
-    """The field path in ``width`` characters: without ``segments.``, then cut in the middle if need be."""
+    """The field path in ``width`` characters: without ``segments.``, then without ``programs.`` (a program's
+    keys are no segment's: ``Save.cost_monthly`` cannot be misread), then cut in the middle if need be."""
     path = path.replace("segments.", "", 1)
+    if len(path) > width:
+        path = path.removeprefix("programs.")
     if len(path) <= width:
         return path
     head = width * 2 // 5

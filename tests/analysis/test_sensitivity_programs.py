@@ -246,3 +246,14 @@ def test_every_effect_has_a_kind_and_words_and_its_fields_their_formats():
     assert field_of("migrations[0].monthly").unit == "share"
     assert field_of("company.funding.amount").money
     assert math.isfinite(field_of("company.customer_success.arr_per_csm").rule.clip_bounds()[1])
+
+
+def test_a_long_program_field_in_the_tornado_loses_its_prefix_before_its_middle():
+    from saas_sim.render.tornado import short_field
+
+    assert short_field("programs.Save-key-accounts.cost_monthly", 34) == "Save-key-accounts.cost_monthly"
+    assert short_field("programs.Save.cost_monthly", 34) == "programs.Save.cost_monthly"  # it fits: as written
+    assert short_field("segments.Key accounts.churn.annual", 34) == "Key accounts.churn.annual"
+    assert (
+        short_field("programs.Save the key accounts at risk.churn_change", 34) == "Save the key …at risk.churn_change"
+    )
