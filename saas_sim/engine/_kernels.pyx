@@ -454,10 +454,10 @@ def simulate_paths(
     incoming_a = np.zeros(H + 2)
     kappa_a = np.ones((S, HM))
     quality_a = np.zeros((S, HM, 12))
-    composition_a = np.zeros((S, HM, HM))
+    composition_a = np.zeros((S, HM, 2 * HM))  # per group: the share of each signup month in its accounts, then in its MRR
     moved_base_a = np.zeros((S, HM, 12))
     arrival_quality_a = np.zeros((S, 12))
-    arrival_composition_a = np.zeros((S, HM))
+    arrival_composition_a = np.zeros((S, 2 * HM))
     cdef int64_t[:, ::1] counts = counts_a
     cdef double[:, ::1] each = each_a
     cdef double[:, ::1] hazard = hazard_a
@@ -757,6 +757,7 @@ cdef void _simulate(
                             arrival_quality[s, j] = 0.0
                         for k in range(t):
                             arrival_composition[s, k] = 0.0
+                            arrival_composition[s, H + k] = 0.0
                     for r in range(M):
                         a = migration_source[r]
                         b = migration_target[r]
@@ -807,6 +808,7 @@ cdef void _simulate(
                                     signup = 0 if i < G else i - G + 1  # 0: the starting base
                                     if signup >= 1:
                                         arrival_composition[b, signup - 1] += moved
+                                        arrival_composition[b, H + signup - 1] += mrr_before * multiplier
                                     for j in range(12):
                                         w = t - 12 + j
                                         if signup <= w:
@@ -819,6 +821,9 @@ cdef void _simulate(
                                     mover_month = i - G - H + 1
                                     for k in range(mover_month):
                                         arrival_composition[b, k] += moved * composition[a, mover_month - 1, k]
+                                        arrival_composition[b, H + k] += (
+                                            mrr_before * multiplier * composition[a, mover_month - 1, H + k]
+                                        )
                                     for j in range(12):
                                         w = t - 12 + j
                                         if w >= mover_month:
@@ -853,6 +858,11 @@ cdef void _simulate(
                             each[b, slot] = month_floats[b, T_ARRIVED_MRR] / arrived
                             for k in range(t):
                                 composition[b, t - 1, k] = arrival_composition[b, k] / arrived
+                                composition[b, t - 1, H + k] = (
+                                    arrival_composition[b, H + k] / month_floats[b, T_ARRIVED_MRR]
+                                    if month_floats[b, T_ARRIVED_MRR] > 0.0
+                                    else composition[b, t - 1, k]
+                                )
                             for j in range(12):
                                 quality[b, t - 1, j] = arrival_quality[b, j] / arrived
                             kappa[b, t - 1] = 1.0
@@ -966,7 +976,7 @@ cdef void _simulate(
                                 if i < old:
                                     old_mrr += value
                                 each[s, i] *= growth
-                                if i >= G:  # by calendar month, so that a month's cohorts lie side by side
+                                if i >= G and M == 0:  # by calendar month, so that a month's cohorts lie side by side
                                     cohort_customers[col, i - G] += n_here
                                     cohort_mrr[col, i - G] += n_here * each[s, i]
                         if M > 0:  # the movers' groups: in their signup cohorts, by their composition
@@ -981,11 +991,6 @@ cdef void _simulate(
                                         old_mrr += value
                                     each[s, i] *= growth
                                     kappa[s, mover_month - 1] *= 1.0 - c
-                                    for k in range(mover_month):
-                                        share = composition[s, mover_month - 1, k]
-                                        if share > 0.0:
-                                            cohort_customers[col, k] += n_here * share
-                                            cohort_mrr[col, k] += n_here * each[s, i] * share
                         growth_ring[s, col % 12] = growth
                         keep_ring[s, col % 12] = 1.0 - c
                         expansion = e * before_change
@@ -1057,6 +1062,22 @@ cdef void _simulate(
                         referred = c_poisson_from(referral_rate, c_poisson_start(referral_rate), uniforms[at + regions[0] + 2 * (s * H + t - 1) + 1])
 
                     new = paid + referred
+                    if M > 0:
+                        # 3.3 after the month's moves: each account in its signup cohort, wherever it is now
+                        # (a movers' group by the share of each signup month in its accounts and its MRR).
+                        for i in range(G, G + t - 1):
+                            n_here = counts[s, i]
+                            if n_here > 0:
+                                cohort_customers[col, i - G] += n_here
+                                cohort_mrr[col, i - G] += n_here * each[s, i]
+                        for i in range(G + H, G + H + t):
+                            n_here = counts[s, i]
+                            if n_here > 0:
+                                mover_month = i - G - H + 1
+                                for k in range(mover_month):
+                                    if composition[s, mover_month - 1, k] > 0.0:
+                                        cohort_customers[col, k] += n_here * composition[s, mover_month - 1, k]
+                                        cohort_mrr[col, k] += n_here * each[s, i] * composition[s, mover_month - 1, H + k]
                     slot = G + t - 1
                     arpa = par[s, ARPA]
                     counts[s, slot] = new
@@ -1104,7 +1125,7 @@ cdef void _simulate(
                                 if n_here > 0:
                                     active = 1.0
                                     for k in range(max(1, t - 12 + 1), mover_month + 1):
-                                        active -= composition[s, mover_month - 1, k - 1]
+                                        active -= composition[s, mover_month - 1, H + k - 1]  # by MRR
                                     nrr_moved += n_here * each[s, i] * active
                                     grr_moved += (
                                         n_here * quality[s, mover_month - 1, t - mover_month]

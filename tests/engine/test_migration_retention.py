@@ -10,7 +10,7 @@ import pytest
 from saas_sim.engine.simulate import simulate_per_path
 from saas_sim.model.scenario import Churn, Migration
 from tests.engine.test_expectations import make
-from tests.engine.test_migrations import smb
+from tests.engine.test_migrations import cohort_tables_agree, key_accounts, smb
 
 
 @pytest.mark.parametrize("multiplier", [1.0, 2.0])
@@ -54,3 +54,34 @@ def test_twelve_month_retention_with_moves_follows_the_accounts(multiplier):
         kept = a_customers[:, t - 12] - out[:, t - 11 : t + 1].sum(axis=1)
         np.testing.assert_allclose(s["nrr_12m"][:, t - 1], a_customers[:, t] / kept, rtol=1e-12)
         np.testing.assert_allclose(s["grr_12m"][:, t - 1], a_customers[:, t] / kept, rtol=1e-12)
+
+
+FLAT = {"expansion_monthly": 0.0, "contraction_monthly": 0.0}
+
+
+def test_revenue_retention_of_a_cohort_counts_its_movers_at_their_mrr_after_the_move():
+    """SMB accounts (150 each, no expansion) upgrade to key accounts at 6 % a month, MRR x 3. Cohort k's
+    revenue retention at tenure a is its accounts' MRR at the end of month k + a, wherever they are
+    (SPEC 3.3, 2.8). Was: the kernel added up cohort MRR in phase 0, before the month's moves, so the
+    month's movers count at their MRR before the move (x 1, not x 3) and their new group is not counted
+    until the next month: cohort 1 at tenure 1 shows 0.97 where its MRR grew (z of hundreds)."""
+    up = key_accounts(contract_months=1, billing="monthly", churn=Churn(monthly=0.01), **FLAT)
+    sc = dataclasses.replace(
+        make([smb(**FLAT), up], horizon=12, paths=500, spend=60_000.0),
+        migrations=(Migration("SMB", "Key", 0.06, 3.0),),
+    )
+    cohort_tables_agree(sc, "revenue_retention")
+
+
+def test_revenue_retention_of_cohorts_whose_movers_of_one_month_had_different_mrr():
+    """Moves both ways at x 1: SMB accounts of 150 join the key accounts (2000 each) and 10 % of key
+    accounts move back, 2000s and 150s together. Was: the movers of a month formed one group with one
+    MRR per account (their average) and the cohorts shared it by their count in the group (now by their MRR), so a cohort
+    of 150s that moved with 2000s is credited with part of the 2000s (revenue z about 70; logos right)."""
+    up = key_accounts(contract_months=1, billing="monthly", churn=Churn(monthly=0.01), **FLAT)
+    sc = dataclasses.replace(
+        make([smb(**FLAT), up], horizon=12, paths=500, spend=60_000.0),
+        migrations=(Migration("SMB", "Key", 0.06, 1.0), Migration("Key", "SMB", 0.1, 1.0)),
+    )
+    cohort_tables_agree(sc, "logo_retention")
+    cohort_tables_agree(sc, "revenue_retention")
