@@ -262,7 +262,8 @@ def _sensitivity(target: str, run: ReportRun, metric: str, *, db: Path | None) -
     scenario = with_overrides(
         load(target, db=db).scenario, paths=result.paths, seed=result.seed, horizon=result.horizon_months
     )
-    analysis = SensitivityAnalysis(scenario, metric=metric)
+    with option_errors("--tornado"):  # a program's effect is checked against the plan here
+        analysis = SensitivityAnalysis(scenario, metric=metric)
     try:
         with LateProgress("Swinging inputs", "runs") as bar:
             for done, total in analysis.progress():

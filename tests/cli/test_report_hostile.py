@@ -263,3 +263,11 @@ def test_a_run_id_with_leading_zeros_names_the_page_after_the_run(invoke, scenar
     done = invoke("report", "001")
     assert done.exit_code == 0, done.output
     assert (tmp_path / "run-1-report.html").is_file()
+
+
+def test_a_tornado_over_a_program_effect_of_a_plan_without_programs_names_the_option(invoke, scenario_file, tmp_path):
+    done = invoke("report", scenario_file, *FAST, "--tornado", "roi_arr", "--out", tmp_path / "r.html")
+    assert done.exit_code == 2
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and "--tornado" in lines[0] and "has none" in lines[0], done.output
+    assert not (tmp_path / "r.html").exists()
