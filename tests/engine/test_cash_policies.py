@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saas_sim.engine.simulate import simulate_per_path
+from saas_sim.engine.simulate import program_effect_per_path, simulate_per_path, without_program
 from saas_sim.model.scenario import (
     Acquisition,
     Churn,
@@ -261,21 +261,25 @@ def test_stop_acquisition_buys_nobody_in_a_month_that_opens_with_negative_cash(s
         np.testing.assert_allclose(c["acquisition_spend"], np.where(stopped, 0.0, planned), rtol=1e-12, atol=1e-9)
 
 
-def funding_attempts(scenario: Scenario, cash: np.ndarray) -> list[int]:
-    """The months whose end triggers an attempt (SPEC 2.5), read from one path's cash."""
+def funding_arrivals(scenario: Scenario, cash: np.ndarray) -> list[int]:
+    """The months a round may arrive in (SPEC 2.5), read from one path's cash: ``months_to_close`` after
+    a month whose end triggers an attempt, within the horizon and while the company is open."""
     fund = scenario.company.funding
     assert fund is not None
+    H = scenario.horizon_months
     attempts: list[int] = []
-    for t in range(1, scenario.horizon_months + 1):
+    last_open = H
+    for t in range(1, H + 1):
         if scenario.company.when_out_of_cash == "shut_down" and cash[t - 1] < 0:
-            break  # the company closes: no attempt, nothing arrives
+            last_open = t  # the company closes at the end of t: no attempt, nothing arrives after
+            break
         if (
             cash[t - 1] < fund.below_cash
             and len(attempts) < fund.max_rounds
             and (not attempts or t - attempts[-1] >= fund.months_to_close)
         ):
             attempts.append(t)
-    return attempts
+    return [t + fund.months_to_close for t in attempts if t + fund.months_to_close <= last_open]
 
 
 @SETTINGS
@@ -289,8 +293,7 @@ def test_funding_arrives_months_to_close_after_a_month_that_triggered_an_attempt
     assert np.isin(received, (0.0, fund.amount)).all()
     assert ((received > 0).sum(axis=1) <= fund.max_rounds).all()
     for p in range(received.shape[0]):
-        arrivals = [t + fund.months_to_close for t in funding_attempts(scenario, cash[p])]
-        arrivals = [m for m in arrivals if m <= H]
+        arrivals = funding_arrivals(scenario, cash[p])
         got = list(np.flatnonzero(received[p] > 0) + 1)
         assert set(got) <= set(arrivals), (got, arrivals)
         if fund.probability == 1.0:
@@ -482,3 +485,46 @@ def test_funding_that_always_closes_keeps_a_company_open():
     assert (company["series"]["funding_in"] == 0).all()
     # cash 170k, 90k, 10k, then -70k at the end of month 4: closed from month 5
     np.testing.assert_array_equal(company["series"]["closed"], np.broadcast_to([0, 0, 0, 0, 1, 1, 1, 1], (100, 8)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(policy="continue", funding=False), floats(1.0, 50_000.0), st.integers(1, 24), st.integers(0, 24))
+def test_a_program_that_changes_nothing_saves_nothing_on_any_path(scenario, cost, first, length):
+    """Against the same scenario without it (SPEC 2.7, common random numbers): a program whose only
+    effect is its cost saves no customer, ARR or gross profit on any path while cash decides nothing
+    (``continue``, no funding), and costs cost_monthly x its months."""
+    H = scenario.horizon_months
+    first = min(first, H)
+    last = min(first + length, H)
+    idle = Program(
+        name="Idle", cost_monthly=cost, segments=(scenario.segments[0].name,), from_month=first, to_month=last
+    )
+    scenario = dataclasses.replace(scenario, programs=(*scenario.programs, idle))
+    for effect in ("saved_customers", "saved_arr", "extra_gross_profit"):
+        assert (program_effect_per_path(scenario, "Idle", effect, workers=1) == 0).all(), effect
+    np.testing.assert_allclose(program_effect_per_path(scenario, "Idle", "cost", workers=1), cost * (last - first + 1))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(policy="continue", funding=False))
+def test_a_program_on_one_segment_leaves_the_others_as_they_were_on_every_path(scenario):
+    """Without moves between segments, reinvested gross profit or cash deciding anything, the segments
+    share nothing but a plan of spend: against its counterfactual (the same scenario with the program
+    idle, SPEC 2.7), a program on S0 changes no other segment's numbers on any path."""
+    scenario = dataclasses.replace(
+        scenario,
+        migrations=(),
+        acquisition=dataclasses.replace(scenario.acquisition, reinvest_gross_profit=0.0),
+    )
+    with_it = dataclasses.replace(
+        scenario,
+        programs=(
+            *scenario.programs,
+            Program(name="Save", cost_monthly=1_000.0, segments=("S0",), churn_change=-0.5, expansion_change=0.01),
+        ),
+    )
+    _, before = run(without_program(with_it, len(with_it.programs) - 1))
+    _, after = run(with_it)
+    for seg in scenario.segments[1:]:
+        for name, values in before[seg.name]["series"].items():
+            assert np.array_equal(values, after[seg.name]["series"][name], equal_nan=True), (seg.name, name)
