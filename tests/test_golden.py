@@ -34,6 +34,8 @@ DOCUMENTS = {
     "sensitivity-vicious-cycle": "sensitivity scenarios/vicious-cycle.yaml --json -",
     "goal-starter": "goal scenarios/starter.yaml --vary segments.Freelancers.churn.monthly "
     "--target 'ltv_cac >= 3' --json -",
+    "customer-success": "run scenarios/customer-success.yaml --no-save --paths 300 --seed 11 --json -",
+    "upgrades": "run scenarios/upgrades.yaml --no-save --paths 300 --seed 11 --json -",
 }
 
 TEXTS = {
@@ -45,6 +47,8 @@ TEXTS = {
     "metrics-ledger": "metrics scenarios/data/ledger.csv",
     "fit-cohorts": "fit scenarios/data/cohorts.csv",
     "workshop-step-5": "workshop --print --step 5 --width 80",
+    "run-customer-success": "run scenarios/customer-success.yaml --no-save --paths 300 --seed 11",
+    "run-vicious": "run scenarios/vicious-cycle.yaml --no-save --paths 300 --seed 11",
 }
 
 ELAPSED = re.compile(r"\d+(\.\d+)? s\b")

@@ -132,3 +132,18 @@ def test_a_bad_program_metric_or_field_exits_2_with_one_line(invoke, saving, arg
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), result.stderr
+
+
+def test_the_issue_example_on_the_shipped_customer_success_scenario(invoke):
+    """`goal scenarios/customer-success.yaml --vary programs.Save-at-risk.cost_monthly --target
+    "programs.Save-at-risk.roi_arr >= 2"`: a cost whose mean ARR kept per unit spent reaches 2."""
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "customer-success.yaml"
+    data = _json(
+        invoke(
+            "goal", scenario, "--vary", "programs.Save-at-risk.cost_monthly",
+            "--target", "programs.Save-at-risk.roi_arr >= 2", "--paths", "500", "--json", "-",
+        )
+    )  # fmt: skip
+    assert data["field"] == "programs.Save-at-risk.cost_monthly" and data["metric"] == "programs.Save-at-risk.roi_arr"
+    assert data["value"] is not None and 0 < data["value"] < 90_000
+    assert data["achieved"] >= 2.0

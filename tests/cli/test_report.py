@@ -212,12 +212,12 @@ def test_programs_are_on_the_page_as_the_run_gives_them(invoke, tmp_path):
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "customer-success.yaml"
     page, text = written(invoke, scenario, *FAST, "--out", tmp_path / "cs.html")
     result = Result.from_json(json.loads(page.data))
-    assert list(result.programs) == ["Save-key-accounts"]
+    assert list(result.programs) == ["Save-at-risk"]
     cells = {(a["data-program"], a["data-effect"]): (a, shown) for a, shown in page.cells if a.get("data-program")}
-    assert sorted(cells) == sorted(("Save-key-accounts", effect.name) for effect in EFFECTS)
+    assert sorted(cells) == sorted(("Save-at-risk", effect.name) for effect in EFFECTS)
     for effect in EFFECTS:
-        attributes, shown = cells["Save-key-accounts", effect.name]
-        mean = result.programs["Save-key-accounts"][effect.name].mean
+        attributes, shown = cells["Save-at-risk", effect.name]
+        mean = result.programs["Save-at-risk"][effect.name].mean
         assert attributes["data-value"] == ("" if mean is None else repr(float(mean))), effect.name
         assert shown.startswith(effect.formatter(result.currency)(mean)), (effect.name, shown)
     assert "Programs" in text and "same plan without it" in text
