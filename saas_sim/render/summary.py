@@ -338,9 +338,23 @@ def company_notes(result: Result) -> list[str]:
         raised = sum(mean or 0.0 for mean in funding_in.mean)
         currency = currency_of(result)
         what = f"{format_money(raised, currency)} a path on average" if raised > 0 else "none on any path"
+        money = lambda value: format_money(value, currency)  # noqa: E731
         notes.append(
             f"Funding raised: {what} over {horizon} months"
-            f" (rounds of {format_money(funding['amount'], currency)}, {format_rate(funding['probability'])} odds"
-            f" each, tried when cash falls below {format_money(funding['below_cash'], currency)})."
+            f" (rounds of {_as_written(funding['amount'], money)}, {_as_written(funding['probability'], format_rate)}"
+            f" odds each, tried when cash falls below {_as_written(funding['below_cash'], money)})."
         )
     return notes
+
+
+def _as_written(value: object, fmt: Callable[[float], str]) -> str:
+    """A number of the normalized scenario: a fixed one formatted, an uncertain one (``{dist: ..}``) as the
+    range of its likely values (``$800k–$1.20M``)."""
+    if isinstance(value, dict) and "dist" in value:
+        from saas_sim.io.values import likely_values
+        from saas_sim.model.scenario import Distribution
+
+        params = tuple((key, float(v)) for key, v in value.items() if key != "dist")
+        low, high = likely_values(Distribution(value["dist"], params))
+        return f"{fmt(low)}–{fmt(high)}"
+    return fmt(float(value))  # type: ignore[arg-type]  # a plain number of the normalized scenario

@@ -123,3 +123,20 @@ def test_compare_puts_the_programs_side_by_side(invoke, with_programs, without_p
     assert roi.split()[-2:] == ["—", "—"]  # B has no such program: no figure, no difference
     plain = invoke("compare", without_programs, without_programs, "--paths", "200").stdout
     assert "Programs" not in plain
+
+
+def test_uncertain_funding_is_told_as_its_likely_range(invoke, tmp_path):
+    """A range or a distribution in funding (found by the hostile tester: the run printed its table, then
+    failed with 'must be real number, not dict')."""
+    path = tmp_path / "ranges.yaml"
+    path.write_text(
+        SCENARIO.replace(
+            "funding: {below_cash: 200k, amount: 1M, probability: 50%, months_to_close: 2, max_rounds: 1}",
+            "funding: {below_cash: 150k..250k, amount: '800k..1.2M', probability: {dist: beta, alpha: 5, beta: 5}}",
+        ),
+        encoding="utf-8",
+    )
+    result = invoke("run", path, "--no-save")
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.stdout.split("Funding raised: ", 1)[1].split())
+    assert "rounds of €800k–€1.2M" in told and "when cash falls below €150k–€250k" in told, told
