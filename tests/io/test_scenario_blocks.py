@@ -176,7 +176,7 @@ def test_values_in_every_form_and_uncertain_where_allowed():
         ),
         (
             ["customer_success: {arr_per_csm: 0, cost_per_csm_monthly: 10k}"],
-            "x.yaml:6 company.customer_success.arr_per_csm: must be a number > 0 and <= 1e15, got 0",
+            "x.yaml:6 company.customer_success.arr_per_csm: must be a number between 1 and 1e15, got 0",
         ),
         (
             ["customer_success: {arr_per_csm: 2M}"],
@@ -494,3 +494,30 @@ def test_at_most_50_programs_and_100_migrations():
     ]
     moves = migrations(*("{from: SMB, to: Enterprise, monthly: 1%}" for _ in range(101)))
     assert problems(moves) == ["x.yaml:12 migrations: must list at most 100 migrations, got 101"]
+
+
+def test_arr_per_manager_under_one_unit_of_money_is_refused():
+    """A manager per 1e-300 of ARR staffs more managers than a float holds: the cash went to inf and the run
+    failed writing its JSON (found by the hostile tester). One unit of money per manager is the floor."""
+    from saas_sim.errors import InputError
+    from saas_sim.io.scenario import parse_scenario
+
+    text = """name: X
+horizon_months: 12
+company:
+  starting_cash: 1M
+  fixed_costs_monthly: 10k
+  customer_success: {arr_per_csm: 1e-300, cost_per_csm_monthly: 10k}
+acquisition: {spend_monthly: 10k}
+segments:
+  - {name: A, cac: 1k, arpa_monthly: 100, churn: {monthly: 3%}, gross_margin: 80%}
+"""
+    try:
+        parse_scenario(text, "x.yaml")
+    except InputError as error:
+        assert [str(p) for p in error.problems] == [
+            "x.yaml:6 company.customer_success.arr_per_csm: must be a number between 1 and 1e15, got '1e-300'"
+        ]
+    else:
+        raise AssertionError("accepted")
+    parse_scenario(text.replace("1e-300", "1"), "x.yaml")  # one unit of money per manager: allowed

@@ -321,7 +321,8 @@ FIELDS: tuple[Field, ...] = (
         "money",
         "ARR / manager",
         "ARR one customer-success manager carries; headcount = last month's ARR / this, rounded up.",
-        FieldRule(0.0, MAX_AMOUNT, low_open=True, clip_low=1.0, settable=False),
+        # at least one unit of money: fewer staffs more managers than a float can count
+        FieldRule(1.0, MAX_AMOUNT, settable=False),
     ),
     Field(
         "company.customer_success.cost_per_csm_monthly",
