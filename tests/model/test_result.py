@@ -108,7 +108,7 @@ STORED = _stored()
 
 
 def test_the_stored_documents_are_found() -> None:
-    assert len(STORED) == 6  # five runs and one comparison
+    assert len(STORED) == 8  # seven runs (two with programs or migrations) and one comparison
 
 
 @pytest.mark.parametrize(("name", "text"), STORED, ids=[name for name, _ in STORED])
