@@ -82,9 +82,7 @@ def main() -> None:
         wall = statistics.median(s["wall"] for s in samples[variant])
         cpu = statistics.median(s["cpu"] for s in samples[variant])
         peak = statistics.median(s["peak_mb"] for s in samples[variant])
-        print(
-            f"{variant:<11} {wall:8.2f} {wall / base['wall']:7.2f}x {cpu:8.2f} {cpu / base['cpu']:7.2f}x {peak:8.0f}"
-        )
+        print(f"{variant:<11} {wall:8.2f} {wall / base['wall']:7.2f}x {cpu:8.2f} {cpu / base['cpu']:7.2f}x {peak:8.0f}")
 
 
 if __name__ == "__main__":
