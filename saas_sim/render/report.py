@@ -303,8 +303,8 @@ def report_html(
         "differences": difference_rows(results[0], results[1]) if len(runs) == 2 else [],
         "program_headers": _program_headers(results),
         "any_programs": any(result.programs for result in results),
-        "programs_caption": "Each program against the same plan without it, on the same futures (same seed, "
-        "paths and random numbers): the mean over paths, p10 – p90 under it. ROI = (extra gross profit − cost) "
+        "programs_caption": "Each program against the same plan without it, same seed and paths: the mean over "
+        "paths, p10 – p90 under it (a range that holds some Monte-Carlo noise too). ROI = (extra gross profit − cost) "
         "/ cost; ARR kept = saved ARR / cost; churn change: annualized logo churn at the end, with − without.",
         "charts": [
             {
