@@ -55,6 +55,17 @@ def _grade_burn(v: float) -> Status:
     return "ok" if v <= 1.5 else ("warn" if v <= 3.0 else "bad")
 
 
+# Where each check's grade changes (SPEC 3.4): the boundaries a map draws between ok, warn and bad.
+BOUNDARIES: dict[str, tuple[float, float]] = {
+    "annualized_logo_churn_end": (0.10, 0.30),
+    "nrr_12m_end": (0.90, 1.00),
+    "ltv_cac": (1.0, 3.0),
+    "payback_months_with_churn": (12.0, 24.0),
+    "out_of_cash": (0.10, 0.50),
+    "burn_multiple": (1.5, 3.0),
+}
+
+
 CHECKS = (
     Check(
         "annualized_logo_churn_end",
@@ -196,3 +207,13 @@ def diagnosis_of(summary: Mapping[str, SummaryStatistic]) -> Diagnosis:
     if focus != "retention" and status["annualized_logo_churn_end"] == status["nrr_12m_end"] == "n/a":
         advice = FOCUS_ADVICE_RETENTION_UNJUDGED[focus]
     return Diagnosis(focus, advice, checks)
+
+
+def grade(metric: str, value: float | None) -> Status | None:
+    """The grade of SPEC 3.4 of ``metric``'s statistic ``value`` (``inf``: a payback that never comes), ``"n/a"``
+    for None, and None when the diagnosis does not check the metric.  As :func:`diagnosis_of` grades it, except
+    that the burn multiple is not made ``bad`` by the chance of running out of cash (one metric alone)."""
+    check = next((c for c in CHECKS if c.metric == metric), None)
+    if check is None:
+        return None
+    return "n/a" if value is None else check.grade(value)

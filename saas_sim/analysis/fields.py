@@ -31,7 +31,13 @@ import numpy as np
 
 from saas_sim.engine.aggregate import describe, describe_summary
 from saas_sim.engine.params import iter_numbers, quantile
-from saas_sim.engine.simulate import PROGRAM_EFFECTS
+from saas_sim.engine.simulate import (
+    PROGRAM_EFFECTS,
+    closed_form_applies,
+    program_effect_per_path,
+    simulate_summary,
+    unit_economics_per_path,
+)
 from saas_sim.errors import InputError
 from saas_sim.model import paths
 from saas_sim.model.catalog.fields import (
@@ -80,6 +86,19 @@ def statistic(values: np.ndarray, metric: str) -> float | None:
         return math.inf if value is None and stats["never"] else value
     statistics = describe(np.asarray(values, dtype=float))  # of 1-D values: each a number or None
     return cast(float | None, statistics[statistic_name(metric)])
+
+
+def metric_per_path(scenario: Scenario, metric: str, *, workers: int | None = None) -> np.ndarray:
+    """The metric's per-path values in one run of ``scenario`` (its seed set), for analyses that read one metric
+    of many runs: only that summary of the run is formed; a unit-economics metric of one segment is its closed
+    form of the drawn month-1 parameters, no month simulated; a program's effect runs the scenario with the
+    program and without it.  :class:`~saas_sim.errors.SimulationDiverged` where the run diverges."""
+    program = program_metric(metric)
+    if program is not None:
+        return program_effect_per_path(scenario, *program, workers=workers)
+    if closed_form_applies(scenario, metric):
+        return unit_economics_per_path(scenario)[metric]
+    return simulate_summary(scenario, metric, workers=workers)
 
 
 def check_metric(metric: str, scenario: Scenario | None = None) -> str:

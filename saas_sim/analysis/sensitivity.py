@@ -76,8 +76,8 @@ from saas_sim.analysis.fields import (
     bounds,
     check_metric,
     input_fields,
+    metric_per_path,
     point_value,
-    program_metric,
     scale_distribution,
     set_field,
     statistic_name,
@@ -86,12 +86,8 @@ from saas_sim.analysis.fields import (
 from saas_sim.engine.aggregate import describe_summary, too_few
 from saas_sim.engine.simulate import (
     MEMORY_SHARE,
-    closed_form_applies,
     default_workers,
     memory_needed,
-    program_effect_per_path,
-    simulate_summary,
-    unit_economics_per_path,
     with_overrides,
 )
 from saas_sim.errors import InputError, SimulationDiverged
@@ -431,15 +427,8 @@ class SensitivityAnalysis:
         return read_metric(values, self.metric)
 
     def _values(self, scenario: Scenario, workers: int) -> np.ndarray:
-        """The metric's per-path values in one run: only that summary of the run is formed; a unit-economics
-        metric of one segment is its closed form of the drawn month-1 parameters, no month simulated; a
-        program's effect runs the scenario with the program and without it."""
-        program = program_metric(self.metric)
-        if program is not None:
-            return program_effect_per_path(scenario, *program, workers=workers)
-        if closed_form_applies(scenario, self.metric):
-            return unit_economics_per_path(scenario)[self.metric]
-        return simulate_summary(scenario, self.metric, workers=workers)
+        """The metric's per-path values in one run (:func:`~saas_sim.analysis.fields.metric_per_path`)."""
+        return metric_per_path(scenario, self.metric, workers=workers)
 
     def _run_all(self, runs: list[Scenario], outcomes: list) -> Iterator[int]:
         """Run the swung scenarios ``runs[1:]`` (``runs[0]`` is the base), filling ``outcomes``;

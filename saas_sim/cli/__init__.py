@@ -26,6 +26,7 @@ from saas_sim.cli.compare import compare_command
 from saas_sim.cli.fit import fit_command
 from saas_sim.cli.goal import goal_command
 from saas_sim.cli.init import init_command
+from saas_sim.cli.map import map_command
 from saas_sim.cli.metrics import metrics_command
 from saas_sim.cli.report import report_command
 from saas_sim.cli.run import run_command
@@ -76,6 +77,7 @@ app.command("metrics")(metrics_command)
 app.command("calibrate")(calibrate_command)
 app.command("backtest")(backtest_command)
 app.command("report")(report_command)
+app.command("map")(map_command)
 app.add_typer(scenarios_app)
 app.add_typer(runs_app)
 

@@ -1,0 +1,161 @@
+"""``saas-sim map``: the vicious/virtuous map, one metric over a grid of two inputs (SPEC 8)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from saas_sim.cli.boundary import option_errors, option_problem
+from saas_sim.cli.options import FileArgument, JsonOption, SeedOption
+from saas_sim.cli.progress import LateProgress
+from saas_sim.cli.run import STDOUT, check_options, check_output_paths
+from saas_sim.errors import InputError
+from saas_sim.model.catalog.metrics import MEAN_METRICS
+
+EXIT_CANCELLED = 130  # as a shell reports a command ended by ctrl+c
+AXIS_HELP = (
+    "A dotted path as in events (as goal and sensitivity name inputs) and its range: "
+    "segments.SMB.churn.monthly=1%..8%, segments.SMB.cac=500..5000, acquisition.spend_monthly=10k..200k."
+)
+
+
+def map_command(
+    *,
+    file: FileArgument,
+    x: Annotated[str, typer.Option("--x", metavar="FIELD=LOW..HIGH", show_default=False, help=f"Across: {AXIS_HELP}")],
+    y: Annotated[str, typer.Option("--y", metavar="FIELD=LOW..HIGH", show_default=False, help="Up: as --x.")],
+    steps: Annotated[int, typer.Option(metavar="N", help="Values along each axis, 2..200.")] = 15,
+    log: Annotated[bool, typer.Option("--log", help="Space the values of both axes evenly on a log scale.")] = False,
+    metric: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help=f"The summary metric of every cell (SPEC 3.2), read at its p50; {' and '.join(MEAN_METRICS)} at its "
+            "mean (the probability). Or a program's effect, at its mean: programs.NAME.roi_arr.",
+        ),
+    ] = "out_of_cash",
+    paths: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", help="Monte-Carlo paths of every cell, 1..1000000 (default: the scenario's, at most 1000)."
+        ),
+    ] = None,
+    seed: SeedOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", help="Local processes running cells (default: one per core, at most 8; 1: this process)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Run the cells on an existing Dask distributed cluster, tcp://HOST:PORT "
+            "(the optional extra: pip install 'saas-sim[cluster]').",
+        ),
+    ] = None,
+    json_path: JsonOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE.html|FILE.png", help="Also write the map as an HTML page or a PNG picture."
+        ),
+    ] = None,
+) -> None:
+    """Draw the vicious/virtuous map: one metric over a grid of two inputs, with the scenario's own point.
+
+    Every cell runs the scenario with the same seed and paths, so the boundaries between ok, warn and bad are
+    the inputs', not Monte-Carlo noise.
+    """
+    from saas_sim.analysis.maps import MapAnalysis, make_axis, parse_axis
+    from saas_sim.io.result import write_json
+    from saas_sim.io.scenario import load_scenario
+
+    check_options(paths=paths, seed=seed, horizon=None)
+    check_output_paths(json_path=json_path, csv_path=None)
+    problems = []
+    if workers is not None and scheduler is not None:
+        problems.append(option_problem("--scheduler", "runs the cells on the cluster: give --workers or --scheduler"))
+    if workers is not None and workers < 1:
+        problems.append(option_problem("--workers", f"must be 1 or more, got {workers}"))
+    if scheduler is not None and not _address(scheduler):
+        problems.append(
+            option_problem(
+                "--scheduler", f"must be a scheduler's address such as tcp://10.0.0.5:8786, got '{scheduler}'"
+            )
+        )
+    if out is not None:
+        problems.extend(_check_out(out))
+    axes = []
+    for option, text in (("--x", x), ("--y", y)):
+        try:
+            axes.append(parse_axis(text))
+        except InputError as error:
+            problems.extend(option_problem(option, str(p)) for p in error.problems)
+    if problems:
+        raise InputError(problems)
+    scenario = load_scenario(file)
+    with option_errors("--metric"):
+        from saas_sim.analysis.fields import check_metric
+
+        check_metric(metric, scenario)
+    for option, axis in (("--x", axes[0]), ("--y", axes[1])):
+        with option_errors(option):
+            make_axis(scenario, *axis, steps, log)
+    options = {"steps": steps, "log": log, "metric": metric, "paths": paths, "seed": seed}
+    with option_errors("--steps"):
+        analysis = MapAnalysis(scenario, x=axes[0], y=axes[1], workers=workers, scheduler=scheduler, **options)
+    try:
+        with LateProgress("Mapping", "cells", delay_s=0.5, time_left=True) as bar:
+            for done, total in analysis.progress():
+                bar.update(done, total)
+    except KeyboardInterrupt:
+        print("saas-sim: map cancelled (ctrl+c): its cells were stopped", file=sys.stderr)
+        raise typer.Exit(EXIT_CANCELLED) from None
+    result = analysis.result
+    assert result is not None
+    if json_path is not None:
+        write_json(result.to_json(), json_path)
+    written = []
+    if out is not None:
+        from saas_sim.render.map import map_html, map_png
+
+        if out.suffix.lower() == ".png":
+            out.write_bytes(map_png(result))
+        else:
+            out.write_text(map_html(result), encoding="utf-8")
+        written.append(f"Wrote {out}")
+    if json_path == STDOUT:
+        return
+    from rich.console import Console
+
+    from saas_sim.render.map import MapHeatmap
+
+    console = Console()
+    console.print(MapHeatmap(result))
+    if json_path is not None:
+        written.append(f"Wrote {json_path}")
+    for line in written:
+        console.print(line, style="dim", highlight=False, markup=False)
+
+
+def _address(text: str) -> bool:
+    """Whether ``text`` reads as a scheduler's address: ``tcp://HOST:PORT`` (or another Dask protocol)."""
+    import re
+
+    return re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/:]+(:\d{1,5})?/?", text) is not None
+
+
+def _check_out(out: Path) -> list:
+    problems = []
+    if out.suffix.lower() not in (".html", ".htm", ".png"):
+        problems.append(option_problem("--out", f"must end in .html or .png, got {out.name}"))
+    elif out.is_dir():
+        problems.append(option_problem("--out", f"must name a file, got the directory {out}"))
+    elif not out.resolve().parent.is_dir():
+        problems.append(option_problem("--out", f"no such directory for {out}"))
+    return problems
