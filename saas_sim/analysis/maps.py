@@ -109,6 +109,8 @@ def make_axis(scenario: Scenario, field: str, low: float, high: float, steps: in
     if log and (low <= 0 or high <= 0):
         raise InputError([f"--log needs LOW and HIGH above 0, got {low:g}..{high:g} for {field}"])
     values = np.geomspace(low, high, steps) if log else np.linspace(low, high, steps)
+    # Twelve significant digits: 4.5 % is 0.045, not linspace's 0.045000000000000005; the cells run these values.
+    values = np.array([float(f"{v:.12g}") for v in values])
     values[0], values[-1] = low, high  # the ends exactly as written
     if found.whole:
         values = np.round(values)
