@@ -17,16 +17,18 @@ from saas_sim.model.catalog.metrics import MEAN_METRICS
 
 EXIT_CANCELLED = 130  # as a shell reports a command ended by ctrl+c
 AXIS_HELP = (
-    "A dotted path as in events (as goal and sensitivity name inputs) and its range: "
-    "segments.SMB.churn.monthly=1%..8%, segments.SMB.cac=500..5000, acquisition.spend_monthly=10k..200k."
+    "An input, named as goal and sensitivity name it, and its range, such as segments.SMB.cac=500..5000 "
+    "or company.starting_cash=1M..5M."
 )
 
 
 def map_command(
     *,
     file: FileArgument,
-    x: Annotated[str, typer.Option("--x", metavar="FIELD=LOW..HIGH", show_default=False, help=f"Across: {AXIS_HELP}")],
-    y: Annotated[str, typer.Option("--y", metavar="FIELD=LOW..HIGH", show_default=False, help="Up: as --x.")],
+    x: Annotated[
+        str, typer.Option("--x", metavar="FIELD=LOW..HIGH", show_default=False, help=f"Across the map. {AXIS_HELP}")
+    ],
+    y: Annotated[str, typer.Option("--y", metavar="FIELD=LOW..HIGH", show_default=False, help="Up the map: as --x.")],
     steps: Annotated[int, typer.Option(metavar="N", help="Values along each axis, 2..200.")] = 15,
     log: Annotated[bool, typer.Option("--log", help="Space the values of both axes evenly on a log scale.")] = False,
     metric: Annotated[
@@ -55,7 +57,7 @@ def map_command(
         typer.Option(
             metavar="ADDRESS",
             help="Run the cells on an existing Dask distributed cluster, tcp://HOST:PORT "
-            "(the optional extra: pip install 'saas-sim[cluster]').",
+            "(the optional extra: pip install 'saas-sim\\[cluster]').",
         ),
     ] = None,
     json_path: JsonOption = None,
@@ -68,8 +70,7 @@ def map_command(
 ) -> None:
     """Draw the vicious/virtuous map: one metric over a grid of two inputs, with the scenario's own point.
 
-    Every cell runs the scenario with the same seed and paths, so the boundaries between ok, warn and bad are
-    the inputs', not Monte-Carlo noise.
+    Every cell runs the scenario with the same seed and paths: the boundaries between ok, warn and bad are the inputs', not noise.
     """
     from saas_sim.analysis.maps import MapAnalysis, make_axis, parse_axis
     from saas_sim.io.result import write_json
