@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -56,7 +57,9 @@ DEFAULT_STEPS = 15
 # against 15 s at its own 2,000 (benchmarks/map.py).
 MAP_PATHS = 1000
 MAX_STEPS = 200
-MAX_CELLS = 40_000
+# Seconds from starting two worker processes to their first results (imports included) on this project's
+# 2-core machine: 0.6 s.  A map that would save less by them runs in this process.
+PROCESS_START_S = 0.6
 SCHEMA = "saas-sim.map/1"
 CLUSTER_EXTRA = "pip install 'saas-sim[cluster]'"
 
@@ -268,14 +271,14 @@ class MapAnalysis:
     def progress(self) -> Iterator[tuple[int, int]]:
         cells = self.cells
         total = len(cells)
-        if total > MAX_CELLS:
-            raise InputError([f"a map of {total:,} cells is more than {MAX_CELLS:,}: use fewer --steps"])
         found: dict[tuple[int, int], Cell] = {}
         yield 0, total
         if self.scheduler is not None:
             outcomes = self._on_cluster(cells)
-        elif self.pool is not None or (self.workers > 1 and total > 1):
+        elif self.pool is not None:
             outcomes = self._on_processes(cells)
+        elif self.workers > 1 and total > 1:
+            outcomes = self._here_then_processes(cells)
         else:
             outcomes = self._here(cells)
         for done, (where, cell) in enumerate(outcomes, start=1):
@@ -306,6 +309,16 @@ class MapAnalysis:
     def _here(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         for where in cells:
             yield where, run_cell(self.scenario, self.metric, *self._task(where))
+
+    def _here_then_processes(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
+        """The first cell here, timed; the others on processes when that saves time, else here too: starting
+        workers costs about :data:`PROCESS_START_S`, which a small map does not earn back."""
+        started = time.perf_counter()
+        yield cells[0], run_cell(self.scenario, self.metric, *self._task(cells[0]))
+        rest = cells[1:]
+        workers = min(self.workers, len(rest))
+        saved = len(rest) * (time.perf_counter() - started) * (1 - 1 / workers)
+        yield from self._on_processes(rest) if saved > PROCESS_START_S else self._here(rest)
 
     def _on_processes(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         pool = self.pool or process_pool(min(self.workers, len(cells)))

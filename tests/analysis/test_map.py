@@ -186,16 +186,28 @@ def test_common_random_numbers_make_cash_monotone_in_costs(costs: list[float]) -
     assert all(a is not None and b is not None and a >= b for a, b in zip(cash, cash[1:]))
 
 
-def test_one_process_and_two_give_the_same_map() -> None:
+def test_one_process_and_two_give_the_same_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However the cells run: here, on a pool of the caller's, on processes the map starts after timing its first
+    cell here (PROCESS_START_S 0: always worth it), or here after all (inf: never worth it)."""
+    from saas_sim.analysis import maps
+    from saas_sim.analysis.processes import process_pool
+
     options = {
         "x": ("segments.Shops.churn.monthly", 0.01, 0.09),
         "y": ("segments.Shops.cac", 800.0, 4000.0),
         "steps": 3,
         "paths": 120,
     }
-    here = map_scenario(small(), workers=1, **options).to_json()
-    there = map_scenario(small(), workers=2, **options).to_json()
-    assert json.dumps(here) == json.dumps(there)
+    here = json.dumps(map_scenario(small(), workers=1, **options).to_json())
+    pool = process_pool(2)
+    try:
+        assert json.dumps(map_scenario(small(), pool=pool, **options).to_json()) == here
+        assert json.dumps(map_scenario(small(), pool=pool, **options).to_json()) == here  # the pool is reused
+    finally:
+        pool.shutdown()
+    for start in (0.0, math.inf):
+        monkeypatch.setattr(maps, "PROCESS_START_S", start)
+        assert json.dumps(map_scenario(small(), workers=2, **options).to_json()) == here
 
 
 def test_json_is_spec_8() -> None:
