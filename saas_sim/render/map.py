@@ -1,0 +1,406 @@
+"""The vicious/virtuous map (``saas-sim map``, SPEC 8) for a terminal, an HTML page and a PNG.
+
+:class:`MapHeatmap` draws a :class:`~saas_sim.analysis.maps.MapResult` as the heatmap a workshop projects:
+the highest y value on top, as a chart; every cell its value, short, on the colour of its grade (SPEC 3.4's
+ok, warn and bad) where the diagnosis checks the metric, else on a sequential scale whose darkest band is the
+better end.  The colour change is the boundary between the vicious and the virtuous cycle.  Without colour
+(a pipe, ``NO_COLOR``) each cell's padding carries its grade's shade (``░`` warn, ``▓`` bad; ok plain), so
+the boundary still reads.  The scenario's own point is ``◆`` on its nearest cell, or said to lie outside.
+
+It fits 80 columns and the 30 rows of a projector: more columns than fit shrink to colour only (and then are
+sampled), more rows than fit are sampled, and the legend says so; nothing wraps.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
+
+from saas_sim.analysis.diagnosis import grade
+from saas_sim.model.catalog.metrics import MEAN_METRICS
+from saas_sim.render.format import (
+    CURRENCY_SYMBOLS,
+    MISSING,
+    format_compact,
+    formatter_for,
+    metric_kind,
+    metric_label,
+)
+from saas_sim.render.tornado import format_field_value, short_field
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.maps import Axis, MapResult
+
+MAX_ROWS = 30  # a projector's terminal: title, grid and legend within 30 rows
+# ok, warn, bad as the rest of the terminal output colours them (summary.STATUS_STYLES), as backgrounds
+GRADE_STYLES = {"ok": "black on green", "warn": "black on yellow", "bad": "bold bright_white on red", "n/a": "dim"}
+GRADE_MONO = {"ok": " ", "warn": "░", "bad": "▓", "n/a": " "}  # a cell's padding without colour
+# A metric the diagnosis does not check: four bands of its range, from the worse end to the better one.
+BAND_STYLES = ("black on #dbe9f6", "black on #9ac8e0", "bright_white on #4191c6", "bright_white on #08468b")
+BAND_MONO = (" ", "░", "▒", "▓")
+BASE_MARK = "◆"
+NEVER_MARK = "∞"
+DIVERGED_MARK = "✗"
+STATISTIC_WORDS = {"out_of_cash": "chance of running out of cash"}
+NEVER_WORDS = {
+    "payback_months": "never pays back",
+    "payback_months_with_churn": "never pays back",
+    "cash_out_month": "never runs out of cash",
+}
+
+
+def statistic_words(metric: str, statistic: str) -> str:
+    """What a cell holds, in words: ``chance of running out of cash``, ``median (p50) of 1,000 paths``."""
+    if metric in STATISTIC_WORDS:
+        return STATISTIC_WORDS[metric]
+    if metric in MEAN_METRICS:
+        return "probability (mean over paths)"
+    if statistic == "mean":
+        return "expected value (mean over paths)"
+    return f"median ({statistic}) over paths"
+
+
+def cell_text(metric: str, value: float | None, currency: str = "USD", *, unit: bool = True) -> str:
+    """A cell's value, short enough for a heatmap: ``12%`` (a probability ``<1%`` or ``>99%`` when it is
+    neither 0 nor 1), ``3.4×``, ``$1.2M``, ``7.3``; ``∞`` never, ``—`` undefined.  ``unit=False``: without
+    ``%``, ``×`` and the currency (the legend says them)."""
+    if value is None or math.isnan(value):
+        return MISSING
+    if math.isinf(value):
+        return NEVER_MARK if value > 0 else "-" + NEVER_MARK
+    kind = metric_kind(metric)
+    if kind == "rate":
+        percent = 100 * value
+        if metric in MEAN_METRICS:  # a probability: whole points, but never 0 or 100 unless it is
+            text = "<1" if 0 < value < 0.005 else ">99" if 0.995 <= value < 1 else f"{percent:.0f}"
+        elif abs(percent) < 9.95:
+            text = f"{percent:.1f}".removesuffix(".0")
+        elif abs(percent) < 999.5:
+            text = f"{percent:.0f}"
+        else:
+            text = format_compact(float(f"{percent:.2g}"))
+        text = "0" if text == "-0" else text
+        return text + ("%" if unit else "")
+    text = format_compact(float(f"{value:.2g}"))
+    if kind == "money" and unit:
+        symbol = CURRENCY_SYMBOLS.get(currency.upper())
+        if symbol is not None:
+            text = f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+    elif kind == "multiple" and unit:
+        text += "×"
+    return text
+
+
+def cells_unit(metric: str, currency: str) -> str:
+    """What the cells' figures are counted in when they are written without their unit: ``%``, ``$``, ``×``."""
+    kind = metric_kind(metric)
+    if kind == "rate":
+        return "%"
+    if kind == "money":
+        return CURRENCY_SYMBOLS.get(currency.upper(), currency)
+    if kind == "multiple":
+        return "×"
+    if kind in ("months", "month"):
+        return "months"
+    return ""
+
+
+def threshold_text(metric: str, value: float, currency: str = "USD") -> str:
+    """A boundary as the diagnosis words it: ``10%``, ``3×``, ``12 mo``."""
+    text = formatter_for(metric, currency)(value)
+    return re.sub(r"\.0+(?=\D*$)", "", text)
+
+
+def grade_ranges(metric: str, boundaries: Sequence[float], better: str | None, currency: str = "USD") -> dict[str, str]:
+    """Each grade's range in words, its ends as :func:`~saas_sim.analysis.diagnosis.grade` puts them:
+    ``{"ok": "≤ 10%", "warn": "10–50%", "bad": "> 50%"}``."""
+    low, high = boundaries
+    a, b = threshold_text(metric, low, currency), threshold_text(metric, high, currency)
+    warn = f"{a.rstrip('%')}–{b}" if a.endswith("%") and b.endswith("%") else f"{a}–{b}"
+    if better == "higher":
+        ok = ("≥ " if grade(metric, high) == "ok" else "> ") + b
+        bad = ("< " if grade(metric, low) == "warn" else "≤ ") + a
+    else:
+        ok = ("≤ " if grade(metric, low) == "ok" else "< ") + a
+        bad = ("> " if grade(metric, high) == "warn" else "≥ ") + b
+    if metric in NEVER_WORDS and better != "higher":
+        bad += " or never"
+    return {"ok": ok, "warn": warn, "bad": bad}
+
+
+def axis_position(axis: Axis, value: float) -> float | None:
+    """Where ``value`` falls along ``axis`` as a fractional index of its values (on the log scale of a log
+    axis), or None outside the grid's range."""
+    values = list(axis.values)
+    lowest, highest = min(values), max(values)
+    tolerance = 1e-9 * max(abs(lowest), abs(highest), 1e-300)
+    if not lowest - tolerance <= value <= highest + tolerance:
+        return None
+    scale = (lambda v: math.log(v)) if axis.log and lowest > 0 else (lambda v: v)
+    for i in range(len(values) - 1):
+        left, right = values[i], values[i + 1]
+        if min(left, right) - tolerance <= value <= max(left, right) + tolerance:
+            span = scale(right) - scale(left)
+            return (
+                i
+                if span == 0
+                else i + (scale(min(max(value, min(left, right)), max(left, right))) - scale(left)) / span
+            )
+    return 0.0
+
+
+def on_grid(axis: Axis, value: float) -> bool:
+    """Whether ``value`` is one of the axis's values (to 9 significant digits)."""
+    return any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12) for v in axis.values)
+
+
+def pack(pieces: Sequence[Text], width: int, separator: str) -> list[Text]:
+    """``pieces`` joined by ``separator`` into lines no wider than ``width``, each piece whole on one line
+    (one wider than the width alone on its line, cropped)."""
+    lines: list[Text] = []
+    for piece in pieces:
+        if lines and lines[-1].cell_len + len(separator) + piece.cell_len <= width:
+            lines[-1].append(separator).append_text(piece)
+        else:
+            lines.append(Text(no_wrap=True, overflow="ellipsis").append_text(piece))
+    return lines
+
+
+def sample(count: int, room: int) -> list[int]:
+    """``room`` indices of ``count`` evenly spread, both ends kept (all of them when they fit)."""
+    if count <= room:
+        return list(range(count))
+    room = max(room, 2)
+    return sorted({round(i * (count - 1) / (room - 1)) for i in range(room)})
+
+
+class MapHeatmap:
+    """A rich renderable of a :class:`~saas_sim.analysis.maps.MapResult`: the map a workshop projects."""
+
+    def __init__(self, result: MapResult, *, max_rows: int = MAX_ROWS):
+        self.result = result
+        self.max_rows = max_rows
+        self.grades = result.grades()
+        self.color = True
+
+    # --- what each cell shows ---------------------------------------------------------------------------
+
+    def _edges(self) -> list[float] | None:
+        """The edges of the bands of a metric without boundaries: the quartiles of its finite values (a
+        metric such as ARR spans orders of magnitude: bands of equal width would leave all but one empty)."""
+        finite = sorted(v for row in self.result.values for v in row if v is not None and math.isfinite(v))
+        if not finite:
+            return None
+        count = len(BAND_STYLES)
+        return [finite[round(k * (len(finite) - 1) / count)] for k in range(count + 1)]
+
+    def band(self, value: float | None) -> int | None:
+        """The band (0 worse .. 3 better, or low .. high when neither is better) of a metric without boundaries."""
+        edges = self._edges()
+        if value is None or math.isnan(value) or edges is None:
+            return None
+        index = min(bisect.bisect_right(edges[1:-1], value), len(BAND_STYLES) - 1)
+        return len(BAND_STYLES) - 1 - index if self.result.better == "lower" else index
+
+    def _diverged(self) -> set[tuple[int, int]]:
+        return {(r, c) for r, c, _ in self.result.diverged}
+
+    def cell_class(self, row: int, col: int) -> tuple[str, str]:
+        """``(style, mono glyph)`` of a cell: its grade's, or its band's."""
+        value = self.result.values[row][col]
+        if self.grades is not None:
+            status = self.grades[row][col] or "n/a"
+            if (row, col) in self._diverged():
+                status = "n/a"
+            return GRADE_STYLES[status], GRADE_MONO[status]
+        band = self.band(value)
+        if band is None:
+            return GRADE_STYLES["n/a"], " "
+        return BAND_STYLES[band], BAND_MONO[band]
+
+    def _text(self, row: int, col: int, unit: bool) -> str:
+        if (row, col) in self._diverged():
+            return DIVERGED_MARK
+        r = self.result
+        return cell_text(r.metric, r.values[row][col], r.currency, unit=unit)
+
+    # --- layout -------------------------------------------------------------------------------------------
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        r = self.result
+        width = options.max_width
+        self.color = console.color_system is not None and not console.no_color
+        x_order = sorted(range(len(r.x.values)), key=lambda c: r.x.values[c])  # left to right: low to high
+        y_order = sorted(range(len(r.y.values)), key=lambda i: -r.y.values[i])  # top to bottom: high to low
+        y_labels = {i: format_field_value(r.y.field, r.y.values[i], r.currency) for i in y_order}
+        label_width = max(len(label) for label in y_labels.values())
+        room = max(width - label_width - 1, 1)
+
+        # the cells: numbers with their unit, without it, or colour only (then sampled if need be)
+        texts: dict[tuple[int, int], str] | None = None
+        unit_dropped = False
+        for unit in (True, False):
+            candidate = {(i, c): self._text(i, c, unit) for i in y_order for c in x_order}
+            cell_width = max(len(t) for t in candidate.values()) + 1
+            if cell_width * len(x_order) <= room:
+                texts, unit_dropped = candidate, not unit
+                break
+        if texts is None:
+            cell_width = max(1, min(3, room // len(x_order)))
+        shown_cols = [x_order[j] for j in sample(len(x_order), room // cell_width)]
+
+        title = self._title(width)
+        cols_note = f"{len(shown_cols)} of {len(x_order)} columns" if len(shown_cols) < len(x_order) else ""
+
+        def legend_for(rows: int) -> list[Text]:
+            shown = [cols_note] if cols_note else []
+            if rows < len(y_order):
+                shown.append(f"{rows} of {len(y_order)} rows")
+            note = f"showing {', '.join(shown)} (--json has every cell)" if shown else ""
+            return self._legend(width, texts is None, unit_dropped, note)
+
+        # rows: as many as fit in the projector's rows beside the title, the axes' names and labels and the legend
+        around = len(title) + 3
+        row_room = max(self.max_rows - around - len(legend_for(len(y_order))), 2)
+        if row_room < len(y_order):
+            row_room = max(self.max_rows - around - len(legend_for(row_room)), 2)
+        shown_rows = [y_order[j] for j in sample(len(y_order), row_room)]
+        legend = legend_for(len(shown_rows))
+        base = self._base_cell(shown_rows, shown_cols)
+
+        yield from title
+        yield self._line(Text(" " * (label_width + 1) + "↑ " + short_field(r.y.field, max(width - label_width - 3, 8))))
+        for i in shown_rows:
+            line = Text(y_labels[i].rjust(label_width) + " ", style="", no_wrap=True, overflow="crop")
+            for c in shown_cols:
+                style, glyph = self.cell_class(i, c)
+                body = texts[i, c] if texts is not None else ""
+                # the blank before the figure: the grade's shade without colour, the base mark next to the figure
+                padding = (glyph if not self.color else " ") * (cell_width - len(body))
+                if base == (i, c):
+                    padding = padding[:-1] + BASE_MARK
+                line.append(padding + body, style=style if self.color else None)
+            yield line
+        yield self._x_labels(label_width, cell_width, shown_cols)
+        name = short_field(r.x.field, max(width - label_width - 3, 8)) + " →"
+        grid_width = cell_width * len(shown_cols)
+        yield self._line(Text(" " * (label_width + 1) + name.center(grid_width).rstrip()))
+        yield from legend
+
+    @staticmethod
+    def _line(text: Text) -> Text:
+        text.no_wrap = True
+        text.overflow = "crop"
+        return text
+
+    def _title(self, width: int) -> list[Text]:
+        r = self.result
+        head = Text(f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)}", style="bold")
+        details = Text(
+            f"{r.scenario_name} · {r.paths:,} paths · seed {r.seed} · {r.horizon_months} months", style="dim"
+        )
+        return pack([head, details], width, "   ")
+
+    def _swatch(self, style: str, glyph: str) -> Text:
+        return Text("  ", style=style) if self.color else Text(glyph * 2 if glyph.strip() else "  ")
+
+    def _legend(self, width: int, colour_only: bool, unit_dropped: bool, sampled: str) -> list[Text]:
+        """The legend's lines: the scale (grades and their thresholds, or the bands), the plan, the notes; each
+        piece whole on a line, the lines no wider than ``width``."""
+        r = self.result
+        scale: list[Text] = []
+        if self.grades is not None and len(r.boundaries) == 2:
+            ranges = grade_ranges(r.metric, r.boundaries, r.better, r.currency)
+            for status in ("ok", "warn", "bad"):
+                piece = self._swatch(GRADE_STYLES[status], GRADE_MONO[status])
+                scale.append(piece.append(f" {status} {ranges[status]}"))
+        else:
+            edges = self._edges()
+            if edges is not None:
+                for k in range(len(BAND_STYLES)):
+                    band = len(BAND_STYLES) - 1 - k if r.better == "lower" else k
+                    low, high = (cell_text(r.metric, edge, r.currency) for edge in edges[k : k + 2])
+                    scale.append(self._swatch(BAND_STYLES[band], BAND_MONO[band]).append(f" {low}–{high}"))
+                words = "a quarter of the cells each" + (f"; darker: better ({r.better})" if r.better else "")
+                scale.append(Text(words, style="dim"))
+        if unit_dropped and cells_unit(r.metric, r.currency):
+            scale.append(Text(f"cells in {cells_unit(r.metric, r.currency)}", style="dim"))
+        notes: list[Text] = []
+        values = [v for row in r.values for v in row]
+        if any(v == math.inf for v in values):
+            notes.append(Text(f"{NEVER_MARK} {NEVER_WORDS.get(r.metric, 'never')}", style="dim"))
+        if r.diverged:
+            count = len(r.diverged)
+            notes.append(Text(f"{DIVERGED_MARK} diverged: {count} cell{'s' if count != 1 else ''} failed", style="dim"))
+        diverged = self._diverged()
+        if any(
+            v is None for row, cells in enumerate(r.values) for col, v in enumerate(cells) if (row, col) not in diverged
+        ):
+            notes.append(Text(f"{MISSING} undefined on every path", style="dim"))
+        if colour_only:
+            notes.append(Text(f"too narrow for figures: {'colour' if self.color else 'shade'} only", style="dim"))
+        if sampled:
+            notes.append(Text(sampled, style="dim"))
+        return [*pack(scale, width, " · "), *pack(self._plan_pieces(), width, " "), *pack(notes, width, " · ")]
+
+    def _plan_pieces(self) -> list[Text]:
+        r = self.result
+        where = [
+            f"{short_field(axis.field, 40)} {format_field_value(axis.field, axis.base, r.currency)}"
+            for axis in (r.x, r.y)
+        ]
+        inside = axis_position(r.x, r.x.base) is not None and axis_position(r.y, r.y.base) is not None
+        if not inside:
+            return [
+                Text("your plan", style="bold"),
+                Text(f"({where[0]},", style="bold"),
+                Text(f"{where[1]})", style="bold"),
+                Text("lies outside the map: no cell marked", style="bold"),
+            ]
+        pieces = [Text(f"{BASE_MARK} your plan:", style="bold"), Text(f"{where[0]},", style="bold")]
+        pieces.append(Text(where[1], style="bold"))
+        if not (on_grid(r.x, r.x.base) and on_grid(r.y, r.y.base)):
+            pieces.append(Text("(the nearest cell)", style="dim"))
+        return pieces
+
+    def _base_cell(self, rows: list[int], cols: list[int]) -> tuple[int, int] | None:
+        """The shown cell nearest the scenario's own point, or None when it lies outside the grid."""
+        r = self.result
+        x, y = axis_position(r.x, r.x.base), axis_position(r.y, r.y.base)
+        if x is None or y is None:
+            return None
+        return min(rows, key=lambda i: abs(i - y)), min(cols, key=lambda c: abs(c - x))
+
+    def _x_labels(self, label_width: int, cell_width: int, cols: list[int]) -> Text:
+        """The x values under their columns, as many as fit with a space between, the first and last kept."""
+        r = self.result
+        labels = [format_field_value(r.x.field, r.x.values[c], r.currency) for c in cols]
+        line = [" "] * (label_width + 1 + cell_width * len(cols) + max(len(t) for t in labels))
+
+        def start(j: int) -> int:
+            # right-aligned under the column, as its figures are; centred when cells are colour only
+            right = label_width + 1 + (j + 1) * cell_width
+            return right - len(labels[j]) if cell_width > 2 else right - cell_width // 2 - (len(labels[j]) + 1) // 2
+
+        for stride in range(1, len(cols) + 1):
+            chosen = list(range(0, len(cols), stride))
+            if chosen[-1] != len(cols) - 1:
+                if start(len(cols) - 1) - (start(chosen[-1]) + len(labels[chosen[-1]])) < 1:
+                    chosen.pop()
+                chosen.append(len(cols) - 1)
+            spans = [(max(start(j), 0), max(start(j), 0) + len(labels[j])) for j in chosen]
+            if all(b[0] - a[1] >= 1 for a, b in itertools.pairwise(spans)):
+                break
+        for j, (left, _) in zip(chosen, spans, strict=True):
+            line[left : left + len(labels[j])] = labels[j]
+        return self._line(Text("".join(line).rstrip(), style="dim"))
+
+
+__all__ = ["MapHeatmap", "cell_text", "grade_ranges", "statistic_words"]

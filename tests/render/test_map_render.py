@@ -1,0 +1,217 @@
+"""The map's pictures (SPEC 8): the terminal heatmap a workshop projects, the HTML page and the PNG."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+
+from saas_sim.analysis.maps import Axis, MapResult
+from saas_sim.render.map import BASE_MARK, MapHeatmap, cell_text, grade_ranges
+
+CHURN = "segments.Shops.churn.monthly"
+CAC = "segments.Shops.cac"
+
+
+def probability(churn: float, cac: float) -> float:
+    """A made-up chance of running out of cash: 0 at low churn and CAC, 1 at high, a smooth band between."""
+    z = (churn - 0.04) * 60 + (cac - 3000) / 600
+    return round(1 / (1 + math.exp(-z)), 3)
+
+
+def make_map(
+    steps: int = 15,
+    *,
+    metric: str = "out_of_cash",
+    base: tuple[float, float] = (0.015, 3000.0),
+    cols: int | None = None,
+    value=probability,
+    diverged: tuple[tuple[int, int, str], ...] = (),
+) -> MapResult:
+    xs = tuple(0.01 + 0.07 * i / ((cols or steps) - 1) for i in range(cols or steps))
+    ys = tuple(500 + 4500 * i / (steps - 1) for i in range(steps))
+    where = {(r, c) for r, c, _ in diverged}
+    values = tuple(tuple(None if (r, c) in where else value(x, y) for c, x in enumerate(xs)) for r, y in enumerate(ys))
+    return MapResult(
+        "Virtuous cycle", "USD", metric, "mean" if metric == "out_of_cash" else "p50",
+        Axis(CHURN, xs, False, base[0]), Axis(CAC, ys, False, base[1]),
+        values, diverged, 1000, 7, 48,
+    )  # fmt: skip
+
+
+def render(result: MapResult, width: int = 80, *, color: bool = False) -> tuple[list[str], Console]:
+    console = Console(
+        width=width, record=True, force_terminal=color, color_system="standard" if color else None, file=_Null()
+    )
+    console.print(MapHeatmap(result))
+    return console.export_text(styles=False, clear=False).rstrip("\n").split("\n"), console
+
+
+class _Null:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def grid_lines(lines: list[str], result: MapResult) -> dict[str, str]:
+    """The grid's lines by their y label (``$5k``), the label cut off."""
+    from saas_sim.render.tornado import format_field_value
+
+    labels = [format_field_value(CAC, y) for y in result.y.values]
+    width = max(len(label) for label in labels)
+    found = {}
+    for line in lines:
+        head = line[:width].strip()
+        if head in labels and line[width : width + 1] == " ":
+            found[head] = line[width + 1 :]
+    return found
+
+
+def test_a_15_by_15_map_fits_80_columns_whole():
+    result = make_map(15)
+    lines, _ = render(result, 80)
+    assert all(cell_len(line) <= 80 for line in lines)
+    rows = grid_lines(lines, result)
+    assert len(rows) == 15  # every row, the highest y on top
+    assert list(rows) == [line.split()[0] for line in lines if line.split() and line.split()[0] in rows]
+    assert lines.index(next(line for line in lines if line.lstrip().startswith("$5k"))) < lines.index(
+        next(line for line in lines if line.lstrip().startswith("$500"))
+    )
+    for r, y in enumerate(result.y.values):  # every cell's figure, in order
+        from saas_sim.render.tornado import format_field_value
+
+        figures = rows[format_field_value(CAC, y)].replace(BASE_MARK, " ").replace("░", " ").replace("▓", " ").split()
+        assert figures == [cell_text("out_of_cash", v, unit=False) for v in result.values[r]]
+    assert "cells in %" in "\n".join(lines)
+    assert "Out of cash: chance of running out of cash" in lines[0]
+    assert "Virtuous cycle" in "\n".join(lines[:2]) and "1,000 paths" in "\n".join(lines[:2])
+    assert "Shops.churn.monthly →" in "\n".join(lines) and "↑ Shops.cac" in "\n".join(lines)
+
+
+@pytest.mark.parametrize(("steps", "cols"), [(15, None), (5, None), (40, None), (200, None), (3, 120)])
+@pytest.mark.parametrize("width", [80, 100])
+def test_it_fits_a_projector_in_30_rows_and_never_wraps(steps, cols, width):
+    result = make_map(steps, cols=cols)
+    lines, _ = render(result, width)
+    assert len(lines) <= 30
+    assert all(cell_len(line) <= width for line in lines)
+    text = "\n".join(lines)
+    assert f"{BASE_MARK} your plan" in text
+    if steps > 15:
+        assert f"of {steps} rows" in text  # it says the rows were sampled
+
+
+def test_more_columns_than_fit_shrink_to_colour_and_say_so():
+    result = make_map(40)
+    lines, _ = render(result, 80)
+    text = "\n".join(lines)
+    assert "too narrow for figures: shade only" in text
+    assert "%" not in "".join(grid_lines(lines, result).values())  # no figures in the cells
+    assert "▓" in text and "░" in text  # the grades still read, without colour
+    wide = make_map(15)
+    assert "99%" in "".join(grid_lines(render(wide, 100)[0], wide).values())  # at 100 columns with their unit
+
+
+def test_the_plan_is_marked_on_its_nearest_cell():
+    result = make_map(15, base=(0.0162, 2900.0))  # between grid values: nearest 1.5 % and $2.75k
+    lines, _ = render(result, 80)
+    rows = grid_lines(lines, result)
+    marked = [label for label, line in rows.items() if BASE_MARK in line]
+    assert marked == ["$2.75k"]
+    line = rows["$2.75k"]
+    cell_width = len(line) // 15 if len(line) % 15 == 0 else None
+    assert cell_width is not None
+    assert line.index(BASE_MARK) // cell_width == 1  # the second column: 1.5 %
+    legend = "\n".join(lines)
+    assert f"{BASE_MARK} your plan: Shops.churn.monthly 1.62%, Shops.cac $2.9k (the nearest cell)" in legend
+
+
+def test_a_plan_on_the_grid_is_not_called_nearest():
+    result = make_map(15, base=(0.01, 500.0))
+    lines, _ = render(result, 80)
+    rows = grid_lines(lines, result)
+    assert BASE_MARK in rows["$500"] and rows["$500"].index(BASE_MARK) < 4
+    assert "nearest" not in "\n".join(lines)
+
+
+def test_a_plan_outside_the_grid_marks_no_cell():
+    result = make_map(15, base=(0.09, 3000.0))
+    lines, _ = render(result, 80)
+    assert not any(BASE_MARK in line for line in grid_lines(lines, result).values())
+    assert "your plan (Shops.churn.monthly 9%, Shops.cac $3k) lies outside the map: no cell marked" in " ".join(lines)
+
+
+def test_grades_read_without_colour_by_their_shade():
+    result = make_map(15)
+    lines, _ = render(result, 80)
+    grades = result.grades()
+    assert grades is not None
+    rows = grid_lines(lines, result)
+    from saas_sim.render.tornado import format_field_value
+
+    for r, y in enumerate(result.y.values):
+        line = rows[format_field_value(CAC, y)]
+        cells = [line[i * 4 : (i + 1) * 4] for i in range(15)]
+        for cell, status in zip(cells, grades[r], strict=True):
+            assert ("░" in cell) == (status == "warn") and ("▓" in cell) == (status == "bad"), (cell, status)
+    legend = "\n".join(lines)
+    assert "ok ≤ 10% · ░░ warn 10–50% · ▓▓ bad > 50%" in legend
+
+
+def test_grades_are_coloured_as_the_terminal_colours_ok_warn_bad():
+    result = make_map(5)
+    _, console = render(result, 100, color=True)
+    html = console.export_html(inline_styles=True)
+    grades = result.grades()
+    assert grades is not None and {"ok", "warn", "bad"} <= {g for row in grades for g in row}
+    for colour in ("#008000", "#808000", "#800000"):  # green, yellow, red backgrounds of the standard palette
+        assert f"background-color: {colour}" in html
+    text = console.export_text()
+    assert "░" not in text and "▓" not in text  # with colour, the colour alone
+
+
+def test_never_and_diverged_cells_and_the_legend_says_what_they_are():
+    def payback(churn: float, cac: float) -> float:
+        return cac / 150 / (1 - 12 * churn) if churn < 0.05 else math.inf
+
+    result = make_map(6, metric="payback_months_with_churn", value=payback, diverged=((0, 0, "diverged: NaN"),))
+    lines, _ = render(result, 80)
+    text = "\n".join(lines)
+    rows = grid_lines(lines, result)
+    assert "∞" in rows["$5k"] and "✗" in rows["$500"]
+    assert "∞ never pays back" in text and "✗ diverged: 1 cell failed" in text
+    assert "ok ≤ 12 mo" in text and "bad > 24 mo or never" in text
+
+
+def test_a_metric_without_boundaries_has_four_bands_the_darkest_better():
+    result = make_map(8, metric="arr_end", value=lambda churn, cac: 1e9 / cac / churn)
+    assert result.grades() is None
+    lines, _ = render(result, 80)
+    text = "\n".join(lines)
+    assert "a quarter of the cells each; darker: better (higher)" in text
+    rows = grid_lines(lines, result)
+    assert "▓" in rows["$500"] and "▓" not in rows["$5k"]  # the highest ARR at the lowest CAC
+    assert all(cell_len(line) <= 80 for line in lines)
+
+
+def test_cell_text():
+    assert cell_text("out_of_cash", 0.123) == "12%"
+    assert cell_text("out_of_cash", 0.001) == "<1%" and cell_text("out_of_cash", 0.0) == "0%"
+    assert cell_text("out_of_cash", 0.998) == ">99%" and cell_text("out_of_cash", 1.0) == "100%"
+    assert cell_text("out_of_cash", 0.5, unit=False) == "50"
+    assert cell_text("ltv_cac", 3.43) == "3.4×" and cell_text("ltv_cac", 3.43, unit=False) == "3.4"
+    assert cell_text("arr_end", 1_234_567) == "$1.2M" and cell_text("arr_end", -350_000, "EUR") == "-€350k"
+    assert cell_text("payback_months_with_churn", math.inf) == "∞"
+    assert cell_text("nrr_12m_end", 1.054) == "105%" and cell_text("annualized_logo_churn_end", 0.025) == "2.5%"
+    assert cell_text("ltv_cac", None) == "—"
+
+
+def test_grade_ranges_follow_the_diagnosis():
+    assert grade_ranges("out_of_cash", (0.1, 0.5), "lower") == {"ok": "≤ 10%", "warn": "10–50%", "bad": "> 50%"}
+    assert grade_ranges("ltv_cac", (1.0, 3.0), "higher") == {"ok": "≥ 3×", "warn": "1×–3×", "bad": "< 1×"}
+    assert grade_ranges("annualized_logo_churn_end", (0.1, 0.3), "lower")["ok"] == "< 10%"
+    assert grade_ranges("nrr_12m_end", (0.9, 1.0), "higher") == {"ok": "≥ 100%", "warn": "90–100%", "bad": "< 90%"}
