@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
@@ -403,4 +403,294 @@ class MapHeatmap:
         return self._line(Text("".join(line).rstrip(), style="dim"))
 
 
-__all__ = ["MapHeatmap", "cell_text", "grade_ranges", "statistic_words"]
+# ---------------------------------------------------------------------------------------------------------------
+# The page and the picture: matplotlib and jinja2 are imported in the functions that draw them (``saas-sim run``
+# and ``--help`` never load them).
+
+# ok, warn and bad as the report colours them, lighter under the figures; the value's shade within each grade
+GRADE_FILLS = {"ok": "#1e7b34", "warn": "#d9a300", "bad": "#b3261e"}
+ANNOTATE_CELLS = 225  # figures written in the chart's cells up to a 15 x 15 map
+PLAN_STYLE = {"marker": "D", "markersize": 9, "markerfacecolor": "white", "markeredgecolor": "#111111"}
+
+
+def _edges(axis: Axis) -> list[float]:
+    """The cells' edges along an axis, half-way between its values (on the log scale of a log axis), its ends
+    half a step beyond the first and last value."""
+    values = sorted(axis.values)
+    scale, back = (math.log, math.exp) if axis.log and values[0] > 0 else ((lambda v: v), (lambda v: v))
+    points = [scale(v) for v in values]
+    if len(points) == 1:
+        return [back(points[0] - 0.5), back(points[0] + 0.5)]
+    middles = [(a + b) / 2 for a, b in itertools.pairwise(points)]
+    first = points[0] - (middles[0] - points[0])
+    last = points[-1] + (points[-1] - middles[-1])
+    return [back(v) for v in [first, *middles, last]]
+
+
+def _plan_inside(result: MapResult) -> bool:
+    return axis_position(result.x, result.x.base) is not None and axis_position(result.y, result.y.base) is not None
+
+
+def map_chart(result: MapResult) -> Any:
+    """The map as a :class:`~saas_sim.render.charts.Chart`: the cells coloured by value (the grades' colours
+    where the metric has boundaries, their thresholds drawn as contour lines), the plan's point exactly where it
+    lies, the axes in the fields' units, a colour bar."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import Colormap, FuncNorm, LinearSegmentedColormap
+    from matplotlib.ticker import FuncFormatter
+
+    from saas_sim.render.charts import GRID, INK, Chart, _figure, _title
+
+    r = result
+    x_order = sorted(range(len(r.x.values)), key=lambda c: r.x.values[c])
+    y_order = sorted(range(len(r.y.values)), key=lambda i: r.y.values[i])
+    xs = np.array([r.x.values[c] for c in x_order])
+    ys = np.array([r.y.values[i] for i in y_order])
+    raw = np.array(
+        [[np.nan if r.values[i][c] is None else r.values[i][c] for c in x_order] for i in y_order], dtype=float
+    )
+    figure, (ax,) = _figure()
+    ax.grid(False)
+    finite = raw[np.isfinite(raw)]
+    boundaries = r.boundaries if r.grades() is not None and len(r.boundaries) == 2 else ()
+    lower_better = r.better == "lower"
+    high = float(finite.max()) if finite.size else 1.0
+    low = float(finite.min()) if finite.size else 0.0
+    # never (+inf) is the far end of the scale: a payback that never comes is the worst, a cash that never runs
+    # out the best; colour it as the scale's end, its cells marked "never"
+    shown = np.where(np.isposinf(raw), max(high, *boundaries) if boundaries else high, raw)
+    shown = np.where(np.isneginf(raw), min(low, *boundaries) if boundaries else low, shown)
+    if boundaries:
+        b1, b2 = boundaries
+        lo, hi = min(low, b1), max(high, b2)
+        # Each grade the map reaches an equal share of the colour bar, the value's place within it: the colour
+        # changes at the thresholds.  A grade is deeper away from warn: the best end deep green, the worst deep red.
+        outer = ("ok", "bad") if lower_better else ("bad", "ok")
+        segments = [
+            (start, end, status)
+            for start, end, status in ((lo, b1, outer[0]), (b1, b2, "warn"), (b2, hi, outer[1]))
+            if end > start
+        ]
+        knots = [segments[0][0], *(end for _, end, _ in segments)]
+        positions = [k / len(segments) for k in range(len(segments) + 1)]
+        deep, pale, middle = 0.62, 0.28, 0.45
+        colours = []
+        for k, (start, _, status) in enumerate(segments):
+            fill = GRADE_FILLS[status]
+            first, last = (middle, middle) if status == "warn" else (deep, pale) if start < b1 else (pale, deep)
+            colours.append((positions[k], _tint(fill, first)))
+            colours.append((positions[k + 1] - (1e-6 if k < len(segments) - 1 else 0), _tint(fill, last)))
+        cmap: Colormap = LinearSegmentedColormap.from_list("grades", colours)
+
+    else:
+        # no thresholds: the colour by the cells' quarters, as the terminal's bands (ARR spans orders of
+        # magnitude: on a linear scale all but the largest cells would be one shade); darker is better
+        cmap = colormaps["Blues_r" if lower_better else "Blues"]
+        quarters = sorted(set(np.quantile(finite, [0, 0.25, 0.5, 0.75, 1]).tolist())) if finite.size else [0.0]
+        knots = quarters if len(quarters) > 1 else [quarters[0], quarters[0] + 1]
+        positions = np.linspace(0, 1, len(knots)).tolist()
+
+    def to_unit(v: np.ndarray) -> np.ndarray:
+        return np.interp(v, knots, positions)
+
+    def from_unit(u: np.ndarray) -> np.ndarray:
+        return np.interp(u, positions, knots)
+
+    norm = FuncNorm((to_unit, from_unit), vmin=knots[0], vmax=knots[-1])
+    mesh = ax.pcolormesh(_edges(r.x), _edges(r.y), np.ma.masked_invalid(shown), cmap=cmap, norm=norm, shading="flat")
+    ax.set_facecolor("#eeeeee")  # an undefined or diverged cell: grey
+    if r.x.log:
+        ax.set_xscale("log")
+    if r.y.log:
+        ax.set_yscale("log")
+    if boundaries and finite.size and len(xs) > 1 and len(ys) > 1:
+        levels = sorted(b for b in boundaries if np.nanmin(shown) < b < np.nanmax(shown))
+        if levels:
+            lines = ax.contour(xs, ys, np.ma.masked_invalid(shown), levels=levels, colors=INK, linewidths=1.6)
+            fmt = lambda v: threshold_text(r.metric, v, r.currency)  # noqa: E731
+            for label in ax.clabel(lines, fmt=fmt, fontsize=9, inline=True):
+                label.set_bbox({"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+                label.set_zorder(4)
+    count = raw.size
+    if count <= ANNOTATE_CELLS:
+        diverged = {(row, col) for row, col, _ in r.diverged}
+        for a, c in enumerate(x_order):
+            for b, i in enumerate(y_order):
+                value = r.values[i][c]
+                text = DIVERGED_MARK if (i, c) in diverged else cell_text(r.metric, value, r.currency)
+                if value == math.inf:
+                    text = "never"
+                size = 7 if count > 100 else 9
+                ink = INK
+                if np.isfinite(shown[b, a]):  # white on a dark cell
+                    red, green, blue, _ = cmap(float(norm(shown[b, a])))
+                    ink = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else INK
+                ax.text(xs[a], ys[b], text, ha="center", va="center", fontsize=size, color=ink, zorder=3)
+    plan = (
+        f"{short_field(r.x.field, 40)} {format_field_value(r.x.field, r.x.base, r.currency)}, "
+        f"{short_field(r.y.field, 40)} {format_field_value(r.y.field, r.y.base, r.currency)}"
+    )
+    if _plan_inside(r):  # the point itself, named above the map where it hides no cell's figure
+        ax.plot([r.x.base], [r.y.base], linestyle="none", zorder=5, label=f"your plan: {plan}", **PLAN_STYLE)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2, fontsize=10, handletextpad=0.3)
+    else:
+        ax.text(
+            1.0, 1.01, f"your plan ({plan}) lies outside the map", transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=10, color=INK,
+        )  # fmt: skip
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_field_value(r.x.field, v, r.currency)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_field_value(r.y.field, v, r.currency)))
+    if r.x.log:
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    if r.y.log:
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.set_xlabel(short_field(r.x.field, 60))
+    ax.set_ylabel(short_field(r.y.field, 60))
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(True)
+        ax.spines[spine].set_color(GRID)
+    colorbar = figure.colorbar(mesh, ax=ax, fraction=0.04, pad=0.02)
+    label = lambda v, _: cell_text(r.metric, v, r.currency)  # noqa: E731
+    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(label))
+    if not boundaries:
+        colorbar.set_ticks(knots)
+    if boundaries:
+        ticks = sorted({lo, *boundaries, hi})
+        colorbar.set_ticks(ticks)
+        colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: threshold_text(r.metric, v, r.currency)))
+        for threshold in boundaries:
+            colorbar.ax.axhline(threshold, color=INK, linewidth=1.6)
+        for start, end, status in segments:  # each grade's name on its share of the bar
+            colorbar.ax.text(
+                0.5, (start + end) / 2, status, rotation=90, ha="center", va="center", fontsize=9, color=INK,
+                transform=colorbar.ax.get_yaxis_transform(),
+            )  # fmt: skip
+    colorbar.set_label(
+        statistic_words(r.metric, r.statistic) + ("" if boundaries else "; a quarter of the cells each"), fontsize=10
+    )
+    _title(figure, f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)} — {r.scenario_name}")
+    caption = (
+        f"Every cell is the scenario with its two inputs set to the cell's values, {r.paths:,} paths with seed "
+        f"{r.seed} in every cell (the same futures: the boundaries are the inputs', not chance)."
+    )
+    if boundaries:
+        ranges = grade_ranges(r.metric, boundaries, r.better, r.currency)
+        caption += (
+            f" The lines are the diagnosis's thresholds: ok {ranges['ok']}, warn {ranges['warn']}, bad {ranges['bad']}."
+        )
+    caption += " The diamond is your plan." if _plan_inside(r) else " Your plan lies outside the map's ranges."
+    return Chart("map", "Map", figure, caption)
+
+
+def _tint(colour: str, amount: float) -> str:
+    """``colour`` mixed with white, ``amount`` of it left (1: the colour, 0: white)."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    mix = lambda c: round(255 - (255 - c) * amount)  # noqa: E731
+    return f"#{mix(red):02x}{mix(green):02x}{mix(blue):02x}"
+
+
+def map_command_line(result: MapResult, source: str | None = None) -> str:
+    """The ``saas-sim map`` command that makes this map again."""
+    import shlex
+
+    from saas_sim.render.names import file_stem
+
+    steps = max(len(result.x.values), len(result.y.values))
+    words = ["saas-sim", "map", source or f"{file_stem(result.scenario_name)}.yaml"]
+    for option, axis in (("--x", result.x), ("--y", result.y)):
+        words += [option, f"{axis.field}={axis.values[0]:.12g}..{axis.values[-1]:.12g}"]
+    words += ["--steps", str(steps)]
+    if result.x.log:
+        words.append("--log")
+    words += ["--metric", result.metric, "--paths", str(result.paths), "--seed", str(result.seed)]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def map_html(result: MapResult, *, source: str | None = None) -> str:
+    """The map as one self-contained page (SPEC 7's rules): the chart as inline SVG, the table of every cell
+    (each figure whole in ``data-value``), and what reproduces it; the map's JSON inside, never run."""
+    from markupsafe import Markup
+
+    from saas_sim import __version__
+    from saas_sim.engine.simulate import ENGINE_VERSION
+    from saas_sim.render.charts import svg_text
+    from saas_sim.render.report import _environment, _safe_json
+
+    r = result
+    chart = map_chart(r)
+    grades = r.grades()
+    diverged = {(d[0], d[1]) for d in r.diverged}
+    x_order = sorted(range(len(r.x.values)), key=lambda c: r.x.values[c])
+    y_order = sorted(range(len(r.y.values)), key=lambda i: -r.y.values[i])
+    inside = _plan_inside(r)
+    heatmap = MapHeatmap(r)
+    base = heatmap._base_cell(y_order, x_order) if inside else None
+    rows = []
+    for i in y_order:
+        cells = []
+        for c in x_order:
+            value = r.values[i][c]
+            status = "diverged" if (i, c) in diverged else (grades[i][c] if grades is not None else None)
+            text = DIVERGED_MARK if (i, c) in diverged else cell_text(r.metric, value, r.currency)
+            if value == math.inf:
+                text = "never"
+            cells.append(
+                {
+                    "text": text,
+                    "value": value if value is not None and math.isfinite(value) else None,
+                    "status": "na" if status == "n/a" else status,
+                    "base": base == (i, c),
+                    "x": r.x.values[c],
+                }
+            )
+        rows.append(
+            {"label": format_field_value(r.y.field, r.y.values[i], r.currency), "y": r.y.values[i], "cells": cells}
+        )
+    columns = [{"label": format_field_value(r.x.field, r.x.values[c], r.currency), "x": r.x.values[c]} for c in x_order]
+    plan = (
+        f"{short_field(r.x.field, 60)} {format_field_value(r.x.field, r.x.base, r.currency)}, "
+        f"{short_field(r.y.field, 60)} {format_field_value(r.y.field, r.y.base, r.currency)}"
+    )
+    exact = on_grid(r.x, r.x.base) and on_grid(r.y, r.y.base)
+    context = {
+        "title": f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)}",
+        "result": r,
+        "statistic_words": statistic_words(r.metric, r.statistic),
+        "x_name": short_field(r.x.field, 60),
+        "y_name": short_field(r.y.field, 60),
+        "chart": {"name": chart.name, "title": chart.title, "caption": chart.caption, "svg": Markup(svg_text(chart))},
+        "rows": rows,
+        "columns": columns,
+        "ranges": grade_ranges(r.metric, r.boundaries, r.better, r.currency) if grades is not None else None,
+        "plan": plan,
+        "plan_inside": inside,
+        "plan_exact": exact,
+        "never": any(v == math.inf for row in r.values for v in row),
+        "never_words": NEVER_WORDS.get(r.metric, "never"),
+        "command": map_command_line(r, source),
+        "paths": f"{r.paths:,}",
+        "engine": ENGINE_VERSION,
+        "version": __version__,
+        "data": _safe_json(r.to_json()),
+    }
+    return _environment().get_template("map.html.j2").render(context)
+
+
+def map_png(result: MapResult) -> bytes:
+    """The map's chart as a PNG for a 16:9 slide (1920×1080)."""
+    from saas_sim.render.charts import png_bytes
+
+    return png_bytes(map_chart(result))
+
+
+__all__ = [
+    "MapHeatmap",
+    "cell_text",
+    "grade_ranges",
+    "map_chart",
+    "map_command_line",
+    "map_html",
+    "map_png",
+    "statistic_words",
+]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 import math
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
 
 import pytest
+from PIL import Image
 from rich.cells import cell_len
 from rich.console import Console
 
 from saas_sim.analysis.maps import Axis, MapResult
-from saas_sim.render.map import BASE_MARK, MapHeatmap, cell_text, grade_ranges
+from saas_sim.render.map import BASE_MARK, MapHeatmap, cell_text, grade_ranges, map_html, map_png
 
 CHURN = "segments.Shops.churn.monthly"
 CAC = "segments.Shops.cac"
@@ -215,3 +222,139 @@ def test_grade_ranges_follow_the_diagnosis():
     assert grade_ranges("ltv_cac", (1.0, 3.0), "higher") == {"ok": "≥ 3×", "warn": "1×–3×", "bad": "< 1×"}
     assert grade_ranges("annualized_logo_churn_end", (0.1, 0.3), "lower")["ok"] == "< 10%"
     assert grade_ranges("nrr_12m_end", (0.9, 1.0), "higher") == {"ok": "≥ 100%", "warn": "90–100%", "bad": "< 90%"}
+
+
+# --- the page and the picture ------------------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """The map page's table cells (``data-value`` and text by row), its scripts and every address it names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[tuple[str, str, list[str]]]] = []
+        self.addresses: list[str] = []
+        self.scripts: list[str | None] = []
+        self._in_table = False
+        self._cell: list | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.addresses += [value or "" for name, value in attrs if name in ("src", "href", "xlink:href", "action")]
+        if tag == "script":
+            self.scripts.append(found.get("type"))
+        if tag == "table" and "map" in (found.get("class") or "").split():
+            self._in_table = True
+        if self._in_table and tag == "tr" and "data-y" in found:
+            self.rows.append([])
+        if self._in_table and tag == "td" and self.rows:
+            self._cell = [found.get("data-value") or "", "", (found.get("class") or "").split()]
+            self.rows[-1].append(self._cell)  # type: ignore[arg-type]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._in_table = False
+        if tag == "td":
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+def parse(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    return parser
+
+
+def test_the_page_fetches_nothing_and_runs_no_script():
+    page = map_html(make_map(5))
+    parsed = parse(page)
+    assert all(not re.match(r"\s*(https?:)?//", address) for address in parsed.addresses), parsed.addresses
+    assert parsed.scripts == ["application/json"]  # the map's JSON, which a browser never runs
+    assert "<svg" in page and "@import" not in page
+    assert re.findall(r"url\((?!#)", page) == []  # only the SVG's own clip paths
+
+
+def test_the_page_table_holds_every_cell_highest_y_on_top():
+    result = make_map(6, base=(0.0162, 2900.0), diverged=((1, 2, "diverged: NaN"),))
+    parsed = parse(map_html(result, source="scenarios/virtuous-cycle.yaml"))
+    assert len(parsed.rows) == 6 and all(len(row) == 6 for row in parsed.rows)
+    for shown, r in zip(parsed.rows, reversed(range(6)), strict=True):
+        for (value, text, classes), c in zip(shown, range(6), strict=True):
+            expected = result.values[r][c]
+            if expected is None:
+                assert value == "" and text == "✗" and "grade-diverged" in classes
+            else:
+                assert float(value) == expected
+                assert text.replace("◆", "").strip() == cell_text("out_of_cash", expected)
+                grades = result.grades()
+                assert grades is not None and f"grade-{grades[r][c]}" in classes
+    planned = [(i, j) for i, row in enumerate(parsed.rows) for j, cell in enumerate(row) if "plan" in cell[2]]
+    assert planned == [(2, 0)]  # 2,900 nearest $3.2k (the third row from the top), 1.62 % nearest 1 %
+    page = map_html(result, source="scenarios/virtuous-cycle.yaml")
+    assert (
+        "saas-sim map scenarios/virtuous-cycle.yaml --x segments.Shops.churn.monthly=0.01..0.08 "
+        "--y segments.Shops.cac=500..5000 --steps 6 --metric out_of_cash --paths 1000 --seed 7"
+    ) in page
+    data = re.search(r'<script type="application/json" id="saas-sim-map">(.*?)</script>', page, re.S)
+    assert data is not None and json.loads(data.group(1))["values"][0][0] == result.values[0][0]
+    assert "engine" in page and "seed 7" in page
+
+
+def test_the_page_says_when_the_plan_lies_outside():
+    page = map_html(make_map(5, base=(0.2, 3000.0)))
+    assert "lies outside the map" in page and 'class="grade-ok plan"' not in page
+    assert not any("plan" in cell[2] for row in parse(page).rows for cell in row)
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        make_map(15),
+        make_map(2, base=(0.5, 3000.0)),
+        make_map(40, metric="arr_end", value=lambda churn, cac: 1e9 / cac / churn),
+        make_map(
+            6,
+            metric="payback_months_with_churn",
+            value=lambda churn, cac: cac / 150 / (1 - 12 * churn) if churn < 0.05 else math.inf,
+            diverged=((0, 0, "diverged"),),
+        ),
+        make_map(5, metric="ltv_cac", value=lambda churn, cac: 150 / churn / cac),
+    ],
+    ids=["15x15", "2x2-outside", "40x40-no-boundaries", "payback-never-diverged", "ltv-cac"],
+)
+def test_the_png_is_a_1920_by_1080_slide(result):
+    png = map_png(result)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (1920, 1080)
+
+
+def test_a_log_axis_draws_the_plan_where_it_is():
+    import numpy as np
+
+    from saas_sim.render.map import map_chart
+
+    result = make_map(5, base=(0.0162, 2900.0))
+    log = MapResult(
+        result.scenario_name, result.currency, result.metric, result.statistic,
+        Axis(CHURN, tuple(np.geomspace(0.01, 0.08, 5)), True, 0.0162), Axis(CAC, result.y.values, False, 2900.0),
+        result.values, (), 1000, 7, 48,
+    )  # fmt: skip
+    chart = map_chart(log)
+    ax = chart.figure.axes[0]
+    assert ax.get_xscale() == "log"
+    plan = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert len(plan) == 1 and list(plan[0].get_xdata()) == [0.0162] and list(plan[0].get_ydata()) == [2900.0]
+
+
+def test_importing_the_heatmap_leaves_matplotlib_and_jinja2_out():
+    code = (
+        "import sys, saas_sim.render.map; "
+        "heavy = [m for m in ('matplotlib', 'jinja2') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
