@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -63,7 +64,8 @@ PROCESS_START_S = 0.6
 SCHEMA = "saas-sim.map/1"
 CLUSTER_EXTRA = "pip install 'saas-sim[cluster]'"
 
-_AXIS = re.compile(r"\s*(?P<field>[^=\s]+)\s*=\s*(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*")
+# a field may hold spaces (a segment named "Key accounts"), not at its ends
+_AXIS = re.compile(r"\s*(?P<field>[^=\s](?:[^=]*[^=\s])?)\s*=\s*(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*")
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,10 @@ class MapAnalysis:
             raise InputError(
                 [f"--scheduler needs Dask distributed, the optional extra of saas-sim: {CLUSTER_EXTRA}"]
             ) from None
+        assert self.scheduler is not None
+        refused = _refused(self.scheduler)
+        if refused is not None:
+            raise SaasSimError(f"cannot reach the Dask scheduler at {self.scheduler}: {refused}")
         try:
             client = Client(self.scheduler, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -365,12 +371,35 @@ class MapAnalysis:
             for where in cells:
                 future = client.submit(run_cell, shared, self.metric, *self._task(where), pure=False)
                 futures[future] = where
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=client.loop):  # this client's, not a default one
                 yield futures.pop(future), future.result()
         finally:
             if futures:
                 client.cancel(list(futures), force=True)
             client.close()
+
+
+def _refused(address: str) -> str | None:
+    """Why nobody answers at a ``tcp://HOST:PORT`` address at once, else None.  Dask retries a refused connection
+    for its whole timeout (a scheduler may be starting); a map asked of a port nobody listens on says so now."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port out of range: Dask's own error says it
+        return None
+    if parts.scheme != "tcp" or host is None or port is None:
+        return None
+    try:
+        with socket.create_connection((host, port), timeout=10):
+            return None
+    except ConnectionRefusedError:
+        return "nobody listens there (connection refused)"
+    except socket.gaierror:
+        return f"no such host '{host}'"
+    except OSError:  # a timeout, no route: Dask tries and tells
+        return None
 
 
 def cell_scenario(analysis: MapAnalysis, row: int, col: int) -> Scenario:

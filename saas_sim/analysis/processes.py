@@ -12,7 +12,9 @@ The start method matters:
 
 :class:`SafeSpawnContext` spawns, and starts each child with the main module hidden: the children
 run only functions of saas-sim (importable by name), so they have no need of the script, and never
-run it.  A child ignores ctrl+c: the parent decides what to cancel (it stops its workers itself).
+run it.  A child ignores ctrl+c: the parent decides what to cancel (it stops its workers itself).  It
+ignores it from its first instruction on: a terminal sends ctrl+c to every process of its group, and a
+child still importing would otherwise print a ``KeyboardInterrupt`` of its own under the command's one line.
 """
 
 from __future__ import annotations
@@ -43,18 +45,32 @@ def _main_hidden() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+@contextmanager
+def _interrupt_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while a child is started: the child inherits the blocked signal and keeps it
+    blocked (Python never unblocks it), so ctrl+c cannot reach it before its initializer ignores it."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups sharing ctrl+c this way
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 class SafeSpawnProcess(SpawnProcess):
     """A spawned process started without the parent's main script (see the module's docstring)."""
 
     def start(self) -> None:
-        with _STARTING, _main_hidden():
+        with _STARTING, _main_hidden(), _interrupt_blocked():
             super().start()
 
 
 class SafeSpawnContext(SpawnContext):
     """The ``spawn`` context whose processes are :class:`SafeSpawnProcess`."""
 
-    Process = SafeSpawnProcess  # type: ignore[assignment]  # a SpawnProcess, as the base's
+    Process = SafeSpawnProcess  # a SpawnProcess, as the base's
 
 
 def _ignore_interrupt(then: Callable[..., Any] | None, args: tuple) -> None:

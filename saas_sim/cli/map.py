@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -89,6 +91,8 @@ def map_command(
                 "--scheduler", f"must be a scheduler's address such as tcp://10.0.0.5:8786, got '{scheduler}'"
             )
         )
+    elif scheduler is not None and (port := _port(scheduler)) is not None and not 1 <= port <= 65535:
+        problems.append(option_problem("--scheduler", f"the port of {scheduler} must be 1 to 65535, got {port}"))
     if out is not None:
         problems.extend(_check_out(out))
     axes = []
@@ -107,11 +111,24 @@ def map_command(
     for option, axis in (("--x", axes[0]), ("--y", axes[1])):
         with option_errors(option):
             make_axis(scenario, *axis, steps, log)
-    options = {"steps": steps, "log": log, "metric": metric, "paths": paths, "seed": seed}
     with option_errors("--steps"):
-        analysis = MapAnalysis(scenario, x=axes[0], y=axes[1], workers=workers, scheduler=scheduler, **options)
+        analysis = MapAnalysis(
+            scenario,
+            x=axes[0],
+            y=axes[1],
+            steps=steps,
+            log=log,
+            metric=metric,
+            paths=paths,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+        )
     try:
-        with LateProgress("Mapping", "cells", delay_s=0.5, time_left=True) as bar:
+        with (
+            _dask_quiet() if scheduler is not None else nullcontext(),
+            LateProgress("Mapping", "cells", delay_s=0.5, time_left=True) as bar,
+        ):
             for done, total in analysis.progress():
                 bar.update(done, total)
     except KeyboardInterrupt:
@@ -149,6 +166,40 @@ def _address(text: str) -> bool:
     import re
 
     return re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/:]+(:\d{1,5})?/?", text) is not None
+
+
+def _port(address: str) -> int | None:
+    import re
+
+    found = re.search(r":(\d+)/?$", address)
+    return None if found is None else int(found[1])
+
+
+@contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """While the map runs on a cluster, Dask's own messages stay off stderr: its logging (connections opened and
+    closed, a worker lost) and its warnings (a package's version that differs between this machine and the
+    cluster's).  What matters comes back as the map's own one-line errors, a different saas-sim engine on the
+    workers among them."""
+    import logging
+    import warnings
+
+    with suppress(ImportError):  # without it, the map says which extra to install
+        import distributed  # noqa: F401  # its logging set up first: the levels below are set over it
+    names = {"distributed", "tornado"} | {
+        n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("distributed", "tornado")
+    }
+    loggers = {name: logging.getLogger(name) for name in names}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"(distributed|tornado|dask)(\.|$)")
+        for logger in loggers.values():
+            logger.setLevel(logging.CRITICAL + 1)
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                loggers[name].setLevel(level)
 
 
 def _check_out(out: Path) -> list:
