@@ -309,7 +309,9 @@ class MapHeatmap:
         return pack([head, details], width, "   ")
 
     def _swatch(self, style: str, glyph: str) -> Text:
-        return Text("  ", style=style) if self.color else Text(glyph * 2 if glyph.strip() else "  ")
+        """A grade's or band's sample: two cells of its colour, or of its shade without colour.  Only the swatch
+        takes the style: the words appended after it stay plain."""
+        return Text().append("  ", style=style) if self.color else Text(glyph * 2)
 
     def _legend(self, width: int, colour_only: bool, unit_dropped: bool, sampled: str) -> list[Text]:
         """The legend's lines: the scale (grades and their thresholds, or the bands), the plan, the notes; each

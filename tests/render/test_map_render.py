@@ -179,6 +179,9 @@ def test_grades_are_coloured_as_the_terminal_colours_ok_warn_bad():
         assert f"background-color: {colour}" in html
     text = console.export_text()
     assert "░" not in text and "▓" not in text  # with colour, the colour alone
+    legend = next(line for line in html.split("\n") if "warn 10–50%" in line)
+    words = re.search(r'<span style="([^"]*)">\s*warn 10–50%', legend) or re.search(r"(\s)warn 10–50%", legend)
+    assert words is not None and "background" not in words.group(1)  # the swatch coloured, not the words
 
 
 def test_never_and_diverged_cells_and_the_legend_says_what_they_are():
