@@ -411,6 +411,7 @@ class MapHeatmap:
 
 # ok, warn and bad as the report colours them, lighter under the figures; the value's shade within each grade
 GRADE_FILLS = {"ok": "#1e7b34", "warn": "#d9a300", "bad": "#b3261e"}
+RASTER_CELLS = 2_500  # from a 50 x 50 map, the SVG draws the cells as one embedded picture
 ANNOTATE_CELLS = 225  # figures written in the chart's cells up to a 15 x 15 map
 PLAN_STYLE = {"marker": "D", "markersize": 9, "markerfacecolor": "white", "markeredgecolor": "#111111"}
 
@@ -466,6 +467,8 @@ def map_chart(result: MapResult) -> Any:
     if boundaries:
         b1, b2 = boundaries
         lo, hi = min(low, b1), max(high, b2)
+        if r.metric in MEAN_METRICS:  # a probability: the whole of 0-100 %, the same colours on every map
+            lo, hi = min(lo, 0.0), max(hi, 1.0)
         # Each grade the map reaches an equal share of the colour bar, the value's place within it: the colour
         # changes at the thresholds.  A grade is deeper away from warn: the best end deep green, the worst deep red.
         outer = ("ok", "bad") if lower_better else ("bad", "ok")
@@ -501,6 +504,9 @@ def map_chart(result: MapResult) -> Any:
 
     norm = FuncNorm((to_unit, from_unit), vmin=knots[0], vmax=knots[-1])
     mesh = ax.pcolormesh(_edges(r.x), _edges(r.y), np.ma.masked_invalid(shown), cmap=cmap, norm=norm, shading="flat")
+    # A large grid is a picture inside the SVG (a 200 x 200 map is 40,000 shapes, 10 MB of text, otherwise);
+    # its axes, labels, lines and the plan stay text and vectors.
+    mesh.set_rasterized(raw.size > RASTER_CELLS)
     ax.set_facecolor("#eeeeee")  # an undefined or diverged cell: grey
     if r.x.log:
         ax.set_xscale("log")

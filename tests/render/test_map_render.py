@@ -361,3 +361,25 @@ def test_importing_the_heatmap_leaves_matplotlib_and_jinja2_out():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_large_map_is_a_picture_inside_the_svg_and_stays_light():
+    page = map_html(make_map(60))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert 'href="data:image/png;base64,' in svg  # embedded, nothing fetched
+    assert len(svg) < 500_000  # 3,600 shapes as text would be megabytes
+    assert len(parse(page).rows) == 60  # the table keeps every cell
+    small = map_html(make_map(5))
+    small_svg = small[small.index("<svg") : small.index("</svg>")]
+    # a small map's cells stay shapes: only the colour bar (matplotlib's own) is a picture there
+    assert svg.count("<image") == small_svg.count("<image") + 1
+
+
+def test_the_colour_bar_of_a_probability_spans_0_to_100_percent_with_the_thresholds():
+    from saas_sim.render.map import map_chart
+
+    result = make_map(5, value=lambda churn, cac: 0.2 + 0.5 * churn)  # 20-24 %: warn everywhere
+    bar = map_chart(result).figure.axes[1]
+    assert bar.get_ylim() == (0.0, 1.0)
+    assert [round(float(t), 6) for t in bar.get_yticks()] == [0.0, 0.1, 0.5, 1.0]
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "10%", "50%", "100%"]
