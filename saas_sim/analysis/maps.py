@@ -25,7 +25,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -347,6 +347,7 @@ class MapAnalysis:
     def _on_cluster(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         try:
             from distributed import Client, as_completed
+            from distributed.comm.core import CommClosedError
         except ImportError:
             raise InputError(
                 [f"--scheduler needs Dask distributed, the optional extra of saas-sim: {CLUSTER_EXTRA}"]
@@ -371,8 +372,13 @@ class MapAnalysis:
             for where in cells:
                 future = client.submit(run_cell, shared, self.metric, *self._task(where), pure=False)
                 futures[future] = where
-            for future in as_completed(list(futures), loop=client.loop):  # this client's, not a default one
-                yield futures.pop(future), future.result()
+            try:
+                for future in as_completed(list(futures), loop=client.loop):  # this client's, not a default one
+                    yield futures.pop(future), future.result()
+            except (CommClosedError, CancelledError):  # not a cell's own error: the cluster's
+                raise SaasSimError(
+                    f"lost the Dask scheduler at {self.scheduler} while the map ran (its connection closed)"
+                ) from None
         finally:
             if futures:
                 client.cancel(list(futures), force=True)

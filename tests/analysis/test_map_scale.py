@@ -18,6 +18,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -71,17 +72,14 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def dask_cluster(
+    folder: Path, worker_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[subprocess.Popen]]]:
     """A real Dask cluster on this machine: a scheduler and one worker of two threads (no nanny, so nothing
-    restarts behind the test).  Yields the scheduler's address.  Both end by themselves if the test run dies:
-    the scheduler after an idle half hour, the worker a minute after its scheduler went away."""
-    folder = tmp_path_factory.mktemp("dask")
-    # The worker tells the scheduler of another toolz than this machine's: every client that connects gets Dask's
-    # version-mismatch warning, as from a cluster installed apart, and the command must print none of it.
-    (folder / "shim").mkdir()
-    (folder / "shim" / "sitecustomize.py").write_text(MISMATCH, encoding="utf-8")
-    worker_env = {**os.environ, "PYTHONPATH": str(folder / "shim")}
+    restarts behind the test), both on the loopback.  Yields the scheduler's address and the two processes
+    (scheduler first).  Both end by themselves if the test run dies: the scheduler after an idle half hour,
+    the worker a minute after its scheduler went away."""
     address_file = folder / "scheduler.json"
     loopback = ("--host", "127.0.0.1", "--no-dashboard", "--dashboard-address", "127.0.0.1:0")
     started: list[subprocess.Popen] = []
@@ -108,10 +106,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )  # fmt: skip
         with Client(address, timeout="30s", set_as_default=False) as client:
             client.wait_for_workers(1, timeout=60)
-        yield address
+        yield address, started
     finally:
         for process in reversed(started):
             _stop(process)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a cluster shared by the tests (:func:`dask_cluster`).  Its worker tells the scheduler of
+    another toolz than this machine's: every client that connects gets Dask's version-mismatch warning, as from
+    a cluster installed apart, and the command must print none of it."""
+    folder = tmp_path_factory.mktemp("dask")
+    (folder / "shim").mkdir()
+    (folder / "shim" / "sitecustomize.py").write_text(MISMATCH, encoding="utf-8")
+    with dask_cluster(folder, {**os.environ, "PYTHONPATH": str(folder / "shim")}) as (address, _):
+        yield address
 
 
 def saas_sim(*args: object, timeout: float = 180, **kwargs: object) -> subprocess.CompletedProcess:
@@ -317,6 +327,27 @@ def test_ctrl_c_on_the_cluster_cancels_its_tasks(cluster: str) -> None:
     _wait_for_no_tasks(cluster)  # the scheduler forgets cancelled tasks as their workers let go of them
     done = saas_sim("map", VIRTUOUS, *SMALL_CLI, "--scheduler", cluster, "--json", "-")  # and it still works
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_a_scheduler_lost_while_the_map_runs_is_one_line(tmp_path: Path) -> None:
+    with dask_cluster(tmp_path) as (address, (scheduler, _)):
+        command = [str(BIN / "saas-sim"), "map", str(VIRTUOUS), *BIG_CLI, "--scheduler", address, "--json", "-"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=ROOT
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while tasks_on(address) < 100:
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "the map never started"
+                time.sleep(0.2)
+            _stop(scheduler)
+            out, err = process.communicate(timeout=60)
+        finally:
+            _stop(process)
+    assert (process.returncode, out) == (1, b"")
+    (line,) = err.decode().splitlines()
+    assert line.startswith(f"saas-sim: error: lost the Dask scheduler at {address} while the map ran"), line
 
 
 @pytest.mark.parametrize(
