@@ -67,28 +67,64 @@ def statistic_words(metric: str, statistic: str) -> str:
     return f"median ({statistic}) over paths"
 
 
-def cell_text(metric: str, value: float | None, currency: str = "USD", *, unit: bool = True) -> str:
+def cell_text(
+    metric: str,
+    value: float | None,
+    currency: str = "USD",
+    *,
+    unit: bool = True,
+    boundaries: Sequence[float] = (),
+    width: int | None = None,
+) -> str:
     """A cell's value, short enough for a heatmap: ``12%`` (a probability ``<1%`` or ``>99%`` when it is
     neither 0 nor 1), ``3.4×``, ``$1.2M``, ``7.3``; ``∞`` never, ``—`` undefined.  ``unit=False``: without
-    ``%``, ``×`` and the currency (the legend says them)."""
+    ``%``, ``×`` and the currency (the legend says them).
+
+    A value that would read as one of ``boundaries`` without being it takes the digits that tell it apart
+    (``2.98×``, not ``3×``, on a warn cell when ok is ``≥ 3×``); where that is wider than ``width``, it says
+    which side of the threshold it lies on instead (``<3×``, ``>50``)."""
+    text = _cell_text(metric, value, currency, unit, 2)
+    if value is None or not math.isfinite(value):
+        return text
+    for boundary in boundaries:
+        shown = _cell_text(metric, boundary, currency, unit, 2)
+        if value != boundary and shown == text:
+            for digits in range(3, 7):
+                text = _cell_text(metric, value, currency, unit, digits)
+                if text != _cell_text(metric, boundary, currency, unit, digits):
+                    break
+            if width is not None and len(text) > width:
+                text = ("<" if value < boundary else ">") + shown
+    return text
+
+
+def _cell_text(metric: str, value: float | None, currency: str, unit: bool, digits: int) -> str:
     if value is None or math.isnan(value):
         return MISSING
     if math.isinf(value):
         return NEVER_MARK if value > 0 else "-" + NEVER_MARK
     kind = metric_kind(metric)
+    more = digits - 2  # decimals beyond the usual
     if kind == "rate":
         percent = 100 * value
-        if metric in MEAN_METRICS:  # a probability: whole points, but never 0 or 100 unless it is
+        if metric in MEAN_METRICS and not more:  # a probability: whole points, but never 0 or 100 unless it is
             text = "<1" if 0 < value < 0.005 else ">99" if 0.995 <= value < 1 else f"{percent:.0f}"
+        elif metric in MEAN_METRICS:
+            text = f"{percent:.{more}f}"
         elif abs(percent) < 9.95:
-            text = f"{percent:.1f}".removesuffix(".0")
+            text = f"{percent:.{1 + more}f}".removesuffix(".0")
         elif abs(percent) < 999.5:
-            text = f"{percent:.0f}"
+            text = f"{percent:.{more}f}"
         else:
-            text = format_compact(float(f"{percent:.2g}"))
+            text = format_compact(float(f"{percent:.{digits}g}"))
         text = "0" if text == "-0" else text
         return text + ("%" if unit else "")
-    text = format_compact(float(f"{value:.2g}"))
+    rounded = float(f"{value:.{digits}g}")
+    if more and kind != "money" and 0 < abs(rounded) < 100:  # the digits format_compact's three would drop
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+        text = f"{rounded:.{decimals}f}".rstrip("0").rstrip(".")
+    else:
+        text = format_compact(rounded)
     if kind == "money" and unit:
         symbol = CURRENCY_SYMBOLS.get(currency.upper())
         if symbol is not None:
@@ -225,11 +261,15 @@ class MapHeatmap:
             return GRADE_STYLES["n/a"], " "
         return BAND_STYLES[band], BAND_MONO[band]
 
-    def _text(self, row: int, col: int, unit: bool) -> str:
+    def _text(self, row: int, col: int, unit: bool, width: int | None) -> str:
+        """A cell's figure; ``width`` None: plain, else no wider than that, told apart from the thresholds."""
         if (row, col) in self._diverged():
             return DIVERGED_MARK
         r = self.result
-        return cell_text(r.metric, r.values[row][col], r.currency, unit=unit)
+        value = r.values[row][col]
+        if width is None:
+            return cell_text(r.metric, value, r.currency, unit=unit)
+        return cell_text(r.metric, value, r.currency, unit=unit, boundaries=r.boundaries, width=width)
 
     # --- layout -------------------------------------------------------------------------------------------
 
@@ -247,7 +287,9 @@ class MapHeatmap:
         texts: dict[tuple[int, int], str] | None = None
         unit_dropped = False
         for unit in (True, False):
-            candidate = {(i, c): self._text(i, c, unit) for i in y_order for c in x_order}
+            # as wide as the plain figures; one next to a threshold says which side of it it lies on
+            widest = max(len(self._text(i, c, unit, None)) for i in y_order for c in x_order)
+            candidate = {(i, c): self._text(i, c, unit, widest) for i in y_order for c in x_order}
             cell_width = max(len(t) for t in candidate.values()) + 1
             if cell_width * len(x_order) <= room:
                 texts, unit_dropped = candidate, not unit
@@ -526,7 +568,11 @@ def map_chart(result: MapResult) -> Any:
         for a, c in enumerate(x_order):
             for b, i in enumerate(y_order):
                 value = r.values[i][c]
-                text = DIVERGED_MARK if (i, c) in diverged else cell_text(r.metric, value, r.currency)
+                text = (
+                    DIVERGED_MARK
+                    if (i, c) in diverged
+                    else cell_text(r.metric, value, r.currency, boundaries=r.boundaries)
+                )
                 if value == math.inf:
                     text = "never"
                 size = 7 if count > 100 else 9
@@ -640,7 +686,9 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
         for c in x_order:
             value = r.values[i][c]
             status = "diverged" if (i, c) in diverged else (grades[i][c] if grades is not None else None)
-            text = DIVERGED_MARK if (i, c) in diverged else cell_text(r.metric, value, r.currency)
+            text = (
+                DIVERGED_MARK if (i, c) in diverged else cell_text(r.metric, value, r.currency, boundaries=r.boundaries)
+            )
             if value == math.inf:
                 text = "never"
             cells.append(

@@ -92,7 +92,9 @@ def test_a_15_by_15_map_fits_80_columns_whole():
         from saas_sim.render.tornado import format_field_value
 
         figures = rows[format_field_value(CAC, y)].replace(BASE_MARK, " ").replace("░", " ").replace("▓", " ").split()
-        assert figures == [cell_text("out_of_cash", v, unit=False) for v in result.values[r]]
+        assert figures == [
+            cell_text("out_of_cash", v, unit=False, boundaries=(0.1, 0.5), width=3) for v in result.values[r]
+        ]
     assert "cells in %" in "\n".join(lines)
     assert "Out of cash: chance of running out of cash" in lines[0]
     assert "Virtuous cycle" in "\n".join(lines[:2]) and "1,000 paths" in "\n".join(lines[:2])
@@ -220,6 +222,24 @@ def test_cell_text():
     assert cell_text("ltv_cac", None) == "—"
 
 
+def test_a_figure_that_would_read_as_a_threshold_takes_a_digit_more():
+    # 2.98 is warn, and "3×" would read as ok (≥ 3×); 0.099 is ok, and "10%" would read as its edge
+    assert cell_text("ltv_cac", 2.98, boundaries=(1.0, 3.0)) == "2.98×"
+    assert cell_text("ltv_cac", 3.0, boundaries=(1.0, 3.0)) == "3×"
+    assert cell_text("out_of_cash", 0.099, boundaries=(0.1, 0.5)) == "9.9%"
+    assert cell_text("out_of_cash", 0.503, boundaries=(0.1, 0.5), unit=False) == "50.3"
+    assert cell_text("out_of_cash", 0.2, boundaries=(0.1, 0.5)) == "20%"
+    assert cell_text("payback_months_with_churn", 12.04, boundaries=(12.0, 24.0)) == "12.04"
+    assert cell_text("payback_months_with_churn", 11.96, boundaries=(12.0, 24.0)) == "11.96"
+    assert cell_text("payback_months_with_churn", 12.3, boundaries=(12.0, 24.0)) == "12.3"
+    assert cell_text("payback_months_with_churn", 13.4, boundaries=(12.0, 24.0)) == "13"
+    # no room for the digits: which side of the threshold
+    assert cell_text("out_of_cash", 0.503, boundaries=(0.1, 0.5), unit=False, width=3) == ">50"
+    assert cell_text("out_of_cash", 0.099, boundaries=(0.1, 0.5), unit=False, width=3) == "9.9"
+    assert cell_text("out_of_cash", 0.104, boundaries=(0.1, 0.5), unit=False, width=3) == ">10"
+    assert cell_text("ltv_cac", 2.98, boundaries=(1.0, 3.0), width=4) == "<3×"
+
+
 def test_grade_ranges_follow_the_diagnosis():
     assert grade_ranges("out_of_cash", (0.1, 0.5), "lower") == {"ok": "≤ 10%", "warn": "10–50%", "bad": "> 50%"}
     assert grade_ranges("ltv_cac", (1.0, 3.0), "higher") == {"ok": "≥ 3×", "warn": "1×–3×", "bad": "< 1×"}
@@ -291,7 +311,7 @@ def test_the_page_table_holds_every_cell_highest_y_on_top():
                 assert value == "" and text == "✗" and "grade-diverged" in classes
             else:
                 assert float(value) == expected
-                assert text.replace("◆", "").strip() == cell_text("out_of_cash", expected)
+                assert text.replace("◆", "").strip() == cell_text("out_of_cash", expected, boundaries=(0.1, 0.5))
                 grades = result.grades()
                 assert grades is not None and f"grade-{grades[r][c]}" in classes
     planned = [(i, j) for i, row in enumerate(parsed.rows) for j, cell in enumerate(row) if "plan" in cell[2]]
