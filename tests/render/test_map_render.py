@@ -403,3 +403,36 @@ def test_the_colour_bar_of_a_probability_spans_0_to_100_percent_with_the_thresho
     assert bar.get_ylim() == (0.0, 1.0)
     assert [round(float(t), 6) for t in bar.get_yticks()] == [0.0, 0.1, 0.5, 1.0]
     assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "10%", "50%", "100%"]
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["laptop", "phone"])
+def test_the_page_opens_offline_in_a_browser_with_its_chart_drawn(viewport, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.render.test_report_browser import FLAGS, chromium
+
+    path = tmp_path / "map.html"
+    path.write_text(map_html(make_map(15)), encoding="utf-8")
+    width, height = viewport
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            errors: list[str] = []
+            requests: list[str] = []
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(path.as_uri(), wait_until="load")
+            assert errors == [] and requests == [path.as_uri()]  # the page itself, nothing else
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+            figure = page.locator("#chart-map svg")
+            figure.scroll_into_view_if_needed()
+            box = figure.bounding_box()
+            assert box is not None and box["height"] > 150
+            shot = Image.open(io.BytesIO(figure.screenshot())).convert("RGB")
+            colours = {colour for _, colour in shot.getcolors(maxcolors=1 << 20) or []}
+            assert len(colours) > 50  # drawn: the grades' colours, the lines, the words
+            assert page.locator("table.map td.plan").count() == 1
+        finally:
+            browser.close()
