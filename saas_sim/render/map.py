@@ -57,7 +57,7 @@ NEVER_WORDS = {
 
 
 def statistic_words(metric: str, statistic: str) -> str:
-    """What a cell holds, in words: ``chance of running out of cash``, ``median (p50) of 1,000 paths``."""
+    """What a cell holds, in words: ``chance of running out of cash``, ``median (p50) over paths``."""
     if metric in STATISTIC_WORDS:
         return STATISTIC_WORDS[metric]
     if metric in MEAN_METRICS:
@@ -225,10 +225,12 @@ class MapHeatmap:
         self.max_rows = max_rows
         self.grades = result.grades()
         self.color = True
+        self.diverged = {(row, col) for row, col, _ in result.diverged}
+        self.edges = self._band_edges()
 
     # --- what each cell shows ---------------------------------------------------------------------------
 
-    def _edges(self) -> list[float] | None:
+    def _band_edges(self) -> list[float] | None:
         """The edges of the bands of a metric without boundaries: the quartiles of its finite values (a
         metric such as ARR spans orders of magnitude: bands of equal width would leave all but one empty)."""
         finite = sorted(v for row in self.result.values for v in row if v is not None and math.isfinite(v))
@@ -239,21 +241,18 @@ class MapHeatmap:
 
     def band(self, value: float | None) -> int | None:
         """The band (0 worse .. 3 better, or low .. high when neither is better) of a metric without boundaries."""
-        edges = self._edges()
+        edges = self.edges
         if value is None or math.isnan(value) or edges is None:
             return None
         index = min(bisect.bisect_right(edges[1:-1], value), len(BAND_STYLES) - 1)
         return len(BAND_STYLES) - 1 - index if self.result.better == "lower" else index
-
-    def _diverged(self) -> set[tuple[int, int]]:
-        return {(r, c) for r, c, _ in self.result.diverged}
 
     def cell_class(self, row: int, col: int) -> tuple[str, str]:
         """``(style, mono glyph)`` of a cell: its grade's, or its band's."""
         value = self.result.values[row][col]
         if self.grades is not None:
             status = self.grades[row][col] or "n/a"
-            if (row, col) in self._diverged():
+            if (row, col) in self.diverged:
                 status = "n/a"
             return GRADE_STYLES[status], GRADE_MONO[status]
         band = self.band(value)
@@ -263,7 +262,7 @@ class MapHeatmap:
 
     def _text(self, row: int, col: int, unit: bool, width: int | None) -> str:
         """A cell's figure; ``width`` None: plain, else no wider than that, told apart from the thresholds."""
-        if (row, col) in self._diverged():
+        if (row, col) in self.diverged:
             return DIVERGED_MARK
         r = self.result
         value = r.values[row][col]
@@ -286,7 +285,7 @@ class MapHeatmap:
         # the cells: numbers with their unit, without it, or colour only (then sampled if need be)
         texts: dict[tuple[int, int], str] | None = None
         unit_dropped = False
-        for unit in (True, False):
+        for unit in (True, False) if 2 * len(x_order) <= room else ():  # a figure and a space, at least
             # as wide as the plain figures; one next to a threshold says which side of it it lies on
             widest = max(len(self._text(i, c, unit, None)) for i in y_order for c in x_order)
             candidate = {(i, c): self._text(i, c, unit, widest) for i in y_order for c in x_order}
@@ -366,7 +365,7 @@ class MapHeatmap:
                 piece = self._swatch(GRADE_STYLES[status], GRADE_MONO[status])
                 scale.append(piece.append(f" {status} {ranges[status]}"))
         else:
-            edges = self._edges()
+            edges = self.edges
             if edges is not None:
                 for k in range(len(BAND_STYLES)):
                     band = len(BAND_STYLES) - 1 - k if r.better == "lower" else k
@@ -383,7 +382,7 @@ class MapHeatmap:
         if r.diverged:
             count = len(r.diverged)
             notes.append(Text(f"{DIVERGED_MARK} diverged: {count} cell{'s' if count != 1 else ''} failed", style="dim"))
-        diverged = self._diverged()
+        diverged = self.diverged
         if any(
             v is None for row, cells in enumerate(r.values) for col, v in enumerate(cells) if (row, col) not in diverged
         ):

@@ -436,3 +436,11 @@ def test_the_page_opens_offline_in_a_browser_with_its_chart_drawn(viewport, tmp_
             assert page.locator("table.map td.plan").count() == 1
         finally:
             browser.close()
+
+
+def test_a_200_by_200_map_without_boundaries_fits_too():
+    # its bands' edges are the quartiles of 40,000 cells: found once, not once per cell
+    result = make_map(200, metric="arr_end", value=lambda churn, cac: 1e9 / cac / churn)
+    lines, _ = render(result, 100)
+    assert len(lines) <= 30 and all(cell_len(line) <= 100 for line in lines)
+    assert "showing 93 of 200 columns, 21 of 200 rows" in "\n".join(lines)
