@@ -145,7 +145,7 @@ def map_command(
         if out.suffix.lower() == ".png":
             out.write_bytes(map_png(result))
         else:
-            out.write_text(map_html(result), encoding="utf-8")
+            out.write_text(map_html(result, source=str(file)), encoding="utf-8")
         written.append(f"Wrote {out}")
     if json_path == STDOUT:
         return

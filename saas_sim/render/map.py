@@ -67,6 +67,15 @@ def statistic_words(metric: str, statistic: str) -> str:
     return f"median ({statistic}) over paths"
 
 
+def map_title(metric: str, statistic: str) -> str:
+    """The map's title: what a cell holds, said once (``Chance of running out of cash``, ``ARR at the end:
+    median (p50) over paths``)."""
+    if metric in STATISTIC_WORDS:
+        words = STATISTIC_WORDS[metric]
+        return words[0].upper() + words[1:]
+    return f"{metric_label(metric)}: {statistic_words(metric, statistic)}"
+
+
 def cell_text(
     metric: str,
     value: float | None,
@@ -343,7 +352,7 @@ class MapHeatmap:
 
     def _title(self, width: int) -> list[Text]:
         r = self.result
-        head = Text(f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)}", style="bold")
+        head = Text(map_title(r.metric, r.statistic), style="bold")
         details = Text(
             f"{r.scenario_name} · {r.paths:,} paths · seed {r.seed} · {r.horizon_months} months", style="dim"
         )
@@ -622,7 +631,7 @@ def map_chart(result: MapResult) -> Any:
     colorbar.set_label(
         statistic_words(r.metric, r.statistic) + ("" if boundaries else "; a quarter of the cells each"), fontsize=10
     )
-    _title(figure, f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)} — {r.scenario_name}")
+    _title(figure, f"{map_title(r.metric, r.statistic)} — {r.scenario_name}")
     caption = (
         f"Every cell is the scenario with its two inputs set to the cell's values, {r.paths:,} paths with seed "
         f"{r.seed} in every cell (the same futures: the boundaries are the inputs', not chance)."
@@ -709,7 +718,7 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
     )
     exact = on_grid(r.x, r.x.base) and on_grid(r.y, r.y.base)
     context = {
-        "title": f"{metric_label(r.metric)}: {statistic_words(r.metric, r.statistic)}",
+        "title": map_title(r.metric, r.statistic),
         "result": r,
         "statistic_words": statistic_words(r.metric, r.statistic),
         "x_name": short_field(r.x.field, 60),
