@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from tui.commands import COMMANDS, app_bindings, keymap_refused, load_keymap
 from tui.keys import InOrderKeys
 from tui.messages import OpenScenario
 from tui.screens.main import LIVE_PATHS, MainScreen
+
+# The map tab's cells run on this many processes (tui.widgets.map): a map of 81 cells then takes half the
+# time it takes in a thread of the app, and the process handling keys keeps its interpreter lock to itself.
+MAP_WORKERS = 2
 
 
 class SaasSimApp(InOrderKeys):
@@ -40,8 +45,11 @@ class SaasSimApp(InOrderKeys):
         seed: int | None = None,
         keymap: dict[str, str] | None = None,
         note: str | None = None,
+        map_workers: int = MAP_WORKERS,
     ):
         super().__init__()
+        self.map_workers = map_workers
+        self._map_pool: ProcessPoolExecutor | None = None
         self.note = note
         self.store = store
         self.opening = opening
@@ -56,6 +64,29 @@ class SaasSimApp(InOrderKeys):
             self.run_worker(self._open_when_store_free(self.opening), group="store", exit_on_error=False)
             return
         self._start(self.opening, self.note)
+
+    def map_pool(self) -> ProcessPoolExecutor | None:
+        """The processes the map tab's cells run on, started with the first map and kept until the app exits;
+        None with ``map_workers=1`` (the cells then run in the map's worker thread)."""
+        if self.map_workers <= 1:
+            return None
+        if self._map_pool is None:
+            import os
+
+            from saas_sim.analysis.processes import process_pool
+            from tui.screens.main import PREVIEW_NICENESS
+
+            start_resource_tracker()
+            # niced as the previews' threads are (main.yield_the_cpu): the keys come first
+            self._map_pool = process_pool(self.map_workers, initializer=os.nice, initargs=(PREVIEW_NICENESS,))
+        return self._map_pool
+
+    def on_unmount(self) -> None:
+        if self._map_pool is not None:
+            from saas_sim.analysis.processes import stop_pool
+
+            stop_pool(self._map_pool)
+            self._map_pool = None
 
     def _start(self, opening: OpenScenario, note: str | None) -> None:
         self.push_screen(MainScreen(self.store, opening, live_paths=self.live_paths, seed=self.seed))
@@ -91,6 +122,26 @@ class SaasSimApp(InOrderKeys):
             for command in COMMANDS:
                 owner = self if command.id == "quit" else screen
                 yield SystemCommand(command.label, command.help, getattr(owner, f"action_{command.action}"))
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker, which every spawned process needs, with a real stderr.
+
+    The tracker is started with the first process and is handed ``sys.stderr.fileno()``; while the app runs,
+    ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1, and the start fails ("bad value(s) in
+    fds_to_keep").  Started here first, its warnings go nowhere instead of over the screen.
+    """
+    import os
+    import sys
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    with open(os.devnull, "w") as nowhere:
+        sys.stderr = nowhere
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
 
 
 def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
@@ -190,6 +241,7 @@ def create_app(
     live_paths: int = LIVE_PATHS,
     seed: int | None = None,
     keymap_folder: Path | None = None,
+    map_workers: int = MAP_WORKERS,
 ) -> SaasSimApp:
     """The app the command runs; tests build theirs here too."""
     opening, note = opening_for(store, file_or_name)
@@ -197,4 +249,6 @@ def create_app(
     refused = keymap_refused(keymap_folder) if keymap_folder is not None else None
     if refused:
         note = f"{note}\n{refused}" if note else refused
-    return SaasSimApp(store, opening, live_paths=live_paths, seed=seed, keymap=keymap, note=note)
+    return SaasSimApp(
+        store, opening, live_paths=live_paths, seed=seed, keymap=keymap, note=note, map_workers=map_workers
+    )

@@ -31,6 +31,7 @@ from tui.commands import bindings
 from tui.messages import OpenScenario
 from tui.report import REPORT
 from tui.widgets.editor import ScenarioEditor, rule_of
+from tui.widgets.map import MapPanel
 from tui.widgets.results import ResultsPanel
 from tui.work import Job, ScreenWork, at_most_every
 
@@ -225,6 +226,7 @@ class MainScreen(Screen):
         # (the next run starts once typing pauses), and its result is never drawn.
         self._generation += 1
         self.workers.cancel_group(self, SIMULATE.group)
+        self.query_one(MapPanel).edited()  # the map of the earlier state stops too
         # Dimming the results (and undimming them) restyles the whole panel: a value invalid only
         # between two keys (a field emptied to be retyped) is not worth it, so the results say so
         # once typing pauses, as a run would start.
@@ -256,6 +258,7 @@ class MainScreen(Screen):
         paths = min(self.scenario.simulation.paths, self.live_paths)
         self._generation += 1
         self.simulate(with_overrides(self.scenario, paths=paths, seed=self.live_seed), self._generation)
+        self.query_one(MapPanel).show_scenario(with_overrides(self.scenario, seed=self.live_seed))
 
     @SIMULATE
     def simulate(self, scenario: Scenario, generation: int) -> None:
@@ -425,6 +428,12 @@ class MainScreen(Screen):
         assert self.scenario is not None
         paths = min(self.scenario.simulation.paths, self.live_paths)
         return scenario_to_dict(with_overrides(self.scenario, paths=paths, seed=self.live_seed))
+
+    def action_show_map(self) -> None:
+        """F3: the results' map tab."""
+        from textual.widgets import TabbedContent
+
+        self.query_one("#results-tabs", TabbedContent).active = "tab-map"
 
     def action_rerun(self) -> None:
         self.session_seed = random.randrange(2**32)

@@ -34,6 +34,7 @@ from saas_sim.render.format import (
 from saas_sim.render.ledger import CohortHeatmap
 from saas_sim.render.programs import programs_brief
 from saas_sim.render.summary import currency_of, diagnosis_panel
+from tui.widgets.map import MapPanel
 
 COMPANY = ("company",)
 """The view-switch value of the company view; a segment's is ``("segment", name)``."""
@@ -329,6 +330,9 @@ class ResultsPanel(Widget):
         #results-programs { display: none; height: auto; max-height: 8; padding: 0 1; }
         &.-programs #results-programs { display: block; }
         &.-short #results-programs { max-height: 5; }
+        /* The map tab of a short terminal takes the cards' rows: they are of the run, not of the map. */
+        &.-short.-map #results-cards, &.-short.-map #results-programs { display: none; }
+        &.-short.-narrow.-map #results-toolbar { display: none; }
 
         #results-tabs { height: 1fr; }
         #results-tabs > ContentSwitcher { height: 1fr; }
@@ -443,6 +447,8 @@ class ResultsPanel(Widget):
             with TabPane("Diagnosis", id="tab-diagnosis"), VerticalScroll(id="diagnosis-scroll"):
                 yield Static(id="diagnosis-caption", classes="results-caption")
                 yield Static(id="diagnosis")
+            with TabPane("Map", id="tab-map"):
+                yield MapPanel(id="map")
 
     def on_mount(self) -> None:
         table = self.query_one("#movements", DataTable)
@@ -507,7 +513,10 @@ class ResultsPanel(Widget):
 
     @on(TabbedContent.TabActivated, "#results-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id is not None:
+        self.set_class(event.pane.id == "tab-map", "-map")
+        if event.pane.id == "tab-map":
+            self.query_one(MapPanel).tab_shown()
+        elif event.pane.id is not None:
             self._draw_tab(event.pane.id)
 
     def _draw_tab(self, tab: str) -> None:
