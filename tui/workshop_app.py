@@ -10,7 +10,7 @@ from tui.screens.workshop import WorkshopScreen
 
 
 class WorkshopApp(InOrderKeys):
-    """The vicious and the virtuous cycle in six steps, for a room and a projector."""
+    """The vicious and the virtuous cycle in seven steps, for a room and a projector."""
 
     TITLE = "saas-sim workshop"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit the workshop", priority=True, show=False)]

@@ -1,4 +1,4 @@
-"""The workshop (``saas-sim workshop``): the vicious and the virtuous cycle in six steps.
+"""The workshop (``saas-sim workshop``): the vicious and the virtuous cycle in seven steps.
 
 Each step is data: a title, a few sentences in a founder's words with the
 literature's rule of thumb, a small scenario (one segment, a fixed seed, few
@@ -17,7 +17,13 @@ benchmarks of SPEC 3.4.
 3. LTV/CAC above 3, and why heterogeneous churn moves LTV away from ARPA / churn;
 4. the vicious cycle: aggressive spend on a leaky bucket runs out of cash (``vicious-cycle.yaml``);
 5. the virtuous cycle: churn fixed first, spend reinvested from gross profit (``virtuous-cycle.yaml``);
-6. NRR above 100 %: expansion outgrows churn, revenue grows with no new customer.
+6. the map: where the two sit on churn × CAC, each on the map of its own plan (SPEC 8, :class:`StepMap`);
+7. NRR above 100 %: expansion outgrows churn, revenue grows with no new customer.
+
+A step may draw maps instead of its chart (step 6): each :class:`StepMap` is a small grid (7 × 7 cells of 200
+paths, in this process) over two inputs of the step's scenario or of its baseline, the plan's own point
+marked; :func:`step_maps` runs them and :meth:`Step.facts` reads their facts too (``{afford}``: the most
+churn the plan survives at its CAC).
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from __future__ import annotations
 import copy
 import math
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -39,6 +46,9 @@ from saas_sim.model.catalog.metrics import METRICS
 from saas_sim.model.paths import by_index, set_in, split
 from saas_sim.model.result import NO_STATISTIC, Result, SummaryStatistic
 from saas_sim.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.maps import MapAnalysis, MapResult
 
 PATHS = 1_000  # paths a step simulates: steady medians in well under a second
 YEAR = 12
@@ -93,6 +103,24 @@ class Knob:
 
 
 @dataclass(frozen=True)
+class StepMap:
+    """A map a step draws (SPEC 8): ``metric`` over ``x`` (across) and ``y`` (up), ``(field, low, high)`` each,
+    of the step's scenario with the room's values (``plan="step"``) or of its baseline (``plan="baseline"``).
+
+    ``key`` names its facts: ``afford_<key>``, the most churn the plan survives at its own CAC.
+    """
+
+    title: str
+    plan: str  # "step" | "baseline"
+    key: str
+    x: tuple[str, float, float]
+    y: tuple[str, float, float]
+    steps: int = 7
+    paths: int = 200
+    metric: str = "out_of_cash"
+
+
+@dataclass(frozen=True)
 class Step:
     number: int
     title: str
@@ -106,10 +134,19 @@ class Step:
     chart_of: Callable[[Result, Result | None], Chart] = field(repr=False, compare=False)
     baseline_text: str | None = None  # a second scenario simulated beside this one, unchanged by the knobs
     labels: tuple[str, str] = ("", "")  # (baseline, this step's scenario) in comparisons
+    maps: tuple[StepMap, ...] = ()  # drawn instead of the chart where there is room for them
 
-    def facts(self, result: Result, baseline: Result | None = None) -> dict[str, Fact]:
-        """Every fact the text, the notes and the headline name, from the result (and the baseline's)."""
-        return self.facts_of(result, baseline)
+    def facts(
+        self, result: Result, baseline: Result | None = None, maps: Sequence[MapResult | None] | None = None
+    ) -> dict[str, Fact]:
+        """Every fact the text, the notes and the headline name, from the result (and the baseline's, and the
+        maps' once they are drawn: until then their facts are missing, and read as pending)."""
+        facts = self.facts_of(result, baseline)
+        if maps:
+            for plan, drawn in zip(self.maps, maps):
+                if drawn is not None:
+                    facts.update(map_facts(plan, drawn))
+        return facts
 
     def chart(self, result: Result, baseline: Result | None = None) -> Chart:
         return self.chart_of(result, baseline)
@@ -450,7 +487,112 @@ def _virtuous_chart(result: Result, baseline: Result | None) -> Chart:
     )
 
 
-# -- step 6: NRR ----------------------------------------------------------------------------------
+# -- step 6: the map ------------------------------------------------------------------------------
+
+# Churn from 1 % to 10 % a month in steps of 1.5 points, CAC from 1,500 to 4,500 in steps of 500: the vicious
+# plan's point (7 %, 3,000) on the grid, the virtuous one's (1.5 %) on its nearest cell; 7 x 7 cells of 200
+# paths keep the step within a few seconds and each map, whole, within a projector's 30 rows.
+MAP_CHURN = ("segments.Shops.churn.monthly", 0.01, 0.10)
+MAP_CAC = ("segments.Shops.cac", 1500.0, 4500.0)
+SURVIVES = 0.1  # out of cash in fewer futures than this: the diagnosis's "ok" (SPEC 3.4)
+
+
+def affordable_churn(result: MapResult, limit: float = SURVIVES) -> float | None:
+    """The most churn (the map's x) the plan survives at its own CAC: on the row nearest the plan's y, the
+    highest x before the first cell that runs out of cash in ``limit`` of futures or more; None when even the
+    first does.  The map's greatest x when no cell of the row does (the plan survives the whole map)."""
+    row = min(range(len(result.y.values)), key=lambda r: abs(result.y.values[r] - result.y.base))
+    order = sorted(range(len(result.x.values)), key=lambda c: result.x.values[c])
+    survived = None
+    for col in order:
+        value = result.values[row][col]
+        if value is None or value >= limit:
+            break
+        survived = result.x.values[col]
+    return survived
+
+
+def map_facts(plan: StepMap, result: MapResult) -> dict[str, Fact]:
+    """The fact a map gives its step: ``afford_<key>``, the most churn the plan survives at its CAC (ok when
+    that is at least the plan's own churn)."""
+    afford = affordable_churn(result)
+    whole_map = afford is not None and afford == max(result.x.values)
+    return {
+        f"afford_{plan.key}": Fact(
+            "Max churn",
+            afford,
+            "rate",
+            f"{plan.key}: the whole map" if whole_map else f"{plan.key}, at its CAC",
+            status=None if afford is None else ("ok" if afford >= result.x.base else "bad"),
+        )
+    }
+
+
+def _map_facts(result: Result, baseline: Result | None) -> dict[str, Fact]:
+    """The vicious plan (the step's scenario, with the room's values) and the virtuous one (its baseline)."""
+    facts = {
+        "churn_vicious": Fact("Churn a month", _monthly_churn(result), "rate"),
+        "cac_vicious": _input("CAC", result, "segment.cac"),
+        "growth": _input("Spend growth a month", result, "acquisition.spend_growth_monthly"),
+        "out_of_cash_vicious": _probability("Out of cash", result, "out_of_cash", "vicious, of futures"),
+    }
+    if baseline is not None:
+        facts |= {
+            "churn_virtuous": Fact("Churn a month", _monthly_churn(baseline), "rate"),
+            "cac_virtuous": _input("CAC", baseline, "segment.cac"),
+            "reinvest": _input("Gross profit reinvested", baseline, "acquisition.reinvest_gross_profit"),
+            "out_of_cash_virtuous": _probability("Out of cash", baseline, "out_of_cash", "virtuous, of futures"),
+        }
+    return facts
+
+
+def _map_chart(result: Result, baseline: Result | None) -> Chart:
+    """Where the maps do not fit: the two plans' cash, as step 5 draws their ARR."""
+    if baseline is None:
+        return Chart("Cash", "money", result.months, result.series["cash"].to_json(), zero_line=True)
+    return Chart(
+        "Cash: the same company, two ways to grow",
+        "money",
+        result.months,
+        baseline.series["cash"].to_json(),
+        "virtuous",
+        result.series["cash"].to_json(),
+        "vicious",
+        zero_line=True,
+    )
+
+
+def map_analyses(step: Step, values: Mapping[str, str] | None = None, *, seed: int | None = None) -> list[MapAnalysis]:
+    """The step's maps, ready to run (:meth:`~saas_sim.analysis.maps.MapAnalysis.progress`), in this process;
+    :class:`InputError` when a value of the room's is invalid."""
+    from saas_sim.analysis.maps import MapAnalysis
+
+    analyses = []
+    for plan in step.maps:
+        scenario = (
+            baseline_scenario(step, paths=plan.paths, seed=seed)
+            if plan.plan == "baseline"
+            else step_scenario(step, values, paths=plan.paths, seed=seed)
+        )
+        assert scenario is not None, "a map of the baseline is declared with a step that has one"
+        analyses.append(
+            MapAnalysis(scenario, x=plan.x, y=plan.y, steps=plan.steps, metric=plan.metric, paths=plan.paths, workers=1)
+        )
+    return analyses
+
+
+def step_maps(step: Step, values: Mapping[str, str] | None = None, *, seed: int | None = None) -> list[MapResult]:
+    """The step's maps, drawn to the end (none for a step without maps)."""
+    results = []
+    for analysis in map_analyses(step, values, seed=seed):
+        for _ in analysis.progress():
+            pass
+        assert analysis.result is not None
+        results.append(analysis.result)
+    return results
+
+
+# -- step 7: NRR ----------------------------------------------------------------------------------
 
 NRR = """\
 # NRR above 100 %: no acquisition at all, only the customers you have.
@@ -520,7 +662,7 @@ def _nrr_chart(result: Result, _: Result | None) -> Chart:
 
 
 def steps() -> list[Step]:
-    """The six steps, in the order the literature teaches them."""
+    """The seven steps, in the order the literature teaches them."""
     vicious = _example_text("vicious-cycle.yaml")
     virtuous = _example_text("virtuous-cycle.yaml")
     return [
@@ -627,6 +769,34 @@ def steps() -> list[Step]:
         ),
         Step(
             6,
+            "The map: where each plan stands",
+            "Each square is the plan with another churn (across) and CAC (up), coloured by its share of futures "
+            "that run out of cash; every square draws the same futures, so the line between green and red is the "
+            "plan's, not luck. Each plan keeps its own spending. The vicious one, spend growing {growth} a month "
+            "from the bank, at {churn_vicious} churn and {cac_vicious} CAC: {out_of_cash_vicious} run out; at "
+            "that CAC it survives {afford_vicious} churn at most. The virtuous one, {reinvest} of gross profit "
+            "reinvested, at {churn_virtuous}: {out_of_cash_virtuous}; it survives up to {afford_virtuous}. "
+            "Fixing churn moves a point across the line; paying for growth from gross profit moves the line.",
+            "out of cash in under 10 % of futures is ok, over 50 % bad; know your line first.",
+            "SPEC 3.4 benchmarks; saas-sim map scenarios/virtuous-cycle.yaml",
+            vicious,
+            (
+                Knob("acquisition.spend_growth_monthly", "Spend growth"),
+                Knob("segments.Shops.churn.monthly", "Churn a month"),
+                Knob("segments.Shops.cac", "CAC"),
+            ),
+            ("out_of_cash_vicious", "afford_vicious", "out_of_cash_virtuous", "afford_virtuous"),
+            _map_facts,
+            _map_chart,
+            baseline_text=virtuous,
+            labels=("virtuous", "vicious"),
+            maps=(
+                StepMap("The vicious plan: spend grows from the bank", "step", "vicious", MAP_CHURN, MAP_CAC),
+                StepMap("The virtuous plan: spend from gross profit", "baseline", "virtuous", MAP_CHURN, MAP_CAC),
+            ),
+        ),
+        Step(
+            7,
             "NRR above 100 %",
             "Net revenue retention: what last year's customers pay today, as a share of what they paid then. "
             "With {churn_monthly} churn and {expansion} expansion a month, customers fall from {start} to "
@@ -765,9 +935,10 @@ class StepRun:
     step: Step
     result: Result
     baseline: Result | None = None
+    maps: tuple[MapResult, ...] = ()
 
     def facts(self) -> dict[str, Fact]:
-        return self.step.facts(self.result, self.baseline)
+        return self.step.facts(self.result, self.baseline, self.maps)
 
     def chart(self) -> Chart:
         return self.step.chart(self.result, self.baseline)
@@ -776,7 +947,7 @@ class StepRun:
 def run_step(
     step: Step, values: Mapping[str, str] | None = None, *, paths: int | None = PATHS, seed: int | None = None
 ) -> StepRun:
-    """Simulate a step (and what it compares with) to the end."""
+    """Simulate a step (and what it compares with, and its maps) to the end."""
     from saas_sim.analysis.run import run_scenario
 
     baseline = baseline_scenario(step, paths=paths, seed=seed)
@@ -784,4 +955,5 @@ def run_step(
         step,
         run_scenario(step_scenario(step, values, paths=paths, seed=seed)),
         run_scenario(baseline) if baseline is not None else None,
+        tuple(step_maps(step, values, seed=seed)),
     )

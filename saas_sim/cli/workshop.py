@@ -1,4 +1,4 @@
-"""``saas-sim workshop``: the vicious and the virtuous cycle in six steps, in the TUI or printed."""
+"""``saas-sim workshop``: the vicious and the virtuous cycle in seven steps, in the TUI or printed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from saas_sim.cli.boundary import option_problem
 from saas_sim.errors import InputError
 
-STEPS = 6
+STEPS = 7
 MIN_WIDTH, MAX_WIDTH = 60, 100
 
 
@@ -77,4 +77,6 @@ def print_workshop(only: int | None, width: int | None) -> None:
         run = run_step(step)
         if index and only is None:
             console.print(Text())
-        console.print(render_step(step, run.result, run.baseline, width=console.width, total=len(lesson)))
+        console.print(
+            render_step(step, run.result, run.baseline, width=console.width, total=len(lesson), maps=run.maps)
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -19,7 +20,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from saas_sim.analysis.workshop import Chart, Fact, Step, knob_text
+from saas_sim.analysis.workshop import Chart, Fact, Step, StepMap, knob_text
 from saas_sim.model.result import Result
 from saas_sim.render.compare import CompareColors, CompareFanChart
 from saas_sim.render.fan_chart import FanChart
@@ -34,9 +35,16 @@ from saas_sim.render.format import (
     format_rate,
 )
 
+if TYPE_CHECKING:
+    from saas_sim.analysis.maps import MapResult
+
 STATUS_STYLES = {"ok": "green", "warn": "yellow", "bad": "red"}
 PENDING = "…"  # a placeholder whose fact is not known yet
 MAX_WIDTH = 100  # a handout's width; the figures and chart never need more
+MAP_WIDTH = 46  # a step's map, its cells without units: two side by side from 2 x 46 + 2 columns
+MAPS_CAPTION = (
+    "Each map keeps its own plan's other inputs (spend, reinvestment, expansion) as the plan gives them; ◆ is the plan."
+)
 
 
 def format_fact(fact: Fact | None, currency: str = "USD") -> str:
@@ -204,6 +212,57 @@ class FittedChart:
         yield renderable
 
 
+class StepMaps:
+    """A step's maps (SPEC 8) side by side where two fit, else one under the other, in at most ``rows`` lines:
+    every row of their grids first, then each map's title, then the caption saying what each map holds fixed
+    (the step's text says it too); a grid taller than the rows left is sampled, as its legend says."""
+
+    def __init__(self, plans: Sequence[StepMap], maps: Sequence[MapResult | None], *, rows: int = 60):
+        self.plans = plans
+        self.maps = maps
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from saas_sim.render.map import MapHeatmap
+
+        maps = [self.maps[i] if i < len(self.maps) else None for i in range(len(self.plans))]
+        side_by_side = len(self.plans) > 1 and options.max_width >= len(self.plans) * (MAP_WIDTH + 2)
+        count = 1 if side_by_side else len(self.plans)
+        column = options.max_width // len(self.plans) - 2 if side_by_side else options.max_width
+        caption = Text(MAPS_CAPTION, style="dim")
+        caption_lines = len(caption.wrap(console, options.max_width))
+        full = max(
+            (
+                len(console.render_lines(MapHeatmap(m, max_rows=10_000), options.update(width=column)))
+                for m in maps
+                if m
+            ),
+            default=1,
+        )
+        room = self.rows - (count - 1)  # a blank line between two maps one under the other
+        titles = room >= count * (full + 1)
+        shown_caption = room >= count * (full + titles) + caption_lines
+        each = (room - (caption_lines if shown_caption else 0)) // count - titles
+
+        def one(plan: StepMap, result: MapResult | None) -> RenderableType:
+            body = MapHeatmap(result, max_rows=max(each, 8)) if result is not None else Text(PENDING)
+            return Group(Text(plan.title, style="bold"), body) if titles else body
+
+        if side_by_side:
+            grid = Table.grid(expand=True, padding=(0, 2, 0, 0))
+            for _ in self.plans:
+                grid.add_column(ratio=1)
+            grid.add_row(*(one(plan, result) for plan, result in zip(self.plans, maps)))
+            yield grid
+        else:
+            for index, (plan, result) in enumerate(zip(self.plans, maps)):
+                if index:
+                    yield Text()
+                yield one(plan, result)
+        if shown_caption:
+            yield caption
+
+
 def knobs_line(step: Step) -> Text:
     """``Change on the spot: Churn a month (segments.Customers.churn.monthly) 5% · ...``, as the step has them."""
     line = Text("Change on the spot: ", style="bold")
@@ -231,12 +290,14 @@ def render_step(
     baseline: Result | None = None,
     *,
     width: int = MAX_WIDTH,
-    total: int = 6,
+    total: int = 7,
     chart_lines: int = 16,
+    maps: Sequence[MapResult] = (),
 ) -> RenderableType:
-    """A whole step for a terminal or a handout: title, text, rule of thumb, figures, chart, knobs."""
+    """A whole step for a terminal or a handout: title, text, rule of thumb, figures, chart (or the step's
+    maps), knobs."""
     currency = currency_of(result)
-    facts = step.facts(result, baseline)
+    facts = step.facts(result, baseline, maps)
     rule = Text("Rule of thumb: ", style="bold")
     rule.append(step.rule)
     rule.append(f"  ({step.source})", style="dim")
@@ -249,7 +310,9 @@ def render_step(
         Text(),
         figures_row(step, facts, currency),
         Text(),
-        FittedChart(step.chart(result, baseline), currency, lines=chart_lines),
+        StepMaps(step.maps, maps)
+        if step.maps
+        else FittedChart(step.chart(result, baseline), currency, lines=chart_lines),
         Text(),
         knobs_line(step),
     ]

@@ -1,7 +1,8 @@
-"""The workshop's six steps: each scenario runs, and each statement is what the engine and the formulas say."""
+"""The workshop's seven steps: each scenario runs, and each statement is what the engine and the formulas say."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -29,10 +30,11 @@ def runs():
     return {step.number: run_step(step) for step in STEPS}
 
 
-def test_six_steps_in_the_order_of_the_lesson():
-    assert [s.number for s in STEPS] == [1, 2, 3, 4, 5, 6]
+def test_seven_steps_in_the_order_of_the_lesson():
+    assert [s.number for s in STEPS] == [1, 2, 3, 4, 5, 6, 7]
     titles = [s.title for s in STEPS]
     assert titles[0] == "The leaky bucket" and titles[3] == "The vicious cycle" and titles[4] == "The virtuous cycle"
+    assert titles[5] == "The map: where each plan stands" and titles[6] == "NRR above 100 %"
 
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.title)
@@ -117,8 +119,8 @@ def test_step_4_runs_out_of_cash_and_step_5_does_not(runs):
     assert runs[5].baseline is not None and runs[5].chart().other is not None
 
 
-def test_step_6_expansion_outgrows_churn_nrr_above_100_percent(runs):
-    facts = runs[6].facts()
+def test_step_7_expansion_outgrows_churn_nrr_above_100_percent(runs):
+    facts = runs[7].facts()
     assert facts["nrr"].value > 1.0 and facts["nrr"].status == "ok"
     assert facts["nrr_formula"].value == pytest.approx(net_revenue_retention(0.015, 0.03, 0.005))
     assert facts["nrr"].value == pytest.approx(facts["nrr_formula"].value, abs=0.03)
@@ -196,3 +198,69 @@ def test_a_cash_out_month_of_too_few_paths_says_so():
         never=True,
     )
     assert none.value == math.inf  # no path runs out: never
+
+
+def test_step_6_maps_each_plan_over_churn_and_cac_with_its_own_point(runs):
+    run = runs[6]
+    assert [plan.key for plan in run.step.maps] == ["vicious", "virtuous"]
+    vicious, virtuous = run.maps
+    for drawn in run.maps:
+        assert drawn.metric == "out_of_cash" and drawn.paths == 200 and drawn.seed == 7
+        assert (drawn.x.field, drawn.x.values[0], drawn.x.values[-1]) == ("segments.Shops.churn.monthly", 0.01, 0.1)
+        assert (drawn.y.field, drawn.y.values[0], drawn.y.values[-1]) == ("segments.Shops.cac", 1500, 4500)
+        assert len(drawn.x.values) == len(drawn.y.values) == 7
+    # each plan at its own churn and CAC, on the map of its own plan (its other inputs as it gives them)
+    assert (vicious.scenario_name, vicious.x.base, vicious.y.base) == ("Vicious cycle", 0.07, 3000)
+    assert (virtuous.scenario_name, virtuous.x.base, virtuous.y.base) == ("Virtuous cycle", 0.015, 3000)
+    row = vicious.y.values.index(3000)
+    assert vicious.values[row][vicious.x.values.index(pytest.approx(0.07))] >= 0.9  # the vicious plan in the red
+    assert virtuous.values[row][0] <= 0.1 and virtuous.values[row][1] <= 0.1  # the virtuous one in the green
+    # the same futures in every cell: out of cash never falls as churn rises at a CAC (smooth, not noise)
+    for drawn in run.maps:
+        for values in drawn.values:
+            assert all(b >= a - 0.02 for a, b in itertools.pairwise(values))
+    facts = run.facts()
+    assert facts["afford_vicious"].value < 0.07 < facts["afford_virtuous"].value
+    assert facts["afford_vicious"].status == "bad" and facts["afford_virtuous"].status == "ok"
+    survived = [x for x, v in zip(vicious.x.values, vicious.values[row]) if v < 0.1]
+    assert facts["afford_vicious"].value == max(survived)
+    assert facts["out_of_cash_vicious"].value == runs[4].facts()["out_of_cash"].value  # the vicious cycle of step 4
+
+
+def test_a_knob_of_step_6_maps_the_vicious_plan_anew_and_leaves_the_virtuous_one():
+    from saas_sim.analysis.workshop import step_maps
+
+    step = STEPS[5]
+    before = step_maps(step)
+    after = step_maps(step, {"acquisition.spend_growth_monthly": "1%"})
+    assert after[1].values == before[1].values
+    assert after[0].values != before[0].values
+    assert sum(map(sum, after[0].values)) < sum(map(sum, before[0].values))  # less spend from the bank: less red
+
+
+def _map(values, xs=(0.01, 0.02, 0.03), ys=(1000.0, 2000.0), base=(0.02, 1900.0)):
+    from saas_sim.analysis.maps import Axis, MapResult
+
+    return MapResult(
+        "m",
+        "USD",
+        "out_of_cash",
+        "mean",
+        Axis("segments.S.churn.monthly", xs, False, base[0]),
+        Axis("segments.S.cac", ys, False, base[1]),
+        tuple(tuple(row) for row in values),
+        (),
+        100,
+        1,
+        12,
+    )
+
+
+def test_affordable_churn_reads_the_row_of_the_plans_cac():
+    from saas_sim.analysis.workshop import affordable_churn
+
+    assert affordable_churn(_map([[0, 0, 0], [0, 0.05, 0.5]])) == 0.02  # the row nearest CAC 1,900
+    assert affordable_churn(_map([[0, 0, 0], [0, 0, 0.09]])) == 0.03  # the whole map survives
+    assert affordable_churn(_map([[0, 0, 0], [0.2, 0, 0]])) is None  # not even the least churn
+    assert affordable_churn(_map([[0, 0, 0], [0, None, 0]])) == 0.01  # an undefined cell ends the run
+    assert affordable_churn(_map([[0, 0, 0.5], [1, 1, 1]], base=(0.02, 1400.0))) == 0.02  # nearer 1,000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from tui.screens.workshop import FigureCard, KnobField, StepChart, WorkshopScreen
+from tui.screens.workshop import FigureCard, KnobField, StepChart, StepMapsView, WorkshopScreen
 from tui.workshop_app import create_workshop_app
 
 SIZE = (100, 30)
@@ -33,18 +33,18 @@ def figure(screen: WorkshopScreen, index: int) -> str:
     return screen.query_one(f"#figure-{index}", FigureCard).big
 
 
-async def test_it_opens_on_step_1_and_n_walks_through_all_six():
+async def test_it_opens_on_step_1_and_n_walks_through_all_seven():
     app = create_workshop_app(paths=PATHS)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(pilot)
-        assert "Step 1 of 6" in title(screen) and "The leaky bucket" in title(screen)
+        assert "Step 1 of 7" in title(screen) and "The leaky bucket" in title(screen)
         assert screen.focused is None  # the keys step through the lesson
         assert figure(screen, 1) == "46.0%"
         seen = []
-        for number in range(2, 7):
+        for number in range(2, 8):
             await pilot.press("n")
             screen = await settled(pilot)
-            assert f"Step {number} of 6" in title(screen)
+            assert f"Step {number} of 7" in title(screen)
             assert screen.state.result is not None and screen.query_one(StepChart).chart is not None
             assert all(figure(screen, i) != "…" for i in range(len(screen.step.headline)))
             seen.append(screen.step.title)
@@ -53,13 +53,14 @@ async def test_it_opens_on_step_1_and_n_walks_through_all_six():
             "LTV/CAC above 3",
             "The vicious cycle",
             "The virtuous cycle",
+            "The map: where each plan stands",
             "NRR above 100 %",
         ]
         await pilot.press("n")  # the last step stays
-        assert screen.index == 5
+        assert screen.index == 6
         await pilot.press("left", "p")
         screen = await settled(pilot)
-        assert "Step 4 of 6" in title(screen)
+        assert "Step 5 of 7" in title(screen)
 
 
 async def test_changing_a_knob_moves_the_figures_and_r_resets_them():
@@ -97,10 +98,10 @@ async def test_an_invalid_value_is_marked_at_its_field_and_nothing_runs():
 
 
 async def test_a_step_keeps_its_numbers_while_the_lesson_moves_on():
-    app = create_workshop_app(paths=PATHS, start_step=6)
+    app = create_workshop_app(paths=PATHS, start_step=7)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(pilot)
-        assert "Step 6 of 6" in title(screen)
+        assert "Step 7 of 7" in title(screen)
         screen.query_one("#knob-0", Input).value = "0%"  # no expansion: NRR falls under 100 %
         await pilot.pause()
         assert not screen.idle  # the value waits out the debounce
@@ -119,3 +120,36 @@ async def test_escape_quits_when_no_field_is_chosen():
         await pilot.press("escape")
         await pilot.pause()
         assert not app.is_running
+
+
+def drawn(widget) -> str:
+    from textual.geometry import Region
+
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size)))
+
+
+async def test_step_6_shows_each_plan_on_its_own_map_and_a_knob_redraws_the_vicious_one():
+    app = create_workshop_app(paths=PATHS, start_step=6)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(pilot)
+        assert "Step 6 of 7" in title(screen) and screen.has_class("-maps")
+        assert not screen.query_one(StepChart).display or not screen.query_one(StepChart).region.height
+        vicious, virtuous = screen.state.maps["vicious"], screen.state.maps["virtuous"]
+        assert (vicious.scenario_name, vicious.x.base, vicious.y.base) == ("Vicious cycle", 0.07, 3000)
+        assert (virtuous.scenario_name, virtuous.x.base, virtuous.y.base) == ("Virtuous cycle", 0.015, 3000)
+        picture = drawn(screen.query_one(StepMapsView))
+        assert picture.count("◆ your plan") == 2  # both plans' points, each on its own map
+        assert "Vicious cycle · 200 paths" in picture and "Virtuous cycle · 200 paths" in picture
+        assert "rows (--json" not in picture  # every row of both maps on a projector's 100x30
+        assert all(figure(screen, i) != "…" for i in range(4))
+        text = str(screen.query_one("#ws-text", Static).render())
+        assert "Each plan keeps its own spending" in text  # what each map holds fixed, said where it is read
+        assert "survives 2.5% churn at most" in text and "up to 8.5%" in text
+        screen.query_one("#knob-0", Input).value = "1%"  # spend growing 1 % a month, not 5 %
+        screen = await settled(pilot)
+        assert screen.state.maps["virtuous"] is virtuous  # the virtuous plan does not change: not mapped again
+        redrawn = screen.state.maps["vicious"]
+        assert redrawn is not vicious and redrawn.x == vicious.x
+        assert sum(v for row in redrawn.values for v in row if v) < sum(v for row in vicious.values for v in row if v)
+        assert "survives 4.0% churn at most" in str(screen.query_one("#ws-text", Static).render())
+        assert not screen.query_one("#ws-figures").display  # 30 rows: the maps take the figures' rows

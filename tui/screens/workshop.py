@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,13 +27,16 @@ from textual.widget import Widget
 from textual.widgets import Digits, Footer, Input, Label, Static
 from textual.worker import Worker
 
-from saas_sim.analysis.workshop import PATHS, Chart, Fact, Step, knob_problems, knob_text
+from saas_sim.analysis.workshop import PATHS, Chart, Fact, Step, StepMap, knob_problems, knob_text
 from saas_sim.errors import InputError, SaasSimError
 from saas_sim.model.result import Result
 from saas_sim.model.scenario import Scenario
-from saas_sim.render.workshop import FittedChart, fact_note, fact_range, format_fact
+from saas_sim.render.workshop import FittedChart, StepMaps, fact_note, fact_range, format_fact
 from tui.widgets.fields import FieldInput
 from tui.work import Job, ScreenWork
+
+if TYPE_CHECKING:
+    from saas_sim.analysis.maps import MapResult
 
 MAX_FIGURES = 4
 MAX_KNOBS = 3
@@ -156,6 +160,29 @@ class StepChart(Static):
         return FittedChart(self.chart, self.currency, lines=max(self.content_size.height, 6))
 
 
+class StepMapsView(Static):
+    """A step's maps (step 6: where each plan stands), filling the widget's height; drawn instead of the chart."""
+
+    DEFAULT_CSS = """
+    StepMapsView {
+        height: 1fr;
+        min-height: 8;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plans: tuple[StepMap, ...] = ()
+        self.maps: list[MapResult | None] = []
+
+    def show(self, plans: tuple[StepMap, ...], maps: list[MapResult | None]) -> None:
+        self.plans, self.maps = plans, maps
+        self.refresh()
+
+    def render(self) -> StepMaps:
+        return StepMaps(self.plans, self.maps, rows=max(self.content_size.height, 10))
+
+
 class KnobField(Vertical):
     """A knob: its label and input on one line, the problem with the typed value under them."""
 
@@ -209,6 +236,7 @@ class StepState:
     baseline: Result | None = None
     problems: dict[str, list[str]] = field(default_factory=dict)
     result_of: dict[str, str] | None = None  # the changed values the result was simulated with
+    maps: dict[str, MapResult] = field(default_factory=dict)  # the step's maps by key, as far as drawn
 
     @property
     def changed(self) -> dict[str, str]:
@@ -216,7 +244,7 @@ class StepState:
 
 
 class WorkshopScreen(Screen[None]):
-    """The six steps of the workshop, one at a time (``steps`` from :func:`saas_sim.analysis.workshop.steps`)."""
+    """The steps of the workshop, one at a time (``steps`` from :func:`saas_sim.analysis.workshop.steps`)."""
 
     # Nothing focused at first (None would mean the app's "*"): the keys step through the lesson
     # until a number field is chosen, with tab or a click.
@@ -235,8 +263,13 @@ class WorkshopScreen(Screen[None]):
         #ws-knobs { height: auto; margin-top: 1; }
         #ws-loose { display: none; color: $text-error; height: auto; }
         #ws-loose.-visible { display: block; }
-        &.-stale #ws-figures, &.-stale #ws-chart { opacity: 0.6; }
-        #ws-chart { margin-top: 1; }
+        &.-stale #ws-figures, &.-stale #ws-chart, &.-stale #ws-maps { opacity: 0.6; }
+        #ws-chart, #ws-maps { margin-top: 1; }
+        #ws-maps { display: none; }
+        &.-maps #ws-maps { display: block; }
+        &.-maps #ws-chart { display: none; }
+        /* a projector's 100x30: the maps take the figures' rows (the text says the same numbers) */
+        &.-maps.-short #ws-figures { display: none; }
     }
     """
 
@@ -295,7 +328,13 @@ class WorkshopScreen(Screen[None]):
                     yield KnobField(index)
             yield Static("", id="ws-loose", markup=False)
             yield StepChart(id="ws-chart")
+            yield StepMapsView(id="ws-maps")
         yield Footer()
+
+    SHORT_BELOW = 40  # rows: under this the step of the maps leaves out the figures
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < self.SHORT_BELOW, "-short")
 
     def on_mount(self) -> None:
         self.app.sub_title = "workshop"
@@ -328,7 +367,8 @@ class WorkshopScreen(Screen[None]):
 
     def _draw_figures(self) -> None:
         step, state = self.step, self.state
-        facts = step.facts(state.result, state.baseline) if state.result is not None else None
+        maps = [state.maps.get(plan.key) for plan in step.maps]
+        facts = step.facts(state.result, state.baseline, maps) if state.result is not None else None
         currency = state.result.currency if state.result is not None else "USD"
         self.query_one("#ws-text", Static).update(text_markup(step.text, facts, currency))
         for index, card in enumerate(self.query(FigureCard)):
@@ -341,12 +381,17 @@ class WorkshopScreen(Screen[None]):
             chart.show(step.chart(state.result, state.baseline), currency)
         else:
             chart.show_message("Simulating…")
+        self.set_class(bool(step.maps), "-maps")
+        if step.maps:
+            self.query_one(StepMapsView).show(step.maps, maps)
         self.set_class(bool(state.problems), "-stale")
         self._status()
 
-    def _status(self, running: bool = False) -> None:
+    def _status(self, running: bool = False, mapping: tuple[int, int] | None = None) -> None:
         result = self.state.result
-        if running:
+        if mapping is not None:
+            text = f"mapping {mapping[0]}/{mapping[1]} cells…"
+        elif running:
             text = "simulating…"
         elif self.state.problems:
             text = "fix the marked value"
@@ -450,6 +495,27 @@ class WorkshopScreen(Screen[None]):
                 return
             results.append(run.result)
         job.post(self._show_result, index, values, generation, results[0], results[1])
+        self._map(job, index, values, generation)
+
+    def _map(self, job: Job, index: int, values: dict[str, str], generation: int) -> None:
+        """In the worker, after the runs: the step's maps, each handed over when drawn (the baseline's once)."""
+        from saas_sim.analysis.workshop import map_analyses
+
+        step, state = self.steps[index], self.states[index]
+        if not step.maps:
+            return
+        # the maps of the baseline do not change with the room's values: drawn once
+        wanted = [(plan, analysis) for plan, analysis in zip(step.maps, map_analyses(step, values, seed=self.seed))]
+        wanted = [(p, a) for p, a in wanted if p.plan == "step" or p.key not in state.maps]
+        total = sum(len(a.cells) for _, a in wanted)
+        done = 0
+        for plan, analysis in wanted:
+            before = done
+            progress = (before + cells for cells, _ in analysis.progress())
+            if not job.drain(progress, lambda cells: self._mapping(index, generation, cells, total)):
+                return
+            done = before + len(analysis.cells)
+            job.post(self._show_map, index, values, generation, plan.key, analysis.result)
 
     def _show_result(
         self, index: int, values: dict[str, str], generation: int, result: Result, baseline: Result | None
@@ -457,9 +523,29 @@ class WorkshopScreen(Screen[None]):
         if generation != self._generation or not self.is_attached:
             return  # an older run that finished before its cancellation was seen
         state = self.states[index]
+        if state.result_of != values:  # the maps of the room's earlier values are not of these
+            for plan in self.steps[index].maps:
+                if plan.plan == "step":
+                    state.maps.pop(plan.key, None)
         state.result, state.result_of = result, values
         if baseline is not None:
             state.baseline = baseline
+        if index == self.index:
+            self._draw_figures()
+
+    def _mapping(self, index: int, generation: int, done: int, total: int) -> None:
+        if generation == self._generation and index == self.index and self.is_attached:
+            self._status(mapping=(done, total))
+
+    def _show_map(
+        self, index: int, values: dict[str, str], generation: int, key: str, result: MapResult | None
+    ) -> None:
+        if generation != self._generation or not self.is_attached or result is None:
+            return
+        state = self.states[index]
+        if state.result_of != values:
+            return  # a map of values the figures are not of
+        state.maps[key] = result
         if index == self.index:
             self._draw_figures()
 
