@@ -26,6 +26,7 @@ import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,10 @@ MAX_STEPS = 200
 PROCESS_START_S = 0.6
 SCHEMA = "saas-sim.map/1"
 CLUSTER_EXTRA = "pip install 'saas-sim[cluster]'"
+# How long a cluster may take to run the first task (the engine's version) before the map says it has no worker
+# that can: workers that cannot import saas-sim die on their first task, and Dask would wait for others forever.
+# Long enough for an adaptive cluster to start a worker.
+CLUSTER_WAIT_S = 120.0
 
 # a field may hold spaces (a segment named "Key accounts"), not at its ends
 _AXIS = re.compile(r"\s*(?P<field>[^=\s](?:[^=]*[^=\s])?)\s*=\s*(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*")
@@ -347,6 +352,7 @@ class MapAnalysis:
     def _on_cluster(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         try:
             from distributed import Client, as_completed
+            from distributed.client import ClosedClientError
             from distributed.comm.core import CommClosedError
         except ImportError:
             raise InputError(
@@ -362,7 +368,17 @@ class MapAnalysis:
             raise SaasSimError(f"cannot reach the Dask scheduler at {self.scheduler}: {error}") from None
         futures: dict[Any, tuple[int, int]] = {}
         try:
-            theirs = client.submit(engine_version, pure=False).result()
+            try:
+                theirs = client.submit(engine_version, pure=False).result(timeout=CLUSTER_WAIT_S)
+            except TimeoutError:
+                raise SaasSimError(
+                    f"no worker of the Dask scheduler at {self.scheduler} ran a task in {CLUSTER_WAIT_S:g} s: "
+                    "has it workers, and saas-sim installed on them?"
+                ) from None
+            except ImportError as error:
+                raise SaasSimError(
+                    f"the cluster's workers cannot import saas-sim ({error}): install it there"
+                ) from None
             if theirs != ENGINE_VERSION:
                 raise SaasSimError(
                     f"the cluster's workers run saas-sim engine {theirs}, this one {ENGINE_VERSION}: "
@@ -381,7 +397,8 @@ class MapAnalysis:
                 ) from None
         finally:
             if futures:
-                client.cancel(list(futures), force=True)
+                with suppress(ClosedClientError):  # a client that lost its scheduler has nothing left to cancel
+                    client.cancel(list(futures), force=True)
             client.close()
 
 

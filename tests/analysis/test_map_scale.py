@@ -27,8 +27,10 @@ import pytest
 from distributed import Client
 from distributed.versions import VersionMismatchWarning
 
+from saas_sim.analysis import maps
 from saas_sim.analysis.maps import MapAnalysis, map_scenario, parse_axis
 from saas_sim.analysis.processes import process_pool
+from saas_sim.errors import SaasSimError
 from saas_sim.io.scenario import load_scenario
 from saas_sim.store import Store
 from tui.app import create_app
@@ -348,6 +350,21 @@ def test_a_scheduler_lost_while_the_map_runs_is_one_line(tmp_path: Path) -> None
     assert (process.returncode, out) == (1, b"")
     (line,) = err.decode().splitlines()
     assert line.startswith(f"saas-sim: error: lost the Dask scheduler at {address} while the map ran"), line
+
+
+def test_workers_without_saas_sim_are_one_error_not_a_wait_forever(tmp_path: Path, monkeypatch) -> None:
+    """A worker that cannot import saas-sim dies on its first task, and Dask would wait for another forever."""
+    (tmp_path / "shim" / "saas_sim").mkdir(parents=True)
+    (tmp_path / "shim" / "saas_sim" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'saas_sim'\", name='saas_sim')\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(maps, "CLUSTER_WAIT_S", 5.0)
+    shim = {**os.environ, "PYTHONPATH": str(tmp_path / "shim")}
+    with dask_cluster(tmp_path, shim) as (address, _), pytest.raises(SaasSimError) as error:
+        map_scenario(load_scenario(VIRTUOUS), scheduler=address, **SMALL)
+    assert str(error.value) == (
+        f"no worker of the Dask scheduler at {address} ran a task in 5 s: has it workers, and saas-sim installed on them?"
+    )
 
 
 @pytest.mark.parametrize(
