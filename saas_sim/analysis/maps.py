@@ -60,8 +60,8 @@ DEFAULT_STEPS = 15
 MAP_PATHS = 1000
 MAX_STEPS = 200
 # Seconds from starting two worker processes to their first results (imports included) on this project's
-# 2-core machine: 0.6 s.  A map that would save less by them runs in this process.
-PROCESS_START_S = 0.6
+# 2-core machine: 0.6 s idle, 1.8 s at a load of 4.  A map that would save less by them runs in this process.
+PROCESS_START_S = 1.0
 SCHEMA = "saas-sim.map/1"
 CLUSTER_EXTRA = "pip install 'saas-sim[cluster]'"
 # How long a cluster may take to run the first task (the engine's version) before the map says it has no worker
@@ -318,11 +318,17 @@ class MapAnalysis:
             yield where, run_cell(self.scenario, self.metric, *self._task(where))
 
     def _here_then_processes(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
-        """The first cell here, timed; the others on processes when that saves time, else here too: starting
-        workers costs about :data:`PROCESS_START_S`, which a small map does not earn back."""
-        started = time.perf_counter()
+        """Two cells here, the second timed (the first pays for loading the engine); the others on processes
+        when that saves time, else here too: starting workers costs about :data:`PROCESS_START_S`, which a
+        small map does not earn back."""
         yield cells[0], run_cell(self.scenario, self.metric, *self._task(cells[0]))
-        rest = cells[1:]
+        if len(cells) == 1:
+            return
+        started = time.perf_counter()
+        yield cells[1], run_cell(self.scenario, self.metric, *self._task(cells[1]))
+        rest = cells[2:]
+        if not rest:
+            return
         workers = min(self.workers, len(rest))
         saved = len(rest) * (time.perf_counter() - started) * (1 - 1 / workers)
         yield from self._on_processes(rest) if saved > PROCESS_START_S else self._here(rest)
