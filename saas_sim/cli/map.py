@@ -95,12 +95,17 @@ def map_command(
         problems.append(option_problem("--scheduler", f"the port of {scheduler} must be 1 to 65535, got {port}"))
     if out is not None:
         problems.extend(_check_out(out))
+    problems.extend(_check_overwrites(file, json_path, out))
     axes = []
     for option, text in (("--x", x), ("--y", y)):
         try:
             axes.append(parse_axis(text))
         except InputError as error:
             problems.extend(option_problem(option, str(p)) for p in error.problems)
+    if len(axes) == 2 and axes[0][0] == axes[1][0]:
+        problems.append(
+            option_problem("--y", f"--x and --y name the same input '{axes[0][0]}': a map needs two different inputs")
+        )
     if problems:
         raise InputError(problems)
     scenario = load_scenario(file)
@@ -204,10 +209,25 @@ def _dask_quiet() -> Iterator[None]:
 
 def _check_out(out: Path) -> list:
     problems = []
-    if out.suffix.lower() not in (".html", ".htm", ".png"):
-        problems.append(option_problem("--out", f"must end in .html or .png, got {out.name}"))
-    elif out.is_dir():
+    if out.is_dir():
         problems.append(option_problem("--out", f"must name a file, got the directory {out}"))
+    elif out.suffix.lower() not in (".html", ".htm", ".png"):
+        problems.append(option_problem("--out", f"must end in .html or .png, got {out.name}"))
     elif not out.resolve().parent.is_dir():
         problems.append(option_problem("--out", f"no such directory for {out}"))
+    return problems
+
+
+def _check_overwrites(file: Path, json_path: str | None, out: Path | None) -> list:
+    """--json and --out on one file (the page would overwrite the map's JSON), or either on the scenario's file."""
+    problems = []
+    targets = [("--json", Path(json_path)) if json_path not in (None, STDOUT) else None]
+    targets.append(("--out", out) if out is not None else None)
+    given = [target for target in targets if target is not None]
+    source = Path(file)
+    for option, path in given:
+        if source.is_file() and path.exists() and path.resolve() == source.resolve():
+            problems.append(option_problem(option, f"would overwrite the scenario file {file}"))
+    if len(given) == 2 and given[0][1].resolve() == given[1][1].resolve():
+        problems.append(option_problem("--out", f"names the file --json writes, {out}: give each its own file"))
     return problems

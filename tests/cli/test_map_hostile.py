@@ -1,0 +1,71 @@
+"""``saas-sim map`` as a hurried user types it: what they paste by mistake is a one-line error (exit 2), never a
+map of something else, never a file of theirs overwritten, and every number on screen tells its cell apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SMALL = """\
+name: Small
+horizon_months: 18
+simulation: {paths: 100, seed: 4}
+company: {starting_cash: 500k, fixed_costs_monthly: 40k}
+acquisition: {spend_monthly: 25k}
+segments:
+  - name: Shops
+    cac: 2_000
+    arpa_monthly: 150
+    starting_customers: 200
+    churn: {monthly: 3%}
+    gross_margin: 0.8
+"""
+
+CHURN = "segments.Shops.churn.monthly=1%..8%"
+FAST = ("--steps", "2", "--paths", "5", "--workers", "1")
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_the_same_input_twice_is_blamed_on_y_not_steps(invoke, small):
+    line = one_line_error(invoke("map", small, "--x", CHURN, "--y", "segments.Shops.churn.monthly =1%..5%", *FAST))
+    assert line.startswith("saas-sim --y:") and "same input" in line
+
+
+def test_json_and_out_on_one_file_is_refused(invoke, small, tmp_path):
+    target = tmp_path / "map.html"
+    line = one_line_error(
+        invoke(
+            "map", small, "--x", CHURN, "--y", "segments.Shops.cac=500..5000", *FAST, "--json", target, "--out", target
+        )
+    )
+    assert line.startswith("saas-sim --out:") and "--json" in line
+    assert not target.exists()
+
+
+def test_json_onto_the_scenario_file_is_refused_and_the_file_kept(invoke, small):
+    line = one_line_error(
+        invoke("map", small, "--x", CHURN, "--y", "segments.Shops.cac=500..5000", *FAST, "--json", small)
+    )
+    assert line.startswith("saas-sim --json:")
+    assert small.read_text(encoding="utf-8") == SMALL
+
+
+def test_out_naming_a_directory_says_so(invoke, small, tmp_path):
+    line = one_line_error(
+        invoke("map", small, "--x", CHURN, "--y", "segments.Shops.cac=500..5000", *FAST, "--out", tmp_path)
+    )
+    assert line == f"saas-sim --out: must name a file, got the directory {tmp_path}"
