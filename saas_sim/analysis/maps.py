@@ -92,6 +92,8 @@ def parse_axis(text: str) -> tuple[str, float, float]:
     from saas_sim.io.values import parse_number_text
 
     match = _AXIS.fullmatch(text)
+    if match is not None and "..." in text.partition("=")[2]:  # '1M...5M' would read as 1M..0.5M
+        raise InputError([f"'{text}' has three dots: write LOW..HIGH with two, such as 1M..5M"])
     if match is None:
         raise InputError([f"must be FIELD=LOW..HIGH, such as segments.SMB.churn.monthly=1%..8%, got '{text}'"])
     ends = []
@@ -113,7 +115,9 @@ def make_axis(scenario: Scenario, field: str, low: float, high: float, steps: in
     if reason is not None:
         raise InputError([f"'{field}' cannot be mapped: {reason}"])
     least, most = bounds(found.rule)
-    outside = [v for v in (low, high) if not least <= v <= most]
+    # bounds() lifts the limit every amount has (1e15) for goal seek; a map's cells run the values as given
+    lowest, highest = found.rule.clip_bounds()
+    outside = [v for v in (low, high) if not max(least, lowest) <= v <= min(most, highest)]
     if outside:
         raise InputError([f"{field} {found.rule.allowed()}, got {outside[0]:g}"])
     if log and (low <= 0 or high <= 0):

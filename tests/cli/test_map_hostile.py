@@ -45,6 +45,22 @@ def test_the_same_input_twice_is_blamed_on_y_not_steps(invoke, small):
     assert line.startswith("saas-sim --y:") and "same input" in line
 
 
+def test_three_dots_is_refused_not_read_as_a_range_to_half_a_million(invoke, small):
+    # '1M...5M' once mapped 1M..500k (the high end read as '.5M')
+    line = one_line_error(invoke("map", small, "--x", CHURN, "--y", "company.starting_cash=1M...5M", *FAST))
+    assert line.startswith("saas-sim --y:") and "1M...5M" in line
+
+
+@pytest.mark.parametrize(
+    "axis",
+    ["segments.Shops.arpa_monthly=1e300..1e308", "segments.Shops.cac=500..2e15", "company.starting_cash=-1e16..1M"],
+)
+def test_an_amount_beyond_what_a_scenario_file_takes_is_refused(invoke, small, axis):
+    # arpa 1e308 once ran: its ARR overflowed and the cells said "undefined on every path"
+    line = one_line_error(invoke("map", small, "--x", CHURN, "--y", axis, *FAST))
+    assert line.startswith("saas-sim --y:") and "1e15" in line
+
+
 def test_json_and_out_on_one_file_is_refused(invoke, small, tmp_path):
     target = tmp_path / "map.html"
     line = one_line_error(
