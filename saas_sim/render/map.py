@@ -24,6 +24,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from saas_sim.analysis.diagnosis import grade
+from saas_sim.analysis.fields import field_of
 from saas_sim.model.catalog.metrics import MEAN_METRICS
 from saas_sim.render.format import (
     CURRENCY_SYMBOLS,
@@ -201,6 +202,21 @@ def axis_position(axis: Axis, value: float) -> float | None:
     return 0.0
 
 
+def axis_labels(field: str, values: Sequence[float], currency: str = "USD") -> list[str]:
+    """An axis's values as the scenario file says them, with the digits that tell them apart where that is too
+    few (``1%..1.0001%`` would read ``1%`` in every column)."""
+    labels = [format_field_value(field, v, currency) for v in values]
+    found = field_of(field)
+    for digits in range(4, 16):
+        if len(set(labels)) == len(set(values)) or found is None:
+            break
+        percent = found.unit in ("rate", "share")
+        labels = [f"{100 * v if percent else v:.{digits}g}" + ("%" if percent else "") for v in values]
+        symbol = CURRENCY_SYMBOLS.get(currency.upper(), "") if found.money else ""
+        labels = [f"-{symbol}{t[1:]}" if t.startswith("-") else f"{symbol}{t}" for t in labels]
+    return labels
+
+
 def on_grid(axis: Axis, value: float) -> bool:
     """Whether ``value`` is one of the axis's values (to 9 significant digits)."""
     return any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12) for v in axis.values)
@@ -287,7 +303,8 @@ class MapHeatmap:
         self.color = console.color_system is not None and not console.no_color
         x_order = sorted(range(len(r.x.values)), key=lambda c: r.x.values[c])  # left to right: low to high
         y_order = sorted(range(len(r.y.values)), key=lambda i: -r.y.values[i])  # top to bottom: high to low
-        y_labels = {i: format_field_value(r.y.field, r.y.values[i], r.currency) for i in y_order}
+        y_texts = axis_labels(r.y.field, r.y.values, r.currency)
+        y_labels = {i: y_texts[i] for i in y_order}
         label_width = max(len(label) for label in y_labels.values())
         room = max(width - label_width - 1, 1)
 
@@ -354,7 +371,8 @@ class MapHeatmap:
         r = self.result
         head = Text(map_title(r.metric, r.statistic), style="bold")
         details = Text(
-            f"{r.scenario_name} · {r.paths:,} paths · seed {r.seed} · {r.horizon_months} months", style="dim"
+            f"{r.scenario_name} · {r.paths:,} path{'s' if r.paths != 1 else ''} · seed {r.seed} · {r.horizon_months} months",
+            style="dim",
         )
         return pack([head, details], width, "   ")
 
@@ -433,7 +451,8 @@ class MapHeatmap:
     def _x_labels(self, label_width: int, cell_width: int, cols: list[int]) -> Text:
         """The x values under their columns, as many as fit with a space between, the first and last kept."""
         r = self.result
-        labels = [format_field_value(r.x.field, r.x.values[c], r.currency) for c in cols]
+        texts = axis_labels(r.x.field, r.x.values, r.currency)
+        labels = [texts[c] for c in cols]
         line = [" "] * (label_width + 1 + cell_width * len(cols) + max(len(t) for t in labels))
 
         def start(j: int) -> int:
@@ -450,6 +469,9 @@ class MapHeatmap:
             spans = [(max(start(j), 0), max(start(j), 0) + len(labels[j])) for j in chosen]
             if all(b[0] - a[1] >= 1 for a, b in itertools.pairwise(spans)):
                 break
+        if chosen[0] != 0 and spans[0][0] - 1 - len(labels[0]) >= 0:  # the first kept: left, into the margin
+            chosen.insert(0, 0)
+            spans.insert(0, (spans[0][0] - 1 - len(labels[0]), spans[0][0] - 1))
         for j, (left, _) in zip(chosen, spans, strict=True):
             line[left : left + len(labels[j])] = labels[j]
         return self._line(Text("".join(line).rstrip(), style="dim"))
@@ -685,6 +707,7 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
     diverged = {(d[0], d[1]) for d in r.diverged}
     x_order = sorted(range(len(r.x.values)), key=lambda c: r.x.values[c])
     y_order = sorted(range(len(r.y.values)), key=lambda i: -r.y.values[i])
+    x_texts, y_texts = axis_labels(r.x.field, r.x.values, r.currency), axis_labels(r.y.field, r.y.values, r.currency)
     inside = _plan_inside(r)
     heatmap = MapHeatmap(r)
     base = heatmap._base_cell(y_order, x_order) if inside else None
@@ -708,10 +731,8 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
                     "x": r.x.values[c],
                 }
             )
-        rows.append(
-            {"label": format_field_value(r.y.field, r.y.values[i], r.currency), "y": r.y.values[i], "cells": cells}
-        )
-    columns = [{"label": format_field_value(r.x.field, r.x.values[c], r.currency), "x": r.x.values[c]} for c in x_order]
+        rows.append({"label": y_texts[i], "y": r.y.values[i], "cells": cells})
+    columns = [{"label": x_texts[c], "x": r.x.values[c]} for c in x_order]
     plan = (
         f"{short_field(r.x.field, 60)} {format_field_value(r.x.field, r.x.base, r.currency)}, "
         f"{short_field(r.y.field, 60)} {format_field_value(r.y.field, r.y.base, r.currency)}"

@@ -3,6 +3,8 @@ map of something else, never a file of theirs overwritten, and every number on s
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,79 @@ def test_out_naming_a_directory_says_so(invoke, small, tmp_path):
         invoke("map", small, "--x", CHURN, "--y", "segments.Shops.cac=500..5000", *FAST, "--out", tmp_path)
     )
     assert line == f"saas-sim --out: must name a file, got the directory {tmp_path}"
+
+
+def _axis_labels(stdout: str, label: str) -> list[str]:
+    """The figures of the x axis's line: the line just above the x axis's name."""
+    lines = stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith(label))
+    return lines[at - 1].split()
+
+
+def test_a_tiny_range_shows_labels_that_tell_its_values_apart(invoke, small):
+    result = invoke(
+        "map",
+        small,
+        "--x",
+        "segments.Shops.churn.monthly=1%..1.0001%",
+        "--y",
+        "company.starting_cash=1e-6..3e-6",
+        "--steps",
+        "3",
+        "--paths",
+        "5",
+        "--workers",
+        "1",
+    )
+    assert result.exit_code == 0, result.stderr
+    x_labels = _axis_labels(result.stdout, "Shops.churn.monthly")
+    assert len(x_labels) == len(set(x_labels)) >= 2, result.stdout
+    rows = [line for line in result.stdout.splitlines() if re.match(r"^\s*\$", line)]
+    y_labels = [row.split()[0] for row in rows]
+    assert len(y_labels) == 3 and len(set(y_labels)) == 3, result.stdout
+
+
+def test_two_columns_keep_the_first_label_too(invoke, small):
+    result = invoke(
+        "map", small, "--x", "segments.Shops.cac=500..600", "--y", "segments.Shops.arpa_monthly=100..200", *FAST
+    )
+    assert result.exit_code == 0, result.stderr
+    assert _axis_labels(result.stdout, "Shops.cac") == ["$500", "$600"], result.stdout
+
+
+def test_one_path_is_one_path(invoke, small):
+    result = invoke(
+        "map",
+        small,
+        "--x",
+        CHURN,
+        "--y",
+        "segments.Shops.cac=500..5000",
+        "--steps",
+        "2",
+        "--paths",
+        "1",
+        "--workers",
+        "1",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "· 1 path ·" in result.stdout and "1 paths" not in result.stdout
+    data = json.loads(
+        invoke(
+            "map",
+            small,
+            "--x",
+            CHURN,
+            "--y",
+            "segments.Shops.cac=500..5000",
+            "--steps",
+            "2",
+            "--paths",
+            "1",
+            "--workers",
+            "1",
+            "--json",
+            "-",
+        ).stdout
+    )
+    assert data["paths"] == 1
