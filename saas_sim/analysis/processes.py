@@ -19,6 +19,7 @@ child still importing would otherwise print a ``KeyboardInterrupt`` of its own u
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -59,11 +60,34 @@ def _interrupt_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+def _resource_tracker_started() -> None:
+    """multiprocessing starts its resource tracker with the first process or queue, handing it ``sys.stderr.fileno()``:
+    while a Textual app runs, ``sys.stderr`` is its capture, whose ``fileno()`` is -1, and that start fails
+    ("bad value(s) in fds_to_keep").  Then the tracker is started here, its stderr to nowhere (its warnings
+    would land over the screen)."""
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):  # no fileno at all: multiprocessing leaves it out itself
+        usable = True
+    if usable:
+        return
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    with open(os.devnull, "w") as nowhere:
+        sys.stderr = nowhere
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
 class SafeSpawnProcess(SpawnProcess):
     """A spawned process started without the parent's main script (see the module's docstring)."""
 
     def start(self) -> None:
         with _STARTING, _main_hidden(), _interrupt_blocked():
+            _resource_tracker_started()
             super().start()
 
 
@@ -83,6 +107,8 @@ def process_pool(
     workers: int, *, initializer: Callable[..., Any] | None = None, initargs: tuple = ()
 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes started safely (:class:`SafeSpawnContext`), each ignoring ctrl+c."""
+    with _STARTING:
+        _resource_tracker_started()  # the pool's queues register with it at once
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=SafeSpawnContext(),

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 
 import psutil
@@ -32,8 +31,6 @@ from saas_sim.analysis.maps import MapAnalysis, map_scenario, parse_axis
 from saas_sim.analysis.processes import process_pool
 from saas_sim.errors import SaasSimError
 from saas_sim.io.scenario import load_scenario
-from saas_sim.store import Store
-from tui.app import create_app
 
 # the tests' own clients hear of the cluster's other toolz too (see MISMATCH)
 pytestmark = pytest.mark.filterwarnings("ignore::distributed.versions.VersionMismatchWarning")
@@ -277,17 +274,43 @@ def test_processes_from_a_thread_while_other_threads_run() -> None:
     assert found == [expected]
 
 
-async def test_processes_from_a_textual_worker_while_the_tui_runs(tmp_path: Path) -> None:
-    scenario = load_scenario(VIRTUOUS)
-    expected = map_scenario(scenario, workers=1, **SMALL).to_json()
-    app = create_app(Store(tmp_path / "tui.db"), seed=1, live_paths=200)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        worker = app.run_worker(partial(on_processes, scenario, **SMALL), thread=True)
-        found = await worker.wait()
-        await pilot.press("ctrl+t")  # the app still answers
-        await pilot.pause()
-    assert found.to_json() == expected
+def test_processes_from_a_textual_worker_while_an_app_runs(tmp_path: Path) -> None:
+    """The TUI's situation, in a fresh interpreter (the first process of this one starts multiprocessing's resource
+    tracker): a map on processes from a Textual worker thread while the app runs and captures stderr."""
+    script = tmp_path / "in_textual.py"
+    script.write_text(
+        textwrap.dedent(f"""\
+            import asyncio, json
+            from textual.app import App
+            from saas_sim.analysis.maps import map_scenario, parse_axis
+            from saas_sim.analysis.processes import process_pool
+            from saas_sim.io.scenario import load_scenario
+
+            def mapper():
+                pool = process_pool(2)  # started here, while the app runs
+                try:
+                    return map_scenario(
+                        load_scenario({str(VIRTUOUS)!r}), x=parse_axis({CHURN!r}), y=parse_axis({CAC!r}), steps=4,
+                        paths=300, pool=pool,
+                    )
+                finally:
+                    pool.shutdown()
+
+            async def main():
+                app = App()
+                async with app.run_test() as pilot:
+                    found = await app.run_worker(mapper, thread=True).wait()
+                    await pilot.pause()
+                    assert app.is_running
+                print(json.dumps(found.to_json()))
+
+            asyncio.run(main())
+            """),
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == map_scenario(load_scenario(VIRTUOUS), workers=1, **SMALL).to_json()
 
 
 def test_closing_the_progress_early_stops_the_processes() -> None:
