@@ -70,6 +70,8 @@ class SaasSimApp(InOrderKeys):
         None with ``map_workers=1`` (the cells then run in the map's worker thread)."""
         if self.map_workers <= 1:
             return None
+        if self._map_pool is not None and getattr(self._map_pool, "_broken", False):
+            self.on_unmount()  # a process of it died (killed from outside): the next map starts a new pool
         if self._map_pool is None:
             import os
 

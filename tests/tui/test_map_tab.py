@@ -188,10 +188,12 @@ async def test_the_pool_is_kept_between_maps_and_stopped_when_the_app_exits(stor
         assert pool is not None
         app.screen.query_one(f"#{field_id('segments[0].cac')}", Input).value = "2k"
         await settle(pilot)
-        assert app.map_pool() is pool and panel_of(app).result.y.base == 2000
+        assert app.map_pool() is pool
+        result = panel_of(app).result
+        assert result is not None and result.y.base == 2000, result
         processes = list(pool._processes.values())
-        assert processes and all(p.is_alive() for p in processes)
-    assert not any(p.is_alive() for p in processes)
+        assert processes and all(p.is_alive() for p in processes), processes
+    assert not any(p.is_alive() for p in processes), processes
 
 
 async def test_an_invalid_scenario_stops_the_map_and_dims_it(store):
@@ -258,3 +260,36 @@ def test_map_tab_snapshot(snap_compare, store, size):
             field.cursor_blink = False
 
     assert snap_compare(app, terminal_size=size, run_before=open_map)
+
+
+async def test_a_pool_whose_process_was_killed_is_replaced_and_the_map_drawn(store):
+    app = create_app(store, seed=1, map_workers=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pool = app.map_pool()
+        assert pool is not None
+        next(iter(pool._processes.values())).kill()  # as the kernel's OOM killer would
+        app.screen.query_one(f"#{field_id('segments[0].cac')}", Input).value = "2k"
+        await settle(pilot)
+        result = panel_of(app).result  # the map started on the broken pool is started again on a new one
+        assert app.map_pool() is not pool
+        assert result is not None and result.y.base == 2000
+
+
+async def test_a_process_killed_while_mapping_is_replaced_and_the_map_drawn(store):
+    app = create_app(store, seed=1, map_workers=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pool, panel = app.map_pool(), panel_of(app)
+        assert pool is not None
+        panel.show_scenario(app.screen.scenario)  # a map under way
+        assert panel.running
+        next(iter(pool._processes.values())).kill()
+        await settle(pilot)
+        assert app.map_pool() is not pool
+        assert not panel.has_class("-failed") and panel._retried == panel._generation
+        assert panel.result is not None and panel.result.y.base == 1200

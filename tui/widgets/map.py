@@ -120,6 +120,7 @@ class MapPanel(Widget):
         self.metric = DEFAULT_METRIC
         self._ranges: dict[str, tuple[float, float]] = {}  # each field's range, kept while its value is inside
         self._fields: list[str] = []  # the fields the selects offer
+        self._retried = -1  # the generation whose map was started again after its pool broke
         self._generation = 0
         self._behind = True  # the map shown is not of the current scenario and choices
 
@@ -262,6 +263,8 @@ class MapPanel(Widget):
         pool: ProcessPoolExecutor | None,
         generation: int,
     ) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         from saas_sim.analysis.maps import MapAnalysis
         from tui.screens.main import yield_the_cpu
 
@@ -272,13 +275,25 @@ class MapPanel(Widget):
             scenario, x=x, y=y, steps=MAP_STEPS, metric=metric, paths=MAP_PATHS, workers=1, pool=pool
         )
         due = at_most_every(PROGRESS_EVERY_S)
-        finished = job.drain(
-            analysis.progress(),
-            lambda step: self._progress(*step, generation),
-            when=lambda step: step[0] < step[1] and due(step),
-        )
+        try:
+            finished = job.drain(
+                analysis.progress(),
+                lambda step: self._progress(*step, generation),
+                when=lambda step: step[0] < step[1] and due(step),
+            )
+        except BrokenProcessPool:
+            if self._retried == generation:
+                raise
+            self._retried = generation  # a process of the pool died: once more, on a new pool
+            job.post(self._again, generation)
+            return
         if finished and analysis.result is not None:
             job.post(self._show, analysis.result, generation)
+
+    def _again(self, generation: int) -> None:
+        if generation == self._generation:
+            self.start()
+            self._retried = self._generation
 
     def _progress(self, done: int, total: int, generation: int) -> None:
         if generation == self._generation:
