@@ -374,7 +374,11 @@ class MapHeatmap:
             f"{r.scenario_name} · {r.paths:,} path{'s' if r.paths != 1 else ''} · seed {r.seed} · {r.horizon_months} months",
             style="dim",
         )
-        return pack([head, details], width, "   ")
+        if head.cell_len <= width:
+            return pack([head, details], width, "   ")
+        # a title wider than the terminal (a program's effect): over lines, broken between words, never cut
+        words = [Text(word, style="bold") for word in head.plain.split(" ")]
+        return [*pack(words, width, " "), *pack([details], width, "   ")]
 
     def _swatch(self, style: str, glyph: str) -> Text:
         """A grade's or band's sample: two cells of its colour, or of its shade without colour.  Only the swatch

@@ -163,3 +163,16 @@ def test_one_path_is_one_path(invoke, small):
         ).stdout
     )
     assert data["paths"] == 1
+
+
+def test_a_long_title_wraps_at_a_word_and_is_never_cut(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    path = tmp_path / "program.yaml"
+    program = "programs:\n  - name: Save-at-risk\n    cost_monthly: 5k\n    churn_change: -50%\n"
+    path.write_text(SMALL + program, encoding="utf-8")
+    result = invoke("map", path, "--x", "programs.Save-at-risk.cost_monthly=1k..10k", "--y", CHURN, *FAST,
+                    "--metric", "churn_change_pp")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "…" not in " ".join(lines[:3]) and "(mean over paths)" in " ".join(lines[:3]), result.stdout
+    assert max(len(line) for line in lines) <= 80
