@@ -78,7 +78,6 @@ class SaasSimApp(InOrderKeys):
             from saas_sim.analysis.processes import process_pool
             from tui.screens.main import PREVIEW_NICENESS
 
-            start_resource_tracker()
             # niced as the previews' threads are (main.yield_the_cpu): the keys come first
             self._map_pool = process_pool(self.map_workers, initializer=os.nice, initargs=(PREVIEW_NICENESS,))
         return self._map_pool
@@ -124,26 +123,6 @@ class SaasSimApp(InOrderKeys):
             for command in COMMANDS:
                 owner = self if command.id == "quit" else screen
                 yield SystemCommand(command.label, command.help, getattr(owner, f"action_{command.action}"))
-
-
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker, which every spawned process needs, with a real stderr.
-
-    The tracker is started with the first process and is handed ``sys.stderr.fileno()``; while the app runs,
-    ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1, and the start fails ("bad value(s) in
-    fds_to_keep").  Started here first, its warnings go nowhere instead of over the screen.
-    """
-    import os
-    import sys
-    from multiprocessing import resource_tracker
-
-    captured = sys.stderr
-    with open(os.devnull, "w") as nowhere:
-        sys.stderr = nowhere
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = captured
 
 
 def to_fix(path: Path, error: InputError) -> tuple[OpenScenario, str]:
