@@ -120,6 +120,8 @@ def make_axis(scenario: Scenario, field: str, low: float, high: float, steps: in
     outside = [v for v in (low, high) if not max(least, lowest) <= v <= min(most, highest)]
     if outside:
         raise InputError([f"{field} {found.rule.allowed()}, got {outside[0]:g}"])
+    if found.whole and not (float(low).is_integer() and float(high).is_integer()):
+        raise InputError([f"{field} takes whole numbers, got {low:g}..{high:g}"])
     if log and (low <= 0 or high <= 0):
         raise InputError([f"--log needs LOW and HIGH above 0, got {low:g}..{high:g} for {field}"])
     values = np.geomspace(low, high, steps) if log else np.linspace(low, high, steps)

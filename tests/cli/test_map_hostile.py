@@ -176,3 +176,12 @@ def test_a_long_title_wraps_at_a_word_and_is_never_cut(invoke, tmp_path, monkeyp
     lines = result.stdout.splitlines()
     assert "…" not in " ".join(lines[:3]) and "(mean over paths)" in " ".join(lines[:3]), result.stdout
     assert max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize(
+    "axis", ["segments.Shops.starting_customers=0.5..0.7", "segments.Shops.starting_customers=0.1..0.3"]
+)
+def test_a_whole_number_field_refuses_ends_that_are_not_whole(invoke, small, axis):
+    # 0.5..0.7 once mapped 0 and 1 customers (neither asked for), 0.1..0.3 a map of one column
+    line = one_line_error(invoke("map", small, "--x", axis, "--y", "segments.Shops.cac=500..600", *FAST))
+    assert line.startswith("saas-sim --x:") and "whole" in line
