@@ -119,7 +119,10 @@ def make_axis(scenario: Scenario, field: str, low: float, high: float, steps: in
     lowest, highest = found.rule.clip_bounds()
     outside = [v for v in (low, high) if not max(least, lowest) <= v <= min(most, highest)]
     if outside:
-        raise InputError([f"{field} {found.rule.allowed()}, got {outside[0]:g}"])
+        # as a scenario file says it of 'churn.monthly: 3': a rate typed as a percentage without its sign
+        rate = found.rule.rate and max(low, high) >= 2 and all(found.rule.contains(v / 100) for v in (low, high))
+        hint = f": write {low:g}%..{high:g}%" if rate else ""
+        raise InputError([f"{field} {found.rule.allowed()}, got {outside[0]:g}{hint}"])
     if found.whole and not (float(low).is_integer() and float(high).is_integer()):
         raise InputError([f"{field} takes whole numbers, got {low:g}..{high:g}"])
     if log and (low <= 0 or high <= 0):

@@ -185,3 +185,10 @@ def test_a_whole_number_field_refuses_ends_that_are_not_whole(invoke, small, axi
     # 0.5..0.7 once mapped 0 and 1 customers (neither asked for), 0.1..0.3 a map of one column
     line = one_line_error(invoke("map", small, "--x", axis, "--y", "segments.Shops.cac=500..600", *FAST))
     assert line.startswith("saas-sim --x:") and "whole" in line
+
+
+def test_a_rate_written_as_percent_without_its_sign_gets_the_hint_a_scenario_file_gives(invoke, small):
+    line = one_line_error(
+        invoke("map", small, "--x", "segments.Shops.churn.monthly=1..8", "--y", "segments.Shops.cac=500..600", *FAST)
+    )
+    assert line.startswith("saas-sim --x:") and line.endswith("write 1%..8%"), line
