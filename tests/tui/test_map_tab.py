@@ -291,5 +291,5 @@ async def test_a_process_killed_while_mapping_is_replaced_and_the_map_drawn(stor
         next(iter(pool._processes.values())).kill()
         await settle(pilot)
         assert app.map_pool() is not pool
-        assert not panel.has_class("-failed") and panel._retried == panel._generation
+        assert not panel.query_one("#map-status").has_class("-failed") and panel._retried == panel._generation
         assert panel.result is not None and panel.result.y.base == 1200

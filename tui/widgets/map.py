@@ -100,13 +100,12 @@ class MapPanel(Widget):
         #map-controls Select { width: 1fr; margin-right: 1; }
         #map-controls SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
         #map-metric { max-width: 24; }
+        /* shown while a map runs, or when it failed; toggled by display, not by a class of the panel, whose
+           change would restyle every node under it (its selects' lists): 30 ms of the keys' time */
         #map-state { height: auto; display: none; }
-        &.-running #map-state, &.-failed #map-state { display: block; }
-        #map-status { width: 1fr; color: $foreground-muted; }
-        #map-progress { display: none; width: auto; }
-        &.-running #map-progress { display: block; }
-        &.-running #map-status { width: auto; margin-right: 1; }
-        &.-failed #map-status { color: $text-error; }
+        #map-status { width: auto; margin-right: 1; color: $foreground-muted; }
+        #map-status.-failed { width: 1fr; color: $text-error; }
+        #map-progress { width: auto; }
         #map-heatmap { height: 1fr; }
     }
     """
@@ -139,7 +138,7 @@ class MapPanel(Widget):
         self._generation += 1
         self._behind = True
         self.workers.cancel_group(self, MAP.group)
-        self.remove_class("-running")
+        self._state(None)
 
     def tab_shown(self) -> None:
         """The tab was opened: map the scenario if the map on screen is behind it."""
@@ -244,10 +243,8 @@ class MapPanel(Widget):
             self._update_options()
             return
         self._behind = False
-        self.remove_class("-failed")
-        self.add_class("-running")
         self.query_one("#map-progress", ProgressBar).update(total=MAP_STEPS * MAP_STEPS, progress=0)
-        self.query_one("#map-status", Static).update("Mapping…" if self.result is None else "Updating the map…")
+        self._state("Mapping…" if self.result is None else "Updating the map…")
         from tui.app import SaasSimApp
 
         pool = self.app.map_pool() if isinstance(self.app, SaasSimApp) else None
@@ -303,15 +300,27 @@ class MapPanel(Widget):
         if generation != self._generation or not self.is_attached:
             return  # a map of an earlier state, finished before its cancellation was seen
         self.result = result
-        self.remove_class("-running")
+        self._state(None)
         self.query_one(MapView).show(result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         message = MAP.failed(event)
         if message is not None and event.worker.node is self:
-            self.remove_class("-running")
-            self.add_class("-failed")
-            self.query_one("#map-status", Static).update(f"No map: {message}")
+            self._state(f"No map: {message}", failed=True)
+
+    def _state(self, message: str | None, *, failed: bool = False) -> None:
+        """The line over the map: ``message`` and the progress of the map under way (or why it failed); none
+        (``None``) when the map shown is the last word."""
+        state = self.query_one("#map-state")
+        if message is None:
+            if state.display:
+                state.display = False
+            return
+        status = self.query_one("#map-status", Static)
+        status.update(message)
+        status.set_class(failed, "-failed")
+        self.query_one("#map-progress").display = not failed
+        state.display = True
 
 
 class MapView(Widget):
