@@ -234,12 +234,17 @@ def pack(pieces: Sequence[Text], width: int, separator: str) -> list[Text]:
     return lines
 
 
-def sample(count: int, room: int) -> list[int]:
-    """``room`` indices of ``count`` evenly spread, both ends kept (all of them when they fit)."""
+def sample(count: int, room: int, keep: int | None = None) -> list[int]:
+    """``room`` indices of ``count`` evenly spread, both ends kept (all of them when they fit); ``keep`` (the
+    plan's nearest row or column) is among them, in place of the sampled index nearest it."""
     if count <= room:
         return list(range(count))
     room = max(room, 2)
-    return sorted({round(i * (count - 1) / (room - 1)) for i in range(room)})
+    chosen = sorted({round(i * (count - 1) / (room - 1)) for i in range(room)})
+    if keep is not None and keep not in chosen:
+        inner = [i for i in chosen if i not in (0, count - 1)] or chosen
+        chosen = sorted({*chosen, keep} - {min(inner, key=lambda i: abs(i - keep))})
+    return chosen
 
 
 class MapHeatmap:
@@ -321,7 +326,8 @@ class MapHeatmap:
                 break
         if texts is None:
             cell_width = max(1, min(3, room // len(x_order)))
-        shown_cols = [x_order[j] for j in sample(len(x_order), room // cell_width)]
+        keep_col, keep_row = self._base_index(x_order, y_order)
+        shown_cols = [x_order[j] for j in sample(len(x_order), room // cell_width, keep_col)]
 
         title = self._title(width)
         cols_note = f"{len(shown_cols)} of {len(x_order)} columns" if len(shown_cols) < len(x_order) else ""
@@ -338,7 +344,7 @@ class MapHeatmap:
         row_room = max(self.max_rows - around - len(legend_for(len(y_order))), 2)
         if row_room < len(y_order):
             row_room = max(self.max_rows - around - len(legend_for(row_room)), 2)
-        shown_rows = [y_order[j] for j in sample(len(y_order), row_room)]
+        shown_rows = [y_order[j] for j in sample(len(y_order), row_room, keep_row)]
         legend = legend_for(len(shown_rows))
         base = self._base_cell(shown_rows, shown_cols)
 
@@ -443,6 +449,14 @@ class MapHeatmap:
         if not (on_grid(r.x, r.x.base) and on_grid(r.y, r.y.base)):
             pieces.append(Text("(the nearest cell)", style="dim"))
         return pieces
+
+    def _base_index(self, x_order: list[int], y_order: list[int]) -> tuple[int | None, int | None]:
+        """Where the plan's nearest column and row stand in ``x_order`` and ``y_order`` (None outside)."""
+        r = self.result
+        x, y = axis_position(r.x, r.x.base), axis_position(r.y, r.y.base)
+        col = None if x is None else x_order.index(min(x_order, key=lambda c: abs(c - x)))
+        row = None if y is None else y_order.index(min(y_order, key=lambda i: abs(i - y)))
+        return col, row
 
     def _base_cell(self, rows: list[int], cols: list[int]) -> tuple[int, int] | None:
         """The shown cell nearest the scenario's own point, or None when it lies outside the grid."""

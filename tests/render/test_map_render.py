@@ -444,3 +444,21 @@ def test_a_200_by_200_map_without_boundaries_fits_too():
     lines, _ = render(result, 100)
     assert len(lines) <= 30 and all(cell_len(line) <= 100 for line in lines)
     assert "showing 93 of 200 columns, 21 of 200 rows" in "\n".join(lines)
+
+
+def test_sampled_rows_and_columns_keep_the_plans_own():
+    """A map with more rows and columns than fit shows a sample of them; the plan's nearest row and column are
+    in it (a neighbour's row was marked instead: $3.5k for $3k)."""
+    from saas_sim.render.map import sample
+
+    assert 4 not in sample(9, 6) and 4 in sample(9, 6, keep=4) and len(sample(9, 6, keep=4)) == 6
+    assert sample(40, 10, keep=17)[0] == 0 and sample(40, 10, keep=17)[-1] == 39 and len(sample(40, 10, keep=17)) == 10
+    result = make_map(40, base=(0.0312, 4430.0))  # nearest row 34 ($4.42k), which an even sample of 40 leaves out
+    lines, _ = render(result, 80)
+    rows = grid_lines(lines, result)
+    assert len(rows) < 40  # sampled
+    from saas_sim.render.tornado import format_field_value
+
+    nearest = min(result.y.values, key=lambda y: abs(y - 4430.0))
+    marked = [label for label, line in rows.items() if BASE_MARK in line]
+    assert marked == [format_field_value(CAC, nearest)]
