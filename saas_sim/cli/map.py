@@ -163,7 +163,7 @@ def map_command(
     if json_path is not None:
         written.append(f"Wrote {json_path}")
     for line in written:
-        console.print(line, style="dim", highlight=False, markup=False)
+        console.print(line, style="dim", highlight=False, markup=False, soft_wrap=True)
 
 
 def _address(text: str) -> bool:

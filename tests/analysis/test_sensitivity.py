@@ -405,7 +405,9 @@ def test_one_summary_of_a_run_is_the_one_of_every_summary(text):
 def test_a_unit_economics_metric_of_one_segment_ranks_as_its_simulated_runs(metric, monkeypatch):
     scenario = parse_scenario(UNCERTAIN_ONE_SEGMENT)
     closed = sensitivity(scenario, metric=metric)
-    monkeypatch.setattr(sensitivity_module, "closed_form_applies", lambda scenario, metric: False)
+    from saas_sim.analysis import fields
+
+    monkeypatch.setattr(fields, "closed_form_applies", lambda scenario, metric: False)  # metric_per_path's
     simulated = sensitivity(scenario, metric=metric)
     assert closed.to_json() == simulated.to_json()
     assert closed.inputs[0].effect > 0
