@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -162,9 +163,10 @@ def test_an_uncertain_input_keeps_its_uncertainty_around_the_cells_value() -> No
     assert math.sqrt(low * high) == pytest.approx(0.06) and high / low == pytest.approx(2.0)
     # at its own median, the scenario is itself: the cell of the base point is the scenario's run
     same = at_value(scenario, field, make_axis(scenario, field, 0.01, 0.08, 2, False).base)
-    assert simulate_summary(with_overrides(same), "arr_end").tolist() == simulate_summary(
-        with_overrides(scenario), "arr_end"
-    ).tolist()
+    assert (
+        simulate_summary(with_overrides(same), "arr_end").tolist()
+        == simulate_summary(with_overrides(scenario), "arr_end").tolist()
+    )
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -178,12 +180,12 @@ def test_common_random_numbers_make_cash_monotone_in_costs(costs: list[float]) -
         run_cell(scenario, "out_of_cash", "company.fixed_costs_monthly", c, "segments.Shops.cac", 2000).value
         for c in costs
     ]
-    assert all(a is not None and b is not None and a <= b for a, b in zip(values, values[1:]))
+    assert all(a is not None and b is not None and a <= b for a, b in itertools.pairwise(values))
     cash = [
         run_cell(scenario, "cash_min", "company.fixed_costs_monthly", c, "segments.Shops.cac", 2000).value
         for c in costs
     ]
-    assert all(a is not None and b is not None and a >= b for a, b in zip(cash, cash[1:]))
+    assert all(a is not None and b is not None and a >= b for a, b in itertools.pairwise(cash))
 
 
 def test_one_process_and_two_give_the_same_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +266,7 @@ def test_grade_matches_the_diagnosis_at_and_around_each_boundary(metric: str) ->
     """The map's grades are the diagnosis's, on both sides of every threshold."""
 
     def at(value: float) -> SummaryStatistic:
-        return SummaryStatistic.from_json({name: value for name in ("mean", "p5", "p10", "p50", "p90", "p95", "se")})
+        return SummaryStatistic.from_json(dict.fromkeys(("mean", "p5", "p10", "p50", "p90", "p95", "se"), value))
 
     base = {check.metric: at(0.0) for check in CHECKS}
     for threshold in BOUNDARIES[metric]:

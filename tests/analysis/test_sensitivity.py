@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from saas_sim.analysis import sensitivity as sensitivity_module
 from saas_sim.analysis.fields import input_fields
 from saas_sim.analysis.run import run_scenario
 from saas_sim.analysis.sensitivity import UNMOVED_BOUND, UNMOVED_ZERO, sensitivity, swung

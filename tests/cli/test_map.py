@@ -66,8 +66,14 @@ def test_json_to_a_file_and_the_heatmap_on_screen(invoke, small, tmp_path):
     [
         (("--x", "segments.Shops.cac", "--y", "segments.Shops.churn.monthly=1%..2%"), "--x: must be FIELD=LOW..HIGH"),
         (("--x", "segments.Shops.cac=1..2", "--y", "segments.Shops.cac=3..4"), "same input"),
-        (("--x", "segments.Shop.cac=1..2", "--y", "company.starting_cash=1..2"), "--x: 'segments.Shop.cac' names no segment"),
-        (("--x", "segments.Shops.cac=1..2", "--y", "segments.Shops.churn.monthly=1%..150%"), "--y: segments.Shops.churn.monthly"),
+        (
+            ("--x", "segments.Shop.cac=1..2", "--y", "company.starting_cash=1..2"),
+            "--x: 'segments.Shop.cac' names no segment",
+        ),
+        (
+            ("--x", "segments.Shops.cac=1..2", "--y", "segments.Shops.churn.monthly=1%..150%"),
+            "--y: segments.Shops.churn.monthly",
+        ),
         ((*AXES, "--steps", "1"), "--steps: must be a whole number from 2 to 200, got 1"),
         ((*AXES, "--metric", "arr_ending"), "did you mean 'arr_end'"),
         ((*AXES, "--workers", "0"), "--workers: must be 1 or more"),
