@@ -129,4 +129,7 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.terminate()
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=2)
+        if process.is_alive():  # a niced worker on a loaded machine may not have run since: SIGKILL waits for nothing
+            process.kill()
+            process.join(timeout=5)
