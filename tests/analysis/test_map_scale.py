@@ -373,6 +373,7 @@ def test_a_scheduler_lost_while_the_map_runs_is_one_line(tmp_path: Path) -> None
         finally:
             _stop(process)
     assert (process.returncode, out) == (1, b"")
+    assert len(err.decode().splitlines()) == 1, err.decode()
     (line,) = err.decode().splitlines()
     assert line.startswith(f"saas-sim: error: lost the Dask scheduler at {address} while the map ran"), line
 
