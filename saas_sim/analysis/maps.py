@@ -158,9 +158,14 @@ class Cell:
     diverged: str | None = None
 
 
+def at_point(scenario: Scenario, x_field: str, x: float, y_field: str, y: float) -> Scenario:
+    """The scenario at one point of the map: both inputs set (:func:`at_value`)."""
+    return at_value(at_value(scenario, x_field, x), y_field, y)
+
+
 def run_cell(scenario: Scenario, metric: str, x_field: str, x: float, y_field: str, y: float) -> Cell:
     """One cell of the map, on one thread: the task every way of running the map runs."""
-    cell = at_value(at_value(scenario, x_field, x), y_field, y)
+    cell = at_point(scenario, x_field, x, y_field, y)
     try:
         values = metric_per_path(cell, metric, workers=1)
     except SimulationDiverged as error:
@@ -318,23 +323,24 @@ class MapAnalysis:
             self.scenario.horizon_months,
         )
 
-    def _task(self, where: tuple[int, int]) -> tuple[str, float, str, float]:
+    def point(self, where: tuple[int, int]) -> tuple[str, float, str, float]:
+        """``(x field, x, y field, y)`` of the cell at ``(row, col)``."""
         r, c = where
         return self.x.field, self.x.values[c], self.y.field, self.y.values[r]
 
     def _here(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         for where in cells:
-            yield where, run_cell(self.scenario, self.metric, *self._task(where))
+            yield where, run_cell(self.scenario, self.metric, *self.point(where))
 
     def _here_then_processes(self, cells: list[tuple[int, int]]) -> Iterator[tuple[tuple[int, int], Cell]]:
         """Two cells here, the second timed (the first pays for loading the engine); the others on processes
         when that saves time, else here too: starting workers costs about :data:`PROCESS_START_S`, which a
         small map does not earn back."""
-        yield cells[0], run_cell(self.scenario, self.metric, *self._task(cells[0]))
+        yield cells[0], run_cell(self.scenario, self.metric, *self.point(cells[0]))
         if len(cells) == 1:
             return
         started = time.perf_counter()
-        yield cells[1], run_cell(self.scenario, self.metric, *self._task(cells[1]))
+        yield cells[1], run_cell(self.scenario, self.metric, *self.point(cells[1]))
         rest = cells[2:]
         if not rest:
             return
@@ -348,7 +354,7 @@ class MapAnalysis:
         finished_cleanly = False
         try:
             for where in cells:
-                pending[pool.submit(run_cell, self.scenario, self.metric, *self._task(where))] = where
+                pending[pool.submit(run_cell, self.scenario, self.metric, *self.point(where))] = where
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -400,7 +406,7 @@ class MapAnalysis:
                 )
             shared = client.scatter(self.scenario, broadcast=True, hash=False)
             for where in cells:
-                future = client.submit(run_cell, shared, self.metric, *self._task(where), pure=False)
+                future = client.submit(run_cell, shared, self.metric, *self.point(where), pure=False)
                 futures[future] = where
             try:
                 for future in as_completed(list(futures), loop=client.loop):  # this client's, not a default one
@@ -450,9 +456,7 @@ def _refused(address: str) -> str | None:
 
 def cell_scenario(analysis: MapAnalysis, row: int, col: int) -> Scenario:
     """The scenario of one cell of a map (to run it whole: ``saas-sim run`` of its point)."""
-    return at_value(
-        at_value(analysis.scenario, analysis.x.field, analysis.x.values[col]), analysis.y.field, analysis.y.values[row]
-    )
+    return at_point(analysis.scenario, *analysis.point((row, col)))
 
 
 def map_scenario(scenario: Scenario, **options: Any) -> MapResult:

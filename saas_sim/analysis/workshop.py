@@ -473,17 +473,28 @@ def _virtuous_facts(result: Result, baseline: Result | None) -> dict[str, Fact]:
     return facts
 
 
-def _virtuous_chart(result: Result, baseline: Result | None) -> Chart:
+def _two_plans_chart(
+    series: str, title: str, result: Result, baseline: Result | None, labels: tuple[str, str], *, zero_line: bool
+) -> Chart:
+    """``series`` of this step's plan alone (``title`` its first word), or with the other plan's beside it:
+    ``labels`` name the baseline's and this result's, in that order."""
     if baseline is None:
-        return Chart("ARR", "money", result.months, result.series["arr"].to_json())
+        return Chart(title.split(":")[0], "money", result.months, result.series[series].to_json(), zero_line=zero_line)
     return Chart(
-        "ARR: the same company, two ways to grow",
+        title,
         "money",
         result.months,
-        baseline.series["arr"].to_json(),
-        "vicious",
-        result.series["arr"].to_json(),
-        "virtuous",
+        baseline.series[series].to_json(),
+        labels[0],
+        result.series[series].to_json(),
+        labels[1],
+        zero_line=zero_line,
+    )
+
+
+def _virtuous_chart(result: Result, baseline: Result | None) -> Chart:
+    return _two_plans_chart(
+        "arr", "ARR: the same company, two ways to grow", result, baseline, ("vicious", "virtuous"), zero_line=False
     )
 
 
@@ -548,17 +559,8 @@ def _map_facts(result: Result, baseline: Result | None) -> dict[str, Fact]:
 
 def _map_chart(result: Result, baseline: Result | None) -> Chart:
     """Where the maps do not fit: the two plans' cash, as step 5 draws their ARR."""
-    if baseline is None:
-        return Chart("Cash", "money", result.months, result.series["cash"].to_json(), zero_line=True)
-    return Chart(
-        "Cash: the same company, two ways to grow",
-        "money",
-        result.months,
-        baseline.series["cash"].to_json(),
-        "virtuous",
-        result.series["cash"].to_json(),
-        "vicious",
-        zero_line=True,
+    return _two_plans_chart(
+        "cash", "Cash: the same company, two ways to grow", result, baseline, ("virtuous", "vicious"), zero_line=True
     )
 
 

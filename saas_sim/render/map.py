@@ -717,7 +717,7 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
     from saas_sim import __version__
     from saas_sim.engine.simulate import ENGINE_VERSION
     from saas_sim.render.charts import svg_text
-    from saas_sim.render.report import _environment, _safe_json
+    from saas_sim.render.report import environment, safe_json
 
     r = result
     chart = map_chart(r)
@@ -775,9 +775,9 @@ def map_html(result: MapResult, *, source: str | None = None) -> str:
         "paths": f"{r.paths:,}",
         "engine": ENGINE_VERSION,
         "version": __version__,
-        "data": _safe_json(r.to_json()),
+        "data": safe_json(r.to_json()),
     }
-    return _environment().get_template("map.html.j2").render(context)
+    return environment().get_template("map.html.j2").render(context)
 
 
 def map_png(result: MapResult) -> bytes:

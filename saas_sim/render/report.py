@@ -242,7 +242,7 @@ def _diagnosis(result: Result) -> dict[str, Any]:
     return {"focus": result.diagnosis.focus, "advice": result.diagnosis.advice, "checks": checks}
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -264,10 +264,10 @@ def _data_json(runs: Sequence[ReportRun]) -> Markup:
     document: Any = runs[0].result.to_json() if len(runs) == 1 else {
         "a": runs[0].result.to_json(), "b": runs[1].result.to_json()
     }  # fmt: skip
-    return _safe_json(document)
+    return safe_json(document)
 
 
-def _safe_json(document: Any) -> Markup:
+def safe_json(document: Any) -> Markup:
     """JSON that cannot end the ``<script>`` it sits in (no ``<``, ``>`` or ``&``)."""
     text = json.dumps(document, separators=(",", ":"), allow_nan=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -318,9 +318,9 @@ def report_html(
         "made": made.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "version": __version__,
         "data": _data_json(runs),
-        "tornado": _safe_json(runs[0].sensitivity.to_json()) if runs[0].sensitivity is not None else None,
+        "tornado": safe_json(runs[0].sensitivity.to_json()) if runs[0].sensitivity is not None else None,
     }
-    return _environment().get_template("report.html.j2").render(context)
+    return environment().get_template("report.html.j2").render(context)
 
 
 def write_pngs(charts: Sequence[Chart], directory: Path) -> list[Path]:
